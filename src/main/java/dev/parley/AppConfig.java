@@ -1,0 +1,129 @@
+package dev.parley;
+
+import dev.parley.common.Timeouts;
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Parley's configuration: {@code conf/config.json} (or the file {@code PARLEY_CONFIG} names)
+ * &lt; environment variables &lt; system properties. Variables keep their documented names in
+ * both places ({@code PARLEY_PORT=9000} or {@code -DPARLEY_PORT=9000}); the table below says
+ * where each lands in the JSON tree. Each verticle gets its own sub-object plus the shared keys.
+ */
+public final class AppConfig {
+
+  /** Environment variable → JSON path. */
+  static final Map<String, String> VARIABLES = new LinkedHashMap<>();
+
+  static {
+    VARIABLES.put("PARLEY_PORT", "http.port");
+    VARIABLES.put("PARLEY_HOST", "http.host");
+    VARIABLES.put("PARLEY_PUBLIC_URL", "public_url");
+    VARIABLES.put("PARLEY_DATA_DIR", "data_dir");
+    VARIABLES.put("PARLEY_ADMIN_TOKEN", "admin_token");
+    VARIABLES.put("PARLEY_SECRET_KEY", "secret_key");
+    VARIABLES.put("PARLEY_DATABASE_URL", "database.url");
+    VARIABLES.put("PARLEY_DB_SYNCHRONOUS", "database.synchronous");
+    VARIABLES.put("PARLEY_ROLES", "roles");
+    VARIABLES.put("PARLEY_CLUSTER_HOST", "cluster.host");
+    VARIABLES.put("PARLEY_CLUSTER_PORT", "cluster.port");
+    VARIABLES.put("PARLEY_CLUSTER_MEMBERS", "cluster.members");
+    VARIABLES.put("OPENAI_API_KEY", "provider.openai.api_key");
+    VARIABLES.put("OPENAI_BASE_URL", "provider.openai.base_url");
+    VARIABLES.put("ANTHROPIC_API_KEY", "provider.anthropic.api_key");
+    VARIABLES.put("ANTHROPIC_BASE_URL", "provider.anthropic.base_url");
+  }
+
+  /** Keys every verticle receives besides its own sub-object. */
+  private static final String[] SHARED = {"data_dir", "public_url", "secret_key", "database", "timeouts"};
+
+  private AppConfig() {
+  }
+
+  /** Reads the stores in order file → environment → system properties and resolves the result. */
+  public static Future<JsonObject> load(Vertx vertx) {
+    String file = System.getProperty("PARLEY_CONFIG", System.getenv().getOrDefault("PARLEY_CONFIG", "conf/config.json"));
+    ConfigRetrieverOptions options = new ConfigRetrieverOptions()
+        .setIncludeDefaultStores(false)
+        .addStore(new ConfigStoreOptions().setType("file").setOptional(true)
+            .setConfig(new JsonObject().put("path", file)))
+        .addStore(new ConfigStoreOptions().setType("env")
+            .setConfig(new JsonObject().put("keys", new JsonArray(VARIABLES.keySet().stream().toList()))))
+        .addStore(new ConfigStoreOptions().setType("sys")
+            .setConfig(new JsonObject().put("cache", false)));
+    ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
+    return retriever.getConfig().map(AppConfig::resolve).eventually(retriever::close);
+  }
+
+  /** Moves the flat variable names present in {@code merged} to their place in the tree. */
+  public static JsonObject resolve(JsonObject merged) {
+    JsonObject config = new JsonObject();
+    merged.forEach(entry -> {
+      if (!VARIABLES.containsKey(entry.getKey()) && !entry.getKey().contains(".") && !isUpperCase(entry.getKey())) {
+        config.put(entry.getKey(), entry.getValue());
+      }
+    });
+    for (Map.Entry<String, String> variable : VARIABLES.entrySet()) {
+      Object value = merged.getValue(variable.getKey());
+      if (value != null && !value.toString().isEmpty()) {
+        set(config, variable.getValue(), convert(variable.getValue(), value));
+      }
+    }
+    return config;
+  }
+
+  /** The config of one component: its sub-object with the shared keys added. */
+  public static JsonObject forComponent(JsonObject config, String component) {
+    JsonObject own = config.getJsonObject(component, new JsonObject()).copy();
+    for (String key : SHARED) {
+      if (config.containsKey(key)) {
+        own.put(key, config.getValue(key));
+      }
+    }
+    if (!own.containsKey("timeouts")) {
+      own.put("timeouts", Timeouts.from(null).toJson());
+    }
+    return own;
+  }
+
+  private static Object convert(String path, Object value) {
+    String text = value.toString().trim();
+    switch (path) {
+      case "http.port":
+      case "cluster.port":
+        return Integer.parseInt(text);
+      case "roles":
+      case "cluster.members":
+        return value instanceof JsonArray array ? array : new JsonArray(Arrays.stream(text.split(","))
+            .map(String::trim).filter(s -> !s.isEmpty()).toList());
+      default:
+        return text;
+    }
+  }
+
+  private static void set(JsonObject root, String path, Object value) {
+    String[] parts = path.split("\\.");
+    JsonObject node = root;
+    for (int i = 0; i < parts.length - 1; i++) {
+      JsonObject child = node.getJsonObject(parts[i]);
+      if (child == null) {
+        child = new JsonObject();
+        node.put(parts[i], child);
+      }
+      node = child;
+    }
+    node.put(parts[parts.length - 1], value);
+  }
+
+  private static boolean isUpperCase(String key) {
+    return key.equals(key.toUpperCase());
+  }
+}

@@ -1,0 +1,74 @@
+package dev.parley;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Process entry point: {@code java -jar parley.jar [--cluster] [--roles http,bot,memory,provider]}.
+ * Owns process concerns only: configuration, clustering, the exit code, and a clean shutdown.
+ */
+public final class Main {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    System.setProperty("hazelcast.logging.type", "slf4j");
+    boolean cluster = Arrays.asList(args).contains("--cluster");
+    String roles = option(args, "--roles");
+    Vertx bootstrap = Vertx.vertx();
+    AppConfig.load(bootstrap)
+        .map(config -> roles == null ? config
+            : config.put("roles", new JsonArray(Arrays.stream(roles.split(",")).map(String::trim).toList())))
+        .compose(config -> (cluster ? bootstrap.close().compose(v -> clustered(config)) : Future.succeededFuture(bootstrap))
+            .compose(vertx -> vertx.deployVerticle(new MainVerticle(), new DeploymentOptions().setConfig(config))
+                .onSuccess(id -> Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx))))
+                .onFailure(failure -> vertx.close())))
+        .onSuccess(id -> LOG.info("Parley is running"))
+        .onFailure(failure -> {
+          LOG.error("Parley could not start: {}", failure.getMessage(), failure);
+          System.exit(1);
+        });
+  }
+
+  private static Future<Vertx> clustered(JsonObject config) {
+    JsonObject cluster = config.getJsonObject("cluster", new JsonObject());
+    String host = cluster.getString("host", "127.0.0.1");
+    VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions()
+        .setHost(host).setPort(cluster.getInteger("bus_port", 0)).setClusterPublicHost(host));
+    return Vertx.builder().with(options)
+        .withClusterManager(new HazelcastClusterManager(ClusterConfig.hazelcast(cluster)))
+        .buildClustered();
+  }
+
+  private static void shutdown(Vertx vertx) {
+    try {
+      vertx.close().await(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("Shutdown did not finish cleanly: {}", e.getMessage());
+    }
+  }
+
+  private static String option(String[] args, String name) {
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals(name) && i + 1 < args.length) {
+        return args[i + 1];
+      }
+      if (args[i].startsWith(name + "=")) {
+        return args[i].substring(name.length() + 1);
+      }
+    }
+    return null;
+  }
+}

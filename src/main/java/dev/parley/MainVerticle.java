@@ -1,0 +1,65 @@
+package dev.parley;
+
+import dev.parley.bot.BotVerticle;
+import dev.parley.http.AdminToken;
+import dev.parley.http.HttpVerticle;
+import dev.parley.memory.MemoryVerticle;
+import dev.parley.provider.ProviderVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Deployable;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Deploys the verticles of this node's roles, data owners first and HTTP last, each with its
+ * own config sub-object and instance count.
+ */
+public class MainVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MainVerticle.class);
+
+  /** Role → verticle, in deployment order. */
+  private static final Map<String, Supplier<Deployable>> ROLES = new LinkedHashMap<>();
+
+  static {
+    ROLES.put("bot", BotVerticle::new);
+    ROLES.put("memory", MemoryVerticle::new);
+    ROLES.put("provider", ProviderVerticle::new);
+    ROLES.put("http", HttpVerticle::new);
+  }
+
+  @Override
+  public Future<?> start() {
+    JsonObject config = config();
+    List<String> roles = ClusterConfig.roles(config);
+    for (String role : roles) {
+      if (!ROLES.containsKey(role)) {
+        return Future.failedFuture(new IllegalArgumentException("Unknown role '" + role + "'; roles are " + ROLES.keySet()));
+      }
+    }
+    Future<Void> chain = Future.succeededFuture();
+    for (Map.Entry<String, Supplier<Deployable>> role : ROLES.entrySet()) {
+      if (roles.contains(role.getKey())) {
+        chain = chain.compose(v -> deploy(role.getKey(), role.getValue(), config));
+      }
+    }
+    return chain.onSuccess(v -> LOG.info("Deployed roles {}", roles));
+  }
+
+  private Future<Void> deploy(String role, Supplier<Deployable> verticle, JsonObject config) {
+    JsonObject own = AppConfig.forComponent(config, role);
+    Future<JsonObject> ready = role.equals("http")
+        ? AdminToken.resolve(vertx, config).map(hash -> own.put(AdminToken.CONFIG_KEY, hash))
+        : Future.succeededFuture(own);
+    return ready.compose(c -> vertx.deployVerticle(verticle::get,
+            new DeploymentOptions().setConfig(c).setInstances(c.getInteger("instances", 1))))
+        .mapEmpty();
+  }
+}

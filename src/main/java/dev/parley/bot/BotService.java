@@ -1,0 +1,145 @@
+package dev.parley.bot;
+
+import dev.parley.common.Ids;
+import dev.parley.common.ParleyException;
+import dev.parley.common.SecretBox;
+import dev.parley.db.Database;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.templates.SqlTemplate;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Bots: create, read, update, delete. The API key is write-only: it is stored encrypted
+ * (bound to the bot id) with a masked hint, and only {@link #get(String, boolean)} with
+ * {@code includeSecret} returns its ciphertext, for the provider step of a chat turn.
+ */
+final class BotService {
+
+  private final Database database;
+  private final Pool writer;
+  private final Pool reader;
+  private final SecretBox secrets;
+
+  BotService(Database database, SecretBox secrets) {
+    this.database = database;
+    this.writer = database.writer();
+    this.reader = database.reader();
+    this.secrets = secrets;
+  }
+
+  Future<JsonObject> create(JsonObject input) {
+    String name;
+    JsonObject settings;
+    String apiKey;
+    try {
+      name = BotSettings.name(input.getValue("name"));
+      settings = BotSettings.merge(BotSettings.defaults(), input);
+      apiKey = BotSettings.apiKey(input.getValue("api_key"));
+    } catch (ParleyException invalid) {
+      return Future.failedFuture(invalid);
+    }
+    String id = Ids.prefixed("bot");
+    long now = System.currentTimeMillis();
+    Map<String, Object> row = new HashMap<>();
+    row.put("id", id);
+    row.put("name", name);
+    row.put("config", settings.encode());
+    row.put("api_key_enc", apiKey == null ? null : secrets.encrypt(apiKey, id));
+    row.put("api_key_hint", apiKey == null ? null : SecretBox.hint(apiKey));
+    row.put("created_at", now);
+    row.put("updated_at", now);
+    return SqlTemplate.forUpdate(writer, BotSql.INSERT).execute(row)
+        .map(done -> publicView(toBot(row)));
+  }
+
+  Future<JsonArray> list() {
+    return SqlTemplate.forQuery(reader, BotSql.SELECT_ALL).execute(Map.of()).map(rows -> {
+      JsonArray bots = new JsonArray();
+      for (Row row : rows) {
+        bots.add(publicView(toBot(row.toJson().getMap())));
+      }
+      return bots;
+    });
+  }
+
+  Future<JsonObject> get(String id, boolean includeSecret) {
+    return load(reader, id).map(bot -> includeSecret ? bot : publicView(bot));
+  }
+
+  Future<JsonObject> update(String id, JsonObject patch) {
+    return database.inTransaction(tx -> load(tx, id).compose(current -> {
+      Map<String, Object> row = new HashMap<>();
+      try {
+        row.put("name", patch.containsKey("name") ? BotSettings.name(patch.getValue("name")) : current.getString("name"));
+        row.put("config", BotSettings.merge(settingsOf(current), patch).encode());
+        if (patch.containsKey("api_key")) {
+          String apiKey = BotSettings.apiKey(patch.getValue("api_key"));
+          row.put("api_key_enc", apiKey == null ? null : secrets.encrypt(apiKey, id));
+          row.put("api_key_hint", apiKey == null ? null : SecretBox.hint(apiKey));
+        } else {
+          row.put("api_key_enc", current.getString("api_key_enc"));
+          row.put("api_key_hint", current.getString("api_key_hint"));
+        }
+      } catch (ParleyException invalid) {
+        return Future.failedFuture(invalid);
+      }
+      row.put("id", id);
+      row.put("created_at", current.getLong("created_at"));
+      row.put("updated_at", Math.max(System.currentTimeMillis(), current.getLong("updated_at") + 1));
+      return SqlTemplate.forUpdate(tx, BotSql.UPDATE).execute(row).map(done -> publicView(toBot(row)));
+    }));
+  }
+
+  Future<Void> delete(String id) {
+    return SqlTemplate.forUpdate(writer, BotSql.DELETE).execute(Map.of("id", id)).compose(result ->
+        result.rowCount() == 0 ? Future.failedFuture(ParleyException.notFound("Bot")) : Future.succeededFuture());
+  }
+
+  private static Future<JsonObject> load(SqlClient client, String id) {
+    return SqlTemplate.forQuery(client, BotSql.SELECT_ONE).execute(Map.of("id", id)).compose(rows -> one(rows));
+  }
+
+  private static Future<JsonObject> one(RowSet<Row> rows) {
+    if (rows.size() == 0) {
+      return Future.failedFuture(ParleyException.notFound("Bot"));
+    }
+    return Future.succeededFuture(toBot(rows.iterator().next().toJson().getMap()));
+  }
+
+  /** The internal bot: settings flattened in, plus {@code api_key_enc}. */
+  private static JsonObject toBot(Map<String, Object> row) {
+    JsonObject bot = new JsonObject()
+        .put("id", row.get("id"))
+        .put("name", row.get("name"));
+    bot.mergeIn(new JsonObject((String) row.get("config")));
+    bot.put("api_key_enc", row.get("api_key_enc"));
+    bot.put("api_key_hint", row.get("api_key_hint"));
+    bot.put("created_at", ((Number) row.get("created_at")).longValue());
+    bot.put("updated_at", ((Number) row.get("updated_at")).longValue());
+    return bot;
+  }
+
+  private static JsonObject settingsOf(JsonObject bot) {
+    JsonObject settings = bot.copy();
+    for (String field : BotSettings.READ_ONLY) {
+      settings.remove(field);
+    }
+    settings.remove("name");
+    settings.remove("api_key_enc");
+    return settings;
+  }
+
+  /** What the admin API shows: never key material, only whether a key is set and its hint. */
+  static JsonObject publicView(JsonObject bot) {
+    JsonObject view = bot.copy();
+    view.put("api_key_set", view.remove("api_key_enc") != null);
+    return view;
+  }
+}

@@ -1,0 +1,22 @@
+package dev.parley.bot;
+
+/** SQL of the bot component, as SqlTemplate texts (one text serves SQLite and PostgreSQL). */
+final class BotSql {
+
+  static final String COLUMNS = "id, name, config, api_key_enc, api_key_hint, created_at, updated_at";
+
+  static final String INSERT = "INSERT INTO bots (" + COLUMNS + ") VALUES "
+      + "(#{id}, #{name}, #{config}, #{api_key_enc}, #{api_key_hint}, #{created_at}, #{updated_at})";
+
+  static final String SELECT_ONE = "SELECT " + COLUMNS + " FROM bots WHERE id = #{id}";
+
+  static final String SELECT_ALL = "SELECT " + COLUMNS + " FROM bots ORDER BY created_at, id";
+
+  static final String UPDATE = "UPDATE bots SET name = #{name}, config = #{config}, api_key_enc = #{api_key_enc}, "
+      + "api_key_hint = #{api_key_hint}, updated_at = #{updated_at} WHERE id = #{id}";
+
+  static final String DELETE = "DELETE FROM bots WHERE id = #{id}";
+
+  private BotSql() {
+  }
+}

@@ -1,0 +1,108 @@
+package dev.parley.bot;
+
+import dev.parley.common.Addresses;
+import dev.parley.common.BusHandlers;
+import dev.parley.common.Failures;
+import dev.parley.common.Fields;
+import dev.parley.common.Ids;
+import dev.parley.common.ParleyException;
+import dev.parley.common.SecretBox;
+import dev.parley.db.Database;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Owns bots and their encrypted API keys.
+ *
+ * <table>
+ *   <caption>Addresses consumed</caption>
+ *   <tr><td>{@code parley.bot.create}</td><td>bot fields as in the HTTP API</td><td>the bot; 422 on invalid fields</td></tr>
+ *   <tr><td>{@code parley.bot.list}</td><td>{}</td><td>{@code {bots:[…]}}</td></tr>
+ *   <tr><td>{@code parley.bot.get}</td><td>{@code {bot_id, include_secret?}}</td><td>the bot (with {@code api_key_enc} when
+ *   {@code include_secret}); 404</td></tr>
+ *   <tr><td>{@code parley.bot.update}</td><td>{@code {bot_id, patch}}</td><td>the bot; 404, 422</td></tr>
+ *   <tr><td>{@code parley.bot.delete}</td><td>{@code {bot_id}}</td><td>{}; 404. Conversations and messages go with it.</td></tr>
+ * </table>
+ *
+ * <p>Publishes {@code parley.events.bot.changed} {@code {bot_id, action: created|updated|deleted}}.
+ * Chat lookups ({@code include_secret}) are cached for {@code cache_ttl_ms}, and every instance on
+ * every node drops a bot from its cache when that event arrives.
+ */
+public class BotVerticle extends VerticleBase {
+
+  private Database database;
+  private BotService bots;
+  private BotCache cache;
+
+  @Override
+  public Future<?> start() {
+    return Future.all(
+            Database.open(vertx, config().getJsonObject("database"), config().getString("data_dir", "./data")),
+            SecretBox.load(vertx, config()))
+        .compose(ready -> {
+          database = ready.resultAt(0);
+          bots = new BotService(database, ready.resultAt(1));
+          cache = new BotCache(config().getLong("cache_ttl_ms", 5_000L));
+          return Future.all(List.of(
+              consume(Addresses.BOT_CREATE, body -> bots.create(body).map(bot -> changed(bot, "created"))),
+              consume(Addresses.BOT_LIST, body -> bots.list().map(list -> new JsonObject().put("bots", list))),
+              consume(Addresses.BOT_GET, this::get),
+              consume(Addresses.BOT_UPDATE, body -> bots.update(botId(body), patch(body)).map(bot -> changed(bot, "updated"))),
+              consume(Addresses.BOT_DELETE, this::delete),
+              vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_BOT_CHANGED,
+                  event -> cache.evict(event.body().getString(Fields.BOT_ID))).completion()));
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return database == null ? Future.succeededFuture() : database.close();
+  }
+
+  private Future<JsonObject> get(JsonObject body) {
+    String id = botId(body);
+    if (!body.getBoolean(Fields.INCLUDE_SECRET, false)) {
+      return bots.get(id, false);
+    }
+    return cache.get(id, () -> bots.get(id, true));
+  }
+
+  private Future<JsonObject> delete(JsonObject body) {
+    String id = botId(body);
+    return bots.delete(id).map(v -> {
+      cache.evict(id);
+      vertx.eventBus().publish(Addresses.EVENTS_BOT_CHANGED, new JsonObject().put(Fields.BOT_ID, id).put(Fields.ACTION, "deleted"));
+      return new JsonObject();
+    });
+  }
+
+  private JsonObject changed(JsonObject bot, String action) {
+    String id = bot.getString("id");
+    cache.evict(id);
+    vertx.eventBus().publish(Addresses.EVENTS_BOT_CHANGED, new JsonObject().put(Fields.BOT_ID, id).put(Fields.ACTION, action));
+    return bot;
+  }
+
+  private static String botId(JsonObject body) {
+    String id = body.getString(Fields.BOT_ID);
+    if (!Ids.isEntityId(id)) {
+      throw ParleyException.notFound("Bot");
+    }
+    return id;
+  }
+
+  private static JsonObject patch(JsonObject body) {
+    JsonObject patch = body.getJsonObject(Fields.PATCH);
+    if (patch == null) {
+      throw ParleyException.badRequest("invalid_body", "The update must be a JSON object");
+    }
+    return patch;
+  }
+
+  private Future<Void> consume(String address, Function<JsonObject, Future<JsonObject>> handler) {
+    return BusHandlers.register(vertx, address, handler);
+  }
+}

@@ -1,0 +1,46 @@
+package dev.parley.common;
+
+/**
+ * Every event-bus address Parley uses. Requests are {@code parley.<component>.<action>};
+ * published events are past tense under {@code parley.events}. These names are the public
+ * extension contract: custom verticles may consume or publish on them.
+ */
+public final class Addresses {
+
+  public static final String BOT_CREATE = "parley.bot.create";
+  public static final String BOT_LIST = "parley.bot.list";
+  public static final String BOT_GET = "parley.bot.get";
+  public static final String BOT_UPDATE = "parley.bot.update";
+  public static final String BOT_DELETE = "parley.bot.delete";
+
+  public static final String MEMORY_HISTORY = "parley.memory.history";
+  public static final String MEMORY_APPEND = "parley.memory.append";
+  public static final String MEMORY_SESSION_GET = "parley.memory.session.get";
+  public static final String MEMORY_SESSION_CLEAR = "parley.memory.session.clear";
+  public static final String MEMORY_FEEDBACK = "parley.memory.feedback";
+  public static final String MEMORY_CONVERSATIONS = "parley.memory.conversations";
+  public static final String MEMORY_CONVERSATION = "parley.memory.conversation";
+  public static final String MEMORY_STATS = "parley.memory.stats";
+
+  public static final String PROVIDER_COMPLETE = "parley.provider.complete";
+  public static final String PROVIDER_STREAM = "parley.provider.stream";
+
+  /** Where an extension verticle serving the provider {@code name} answers complete requests. */
+  public static String customProviderComplete(String name) {
+    return "parley.provider." + name + ".complete";
+  }
+
+  /** Where an extension verticle serving the provider {@code name} answers stream requests. */
+  public static String customProviderStream(String name) {
+    return "parley.provider." + name + ".stream";
+  }
+
+  /** Prefix of the one-off addresses a streamed turn's deltas are sent to. */
+  public static final String STREAM_PREFIX = "parley.stream.";
+
+  public static final String EVENTS_TURN_COMPLETED = "parley.events.turn.completed";
+  public static final String EVENTS_BOT_CHANGED = "parley.events.bot.changed";
+
+  private Addresses() {
+  }
+}

@@ -1,0 +1,45 @@
+package dev.parley.common;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/** Sender side of the bot component ({@code parley.bot.*}). */
+public final class BotClient {
+
+  private final Bus bus;
+  private final long timeoutMs;
+
+  public BotClient(Bus bus, Timeouts timeouts) {
+    this.bus = bus;
+    this.timeoutMs = timeouts.botMs();
+  }
+
+  public Future<JsonObject> create(JsonObject fields) {
+    return bus.request(Addresses.BOT_CREATE, fields, timeoutMs);
+  }
+
+  public Future<JsonArray> list() {
+    return bus.request(Addresses.BOT_LIST, new JsonObject(), timeoutMs).map(r -> r.getJsonArray("bots"));
+  }
+
+  /** The bot as the admin API shows it: no key material at all. */
+  public Future<JsonObject> get(String botId) {
+    return bus.request(Addresses.BOT_GET, new JsonObject().put(Fields.BOT_ID, botId), timeoutMs);
+  }
+
+  /** The bot with its encrypted key ({@code api_key_enc}), for a chat turn's provider step. */
+  public Future<JsonObject> getForChat(String botId) {
+    return bus.request(Addresses.BOT_GET,
+        new JsonObject().put(Fields.BOT_ID, botId).put(Fields.INCLUDE_SECRET, true), timeoutMs);
+  }
+
+  public Future<JsonObject> update(String botId, JsonObject patch) {
+    return bus.request(Addresses.BOT_UPDATE,
+        new JsonObject().put(Fields.BOT_ID, botId).put(Fields.PATCH, patch), timeoutMs);
+  }
+
+  public Future<Void> delete(String botId) {
+    return bus.request(Addresses.BOT_DELETE, new JsonObject().put(Fields.BOT_ID, botId), timeoutMs).mapEmpty();
+  }
+}

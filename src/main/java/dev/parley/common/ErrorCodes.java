@@ -1,0 +1,25 @@
+package dev.parley.common;
+
+/**
+ * Failure codes carried by {@link io.vertx.core.eventbus.ReplyException}s. They are HTTP
+ * statuses on purpose, so the HTTP layer maps a recipient failure to its status unchanged.
+ */
+public final class ErrorCodes {
+
+  public static final int BAD_REQUEST = 400;
+  public static final int UNAUTHORIZED = 401;
+  public static final int FORBIDDEN = 403;
+  public static final int NOT_FOUND = 404;
+  public static final int CONFLICT = 409;
+  public static final int PAYLOAD_TOO_LARGE = 413;
+  public static final int UNSUPPORTED_MEDIA_TYPE = 415;
+  public static final int UNPROCESSABLE = 422;
+  public static final int TOO_MANY_REQUESTS = 429;
+  public static final int INTERNAL = 500;
+  public static final int BAD_GATEWAY = 502;
+  public static final int UNAVAILABLE = 503;
+  public static final int GATEWAY_TIMEOUT = 504;
+
+  private ErrorCodes() {
+  }
+}

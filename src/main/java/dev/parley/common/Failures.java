@@ -1,0 +1,61 @@
+package dev.parley.common;
+
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns failures into safe event-bus replies and back. Only {@link ParleyException}s keep
+ * their message; anything else (a driver error, a bug) is logged here and replaced by a
+ * generic 500, so no SQL or library message reaches a client.
+ */
+public final class Failures {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Failures.class);
+
+  private Failures() {
+  }
+
+  public static void reply(Message<?> message, Throwable failure) {
+    ParleyException safe = safe(failure, message.address());
+    message.fail(safe.status(), safe.toJson().encode());
+  }
+
+  public static ParleyException safe(Throwable failure, String where) {
+    if (failure instanceof ParleyException parley) {
+      return parley;
+    }
+    if (failure instanceof ReplyException reply) {
+      return fromReply(reply);
+    }
+    LOG.error("Unexpected failure in {}", where, failure);
+    return ParleyException.internal();
+  }
+
+  /** The failure a caller sees for a failed request. */
+  public static ParleyException fromReply(ReplyException reply) {
+    switch (reply.failureType()) {
+      case TIMEOUT:
+        return new ParleyException(ErrorCodes.GATEWAY_TIMEOUT, "timeout", "A Parley service did not answer in time");
+      case NO_HANDLERS:
+        return new ParleyException(ErrorCodes.UNAVAILABLE, "service_unavailable", "No Parley node serves this request right now");
+      default:
+        return decode(reply.failureCode(), reply.getMessage());
+    }
+  }
+
+  private static ParleyException decode(int code, String message) {
+    if (message != null && message.startsWith("{")) {
+      try {
+        return ParleyException.fromJson(code, new JsonObject(message));
+      } catch (DecodeException notJson) {
+        // fall through: a handler outside Parley failed with a plain text message
+      }
+    }
+    int status = code >= 400 && code < 600 ? code : ErrorCodes.INTERNAL;
+    return new ParleyException(status, "error", message == null ? "Request failed" : message);
+  }
+}

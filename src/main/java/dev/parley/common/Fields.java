@@ -1,0 +1,51 @@
+package dev.parley.common;
+
+/**
+ * Field names of event-bus messages that more than one component reads. They are the same
+ * snake_case names as the HTTP API, because both are public (extensions use the bus).
+ */
+public final class Fields {
+
+  public static final String BOT_ID = "bot_id";
+  public static final String BOT = "bot";
+  public static final String SESSION_ID = "session_id";
+  public static final String CONVERSATION_ID = "conversation_id";
+  public static final String MESSAGE_ID = "message_id";
+  public static final String MESSAGES = "messages";
+  public static final String ROLE = "role";
+  public static final String CONTENT = "content";
+  public static final String LIMIT = "limit";
+  public static final String OFFSET = "offset";
+  public static final String DAYS = "days";
+  public static final String PATCH = "patch";
+  public static final String INCLUDE_SECRET = "include_secret";
+  public static final String API_KEY_ENC = "api_key_enc";
+  public static final String SYSTEM = "system";
+  public static final String STREAM_ADDRESS = "stream_address";
+  public static final String TYPE = "type";
+  public static final String SEQ = "seq";
+  public static final String TEXT = "text";
+  public static final String DELTAS = "deltas";
+  public static final String USAGE = "usage";
+  public static final String INPUT_TOKENS = "input_tokens";
+  public static final String OUTPUT_TOKENS = "output_tokens";
+  public static final String COST = "cost";
+  public static final String LATENCY_MS = "latency_ms";
+  public static final String PROVIDER = "provider";
+  public static final String MODEL = "model";
+  public static final String USER = "user";
+  public static final String ASSISTANT = "assistant";
+  public static final String STATUS = "status";
+  public static final String ERROR = "error";
+  public static final String SOURCES = "sources";
+  public static final String CREATED_AT = "created_at";
+  public static final String RATING = "rating";
+  public static final String COMMENT = "comment";
+  public static final String ACTION = "action";
+
+  /** Message header carrying the request id from the HTTP edge into every component. */
+  public static final String REQUEST_ID_HEADER = "x-request-id";
+
+  private Fields() {
+  }
+}

@@ -1,0 +1,33 @@
+package dev.parley.common;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Sender side of the provider component. A request is
+ * {@code {bot:{id, provider, model, base_url, api_key_enc, temperature, max_tokens}, system, messages:[{role, content}]}};
+ * the answer is {@code {content, usage:{input_tokens, output_tokens}, cost, provider, model, latency_ms}}.
+ */
+public final class ProviderClient {
+
+  private final Bus bus;
+  private final long timeoutMs;
+
+  public ProviderClient(Bus bus, Timeouts timeouts) {
+    this.bus = bus;
+    this.timeoutMs = timeouts.providerMs();
+  }
+
+  public Future<JsonObject> complete(JsonObject request) {
+    return bus.request(Addresses.PROVIDER_COMPLETE, request, timeoutMs);
+  }
+
+  /**
+   * Streams the answer: {@code {type:"delta", seq, text}} messages go to {@code streamAddress}
+   * in order, and the reply (the same answer as {@link #complete}, plus {@code deltas}, the
+   * number of delta messages sent) comes once the model has finished.
+   */
+  public Future<JsonObject> stream(JsonObject request, String streamAddress) {
+    return bus.request(Addresses.PROVIDER_STREAM, request.copy().put(Fields.STREAM_ADDRESS, streamAddress), timeoutMs);
+  }
+}

@@ -1,0 +1,145 @@
+package dev.parley.common;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * AES-256-GCM for provider API keys at rest. The master key comes from {@code secret_key}
+ * (env {@code PARLEY_SECRET_KEY}: 32 bytes in base64, or any passphrase, which is hashed to
+ * 32 bytes) or from {@code secret.key} in the data folder, generated on first start.
+ * Ciphertexts are {@code v1:} + base64(nonce ‖ ciphertext ‖ tag) and are bound to the bot id
+ * (associated data), so a key copied onto another bot does not decrypt.
+ */
+public final class SecretBox {
+
+  private static final String PREFIX = "v1:";
+  private static final int NONCE_BYTES = 12;
+  private static final int TAG_BITS = 128;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final SecretKeySpec key;
+
+  private SecretBox(byte[] key) {
+    this.key = new SecretKeySpec(key, "AES");
+  }
+
+  /** Loads (or on first start creates) the master key; file access runs off the event loop. */
+  public static Future<SecretBox> load(Vertx vertx, JsonObject config) {
+    String configured = config.getString("secret_key");
+    String dataDir = config.getString("data_dir", "./data");
+    return vertx.executeBlocking(() -> new SecretBox(configured != null && !configured.isBlank()
+        ? fromConfigured(configured)
+        : fromFile(Path.of(dataDir, "secret.key"))));
+  }
+
+  public static SecretBox ofKey(byte[] key) {
+    return new SecretBox(key.clone());
+  }
+
+  public String encrypt(String plaintext, String boundTo) {
+    try {
+      byte[] nonce = new byte[NONCE_BYTES];
+      RANDOM.nextBytes(nonce);
+      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+      cipher.updateAAD(boundTo.getBytes(StandardCharsets.UTF_8));
+      byte[] sealed = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
+      byte[] out = new byte[nonce.length + sealed.length];
+      System.arraycopy(nonce, 0, out, 0, nonce.length);
+      System.arraycopy(sealed, 0, out, nonce.length, sealed.length);
+      return PREFIX + Base64.getEncoder().encodeToString(out);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM is not available", e);
+    }
+  }
+
+  /** Decrypts, or fails with a safe error (the master key changed, or the value was tampered with). */
+  public String decrypt(String ciphertext, String boundTo) {
+    try {
+      if (ciphertext == null || !ciphertext.startsWith(PREFIX)) {
+        throw new GeneralSecurityException("unknown format");
+      }
+      byte[] in = Base64.getDecoder().decode(ciphertext.substring(PREFIX.length()));
+      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, in, 0, NONCE_BYTES));
+      cipher.updateAAD(boundTo.getBytes(StandardCharsets.UTF_8));
+      byte[] plain = cipher.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES);
+      return new String(plain, StandardCharsets.UTF_8);
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      throw new ParleyException(ErrorCodes.INTERNAL, "secret_unreadable",
+          "The bot's API key cannot be decrypted: was PARLEY_SECRET_KEY changed? Set the key again.");
+    }
+  }
+
+  /** A masked hint for an API key: its last four characters only. */
+  public static String hint(String apiKey) {
+    if (apiKey.length() < 12) {
+      return "****";
+    }
+    return "****" + apiKey.substring(apiKey.length() - 4);
+  }
+
+  private static byte[] fromConfigured(String configured) {
+    try {
+      byte[] decoded = Base64.getDecoder().decode(configured.trim());
+      if (decoded.length == 32) {
+        return decoded;
+      }
+    } catch (IllegalArgumentException notBase64) {
+      // a passphrase: hashed below
+    }
+    return sha256(configured.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static byte[] fromFile(Path file) throws IOException {
+    if (Files.exists(file)) {
+      byte[] decoded = Base64.getDecoder().decode(Files.readString(file).trim());
+      if (decoded.length != 32) {
+        throw new IOException("The key file " + file + " does not hold a 32-byte base64 key");
+      }
+      return decoded;
+    }
+    Files.createDirectories(file.getParent());
+    byte[] key = new byte[32];
+    RANDOM.nextBytes(key);
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, Base64.getEncoder().encodeToString(key));
+    restrict(tmp);
+    try {
+      Files.move(tmp, file);
+    } catch (java.nio.file.FileAlreadyExistsException raced) {
+      Files.deleteIfExists(tmp);
+      return fromFile(file);
+    }
+    return key;
+  }
+
+  static void restrict(Path file) {
+    try {
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException | IOException notPosix) {
+      // best effort on file systems without POSIX permissions
+    }
+  }
+
+  public static byte[] sha256(byte[] input) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(input);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,21 @@
+package dev.parley.common;
+
+import io.vertx.core.json.JsonObject;
+
+/** Event-bus send timeouts per component, from the {@code timeouts} config object. */
+public record Timeouts(long botMs, long memoryMs, long ragMs, long providerMs) {
+
+  public static Timeouts from(JsonObject config) {
+    JsonObject t = config == null ? new JsonObject() : config;
+    return new Timeouts(
+        t.getLong("bot_ms", 5_000L),
+        t.getLong("memory_ms", 10_000L),
+        t.getLong("rag_ms", 15_000L),
+        t.getLong("provider_ms", 180_000L));
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject().put("bot_ms", botMs).put("memory_ms", memoryMs)
+        .put("rag_ms", ragMs).put("provider_ms", providerMs);
+  }
+}

@@ -1,0 +1,84 @@
+package dev.parley.http;
+
+import dev.parley.common.SecretBox;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+
+/**
+ * The admin bearer token. It comes from {@code PARLEY_ADMIN_TOKEN}; without it, a token is
+ * generated on first start, only its SHA-256 is kept (in {@code admin-token.sha256} in the
+ * data folder) and the token itself is shown once on the terminal. Tokens are compared by
+ * hash with a constant-time comparison.
+ */
+public final class AdminToken {
+
+  public static final String CONFIG_KEY = "admin_token_sha256";
+  private static final String FILE = "admin-token.sha256";
+
+  private final byte[] expectedHash;
+
+  AdminToken(String expectedHashHex) {
+    this.expectedHash = HexFormat.of().parseHex(expectedHashHex);
+  }
+
+  /** Whether {@code presented} is the admin token; takes the same time whatever it is. */
+  boolean matches(String presented) {
+    byte[] hash = SecretBox.sha256(presented.getBytes(StandardCharsets.UTF_8));
+    return MessageDigest.isEqual(hash, expectedHash);
+  }
+
+  /** The hex SHA-256 of the admin token, creating the token on first start. */
+  public static Future<String> resolve(Vertx vertx, JsonObject config) {
+    String configured = config.getString("admin_token");
+    if (configured != null && !configured.isBlank()) {
+      return Future.succeededFuture(hashHex(configured.strip()));
+    }
+    Path file = Path.of(config.getString("data_dir", "./data"), FILE);
+    return vertx.executeBlocking(() -> {
+      if (Files.exists(file)) {
+        return Files.readString(file).strip();
+      }
+      byte[] random = new byte[32];
+      new SecureRandom().nextBytes(random);
+      String token = "pa_" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+      String hash = hashHex(token);
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, hash + "\n");
+      try {
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException notPosix) {
+        // the hash is not secret enough to refuse to start over
+      }
+      announce(token, file);
+      return hash;
+    });
+  }
+
+  static String hashHex(String token) {
+    return HexFormat.of().formatHex(SecretBox.sha256(token.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * Shows the generated token once. It goes to the terminal, not to a logger: log files are
+   * kept and shipped, and a secret must never be in them.
+   */
+  @SuppressWarnings("java:S106")
+  private static void announce(String token, Path file) {
+    System.out.println();
+    System.out.println("  Parley admin token (shown once; only its hash is kept in " + file + "):");
+    System.out.println();
+    System.out.println("      " + token);
+    System.out.println();
+    System.out.println("  Set PARLEY_ADMIN_TOKEN to choose your own, or delete that file to get a new one.");
+    System.out.println();
+  }
+}

@@ -1,0 +1,127 @@
+package dev.parley.http;
+
+import dev.parley.common.BotClient;
+import dev.parley.common.Bus;
+import dev.parley.common.Ids;
+import dev.parley.common.MemoryClient;
+import dev.parley.common.ParleyException;
+import dev.parley.common.Timeouts;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/** The admin bot API: {@code /api/bots…} (mounted behind {@link AdminAuthHandler}). */
+final class BotsHandler {
+
+  private final Timeouts timeouts;
+  private final Deploy deploy;
+
+  BotsHandler(Timeouts timeouts, Deploy deploy) {
+    this.timeouts = timeouts;
+    this.deploy = deploy;
+  }
+
+  void mount(Router router) {
+    router.post("/api/bots").handler(this::create);
+    router.get("/api/bots").handler(this::list);
+    router.get("/api/bots/:botId").handler(this::get);
+    router.put("/api/bots/:botId").handler(this::update);
+    router.delete("/api/bots/:botId").handler(this::delete);
+    router.get("/api/bots/:botId/conversations").handler(this::conversations);
+    router.get("/api/bots/:botId/conversations/:conversationId").handler(this::conversation);
+    router.get("/api/bots/:botId/stats").handler(this::stats);
+  }
+
+  private void create(RoutingContext ctx) {
+    JsonObject body = JsonBodies.object(ctx);
+    bots(ctx).create(body).onComplete(Replies.json(ctx, 201, bot -> {
+      ctx.response().putHeader("Location", "/api/bots/" + bot.getString("id"));
+      return deploy.withCodes(bot);
+    }));
+  }
+
+  private void list(RoutingContext ctx) {
+    bots(ctx).list().onComplete(Replies.json(ctx, 200, list -> {
+      JsonArray out = new JsonArray();
+      list.forEach(bot -> out.add(deploy.withCodes((JsonObject) bot)));
+      return new JsonObject().put("bots", out);
+    }));
+  }
+
+  private void get(RoutingContext ctx) {
+    bots(ctx).get(botId(ctx)).onComplete(Replies.json(ctx, 200, deploy::withCodes));
+  }
+
+  private void update(RoutingContext ctx) {
+    String id = botId(ctx);
+    JsonObject body = JsonBodies.object(ctx);
+    bots(ctx).update(id, body).onComplete(Replies.json(ctx, 200, deploy::withCodes));
+  }
+
+  private void delete(RoutingContext ctx) {
+    bots(ctx).delete(botId(ctx)).onComplete(Replies.noContent(ctx));
+  }
+
+  private void conversations(RoutingContext ctx) {
+    String id = botId(ctx);
+    int limit = intParam(ctx, "limit", 50, 1, 200);
+    int offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
+    Bus bus = bus(ctx);
+    new BotClient(bus, timeouts).get(id)
+        .compose(bot -> new MemoryClient(bus, timeouts).conversations(id, limit, offset))
+        .onComplete(Replies.json(ctx, 200, page -> page));
+  }
+
+  private void conversation(RoutingContext ctx) {
+    String id = botId(ctx);
+    String conversationId = ctx.pathParam("conversationId");
+    if (!Ids.isEntityId(conversationId)) {
+      throw ParleyException.notFound("Conversation");
+    }
+    new MemoryClient(bus(ctx), timeouts).conversation(id, conversationId).onComplete(Replies.json(ctx, 200, c -> c));
+  }
+
+  private void stats(RoutingContext ctx) {
+    String id = botId(ctx);
+    int days = intParam(ctx, "days", 30, 1, 366);
+    Bus bus = bus(ctx);
+    new BotClient(bus, timeouts).get(id)
+        .compose(bot -> new MemoryClient(bus, timeouts).stats(id, days))
+        .onComplete(Replies.json(ctx, 200, stats -> stats));
+  }
+
+  private BotClient bots(RoutingContext ctx) {
+    return new BotClient(bus(ctx), timeouts);
+  }
+
+  static Bus bus(RoutingContext ctx) {
+    return new Bus(ctx.vertx(), RequestIds.get(ctx));
+  }
+
+  static String botId(RoutingContext ctx) {
+    String id = ctx.pathParam("botId");
+    if (!Ids.isEntityId(id)) {
+      throw ParleyException.notFound("Bot");
+    }
+    return id;
+  }
+
+  static int intParam(RoutingContext ctx, String name, int fallback, int min, int max) {
+    String raw = ctx.queryParams().get(name);
+    if (raw == null) {
+      return fallback;
+    }
+    try {
+      int value = Integer.parseInt(raw);
+      if (value >= min && value <= max) {
+        return value;
+      }
+    } catch (NumberFormatException notANumber) {
+      // reported below
+    }
+    throw ParleyException.badRequest("invalid_parameter", "'" + name + "' must be a whole number from " + min + " to " + max);
+  }
+
+}

@@ -1,0 +1,83 @@
+package dev.parley.http;
+
+import dev.parley.common.BotClient;
+import dev.parley.common.ErrorCodes;
+import dev.parley.common.ParleyException;
+import dev.parley.common.Timeouts;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.net.URI;
+
+/**
+ * First step of every public chat route: resolves the bot (404 for unknown ids), then applies
+ * its {@code allowed_origins}. An empty list allows any origin; Parley's own origin (the chat
+ * page) is always allowed; any other origin gets a 403 and no CORS headers. Answers preflights.
+ */
+final class ChatAccess implements Handler<RoutingContext> {
+
+  static final String BOT = "bot";
+
+  private final Timeouts timeouts;
+  private final String ownOrigin;
+
+  ChatAccess(Timeouts timeouts, String publicUrl) {
+    this.timeouts = timeouts;
+    this.ownOrigin = origin(publicUrl);
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    String botId = BotsHandler.botId(ctx);
+    new BotClient(BotsHandler.bus(ctx), timeouts).getForChat(botId).onComplete(result -> {
+      if (result.failed()) {
+        Replies.fail(ctx, result.cause());
+        return;
+      }
+      JsonObject bot = result.result();
+      String origin = ctx.request().getHeader("Origin");
+      if (origin != null) {
+        if (!allowed(bot.getJsonArray("allowed_origins", new JsonArray()), origin, ctx)) {
+          ctx.fail(new ParleyException(ErrorCodes.FORBIDDEN, "origin_not_allowed",
+              "This bot does not accept requests from " + safe(origin)));
+          return;
+        }
+        ctx.response().putHeader("Access-Control-Allow-Origin", origin).putHeader("Vary", "Origin");
+      }
+      if (ctx.request().method() == HttpMethod.OPTIONS) {
+        ctx.response()
+            .putHeader("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS")
+            .putHeader("Access-Control-Allow-Headers", "Content-Type, Accept, X-Request-Id")
+            .putHeader("Access-Control-Max-Age", "600")
+            .setStatusCode(204)
+            .end();
+        return;
+      }
+      ctx.put(BOT, bot);
+      ctx.next();
+    });
+  }
+
+  private boolean allowed(JsonArray origins, String origin, RoutingContext ctx) {
+    if (origins.isEmpty() || origins.contains(origin) || origin.equals(ownOrigin)) {
+      return true;
+    }
+    String self = ctx.request().scheme() + "://" + ctx.request().authority();
+    return origin.equalsIgnoreCase(self);
+  }
+
+  private static String origin(String url) {
+    try {
+      URI uri = URI.create(url);
+      return uri.getScheme() + "://" + uri.getRawAuthority();
+    } catch (IllegalArgumentException bad) {
+      return "";
+    }
+  }
+
+  private static String safe(String origin) {
+    return origin.length() > 100 ? origin.substring(0, 100) + "…" : origin;
+  }
+}

@@ -1,0 +1,161 @@
+package dev.parley.http;
+
+import dev.parley.common.Addresses;
+import dev.parley.common.Bus;
+import dev.parley.common.ErrorCodes;
+import dev.parley.common.Failures;
+import dev.parley.common.Fields;
+import dev.parley.common.Ids;
+import dev.parley.common.MemoryClient;
+import dev.parley.common.ParleyException;
+import dev.parley.common.ProviderClient;
+import dev.parley.common.Timeouts;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /api/chat/{bot_id}}: one chat turn, answered as JSON or streamed as server-sent
+ * events ({@code start}, {@code delta}…, then {@code done} or {@code error}). The user message
+ * is stored even when the model fails; a streamed answer is stored when it completes, also
+ * when the client has gone away, and marked incomplete when the stream broke off.
+ */
+final class ChatHandler implements Handler<RoutingContext> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ChatHandler.class);
+
+  private final Timeouts timeouts;
+
+  ChatHandler(Timeouts timeouts) {
+    this.timeouts = timeouts;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    JsonObject bot = ctx.get(ChatAccess.BOT);
+    JsonObject body = JsonBodies.object(ctx);
+    Turn turn = new Turn(bot, sessionId(body), message(body, bot));
+    Bus bus = BotsHandler.bus(ctx);
+    MemoryClient memory = new MemoryClient(bus, timeouts);
+    Future<JsonArray> history = memory.history(turn.botId(), turn.sessionId(), turn.historyLimit());
+    if (wantsStream(ctx, body)) {
+      stream(ctx, bus, memory, turn, history);
+    } else {
+      ProviderClient provider = new ProviderClient(bus, timeouts);
+      history
+          .compose(messages -> provider.complete(turn.providerRequest(messages)).compose(
+              answer -> store(bus, memory, turn, turn.answered(answer)).map(stored -> reply(turn, answer, stored)),
+              failure -> storeFailure(bus, memory, turn, failure)))
+          .onComplete(Replies.json(ctx, 200, json -> json));
+    }
+  }
+
+  private static JsonObject reply(Turn turn, JsonObject answer, JsonObject stored) {
+    return new JsonObject()
+        .put("response", answer.getString(Fields.CONTENT, ""))
+        .put(Fields.SESSION_ID, turn.sessionId())
+        .put(Fields.MESSAGE_ID, stored.getString(Fields.MESSAGE_ID))
+        .put(Fields.SOURCES, answer.getJsonArray(Fields.SOURCES, new JsonArray()))
+        .put(Fields.USAGE, usage(answer));
+  }
+
+  private void stream(RoutingContext ctx, Bus bus, MemoryClient memory, Turn turn, Future<JsonArray> history) {
+    history.onFailure(failure -> Replies.fail(ctx, failure)).onSuccess(messages -> {
+      Sse sse = new Sse(ctx.response());
+      sse.open();
+      sse.event("start", new JsonObject().put(Fields.SESSION_ID, turn.sessionId()));
+      String address = Addresses.STREAM_PREFIX + Ids.uuid();
+      DeltaCollector deltas = new DeltaCollector(ctx.vertx(),
+          text -> sse.event("delta", new JsonObject().put(Fields.TEXT, text)));
+      MessageConsumer<JsonObject> consumer = ctx.vertx().eventBus().consumer(address, m -> deltas.accept(m.body()));
+      consumer.completion()
+          .compose(v -> new ProviderClient(bus, timeouts).stream(turn.providerRequest(messages), address))
+          .compose(
+              answer -> deltas.all(answer.getInteger(Fields.DELTAS, 0))
+                  .compose(v -> store(bus, memory, turn, turn.answered(answer)))
+                  .map(stored -> new JsonObject()
+                      .put(Fields.MESSAGE_ID, stored.getString(Fields.MESSAGE_ID))
+                      .put(Fields.SESSION_ID, turn.sessionId())
+                      .put(Fields.SOURCES, answer.getJsonArray(Fields.SOURCES, new JsonArray()))
+                      .put(Fields.USAGE, usage(answer))),
+              failure -> {
+                ParleyException error = Failures.safe(failure, Addresses.PROVIDER_STREAM);
+                JsonObject record = deltas.text().isEmpty() ? turn.failed(error) : turn.interrupted(deltas.text(), error);
+                return store(bus, memory, turn, record).transform(stored -> Future.failedFuture(error));
+              })
+          .onComplete(result -> {
+            consumer.unregister();
+            if (result.succeeded()) {
+              sse.event("done", result.result());
+            } else {
+              ParleyException error = Failures.safe(result.cause(), Addresses.PROVIDER_STREAM);
+              sse.event("error", error.toJson());
+            }
+            sse.end();
+          });
+    });
+  }
+
+  /** Stores the turn, then tells extensions about it. */
+  private static Future<JsonObject> store(Bus bus, MemoryClient memory, Turn turn, JsonObject record) {
+    return memory.append(record).onSuccess(stored ->
+        bus.vertx().eventBus().publish(Addresses.EVENTS_TURN_COMPLETED, turn.event(stored, record)));
+  }
+
+  private static Future<JsonObject> storeFailure(Bus bus, MemoryClient memory, Turn turn, Throwable failure) {
+    ParleyException error = Failures.safe(failure, Addresses.PROVIDER_COMPLETE);
+    return store(bus, memory, turn, turn.failed(error))
+        .onFailure(notStored -> LOG.error("[{}] The failed turn of bot {} could not be stored either", bus.requestId(),
+            turn.botId()))
+        .transform(stored -> Future.failedFuture(error));
+  }
+
+  private static JsonObject usage(JsonObject answer) {
+    JsonObject usage = answer.getJsonObject(Fields.USAGE, new JsonObject());
+    return new JsonObject()
+        .put(Fields.INPUT_TOKENS, usage.getInteger(Fields.INPUT_TOKENS, 0))
+        .put(Fields.OUTPUT_TOKENS, usage.getInteger(Fields.OUTPUT_TOKENS, 0))
+        .put(Fields.COST, answer.getDouble(Fields.COST, 0.0));
+  }
+
+  private static boolean wantsStream(RoutingContext ctx, JsonObject body) {
+    Object flag = body.getValue("stream");
+    if (flag != null && !(flag instanceof Boolean)) {
+      throw ParleyException.badRequest("invalid_stream", "'stream' must be true or false");
+    }
+    String accept = ctx.request().getHeader("Accept");
+    return Boolean.TRUE.equals(flag) || (accept != null && accept.contains("text/event-stream"));
+  }
+
+  private static String sessionId(JsonObject body) {
+    Object value = body.getValue(Fields.SESSION_ID);
+    if (value == null) {
+      return Ids.uuid();
+    }
+    if (value instanceof String id && Ids.isSessionId(id)) {
+      return id;
+    }
+    throw ParleyException.badRequest("invalid_session_id", "'session_id' must be 8 to 64 letters, digits, '-' or '_'");
+  }
+
+  private static String message(JsonObject body, JsonObject bot) {
+    Object value = body.getValue("message");
+    if (!(value instanceof String message) || message.isBlank()) {
+      throw ParleyException.badRequest("invalid_message", "'message' must be a non-empty string");
+    }
+    int limit = bot.getInteger("max_message_chars", 4_000);
+    if (message.codePointCount(0, message.length()) > limit) {
+      throw new ParleyException(ErrorCodes.PAYLOAD_TOO_LARGE, "message_too_long",
+          "The message is longer than this bot's limit of " + limit + " characters");
+    }
+    if (message.indexOf('\u0000') >= 0) {
+      throw ParleyException.badRequest("invalid_message", "'message' must not contain NUL characters");
+    }
+    return message;
+  }
+}

@@ -1,0 +1,74 @@
+package dev.parley.http;
+
+import dev.parley.common.Timeouts;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP edge: routes requests onto the event bus and renders replies. It stores nothing.
+ * Admin routes ({@code /api/bots…}) need the admin bearer token; public chat routes
+ * ({@code /api/chat/…}) follow each bot's allowed origins.
+ */
+public class HttpVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
+
+  private HttpServer server;
+
+  @Override
+  public Future<?> start() {
+    JsonObject config = config();
+    String hash = config.getString(AdminToken.CONFIG_KEY);
+    if (hash == null) {
+      return Future.failedFuture(new IllegalStateException("HttpVerticle needs " + AdminToken.CONFIG_KEY));
+    }
+    Timeouts timeouts = Timeouts.from(config.getJsonObject("timeouts"));
+    String publicUrl = config.getString("public_url", "http://localhost:8000");
+    long bodyLimit = config.getLong("body_limit_bytes", 65_536L);
+
+    Router router = Router.router(vertx);
+    router.route().handler(new RequestIds());
+    router.route().handler(ctx -> {
+      ctx.response().putHeader("X-Content-Type-Options", "nosniff").putHeader("Referrer-Policy", "no-referrer");
+      ctx.next();
+    });
+
+    router.route("/api/bots*").handler(new AdminAuthHandler(new AdminToken(hash)));
+    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
+    new BotsHandler(timeouts, new Deploy(publicUrl)).mount(router);
+
+    router.routeWithRegex("/api/chat/(?<botId>[^/]+)(/.*)?").handler(new ChatAccess(timeouts, publicUrl));
+    router.post("/api/chat/:botId").handler(new ChatHandler(timeouts));
+    new SessionHandler(timeouts).mount(router);
+
+    router.getWithRegex("^(?!/api/).*").handler(StaticHandler.create(config.getString("webroot", "webroot")));
+    ApiErrors errors = new ApiErrors();
+    router.route().failureHandler(errors);
+    for (int status : new int[] {400, 404, 405, 413, 500}) {
+      router.errorHandler(status, errors);
+    }
+
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.getString("host", "0.0.0.0"))
+        .setPort(config.getInteger("port", 8000))
+        .setIdleTimeout(config.getInteger("idle_timeout_s", 120))
+        .setCompressionSupported(false);
+    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> {
+      server = s;
+      LOG.info("HTTP listening on {}:{}", options.getHost(), s.actualPort());
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+}

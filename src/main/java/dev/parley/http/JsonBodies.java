@@ -1,0 +1,34 @@
+package dev.parley.http;
+
+import dev.parley.common.ErrorCodes;
+import dev.parley.common.ParleyException;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** Reads a request body that must be one JSON object. */
+final class JsonBodies {
+
+  private JsonBodies() {
+  }
+
+  static JsonObject object(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    if (type == null || !type.toLowerCase().startsWith("application/json")) {
+      throw new ParleyException(ErrorCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+          "Send the body as application/json");
+    }
+    if (ctx.body() == null || ctx.body().length() == 0) {
+      throw ParleyException.badRequest("invalid_json", "The request body must be a JSON object");
+    }
+    try {
+      Object value = io.vertx.core.json.Json.decodeValue(ctx.body().buffer());
+      if (value instanceof JsonObject object) {
+        return object;
+      }
+    } catch (DecodeException | IllegalStateException malformed) {
+      throw ParleyException.badRequest("invalid_json", "The request body is not valid JSON");
+    }
+    throw ParleyException.badRequest("invalid_json", "The request body must be a JSON object");
+  }
+}

@@ -1,0 +1,78 @@
+package dev.parley.http;
+
+import dev.parley.common.Fields;
+import dev.parley.common.Ids;
+import dev.parley.common.MemoryClient;
+import dev.parley.common.ParleyException;
+import dev.parley.common.Timeouts;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/** The visitor's side of a conversation: read it back, clear it, rate an answer. */
+final class SessionHandler {
+
+  /** What a visitor sees of a message; costs, tokens and model details are for operators. */
+  private static final String[] PUBLIC_FIELDS = {"id", "role", "content", "status", "created_at", "sources", "feedback"};
+
+  private final Timeouts timeouts;
+
+  SessionHandler(Timeouts timeouts) {
+    this.timeouts = timeouts;
+  }
+
+  void mount(Router router) {
+    router.get("/api/chat/:botId/session/:sessionId").handler(this::get);
+    router.delete("/api/chat/:botId/session/:sessionId").handler(this::clear);
+    router.post("/api/chat/:botId/messages/:messageId/feedback").handler(this::feedback);
+  }
+
+  private void get(RoutingContext ctx) {
+    memory(ctx).messages(BotsHandler.botId(ctx), sessionId(ctx)).onComplete(Replies.json(ctx, 200, session -> {
+      JsonArray messages = new JsonArray();
+      for (Object stored : session.getJsonArray(Fields.MESSAGES)) {
+        JsonObject message = new JsonObject();
+        for (String field : PUBLIC_FIELDS) {
+          message.put(field, ((JsonObject) stored).getValue(field));
+        }
+        messages.add(message);
+      }
+      return new JsonObject().put(Fields.SESSION_ID, session.getString(Fields.SESSION_ID)).put(Fields.MESSAGES, messages);
+    }));
+  }
+
+  private void clear(RoutingContext ctx) {
+    memory(ctx).clear(BotsHandler.botId(ctx), sessionId(ctx)).onComplete(Replies.noContent(ctx));
+  }
+
+  private void feedback(RoutingContext ctx) {
+    String messageId = ctx.pathParam("messageId");
+    if (!Ids.isEntityId(messageId)) {
+      throw ParleyException.notFound("Message");
+    }
+    JsonObject body = JsonBodies.object(ctx);
+    Object rating = body.getValue(Fields.RATING);
+    Object comment = body.getValue(Fields.COMMENT);
+    if (!"up".equals(rating) && !"down".equals(rating)) {
+      throw ParleyException.invalid(Fields.RATING, "'rating' must be \"up\" or \"down\"");
+    }
+    if (comment != null && !(comment instanceof String)) {
+      throw ParleyException.invalid(Fields.COMMENT, "'comment' must be a string");
+    }
+    memory(ctx).feedback(BotsHandler.botId(ctx), messageId, (String) rating, (String) comment)
+        .onComplete(Replies.json(ctx, 200, result -> result));
+  }
+
+  private MemoryClient memory(RoutingContext ctx) {
+    return new MemoryClient(BotsHandler.bus(ctx), timeouts);
+  }
+
+  private static String sessionId(RoutingContext ctx) {
+    String id = ctx.pathParam("sessionId");
+    if (!Ids.isSessionId(id)) {
+      throw ParleyException.badRequest("invalid_session_id", "'session_id' must be 8 to 64 letters, digits, '-' or '_'");
+    }
+    return id;
+  }
+}

@@ -1,0 +1,40 @@
+package dev.parley.http;
+
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+
+/** Server-sent events on one response; writes are dropped once the client has gone. */
+final class Sse {
+
+  private final HttpServerResponse response;
+  private boolean gone;
+
+  Sse(HttpServerResponse response) {
+    this.response = response;
+    response.closeHandler(v -> gone = true);
+  }
+
+  void open() {
+    response.setStatusCode(200)
+        .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+        .putHeader("Cache-Control", "no-store")
+        .putHeader("X-Accel-Buffering", "no")
+        .setChunked(true);
+  }
+
+  void event(String name, JsonObject data) {
+    if (!gone && !response.ended()) {
+      response.write("event: " + name + "\ndata: " + data.encode() + "\n\n");
+    }
+  }
+
+  void end() {
+    if (!gone && !response.ended()) {
+      response.end();
+    }
+  }
+
+  boolean clientGone() {
+    return gone;
+  }
+}

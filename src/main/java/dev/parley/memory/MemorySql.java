@@ -1,0 +1,63 @@
+package dev.parley.memory;
+
+/** SQL of the memory component, as SqlTemplate texts (one text serves SQLite and PostgreSQL). */
+final class MemorySql {
+
+  static final String UPSERT_CONVERSATION = "INSERT INTO conversations "
+      + "(id, bot_id, session_id, created_at, updated_at, message_count) "
+      + "VALUES (#{id}, #{bot_id}, #{session_id}, #{now}, #{now}, #{count}) "
+      + "ON CONFLICT (bot_id, session_id) DO UPDATE SET updated_at = excluded.updated_at, "
+      + "message_count = conversations.message_count + excluded.message_count "
+      + "RETURNING id";
+
+  static final String INSERT_MESSAGE = "INSERT INTO messages "
+      + "(id, conversation_id, bot_id, role, content, status, error, sources, input_tokens, output_tokens, cost, "
+      + "latency_ms, provider, model, created_at) VALUES "
+      + "(#{id}, #{conversation_id}, #{bot_id}, #{role}, #{content}, #{status}, #{error}, #{sources}, #{input_tokens}, "
+      + "#{output_tokens}, #{cost}, #{latency_ms}, #{provider}, #{model}, #{created_at})";
+
+  /** The newest answered messages of a session; the caller reverses them into oldest-first order. */
+  static final String HISTORY = "SELECT m.role, m.content FROM messages m "
+      + "JOIN conversations c ON c.id = m.conversation_id "
+      + "WHERE c.bot_id = #{bot_id} AND c.session_id = #{session_id} AND m.status = 'complete' AND m.error IS NULL "
+      + "ORDER BY m.seq DESC LIMIT #{limit}";
+
+  static final String MESSAGE_COLUMNS = "m.id, m.role, m.content, m.status, m.error, m.sources, m.input_tokens, "
+      + "m.output_tokens, m.cost, m.latency_ms, m.provider, m.model, m.feedback, m.feedback_comment, m.created_at";
+
+  static final String SESSION_MESSAGES = "SELECT " + MESSAGE_COLUMNS + " FROM messages m "
+      + "JOIN conversations c ON c.id = m.conversation_id "
+      + "WHERE c.bot_id = #{bot_id} AND c.session_id = #{session_id} ORDER BY m.seq LIMIT #{limit}";
+
+  static final String CONVERSATION_MESSAGES = "SELECT " + MESSAGE_COLUMNS + " FROM messages m "
+      + "WHERE m.conversation_id = #{conversation_id} AND m.bot_id = #{bot_id} ORDER BY m.seq LIMIT #{limit}";
+
+  static final String DELETE_SESSION = "DELETE FROM conversations WHERE bot_id = #{bot_id} AND session_id = #{session_id}";
+
+  static final String FEEDBACK = "UPDATE messages SET feedback = #{rating}, feedback_comment = #{comment} "
+      + "WHERE id = #{message_id} AND bot_id = #{bot_id} AND role = 'assistant'";
+
+  static final String CONVERSATIONS = "SELECT c.id, c.session_id, c.created_at, c.updated_at, c.message_count, "
+      + "(SELECT m.content FROM messages m WHERE m.conversation_id = c.id AND m.role = 'user' ORDER BY m.seq LIMIT 1) "
+      + "AS first_message FROM conversations c WHERE c.bot_id = #{bot_id} "
+      + "ORDER BY c.updated_at DESC, c.id LIMIT #{limit} OFFSET #{offset}";
+
+  static final String COUNT_CONVERSATIONS = "SELECT COUNT(*) AS total FROM conversations WHERE bot_id = #{bot_id}";
+
+  static final String CONVERSATION = "SELECT id, session_id, created_at, updated_at, message_count "
+      + "FROM conversations WHERE id = #{conversation_id} AND bot_id = #{bot_id}";
+
+  /** Usage per UTC day; integer division by a day in milliseconds works the same in both dialects. */
+  static final String STATS = "SELECT created_at / 86400000 AS day, "
+      + "SUM(CASE WHEN role = 'user' THEN 1 ELSE 0 END) AS turns, "
+      + "SUM(COALESCE(input_tokens, 0)) AS input_tokens, SUM(COALESCE(output_tokens, 0)) AS output_tokens, "
+      + "SUM(COALESCE(cost, 0)) AS cost, AVG(latency_ms) AS avg_latency_ms, MAX(latency_ms) AS max_latency_ms, "
+      + "SUM(CASE WHEN error IS NOT NULL THEN 1 ELSE 0 END) AS errors, "
+      + "SUM(CASE WHEN feedback = 'up' THEN 1 ELSE 0 END) AS feedback_up, "
+      + "SUM(CASE WHEN feedback = 'down' THEN 1 ELSE 0 END) AS feedback_down "
+      + "FROM messages WHERE bot_id = #{bot_id} AND created_at >= #{since} "
+      + "GROUP BY created_at / 86400000 ORDER BY day";
+
+  private MemorySql() {
+  }
+}

@@ -1,0 +1,109 @@
+package dev.parley.memory;
+
+import dev.parley.common.Addresses;
+import dev.parley.common.BusHandlers;
+import dev.parley.common.Fields;
+import dev.parley.common.Ids;
+import dev.parley.common.ParleyException;
+import dev.parley.db.Database;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Owns conversations and messages.
+ *
+ * <table>
+ *   <caption>Addresses consumed (failures: 400 bad ids, 404, 503 storage_unavailable)</caption>
+ *   <tr><td>{@code parley.memory.history}</td><td>{@code {bot_id, session_id, limit}}</td>
+ *   <td>{@code {messages:[{role, content}]}}: the last answered messages, oldest first</td></tr>
+ *   <tr><td>{@code parley.memory.append}</td><td>{@code {bot_id, session_id, user:{content, created_at},
+ *   assistant?:{content, status, error, input_tokens, output_tokens, cost, latency_ms, provider, model, sources}, error?}}</td>
+ *   <td>{@code {conversation_id, user_message_id, message_id}}, after the commit</td></tr>
+ *   <tr><td>{@code parley.memory.session.get}</td><td>{@code {bot_id, session_id}}</td><td>{@code {session_id, messages}}</td></tr>
+ *   <tr><td>{@code parley.memory.session.clear}</td><td>{@code {bot_id, session_id}}</td><td>{@code {cleared}}</td></tr>
+ *   <tr><td>{@code parley.memory.feedback}</td><td>{@code {bot_id, message_id, rating: up|down, comment?}}</td><td>{@code {message_id, rating}}</td></tr>
+ *   <tr><td>{@code parley.memory.conversations}</td><td>{@code {bot_id, limit, offset}}</td><td>{@code {conversations, total}}</td></tr>
+ *   <tr><td>{@code parley.memory.conversation}</td><td>{@code {bot_id, conversation_id}}</td><td>the conversation with its messages</td></tr>
+ *   <tr><td>{@code parley.memory.stats}</td><td>{@code {bot_id, days}}</td><td>{@code {bot_id, days:[{date, turns, …}]}}</td></tr>
+ * </table>
+ */
+public class MemoryVerticle extends VerticleBase {
+
+  private static final Set<String> RATINGS = Set.of("up", "down");
+
+  private Database database;
+  private MemoryService memory;
+
+  @Override
+  public Future<?> start() {
+    return Database.open(vertx, config().getJsonObject("database"), config().getString("data_dir", "./data"))
+        .compose(db -> {
+          database = db;
+          memory = new MemoryService(db);
+          return Future.all(List.of(
+              BusHandlers.register(vertx, Addresses.MEMORY_HISTORY, body ->
+                  memory.history(botId(body), sessionId(body), body.getInteger(Fields.LIMIT, 20))),
+              BusHandlers.register(vertx, Addresses.MEMORY_APPEND, body -> {
+                botId(body);
+                sessionId(body);
+                return memory.append(body);
+              }),
+              BusHandlers.register(vertx, Addresses.MEMORY_SESSION_GET, body ->
+                  memory.sessionMessages(botId(body), sessionId(body))),
+              BusHandlers.register(vertx, Addresses.MEMORY_SESSION_CLEAR, body ->
+                  memory.clear(botId(body), sessionId(body))),
+              BusHandlers.register(vertx, Addresses.MEMORY_FEEDBACK, this::feedback),
+              BusHandlers.register(vertx, Addresses.MEMORY_CONVERSATIONS, body -> memory.conversations(botId(body),
+                  clamp(body.getInteger(Fields.LIMIT, 50), 1, 200), Math.max(0, body.getInteger(Fields.OFFSET, 0)))),
+              BusHandlers.register(vertx, Addresses.MEMORY_CONVERSATION, body ->
+                  memory.conversation(botId(body), entityId(body, Fields.CONVERSATION_ID, "Conversation"))),
+              BusHandlers.register(vertx, Addresses.MEMORY_STATS, body ->
+                  memory.stats(botId(body), clamp(body.getInteger(Fields.DAYS, 30), 1, 366)))));
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return database == null ? Future.succeededFuture() : database.close();
+  }
+
+  private Future<JsonObject> feedback(JsonObject body) {
+    String rating = body.getString(Fields.RATING);
+    if (!RATINGS.contains(rating)) {
+      throw ParleyException.invalid(Fields.RATING, "'rating' must be \"up\" or \"down\"");
+    }
+    String comment = body.getString(Fields.COMMENT);
+    if (comment != null && comment.length() > 2_000) {
+      throw ParleyException.invalid(Fields.COMMENT, "'comment' must be at most 2000 characters");
+    }
+    return memory.feedback(botId(body), entityId(body, Fields.MESSAGE_ID, "Message"), rating, comment);
+  }
+
+  private static String botId(JsonObject body) {
+    return entityId(body, Fields.BOT_ID, "Bot");
+  }
+
+  private static String entityId(JsonObject body, String field, String what) {
+    String id = body.getString(field);
+    if (!Ids.isEntityId(id)) {
+      throw ParleyException.notFound(what);
+    }
+    return id;
+  }
+
+  private static String sessionId(JsonObject body) {
+    String id = body.getString(Fields.SESSION_ID);
+    if (!Ids.isSessionId(id)) {
+      throw ParleyException.badRequest("invalid_session_id",
+          "'session_id' must be 8 to 64 letters, digits, '-' or '_'");
+    }
+    return id;
+  }
+
+  private static int clamp(int value, int min, int max) {
+    return Math.max(min, Math.min(max, value));
+  }
+}

@@ -1,0 +1,159 @@
+package dev.parley.memory;
+
+import dev.parley.common.Fields;
+import dev.parley.common.Ids;
+import dev.parley.common.ParleyException;
+import dev.parley.db.Database;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.templates.SqlTemplate;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stores turns with group commit: while one transaction is being written, arriving turns
+ * queue up, and the next transaction takes them all. A turn is acknowledged only after
+ * the commit that holds it, so an acknowledged turn survives a crash of the process, and
+ * under load one commit (one fsync) serves many turns. If a batch fails, its turns are
+ * retried one by one so a bad turn cannot fail its neighbours.
+ *
+ * <p>Not thread-safe: used from the owning verticle's context only.
+ */
+final class TurnWriter {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TurnWriter.class);
+  private static final int MAX_BATCH = 256;
+
+  private record Pending(JsonObject turn, Promise<JsonObject> result) {
+  }
+
+  private final Database database;
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private boolean writing;
+
+  TurnWriter(Database database) {
+    this.database = database;
+  }
+
+  Future<JsonObject> append(JsonObject turn) {
+    Promise<JsonObject> result = Promise.promise();
+    queue.add(new Pending(turn, result));
+    flush();
+    return result.future();
+  }
+
+  private void flush() {
+    if (writing || queue.isEmpty()) {
+      return;
+    }
+    writing = true;
+    List<Pending> batch = new ArrayList<>();
+    while (!queue.isEmpty() && batch.size() < MAX_BATCH) {
+      batch.add(queue.poll());
+    }
+    write(batch).onComplete(done -> {
+      writing = false;
+      flush();
+    });
+  }
+
+  private Future<Void> write(List<Pending> batch) {
+    return database.inTransaction(tx -> writeAll(tx, batch))
+        .map(ids -> {
+          for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).result().complete(ids.get(i));
+          }
+          return (Void) null;
+        })
+        .recover(failure -> batch.size() == 1 ? fail(batch.get(0), failure) : oneByOne(batch));
+  }
+
+  private Future<Void> oneByOne(List<Pending> batch) {
+    Future<Void> chain = Future.succeededFuture();
+    for (Pending pending : batch) {
+      chain = chain.compose(v -> write(List.of(pending)));
+    }
+    return chain;
+  }
+
+  private static Future<Void> fail(Pending pending, Throwable failure) {
+    if (failure.getMessage() != null && failure.getMessage().contains("FOREIGN KEY")) {
+      pending.result().fail(ParleyException.notFound("Bot"));
+    } else {
+      LOG.error("Could not store a turn of bot {}", pending.turn().getString(Fields.BOT_ID), failure);
+      pending.result().fail(new ParleyException(503, "storage_unavailable", "The conversation could not be stored"));
+    }
+    return Future.succeededFuture();
+  }
+
+  private static Future<List<JsonObject>> writeAll(SqlClient tx, List<Pending> batch) {
+    List<JsonObject> ids = new ArrayList<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (Pending pending : batch) {
+      chain = chain.compose(v -> writeOne(tx, pending.turn()).map(id -> {
+        ids.add(id);
+        return null;
+      }));
+    }
+    return chain.map(v -> ids);
+  }
+
+  private static Future<JsonObject> writeOne(SqlClient tx, JsonObject turn) {
+    String botId = turn.getString(Fields.BOT_ID);
+    JsonObject user = turn.getJsonObject(Fields.USER);
+    JsonObject assistant = turn.getJsonObject(Fields.ASSISTANT);
+    long now = System.currentTimeMillis();
+    Map<String, Object> conversation = new HashMap<>();
+    conversation.put("id", Ids.uuid());
+    conversation.put(Fields.BOT_ID, botId);
+    conversation.put(Fields.SESSION_ID, turn.getString(Fields.SESSION_ID));
+    conversation.put("now", now);
+    conversation.put("count", assistant == null ? 1 : 2);
+    return SqlTemplate.forQuery(tx, MemorySql.UPSERT_CONVERSATION).execute(conversation).compose(rows -> {
+      String conversationId = rows.iterator().next().getString("id");
+      String userId = Ids.uuid();
+      String assistantId = assistant == null ? null : Ids.uuid();
+      List<Map<String, Object>> messages = new ArrayList<>();
+      Map<String, Object> userRow = message(userId, conversationId, botId, "user", user, user.getLong(Fields.CREATED_AT, now));
+      userRow.put(Fields.ERROR, assistant == null ? turn.getString(Fields.ERROR, "failed") : null);
+      messages.add(userRow);
+      if (assistant != null) {
+        messages.add(message(assistantId, conversationId, botId, "assistant", assistant, assistant.getLong(Fields.CREATED_AT, now)));
+      }
+      return SqlTemplate.forUpdate(tx, MemorySql.INSERT_MESSAGE).executeBatch(messages).map(done -> new JsonObject()
+          .put(Fields.CONVERSATION_ID, conversationId)
+          .put("user_message_id", userId)
+          .put(Fields.MESSAGE_ID, assistantId));
+    });
+  }
+
+  private static Map<String, Object> message(String id, String conversationId, String botId, String role,
+      JsonObject fields, long createdAt) {
+    Map<String, Object> row = new HashMap<>();
+    row.put("id", id);
+    row.put(Fields.CONVERSATION_ID, conversationId);
+    row.put(Fields.BOT_ID, botId);
+    row.put(Fields.ROLE, role);
+    row.put(Fields.CONTENT, fields.getString(Fields.CONTENT, ""));
+    row.put(Fields.STATUS, fields.getString(Fields.STATUS, "complete"));
+    row.put(Fields.ERROR, fields.getString(Fields.ERROR));
+    JsonArray sources = fields.getJsonArray(Fields.SOURCES);
+    row.put(Fields.SOURCES, sources == null || sources.isEmpty() ? null : sources.encode());
+    row.put(Fields.INPUT_TOKENS, fields.getInteger(Fields.INPUT_TOKENS));
+    row.put(Fields.OUTPUT_TOKENS, fields.getInteger(Fields.OUTPUT_TOKENS));
+    row.put(Fields.COST, fields.getDouble(Fields.COST));
+    row.put(Fields.LATENCY_MS, fields.getLong(Fields.LATENCY_MS));
+    row.put(Fields.PROVIDER, fields.getString(Fields.PROVIDER));
+    row.put(Fields.MODEL, fields.getString(Fields.MODEL));
+    row.put(Fields.CREATED_AT, createdAt);
+    return row;
+  }
+}

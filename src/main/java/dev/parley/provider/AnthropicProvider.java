@@ -1,0 +1,187 @@
+package dev.parley.provider;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.function.Consumer;
+
+/** Anthropic Messages ({@code POST {base_url}/v1/messages}, {@code x-api-key} and {@code anthropic-version}). */
+final class AnthropicProvider implements ModelProvider {
+
+  static final String NAME = "anthropic";
+
+  private final UpstreamHttp http;
+  private final String defaultBaseUrl;
+  private final String version;
+  private final int defaultMaxTokens;
+
+  AnthropicProvider(UpstreamHttp http, String defaultBaseUrl, String version, int defaultMaxTokens) {
+    this.http = http;
+    this.defaultBaseUrl = defaultBaseUrl;
+    this.version = version;
+    this.defaultMaxTokens = defaultMaxTokens;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public String displayName() {
+    return "Anthropic";
+  }
+
+  @Override
+  public String defaultBaseUrl() {
+    return defaultBaseUrl;
+  }
+
+  @Override
+  public Future<Completion> complete(ModelCall call) {
+    return http.postJson(url(call), headers(call), body(call, false), AnthropicProvider::error)
+        .map(AnthropicProvider::completion);
+  }
+
+  @Override
+  public Future<Completion> stream(ModelCall call, Consumer<String> onDelta) {
+    return http.postStream(url(call), headers(call), body(call, true), AnthropicProvider::error,
+        new Decoder(onDelta), call);
+  }
+
+  private static String url(ModelCall call) {
+    return OpenAiProvider.trimSlash(call.baseUrl()) + "/v1/messages";
+  }
+
+  private MultiMap headers(ModelCall call) {
+    return MultiMap.caseInsensitiveMultiMap().add("x-api-key", call.apiKey()).add("anthropic-version", version);
+  }
+
+  /**
+   * The Messages body. Turns must alternate and start with the user, so empty messages are
+   * dropped, consecutive turns of one role are merged and a leading assistant turn is left out.
+   * Anthropic's temperature range is 0–1, so a higher bot setting is capped at 1.
+   */
+  JsonObject body(ModelCall call, boolean stream) {
+    JsonArray messages = new JsonArray();
+    for (Object item : call.messages()) {
+      JsonObject message = (JsonObject) item;
+      String role = message.getString("role");
+      String content = message.getString("content");
+      if (content == null || content.isBlank() || (messages.isEmpty() && !"user".equals(role))) {
+        continue;
+      }
+      JsonObject last = messages.isEmpty() ? null : messages.getJsonObject(messages.size() - 1);
+      if (last != null && role.equals(last.getString("role"))) {
+        last.put("content", last.getString("content") + "\n\n" + content);
+      } else {
+        messages.add(new JsonObject().put("role", role).put("content", content));
+      }
+    }
+    JsonObject body = new JsonObject().put("model", call.model());
+    if (call.system() != null && !call.system().isBlank()) {
+      body.put("system", call.system());
+    }
+    body.put("messages", messages)
+        .put("max_tokens", call.maxTokens() != null ? call.maxTokens() : defaultMaxTokens);
+    if (call.temperature() != null) {
+      body.put("temperature", Math.min(1.0, Math.max(0.0, call.temperature())));
+    }
+    return body.put("stream", stream);
+  }
+
+  private static ProviderFailure error(int status, long retryAfterMs, JsonObject body) {
+    JsonObject error = body == null ? null : body.getValue("error") instanceof JsonObject e ? e : null;
+    String type = error == null ? null : String.valueOf(error.getValue("type"));
+    String message = error == null ? "" : String.valueOf(error.getValue("message")).toLowerCase();
+    if (status == 402 || "billing_error".equals(type) || message.contains("credit balance")) {
+      return ProviderFailure.quota(status);
+    }
+    return ProviderFailure.http(status, retryAfterMs);
+  }
+
+  private static Completion completion(JsonObject body) {
+    if ("error".equals(body.getString("type"))) {
+      throw ProviderFailure.inBand();
+    }
+    JsonArray content = body.getJsonArray("content");
+    if (content == null) {
+      throw ProviderFailure.protocol("no content in the answer");
+    }
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < content.size(); i++) {
+      JsonObject block = content.getJsonObject(i);
+      if ("text".equals(block.getString("type"))) {
+        text.append(block.getString("text", ""));
+      }
+    }
+    JsonObject usage = body.getJsonObject("usage", new JsonObject());
+    return new Completion(text.toString(), usage.getLong("input_tokens", 0L), usage.getLong("output_tokens", 0L),
+        finishReason(body.getString("stop_reason")));
+  }
+
+  /** {@code end_turn} and {@code stop_sequence} read as {@code stop}, {@code max_tokens} as {@code length}. */
+  static String finishReason(String stopReason) {
+    if (stopReason == null || "end_turn".equals(stopReason) || "stop_sequence".equals(stopReason)) {
+      return "stop";
+    }
+    return "max_tokens".equals(stopReason) ? "length" : stopReason;
+  }
+
+  /** Named events: message_start, content_block_delta (text_delta), message_delta, message_stop, error. */
+  private static final class Decoder extends StreamDecoder {
+
+    private boolean stopped;
+    private String stopReason;
+    private long inputTokens;
+    private long outputTokens;
+
+    Decoder(Consumer<String> onDelta) {
+      super(onDelta);
+    }
+
+    @Override
+    void accept(SseEvent event) {
+      switch (event.event()) {
+        case "message_start" -> {
+          JsonObject message = new JsonObject(event.data()).getJsonObject("message", new JsonObject());
+          usage(message.getJsonObject("usage"));
+        }
+        case "content_block_delta" -> {
+          JsonObject delta = new JsonObject(event.data()).getJsonObject("delta", new JsonObject());
+          if ("text_delta".equals(delta.getString("type"))) {
+            text(delta.getString("text"));
+          }
+        }
+        case "message_delta" -> {
+          JsonObject data = new JsonObject(event.data());
+          stopReason = data.getJsonObject("delta", new JsonObject()).getString("stop_reason", stopReason);
+          usage(data.getJsonObject("usage"));
+        }
+        case "message_stop" -> stopped = true;
+        case "error" -> throw ProviderFailure.inBand();
+        default -> {
+          // ping, content_block_start/stop and any future event
+        }
+      }
+    }
+
+    private void usage(JsonObject usage) {
+      if (usage != null) {
+        inputTokens = usage.getLong("input_tokens", inputTokens);
+        outputTokens = usage.getLong("output_tokens", outputTokens);
+      }
+    }
+
+    @Override
+    boolean finished() {
+      return stopped || stopReason != null;
+    }
+
+    @Override
+    Completion result() {
+      return new Completion(content(), inputTokens, outputTokens, finishReason(stopReason));
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package dev.parley.provider;
+
+import io.vertx.core.Future;
+import java.util.function.Consumer;
+
+/**
+ * A model vendor's API. One implementation per vendor, registered by name in
+ * {@link ProviderVerticle}; each method makes a single attempt (the verticle adds retries,
+ * the deadline and the event-bus side). Failures should be {@link ProviderFailure}s, which
+ * the verticle may retry, or {@link dev.parley.common.ParleyException}s, which it passes on.
+ */
+public interface ModelProvider {
+
+  /** The name bots use in their {@code provider} field, lower case. */
+  String name();
+
+  /** The vendor's name in messages a user may see. */
+  default String displayName() {
+    return name();
+  }
+
+  /** The base URL used when neither the bot nor the config sets one (null if there is none). */
+  default String defaultBaseUrl() {
+    return null;
+  }
+
+  /** Whether a call needs an API key (the verticle fails {@code provider_not_configured} without one). */
+  default boolean requiresApiKey() {
+    return true;
+  }
+
+  Future<Completion> complete(ModelCall call);
+
+  /** Streams the answer: {@code onDelta} gets each piece of text in order, as it arrives. */
+  Future<Completion> stream(ModelCall call, Consumer<String> onDelta);
+}

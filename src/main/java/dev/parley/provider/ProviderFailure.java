@@ -1,0 +1,174 @@
+package dev.parley.provider;
+
+import dev.parley.common.ErrorCodes;
+import dev.parley.common.ParleyException;
+import io.netty.channel.ConnectTimeoutException;
+import io.vertx.core.VertxException;
+import io.vertx.core.json.DecodeException;
+import java.io.IOException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * What went wrong talking to a model API, classified once so that the retry policy and the
+ * final error share one vocabulary. It never carries an upstream body, header or key: its
+ * message is ours, and {@link #toParley(String)} turns it into the safe failure a caller sees.
+ */
+public final class ProviderFailure extends RuntimeException {
+
+  /** The kinds of failure, each with one retry rule and one final code. */
+  public enum Kind {
+    /** A non-2xx answer. */
+    HTTP,
+    /** The account has no credit left: retrying cannot help. */
+    QUOTA,
+    /** Refused, reset or closed before any answer. */
+    CONNECTION,
+    /** No TCP connection within the connect timeout. */
+    CONNECT_TIMEOUT,
+    /** No data within the idle timeout, or the whole call ran out of time. */
+    TIMEOUT,
+    /** A body or event we could not understand. */
+    PROTOCOL,
+    /** An error event inside a 200 stream. */
+    IN_BAND,
+    /** The stream broke after deltas had been sent: too late to retry. */
+    STREAM_BROKEN
+  }
+
+  private final Kind kind;
+  private final int upstreamStatus;
+  private final long retryAfterMs;
+
+  private ProviderFailure(Kind kind, int upstreamStatus, long retryAfterMs, String message) {
+    super(message, null, false, false);
+    this.kind = kind;
+    this.upstreamStatus = upstreamStatus;
+    this.retryAfterMs = retryAfterMs;
+  }
+
+  /** A non-2xx status; {@code retryAfterMs} is negative when the upstream gave no Retry-After. */
+  public static ProviderFailure http(int status, long retryAfterMs) {
+    return new ProviderFailure(Kind.HTTP, status, retryAfterMs, "upstream answered HTTP " + status);
+  }
+
+  public static ProviderFailure quota(int status) {
+    return new ProviderFailure(Kind.QUOTA, status, -1, "upstream quota exhausted (HTTP " + status + ")");
+  }
+
+  public static ProviderFailure connection(String what) {
+    return new ProviderFailure(Kind.CONNECTION, 0, -1, what);
+  }
+
+  public static ProviderFailure timeout(String what) {
+    return new ProviderFailure(Kind.TIMEOUT, 0, -1, what);
+  }
+
+  public static ProviderFailure protocol(String what) {
+    return new ProviderFailure(Kind.PROTOCOL, 0, -1, what);
+  }
+
+  public static ProviderFailure inBand() {
+    return new ProviderFailure(Kind.IN_BAND, 0, -1, "error event in the stream");
+  }
+
+  public static ProviderFailure streamBroken(String what) {
+    return new ProviderFailure(Kind.STREAM_BROKEN, 0, -1, what);
+  }
+
+  /**
+   * Classifies any failure of an attempt. Once a delta has reached the caller, a broken
+   * connection or an error event is a broken stream, which is never retried.
+   */
+  public static ProviderFailure classify(Throwable failure, boolean deltasDelivered) {
+    ProviderFailure classified = classify(failure);
+    if (deltasDelivered && (classified.kind == Kind.CONNECTION || classified.kind == Kind.IN_BAND)) {
+      return streamBroken("stream broken after deltas: " + classified.getMessage());
+    }
+    return classified;
+  }
+
+  private static ProviderFailure classify(Throwable failure) {
+    if (failure instanceof ProviderFailure provider) {
+      return provider;
+    }
+    if (failure instanceof ConnectTimeoutException) {
+      return new ProviderFailure(Kind.CONNECT_TIMEOUT, 0, -1, "connect timeout");
+    }
+    if (failure instanceof TimeoutException) {
+      return timeout("idle timeout");
+    }
+    if (failure instanceof DecodeException || failure instanceof ClassCastException) {
+      return protocol("unreadable upstream JSON");
+    }
+    if (failure instanceof IOException || failure instanceof VertxException) {
+      // refused, reset, closed, DNS, TLS: the exception class says enough and never holds a secret
+      return connection("connection failed: " + failure.getClass().getSimpleName());
+    }
+    return protocol("unexpected upstream answer: " + failure.getClass().getSimpleName());
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  /** The upstream HTTP status, or 0 when there was none. */
+  public int upstreamStatus() {
+    return upstreamStatus;
+  }
+
+  /** The delay the upstream asked for, or a negative number when it asked for none. */
+  public long retryAfterMs() {
+    return retryAfterMs;
+  }
+
+  public boolean isRateLimit() {
+    return kind == Kind.HTTP && upstreamStatus == 429;
+  }
+
+  /** Whether another attempt could succeed (the retry policy adds its limits on top). */
+  public boolean retryable() {
+    return switch (kind) {
+      case HTTP -> upstreamStatus == 429 || upstreamStatus == 408 || upstreamStatus >= 500;
+      case CONNECTION, CONNECT_TIMEOUT, IN_BAND -> true;
+      case QUOTA, TIMEOUT, PROTOCOL, STREAM_BROKEN -> false;
+    };
+  }
+
+  /** The failure the caller sees; {@code provider} names the vendor in the message. */
+  public ParleyException toParley(String provider) {
+    return switch (kind) {
+      case HTTP -> fromStatus(provider);
+      case QUOTA -> new ParleyException(ErrorCodes.UNAVAILABLE, "provider_quota_exhausted",
+          "The " + provider + " account has run out of credit or quota", null, 0);
+      case CONNECTION -> new ParleyException(ErrorCodes.BAD_GATEWAY, "provider_unavailable",
+          "Could not reach the " + provider + " API", null, 0);
+      case CONNECT_TIMEOUT, TIMEOUT -> new ParleyException(ErrorCodes.GATEWAY_TIMEOUT, "provider_timeout",
+          "The " + provider + " API did not answer in time", null, 0);
+      case PROTOCOL -> new ParleyException(ErrorCodes.BAD_GATEWAY, "provider_protocol_error",
+          "The " + provider + " API sent an answer Parley could not read", null, 0);
+      case IN_BAND -> new ParleyException(ErrorCodes.BAD_GATEWAY, "provider_unavailable",
+          "The " + provider + " API reported an error while answering", null, 0);
+      case STREAM_BROKEN -> new ParleyException(ErrorCodes.BAD_GATEWAY, "provider_stream_broken",
+          "The " + provider + " answer stream broke off before it was complete", null, 0);
+    };
+  }
+
+  private ParleyException fromStatus(String provider) {
+    if (upstreamStatus == 401 || upstreamStatus == 403) {
+      return new ParleyException(ErrorCodes.BAD_GATEWAY, "provider_auth_failed",
+          "The " + provider + " API refused the API key (HTTP " + upstreamStatus + ")", null, 0);
+    }
+    if (upstreamStatus == 429) {
+      long seconds = retryAfterMs > 0 ? (retryAfterMs + 999) / 1000 : 5;
+      return new ParleyException(ErrorCodes.UNAVAILABLE, "provider_rate_limited",
+          "The " + provider + " API is rate limiting requests; try again later", null, seconds);
+    }
+    if (upstreamStatus >= 500 || upstreamStatus == 408) {
+      return new ParleyException(ErrorCodes.BAD_GATEWAY, "provider_unavailable",
+          "The " + provider + " API is unavailable (HTTP " + upstreamStatus + ")", null, 0);
+    }
+    return new ParleyException(ErrorCodes.BAD_GATEWAY, "provider_rejected",
+        "The " + provider + " API rejected the request (HTTP " + upstreamStatus + "); check the bot's model and settings",
+        null, 0);
+  }
+}
