@@ -2,6 +2,7 @@ package dev.parley.bench;
 
 import dev.parley.TestApp;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -30,7 +31,7 @@ public final class StorageBench {
             .getString("id");
         String path = "/api/chat/" + bot;
         WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
-            .setDefaultPort(app.port).setMaxPoolSize(128));
+            .setDefaultPort(app.port), new PoolOptions().setHttp1MaxSize(128));
         ChatLoad.run(client, path, 16, 3_000).await();
         for (int concurrency : new int[] {1, 64}) {
           ChatLoad.Result result = ChatLoad.run(client, path, concurrency, seconds * 1000).await();
