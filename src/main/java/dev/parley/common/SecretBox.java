@@ -78,7 +78,7 @@ public final class SecretBox {
       cipher.updateAAD(boundTo.getBytes(StandardCharsets.UTF_8));
       byte[] plain = cipher.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES);
       return new String(plain, StandardCharsets.UTF_8);
-    } catch (GeneralSecurityException | IllegalArgumentException e) {
+    } catch (GeneralSecurityException | RuntimeException e) {
       throw new ParleyException(ErrorCodes.INTERNAL, "secret_unreadable",
           "The bot's API key cannot be decrypted: was PARLEY_SECRET_KEY changed? Set the key again.");
     }

@@ -118,8 +118,8 @@ class OpenAiProviderTest extends ProviderContractTest {
         .compose(id -> ProviderTestSupport.stream(vertx, request()))
         .onComplete(ctx.succeeding(streamed -> ctx.verify(() -> {
           assertThat(streamed.failure().code()).isEqualTo("provider_timeout");
-          assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2000);
-          assertThat(streamed.deltas().size()).isBetween(1, 8);
+          assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(3000);
+          assertThat(streamed.deltas().size()).isLessThan(20);
           ctx.completeNow();
         })));
   }

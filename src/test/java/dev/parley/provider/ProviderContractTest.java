@@ -258,7 +258,7 @@ abstract class ProviderContractTest {
     expectFailure(ctx, client(vertx).complete(request()), 503, "provider_rate_limited", f -> {
       assertThat(f.retryAfterSeconds()).isEqualTo(30);
       assertThat(fake.requestCount()).isEqualTo(1);
-      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(1000);
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2500);
     });
   }
 
@@ -360,7 +360,8 @@ abstract class ProviderContractTest {
     long start = System.nanoTime();
     expectFailure(ctx, client(vertx).complete(request()), 504, "provider_timeout", f -> {
       long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-      assertThat(elapsed).isBetween(450L, 1500L);
+      // the idle timeout (500 ms), well before the request timeout (5 s)
+      assertThat(elapsed).isBetween(450L, 3000L);
       assertThat(fake.requestCount()).isEqualTo(1);
     });
   }
@@ -372,7 +373,7 @@ abstract class ProviderContractTest {
     stream(vertx, request()).onComplete(ctx.succeeding(streamed -> ctx.verify(() -> {
       assertThat(streamed.failure().code()).isEqualTo("provider_timeout");
       assertThat(streamed.failure().status()).isEqualTo(504);
-      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(450L, 1800L);
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(450L, 3000L);
       ctx.completeNow();
     })));
   }
@@ -447,8 +448,9 @@ abstract class ProviderContractTest {
 
   @Test
   void a_slow_answer_within_the_timeouts_succeeds(Vertx vertx, VertxTestContext ctx) {
-    fake.enqueue(Fault.delay(200));
-    client(vertx).complete(request()).onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
+    fake.enqueue(Fault.delay(300));
+    deploy(vertx, config(fake.baseUrl()).put("idle_timeout_ms", 3000))
+        .compose(id -> client(vertx).complete(request())).onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
       assertThat(reply.getString("content")).isEqualTo("Echo: What is Parley?");
       assertThat(fake.requestCount()).isEqualTo(1);
       ctx.completeNow();
