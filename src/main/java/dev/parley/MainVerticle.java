@@ -25,6 +25,9 @@ public class MainVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(MainVerticle.class);
 
+  /** The role that deploys the verticles listed in config {@code extensions}, after all others. */
+  static final String EXTENSIONS = "extensions";
+
   /** Role → verticle, in deployment order. */
   private static final Map<String, Supplier<Deployable>> ROLES = new LinkedHashMap<>();
 
@@ -40,8 +43,9 @@ public class MainVerticle extends VerticleBase {
     JsonObject config = config();
     List<String> roles = ClusterConfig.roles(config);
     for (String role : roles) {
-      if (!ROLES.containsKey(role)) {
-        return Future.failedFuture(new IllegalArgumentException("Unknown role '" + role + "'; roles are " + ROLES.keySet()));
+      if (!ROLES.containsKey(role) && !role.equals(EXTENSIONS)) {
+        return Future.failedFuture(new IllegalArgumentException("Unknown role '" + role + "'; roles are " + ROLES.keySet()
+            + " and " + EXTENSIONS));
       }
     }
     Future<Void> chain = Future.succeededFuture();
@@ -49,6 +53,9 @@ public class MainVerticle extends VerticleBase {
       if (roles.contains(role.getKey())) {
         chain = chain.compose(v -> deploy(role.getKey(), role.getValue(), config));
       }
+    }
+    if (roles.contains(EXTENSIONS)) {
+      chain = chain.compose(v -> Extensions.deploy(vertx, config));
     }
     return chain.onSuccess(v -> LOG.info("Deployed roles {}", roles));
   }

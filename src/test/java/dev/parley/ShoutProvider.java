@@ -1,0 +1,43 @@
+package dev.parley;
+
+import dev.parley.common.Addresses;
+import dev.parley.common.Fields;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * An extension that registers the provider {@code shout}: it answers the last user message in
+ * capitals, as a whole or word by word on the stream address, exactly as a real custom
+ * provider would (deltas to {@code stream_address}, then the reply with {@code deltas}).
+ */
+public class ShoutProvider extends VerticleBase {
+
+  @Override
+  public Future<?> start() {
+    return Future.all(
+        vertx.eventBus().<JsonObject>consumer(Addresses.customProviderComplete("shout"),
+            message -> message.reply(answer(message.body(), 0))).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.customProviderStream("shout"), message -> {
+          String text = shout(message.body());
+          String[] words = text.split("(?<= )");
+          for (int i = 0; i < words.length; i++) {
+            vertx.eventBus().send(message.body().getString(Fields.STREAM_ADDRESS),
+                new JsonObject().put(Fields.TYPE, "delta").put(Fields.SEQ, i).put(Fields.TEXT, words[i]));
+          }
+          message.reply(answer(message.body(), words.length));
+        }).completion());
+  }
+
+  private static JsonObject answer(JsonObject request, int deltas) {
+    return new JsonObject().put(Fields.CONTENT, shout(request)).put(Fields.DELTAS, deltas)
+        .put(Fields.PROVIDER, "shout").put(Fields.MODEL, "caps-1")
+        .put(Fields.USAGE, new JsonObject().put(Fields.INPUT_TOKENS, 1).put(Fields.OUTPUT_TOKENS, 1)).put(Fields.COST, 0.0);
+  }
+
+  private static String shout(JsonObject request) {
+    JsonArray messages = request.getJsonArray(Fields.MESSAGES);
+    return messages.getJsonObject(messages.size() - 1).getString(Fields.CONTENT).toUpperCase();
+  }
+}
