@@ -31,6 +31,7 @@ public final class AppConfig {
     VARIABLES.put("PARLEY_ADMIN_TOKEN", "admin_token");
     VARIABLES.put("PARLEY_SECRET_KEY", "secret_key");
     VARIABLES.put("PARLEY_DATABASE_URL", "database.url");
+    VARIABLES.put("PARLEY_DATABASE_POOL_SIZE", "database.pool_size");
     VARIABLES.put("PARLEY_DB_SYNCHRONOUS", "database.synchronous");
     VARIABLES.put("PARLEY_ROLES", "roles");
     VARIABLES.put("PARLEY_CLUSTER_HOST", "cluster.host");
@@ -99,6 +100,7 @@ public final class AppConfig {
     switch (path) {
       case "http.port":
       case "cluster.port":
+      case "database.pool_size":
         return Integer.parseInt(text);
       case "roles":
       case "cluster.members":

@@ -8,7 +8,11 @@ import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
 import java.util.Arrays;
+import java.util.EnumSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +21,14 @@ import org.slf4j.LoggerFactory;
  * Owns process concerns only: configuration, clustering, the exit code, and a clean shutdown.
  */
 public final class Main {
+
+  static {
+    // Before the first logger exists: PARLEY_LOG_FORMAT=json switches to one JSON object a line.
+    String format = System.getProperty("PARLEY_LOG_FORMAT", System.getenv("PARLEY_LOG_FORMAT"));
+    if ("json".equalsIgnoreCase(format) && System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "logback-json.xml");
+    }
+  }
 
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
@@ -27,7 +39,7 @@ public final class Main {
     System.setProperty("hazelcast.logging.type", "slf4j");
     boolean cluster = Arrays.asList(args).contains("--cluster");
     String roles = option(args, "--roles");
-    Vertx bootstrap = Vertx.vertx();
+    Vertx bootstrap = Vertx.builder().with(options()).build();
     AppConfig.load(bootstrap)
         .map(config -> roles == null ? config
             : config.put("roles", new JsonArray(Arrays.stream(roles.split(",")).map(String::trim).toList())))
@@ -45,16 +57,24 @@ public final class Main {
   private static Future<Vertx> clustered(JsonObject config) {
     JsonObject cluster = config.getJsonObject("cluster", new JsonObject());
     String host = cluster.getString("host", "127.0.0.1");
-    VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions()
+    VertxOptions options = options().setEventBusOptions(new EventBusOptions()
         .setHost(host).setPort(cluster.getInteger("bus_port", 0)).setClusterPublicHost(host));
     return Vertx.builder().with(options)
         .withClusterManager(new HazelcastClusterManager(ClusterConfig.hazelcast(cluster)))
         .buildClustered();
   }
 
+  /** Prometheus metrics of Vert.x (HTTP by route, event bus, pools) and of Parley itself. */
+  static VertxOptions options() {
+    return new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+        .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE)));
+  }
+
   private static void shutdown(Vertx vertx) {
     try {
-      vertx.close().await(30, java.util.concurrent.TimeUnit.SECONDS);
+      Shutdown.orderly(vertx).await(45, java.util.concurrent.TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.warn("Shutdown did not finish cleanly: {}", e.getMessage());
     }

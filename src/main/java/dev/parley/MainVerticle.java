@@ -1,15 +1,18 @@
 package dev.parley;
 
 import dev.parley.bot.BotVerticle;
+import dev.parley.common.TurnMetrics;
 import dev.parley.http.AdminToken;
 import dev.parley.http.HttpVerticle;
 import dev.parley.memory.MemoryVerticle;
 import dev.parley.provider.ProviderVerticle;
+import dev.parley.rag.RagVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Deployable;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.backends.BackendRegistries;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +37,7 @@ public class MainVerticle extends VerticleBase {
   static {
     ROLES.put("bot", BotVerticle::new);
     ROLES.put("memory", MemoryVerticle::new);
+    ROLES.put("rag", RagVerticle::new);
     ROLES.put("provider", ProviderVerticle::new);
     ROLES.put("http", HttpVerticle::new);
   }
@@ -57,16 +61,34 @@ public class MainVerticle extends VerticleBase {
     if (roles.contains(EXTENSIONS)) {
       chain = chain.compose(v -> Extensions.deploy(vertx, config));
     }
+    if (roles.contains("http")) {
+      TurnMetrics.install(vertx, BackendRegistries.getDefaultNow());
+    }
     return chain.onSuccess(v -> LOG.info("Deployed roles {}", roles));
+  }
+
+  /**
+   * The provider of a bot created without a provider and without a key: OpenAI when the server
+   * has a global OpenAI key ({@code provider.openai.api_key}), else {@code extractive}, which
+   * needs no model, so a fresh install answers from its knowledge base offline.
+   */
+  static String defaultProvider(JsonObject config) {
+    JsonObject openai = config.getJsonObject("provider", new JsonObject()).getJsonObject("openai", new JsonObject());
+    Object key = openai.getValue("api_key");
+    return key instanceof String s && !s.isBlank() ? "openai" : "extractive";
   }
 
   private Future<Void> deploy(String role, Supplier<Deployable> verticle, JsonObject config) {
     JsonObject own = AppConfig.forComponent(config, role);
+    if (role.equals("bot") && own.getValue("default_provider") == null) {
+      own.put("default_provider", defaultProvider(config));
+    }
     Future<JsonObject> ready = role.equals("http")
         ? AdminToken.resolve(vertx, config).map(hash -> own.put(AdminToken.CONFIG_KEY, hash))
         : Future.succeededFuture(own);
     return ready.compose(c -> vertx.deployVerticle(verticle::get,
             new DeploymentOptions().setConfig(c).setInstances(c.getInteger("instances", 1))))
+        .onSuccess(id -> Shutdown.record(vertx, role, id))
         .mapEmpty();
   }
 }

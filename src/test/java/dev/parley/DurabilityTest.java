@@ -36,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DurabilityTest {
 
   private static final int CLIENTS = 16;
+  private static final int KILL_AFTER_TURNS = 100;
 
   @TempDir
   Path dataDir;
@@ -68,7 +69,14 @@ class DurabilityTest {
               chatUntilRefused(client, path, "durable-session-" + i, acknowledged, done);
               loops.add(done.future());
             }
-            vertx.setTimer(2_500, t -> parley.destroyForcibly());
+            // Killed mid-load: once enough turns were acknowledged, or after 20 s on a very slow machine.
+            long started = System.currentTimeMillis();
+            vertx.setPeriodic(50, timer -> {
+              if (acknowledged.size() >= KILL_AFTER_TURNS || System.currentTimeMillis() - started > 20_000) {
+                vertx.cancelTimer(timer);
+                parley.destroyForcibly();
+              }
+            });
             return Future.join(loops);
           })
           .compose(v -> vertx.executeBlocking(() -> {

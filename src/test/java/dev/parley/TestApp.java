@@ -1,5 +1,6 @@
 package dev.parley;
 
+import dev.parley.db.PostgresUrl;
 import dev.parley.fake.FakeAnthropic;
 import dev.parley.fake.FakeOpenAi;
 import io.vertx.core.DeploymentOptions;
@@ -16,11 +17,19 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * A whole Parley (every role, real SQLite in a temp folder) against fake OpenAI and Anthropic
- * servers on loopback, with a web client pointed at it.
+ * A whole Parley (every role, real SQLite in a temp folder, or PostgreSQL under {@link OnPostgres})
+ * against fake OpenAI and Anthropic servers on loopback, with a web client pointed at it.
  */
 public final class TestApp {
 
@@ -45,17 +54,32 @@ public final class TestApp {
     this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
   }
 
+  /** The {@code database} config of the test class being run, set by {@link TestPostgres}; null means SQLite. */
+  private static volatile JsonObject databaseOverride;
+
+  static void useDatabase(JsonObject config) {
+    databaseOverride = config;
+  }
+
   public static Future<TestApp> start(Vertx vertx, Path dataDir) {
     return start(vertx, dataDir, new JsonObject());
   }
 
-  /** Starts the fakes and Parley; {@code overrides} are deep-merged over the test config. */
+  /**
+   * Starts the fakes and Parley; {@code overrides} are deep-merged over the test config. In a test
+   * class annotated {@link OnPostgres}, Parley runs on that class's fresh PostgreSQL database.
+   */
   public static Future<TestApp> start(Vertx vertx, Path dataDir, JsonObject overrides) {
     return Future.all(FakeOpenAi.start(vertx), FakeAnthropic.start(vertx)).compose(fakes -> {
       FakeOpenAi openai = fakes.resultAt(0);
       FakeAnthropic anthropic = fakes.resultAt(1);
       int port = freePort();
-      JsonObject config = config(dataDir, port, openai, anthropic).mergeIn(overrides, true);
+      JsonObject config = config(dataDir, port, openai, anthropic);
+      JsonObject current = databaseOverride;
+      if (current != null) {
+        config.getJsonObject("database").mergeIn(current.copy(), true);
+      }
+      config.mergeIn(overrides, true);
       return vertx.deployVerticle(new MainVerticle(), new DeploymentOptions().setConfig(config))
           .map(id -> new TestApp(vertx, openai, anthropic, port, dataDir, config));
     });
@@ -68,6 +92,12 @@ public final class TestApp {
     config.put("admin_token", ADMIN_TOKEN);
     config.put("secret_key", SECRET_KEY);
     config.getJsonObject("http").put("host", "127.0.0.1").put("port", port);
+    // Bots made without provider or key talk to the fake OpenAI in tests; a fresh install would make them
+    // extractive (no global key). Tests of that default override this with null.
+    config.getJsonObject("bot").put("default_provider", "openai");
+    // The embedding model loads on first use: most tests never need it, and a background load
+    // would outlive a short test class.
+    config.getJsonObject("rag").put("preload_model", false);
     JsonObject provider = config.getJsonObject("provider");
     provider.put("connect_timeout_ms", 2_000).put("idle_timeout_ms", 3_000).put("request_timeout_ms", 5_000)
         .put("backoff_initial_ms", 20).put("backoff_max_ms", 100);
@@ -91,6 +121,50 @@ public final class TestApp {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** A JDBC connection to the database this app runs on (its SQLite file, or PostgreSQL), for checks behind the API. */
+  public Connection jdbc() throws SQLException {
+    JsonObject database = config.getJsonObject("database", new JsonObject());
+    String url = database.getString("url");
+    if (url != null && !url.isBlank()) {
+      return PostgresUrl.parse(url).dataSource().getConnection();
+    }
+    return DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(database.getString("file", "parley.db")));
+  }
+
+  /**
+   * Everything the database holds, as text: the bytes of the SQLite file and its WAL, or on
+   * PostgreSQL every row of every table. Blocking: call it off the event loop.
+   */
+  public String storedText() throws IOException, SQLException {
+    JsonObject database = config.getJsonObject("database", new JsonObject());
+    String url = database.getString("url");
+    if (url == null || url.isBlank()) {
+      Path file = dataDir.resolve(database.getString("file", "parley.db"));
+      Path wal = Path.of(file + "-wal");
+      byte[] db = Files.readAllBytes(file);
+      byte[] log = Files.exists(wal) ? Files.readAllBytes(wal) : new byte[0];
+      return new String(db, StandardCharsets.ISO_8859_1) + new String(log, StandardCharsets.ISO_8859_1);
+    }
+    StringBuilder all = new StringBuilder();
+    try (Connection connection = jdbc(); Statement statement = connection.createStatement()) {
+      List<String> tables = new ArrayList<>();
+      try (ResultSet rows = statement.executeQuery(
+          "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")) {
+        while (rows.next()) {
+          tables.add(rows.getString(1));
+        }
+      }
+      for (String table : tables) {
+        try (ResultSet rows = statement.executeQuery("SELECT CAST(t AS TEXT) FROM \"" + table + "\" t")) {
+          while (rows.next()) {
+            all.append(rows.getString(1)).append('\n');
+          }
+        }
+      }
+    }
+    return all.toString();
   }
 
   public HttpRequest<Buffer> admin(io.vertx.core.http.HttpMethod method, String path) {

@@ -26,8 +26,10 @@ final class BotService {
   private final Pool writer;
   private final Pool reader;
   private final SecretBox secrets;
+  private final String defaultProvider;
 
-  BotService(Database database, SecretBox secrets) {
+  BotService(Database database, SecretBox secrets, String defaultProvider) {
+    this.defaultProvider = defaultProvider;
     this.database = database;
     this.writer = database.writer();
     this.reader = database.reader();
@@ -40,8 +42,12 @@ final class BotService {
     String apiKey;
     try {
       name = BotSettings.name(input.getValue("name"));
-      settings = BotSettings.merge(BotSettings.defaults(), input);
       apiKey = BotSettings.apiKey(input.getValue("api_key"));
+      JsonObject defaults = BotSettings.defaults();
+      if (input.getValue("provider") == null && apiKey == null) {
+        defaults.put("provider", defaultProvider);
+      }
+      settings = BotSettings.merge(defaults, input);
     } catch (ParleyException invalid) {
       return Future.failedFuture(invalid);
     }

@@ -16,13 +16,19 @@ final class BotSettings {
 
   static final Set<String> READ_ONLY = Set.of("id", "api_key_set", "api_key_hint", "deploy", "created_at", "updated_at");
   private static final Set<String> TOP = Set.of("name", "provider", "model", "base_url", "api_key", "prompt",
-      "temperature", "max_tokens", "history_limit", "max_message_chars", "rag", "widget", "allowed_origins");
+      "temperature", "max_tokens", "history_limit", "max_message_chars", "rag", "widget", "allowed_origins",
+      "fallback_text");
   private static final Set<String> RAG = Set.of("enabled", "top_k", "min_score");
   private static final Set<String> WIDGET = Set.of("title", "color", "position", "greeting", "avatar_url",
-      "starter_questions");
+      "starter_questions", "citations");
   private static final Pattern PROVIDER = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
   private static final Pattern COLOR = Pattern.compile("#[0-9a-fA-F]{6}");
   private static final Set<String> POSITIONS = Set.of("bottom-right", "bottom-left");
+  /** How the chat page shows an answer's sources: not at all, titles only, or titles with snippets and links. */
+  private static final Set<String> CITATIONS = Set.of("none", "titles", "snippets");
+
+  /** What the extractive provider answers when the knowledge base has nothing on the question. */
+  static final String DEFAULT_FALLBACK = "Sorry, I could not find anything about that in my knowledge base.";
 
   private BotSettings() {
   }
@@ -37,6 +43,7 @@ final class BotSettings {
         .put("max_tokens", 1024)
         .put("history_limit", 20)
         .put("max_message_chars", 4000)
+        .put("fallback_text", DEFAULT_FALLBACK)
         .put("rag", new JsonObject().put("enabled", true).put("top_k", 4).put("min_score", 0.3))
         .put("widget", new JsonObject()
             .put("title", null)
@@ -44,7 +51,8 @@ final class BotSettings {
             .put("position", "bottom-right")
             .put("greeting", "Hi! How can I help you today?")
             .put("avatar_url", null)
-            .put("starter_questions", new JsonArray()))
+            .put("starter_questions", new JsonArray())
+            .put("citations", "titles"))
         .put("allowed_origins", new JsonArray());
   }
 
@@ -55,6 +63,8 @@ final class BotSettings {
         return "gpt-4o-mini";
       case "anthropic":
         return "claude-3-5-haiku-latest";
+      case "extractive":
+        return "extractive";
       default:
         return "default";
     }
@@ -132,6 +142,8 @@ final class BotSettings {
     s.put("temperature", number("temperature", s.getValue("temperature"), 0, 2, true));
     s.put("max_tokens", integer("max_tokens", s.getValue("max_tokens"), 1, 200_000, true));
     s.put("history_limit", integer("history_limit", s.getValue("history_limit"), 0, 200, false));
+    String fallback = string("fallback_text", s.getValue("fallback_text"), 0, 2000, true);
+    s.put("fallback_text", fallback == null ? DEFAULT_FALLBACK : fallback);
     s.put("max_message_chars", integer("max_message_chars", s.getValue("max_message_chars"), 1, 100_000, false));
 
     JsonObject rag = s.getJsonObject("rag");
@@ -152,6 +164,11 @@ final class BotSettings {
     widget.put("greeting", string("widget.greeting", widget.getValue("greeting"), 0, 500, true));
     widget.put("avatar_url", url("widget.avatar_url", widget.getValue("avatar_url")));
     widget.put("starter_questions", strings("widget.starter_questions", widget.getValue("starter_questions"), 6, 200));
+    Object citations = widget.getValue("citations") == null ? "titles" : widget.getValue("citations");
+    if (!CITATIONS.contains(citations)) {
+      throw ParleyException.invalid("widget.citations", "'widget.citations' must be none, titles or snippets");
+    }
+    widget.put("citations", citations);
 
     JsonArray origins = strings("allowed_origins", s.getValue("allowed_origins"), 50, 200);
     JsonArray normalised = new JsonArray();

@@ -27,6 +27,10 @@ import java.util.function.Function;
  *   <tr><td>{@code parley.bot.delete}</td><td>{@code {bot_id}}</td><td>{}; 404. Conversations and messages go with it.</td></tr>
  * </table>
  *
+ * <p>A bot created with neither {@code provider} nor {@code api_key} gets the provider named by config
+ * {@code default_provider}, which {@code MainVerticle} sets to {@code openai} when the server has a global
+ * OpenAI key and to {@code extractive} (answers from the knowledge base, no model) otherwise.
+ *
  * <p>Publishes {@code parley.events.bot.changed} {@code {bot_id, action: created|updated|deleted}}.
  * Chat lookups ({@code include_secret}) are cached for {@code cache_ttl_ms}, and every instance on
  * every node drops a bot from its cache when that event arrives.
@@ -44,7 +48,7 @@ public class BotVerticle extends VerticleBase {
             SecretBox.load(vertx, config()))
         .compose(ready -> {
           database = ready.resultAt(0);
-          bots = new BotService(database, ready.resultAt(1));
+          bots = new BotService(database, ready.resultAt(1), config().getString("default_provider", "openai"));
           cache = new BotCache(config().getLong("cache_ttl_ms", 5_000L));
           return Future.all(List.of(
               consume(Addresses.BOT_CREATE, body -> bots.create(body).map(bot -> changed(bot, "created"))),
@@ -52,6 +56,8 @@ public class BotVerticle extends VerticleBase {
               consume(Addresses.BOT_GET, this::get),
               consume(Addresses.BOT_UPDATE, body -> bots.update(botId(body), patch(body)).map(bot -> changed(bot, "updated"))),
               consume(Addresses.BOT_DELETE, this::delete),
+              consume(Addresses.BOT_HEALTH, body -> database.writer().query("SELECT 1").execute()
+                  .map(rows -> new JsonObject().put("status", "UP"))),
               vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_BOT_CHANGED,
                   event -> cache.evict(event.body().getString(Fields.BOT_ID))).completion()));
         });

@@ -22,6 +22,18 @@ public final class Addresses {
   public static final String MEMORY_CONVERSATION = "parley.memory.conversation";
   public static final String MEMORY_STATS = "parley.memory.stats";
 
+  public static final String RAG_SEARCH = "parley.rag.search";
+  public static final String RAG_DOCUMENT_ADD = "parley.rag.document.add";
+  public static final String RAG_DOCUMENT_LIST = "parley.rag.document.list";
+  public static final String RAG_DOCUMENT_GET = "parley.rag.document.get";
+  public static final String RAG_DOCUMENT_DELETE = "parley.rag.document.delete";
+  public static final String RAG_DOCUMENT_RETRY = "parley.rag.document.retry";
+
+  /** Health probes: each answers {@code {status: "UP", …}} once its storage answers. */
+  public static final String BOT_HEALTH = "parley.bot.health";
+  public static final String MEMORY_HEALTH = "parley.memory.health";
+  public static final String RAG_HEALTH = "parley.rag.health";
+
   public static final String PROVIDER_COMPLETE = "parley.provider.complete";
   public static final String PROVIDER_STREAM = "parley.provider.stream";
 
@@ -40,6 +52,8 @@ public final class Addresses {
 
   public static final String EVENTS_TURN_COMPLETED = "parley.events.turn.completed";
   public static final String EVENTS_BOT_CHANGED = "parley.events.bot.changed";
+  /** {@code {bot_id, document_id, status, chunks_total, chunks_done, error}} when a document's status changes. */
+  public static final String EVENTS_DOCUMENT_CHANGED = "parley.events.document.changed";
 
   private Addresses() {
   }

@@ -42,6 +42,16 @@ public final class Fields {
   public static final String RATING = "rating";
   public static final String COMMENT = "comment";
   public static final String ACTION = "action";
+  public static final String DOCUMENT_ID = "document_id";
+  public static final String DOCUMENT = "document";
+  public static final String DOCUMENTS = "documents";
+  public static final String QUERY = "query";
+  public static final String TOP_K = "top_k";
+  public static final String MIN_SCORE = "min_score";
+  public static final String MODE = "mode";
+  public static final String RESULTS = "results";
+  public static final String CONTEXT = "context";
+  public static final String FALLBACK_TEXT = "fallback_text";
 
   /** Message header carrying the request id from the HTTP edge into every component. */
   public static final String REQUEST_ID_HEADER = "x-request-id";

@@ -1,9 +1,13 @@
 package dev.parley.db;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.jdbcclient.JDBCPool;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlConnection;
@@ -22,15 +26,17 @@ import org.sqlite.SQLiteDataSource;
 /**
  * The SQL pools of one verticle instance, over pools shared by every verticle of the process.
  *
- * <p>SQLite allows one writer at a time, so its statements go through one shared connection
- * (no {@code SQLITE_BUSY} between our own connections; group commit in the memory component
- * keeps that connection from being the bottleneck). Migrations run once per process and
- * database, before any consumer registers.
+ * <p>PostgreSQL (when {@code database.url} is set) uses one vertx-pg-client pool of
+ * {@code database.pool_size} connections for reads and writes. SQLite allows one writer at a
+ * time, so its statements go through one shared connection (no {@code SQLITE_BUSY} between our
+ * own connections; group commit in the memory component keeps that connection from being the
+ * bottleneck). Migrations run once per process and database, before any consumer registers.
  */
 public final class Database {
 
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
   private static final Map<String, Future<Void>> MIGRATED = new ConcurrentHashMap<>();
+  private static final int DEFAULT_POOL_SIZE = 8;
 
   private final Dialect dialect;
   private final Pool writer;
@@ -43,15 +49,22 @@ public final class Database {
   }
 
   /**
-   * Opens the database described by {@code database} config: {@code {url?, file, synchronous}},
-   * with {@code dataDir} holding the SQLite file.
+   * Opens the database described by {@code database} config: {@code {url?, pool_size, file, synchronous}}.
+   * A {@code url} ({@code postgres://user:password@host:port/db[?sslmode=…]}) selects PostgreSQL;
+   * without one, SQLite in the file {@code file} under {@code dataDir}. The future fails with a message
+   * fit for an operator (never holding the password) when the URL is unusable or the server unreachable.
    */
   public static Future<Database> open(Vertx vertx, JsonObject database, String dataDir) {
     JsonObject config = database == null ? new JsonObject() : database;
     String url = config.getString("url");
     if (url != null && !url.isBlank()) {
-      return Future.failedFuture(new IllegalArgumentException(
-          "PARLEY_DATABASE_URL is set, but this build supports only the embedded SQLite database"));
+      PostgresUrl postgres;
+      try {
+        postgres = PostgresUrl.parse(url);
+      } catch (IllegalArgumentException invalid) {
+        return Future.failedFuture(invalid);
+      }
+      return openPostgres(vertx, postgres, config.getInteger("pool_size", DEFAULT_POOL_SIZE));
     }
     Path file = Path.of(dataDir, config.getString("file", "parley.db")).toAbsolutePath().normalize();
     SQLiteDataSource dataSource = sqlite(file, config.getString("synchronous", "NORMAL"));
@@ -66,6 +79,57 @@ public final class Database {
       Pool pool = JDBCPool.pool(vertx, dataSource, new PoolOptions().setMaxSize(1).setShared(true).setName(name));
       return new Database(Dialect.SQLITE, pool, pool);
     });
+  }
+
+  /**
+   * PostgreSQL: one pool per process, shared by every verticle (by name), used for reads and writes.
+   * Flyway migrates through JDBC first, off the event loop, once per process and database.
+   */
+  private static Future<Database> openPostgres(Vertx vertx, PostgresUrl url, int poolSize) {
+    String name = "parley-pg:" + url;
+    Future<Void> migrated = migrate(vertx, name, url::dataSource, Dialect.POSTGRES)
+        .recover(failure -> Future.failedFuture(unreachable(url, failure)));
+    return migrated.map(v -> {
+      Pool pool = PgBuilder.pool()
+          .with(new PoolOptions().setShared(true).setName(name).setMaxSize(poolSize))
+          .connectingTo(url.connectOptions())
+          .using(vertx)
+          .build();
+      LOG.debug("Using PostgreSQL at {} (pool of {})", url, poolSize);
+      return new Database(Dialect.POSTGRES, pool, pool);
+    });
+  }
+
+  /** A start-up error that names the database (never the password) and keeps the driver's reason. */
+  private static Throwable unreachable(PostgresUrl url, Throwable failure) {
+    Throwable root = failure;
+    boolean leaks = false;
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      root = t;
+      leaks |= url.revealsPassword(t.getMessage()) || url.revealsPassword(t.toString());
+    }
+    String reason = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage().strip();
+    if (leaks) {
+      reason = root.getClass().getSimpleName();
+    }
+    String message = "Could not open the PostgreSQL database " + url + " (PARLEY_DATABASE_URL): " + reason;
+    return leaks ? new IllegalStateException(message) : new IllegalStateException(message, failure);
+  }
+
+  /**
+   * Whether {@code failure} is a foreign-key violation (the row it refers to is gone), in either
+   * dialect: SQLite reports it in the message, PostgreSQL with SQLSTATE 23503.
+   */
+  public static boolean isForeignKeyViolation(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof PgException pg && "23503".equals(pg.getSqlState())) {
+        return true;
+      }
+      if (t.getMessage() != null && t.getMessage().contains("FOREIGN KEY")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public Dialect dialect() {
@@ -118,7 +182,20 @@ public final class Database {
     DataSource open() throws Exception;
   }
 
+  /**
+   * Runs the migrations once per process and database. The result is handed back on the
+   * caller's context: the shared future would otherwise run every later verticle's start-up
+   * continuation on the context of the verticle that migrated first, registering its consumers
+   * (and so running its handlers) on that verticle's event loop, and outside its deployment.
+   */
   private static Future<Void> migrate(Vertx vertx, String key, DataSourceOpener opener, Dialect dialect) {
+    Context caller = vertx.getOrCreateContext();
+    Promise<Void> here = Promise.promise();
+    migrateOnce(vertx, key, opener, dialect).onComplete(result -> caller.runOnContext(v -> here.handle(result)));
+    return here.future();
+  }
+
+  private static Future<Void> migrateOnce(Vertx vertx, String key, DataSourceOpener opener, Dialect dialect) {
     return MIGRATED.compute(key, (k, previous) -> previous != null && !previous.failed()
         ? previous
         : vertx.executeBlocking(() -> {

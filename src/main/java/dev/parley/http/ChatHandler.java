@@ -9,6 +9,7 @@ import dev.parley.common.Ids;
 import dev.parley.common.MemoryClient;
 import dev.parley.common.ParleyException;
 import dev.parley.common.ProviderClient;
+import dev.parley.common.RagClient;
 import dev.parley.common.Timeouts;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -21,7 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /api/chat/{bot_id}}: one chat turn, answered as JSON or streamed as server-sent
- * events ({@code start}, {@code delta}…, then {@code done} or {@code error}). The user message
+ * events ({@code start}, {@code delta}…, {@code sources} when the knowledge base contributed, then
+ * {@code done} or {@code error}). When the bot has retrieval enabled, the knowledge-base search
+ * runs in parallel with the history fetch and its passages go into the system prompt. The user message
  * is stored even when the model fails; a streamed answer is stored when it completes, also
  * when the client has gone away, and marked incomplete when the stream broke off.
  */
@@ -42,7 +45,13 @@ final class ChatHandler implements Handler<RoutingContext> {
     Turn turn = new Turn(bot, sessionId(body), message(body, bot));
     Bus bus = BotsHandler.bus(ctx);
     MemoryClient memory = new MemoryClient(bus, timeouts);
-    Future<JsonArray> history = memory.history(turn.botId(), turn.sessionId(), turn.historyLimit());
+    Future<JsonArray> history = Future.all(
+            memory.history(turn.botId(), turn.sessionId(), turn.historyLimit()),
+            retrieve(bus, turn))
+        .map(both -> {
+          turn.passages(both.resultAt(1));
+          return both.resultAt(0);
+        });
     if (wantsStream(ctx, body)) {
       stream(ctx, bus, memory, turn, history);
     } else {
@@ -55,12 +64,29 @@ final class ChatHandler implements Handler<RoutingContext> {
     }
   }
 
+  /**
+   * The knowledge-base passages for the turn's message. Retrieval never fails a turn: on a
+   * failure (or no RAG node) the model answers without context and a WARN is logged.
+   */
+  private Future<JsonArray> retrieve(Bus bus, Turn turn) {
+    if (!turn.ragEnabled()) {
+      return Future.succeededFuture(new JsonArray());
+    }
+    return new RagClient(bus, timeouts).search(turn.botId(), turn.message(), turn.topK(), turn.minScore(), null)
+        .recover(failure -> {
+          ParleyException error = Failures.safe(failure, Addresses.RAG_SEARCH);
+          LOG.warn("[{}] Retrieval for bot {} failed ({} {}); answering without knowledge-base context",
+              bus.requestId(), turn.botId(), error.status(), error.code());
+          return Future.succeededFuture(new JsonArray());
+        });
+  }
+
   private static JsonObject reply(Turn turn, JsonObject answer, JsonObject stored) {
     return new JsonObject()
         .put("response", answer.getString(Fields.CONTENT, ""))
         .put(Fields.SESSION_ID, turn.sessionId())
         .put(Fields.MESSAGE_ID, stored.getString(Fields.MESSAGE_ID))
-        .put(Fields.SOURCES, answer.getJsonArray(Fields.SOURCES, new JsonArray()))
+        .put(Fields.SOURCES, turn.sources())
         .put(Fields.USAGE, usage(answer));
   }
 
@@ -81,7 +107,7 @@ final class ChatHandler implements Handler<RoutingContext> {
                   .map(stored -> new JsonObject()
                       .put(Fields.MESSAGE_ID, stored.getString(Fields.MESSAGE_ID))
                       .put(Fields.SESSION_ID, turn.sessionId())
-                      .put(Fields.SOURCES, answer.getJsonArray(Fields.SOURCES, new JsonArray()))
+                      .put(Fields.SOURCES, turn.sources())
                       .put(Fields.USAGE, usage(answer))),
               failure -> {
                 ParleyException error = Failures.safe(failure, Addresses.PROVIDER_STREAM);
@@ -91,6 +117,9 @@ final class ChatHandler implements Handler<RoutingContext> {
           .onComplete(result -> {
             consumer.unregister();
             if (result.succeeded()) {
+              if (!turn.sources().isEmpty()) {
+                sse.event("sources", new JsonObject().put(Fields.SOURCES, turn.sources()));
+              }
               sse.event("done", result.result());
             } else {
               ParleyException error = Failures.safe(result.cause(), Addresses.PROVIDER_STREAM);

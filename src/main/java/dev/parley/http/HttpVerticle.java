@@ -8,7 +8,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.StaticHandler;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +22,7 @@ public class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
 
   private HttpServer server;
+  private Router router;
 
   @Override
   public Future<?> start() {
@@ -34,22 +35,33 @@ public class HttpVerticle extends VerticleBase {
     String publicUrl = config.getString("public_url", "http://localhost:8000");
     long bodyLimit = config.getLong("body_limit_bytes", 65_536L);
 
-    Router router = Router.router(vertx);
+    router = Router.router(vertx);
     router.route().handler(new RequestIds());
     router.route().handler(ctx -> {
       ctx.response().putHeader("X-Content-Type-Options", "nosniff").putHeader("Referrer-Policy", "no-referrer");
       ctx.next();
     });
 
-    router.route("/api/bots*").handler(new AdminAuthHandler(new AdminToken(hash)));
+    AdminAuthHandler adminAuth = new AdminAuthHandler(new AdminToken(hash));
+    router.route("/api/bots*").handler(adminAuth);
+    new OpsRoutes(vertx, config.getBoolean("metrics_public", false)).mount(router, adminAuth);
+    // Document uploads get their own, larger limit; the general BodyHandler below then lets them pass.
+    router.post("/api/bots/:botId/documents").handler(BodyHandler.create(uploadsDir(config))
+        .setBodyLimit(config.getLong("upload_limit_bytes", 20L * 1024 * 1024))
+        .setDeleteUploadedFilesOnEnd(true));
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
     new BotsHandler(timeouts, new Deploy(publicUrl)).mount(router);
+    new DocumentsHandler(timeouts).mount(router);
 
-    router.routeWithRegex("/api/chat/(?<botId>[^/]+)(/.*)?").handler(new ChatAccess(timeouts, publicUrl));
+    ChatAccess chatAccess = new ChatAccess(timeouts, publicUrl);
+    router.route("/api/chat/:botId").handler(chatAccess);
+    router.route("/api/chat/:botId/*").handler(chatAccess);
     router.post("/api/chat/:botId").handler(new ChatHandler(timeouts));
     new SessionHandler(timeouts).mount(router);
+    router.get("/api/chat/:botId/config").handler(PagesHandler::config);
 
-    router.getWithRegex("^(?!/api/).*").handler(StaticHandler.create(config.getString("webroot", "webroot")));
+    new DocsRoutes(vertx).mount(router);
+    new PagesHandler(timeouts, config.getString("webroot", "webroot")).mount(router);
     ApiErrors errors = new ApiErrors();
     router.route().failureHandler(errors);
     for (int status : new int[] {400, 404, 405, 413, 500}) {
@@ -67,8 +79,19 @@ public class HttpVerticle extends VerticleBase {
     });
   }
 
+  /** The routes this instance serves (OpenApiTest checks each is documented). */
+  Router router() {
+    return router;
+  }
+
+  private static String uploadsDir(JsonObject config) {
+    return java.nio.file.Path.of(config.getString("data_dir", "./data"), "uploads").toString();
+  }
+
+  /** Stops taking connections and lets requests in flight, streams included, finish first. */
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    return server == null ? Future.succeededFuture()
+        : server.shutdown(config().getLong("shutdown_grace_s", 30L), TimeUnit.SECONDS);
   }
 }

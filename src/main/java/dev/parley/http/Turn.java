@@ -9,12 +9,13 @@ import io.vertx.core.json.JsonObject;
 final class Turn {
 
   private static final String[] PROVIDER_FIELDS = {"id", "provider", "model", "base_url", "api_key_enc", "temperature",
-      "max_tokens"};
+      "max_tokens", "fallback_text"};
 
   private final JsonObject bot;
   private final String sessionId;
   private final String message;
   private final long startedAt = System.currentTimeMillis();
+  private JsonArray passages = new JsonArray();
 
   Turn(JsonObject bot, String sessionId, String message) {
     this.bot = bot;
@@ -34,13 +35,80 @@ final class Turn {
     return bot.getInteger("history_limit", 20);
   }
 
+  String message() {
+    return message;
+  }
+
+  /** Whether the bot answers from its knowledge base (the search finds nothing when it has no ready documents). */
+  boolean ragEnabled() {
+    JsonObject rag = bot.getJsonObject("rag");
+    return rag != null && rag.getBoolean("enabled", false);
+  }
+
+  int topK() {
+    return bot.getJsonObject("rag", new JsonObject()).getInteger("top_k", 4);
+  }
+
+  double minScore() {
+    return bot.getJsonObject("rag", new JsonObject()).getDouble("min_score", 0.3);
+  }
+
+  /** The passages retrieval found for this turn, best first: {@code {document_id, document_name, heading, snippet, text, score}}. */
+  void passages(JsonArray found) {
+    this.passages = found == null ? new JsonArray() : found;
+  }
+
+  /** The answer's sources as clients and the message log see them (no full passage text). */
+  JsonArray sources() {
+    JsonArray sources = new JsonArray();
+    for (Object item : passages) {
+      JsonObject p = (JsonObject) item;
+      sources.add(new JsonObject()
+          .put(Fields.DOCUMENT_ID, p.getString(Fields.DOCUMENT_ID))
+          .put("document_name", p.getString("document_name"))
+          .put("heading", p.getString("heading"))
+          .put("snippet", p.getString("snippet"))
+          .put("score", p.getDouble("score")));
+    }
+    return sources;
+  }
+
+  /**
+   * The provider request: the bot's prompt, then (when retrieval found passages) the numbered
+   * passages with their document and heading, the history and the user's message. The passages
+   * also travel as {@code context}, for providers that answer from them directly (extractive).
+   */
   JsonObject providerRequest(JsonArray history) {
     JsonObject settings = new JsonObject();
     for (String field : PROVIDER_FIELDS) {
       settings.put(field, bot.getValue(field));
     }
     JsonArray messages = history.copy().add(new JsonObject().put(Fields.ROLE, "user").put(Fields.CONTENT, message));
-    return new JsonObject().put(Fields.BOT, settings).put(Fields.SYSTEM, bot.getString("prompt")).put(Fields.MESSAGES, messages);
+    return new JsonObject().put(Fields.BOT, settings).put(Fields.SYSTEM, systemPrompt()).put(Fields.MESSAGES, messages)
+        .put(Fields.CONTEXT, passages.copy());
+  }
+
+  private String systemPrompt() {
+    String prompt = bot.getString("prompt");
+    if (passages.isEmpty()) {
+      return prompt;
+    }
+    StringBuilder system = new StringBuilder();
+    if (prompt != null && !prompt.isBlank()) {
+      system.append(prompt.strip()).append("\n\n");
+    }
+    system.append("Answer using the knowledge-base passages below when they are relevant. If they do not contain ")
+        .append("the answer, say so rather than guessing. Mention the document a fact comes from.\n");
+    for (int i = 0; i < passages.size(); i++) {
+      JsonObject p = passages.getJsonObject(i);
+      String heading = p.getString("heading");
+      system.append("\n[").append(i + 1).append("] ").append(p.getString("document_name"));
+      if (heading != null && !heading.isBlank()) {
+        system.append(" — ").append(heading);
+      }
+      system.append("\n").append(p.getString(Fields.TEXT, p.getString("snippet", ""))).append("\n");
+    }
+    return system.toString();
   }
 
   long latencyMs() {
@@ -77,7 +145,24 @@ final class Turn {
         .put(Fields.PROVIDER, bot.getString("provider"))
         .put(Fields.MODEL, bot.getString("model"))
         .put(Fields.USAGE, usageOf(assistant == null ? new JsonObject() : assistant))
-        .put(Fields.LATENCY_MS, assistant == null ? latencyMs() : assistant.getLong(Fields.LATENCY_MS));
+        .put(Fields.LATENCY_MS, assistant == null ? latencyMs() : assistant.getLong(Fields.LATENCY_MS))
+        .put(Fields.SOURCES, sources(assistant).size())
+        .put("top_score", topScore(sources(assistant)));
+  }
+
+  private static JsonArray sources(JsonObject assistant) {
+    return assistant == null ? new JsonArray() : assistant.getJsonArray(Fields.SOURCES, new JsonArray());
+  }
+
+  private static Double topScore(JsonArray sources) {
+    Double best = null;
+    for (Object source : sources) {
+      Double score = source instanceof JsonObject passage ? passage.getDouble("score") : null;
+      if (score != null && (best == null || score > best)) {
+        best = score;
+      }
+    }
+    return best;
   }
 
   private static JsonObject usageOf(JsonObject fields) {
@@ -99,7 +184,7 @@ final class Turn {
         .put(Fields.LATENCY_MS, latencyMs())
         .put(Fields.PROVIDER, answer.getString(Fields.PROVIDER, bot.getString("provider")))
         .put(Fields.MODEL, answer.getString(Fields.MODEL, bot.getString("model")))
-        .put(Fields.SOURCES, answer.getJsonArray(Fields.SOURCES, new JsonArray()));
+        .put(Fields.SOURCES, sources());
   }
 
   private JsonObject record(JsonObject assistant, String error) {

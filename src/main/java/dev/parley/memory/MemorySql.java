@@ -47,14 +47,19 @@ final class MemorySql {
   static final String CONVERSATION = "SELECT id, session_id, created_at, updated_at, message_count "
       + "FROM conversations WHERE id = #{conversation_id} AND bot_id = #{bot_id}";
 
-  /** Usage per UTC day; integer division by a day in milliseconds works the same in both dialects. */
+  /**
+   * Usage per UTC day; integer division by a day in milliseconds works the same in both dialects.
+   * The casts give both dialects the same column types (PostgreSQL's AVG and SUM of BIGINT are NUMERIC).
+   */
   static final String STATS = "SELECT created_at / 86400000 AS day, "
-      + "SUM(CASE WHEN role = 'user' THEN 1 ELSE 0 END) AS turns, "
-      + "SUM(COALESCE(input_tokens, 0)) AS input_tokens, SUM(COALESCE(output_tokens, 0)) AS output_tokens, "
-      + "SUM(COALESCE(cost, 0)) AS cost, AVG(latency_ms) AS avg_latency_ms, MAX(latency_ms) AS max_latency_ms, "
-      + "SUM(CASE WHEN error IS NOT NULL THEN 1 ELSE 0 END) AS errors, "
-      + "SUM(CASE WHEN feedback = 'up' THEN 1 ELSE 0 END) AS feedback_up, "
-      + "SUM(CASE WHEN feedback = 'down' THEN 1 ELSE 0 END) AS feedback_down "
+      + "CAST(SUM(CASE WHEN role = 'user' THEN 1 ELSE 0 END) AS BIGINT) AS turns, "
+      + "CAST(SUM(COALESCE(input_tokens, 0)) AS BIGINT) AS input_tokens, "
+      + "CAST(SUM(COALESCE(output_tokens, 0)) AS BIGINT) AS output_tokens, "
+      + "CAST(SUM(COALESCE(cost, 0)) AS DOUBLE PRECISION) AS cost, "
+      + "CAST(AVG(latency_ms) AS DOUBLE PRECISION) AS avg_latency_ms, MAX(latency_ms) AS max_latency_ms, "
+      + "CAST(SUM(CASE WHEN error IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS errors, "
+      + "CAST(SUM(CASE WHEN feedback = 'up' THEN 1 ELSE 0 END) AS BIGINT) AS feedback_up, "
+      + "CAST(SUM(CASE WHEN feedback = 'down' THEN 1 ELSE 0 END) AS BIGINT) AS feedback_down "
       + "FROM messages WHERE bot_id = #{bot_id} AND created_at >= #{since} "
       + "GROUP BY created_at / 86400000 ORDER BY day";
 

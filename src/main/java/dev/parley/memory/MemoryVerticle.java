@@ -6,9 +6,12 @@ import dev.parley.common.Fields;
 import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
 import dev.parley.db.Database;
+import dev.parley.db.Dialect;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
@@ -17,6 +20,7 @@ import java.util.Set;
  *
  * <table>
  *   <caption>Addresses consumed (failures: 400 bad ids, 404, 503 storage_unavailable)</caption>
+ *   <tr><td>{@code parley.memory.health}</td><td>{}</td><td>{@code {status: "UP", database_bytes}}</td></tr>
  *   <tr><td>{@code parley.memory.history}</td><td>{@code {bot_id, session_id, limit}}</td>
  *   <td>{@code {messages:[{role, content}]}}: the last answered messages, oldest first</td></tr>
  *   <tr><td>{@code parley.memory.append}</td><td>{@code {bot_id, session_id, user:{content, created_at},
@@ -44,6 +48,7 @@ public class MemoryVerticle extends VerticleBase {
           database = db;
           memory = new MemoryService(db);
           return Future.all(List.of(
+              BusHandlers.register(vertx, Addresses.MEMORY_HEALTH, body -> health()),
               BusHandlers.register(vertx, Addresses.MEMORY_HISTORY, body ->
                   memory.history(botId(body), sessionId(body), body.getInteger(Fields.LIMIT, 20))),
               BusHandlers.register(vertx, Addresses.MEMORY_APPEND, body -> {
@@ -80,6 +85,23 @@ public class MemoryVerticle extends VerticleBase {
       throw ParleyException.invalid(Fields.COMMENT, "'comment' must be at most 2000 characters");
     }
     return memory.feedback(botId(body), entityId(body, Fields.MESSAGE_ID, "Message"), rating, comment);
+  }
+
+  /** Answers once the database does, with its size in bytes (file and WAL, or the PostgreSQL database). */
+  private Future<JsonObject> health() {
+    Future<Long> size;
+    if (database.dialect() == Dialect.POSTGRES) {
+      size = database.reader().query("SELECT pg_database_size(current_database()) AS bytes").execute()
+          .map(rows -> rows.iterator().next().getLong("bytes"));
+    } else {
+      Path file = Path.of(config().getString("data_dir", "./data"),
+          config().getJsonObject("database", new JsonObject()).getString("file", "parley.db"));
+      size = database.writer().query("SELECT 1").execute().compose(ok -> vertx.executeBlocking(() -> {
+        Path wal = file.resolveSibling(file.getFileName() + "-wal");
+        return Files.size(file) + (Files.exists(wal) ? Files.size(wal) : 0L);
+      }));
+    }
+    return size.map(bytes -> new JsonObject().put("status", "UP").put("database_bytes", bytes));
   }
 
   private static String botId(JsonObject body) {

@@ -85,7 +85,7 @@ final class TurnWriter {
   }
 
   private static Future<Void> fail(Pending pending, Throwable failure) {
-    if (failure.getMessage() != null && failure.getMessage().contains("FOREIGN KEY")) {
+    if (Database.isForeignKeyViolation(failure)) {
       pending.result().fail(ParleyException.notFound("Bot"));
     } else {
       LOG.error("Could not store a turn of bot {}", pending.turn().getString(Fields.BOT_ID), failure);

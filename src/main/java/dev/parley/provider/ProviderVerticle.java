@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  *   model writes; the reply is the same answer plus {@code deltas}, the number of delta messages sent.</li>
  * </ul>
  *
- * <p>Providers: {@code openai} (also any compatible server through {@code base_url}) and
- * {@code anthropic}. Any other name is forwarded unchanged to
+ * <p>Providers: {@code openai} (also any compatible server through {@code base_url}),
+ * {@code anthropic}, and {@code extractive} (no model, no key: answers with the request's
+ * {@code context} passages, or {@code bot.fallback_text} when there are none). Any other name is forwarded unchanged to
  * {@code parley.provider.<name>.complete} / {@code .stream}, where an extension verticle may
  * serve it; its reply or failure is passed through.
  *
@@ -50,6 +51,13 @@ import org.slf4j.LoggerFactory;
  * 5xx, 529, error events before the first delta and connection failures are retried
  * {@code max_retries} times with jittered exponential backoff; a stream is never retried once a
  * delta went out. The whole call, retries included, is bounded by {@code request_timeout_ms}.
+ *
+ * <p>Config ({@code config()}): {@code secret_key}, {@code data_dir} (for the key store),
+ * {@code connect_timeout_ms} (10000), {@code idle_timeout_ms} (60000), {@code request_timeout_ms}
+ * (120000), {@code max_retries} (2), {@code backoff_initial_ms} (250), {@code backoff_max_ms} (4000),
+ * {@code max_retry_after_s} (20), {@code forward_timeout_ms} (= request timeout), {@code prices_file}
+ * ({@code conf/prices.json}, on disk then on the classpath), and per vendor
+ * {@code openai:{base_url, api_key}}, {@code anthropic:{base_url, api_key, version, max_tokens}}.
  *
  * <p>Failure codes (status, code): 422 {@code validation_failed} (a malformed request);
  * 422 {@code unknown_provider}; 503 {@code provider_not_configured} (no key);
@@ -87,6 +95,7 @@ public class ProviderVerticle extends VerticleBase {
               anthropic.getString("base_url", "https://api.anthropic.com"),
               anthropic.getString("version", "2023-06-01"),
               anthropic.getInteger("max_tokens", 1024)));
+          register(new ExtractiveProvider());
           MessageConsumer<JsonObject> complete = vertx.eventBus().consumer(Addresses.PROVIDER_COMPLETE, m -> handle(m, false));
           MessageConsumer<JsonObject> stream = vertx.eventBus().consumer(Addresses.PROVIDER_STREAM, m -> handle(m, true));
           return Future.all(complete.completion(), stream.completion());
@@ -104,6 +113,15 @@ public class ProviderVerticle extends VerticleBase {
   }
 
   private void handle(Message<JsonObject> message, boolean stream) {
+    try {
+      dispatch(message, stream);
+    } catch (RuntimeException bug) {
+      // whatever happens, the caller gets an answer rather than a bus timeout
+      Failures.reply(message, bug);
+    }
+  }
+
+  private void dispatch(Message<JsonObject> message, boolean stream) {
     long started = System.nanoTime();
     JsonObject body = message.body();
     JsonObject bot = body == null ? null : body.getValue(Fields.BOT) instanceof JsonObject b ? b : null;

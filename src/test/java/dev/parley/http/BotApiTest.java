@@ -13,7 +13,6 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,8 +103,10 @@ class BotApiTest {
     send(HttpMethod.POST, "/api/bots", new JsonObject().put("name", "Minimal")).map(response -> {
       assertThat(response.statusCode()).isEqualTo(201);
       JsonObject bot = response.bodyAsJsonObject();
+      // TestApp pins bot.default_provider to openai; KnowledgeApiTest covers the extractive default
       assertThat(bot.getString("provider")).isEqualTo("openai");
       assertThat(bot.getString("model")).isEqualTo("gpt-4o-mini");
+      assertThat(bot.getString("fallback_text")).isNotBlank();
       assertThat(bot.getInteger("history_limit")).isEqualTo(20);
       assertThat(bot.getInteger("max_message_chars")).isEqualTo(4000);
       assertThat(bot.getBoolean("api_key_set")).isFalse();
@@ -113,6 +114,17 @@ class BotApiTest {
       assertThat(bot.getJsonObject("widget").getString("color")).isEqualTo("#4f46e5");
       return bot;
     }).onComplete(test.succeedingThenComplete());
+  }
+
+  @Test
+  void a_bot_with_a_key_but_no_provider_defaults_to_openai(VertxTestContext test) {
+    send(HttpMethod.POST, "/api/bots", new JsonObject().put("name", "Keyed").put("api_key", "sk-test-keyed-0123"))
+        .map(response -> {
+          assertThat(response.statusCode()).isEqualTo(201);
+          assertThat(response.bodyAsJsonObject().getString("provider")).isEqualTo("openai");
+          assertThat(response.bodyAsJsonObject().getString("model")).isEqualTo("gpt-4o-mini");
+          return response;
+        }).onComplete(test.succeedingThenComplete());
   }
 
   @ParameterizedTest
@@ -305,9 +317,7 @@ class BotApiTest {
   @Test
   void the_key_is_stored_encrypted_not_in_plain_text(VertxTestContext test) {
     send(HttpMethod.POST, "/api/bots", fullBot()).compose(created -> app.vertx.executeBlocking(() -> {
-      byte[] db = Files.readAllBytes(dataDir.resolve("parley.db"));
-      byte[] wal = Files.exists(dataDir.resolve("parley.db-wal")) ? Files.readAllBytes(dataDir.resolve("parley.db-wal")) : new byte[0];
-      String all = new String(db, java.nio.charset.StandardCharsets.ISO_8859_1) + new String(wal, java.nio.charset.StandardCharsets.ISO_8859_1);
+      String all = app.storedText();
       assertThat(all).doesNotContain(CANARY_KEY);
       assertThat(all).contains("v1:");
       return null;

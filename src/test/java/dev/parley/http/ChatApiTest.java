@@ -514,7 +514,7 @@ class ChatApiTest {
           .compose(deleted -> {
             assertThat(deleted.statusCode()).isEqualTo(204);
             return app.vertx.executeBlocking(() -> {
-              try (var connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("parley.db"));
+              try (var connection = app.jdbc();
                    var statement = connection.prepareStatement("SELECT COUNT(*) FROM messages WHERE bot_id = ?")) {
                 statement.setString(1, id);
                 var rows = statement.executeQuery();

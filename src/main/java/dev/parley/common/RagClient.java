@@ -1,0 +1,62 @@
+package dev.parley.common;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/** Sender side of the knowledge-base component ({@code parley.rag.*}). */
+public final class RagClient {
+
+  private final Bus bus;
+  private final long timeoutMs;
+
+  public RagClient(Bus bus, Timeouts timeouts) {
+    this.bus = bus;
+    this.timeoutMs = timeouts.ragMs();
+  }
+
+  /**
+   * Hybrid retrieval over the bot's ready documents: the best {@code topK} passages whose
+   * similarity is at least {@code minScore}, best first, as
+   * {@code {document_id, document_name, heading, snippet, text, score, position}}.
+   * {@code mode} is {@code hybrid} (default), {@code vector} or {@code bm25}.
+   */
+  public Future<JsonArray> search(String botId, String query, int topK, double minScore, String mode) {
+    JsonObject body = new JsonObject().put(Fields.BOT_ID, botId).put(Fields.QUERY, query)
+        .put(Fields.TOP_K, topK).put(Fields.MIN_SCORE, minScore);
+    if (mode != null) {
+      body.put(Fields.MODE, mode);
+    }
+    return bus.request(Addresses.RAG_SEARCH, body, timeoutMs).map(r -> r.getJsonArray(Fields.RESULTS, new JsonArray()));
+  }
+
+  /**
+   * Adds a document; ingestion runs in the background. {@code source} is
+   * {@code {bot_id, name, source:"file", mime?, content:<bytes>}}, {@code {bot_id, name, source:"text", text}}
+   * or {@code {bot_id, source:"url", url}}. Answers the document, status {@code pending}.
+   */
+  public Future<JsonObject> add(JsonObject source) {
+    return bus.request(Addresses.RAG_DOCUMENT_ADD, source, timeoutMs);
+  }
+
+  public Future<JsonArray> list(String botId) {
+    return bus.request(Addresses.RAG_DOCUMENT_LIST, new JsonObject().put(Fields.BOT_ID, botId), timeoutMs)
+        .map(r -> r.getJsonArray(Fields.DOCUMENTS));
+  }
+
+  public Future<JsonObject> get(String botId, String documentId) {
+    return bus.request(Addresses.RAG_DOCUMENT_GET, document(botId, documentId), timeoutMs);
+  }
+
+  public Future<Void> delete(String botId, String documentId) {
+    return bus.request(Addresses.RAG_DOCUMENT_DELETE, document(botId, documentId), timeoutMs).mapEmpty();
+  }
+
+  public Future<JsonObject> retry(String botId, String documentId) {
+    return bus.request(Addresses.RAG_DOCUMENT_RETRY, document(botId, documentId), timeoutMs);
+  }
+
+  private static JsonObject document(String botId, String documentId) {
+    return new JsonObject().put(Fields.BOT_ID, botId).put(Fields.DOCUMENT_ID, documentId);
+  }
+}

@@ -1,0 +1,81 @@
+package dev.parley.common;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Chat metrics of this process, from the turns its HTTP verticles publish (a local consumer,
+ * so a cluster does not count a turn once per node): turns, tokens, cost and latency per bot,
+ * retrieval scores, sessions active in the last five minutes, and the database size.
+ */
+public final class TurnMetrics {
+
+  private static final long ACTIVE_WINDOW_MS = 5 * 60_000;
+  private static final long REFRESH_MS = 30_000;
+
+  private final MeterRegistry registry;
+  private final Map<String, Long> sessions = new HashMap<>();
+  private final AtomicLong activeSessions = new AtomicLong();
+  private final AtomicLong databaseBytes = new AtomicLong(-1);
+
+  private TurnMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** Starts recording when {@code registry} is there (metrics enabled); does nothing otherwise. */
+  public static void install(Vertx vertx, MeterRegistry registry) {
+    if (registry == null) {
+      return;
+    }
+    TurnMetrics metrics = new TurnMetrics(registry);
+    Gauge.builder("parley.sessions.active", metrics.activeSessions, AtomicLong::get)
+        .description("Chat sessions with a turn in the last five minutes").register(registry);
+    Gauge.builder("parley.database.bytes", metrics.databaseBytes, AtomicLong::get)
+        .description("Size of the database").baseUnit("bytes").register(registry);
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.EVENTS_TURN_COMPLETED, event -> metrics.record(event.body()));
+    vertx.setPeriodic(1_000, REFRESH_MS, timer -> metrics.refresh(vertx));
+  }
+
+  private void record(JsonObject turn) {
+    String bot = turn.getString(Fields.BOT_ID, "unknown");
+    String status = turn.getString(Fields.STATUS, "unknown");
+    Counter.builder("parley.turns").description("Chat turns").tag("bot", bot).tag("status", status)
+        .register(registry).increment();
+    JsonObject usage = turn.getJsonObject(Fields.USAGE, new JsonObject());
+    Counter.builder("parley.tokens").description("Model tokens").tag("bot", bot).tag("kind", "input")
+        .register(registry).increment(usage.getInteger(Fields.INPUT_TOKENS, 0));
+    Counter.builder("parley.tokens").description("Model tokens").tag("bot", bot).tag("kind", "output")
+        .register(registry).increment(usage.getInteger(Fields.OUTPUT_TOKENS, 0));
+    Counter.builder("parley.cost").description("Model cost").baseUnit("usd").tag("bot", bot)
+        .register(registry).increment(usage.getDouble(Fields.COST, 0.0));
+    Long latency = turn.getLong(Fields.LATENCY_MS);
+    if (latency != null) {
+      Timer.builder("parley.turn.latency").description("Time to a complete answer").tag("bot", bot)
+          .register(registry).record(Duration.ofMillis(latency));
+    }
+    Double topScore = turn.getDouble("top_score");
+    if (topScore != null) {
+      DistributionSummary.builder("parley.retrieval.top.score").description("Score of the best passage found")
+          .tag("bot", bot).register(registry).record(topScore);
+    }
+    sessions.put(bot + "/" + turn.getString(Fields.SESSION_ID), System.currentTimeMillis());
+    activeSessions.set(sessions.size());
+  }
+
+  private void refresh(Vertx vertx) {
+    long cutoff = System.currentTimeMillis() - ACTIVE_WINDOW_MS;
+    sessions.values().removeIf(seen -> seen < cutoff);
+    activeSessions.set(sessions.size());
+    new Bus(vertx, null).request(Addresses.MEMORY_HEALTH, new JsonObject(), 5_000)
+        .onSuccess(health -> databaseBytes.set(health.getLong("database_bytes", -1L)));
+  }
+}

@@ -1,0 +1,172 @@
+package dev.parley.http;
+
+import dev.parley.common.BotClient;
+import dev.parley.common.Bus;
+import dev.parley.common.ErrorCodes;
+import dev.parley.common.Fields;
+import dev.parley.common.Ids;
+import dev.parley.common.ParleyException;
+import dev.parley.common.RagClient;
+import dev.parley.common.Timeouts;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.FileUpload;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The admin knowledge-base API (behind {@link AdminAuthHandler}):
+ * {@code POST /api/bots/{id}/documents} (multipart files, JSON {@code {name, text}} or {@code {url}}; 202
+ * with {@code {documents:[…]}}), {@code GET /api/bots/{id}/documents[/{doc}]},
+ * {@code DELETE /api/bots/{id}/documents/{doc}} (204), {@code POST /api/bots/{id}/documents/{doc}/retry} (202)
+ * and {@code POST /api/bots/{id}/search} {@code {query, top_k?, min_score?, mode?}} → {@code {results:[…]}}.
+ * Files must be txt, md, html, pdf or docx (415 otherwise); the upload body limit is
+ * {@code http.upload_limit_bytes} (413).
+ */
+final class DocumentsHandler {
+
+  private static final Set<String> EXTENSIONS = Set.of("txt", "text", "md", "markdown", "html", "htm", "pdf", "docx");
+
+  private final Timeouts timeouts;
+
+  DocumentsHandler(Timeouts timeouts) {
+    this.timeouts = timeouts;
+  }
+
+  void mount(Router router) {
+    router.post("/api/bots/:botId/documents").handler(this::add);
+    router.get("/api/bots/:botId/documents").handler(this::list);
+    router.get("/api/bots/:botId/documents/:docId").handler(this::get);
+    router.delete("/api/bots/:botId/documents/:docId").handler(this::delete);
+    router.post("/api/bots/:botId/documents/:docId/retry").handler(this::retry);
+    router.post("/api/bots/:botId/search").handler(this::search);
+  }
+
+  private void add(RoutingContext ctx) {
+    String botId = BotsHandler.botId(ctx);
+    String type = ctx.request().getHeader("Content-Type");
+    type = type == null ? "" : type.toLowerCase(Locale.ROOT);
+    Bus bus = BotsHandler.bus(ctx);
+    RagClient rag = new RagClient(bus, timeouts);
+    if (type.startsWith("multipart/form-data")) {
+      List<FileUpload> files = ctx.fileUploads();
+      if (files.isEmpty()) {
+        throw ParleyException.badRequest("no_files", "Send one or more files in a multipart/form-data body");
+      }
+      for (FileUpload file : files) {
+        if (!supported(file.fileName())) {
+          throw new ParleyException(ErrorCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+              "'" + file.fileName() + "' is not a txt, md, html, pdf or docx file");
+        }
+      }
+      new BotClient(bus, timeouts).get(botId)
+          .compose(bot -> addFiles(ctx, rag, botId, files, 0, new JsonArray()))
+          .onComplete(Replies.json(ctx, 202, docs -> new JsonObject().put(Fields.DOCUMENTS, docs)));
+      return;
+    }
+    JsonObject body = JsonBodies.object(ctx);
+    JsonObject request = new JsonObject().put(Fields.BOT_ID, botId).put("name", body.getValue("name"));
+    if (body.containsKey("url")) {
+      request.put("source", "url").put("url", body.getValue("url"));
+    } else if (body.containsKey("text")) {
+      request.put("source", "text").put("text", body.getValue("text"));
+    } else {
+      throw ParleyException.invalid("text", "Send {name, text} or {url}, or upload files as multipart/form-data");
+    }
+    new BotClient(bus, timeouts).get(botId)
+        .compose(bot -> rag.add(request))
+        .onComplete(Replies.json(ctx, 202, doc -> {
+          ctx.response().putHeader("Location", "/api/bots/" + botId + "/documents/" + doc.getString("id"));
+          return new JsonObject().put(Fields.DOCUMENTS, new JsonArray().add(doc));
+        }));
+  }
+
+  private Future<JsonArray> addFiles(RoutingContext ctx, RagClient rag, String botId, List<FileUpload> files, int i,
+      JsonArray added) {
+    if (i >= files.size()) {
+      return Future.succeededFuture(added);
+    }
+    FileUpload file = files.get(i);
+    return ctx.vertx().fileSystem().readFile(file.uploadedFileName())
+        .compose(bytes -> rag.add(new JsonObject()
+            .put(Fields.BOT_ID, botId)
+            .put("source", "file")
+            .put("name", file.fileName())
+            .put("mime", file.contentType())
+            .put("content", bytes.getBytes())))
+        .compose(doc -> addFiles(ctx, rag, botId, files, i + 1, added.add(doc)));
+  }
+
+  private static boolean supported(String fileName) {
+    String name = fileName == null ? "" : fileName.toLowerCase(Locale.ROOT);
+    int dot = name.lastIndexOf('.');
+    return dot >= 0 && EXTENSIONS.contains(name.substring(dot + 1));
+  }
+
+  private void list(RoutingContext ctx) {
+    String botId = BotsHandler.botId(ctx);
+    Bus bus = BotsHandler.bus(ctx);
+    new BotClient(bus, timeouts).get(botId)
+        .compose(bot -> new RagClient(bus, timeouts).list(botId))
+        .onComplete(Replies.json(ctx, 200, docs -> new JsonObject().put(Fields.DOCUMENTS, docs)));
+  }
+
+  private void get(RoutingContext ctx) {
+    new RagClient(BotsHandler.bus(ctx), timeouts).get(BotsHandler.botId(ctx), docId(ctx))
+        .onComplete(Replies.json(ctx, 200, doc -> doc));
+  }
+
+  private void delete(RoutingContext ctx) {
+    new RagClient(BotsHandler.bus(ctx), timeouts).delete(BotsHandler.botId(ctx), docId(ctx))
+        .onComplete(Replies.noContent(ctx));
+  }
+
+  private void retry(RoutingContext ctx) {
+    new RagClient(BotsHandler.bus(ctx), timeouts).retry(BotsHandler.botId(ctx), docId(ctx))
+        .onComplete(Replies.json(ctx, 202, doc -> doc));
+  }
+
+  private void search(RoutingContext ctx) {
+    String botId = BotsHandler.botId(ctx);
+    JsonObject body = JsonBodies.object(ctx);
+    Object query = body.getValue(Fields.QUERY);
+    if (!(query instanceof String q) || q.isBlank()) {
+      throw ParleyException.invalid("query", "'query' must be a non-empty string");
+    }
+    Object mode = body.getValue(Fields.MODE);
+    if (mode != null && !(mode instanceof String)) {
+      throw ParleyException.invalid("mode", "'mode' must be hybrid, vector or bm25");
+    }
+    Bus bus = BotsHandler.bus(ctx);
+    new BotClient(bus, timeouts).get(botId).compose(bot -> {
+      JsonObject rag = bot.getJsonObject("rag", new JsonObject());
+      int topK = number(body, Fields.TOP_K, rag.getInteger("top_k", 4)).intValue();
+      double minScore = number(body, Fields.MIN_SCORE, rag.getDouble("min_score", 0.0)).doubleValue();
+      return new RagClient(bus, timeouts).search(botId, q, topK, minScore, (String) mode);
+    }).onComplete(Replies.json(ctx, 200, results -> new JsonObject().put(Fields.RESULTS, results)));
+  }
+
+  private static Number number(JsonObject body, String field, Number fallback) {
+    Object value = body.getValue(field);
+    if (value == null) {
+      return fallback;
+    }
+    if (!(value instanceof Number n)) {
+      throw ParleyException.invalid(field, "'" + field + "' must be a number");
+    }
+    return n;
+  }
+
+  private static String docId(RoutingContext ctx) {
+    String id = ctx.pathParam("docId");
+    if (!Ids.isEntityId(id)) {
+      throw ParleyException.notFound("Document");
+    }
+    return id;
+  }
+}

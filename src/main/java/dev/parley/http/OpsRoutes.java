@@ -1,0 +1,82 @@
+package dev.parley.http;
+
+import dev.parley.common.Addresses;
+import dev.parley.common.Bus;
+import dev.parley.common.ParleyException;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.micrometer.backends.BackendRegistries;
+
+/**
+ * Operations routes: {@code /health/live} (the process answers), {@code /health/ready} (the
+ * database, the knowledge index and the bus to them answer: 200 or 503 with each check), and
+ * {@code /metrics} in Prometheus format, behind the admin token unless {@code metrics_public}.
+ */
+final class OpsRoutes {
+
+  private static final long CHECK_TIMEOUT_MS = 3_000;
+
+  private final Vertx vertx;
+  private final boolean metricsPublic;
+
+  OpsRoutes(Vertx vertx, boolean metricsPublic) {
+    this.vertx = vertx;
+    this.metricsPublic = metricsPublic;
+  }
+
+  void mount(Router router, Handler<RoutingContext> adminAuth) {
+    router.get("/health/live").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
+        .end(new JsonObject().put("status", "UP").encode()));
+
+    HealthChecks checks = HealthChecks.create(vertx)
+        .register("database", CHECK_TIMEOUT_MS, probe(Addresses.MEMORY_HEALTH, true))
+        .register("bots", CHECK_TIMEOUT_MS, probe(Addresses.BOT_HEALTH, true))
+        .register("index", CHECK_TIMEOUT_MS, probe(Addresses.RAG_HEALTH, false))
+        .register("cluster", promise -> promise.complete(Status.OK(new JsonObject().put("clustered", vertx.isClustered()))));
+    router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(checks));
+
+    if (!metricsPublic) {
+      router.get("/metrics").handler(adminAuth);
+    }
+    router.get("/metrics").handler(ctx -> {
+      if (BackendRegistries.getDefaultNow() == null) {
+        ctx.fail(new ParleyException(404, "metrics_disabled", "Metrics are not enabled in this process"));
+      } else {
+        ctx.next();
+      }
+    }).handler(PrometheusScrapingHandler.create());
+  }
+
+  /**
+   * A check that asks a component over the bus. A component that no node runs is down when it
+   * is {@code required}, and reported as not deployed otherwise.
+   */
+  private Handler<Promise<Status>> probe(String address, boolean required) {
+    return promise -> new Bus(vertx, null).request(address, new JsonObject(), CHECK_TIMEOUT_MS).onComplete(result -> {
+      if (result.succeeded()) {
+        promise.complete(Status.OK(result.result()));
+      } else if (!required && isNoHandlers(result.cause())) {
+        promise.complete(Status.OK(new JsonObject().put("deployed", false)));
+      } else {
+        String reason = result.cause() instanceof ParleyException parley ? parley.code() : "unavailable";
+        promise.complete(Status.KO(new JsonObject().put("error", reason)));
+      }
+    });
+  }
+
+  private static boolean isNoHandlers(Throwable failure) {
+    return failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS
+        || failure instanceof ParleyException parley && parley.code().equals("service_unavailable");
+  }
+}

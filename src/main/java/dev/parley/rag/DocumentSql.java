@@ -1,0 +1,47 @@
+package dev.parley.rag;
+
+/** SQL of the knowledge-base component, as SqlTemplate texts (one text serves SQLite and PostgreSQL). */
+final class DocumentSql {
+
+  static final String COLUMNS = "id, bot_id, name, source, url, mime, size_bytes, status, error, chunks_total, "
+      + "chunks_done, content_hash, embedding_model, created_at, updated_at";
+
+  static final String INSERT = "INSERT INTO documents (" + COLUMNS + ") VALUES (#{id}, #{bot_id}, #{name}, #{source}, "
+      + "#{url}, #{mime}, #{size_bytes}, #{status}, #{error}, #{chunks_total}, #{chunks_done}, #{content_hash}, "
+      + "#{embedding_model}, #{created_at}, #{updated_at})";
+
+  static final String SELECT_ONE = "SELECT " + COLUMNS + " FROM documents WHERE id = #{id} AND bot_id = #{bot_id}";
+
+  static final String SELECT_BY_ID = "SELECT " + COLUMNS + " FROM documents WHERE id = #{id}";
+
+  static final String SELECT_BOT = "SELECT " + COLUMNS + " FROM documents WHERE bot_id = #{bot_id} "
+      + "ORDER BY created_at, id";
+
+  static final String SELECT_UNFINISHED = "SELECT " + COLUMNS + " FROM documents "
+      + "WHERE status IN ('pending', 'processing') ORDER BY created_at, id";
+
+  static final String COUNT_READY = "SELECT COUNT(*) AS n FROM documents WHERE bot_id = #{bot_id} AND status = 'ready'";
+
+  static final String SET_STATUS = "UPDATE documents SET status = #{status}, error = #{error}, updated_at = #{updated_at} "
+      + "WHERE id = #{id}";
+
+  static final String SET_EXTRACTED = "UPDATE documents SET name = #{name}, mime = #{mime}, size_bytes = #{size_bytes}, "
+      + "content_hash = #{content_hash}, chunks_total = #{chunks_total}, chunks_done = 0, embedding_model = #{embedding_model}, "
+      + "updated_at = #{updated_at} WHERE id = #{id}";
+
+  static final String SET_PROGRESS = "UPDATE documents SET chunks_done = #{chunks_done}, updated_at = #{updated_at} "
+      + "WHERE id = #{id}";
+
+  static final String RESET = "UPDATE documents SET status = 'pending', error = NULL, chunks_done = 0, "
+      + "updated_at = #{updated_at} WHERE id = #{id}";
+
+  static final String DELETE = "DELETE FROM documents WHERE id = #{id}";
+
+  static final String DELETE_CHUNKS = "DELETE FROM chunks WHERE document_id = #{document_id}";
+
+  static final String INSERT_CHUNK = "INSERT INTO chunks (id, document_id, bot_id, position, heading, content) "
+      + "VALUES (#{id}, #{document_id}, #{bot_id}, #{position}, #{heading}, #{content})";
+
+  private DocumentSql() {
+  }
+}

@@ -1,0 +1,139 @@
+package dev.parley.rag;
+
+import dev.parley.common.ParleyException;
+import dev.parley.db.Database;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.templates.SqlTemplate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Documents and chunks in SQL; rows are mapped to the API's JSON shape here only. */
+final class DocumentStore {
+
+  private final Database database;
+
+  DocumentStore(Database database) {
+    this.database = database;
+  }
+
+  Future<JsonObject> insert(Map<String, Object> row) {
+    return SqlTemplate.forUpdate(database.writer(), DocumentSql.INSERT).execute(row).map(done -> toJson(row));
+  }
+
+  Future<JsonObject> get(String botId, String id) {
+    return SqlTemplate.forQuery(database.reader(), DocumentSql.SELECT_ONE).execute(Map.of("id", id, "bot_id", botId))
+        .compose(rows -> rows.size() == 0
+            ? Future.failedFuture(ParleyException.notFound("Document"))
+            : Future.succeededFuture(toJson(rows.iterator().next())));
+  }
+
+  /** The document, or null when it no longer exists. */
+  Future<JsonObject> find(String id) {
+    return SqlTemplate.forQuery(database.reader(), DocumentSql.SELECT_BY_ID).execute(Map.of("id", id))
+        .map(rows -> rows.size() == 0 ? null : toJson(rows.iterator().next()));
+  }
+
+  Future<JsonArray> list(String botId) {
+    return SqlTemplate.forQuery(database.reader(), DocumentSql.SELECT_BOT).execute(Map.of("bot_id", botId))
+        .map(DocumentStore::all);
+  }
+
+  Future<JsonArray> unfinished() {
+    return SqlTemplate.forQuery(database.reader(), DocumentSql.SELECT_UNFINISHED).execute(Map.of())
+        .map(DocumentStore::all);
+  }
+
+  Future<Void> status(String id, String status, String error) {
+    Map<String, Object> p = new HashMap<>();
+    p.put("id", id);
+    p.put("status", status);
+    p.put("error", error);
+    p.put("updated_at", System.currentTimeMillis());
+    return SqlTemplate.forUpdate(database.writer(), DocumentSql.SET_STATUS).execute(p).mapEmpty();
+  }
+
+  Future<Void> progress(String id, int done) {
+    return SqlTemplate.forUpdate(database.writer(), DocumentSql.SET_PROGRESS)
+        .execute(Map.of("id", id, "chunks_done", done, "updated_at", System.currentTimeMillis())).mapEmpty();
+  }
+
+  Future<Boolean> reset(String id) {
+    return SqlTemplate.forUpdate(database.writer(), DocumentSql.RESET)
+        .execute(Map.of("id", id, "updated_at", System.currentTimeMillis())).map(r -> r.rowCount() > 0);
+  }
+
+  Future<Boolean> delete(String id) {
+    return SqlTemplate.forUpdate(database.writer(), DocumentSql.DELETE).execute(Map.of("id", id))
+        .map(r -> r.rowCount() > 0);
+  }
+
+  /** Replaces the document's chunks and records what extraction found, in one transaction. */
+  Future<Void> saveChunks(String id, String botId, Map<String, Object> extracted, List<Chunker.Chunk> chunks) {
+    List<Map<String, Object>> rows = new ArrayList<>(chunks.size());
+    for (Chunker.Chunk c : chunks) {
+      Map<String, Object> row = new HashMap<>();
+      row.put("id", id + ":" + c.position());
+      row.put("document_id", id);
+      row.put("bot_id", botId);
+      row.put("position", c.position());
+      row.put("heading", c.heading());
+      row.put("content", c.text());
+      rows.add(row);
+    }
+    Map<String, Object> update = new HashMap<>(extracted);
+    update.put("id", id);
+    update.put("chunks_total", chunks.size());
+    update.put("updated_at", System.currentTimeMillis());
+    return database.inTransaction(tx -> SqlTemplate.forUpdate(tx, DocumentSql.DELETE_CHUNKS)
+        .execute(Map.of("document_id", id))
+        .compose(v -> rows.isEmpty() ? Future.succeededFuture()
+            : SqlTemplate.forUpdate(tx, DocumentSql.INSERT_CHUNK).executeBatch(rows))
+        .compose(v -> SqlTemplate.forUpdate(tx, DocumentSql.SET_EXTRACTED).execute(update))
+        .mapEmpty());
+  }
+
+  private static JsonArray all(RowSet<Row> rows) {
+    JsonArray out = new JsonArray();
+    for (Row row : rows) {
+      out.add(toJson(row));
+    }
+    return out;
+  }
+
+  private static JsonObject toJson(Row row) {
+    return toJson(row.toJson().getMap());
+  }
+
+  static JsonObject toJson(Map<String, Object> row) {
+    int total = number(row.get("chunks_total"));
+    int done = number(row.get("chunks_done"));
+    String status = (String) row.get("status");
+    return new JsonObject()
+        .put("id", row.get("id"))
+        .put("bot_id", row.get("bot_id"))
+        .put("name", row.get("name"))
+        .put("source", row.get("source"))
+        .put("url", row.get("url"))
+        .put("mime", row.get("mime"))
+        .put("size_bytes", row.get("size_bytes") == null ? null : ((Number) row.get("size_bytes")).longValue())
+        .put("status", status)
+        .put("error", row.get("error"))
+        .put("chunks_total", total)
+        .put("chunks_done", done)
+        .put("progress", "ready".equals(status) ? 1.0 : total == 0 ? 0.0 : Math.min(1.0, (double) done / total))
+        .put("content_hash", row.get("content_hash"))
+        .put("embedding_model", row.get("embedding_model"))
+        .put("created_at", ((Number) row.get("created_at")).longValue())
+        .put("updated_at", ((Number) row.get("updated_at")).longValue());
+  }
+
+  private static int number(Object value) {
+    return value == null ? 0 : ((Number) value).intValue();
+  }
+}

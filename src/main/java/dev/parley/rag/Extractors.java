@@ -1,0 +1,345 @@
+package dev.parley.rag;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.pdmodel.encryption.InvalidPasswordException;
+import org.apache.pdfbox.text.PDFTextStripper;
+import org.apache.poi.openxml4j.util.ZipSecureFile;
+import org.apache.poi.xwpf.usermodel.IBodyElement;
+import org.apache.poi.xwpf.usermodel.XWPFDocument;
+import org.apache.poi.xwpf.usermodel.XWPFParagraph;
+import org.apache.poi.xwpf.usermodel.XWPFTable;
+import org.apache.poi.xwpf.usermodel.XWPFTableCell;
+import org.apache.poi.xwpf.usermodel.XWPFTableRow;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
+
+/**
+ * Turns the bytes of a txt, md, html, pdf or docx file into {@link Block}s that keep the
+ * document's headings and paragraphs. Blocking: call from a worker thread. Every failure is an
+ * {@link IngestionFailure} with a reason an operator can act on.
+ */
+final class Extractors {
+
+  /** Types Parley reads, by the short name used in {@code mime} and file extensions. */
+  static final Set<String> TYPES = Set.of("txt", "md", "html", "pdf", "docx");
+
+  private static final Pattern MD_HEADING = Pattern.compile("^(#{1,6})\\s+(.*?)\\s*#*\\s*$");
+  private static final Pattern SETEXT = Pattern.compile("^(=+|-+)\\s*$");
+
+  private Extractors() {
+  }
+
+  /** The type of a file from its name and declared content type, or null if Parley cannot read it. */
+  static String typeOf(String fileName, String contentType) {
+    String name = fileName == null ? "" : fileName.toLowerCase(Locale.ROOT);
+    int dot = name.lastIndexOf('.');
+    String ext = dot < 0 ? "" : name.substring(dot + 1);
+    switch (ext) {
+      case "txt": case "text": case "csv": case "log":
+        return "txt";
+      case "md": case "markdown":
+        return "md";
+      case "html": case "htm": case "xhtml":
+        return "html";
+      case "pdf":
+        return "pdf";
+      case "docx":
+        return "docx";
+      default:
+        break;
+    }
+    String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT).split(";")[0].trim();
+    switch (type) {
+      case "text/plain":
+        return "txt";
+      case "text/markdown":
+        return "md";
+      case "text/html": case "application/xhtml+xml":
+        return "html";
+      case "application/pdf":
+        return "pdf";
+      case "application/vnd.openxmlformats-officedocument.wordprocessingml.document":
+        return "docx";
+      default:
+        return null;
+    }
+  }
+
+  static List<Block> extract(byte[] bytes, String type) {
+    if (bytes == null || bytes.length == 0) {
+      throw new IngestionFailure("The file is empty");
+    }
+    List<Block> blocks;
+    switch (type) {
+      case "txt":
+        blocks = plain(text(bytes));
+        break;
+      case "md":
+        blocks = markdown(text(bytes));
+        break;
+      case "html":
+        blocks = html(new String(bytes, StandardCharsets.UTF_8));
+        break;
+      case "pdf":
+        blocks = pdf(bytes);
+        break;
+      case "docx":
+        blocks = docx(bytes);
+        break;
+      default:
+        throw new IngestionFailure("Unsupported document type '" + type + "'");
+    }
+    if (blocks.stream().allMatch(b -> b.text().isBlank())) {
+      throw new IngestionFailure("The document contains no text");
+    }
+    return blocks;
+  }
+
+  private static String text(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(bytes)).toString().replace("\uFEFF", "");
+    } catch (CharacterCodingException notUtf8) {
+      if (looksBinary(bytes)) {
+        throw new IngestionFailure("The file is not text");
+      }
+      return new String(bytes, StandardCharsets.ISO_8859_1);
+    }
+  }
+
+  private static boolean looksBinary(byte[] bytes) {
+    int n = Math.min(bytes.length, 4096);
+    int control = 0;
+    for (int i = 0; i < n; i++) {
+      int b = bytes[i] & 0xff;
+      if (b == 0) {
+        return true;
+      }
+      if (b < 0x09 || (b > 0x0d && b < 0x20)) {
+        control++;
+      }
+    }
+    return control > n / 10;
+  }
+
+  /** Paragraphs are separated by blank lines. */
+  static List<Block> plain(String text) {
+    List<Block> blocks = new ArrayList<>();
+    for (String para : text.replace("\r\n", "\n").split("\n\\s*\n")) {
+      String clean = para.strip().replaceAll("[ \\t]*\\n[ \\t]*", " ").replaceAll("[ \\t]+", " ");
+      if (!clean.isEmpty()) {
+        blocks.add(Block.paragraph(clean));
+      }
+    }
+    return blocks;
+  }
+
+  /** ATX ({@code # Title}) and setext headings; other lines gather into paragraphs. */
+  static List<Block> markdown(String text) {
+    List<Block> blocks = new ArrayList<>();
+    String[] lines = text.replace("\r\n", "\n").split("\n", -1);
+    StringBuilder para = new StringBuilder();
+    boolean fence = false;
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i];
+      if (line.strip().startsWith("```") || line.strip().startsWith("~~~")) {
+        fence = !fence;
+        continue;
+      }
+      Matcher heading = fence ? null : MD_HEADING.matcher(line);
+      if (heading != null && heading.matches()) {
+        flush(blocks, para);
+        blocks.add(Block.heading(heading.group(1).length(), inline(heading.group(2))));
+      } else if (!fence && i + 1 < lines.length && !line.isBlank() && para.length() == 0
+          && SETEXT.matcher(lines[i + 1]).matches() && lines[i + 1].strip().length() >= 2) {
+        blocks.add(Block.heading(lines[i + 1].strip().charAt(0) == '=' ? 1 : 2, inline(line.strip())));
+        i++;
+      } else if (line.isBlank()) {
+        flush(blocks, para);
+      } else if (!fence && line.stripLeading().matches("([-*+]|\\d+[.)])\\s+.*") && para.length() > 0) {
+        flush(blocks, para);
+        para.append(inline(line.strip()));
+      } else {
+        if (para.length() > 0) {
+          para.append(' ');
+        }
+        para.append(fence ? line.strip() : inline(line.strip()));
+      }
+    }
+    flush(blocks, para);
+    return blocks;
+  }
+
+  private static String inline(String text) {
+    return text.replaceAll("!?\\[([^\\]]*)\\]\\([^)]*\\)", "$1")
+        .replaceAll("(\\*\\*|__|`)", "")
+        .replaceAll("^>\\s*", "");
+  }
+
+  private static void flush(List<Block> blocks, StringBuilder para) {
+    String text = para.toString().strip();
+    if (!text.isEmpty()) {
+      blocks.add(Block.paragraph(text));
+    }
+    para.setLength(0);
+  }
+
+  /** Headings and block elements of the body; scripts, styles, navigation and forms are left out. */
+  static List<Block> html(String html) {
+    Document doc = Jsoup.parse(html);
+    doc.select("script, style, noscript, template, nav, header > nav, footer, form, svg, iframe").remove();
+    List<Block> blocks = new ArrayList<>();
+    String title = doc.title();
+    Element body = doc.body();
+    if (body == null) {
+      return blocks;
+    }
+    if (!title.isBlank() && body.selectFirst("h1") == null) {
+      blocks.add(Block.heading(1, title.strip()));
+    }
+    for (Element el : body.select("h1, h2, h3, h4, h5, h6, p, li, pre, blockquote, td, th, dt, dd, figcaption")) {
+      String tag = el.normalName();
+      if (el.parents().is("p, li, pre, blockquote, td, th, dd")) {
+        continue; // part of an enclosing block, which is taken whole
+      }
+      String text = el.text().strip();
+      if (text.isEmpty()) {
+        continue;
+      }
+      if (tag.length() == 2 && tag.charAt(0) == 'h' && Character.isDigit(tag.charAt(1))) {
+        blocks.add(Block.heading(tag.charAt(1) - '0', text));
+      } else {
+        blocks.add(Block.paragraph(text));
+      }
+    }
+    if (blocks.stream().noneMatch(b -> !b.isHeading())) {
+      blocks.addAll(plain(body.wholeText()));
+    }
+    return blocks;
+  }
+
+  static List<Block> pdf(byte[] bytes) {
+    try (PDDocument pdf = Loader.loadPDF(bytes)) {
+      if (pdf.isEncrypted() && !pdf.getCurrentAccessPermission().canExtractContent()) {
+        throw new IngestionFailure("The PDF is encrypted and does not allow text extraction");
+      }
+      PDFTextStripper stripper = new PDFTextStripper();
+      stripper.setSortByPosition(true);
+      stripper.setParagraphEnd("\n\n");
+      List<Block> blocks = new ArrayList<>();
+      for (int page = 1; page <= pdf.getNumberOfPages(); page++) {
+        stripper.setStartPage(page);
+        stripper.setEndPage(page);
+        blocks.addAll(plain(stripper.getText(pdf)));
+      }
+      return blocks;
+    } catch (InvalidPasswordException locked) {
+      throw new IngestionFailure("The PDF is password-protected");
+    } catch (IngestionFailure failure) {
+      throw failure;
+    } catch (IOException | RuntimeException corrupt) {
+      throw new IngestionFailure("The PDF is damaged or not a PDF");
+    }
+  }
+
+  /**
+   * Paragraphs styled {@code Heading N} or {@code Title} become headings; tables become one row
+   * per paragraph. POI's zip-bomb guard ({@link ZipSecureFile}) stays at its defaults.
+   */
+  static List<Block> docx(byte[] bytes) {
+    try (XWPFDocument doc = new XWPFDocument(new ByteArrayInputStream(bytes))) {
+      List<Block> blocks = new ArrayList<>();
+      for (IBodyElement element : doc.getBodyElements()) {
+        if (element instanceof XWPFParagraph p) {
+          String text = p.getText().strip();
+          if (text.isEmpty()) {
+            continue;
+          }
+          int level = headingLevel(p);
+          blocks.add(level > 0 ? Block.heading(level, text) : Block.paragraph(text));
+        } else if (element instanceof XWPFTable table) {
+          for (XWPFTableRow row : table.getRows()) {
+            List<String> cells = new ArrayList<>();
+            for (XWPFTableCell cell : row.getTableCells()) {
+              String text = cell.getText().strip();
+              if (!text.isEmpty()) {
+                cells.add(text);
+              }
+            }
+            if (!cells.isEmpty()) {
+              blocks.add(Block.paragraph(String.join(" | ", cells)));
+            }
+          }
+        }
+      }
+      return blocks;
+    } catch (IOException | RuntimeException failure) {
+      if (isZipBomb(failure)) {
+        throw new IngestionFailure("The DOCX file looks like a zip bomb (its content expands too much) and was refused");
+      }
+      throw new IngestionFailure("The DOCX file is damaged or not a DOCX document");
+    }
+  }
+
+  private static boolean isZipBomb(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      String message = t.getMessage();
+      if (message != null && (message.contains("Zip bomb") || message.contains("zip bomb")
+          || message.contains("MIN_INFLATE_RATIO") || message.contains("MAX_ENTRY_SIZE"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static int headingLevel(XWPFParagraph p) {
+    String style = p.getStyle();
+    if (style == null) {
+      String id = p.getStyleID();
+      style = id;
+    }
+    if (style == null) {
+      return 0;
+    }
+    String s = style.toLowerCase(Locale.ROOT).replace(" ", "");
+    if (s.equals("title")) {
+      return 1;
+    }
+    if (s.startsWith("heading") && s.length() > 7 && Character.isDigit(s.charAt(7))) {
+      return Math.min(6, s.charAt(7) - '0');
+    }
+    return 0;
+  }
+
+  /** A short type for a document's {@code mime} column. */
+  static String mimeOf(String type) {
+    switch (type) {
+      case "txt": return "text/plain";
+      case "md": return "text/markdown";
+      case "html": return "text/html";
+      case "pdf": return "application/pdf";
+      case "docx": return "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+      default: return "application/octet-stream";
+    }
+  }
+
+  /** The short type back from a {@code mime} value. */
+  static String typeOfMime(String mime) {
+    return typeOf(null, mime);
+  }
+}

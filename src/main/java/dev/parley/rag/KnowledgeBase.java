@@ -1,0 +1,485 @@
+package dev.parley.rag;
+
+import dev.parley.common.ErrorCodes;
+import dev.parley.common.Fields;
+import dev.parley.common.Ids;
+import dev.parley.common.ParleyException;
+import dev.parley.common.SecretBox;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Documents of every bot: adding, background ingestion (extract → chunk → embed → index), retry,
+ * deletion and search. Runs on one verticle context; every slow step (file reading, parsing,
+ * embedding, Lucene) goes to a bounded worker pool, and at most {@code ingest_concurrency}
+ * documents are processed at once, the rest wait in order.
+ */
+final class KnowledgeBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KnowledgeBase.class);
+  private static final int SNIPPET_CHARS = 300;
+
+  private final Vertx vertx;
+  private final DocumentStore store;
+  private final KnowledgeIndex index;
+  private final WorkerExecutor ingestWorkers;
+  private final WorkerExecutor searchWorkers;
+  private final UrlFetcher fetcher;
+  private final Path filesDir;
+  private final Path modelCache;
+  private final Chunker chunker;
+  private final int embedBatch;
+  private final int concurrency;
+  private final long maxBytes;
+
+  private final ArrayDeque<String> queue = new ArrayDeque<>();
+  private final Set<String> queued = new HashSet<>();
+  private final Set<String> cancelled = new HashSet<>();
+  private final Set<String> deletedBots = new HashSet<>();
+  private int running;
+
+  KnowledgeBase(Vertx vertx, DocumentStore store, KnowledgeIndex index, WorkerExecutor ingestWorkers,
+      WorkerExecutor searchWorkers, UrlFetcher fetcher, Path dataDir, JsonObject config) {
+    this.vertx = vertx;
+    this.store = store;
+    this.index = index;
+    this.ingestWorkers = ingestWorkers;
+    this.searchWorkers = searchWorkers;
+    this.fetcher = fetcher;
+    this.filesDir = dataDir.resolve("documents");
+    this.modelCache = dataDir.resolve("djl");
+    this.chunker = new Chunker(config.getInteger("chunk_size", 800), config.getInteger("chunk_overlap", 150));
+    this.embedBatch = Math.max(1, config.getInteger("embed_batch", 16));
+    this.concurrency = Math.max(1, config.getInteger("ingest_concurrency", 2));
+    this.maxBytes = config.getLong("max_document_bytes", 20L * 1024 * 1024);
+  }
+
+  /** Loads the embedding model off the event loop, so the first ingestion or search does not wait for it. */
+  Future<Void> warmUp() {
+    return searchWorkers.executeBlocking(() -> LocalEmbeddings.load(modelCache), false).mapEmpty();
+  }
+
+  /** Queues the documents a previous run left pending or processing. */
+  Future<Void> resume() {
+    return store.unfinished().map(docs -> {
+      for (Object doc : docs) {
+        enqueue(((JsonObject) doc).getString("id"));
+      }
+      if (!docs.isEmpty()) {
+        LOG.info("Resuming ingestion of {} documents", docs.size());
+      }
+      return null;
+    });
+  }
+
+  // ---- documents
+
+  Future<JsonObject> add(JsonObject body) {
+    String botId = body.getString(Fields.BOT_ID);
+    String source = body.getString("source", "");
+    String id = Ids.prefixed("doc");
+    long now = System.currentTimeMillis();
+    Map<String, Object> row = new HashMap<>();
+    row.put("id", id);
+    row.put("bot_id", botId);
+    row.put("status", "pending");
+    row.put("error", null);
+    row.put("chunks_total", 0);
+    row.put("chunks_done", 0);
+    row.put("content_hash", null);
+    row.put("embedding_model", LocalEmbeddings.MODEL);
+    row.put("created_at", now);
+    row.put("updated_at", now);
+    row.put("url", null);
+    Future<byte[]> content;
+    switch (source) {
+      case "file": {
+        byte[] bytes = body.getBinary("content");
+        String type = Extractors.typeOf(body.getString("name"), body.getString("mime"));
+        if (type == null) {
+          return Future.failedFuture(new ParleyException(ErrorCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+              "Parley reads txt, md, html, pdf and docx files"));
+        }
+        if (bytes == null) {
+          bytes = new byte[0];
+        }
+        row.put("name", name(body.getString("name"), "upload." + type));
+        row.put("mime", Extractors.mimeOf(type));
+        row.put("size_bytes", bytes.length);
+        content = Future.succeededFuture(bytes);
+        break;
+      }
+      case "text": {
+        Object text = body.getValue(Fields.TEXT);
+        if (!(text instanceof String s)) {
+          return Future.failedFuture(ParleyException.invalid("text", "'text' must be a string"));
+        }
+        Object name = body.getValue("name");
+        if (!(name instanceof String n) || n.isBlank()) {
+          return Future.failedFuture(ParleyException.invalid("name", "'name' must be a non-empty string"));
+        }
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        row.put("name", name(n, "text"));
+        row.put("mime", Extractors.mimeOf("md"));
+        row.put("size_bytes", bytes.length);
+        content = Future.succeededFuture(bytes);
+        break;
+      }
+      case "url": {
+        Object url = body.getValue("url");
+        if (!(url instanceof String u) || u.length() > 2000) {
+          return Future.failedFuture(ParleyException.invalid("url", "'url' must be an http or https URL"));
+        }
+        java.net.URI uri;
+        try {
+          uri = UrlFetcher.parse(u);
+        } catch (ParleyException invalid) {
+          return Future.failedFuture(invalid);
+        }
+        row.put("url", uri.toString());
+        row.put("name", name(body.getString("name"), uri.getHost() + (uri.getRawPath() == null ? "" : uri.getRawPath())));
+        row.put("mime", null);
+        row.put("size_bytes", null);
+        content = fetcher.check(uri).map(address -> (byte[]) null);
+        break;
+      }
+      default:
+        return Future.failedFuture(ParleyException.invalid("source", "'source' must be file, text or url"));
+    }
+    row.put("source", source);
+    if (row.get("size_bytes") != null && ((Number) row.get("size_bytes")).longValue() > maxBytes) {
+      return Future.failedFuture(new ParleyException(ErrorCodes.PAYLOAD_TOO_LARGE, "payload_too_large",
+          "The document is larger than the limit of " + maxBytes + " bytes"));
+    }
+    return content
+        .compose(bytes -> bytes == null ? Future.succeededFuture() : saveFile(botId, id, bytes))
+        .compose(saved -> store.insert(row))
+        .onSuccess(doc -> enqueue(id));
+  }
+
+  Future<JsonArray> list(String botId) {
+    return store.list(botId);
+  }
+
+  Future<JsonObject> get(String botId, String id) {
+    return store.get(botId, id);
+  }
+
+  Future<Void> delete(String botId, String id) {
+    return store.get(botId, id)
+        .compose(doc -> {
+          if (queued.contains(id)) {
+            cancelled.add(id);
+          }
+          return store.delete(id);
+        })
+        .compose(deleted -> blocking(() -> {
+          index.deleteDocument(id);
+          java.nio.file.Files.deleteIfExists(file(botId, id));
+          return null;
+        }))
+        .mapEmpty();
+  }
+
+  Future<JsonObject> retry(String botId, String id) {
+    return store.get(botId, id).compose(doc -> {
+      if (!"failed".equals(doc.getString("status"))) {
+        return Future.failedFuture(new ParleyException(ErrorCodes.CONFLICT, "not_failed",
+            "Only a failed document can be retried; this one is " + doc.getString("status")));
+      }
+      return store.reset(id).compose(v -> store.get(botId, id)).onSuccess(reset -> enqueue(id));
+    });
+  }
+
+  /** Forgets a deleted bot: its SQL rows went with it (cascade); this removes its vectors and files. */
+  Future<Void> deleteBot(String botId) {
+    deletedBots.add(botId);
+    return this.<Void>blocking(() -> {
+      index.deleteBot(botId);
+      Path dir = filesDir.resolve(botId);
+      if (java.nio.file.Files.isDirectory(dir)) {
+        try (var files = java.nio.file.Files.walk(dir)) {
+          for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            java.nio.file.Files.deleteIfExists(p);
+          }
+        }
+      }
+      return null;
+    }).onSuccess(v -> LOG.info("Removed the knowledge base of deleted bot {}", botId));
+  }
+
+  // ---- search
+
+  Future<JsonObject> search(JsonObject body) {
+    String botId = body.getString(Fields.BOT_ID);
+    Object query = body.getValue(Fields.QUERY);
+    if (!(query instanceof String q) || q.isBlank()) {
+      return Future.failedFuture(ParleyException.invalid("query", "'query' must be a non-empty string"));
+    }
+    if (q.length() > 4000) {
+      return Future.failedFuture(ParleyException.invalid("query", "'query' must be at most 4000 characters"));
+    }
+    Object topKValue = body.getValue(Fields.TOP_K, 4);
+    Object minValue = body.getValue(Fields.MIN_SCORE, 0.0);
+    if (!(topKValue instanceof Number topK) || topK.intValue() < 1 || topK.intValue() > 50) {
+      return Future.failedFuture(ParleyException.invalid("top_k", "'top_k' must be a whole number from 1 to 50"));
+    }
+    if (!(minValue instanceof Number minScore) || minScore.doubleValue() < -1 || minScore.doubleValue() > 1) {
+      return Future.failedFuture(ParleyException.invalid("min_score", "'min_score' must be a number from -1 to 1"));
+    }
+    KnowledgeIndex.Mode mode;
+    try {
+      mode = KnowledgeIndex.Mode.valueOf(body.getString(Fields.MODE, "hybrid").toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException | ClassCastException bad) {
+      return Future.failedFuture(ParleyException.invalid("mode", "'mode' must be hybrid, vector or bm25"));
+    }
+    return searchWorkers.executeBlocking(() -> {
+      if (index.count(botId) == 0) {
+        return new JsonObject().put(Fields.RESULTS, new JsonArray());
+      }
+      float[] vector = mode == KnowledgeIndex.Mode.BM25 ? null : LocalEmbeddings.embedOne(modelCache, q);
+      JsonArray results = new JsonArray();
+      for (KnowledgeIndex.Hit hit : index.search(botId, q, vector, topK.intValue(), minScore.doubleValue(), mode)) {
+        results.add(new JsonObject()
+            .put(Fields.DOCUMENT_ID, hit.documentId())
+            .put("document_name", hit.documentName())
+            .put("heading", hit.heading())
+            .put("snippet", snippet(hit.content()))
+            .put(Fields.TEXT, hit.content())
+            .put("position", hit.position())
+            .put("score", Math.round(hit.score() * 10_000) / 10_000.0));
+      }
+      return new JsonObject().put(Fields.RESULTS, results);
+    }, false);
+  }
+
+  static String snippet(String text) {
+    String flat = text.replaceAll("\\s+", " ").strip();
+    if (flat.length() <= SNIPPET_CHARS) {
+      return flat;
+    }
+    int cut = flat.lastIndexOf(' ', SNIPPET_CHARS);
+    return flat.substring(0, cut > SNIPPET_CHARS / 2 ? cut : SNIPPET_CHARS) + "…";
+  }
+
+  // ---- ingestion
+
+  private void enqueue(String id) {
+    cancelled.remove(id);
+    if (queued.add(id)) {
+      queue.add(id);
+      drain();
+    }
+  }
+
+  private void drain() {
+    while (running < concurrency && !queue.isEmpty()) {
+      String id = queue.poll();
+      running++;
+      process(id).onComplete(done -> {
+        running--;
+        queued.remove(id);
+        cancelled.remove(id);
+        if (done.failed()) {
+          LOG.error("Ingestion of document {} ended unexpectedly", id, done.cause());
+        }
+        drain();
+      });
+    }
+  }
+
+  private record Extraction(String name, String mime, long size, String hash, List<Chunker.Chunk> chunks) {
+  }
+
+  private Future<Void> process(String id) {
+    return store.find(id).compose(doc -> {
+      if (doc == null) {
+        return Future.<Void>succeededFuture();
+      }
+      String botId = doc.getString(Fields.BOT_ID);
+      long started = System.currentTimeMillis();
+      return store.status(id, "processing", null)
+          .compose(v -> content(doc))
+          .compose(source -> blocking(() -> extract(doc, source)))
+          .compose(extraction -> {
+            checkCancelled(id, botId);
+            Map<String, Object> extracted = new HashMap<>();
+            extracted.put("name", extraction.name());
+            extracted.put("mime", extraction.mime());
+            extracted.put("size_bytes", extraction.size());
+            extracted.put("content_hash", extraction.hash());
+            extracted.put("embedding_model", LocalEmbeddings.MODEL);
+            return store.saveChunks(id, botId, extracted, extraction.chunks())
+                .compose(v -> embed(id, extraction.chunks(), 0, new ArrayList<>()))
+                .compose(entries -> blocking(() -> {
+                  checkCancelled(id, botId);
+                  index.replaceDocument(botId, id, extraction.name(), entries);
+                  return null;
+                }))
+                .map(v -> extraction.chunks().size());
+          })
+          .compose(chunks -> {
+            if (cancelled.contains(id) || deletedBots.contains(botId)) {
+              return this.<Void>blocking(() -> {
+                index.deleteDocument(id);
+                return null;
+              });
+            }
+            LOG.info("Document {} of bot {} ready: {} chunks in {} ms", id, botId, chunks,
+                System.currentTimeMillis() - started);
+            return store.status(id, "ready", null).onSuccess(v -> published(doc, "ready", null));
+          })
+          .recover(failure -> failed(doc, failure));
+    });
+  }
+
+  private Future<Void> failed(JsonObject doc, Throwable failure) {
+    String id = doc.getString("id");
+    if (failure instanceof Cancelled || cancelled.contains(id) || deletedBots.contains(doc.getString(Fields.BOT_ID))) {
+      return blocking(() -> {
+        index.deleteDocument(id);
+        return null;
+      });
+    }
+    String reason;
+    if (failure instanceof IngestionFailure known) {
+      reason = known.getMessage();
+    } else if (failure instanceof ParleyException parley) {
+      reason = parley.getMessage();
+    } else {
+      LOG.error("Ingestion of document {} failed", id, failure);
+      reason = "Processing failed because of an internal error; try again";
+    }
+    LOG.info("Document {} of bot {} failed: {}", id, doc.getString(Fields.BOT_ID), reason);
+    return this.<Void>blocking(() -> {
+      index.deleteDocument(id);
+      return null;
+    }).compose(v -> store.status(id, "failed", reason)).onSuccess(v -> published(doc, "failed", reason));
+  }
+
+  private void published(JsonObject doc, String status, String error) {
+    vertx.eventBus().publish(dev.parley.common.Addresses.EVENTS_DOCUMENT_CHANGED, new JsonObject()
+        .put(Fields.BOT_ID, doc.getString(Fields.BOT_ID)).put(Fields.DOCUMENT_ID, doc.getString("id"))
+        .put(Fields.STATUS, status).put(Fields.ERROR, error));
+  }
+
+  /** The document's bytes and their declared type: the stored file, or the page fetched again. */
+  private Future<UrlFetcher.Page> content(JsonObject doc) {
+    String id = doc.getString("id");
+    if ("url".equals(doc.getString("source"))) {
+      return fetcher.fetch(doc.getString("url"));
+    }
+    return vertx.fileSystem().readFile(file(doc.getString(Fields.BOT_ID), id).toString())
+        .map(buffer -> new UrlFetcher.Page(null, doc.getString("mime"), buffer.getBytes()))
+        .recover(missing -> Future.failedFuture(new IngestionFailure("The uploaded file is missing; upload it again")));
+  }
+
+  private Extraction extract(JsonObject doc, UrlFetcher.Page page) {
+    String type;
+    String name = doc.getString("name");
+    if (page.url() != null) {
+      java.net.URI uri = java.net.URI.create(page.url());
+      type = Extractors.typeOf(null, page.contentType());
+      if (type == null) {
+        type = Extractors.typeOf(uri.getPath(), null);
+      }
+      if (type == null) {
+        throw new IngestionFailure("The URL's content type (" + page.contentType() + ") is not one Parley reads");
+      }
+      if (page.body().length > maxBytes) {
+        throw new IngestionFailure("The page is larger than the limit of " + maxBytes + " bytes");
+      }
+    } else {
+      type = Extractors.typeOfMime(doc.getString("mime"));
+    }
+    List<Block> blocks = Extractors.extract(page.body(), type);
+    if (page.url() != null && "html".equals(type)) {
+      String title = org.jsoup.Jsoup.parse(new String(page.body(), StandardCharsets.UTF_8)).title();
+      if (!title.isBlank() && doc.getString("name").equals(defaultUrlName(doc.getString("url")))) {
+        name = name(title, name);
+      }
+    }
+    List<Chunker.Chunk> chunks = chunker.chunk(blocks);
+    if (chunks.isEmpty()) {
+      throw new IngestionFailure("The document contains no text");
+    }
+    String hash = HexFormat.of().formatHex(SecretBox.sha256(page.body()));
+    return new Extraction(name, Extractors.mimeOf(type), page.body().length, hash, chunks);
+  }
+
+  private static String defaultUrlName(String url) {
+    java.net.URI uri = java.net.URI.create(url);
+    return name(null, uri.getHost() + (uri.getRawPath() == null ? "" : uri.getRawPath()));
+  }
+
+  private Future<List<KnowledgeIndex.Entry>> embed(String id, List<Chunker.Chunk> chunks, int from,
+      List<KnowledgeIndex.Entry> entries) {
+    if (from >= chunks.size()) {
+      return Future.succeededFuture(entries);
+    }
+    if (cancelled.contains(id)) {
+      return Future.failedFuture(new Cancelled());
+    }
+    List<Chunker.Chunk> batch = chunks.subList(from, Math.min(chunks.size(), from + embedBatch));
+    return blocking(() -> LocalEmbeddings.embed(modelCache, batch.stream().map(Chunker.Chunk::indexedText).toList()))
+        .compose(vectors -> {
+          for (int i = 0; i < batch.size(); i++) {
+            Chunker.Chunk c = batch.get(i);
+            entries.add(new KnowledgeIndex.Entry(id + ":" + c.position(), c.position(), c.heading(), c.text(),
+                vectors.get(i)));
+          }
+          return store.progress(id, entries.size());
+        })
+        .compose(v -> embed(id, chunks, from + batch.size(), entries));
+  }
+
+  private void checkCancelled(String id, String botId) {
+    if (cancelled.contains(id) || deletedBots.contains(botId)) {
+      throw new Cancelled();
+    }
+  }
+
+  private Future<Void> saveFile(String botId, String id, byte[] bytes) {
+    Path path = file(botId, id);
+    return vertx.fileSystem().mkdirs(path.getParent().toString())
+        .compose(v -> vertx.fileSystem().writeFile(path.toString(), io.vertx.core.buffer.Buffer.buffer(bytes)));
+  }
+
+  private Path file(String botId, String id) {
+    return filesDir.resolve(botId).resolve(id);
+  }
+
+  private <T> Future<T> blocking(Callable<T> work) {
+    return ingestWorkers.executeBlocking(work, false);
+  }
+
+  static String name(String value, String fallback) {
+    String name = value == null || value.isBlank() ? fallback : value.strip();
+    name = name.replaceAll("[\\p{Cntrl}]", " ");
+    return name.length() > 200 ? name.substring(0, 200) : name;
+  }
+
+  /** The document was deleted while it was being processed. */
+  private static final class Cancelled extends RuntimeException {
+    Cancelled() {
+      super("cancelled", null, false, false);
+    }
+  }
+}

@@ -1,0 +1,249 @@
+package dev.parley.rag;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.en.EnglishAnalyzer;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.QueryBuilder;
+
+/**
+ * The embedded Lucene index of every bot's chunks, under {@code data/index}: an HNSW vector
+ * field (dot product over unit vectors, i.e. cosine) and a BM25 text field (English
+ * analysis) per chunk, with bot and document as exact-match fields so every query filters by
+ * bot inside the index. Hybrid search fuses the two rankings by reciprocal rank.
+ *
+ * <p>One instance per folder and process, shared by the verticle instances (Lucene allows a
+ * single writer); a document's chunks are written in one atomic update and committed, so the
+ * index survives restarts and a search never sees half a document. All methods block.
+ */
+final class KnowledgeIndex {
+
+  /** Which ranking a search uses. */
+  enum Mode { HYBRID, VECTOR, BM25 }
+
+  /** A passage found by a search: {@code score} is its cosine similarity to the query. */
+  record Hit(String documentId, String documentName, String heading, String content, int position, double score,
+      double fused) {
+  }
+
+  /** A chunk as stored: its place, text and vector. */
+  record Entry(String chunkId, int position, String heading, String content, float[] vector) {
+  }
+
+  static final int CANDIDATES = 50;
+  private static final int RRF_K = 60;
+  private static final Map<Path, KnowledgeIndex> OPEN = new HashMap<>();
+
+  private final Path folder;
+  private final FSDirectory directory;
+  private final IndexWriter writer;
+  private final SearcherManager searchers;
+  private final Analyzer analyzer = new EnglishAnalyzer();
+  private int references;
+
+  private KnowledgeIndex(Path folder) throws IOException {
+    this.folder = folder;
+    this.directory = FSDirectory.open(folder);
+    IndexWriterConfig config = new IndexWriterConfig(analyzer).setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
+    this.writer = new IndexWriter(directory, config);
+    this.searchers = new SearcherManager(writer, null);
+  }
+
+  /** Opens (or shares) the index in {@code folder}. Pair with {@link #release()}. */
+  static synchronized KnowledgeIndex open(Path folder) {
+    Path key = folder.toAbsolutePath().normalize();
+    KnowledgeIndex index = OPEN.get(key);
+    if (index == null) {
+      try {
+        index = new KnowledgeIndex(key);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot open the knowledge index in " + key, e);
+      }
+      OPEN.put(key, index);
+    }
+    index.references++;
+    return index;
+  }
+
+  /** Closes the index once its last user has released it. */
+  void release() {
+    synchronized (KnowledgeIndex.class) {
+      if (--references > 0) {
+        return;
+      }
+      OPEN.remove(folder);
+    }
+    try {
+      searchers.close();
+      writer.close();
+      directory.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Replaces every chunk of the document with {@code entries}, atomically, and commits. */
+  void replaceDocument(String botId, String documentId, String documentName, List<Entry> entries) throws IOException {
+    List<Document> docs = new ArrayList<>(entries.size());
+    for (Entry e : entries) {
+      Document doc = new Document();
+      doc.add(new StringField("chunk_id", e.chunkId(), Field.Store.YES));
+      doc.add(new StringField("bot_id", botId, Field.Store.YES));
+      doc.add(new StringField("document_id", documentId, Field.Store.YES));
+      doc.add(new StoredField("document_name", documentName));
+      doc.add(new StoredField("heading", e.heading()));
+      doc.add(new StoredField("content", e.content()));
+      doc.add(new StoredField("position", e.position()));
+      doc.add(new TextField("text", e.heading() + "\n" + e.content(), Field.Store.NO));
+      doc.add(new KnnFloatVectorField("vector", e.vector(), VectorSimilarityFunction.DOT_PRODUCT));
+      docs.add(doc);
+    }
+    writer.updateDocuments(new Term("document_id", documentId), docs);
+    commit();
+  }
+
+  void deleteDocument(String documentId) throws IOException {
+    writer.deleteDocuments(new Term("document_id", documentId));
+    commit();
+  }
+
+  void deleteBot(String botId) throws IOException {
+    writer.deleteDocuments(new Term("bot_id", botId));
+    commit();
+  }
+
+  private void commit() throws IOException {
+    writer.commit();
+    searchers.maybeRefreshBlocking();
+  }
+
+  /** How many chunks the bot has in the index. */
+  int count(String botId) throws IOException {
+    IndexSearcher searcher = searchers.acquire();
+    try {
+      return searcher.count(new TermQuery(new Term("bot_id", botId)));
+    } finally {
+      searchers.release(searcher);
+    }
+  }
+
+  /** How many chunks the document has in the index. */
+  int countDocument(String documentId) throws IOException {
+    IndexSearcher searcher = searchers.acquire();
+    try {
+      return searcher.count(new TermQuery(new Term("document_id", documentId)));
+    } finally {
+      searchers.release(searcher);
+    }
+  }
+
+  /**
+   * The best {@code topK} chunks of the bot for the query whose cosine similarity is at least
+   * {@code minScore}. Each ranking looks at {@link #CANDIDATES} chunks (the HNSW search beam
+   * is its k, so asking for few hurts recall); hybrid orders by reciprocal-rank fusion.
+   */
+  List<Hit> search(String botId, String query, float[] vector, int topK, double minScore, Mode mode) throws IOException {
+    IndexSearcher searcher = searchers.acquire();
+    try {
+      Query filter = new TermQuery(new Term("bot_id", botId));
+      int k = Math.max(CANDIDATES, topK);
+      Map<Integer, double[]> candidates = new LinkedHashMap<>(); // doc → {fused, cosine or NaN}
+      if (mode != Mode.BM25) {
+        TopDocs knn = searcher.search(new KnnFloatVectorQuery("vector", vector, k, filter), k);
+        fuse(candidates, knn.scoreDocs, true);
+      }
+      if (mode != Mode.VECTOR) {
+        Query text = new QueryBuilder(analyzer).createBooleanQuery("text", query, BooleanClause.Occur.SHOULD);
+        if (text != null) {
+          Query bm25 = new BooleanQuery.Builder()
+              .add(text, BooleanClause.Occur.MUST)
+              .add(filter, BooleanClause.Occur.FILTER)
+              .build();
+          fuse(candidates, searcher.search(bm25, k).scoreDocs, false);
+        }
+      }
+      List<Map.Entry<Integer, double[]>> ranked = new ArrayList<>(candidates.entrySet());
+      ranked.sort(Comparator.comparingDouble((Map.Entry<Integer, double[]> e) -> -e.getValue()[0])
+          .thenComparingInt(Map.Entry::getKey));
+      List<Hit> hits = new ArrayList<>();
+      for (Map.Entry<Integer, double[]> candidate : ranked) {
+        if (hits.size() >= topK) {
+          break;
+        }
+        double cosine = candidate.getValue()[1];
+        if (Double.isNaN(cosine)) {
+          cosine = cosine(searcher, candidate.getKey(), vector);
+        }
+        if (cosine < minScore) {
+          continue;
+        }
+        Document doc = searcher.storedFields().document(candidate.getKey());
+        hits.add(new Hit(doc.get("document_id"), doc.get("document_name"), doc.get("heading"), doc.get("content"),
+            doc.getField("position").numericValue().intValue(), cosine, candidate.getValue()[0]));
+      }
+      return hits;
+    } finally {
+      searchers.release(searcher);
+    }
+  }
+
+  private static void fuse(Map<Integer, double[]> candidates, ScoreDoc[] ranking, boolean vectorScores) {
+    for (int rank = 0; rank < ranking.length; rank++) {
+      ScoreDoc hit = ranking[rank];
+      double[] entry = candidates.computeIfAbsent(hit.doc, d -> new double[] {0, Double.NaN});
+      entry[0] += 1.0 / (RRF_K + rank + 1);
+      if (vectorScores) {
+        entry[1] = 2.0 * hit.score - 1.0; // Lucene scores DOT_PRODUCT as (1 + dot) / 2
+      }
+    }
+  }
+
+  /** The cosine of a chunk found by BM25 alone, read from its stored vector. */
+  private static double cosine(IndexSearcher searcher, int doc, float[] query) throws IOException {
+    if (query == null) {
+      return 1.0;
+    }
+    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+    LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
+    FloatVectorValues values = leaf.reader().getFloatVectorValues("vector");
+    if (values == null || values.advance(doc - leaf.docBase) != doc - leaf.docBase) {
+      return 0.0;
+    }
+    float[] v = values.vectorValue();
+    double dot = 0;
+    for (int i = 0; i < v.length; i++) {
+      dot += v[i] * query[i];
+    }
+    return dot;
+  }
+}

@@ -1,0 +1,147 @@
+package dev.parley.rag;
+
+import dev.parley.common.Addresses;
+import dev.parley.common.BusHandlers;
+import dev.parley.common.Fields;
+import dev.parley.common.Ids;
+import dev.parley.common.ParleyException;
+import dev.parley.db.Database;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the bots' knowledge bases: documents and chunks in SQL, vectors and text in the
+ * embedded Lucene index under {@code data_dir/index}, original files under
+ * {@code data_dir/documents}.
+ *
+ * <table>
+ *   <caption>Addresses consumed</caption>
+ *   <tr><td>{@code parley.rag.search}</td><td>{@code {bot_id, query, top_k (1–50, 4), min_score (0), mode?:
+ *   hybrid|vector|bm25}}</td><td>{@code {results:[{document_id, document_name, heading, snippet, text, position,
+ *   score}]}}, best first; {@code score} is the cosine similarity. 422 on invalid fields.</td></tr>
+ *   <tr><td>{@code parley.rag.document.add}</td><td>{@code {bot_id, source:"file", name, mime?, content (bytes,
+ *   base64 in JSON)}}, {@code {bot_id, source:"text", name, text}} or {@code {bot_id, source:"url", url, name?}}
+ *   </td><td>the document, status {@code pending}; ingestion continues in the background. 415 unsupported
+ *   type, 413 larger than {@code max_document_bytes}, 422 invalid field or {@code url_not_allowed}.</td></tr>
+ *   <tr><td>{@code parley.rag.document.list}</td><td>{@code {bot_id}}</td><td>{@code {documents:[…]}}</td></tr>
+ *   <tr><td>{@code parley.rag.document.get}</td><td>{@code {bot_id, document_id}}</td><td>the document; 404</td></tr>
+ *   <tr><td>{@code parley.rag.document.delete}</td><td>{@code {bot_id, document_id}}</td><td>{} once its vectors
+ *   are gone; 404</td></tr>
+ *   <tr><td>{@code parley.rag.document.retry}</td><td>{@code {bot_id, document_id}}</td><td>the document, pending
+ *   again; 404, 409 unless it failed</td></tr>
+ * </table>
+ *
+ * <p>A document is {@code {id, bot_id, name, source, url, mime, size_bytes, status: pending|processing|ready|failed,
+ * error, chunks_total, chunks_done, progress, content_hash, embedding_model, created_at, updated_at}}.
+ * Listens to {@code parley.events.bot.changed} (action {@code deleted}) to drop a bot's vectors and files, and
+ * publishes {@code parley.events.document.changed} {@code {bot_id, document_id, status, error}} when a document
+ * becomes ready or fails. The bot's existence is the caller's check (the HTTP layer asks the bot component).
+ *
+ * <p>Config: {@code chunk_size} (800 characters), {@code chunk_overlap} (150), {@code embed_batch} (16),
+ * {@code ingest_concurrency} (2 documents at once), {@code search_threads} (2), {@code max_document_bytes}
+ * (20 MiB), {@code allow_private_urls} (false), {@code fetch_timeout_ms} (20000), {@code preload_model} (true).
+ * Run one instance per process: the index has a single writer (further instances share it).
+ */
+public class RagVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RagVerticle.class);
+
+  private Database database;
+  private KnowledgeIndex index;
+  private WorkerExecutor ingestWorkers;
+  private WorkerExecutor searchWorkers;
+  private UrlFetcher fetcher;
+  private KnowledgeBase knowledge;
+
+  @Override
+  public Future<?> start() {
+    JsonObject config = config();
+    Path dataDir = Path.of(config.getString("data_dir", "./data")).toAbsolutePath().normalize();
+    int concurrency = Math.max(1, config.getInteger("ingest_concurrency", 2));
+    ingestWorkers = vertx.createSharedWorkerExecutor("parley-rag-ingest", concurrency + 1, 10, TimeUnit.MINUTES);
+    searchWorkers = vertx.createSharedWorkerExecutor("parley-rag-search", config.getInteger("search_threads", 2));
+    fetcher = new UrlFetcher(vertx, config.getBoolean("allow_private_urls", false),
+        config.getLong("max_document_bytes", 20L * 1024 * 1024), config.getLong("fetch_timeout_ms", 20_000L));
+    return Future.all(
+            Database.open(vertx, config.getJsonObject("database"), config.getString("data_dir", "./data")),
+            ingestWorkers.executeBlocking(() -> KnowledgeIndex.open(dataDir.resolve("index")), false))
+        .compose(ready -> {
+          database = ready.resultAt(0);
+          index = ready.resultAt(1);
+          knowledge = new KnowledgeBase(vertx, new DocumentStore(database), index, ingestWorkers, searchWorkers,
+              fetcher, dataDir, config);
+          return Future.all(List.of(
+              consume(Addresses.RAG_HEALTH, body -> database.writer().query("SELECT 1").execute()
+                  .map(rows -> new JsonObject().put("status", "UP").put("index", "open"))),
+              consume(Addresses.RAG_SEARCH, knowledge::search),
+              consume(Addresses.RAG_DOCUMENT_ADD, body -> knowledge.add(withBot(body))),
+              consume(Addresses.RAG_DOCUMENT_LIST, body -> knowledge.list(botId(body))
+                  .map(docs -> new JsonObject().put(Fields.DOCUMENTS, docs))),
+              consume(Addresses.RAG_DOCUMENT_GET, body -> knowledge.get(botId(body), documentId(body))),
+              consume(Addresses.RAG_DOCUMENT_DELETE, body -> knowledge.delete(botId(body), documentId(body))
+                  .map(v -> new JsonObject())),
+              consume(Addresses.RAG_DOCUMENT_RETRY, body -> knowledge.retry(botId(body), documentId(body))),
+              vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_BOT_CHANGED, event -> {
+                JsonObject body = event.body();
+                if ("deleted".equals(body.getString(Fields.ACTION)) && Ids.isEntityId(body.getString(Fields.BOT_ID))) {
+                  knowledge.deleteBot(body.getString(Fields.BOT_ID))
+                      .onFailure(failure -> LOG.error("Could not remove the vectors of deleted bot {}",
+                          body.getString(Fields.BOT_ID), failure));
+                }
+              }).completion()));
+        })
+        .compose(registered -> knowledge.resume())
+        .onSuccess(v -> {
+          if (config.getBoolean("preload_model", true)) {
+            knowledge.warmUp().onFailure(failure -> LOG.error("The embedding model could not be loaded", failure));
+          }
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (fetcher != null) {
+      fetcher.close();
+    }
+    Future<?> closed = index == null ? Future.succeededFuture()
+        : vertx.executeBlocking(() -> {
+          index.release();
+          return null;
+        });
+    return closed.compose(v -> database == null ? Future.succeededFuture() : database.close())
+        .eventually(() -> Future.all(ingestWorkers.close(), searchWorkers.close()));
+  }
+
+  private static JsonObject withBot(JsonObject body) {
+    botId(body);
+    return body;
+  }
+
+  private static String botId(JsonObject body) {
+    String id = body.getString(Fields.BOT_ID);
+    if (!Ids.isEntityId(id)) {
+      throw ParleyException.notFound("Bot");
+    }
+    return id;
+  }
+
+  private static String documentId(JsonObject body) {
+    String id = body.getString(Fields.DOCUMENT_ID);
+    if (!Ids.isEntityId(id)) {
+      throw ParleyException.notFound("Document");
+    }
+    return id;
+  }
+
+  private Future<Void> consume(String address, Function<JsonObject, Future<JsonObject>> handler) {
+    return BusHandlers.register(vertx, address, handler);
+  }
+}

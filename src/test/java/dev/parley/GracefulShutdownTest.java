@@ -1,0 +1,72 @@
+package dev.parley;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
+class GracefulShutdownTest {
+
+  @TempDir
+  Path dataDir;
+
+  @Test
+  void a_stream_in_flight_finishes_and_is_stored_while_new_connections_are_refused(Vertx vertx, VertxTestContext test) {
+    String answer = "one two three four five six seven eight nine ten eleven twelve";
+    TestApp.start(vertx, dataDir).compose(app -> {
+      app.openai.answerWith(answer);
+      app.openai.chunkDelayMs(80);
+      return app.createBot(new JsonObject().put("name", "Draining").put("api_key", "sk-drain-test-0000")).compose(bot -> {
+        Promise<String> streamed = Promise.promise();
+        Buffer body = Buffer.buffer();
+        vertx.createHttpClient().request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1")
+                .setPort(app.port).setURI("/api/chat/" + bot.getString("id")))
+            .compose(request -> request.putHeader("Content-Type", "application/json").putHeader("Accept", "text/event-stream")
+                .send(new JsonObject().put("message", "count").put("session_id", "draining-session").encode()))
+            .onSuccess(response -> {
+              response.handler(chunk -> {
+                boolean first = body.length() == 0 || !body.toString().contains("event: delta");
+                body.appendBuffer(chunk);
+                if (first && chunk.toString().contains("event: delta")) {
+                  Shutdown.drainHttp(vertx);
+                }
+              });
+              response.endHandler(v -> streamed.complete(body.toString()));
+              response.exceptionHandler(streamed::tryFail);
+            })
+            .onFailure(streamed::tryFail);
+        return streamed.future().compose(text -> {
+          assertThat(text).contains("event: done");
+          return app.client.get("/health/live").send().transform(after -> {
+            assertThat(after.failed()).as("new connections after the drain are refused").isTrue();
+            return vertx.executeBlocking(() -> {
+              try (var connection = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("parley.db"));
+                   var rows = connection.createStatement().executeQuery(
+                       "SELECT content, status FROM messages WHERE role = 'assistant'")) {
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getString(1)).isEqualTo(answer);
+                assertThat(rows.getString(2)).isEqualTo("complete");
+              }
+              return null;
+            });
+          });
+        });
+      });
+    }).onComplete(test.succeedingThenComplete());
+  }
+}

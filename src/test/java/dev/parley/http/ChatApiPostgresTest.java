@@ -1,0 +1,11 @@
+package dev.parley.http;
+
+import dev.parley.OnPostgres;
+import io.vertx.junit5.Timeout;
+import java.util.concurrent.TimeUnit;
+
+/** {@link ChatApiTest} on PostgreSQL. */
+@OnPostgres
+@Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
+class ChatApiPostgresTest extends ChatApiTest {
+}

@@ -1,0 +1,219 @@
+package dev.parley.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.TestApp;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+
+/** The admin dashboard in a real browser, one admin session through the whole class. */
+@Timeout(120)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AdminPageTest {
+
+  static final String XSS_NAME = "<img src=x onerror=alert(1)> Support";
+
+  static Browser browser;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Assumptions.assumeTrue(Browser.available(), "Chromium and chromedriver are not installed (see .ci/run)");
+    browser = Browser.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (browser != null) {
+      browser.close();
+    }
+  }
+
+  private WebElement byId(String id) {
+    return browser.waitFor(d -> d.findElement(By.id(id)));
+  }
+
+  private void field(String path, String value) {
+    WebElement el = browser.driver.findElement(By.cssSelector("[data-field='" + path + "']"));
+    el.clear();
+    el.sendKeys(value);
+  }
+
+  @Test
+  @Order(1)
+  void admin_signs_in_with_the_token_and_a_wrong_one_is_refused() {
+    browser.open("/admin");
+    browser.hookDialogs();
+    byId("token").sendKeys("not-the-token");
+    browser.driver.findElement(By.cssSelector("form button[type=submit]")).click();
+    WebElement error = browser.waitFor(d -> {
+      WebElement e = d.findElement(By.cssSelector(".error"));
+      return e.isDisplayed() ? e : null;
+    });
+    assertThat(error.getText()).contains("not valid");
+    browser.screenshot("admin-sign-in");
+    WebElement token = byId("token");
+    token.clear();
+    token.sendKeys(TestApp.ADMIN_TOKEN);
+    browser.driver.findElement(By.cssSelector("form button[type=submit]")).click();
+    browser.waitFor(d -> d.findElement(By.id("bots")).isDisplayed());
+    assertThat(browser.js("return sessionStorage.getItem('parley.admin.token');")).isEqualTo(TestApp.ADMIN_TOKEN);
+  }
+
+  @Test
+  @Order(2)
+  void admin_creates_a_bot_and_copies_its_snippet() {
+    browser.open("/admin/#/bots/new");
+    browser.hookDialogs();
+    byId("f-name");
+    field("name", XSS_NAME);
+    field("api_key", "sk-test-0123456789abcdef");
+    field("widget.greeting", "Hi there");
+    field("allowed_origins", "not an origin");
+    field("temperature", "3");
+    byId("save").click();
+    assertThat(byId("f-allowed_origins-error").getText()).contains("is not an origin");
+    assertThat(byId("f-temperature-error").getText()).contains("between 0 and 2");
+    assertThat(browser.driver.findElement(By.cssSelector("[data-field=temperature]")).getDomAttribute("aria-invalid")).isEqualTo("true");
+    browser.screenshot("admin-form-errors");
+    field("temperature", "0.5");
+    browser.driver.findElement(By.cssSelector("[data-field=allowed_origins]")).clear();
+    browser.driver.findElement(By.cssSelector("[data-field='rag.enabled']")).click();
+    byId("save").click();
+
+    WebElement code = browser.waitFor(d -> d.findElement(By.id("embed-code")));
+    JsonObject bot = Browser.await(browser.app.admin(io.vertx.core.http.HttpMethod.GET, "/api/bots").send())
+        .bodyAsJsonObject().getJsonArray("bots").getJsonObject(0);
+    assertThat(bot.getString("name")).isEqualTo(XSS_NAME);
+    assertThat(bot.getDouble("temperature")).isEqualTo(0.5);
+    assertThat(bot.getBoolean("api_key_set")).isTrue();
+    assertThat(code.getDomProperty("value")).isEqualTo(bot.getJsonObject("deploy").getString("embed_code"));
+    assertThat(byId("chat-url").getDomProperty("value")).isEqualTo(browser.base + "/chat/" + bot.getString("id"));
+    assertThat(byId("bot-title").getText()).isEqualTo(XSS_NAME);
+    byId("copy-embed").click();
+    browser.waitFor(d -> "Copied".equals(d.findElement(By.id("copy-embed")).getText()));
+    browser.driver.switchTo().frame(browser.driver.findElement(By.cssSelector("#preview iframe")));
+    browser.waitFor(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+    assertThat(browser.driver.findElement(By.id("title")).getText()).isEqualTo(XSS_NAME);
+    browser.driver.switchTo().defaultContent();
+    browser.screenshot("admin-deploy");
+
+    browser.open("/admin/#/bots/" + bot.getString("id"));
+    WebElement key = browser.waitFor(d -> {
+      WebElement k = d.findElement(By.id("f-api_key"));
+      return k.getDomAttribute("placeholder").contains("Stored") ? k : null;
+    });
+    assertThat(key.getDomProperty("value")).isEmpty();
+    assertThat(key.getDomAttribute("placeholder")).contains(bot.getString("api_key_hint"));
+    assertThat(browser.dialogs()).isZero();
+  }
+
+  @Test
+  @Order(3)
+  void api_errors_are_shown_on_the_field() {
+    JsonObject bot = browser.createBot(new JsonObject().put("name", "Edit me"));
+    browser.open("/admin/#/bots/" + bot.getString("id"));
+    byId("f-provider");
+    // The browser sends what the API refuses: a base URL the client accepts but that is too long.
+    field("base_url", "https://example.com/" + "a".repeat(600));
+    byId("save").click();
+    WebElement error = browser.waitFor(d -> {
+      WebElement e = d.findElement(By.cssSelector("#bot-form .error"));
+      return e.isDisplayed() ? e : null;
+    });
+    assertThat(error.getText()).contains("base_url");
+    assertThat(byId("f-base_url-error").getText()).isNotEmpty();
+    field("base_url", "");
+    field("widget.title", "Edited title");
+    byId("save").click();
+    browser.waitFor(d -> {
+      JsonObject saved = Browser.await(browser.app.admin(io.vertx.core.http.HttpMethod.GET, "/api/bots/" + bot.getString("id")).send())
+          .bodyAsJsonObject();
+      return "Edited title".equals(saved.getJsonObject("widget").getString("title"));
+    });
+  }
+
+  @Test
+  @Order(4)
+  void conversation_logs_show_messages_as_text_with_feedback_and_usage_charts() {
+    JsonObject bot = browser.createBot(new JsonObject().put("name", "Logged").put("api_key", "sk-test-0123456789abcdef")
+        .put("rag", new JsonObject().put("enabled", false)));
+    String id = bot.getString("id");
+    String payload = "<img src=x onerror=alert(1)><script>alert(2)</script>";
+    JsonObject reply = Browser.await(browser.app.chat(id, new JsonObject().put("message", payload))).bodyAsJsonObject();
+    Browser.await(browser.app.client.post("/api/chat/" + id + "/messages/" + reply.getString("message_id") + "/feedback")
+        .sendJsonObject(new JsonObject().put("rating", "down").put("comment", "<b>meh</b>")));
+
+    browser.open("/admin/#/bots/" + id + "/conversations");
+    browser.hookDialogs();
+    browser.waitFor(d -> d.findElement(By.cssSelector("#conversations tbody a"))).click();
+    WebElement transcript = browser.waitFor(d -> {
+      WebElement t = d.findElement(By.id("transcript"));
+      return t.findElements(By.cssSelector(".msg")).size() == 2 ? t : null;
+    });
+    assertThat(transcript.getText()).contains(payload, "Echo: " + payload, "not helpful — <b>meh</b>");
+    assertThat(transcript.findElements(By.cssSelector("img, script, b"))).isEmpty();
+    browser.screenshot("admin-conversation");
+
+    browser.open("/admin/#/bots/" + id + "/usage");
+    WebElement turns = browser.waitFor(d -> d.findElement(By.id("chart-turns")));
+    assertThat(turns.findElements(By.cssSelector("svg rect"))).hasSize(1);
+    assertThat(turns.getText()).contains("total 1");
+    assertThat(browser.driver.findElements(By.cssSelector("#charts figure"))).hasSize(6);
+    browser.screenshot("admin-usage");
+    assertThat(browser.dialogs()).isZero();
+  }
+
+  @Test
+  @Order(5)
+  void admin_deletes_a_bot_from_the_list_and_works_on_a_phone() {
+    JsonObject bot = browser.createBot(new JsonObject().put("name", "Delete me"));
+    browser.size(390, 844);
+    browser.open("/admin/#/bots");
+    browser.js("window.confirm = function () { return true; };");
+    WebElement row = browser.waitFor(d -> d.findElement(By.cssSelector("tr[data-bot-id='" + bot.getString("id") + "']")));
+    assertThat(browser.js("return document.documentElement.scrollWidth <= window.innerWidth;")).isEqualTo(true);
+    browser.screenshot("admin-list-phone");
+    row.findElement(By.cssSelector("button.danger")).click();
+    browser.waitFor(d -> d.findElements(By.cssSelector("tr[data-bot-id='" + bot.getString("id") + "']")).isEmpty());
+    assertThat(Browser.await(browser.app.admin(io.vertx.core.http.HttpMethod.GET, "/api/bots/" + bot.getString("id")).send())
+        .statusCode()).isEqualTo(404);
+    browser.size(1280, 900);
+  }
+
+  @Test
+  @Order(6)
+  void pages_carry_security_headers() {
+    HttpResponse<Buffer> admin = Browser.await(browser.app.client.get("/admin/").send());
+    assertThat(admin.statusCode()).isEqualTo(200);
+    assertThat(admin.getHeader("Content-Security-Policy")).contains("frame-ancestors 'none'", "script-src 'self'",
+        "object-src 'none'", "base-uri 'none'");
+    assertThat(admin.getHeader("X-Content-Type-Options")).isEqualTo("nosniff");
+    JsonObject open = browser.createBot(new JsonObject().put("name", "Open"));
+    JsonObject limited = browser.createBot(new JsonObject().put("name", "Limited")
+        .put("allowed_origins", new JsonArray().add("https://shop.example")));
+    HttpResponse<Buffer> any = Browser.await(browser.app.client.get("/chat/" + open.getString("id")).send());
+    assertThat(any.getHeader("Content-Security-Policy")).contains("frame-ancestors *", "img-src 'self' data:");
+    HttpResponse<Buffer> some = Browser.await(browser.app.client.get("/chat/" + limited.getString("id")).send());
+    assertThat(some.getHeader("Content-Security-Policy")).endsWith("frame-ancestors 'self' https://shop.example");
+    assertThat(Browser.await(browser.app.client.get("/chat/bot_unknown").send()).statusCode()).isEqualTo(404);
+    HttpResponse<Buffer> widget = Browser.await(browser.app.client.get("/widget.js").send());
+    assertThat(widget.getHeader("Content-Type")).contains("javascript");
+    assertThat(widget.body().length()).isLessThan(8 * 1024);
+    JsonObject config = Browser.await(browser.app.client.get("/api/chat/" + limited.getString("id") + "/config").send())
+        .bodyAsJsonObject();
+    assertThat(config.fieldNames()).containsExactlyInAnyOrder("id", "name", "max_message_chars", "widget");
+    assertThat(config.getJsonObject("widget").getString("citations")).isEqualTo("titles");
+  }
+}

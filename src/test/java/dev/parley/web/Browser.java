@@ -1,0 +1,145 @@
+package dev.parley.web;
+
+import dev.parley.TestApp;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * One headless Chromium (Debian's, through /usr/bin/chromedriver) and one whole Parley (TestApp,
+ * fake model servers) per test class. Selenium blocks, so the tests drive it from the JUnit
+ * thread and wait for Vert.x futures with {@link #await}.
+ */
+final class Browser implements AutoCloseable {
+
+  static final String CHROMIUM = "/usr/bin/chromium";
+  static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+  static final Path SCREENSHOTS = Paths.get("target", "screenshots");
+
+  final Vertx vertx;
+  final TestApp app;
+  final ChromeDriver driver;
+  final String base;
+  private final Path dataDir;
+  private final Path profile;
+
+  private Browser(Vertx vertx, TestApp app, ChromeDriver driver, Path dataDir, Path profile) {
+    this.vertx = vertx;
+    this.app = app;
+    this.driver = driver;
+    this.dataDir = dataDir;
+    this.profile = profile;
+    this.base = "http://127.0.0.1:" + app.port;
+  }
+
+  static boolean available() {
+    return new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute();
+  }
+
+  static Browser start() throws IOException {
+    Vertx vertx = Vertx.vertx();
+    Path dataDir = Files.createTempDirectory("parley-web");
+    Path profile = Files.createTempDirectory("parley-chromium");
+    TestApp app = await(TestApp.start(vertx, dataDir));
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM);
+    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--window-size=1280,900");
+    ChromeDriverService service = new ChromeDriverService.Builder()
+        .usingDriverExecutable(new File(CHROMEDRIVER))
+        .usingAnyFreePort()
+        .build();
+    ChromeDriver driver = new ChromeDriver(service, options);
+    driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20)).scriptTimeout(Duration.ofSeconds(10));
+    return new Browser(vertx, app, driver, dataDir, profile);
+  }
+
+  static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("Vert.x step failed", e);
+    }
+  }
+
+  JsonObject createBot(JsonObject fields) {
+    return await(app.createBot(fields));
+  }
+
+  void open(String path) {
+    driver.get(path.startsWith("http") ? path : base + path);
+  }
+
+  Object js(String script, Object... args) {
+    return ((JavascriptExecutor) driver).executeScript(script, args);
+  }
+
+  /** Counts calls of alert, confirm and prompt in the current document. */
+  void hookDialogs() {
+    js("window.__dialogs = 0; window.alert = window.confirm = window.prompt = function () { window.__dialogs++; };");
+  }
+
+  long dialogs() {
+    Object n = js("return window.__dialogs || 0;");
+    return ((Number) n).longValue();
+  }
+
+  <T> T waitFor(Function<WebDriver, T> condition) {
+    return new WebDriverWait(driver, Duration.ofSeconds(10)).until(condition);
+  }
+
+  void size(int width, int height) {
+    driver.manage().window().setSize(new Dimension(width, height));
+  }
+
+  void screenshot(String name) {
+    try {
+      Files.createDirectories(SCREENSHOTS);
+      File shot = driver.getScreenshotAs(OutputType.FILE);
+      Files.copy(shot.toPath(), SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      driver.quit();
+    } finally {
+      await(vertx.close());
+      delete(dataDir);
+      delete(profile);
+    }
+  }
+
+  private static void delete(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // a temp folder left behind is harmless
+    }
+  }
+
+}

@@ -1,0 +1,539 @@
+/*
+ * The chat page (/chat/{bot_id}, and ?embed=1 inside the widget). Talks to the public chat API,
+ * streams answers over server-sent events, keeps the session id in localStorage and restores
+ * the history on reload. All user and model text is put in the DOM as text (see markdown.js).
+ */
+(function () {
+  'use strict';
+
+  var botId = decodeURIComponent(location.pathname.split('/')[2] || '');
+  var params = new URLSearchParams(location.search);
+  var embed = params.get('embed') === '1';
+  var api = '/api/chat/' + encodeURIComponent(botId);
+  var storeKey = 'parley:session:' + botId;
+  var md = window.ParleyMarkdown;
+
+  var $ = function (id) { return document.getElementById(id); };
+  var log = $('log');
+  var input = $('input');
+  var sendButton = $('send');
+  var notice = $('notice');
+  var starters = $('starters');
+
+  var config = { name: 'Chat', widget: { citations: 'titles', starter_questions: [] }, max_message_chars: 4000 };
+  var sessionId = null;
+  var busy = false;
+  var lastFailed = null;
+  var parentOrigin = null;
+
+  function storage() {
+    try {
+      return window.localStorage;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function loadSession() {
+    var s = storage();
+    var id = s && s.getItem(storeKey);
+    return id && /^[A-Za-z0-9_-]{8,64}$/.test(id) ? id : null;
+  }
+
+  function saveSession(id) {
+    sessionId = id;
+    var s = storage();
+    if (s) {
+      if (id) { s.setItem(storeKey, id); } else { s.removeItem(storeKey); }
+    }
+  }
+
+  function newId() {
+    if (window.crypto && crypto.randomUUID) {
+      return crypto.randomUUID();
+    }
+    var a = new Uint8Array(16);
+    crypto.getRandomValues(a);
+    return Array.prototype.map.call(a, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
+  }
+
+  // ---- parent window (widget) --------------------------------------------------------------
+
+  function toParent(message) {
+    if (embed && parentOrigin && window.parent !== window) {
+      window.parent.postMessage(Object.assign({ parley: true }, message), parentOrigin);
+    }
+  }
+
+  var TOKEN = /^--parley-[a-z-]{1,40}$/;
+  var TOKEN_VALUE = /^[#\w\s.,%()-]{1,100}$/;
+
+  function applyTheme(theme, css) {
+    if (theme && typeof theme === 'object') {
+      Object.keys(theme).forEach(function (name) {
+        var value = String(theme[name]);
+        if (TOKEN.test(name) && TOKEN_VALUE.test(value) && !/url\s*\(/i.test(value)) {
+          document.documentElement.style.setProperty(name, value);
+        }
+      });
+    }
+    if (typeof css === 'string' && css.length <= 20000 && 'adoptedStyleSheets' in document) {
+      try {
+        var sheet = new CSSStyleSheet();
+        sheet.replaceSync(css.replace(/@import[^;]*;?/gi, ''));
+        document.adoptedStyleSheets = [sheet];
+      } catch (e) {
+        // ignore CSS the browser cannot parse
+      }
+    }
+  }
+
+  window.addEventListener('message', function (event) {
+    var data = event.data;
+    if (!embed || event.source !== window.parent || !data || data.parley !== true) {
+      return;
+    }
+    if (data.type === 'init' && (parentOrigin === null || parentOrigin === event.origin) && event.origin !== 'null') {
+      var first = parentOrigin === null;
+      parentOrigin = event.origin;
+      applyTheme(data.theme, data.css);
+      if (first) {
+        toParent({ type: 'ready' });
+      }
+    } else if (event.origin === parentOrigin && data.type === 'focus') {
+      input.focus();
+    }
+  });
+
+  // ---- rendering ---------------------------------------------------------------------------
+
+  function scrollDown() {
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function bubble(role, text) {
+    var row = document.createElement('div');
+    row.className = 'msg ' + role;
+    var body = document.createElement('div');
+    body.className = 'bubble';
+    var who = document.createElement('span');
+    who.className = 'sr-only';
+    who.textContent = role === 'user' ? 'You said: ' : (config.widget.title || config.name) + ' said: ';
+    row.appendChild(who);
+    if (role === 'assistant') {
+      body.appendChild(md.render(text));
+    } else {
+      body.textContent = text;
+    }
+    row.appendChild(body);
+    log.appendChild(row);
+    scrollDown();
+    return row;
+  }
+
+  function setAnswer(row, text) {
+    var body = row.querySelector('.bubble');
+    body.replaceChildren(md.render(text));
+  }
+
+  function sourceTitle(s) {
+    return s.title || s.name || s.document_name || s.document || s.url || 'Source';
+  }
+
+  function showSources(row, sources) {
+    var mode = config.widget.citations || 'titles';
+    if (mode === 'none' || !Array.isArray(sources) || !sources.length) {
+      return;
+    }
+    var box = document.createElement('div');
+    box.className = 'sources';
+    var head = document.createElement('p');
+    head.className = 'sources-head';
+    head.textContent = 'Sources';
+    box.appendChild(head);
+    var list = document.createElement('ol');
+    sources.forEach(function (s) {
+      if (!s || typeof s !== 'object') {
+        return;
+      }
+      var li = document.createElement('li');
+      var href = mode === 'snippets' && typeof s.url === 'string' ? md.safeUrl(s.url) : null;
+      var title = document.createElement(href ? 'a' : 'span');
+      title.className = 'source-title';
+      title.textContent = String(sourceTitle(s));
+      if (href) {
+        title.href = href;
+        title.target = '_blank';
+        title.rel = 'noopener noreferrer';
+      }
+      li.appendChild(title);
+      var snippet = s.snippet || s.text || s.content;
+      if (mode === 'snippets' && typeof snippet === 'string') {
+        var p = document.createElement('p');
+        p.className = 'snippet';
+        p.textContent = snippet.length > 300 ? snippet.slice(0, 300) + '…' : snippet;
+        li.appendChild(p);
+      }
+      list.appendChild(li);
+    });
+    box.appendChild(list);
+    row.appendChild(box);
+  }
+
+  function showFeedback(row, messageId, current) {
+    if (!messageId) {
+      return;
+    }
+    var bar = document.createElement('div');
+    bar.className = 'feedback';
+    bar.setAttribute('role', 'group');
+    bar.setAttribute('aria-label', 'Rate this answer');
+    [['up', 'Helpful'], ['down', 'Not helpful']].forEach(function (f) {
+      var b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'rate rate-' + f[0];
+      b.appendChild(thumb(f[0] === 'down'));
+      b.title = f[1];
+      b.setAttribute('aria-label', f[1]);
+      b.setAttribute('aria-pressed', current === f[0] ? 'true' : 'false');
+      b.addEventListener('click', function () { rate(bar, messageId, f[0]); });
+      bar.appendChild(b);
+    });
+    row.appendChild(bar);
+  }
+
+  var SVG = 'http://www.w3.org/2000/svg';
+
+  /** A thumb icon drawn in SVG, so it shows without an emoji font. */
+  function thumb(down) {
+    var svg = document.createElementNS(SVG, 'svg');
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('width', '16');
+    svg.setAttribute('height', '16');
+    svg.setAttribute('aria-hidden', 'true');
+    var path = document.createElementNS(SVG, 'path');
+    path.setAttribute('d', 'M2 10h4v11H2zM8 21h9.5a2 2 0 0 0 2-1.6l1.4-7A2 2 0 0 0 19 10h-5.5l.8-4.2A2 2 0 0 0 12.4 3L8 9.5z');
+    path.setAttribute('fill', 'currentColor');
+    if (down) {
+      path.setAttribute('transform', 'rotate(180 12 12)');
+    }
+    svg.appendChild(path);
+    return svg;
+  }
+
+  function rate(bar, messageId, rating) {
+    fetch(api + '/messages/' + encodeURIComponent(messageId) + '/feedback', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ rating: rating })
+    }).then(function (r) {
+      if (!r.ok) {
+        throw new Error('feedback ' + r.status);
+      }
+      bar.querySelectorAll('button').forEach(function (b) {
+        b.setAttribute('aria-pressed', b.classList.contains('rate-' + rating) ? 'true' : 'false');
+      });
+      bar.dataset.rated = rating;
+    }).catch(function () {
+      showNotice('Your rating could not be saved. Please try again.', false);
+    });
+  }
+
+  function greet() {
+    if (config.widget.greeting) {
+      var row = bubble('assistant', config.widget.greeting);
+      row.classList.add('greeting');
+    }
+  }
+
+  function showStarters(visible) {
+    starters.replaceChildren();
+    var qs = config.widget.starter_questions || [];
+    if (!visible || !qs.length) {
+      starters.hidden = true;
+      return;
+    }
+    starters.hidden = false;
+    qs.forEach(function (q) {
+      var b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'starter';
+      b.textContent = q;
+      b.addEventListener('click', function () { send(q); });
+      starters.appendChild(b);
+    });
+  }
+
+  function showNotice(text, canRetry) {
+    $('notice-text').textContent = text;
+    $('retry').hidden = !canRetry;
+    notice.hidden = false;
+  }
+
+  function hideNotice() {
+    notice.hidden = true;
+  }
+
+  function errorText(status, error, retryAfter) {
+    if (status === 429) {
+      return 'Too many messages right now.' + (retryAfter ? ' Please wait ' + retryAfter + ' s and retry.' : ' Please wait a moment and retry.');
+    }
+    if (status === 0) {
+      return 'The assistant cannot be reached. Check your connection and retry.';
+    }
+    if (status >= 500) {
+      return 'The assistant is unavailable right now. Please retry in a moment.';
+    }
+    return (error && error.message) || 'Your message could not be sent.';
+  }
+
+  // ---- chat --------------------------------------------------------------------------------
+
+  function setBusy(on) {
+    busy = on;
+    sendButton.disabled = on;
+    log.setAttribute('aria-busy', on ? 'true' : 'false');
+  }
+
+  function send(text) {
+    text = String(text || '').trim();
+    if (!text || busy) {
+      return;
+    }
+    if (text.length > config.max_message_chars) {
+      showNotice('Your message is too long (at most ' + config.max_message_chars + ' characters).', false);
+      return;
+    }
+    hideNotice();
+    showStarters(false);
+    if (!sessionId) {
+      saveSession(newId());
+    }
+    bubble('user', text);
+    ask(text);
+  }
+
+  function ask(text) {
+    setBusy(true);
+    lastFailed = null;
+    var row = bubble('assistant', '');
+    row.classList.add('pending');
+    var answer = '';
+    var frame = 0;
+    var failed = function (status, error, retryAfter) {
+      row.remove();
+      lastFailed = text;
+      showNotice(errorText(status, error, retryAfter), status === 0 || status === 429 || status >= 500);
+      setBusy(false);
+    };
+    fetch(api, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Accept': 'text/event-stream' },
+      body: JSON.stringify({ message: text, session_id: sessionId })
+    }).then(function (response) {
+      var type = response.headers.get('Content-Type') || '';
+      if (!response.ok || type.indexOf('text/event-stream') < 0) {
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          failed(response.status, body && body.error, response.headers.get('Retry-After'));
+        });
+      }
+      var reader = response.body.getReader();
+      var decoder = new TextDecoder();
+      var buffer = '';
+      var finished = false;
+      var render = function () {
+        frame = 0;
+        setAnswer(row, answer);
+        scrollDown();
+      };
+      var onEvent = function (name, data) {
+        if (name === 'start' && data.session_id) {
+          saveSession(data.session_id);
+        } else if (name === 'delta' && typeof data.text === 'string') {
+          row.classList.remove('pending');
+          answer += data.text;
+          if (!frame) {
+            frame = requestAnimationFrame(render);
+          }
+        } else if (name === 'done') {
+          finished = true;
+          if (frame) {
+            cancelAnimationFrame(frame);
+          }
+          render();
+          row.classList.remove('pending');
+          showSources(row, data.sources);
+          showFeedback(row, data.message_id, null);
+          toParent({ type: 'message', role: 'assistant', text: answer.slice(0, 500) });
+          setBusy(false);
+          input.focus();
+        } else if (name === 'error') {
+          finished = true;
+          if (answer) {
+            render();
+            row.classList.remove('pending');
+            row.classList.add('incomplete');
+            lastFailed = null;
+            showNotice('The answer was cut off. ' + errorText(502, null), false);
+            setBusy(false);
+          } else {
+            failed(data.status || 502, data, null);
+          }
+        }
+      };
+      var pump = function () {
+        return reader.read().then(function (chunk) {
+          if (chunk.done) {
+            if (!finished) {
+              if (answer) {
+                render();
+                row.classList.add('incomplete');
+                showNotice('The connection was lost before the answer was complete.', false);
+                setBusy(false);
+              } else {
+                failed(0, null);
+              }
+            }
+            return;
+          }
+          buffer += decoder.decode(chunk.value, { stream: true });
+          var parts = buffer.split('\n\n');
+          buffer = parts.pop();
+          parts.forEach(function (part) {
+            var name = 'message';
+            var data = '';
+            part.split('\n').forEach(function (line) {
+              if (line.indexOf('event:') === 0) {
+                name = line.slice(6).trim();
+              } else if (line.indexOf('data:') === 0) {
+                data += line.slice(5).trim();
+              }
+            });
+            try {
+              onEvent(name, data ? JSON.parse(data) : {});
+            } catch (e) {
+              // a malformed event is skipped
+            }
+          });
+          return pump();
+        });
+      };
+      return pump();
+    }).catch(function () {
+      if (busy) {
+        failed(0, null);
+      }
+    });
+  }
+
+  function restore() {
+    if (!sessionId) {
+      greet();
+      showStarters(true);
+      return Promise.resolve();
+    }
+    return fetch(api + '/session/' + encodeURIComponent(sessionId)).then(function (r) {
+      if (!r.ok) {
+        throw new Error('session ' + r.status);
+      }
+      return r.json();
+    }).then(function (body) {
+      greet();
+      var messages = (body && body.messages) || [];
+      messages.forEach(function (m) {
+        if (m.role === 'user') {
+          bubble('user', m.content || '');
+        } else if (m.role === 'assistant') {
+          var row = bubble('assistant', m.content || '');
+          if (m.status === 'incomplete') {
+            row.classList.add('incomplete');
+          }
+          showSources(row, m.sources);
+          showFeedback(row, m.id, m.feedback);
+        }
+      });
+      showStarters(messages.length === 0);
+    }).catch(function () {
+      greet();
+      showNotice('Your earlier messages could not be loaded.', false);
+    });
+  }
+
+  function newConversation() {
+    if (busy) {
+      return;
+    }
+    saveSession(null);
+    log.replaceChildren();
+    hideNotice();
+    greet();
+    showStarters(true);
+    input.focus();
+  }
+
+  function applyConfig(c) {
+    config = c;
+    config.widget = config.widget || {};
+    var title = config.widget.title || config.name || 'Chat';
+    $('title').textContent = title;
+    document.title = title;
+    if (/^#[0-9a-fA-F]{6}$/.test(config.widget.color || '')) {
+      document.documentElement.style.setProperty('--parley-color', config.widget.color);
+    }
+    var avatar = config.widget.avatar_url && md.safeUrl(config.widget.avatar_url);
+    if (avatar && /^https?:/.test(avatar)) {
+      $('avatar').src = avatar;
+      $('avatar').hidden = false;
+    }
+    input.maxLength = config.max_message_chars || 4000;
+  }
+
+  // ---- start -------------------------------------------------------------------------------
+
+  if (embed) {
+    document.body.classList.add('embed');
+    $('close').hidden = false;
+    $('close').addEventListener('click', function () { toParent({ type: 'close' }); });
+    document.addEventListener('keydown', function (e) {
+      if (e.key === 'Escape') {
+        toParent({ type: 'close' });
+      }
+    });
+  }
+  $('composer').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var text = input.value;
+    if (text.trim() && !busy) {
+      input.value = '';
+      send(text);
+    }
+  });
+  input.addEventListener('keydown', function (e) {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      $('composer').requestSubmit();
+    }
+  });
+  $('retry').addEventListener('click', function () {
+    if (lastFailed && !busy) {
+      hideNotice();
+      ask(lastFailed);
+    }
+  });
+  $('new-chat').addEventListener('click', newConversation);
+
+  sessionId = loadSession();
+  fetch(api + '/config').then(function (r) {
+    if (!r.ok) {
+      throw new Error('config ' + r.status);
+    }
+    return r.json();
+  }).then(function (c) {
+    applyConfig(c);
+    return restore();
+  }).catch(function () {
+    showNotice('This chat is not available right now.', false);
+  }).then(function () {
+    document.body.dataset.ready = 'true';
+  });
+})();
