@@ -60,6 +60,7 @@ public class HttpVerticle extends VerticleBase {
     new SessionHandler(timeouts).mount(router);
     router.get("/api/chat/:botId/config").handler(PagesHandler::config);
 
+    new DocsRoutes(vertx).mount(router);
     new PagesHandler(timeouts, config.getString("webroot", "webroot")).mount(router);
     ApiErrors errors = new ApiErrors();
     router.route().failureHandler(errors);
