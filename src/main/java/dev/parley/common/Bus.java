@@ -5,9 +5,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 
-/** Event-bus request-reply with an explicit timeout, a request id and safe failures. */
+/**
+ * Event-bus request-reply with an explicit timeout, a request id and safe failures, served by a
+ * handler on this node when there is one ({@link LocalFirst}).
+ */
 public final class Bus {
 
   private final Vertx vertx;
@@ -31,11 +35,21 @@ public final class Bus {
     if (requestId != null) {
       options.addHeader(Fields.REQUEST_ID_HEADER, requestId);
     }
-    return vertx.eventBus().<JsonObject>request(address, body, options)
+    Future<Message<JsonObject>> sent = LocalFirst.hasLocal(vertx, address)
+        ? vertx.eventBus().<JsonObject>request(LocalFirst.alias(address), body, options)
+            .recover(failure -> isNoHandlers(failure)
+                ? vertx.eventBus().request(address, body, options)
+                : Future.failedFuture(failure))
+        : vertx.eventBus().request(address, body, options);
+    return sent
         .map(Message::body)
         .recover(failure -> Future.failedFuture(failure instanceof ReplyException reply
             ? Failures.fromReply(reply)
             : failure));
+  }
+
+  private static boolean isNoHandlers(Throwable failure) {
+    return failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS;
   }
 
   /** The request id a message carries, for log lines. */

@@ -1,6 +1,7 @@
 package dev.parley.common;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -13,9 +14,12 @@ public final class BusHandlers {
   private BusHandlers() {
   }
 
-  /** Registers the handler and completes once the registration has reached the whole cluster. */
+  /**
+   * Registers the handler, cluster-wide and under its node-local alias ({@link LocalFirst}), and
+   * completes once the registration has reached the whole cluster.
+   */
   public static Future<Void> register(Vertx vertx, String address, Function<JsonObject, Future<JsonObject>> handler) {
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(address, (Message<JsonObject> message) -> {
+    Handler<Message<JsonObject>> replying = message -> {
       Future<JsonObject> result;
       try {
         result = handler.apply(message.body() == null ? new JsonObject() : message.body());
@@ -23,7 +27,9 @@ public final class BusHandlers {
         result = Future.failedFuture(e);
       }
       result.onSuccess(message::reply).onFailure(failure -> Failures.reply(message, failure));
-    });
-    return consumer.completion();
+    };
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(address, replying);
+    MessageConsumer<JsonObject> local = LocalFirst.registerAlias(vertx, address, replying);
+    return Future.all(consumer.completion(), local.completion()).mapEmpty();
   }
 }

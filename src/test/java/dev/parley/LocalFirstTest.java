@@ -1,0 +1,95 @@
+package dev.parley;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.common.Bus;
+import dev.parley.common.BusHandlers;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Two clustered nodes serve the same address: each node's requests stay on it while it can serve them. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
+class LocalFirstTest {
+
+  private static final String ADDRESS = "parley.test.where";
+
+  private final List<Vertx> nodes = new ArrayList<>();
+
+  /** Answers with the name of the node it runs on. */
+  static final class Where extends VerticleBase {
+    private final String node;
+
+    Where(String node) {
+      this.node = node;
+    }
+
+    @Override
+    public Future<?> start() {
+      return BusHandlers.register(vertx, ADDRESS, body -> Future.succeededFuture(new JsonObject().put("node", node)));
+    }
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (Vertx node : nodes) {
+      node.close().await(20, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void requests_prefer_a_handler_on_their_own_node_and_fall_back_to_the_cluster(VertxTestContext test) {
+    int port = 20_000 + (int) (Math.random() * 20_000);
+    JsonObject cluster = new JsonObject().put("name", "parley-local-" + port).put("host", "127.0.0.1").put("port", port)
+        .put("members", new JsonArray().add("127.0.0.1:" + port).add("127.0.0.1:" + (port + 1)));
+    node(cluster).compose(a -> node(cluster.copy().put("port", port + 1)).compose(b -> a.deployVerticle(new Where("a"))
+        .compose(aId -> b.deployVerticle(new Where("b")).compose(bId -> answers(a, 40).compose(fromA -> {
+          assertThat(fromA).as("node a's requests").containsOnly("a");
+          return answers(b, 40);
+        }).compose(fromB -> {
+          assertThat(fromB).as("node b's requests").containsOnly("b");
+          return a.undeploy(aId);
+        }).compose(v -> answers(a, 10)).map(afterUndeploy -> {
+          assertThat(afterUndeploy).as("node a without its own handler").containsOnly("b");
+          return afterUndeploy;
+        }))))).onComplete(test.succeedingThenComplete());
+  }
+
+  private Future<Vertx> node(JsonObject cluster) {
+    return Vertx.builder()
+        .with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0)
+            .setClusterPublicHost("127.0.0.1")))
+        .withClusterManager(new HazelcastClusterManager(ClusterConfig.hazelcast(cluster)))
+        .buildClustered()
+        .onSuccess(nodes::add);
+  }
+
+  /** Who answered {@code count} sequential requests sent from {@code node}. */
+  private static Future<List<String>> answers(Vertx node, int count) {
+    List<String> who = new ArrayList<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < count; i++) {
+      chain = chain.compose(v -> new Bus(node, null).request(ADDRESS, new JsonObject(), 5_000)
+          .map(reply -> {
+            who.add(reply.getString("node"));
+            return null;
+          }));
+    }
+    return chain.map(v -> who);
+  }
+}
