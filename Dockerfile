@@ -21,4 +21,7 @@ ENV PARLEY_DATA_DIR=/data \
     DJL_CACHE_DIR=/data/.djl
 VOLUME ["/data"]
 EXPOSE 8000
+# Liveness over plain bash (/dev/tcp): the JRE image needs no curl for it.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+  CMD bash -c 'exec 3<>/dev/tcp/127.0.0.1/${PARLEY_PORT:-8000} && printf "GET /health/live HTTP/1.0\r\n\r\n" >&3 && head -1 <&3 | grep -q " 200 "'
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/parley.jar"]
