@@ -205,7 +205,12 @@
     ['widget.avatar_url', 'Avatar URL', 'url', {}],
     ['widget.greeting', 'Greeting', 'textarea', { max: 500 }],
     ['widget.starter_questions', 'Starter questions (one per line, up to 6)', 'lines', { maxItems: 6, max: 200 }],
-    ['allowed_origins', 'Allowed origins (one per line; empty: any site)', 'lines', { maxItems: 50, max: 200, origins: true, wide: true }]
+    ['allowed_origins', 'Allowed origins (one per line; empty: any site)', 'lines', { maxItems: 50, max: 200, origins: true, wide: true }],
+    ['rate_limit.per_session_per_minute', 'Messages per session per minute (empty: server default; 0: no limit)', 'int', { min: 0, max: 1000000, nullable: true }],
+    ['rate_limit.per_address_per_minute', 'Messages per visitor address per minute (empty: server default; 0: no limit)', 'int', { min: 0, max: 1000000, nullable: true }],
+    ['budget.daily_tokens', 'Daily budget in tokens (empty: none)', 'int', { min: 0, max: 2000000000, nullable: true }],
+    ['budget.daily_cost', 'Daily budget in USD (empty: none)', 'number', { min: 0, max: 1000000, step: 0.01, nullable: true }],
+    ['budget.message', 'Answer once the daily budget is spent', 'textarea', { max: 2000 }]
   ];
 
   function getPath(obj, path) {
@@ -316,7 +321,7 @@
         value = kind === 'text' || kind === 'provider' || kind === 'select' ? raw.trim() : raw;
         if (path === 'name' && !value) { bad('A name is required'); }
         if (opt.max && value.length > opt.max) { bad('At most ' + opt.max + ' characters'); }
-        if (value === '' && (path === 'model' || path.indexOf('widget.') === 0 || path === 'prompt' || path === 'fallback_text')) { value = null; }
+        if (value === '' && (path === 'model' || path.indexOf('widget.') === 0 || path === 'prompt' || path === 'fallback_text' || path === 'budget.message')) { value = null; }
       }
       if (path === 'provider' && !/^[a-z][a-z0-9_-]{0,31}$/.test(value || '')) { bad('A lower-case name such as openai'); }
       setPath(body, path, value);
@@ -337,7 +342,8 @@
     var bot = existing || NEW_BOT;
     var err = errorBox();
     var grid = h('div', { class: 'grid' });
-    var sections = [['Basics', 0, 5], ['Prompt and model', 5, 11], ['Knowledge base', 11, 14], ['Widget look', 14, 21], ['Where it may run', 21, 22]];
+    var sections = [['Basics', 0, 5], ['Prompt and model', 5, 11], ['Knowledge base', 11, 14], ['Widget look', 14, 21], ['Where it may run', 21, 22],
+      ['Limits and daily budget', 22, 27]];
     var form = h('form', { id: 'bot-form', novalidate: true });
     form.appendChild(err);
     sections.forEach(function (s) {
@@ -387,7 +393,7 @@
 
   // ---- one bot -----------------------------------------------------------------------------
 
-  var TABS = [['', 'Settings'], ['deploy', 'Deploy'], ['conversations', 'Conversations'], ['usage', 'Usage']];
+  var TABS = [['', 'Settings'], ['knowledge', 'Knowledge'], ['deploy', 'Deploy'], ['conversations', 'Conversations'], ['usage', 'Usage']];
 
   function botPage(id, tab, sub) {
     var err = errorBox();
@@ -403,6 +409,7 @@
       else if (tab === 'conversations' && sub) { conversation(bot, sub, content, err); }
       else if (tab === 'conversations') { conversations(bot, content, err); }
       else if (tab === 'usage') { usage(bot, content, err); }
+      else if (tab === 'knowledge') { knowledge(bot, content); }
       else { content.appendChild(botForm(bot)); }
     }, function (e) { render(err); showError(err, e); });
   }
@@ -522,16 +529,28 @@
       h('figcaption', null, title + ' ', h('span', { class: 'total' }, '(' + summary + ')')), s, legend);
   }
 
+  /** Today's spend against the daily budget, and whether the bot now answers with its budget message. */
+  function showBudget(el, b) {
+    if (!b || (b.daily_tokens == null && b.daily_cost == null)) { el.textContent = 'No daily budget.'; el.className = 'muted'; return; }
+    var parts = [];
+    if (b.daily_tokens != null) { parts.push(Math.round(b.tokens_today).toLocaleString() + ' of ' + b.daily_tokens.toLocaleString() + ' tokens'); }
+    if (b.daily_cost != null) { parts.push('$' + b.cost_today.toFixed(4) + ' of $' + b.daily_cost.toFixed(2)); }
+    el.textContent = 'Today (UTC): ' + parts.join(', ') + (b.exhausted ? ' — budget spent: the bot answers with its budget message.' : '.');
+    el.className = b.exhausted ? 'error' : 'muted';
+  }
+
   function usage(bot, box, err) {
     var select = h('select', { id: 'days', 'aria-label': 'Period' },
       [7, 30, 90].map(function (n) { return h('option', { value: String(n) }, 'Last ' + n + ' days'); }));
     select.value = '30';
     var charts = h('div', { class: 'charts', id: 'charts' });
-    append(box, [h('div', { class: 'actions' }, h('h2', null, 'Usage'), select), charts]);
+    var budget = h('p', { id: 'budget-status', class: 'muted' });
+    append(box, [h('div', { class: 'actions' }, h('h2', null, 'Usage'), select), budget, charts]);
     var load = function () {
       api('GET', '/api/bots/' + encodeURIComponent(bot.id) + '/stats?days=' + select.value).then(function (stats) {
         var days = stats.days || [];
         var n = function (v) { return Math.round(v).toLocaleString(); };
+        showBudget(budget, stats.budget);
         var avgLatency = days.map(function (d) { return { date: d.date, v: d.avg_latency_ms || 0 }; });
         charts.replaceChildren(
           chart('chart-turns', 'Turns', days, [{ key: 'turns', label: 'turns', color: '#4f46e5' }], n),
@@ -545,6 +564,505 @@
       }, function (e) { showError(err, e); });
     };
     select.addEventListener('change', load);
+    load();
+  }
+
+  // ---- knowledge base ----------------------------------------------------------------------
+  // The Knowledge tab of a bot: uploads (one XMLHttpRequest per file, so each file has its own
+  // progress bar), the document list (polled while a document is pending or processing, and not
+  // once the tab is left), "add text" and "add URL" forms, and a retrieval preview. Names,
+  // errors and passages from the API are inserted as text only (h() and textContent).
+
+  var KB_TYPES = ['txt', 'text', 'md', 'markdown', 'html', 'htm', 'pdf', 'docx'];
+  var KB_ACCEPT = '.txt,.text,.md,.markdown,.html,.htm,.pdf,.docx';
+  /** http.upload_limit_bytes as shipped; a server with a lower limit answers 413, shown on the file. */
+  var KB_MAX_BYTES = 20 * 1024 * 1024;
+  var KB_PARALLEL = 3;
+  var KB_POLL_MS = 1000;
+  var KB_STATUS = { pending: 'Waiting', processing: 'Processing', ready: 'Ready', failed: 'Failed' };
+  var kbStop = null;
+
+  /** Stops the polling (and late DOM updates) of the Knowledge tab on screen, if any. */
+  function stopKnowledge() {
+    if (kbStop) { kbStop(); kbStop = null; }
+  }
+  window.addEventListener('hashchange', stopKnowledge);
+  // A file dropped next to the drop zone must not make the browser leave the dashboard.
+  ['dragover', 'drop'].forEach(function (type) {
+    window.addEventListener(type, function (e) {
+      if (e.dataTransfer && [].indexOf.call(e.dataTransfer.types || [], 'Files') >= 0) { e.preventDefault(); }
+    });
+  });
+
+  function kbSize(n) {
+    if (n === null || n === undefined) { return ''; }
+    if (n < 1024) { return n + ' B'; }
+    if (n < 1024 * 1024) { return (n / 1024).toFixed(1) + ' KB'; }
+    return (n / 1048576).toFixed(1) + ' MB';
+  }
+
+  function kbType(name) {
+    var m = /\.([^.\/\\]+)$/.exec(name || '');
+    return m ? m[1].toLowerCase() : '';
+  }
+
+  /** Why a file cannot be sent, or null. */
+  function kbCheck(file) {
+    if (KB_TYPES.indexOf(kbType(file.name)) < 0) { return 'Not sent: only txt, md, html, pdf and docx files can be added.'; }
+    if (file.size > KB_MAX_BYTES) {
+      return 'Not sent: ' + kbSize(file.size) + ' is over the upload limit of ' + kbSize(KB_MAX_BYTES) + '.';
+    }
+    return null;
+  }
+
+  /** POSTs one file as multipart/form-data; {promise, abort}. The promise rejects with an ApiError. */
+  function kbUpload(path, file, onProgress) {
+    var xhr = new XMLHttpRequest();
+    var promise = new Promise(function (resolve, reject) {
+      var data = new FormData();
+      data.append('file', file, file.name);
+      xhr.open('POST', path);
+      xhr.setRequestHeader('Authorization', 'Bearer ' + token());
+      xhr.setRequestHeader('Accept', 'application/json');
+      xhr.upload.addEventListener('progress', function (e) {
+        if (e.lengthComputable) { onProgress(e.loaded, e.total); }
+      });
+      xhr.addEventListener('load', function () {
+        var json = null;
+        try { json = JSON.parse(xhr.responseText); } catch (ignored) { json = null; }
+        if (xhr.status >= 200 && xhr.status < 300) { resolve(json || {}); return; }
+        if (xhr.status === 401) {
+          sessionStorage.removeItem(TOKEN_KEY);
+          location.hash = '#/login';
+        }
+        var err = new ApiError(xhr.status, json);
+        if (!(json && json.error && json.error.message)) {
+          if (xhr.status === 413) { err.message = 'The file is larger than the server accepts.'; err.code = 'payload_too_large'; }
+          if (xhr.status === 415) { err.message = 'Parley reads txt, md, html, pdf and docx files only.'; err.code = 'unsupported_media_type'; }
+        }
+        reject(err);
+      });
+      xhr.addEventListener('error', function () {
+        var err = new ApiError(0, null);
+        err.message = 'The upload was interrupted: Parley cannot be reached, or the file is over the server\'s upload limit.';
+        reject(err);
+      });
+      xhr.addEventListener('abort', function () {
+        var err = new ApiError(0, null);
+        err.message = 'Upload cancelled.';
+        err.code = 'cancelled';
+        reject(err);
+      });
+      xhr.send(data);
+    });
+    return { promise: promise, abort: function () { xhr.abort(); } };
+  }
+
+  function kbErrorText(err) {
+    return err.message + (err.code && err.status ? ' (' + err.code + ')' : '');
+  }
+
+  /** A labelled control for the small knowledge forms, wired to fieldError() through data-field. */
+  function kbField(id, field, label, el, hint) {
+    el.id = id;
+    el.dataset.field = field;
+    el.setAttribute('aria-describedby', id + '-error');
+    return h('label', { for: id, class: el.tagName === 'TEXTAREA' ? 'wide' : null }, label, el,
+      hint ? h('span', { class: 'hint' }, hint) : null,
+      h('span', { class: 'field-error', id: id + '-error', 'aria-live': 'polite' }));
+  }
+
+  function kbClearErrors(form, box) {
+    box.hidden = true;
+    form.querySelectorAll('[aria-invalid]').forEach(function (el) { el.removeAttribute('aria-invalid'); });
+    form.querySelectorAll('.field-error').forEach(function (el) { el.textContent = ''; });
+  }
+
+  function knowledge(bot, box) {
+    stopKnowledge();
+    var stopped = false;
+    var path = '/api/bots/' + encodeURIComponent(bot.id);
+    var rag = bot.rag || {};
+
+    // -- document list, polled while something is pending or processing
+    var listErr = errorBox();
+    var tbody = h('tbody');
+    var empty = h('p', { class: 'muted', id: 'documents-empty', hidden: true }, 'No documents yet. Add files, text or a web page above.');
+    var summary = h('span', { class: 'muted', id: 'documents-summary' });
+    var rows = {};
+    var live = h('p', { class: 'visually-hidden', id: 'kb-live', 'aria-live': 'polite' });
+    var timer = 0, inflight = false, again = false;
+
+    function statusCell(doc) {
+      var cell = [h('span', { class: 'badge badge-' + (KB_STATUS[doc.status] ? doc.status : 'pending') }, KB_STATUS[doc.status] || String(doc.status))];
+      var total = Number(doc.chunks_total) || 0, done = Number(doc.chunks_done) || 0;
+      if (doc.status === 'processing') {
+        if (total > 0) {
+          cell.push(h('progress', { class: 'doc-progress', max: String(total), value: String(Math.min(done, total)),
+            'aria-label': 'Ingestion of ' + doc.name }), h('span', { class: 'muted chunks' }, done + ' / ' + total + ' chunks'));
+        } else {
+          cell.push(h('span', { class: 'muted chunks' }, 'reading…'));
+        }
+      } else if (doc.status === 'ready') {
+        cell.push(h('span', { class: 'muted chunks' }, total + (total === 1 ? ' chunk' : ' chunks')));
+      } else if (doc.status === 'failed') {
+        cell.push(h('div', { class: 'doc-error' }, doc.error || 'Ingestion failed (no reason given).'));
+      }
+      return cell;
+    }
+
+    function nameCell(doc) {
+      var out = [h('span', { class: 'doc-name' }, doc.name || '(unnamed)')];
+      if (doc.source === 'url' && doc.url && /^https?:\/\//i.test(doc.url)) {
+        out.push(h('div', { class: 'hint' }, h('a', { href: doc.url, target: '_blank', rel: 'noopener noreferrer' }, doc.url)));
+      }
+      return out;
+    }
+
+    function kindText(doc) {
+      var kind = doc.source === 'url' ? 'web page' : doc.source === 'text' ? 'text' : (kbType(doc.name) || 'file');
+      var size = kbSize(doc.size_bytes);
+      return kind + (size ? ' · ' + size : '');
+    }
+
+    function makeRow(doc) {
+      var retry = h('button', { type: 'button', class: 'secondary retry', hidden: true }, 'Retry');
+      var del = h('button', { type: 'button', class: 'danger delete' }, 'Delete');
+      var row = h('tr', { 'data-doc-id': doc.id }, h('td', { class: 'name' }), h('td', { class: 'kind' }),
+        h('td', { class: 'status' }), h('td', { class: 'added' }), h('td', { class: 'doc-actions' }, retry, ' ', del));
+      row.doc = doc;
+      retry.addEventListener('click', function () {
+        retry.disabled = true;
+        api('POST', path + '/documents/' + encodeURIComponent(row.doc.id) + '/retry').then(function (d) {
+          retry.disabled = false;
+          listErr.hidden = true;
+          if (d && d.id) { fillRow(row, d); }
+          toast('Queued again');
+          load();
+        }, function (e) { retry.disabled = false; showError(listErr, e); });
+      });
+      del.addEventListener('click', function () {
+        if (!confirm('Delete "' + row.doc.name + '" from the knowledge base? Its passages will no longer be used in answers.')) { return; }
+        del.disabled = true;
+        api('DELETE', path + '/documents/' + encodeURIComponent(row.doc.id)).then(function () {
+          delete rows[row.doc.id];
+          row.remove();
+          toast('Document deleted');
+          load();
+        }, function (e) {
+          del.disabled = false;
+          if (e.status === 404) { load(); }
+          showError(listErr, e);
+        });
+      });
+      return row;
+    }
+
+    function fillRow(row, doc) {
+      var before = row.doc;
+      row.doc = doc;
+      row.setAttribute('data-status', doc.status);
+      // Cells are rebuilt only when what they show changed: no churn for screen readers or tests.
+      var sigs = [doc.name + '\n' + doc.url, [doc.status, doc.chunks_done, doc.chunks_total, doc.error].join('\n')];
+      if (row.sigs === undefined || row.sigs[0] !== sigs[0]) { row.cells[0].replaceChildren.apply(row.cells[0], nameCell(doc)); }
+      if (row.sigs === undefined || row.sigs[1] !== sigs[1]) { row.cells[2].replaceChildren.apply(row.cells[2], statusCell(doc)); }
+      row.sigs = sigs;
+      var kind = kindText(doc), added = when(doc.created_at);
+      if (row.cells[1].textContent !== kind) { row.cells[1].textContent = kind; }
+      if (row.cells[3].textContent !== added) { row.cells[3].textContent = added; }
+      row.querySelector('.retry').hidden = doc.status !== 'failed';
+      if (before && before.status !== doc.status && (doc.status === 'ready' || doc.status === 'failed')) {
+        live.textContent = doc.name + ': ' + KB_STATUS[doc.status] + (doc.status === 'failed' && doc.error ? ', ' + doc.error : '');
+      }
+    }
+
+    function show(docs) {
+      var seen = {};
+      docs.forEach(function (doc, i) {
+        seen[doc.id] = true;
+        var row = rows[doc.id] || (rows[doc.id] = makeRow(doc));
+        fillRow(row, doc);
+        // Moves only rows out of place, so a focused button keeps its focus.
+        if (tbody.children[i] !== row) { tbody.insertBefore(row, tbody.children[i] || null); }
+      });
+      Object.keys(rows).forEach(function (id) {
+        if (!seen[id]) { rows[id].remove(); delete rows[id]; }
+      });
+      empty.hidden = docs.length > 0;
+      var count = function (s) { return docs.filter(function (d) { return d.status === s; }).length; };
+      var busy = count('pending') + count('processing');
+      summary.textContent = docs.length ? docs.length + (docs.length === 1 ? ' document' : ' documents') + ': ' + count('ready') + ' ready' +
+        (busy ? ', ' + busy + ' in progress' : '') + (count('failed') ? ', ' + count('failed') + ' failed' : '') : '';
+      return busy > 0;
+    }
+
+    function load() {
+      if (stopped) { return; }
+      if (inflight) { again = true; return; }
+      inflight = true;
+      clearTimeout(timer);
+      api('GET', path + '/documents').then(function (res) {
+        inflight = false;
+        if (stopped || !box.isConnected) { return; }
+        listErr.hidden = true;
+        var busy = show((res && res.documents) || []);
+        if (again) { again = false; load(); } else if (busy) { timer = setTimeout(load, KB_POLL_MS); }
+      }, function (e) {
+        inflight = false;
+        if (stopped || !box.isConnected) { return; }
+        showError(listErr, e);
+        again = false;
+        if (e.status !== 401) { timer = setTimeout(load, KB_POLL_MS * 5); }
+      });
+    }
+
+    kbStop = function () { stopped = true; clearTimeout(timer); };
+
+    // -- uploads: a queue of files, KB_PARALLEL at once, each with its own progress bar
+    var uploads = h('ul', { class: 'uploads', id: 'uploads', 'aria-label': 'Uploads' });
+    var queue = [];
+    var active = 0;
+
+    function setUpload(item, state, text) {
+      item.li.setAttribute('data-state', state);
+      item.status.textContent = text;
+      item.cancel.hidden = state !== 'queued' && state !== 'uploading';
+    }
+
+    function pump() {
+      while (active < KB_PARALLEL && queue.length) {
+        start(queue.shift());
+      }
+    }
+
+    function start(item) {
+      active++;
+      setUpload(item, 'uploading', 'Uploading… 0%');
+      var req = kbUpload(path + '/documents', item.file, function (loaded, total) {
+        var pct = total ? Math.floor(loaded * 100 / total) : 0;
+        item.bar.value = pct;
+        item.status.textContent = 'Uploading… ' + pct + '%';
+      });
+      item.abort = req.abort;
+      req.promise.then(function (res) {
+        item.bar.value = 100;
+        var doc = res.documents && res.documents[0];
+        if (doc && doc.id) { item.li.setAttribute('data-doc-id', doc.id); }
+        setUpload(item, 'done', 'Uploaded; ingestion runs below.');
+      }, function (e) {
+        item.li.classList.add('failed');
+        setUpload(item, e.code === 'cancelled' ? 'cancelled' : 'failed', kbErrorText(e));
+      }).then(function () {
+        active--;
+        pump();
+        load();
+      });
+    }
+
+    function addFiles(list) {
+      var files = [].slice.call(list || []);
+      if (!files.length) { return; }
+      clearDone.hidden = false;
+      files.forEach(function (file) {
+        var bar = h('progress', { max: '100', value: '0', 'aria-label': 'Upload of ' + file.name });
+        var status = h('span', { class: 'upload-status' });
+        var cancel = h('button', { type: 'button', class: 'link-button' }, 'Cancel');
+        var li = h('li', { class: 'upload' }, h('span', { class: 'upload-name' }, file.name),
+          h('span', { class: 'muted upload-size' }, kbSize(file.size)), bar, status, cancel);
+        li.setAttribute('data-name', file.name);
+        var item = { file: file, li: li, bar: bar, status: status, cancel: cancel, abort: null };
+        cancel.addEventListener('click', function () {
+          if (item.abort) { item.abort(); return; }
+          queue.splice(queue.indexOf(item), 1);
+          setUpload(item, 'cancelled', 'Upload cancelled.');
+        });
+        uploads.appendChild(li);
+        var problem = kbCheck(file);
+        if (problem) {
+          li.classList.add('failed');
+          bar.hidden = true;
+          setUpload(item, 'rejected', problem);
+          return;
+        }
+        setUpload(item, 'queued', 'Waiting…');
+        queue.push(item);
+      });
+      pump();
+    }
+
+    var picker = h('input', { type: 'file', id: 'kb-files', multiple: true, accept: KB_ACCEPT, class: 'visually-hidden' });
+    picker.addEventListener('change', function () {
+      addFiles(picker.files);
+      picker.value = '';
+    });
+    var clearDone = h('button', { type: 'button', class: 'secondary', id: 'clear-uploads', hidden: true }, 'Clear finished uploads');
+    clearDone.addEventListener('click', function () {
+      [].slice.call(uploads.children).forEach(function (li) {
+        var s = li.getAttribute('data-state');
+        if (s !== 'queued' && s !== 'uploading') { li.remove(); }
+      });
+      clearDone.hidden = uploads.children.length === 0;
+    });
+    var zone = h('div', { class: 'dropzone', id: 'dropzone' },
+      h('p', null, h('strong', null, 'Drop files here'), ' or ',
+        h('label', { class: 'button pick', for: 'kb-files' }, 'choose files', picker)),
+      h('p', { class: 'hint' }, 'txt, md, html, pdf or docx; up to ' + kbSize(KB_MAX_BYTES) + ' each; several at once.'));
+    var depth = 0;
+    zone.addEventListener('dragenter', function (e) { e.preventDefault(); depth++; zone.classList.add('over'); });
+    zone.addEventListener('dragover', function (e) {
+      e.preventDefault();
+      if (e.dataTransfer) { e.dataTransfer.dropEffect = 'copy'; }
+    });
+    zone.addEventListener('dragleave', function () { depth = Math.max(0, depth - 1); if (!depth) { zone.classList.remove('over'); } });
+    zone.addEventListener('drop', function (e) {
+      e.preventDefault();
+      depth = 0;
+      zone.classList.remove('over');
+      addFiles(e.dataTransfer && e.dataTransfer.files);
+    });
+
+    // -- add text / add URL
+    function smallForm(id, title, controls, submitLabel, read, done) {
+      var err = errorBox();
+      var submit = h('button', { type: 'submit', class: 'primary' }, submitLabel);
+      var form = h('form', { id: id, class: 'kb-form', novalidate: true }, h('h3', null, title), err,
+        h('div', { class: 'grid' }, controls), h('div', { class: 'actions' }, submit));
+      form.addEventListener('input', function (e) {
+        if (e.target.dataset && e.target.dataset.field) {
+          e.target.removeAttribute('aria-invalid');
+          var m = document.getElementById(e.target.id + '-error');
+          if (m) { m.textContent = ''; }
+        }
+      });
+      form.addEventListener('submit', function (e) {
+        e.preventDefault();
+        kbClearErrors(form, err);
+        var r = read();
+        if (r.errors.length) {
+          r.errors.forEach(function (x) { fieldError(form, x[0], x[1]); });
+          var first = form.querySelector('[aria-invalid="true"]');
+          if (first) { first.focus(); }
+          return;
+        }
+        submit.disabled = true;
+        api('POST', path + '/documents', r.body).then(function (res) {
+          submit.disabled = false;
+          form.reset();
+          done(res);
+          load();
+        }, function (e2) {
+          submit.disabled = false;
+          if (e2.field) { fieldError(form, e2.field, e2.message); }
+          else if (/^url_/.test(e2.code)) { fieldError(form, 'url', e2.message); }
+          showError(err, e2);
+        });
+      });
+      return form;
+    }
+
+    var textName = h('input', { type: 'text', maxlength: '200', autocomplete: 'off' });
+    var textBody = h('textarea', { rows: 5 });
+    var textForm = smallForm('kb-text-form', 'Add text', [
+      kbField('kb-text-name', 'name', 'Title', textName),
+      kbField('kb-text-body', 'text', 'Text (Markdown headings become passage headings)', textBody)
+    ], 'Add text', function () {
+      var errors = [];
+      var name = textName.value.trim();
+      if (!name) { errors.push(['name', 'A title is required']); }
+      if (name.length > 200) { errors.push(['name', 'At most 200 characters']); }
+      if (!textBody.value.trim()) { errors.push(['text', 'Enter some text']); }
+      if (textBody.value.length > KB_MAX_BYTES) { errors.push(['text', 'Too long: at most ' + kbSize(KB_MAX_BYTES)]); }
+      return { errors: errors, body: { name: name, text: textBody.value } };
+    }, function () { toast('Text added'); });
+
+    var urlInput = h('input', { type: 'url', placeholder: 'https://example.com/help', autocomplete: 'off' });
+    var urlName = h('input', { type: 'text', maxlength: '200', autocomplete: 'off' });
+    var urlForm = smallForm('kb-url-form', 'Add a web page', [
+      kbField('kb-url', 'url', 'URL', urlInput),
+      kbField('kb-url-name', 'name', 'Title (optional)', urlName, 'Empty: the page\'s address')
+    ], 'Add URL', function () {
+      var errors = [];
+      var url = urlInput.value.trim();
+      if (!url) { errors.push(['url', 'Enter the address of a page']); }
+      else if (!/^https?:\/\/[^\s\/?#]+[^\s]*$/i.test(url)) { errors.push(['url', 'Must be an http or https URL']); }
+      else if (url.length > 2000) { errors.push(['url', 'At most 2000 characters']); }
+      var body = { url: url };
+      if (urlName.value.trim()) { body.name = urlName.value.trim(); }
+      return { errors: errors, body: body };
+    }, function () { toast('Page queued'); });
+
+    // -- retrieval preview
+    var results = h('ol', { class: 'kb-results', id: 'kb-results', 'aria-live': 'polite' });
+    var searchErr = errorBox();
+    var query = h('input', { type: 'search', maxlength: '4000', autocomplete: 'off', placeholder: 'A question a visitor might ask' });
+    var topK = h('input', { type: 'number', min: '1', max: '50', step: '1' });
+    topK.value = String(rag.top_k || 4);
+    var minScore = h('input', { type: 'number', min: '-1', max: '1', step: '0.05' });
+    minScore.value = String(rag.min_score === undefined || rag.min_score === null ? 0 : rag.min_score);
+    var searchBtn = h('button', { type: 'submit', class: 'primary' }, 'Search');
+    var searchForm = h('form', { id: 'kb-search', novalidate: true }, searchErr,
+      h('div', { class: 'grid' },
+        kbField('kb-query', 'query', 'Query', query),
+        kbField('kb-top-k', 'top_k', 'Passages (top k)', topK),
+        kbField('kb-min-score', 'min_score', 'Minimum score', minScore, 'The bot\'s settings; change them here to explore.')),
+      h('div', { class: 'actions' }, searchBtn));
+    searchForm.addEventListener('submit', function (e) {
+      e.preventDefault();
+      kbClearErrors(searchForm, searchErr);
+      var q = query.value.trim();
+      var k = Number(topK.value), m = Number(minScore.value);
+      var bad = false;
+      if (!q) { fieldError(searchForm, 'query', 'Enter a query'); bad = true; }
+      if (!(k >= 1 && k <= 50 && Math.round(k) === k)) { fieldError(searchForm, 'top_k', 'A whole number from 1 to 50'); bad = true; }
+      if (minScore.value.trim() === '' || !(m >= -1 && m <= 1)) { fieldError(searchForm, 'min_score', 'A number from -1 to 1'); bad = true; }
+      if (bad) { return; }
+      searchBtn.disabled = true;
+      results.setAttribute('aria-busy', 'true');
+      api('POST', path + '/search', { query: q, top_k: k, min_score: m }).then(function (res) {
+        searchBtn.disabled = false;
+        results.removeAttribute('aria-busy');
+        var list = (res && res.results) || [];
+        results.replaceChildren();
+        if (!list.length) {
+          results.appendChild(h('li', { class: 'muted none' }, 'No passage found' + (m > 0 ? ' at or above a score of ' + m : '') +
+            '. Only documents marked Ready are searched.'));
+          return;
+        }
+        list.forEach(function (r, i) {
+          var score = typeof r.score === 'number' ? r.score.toFixed(3) : String(r.score);
+          var full = r.text && r.text !== r.snippet ? h('details', null, h('summary', null, 'Whole passage'), h('div', { class: 'passage' }, r.text)) : null;
+          results.appendChild(h('li', { class: 'kb-result', 'data-document-id': r.document_id || null },
+            h('div', { class: 'kb-result-head' },
+              h('span', { class: 'rank' }, '#' + (i + 1)),
+              h('strong', { class: 'result-document' }, r.document_name || '(unnamed document)'),
+              r.heading ? h('span', { class: 'result-heading' }, r.heading) : null,
+              h('span', { class: 'score', title: 'Cosine similarity' }, 'score ' + score)),
+            h('p', { class: 'snippet' }, r.snippet || ''), full));
+        });
+      }, function (e2) {
+        searchBtn.disabled = false;
+        results.removeAttribute('aria-busy');
+        if (e2.field) { fieldError(searchForm, e2.field, e2.message); }
+        showError(searchErr, e2);
+      });
+    });
+
+    var off = rag.enabled === false ? h('p', { class: 'notice', id: 'rag-off' },
+      'Answers of this bot do not use the knowledge base (Settings → "Use the knowledge base" is off). ' +
+      'Documents can still be added and searched here.') : null;
+    append(box, [
+      h('h2', null, 'Knowledge base'), off, live,
+      zone, uploads, h('div', { class: 'actions upload-actions' }, clearDone),
+      h('div', { class: 'actions' }, h('h3', null, 'Documents'), summary),
+      listErr,
+      h('table', { id: 'documents' }, h('thead', null, h('tr', null, h('th', null, 'Name'), h('th', null, 'Type'),
+        h('th', null, 'Status'), h('th', null, 'Added'), h('th', null, ''))), tbody),
+      empty,
+      h('div', { class: 'kb-forms' }, textForm, urlForm),
+      h('h3', null, 'Retrieval preview'),
+      h('p', { class: 'muted' }, 'What a chat turn would retrieve for a question, best first.'),
+      searchForm, results
+    ]);
     load();
   }
 

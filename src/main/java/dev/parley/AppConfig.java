@@ -26,6 +26,7 @@ public final class AppConfig {
   static {
     VARIABLES.put("PARLEY_PORT", "http.port");
     VARIABLES.put("PARLEY_HOST", "http.host");
+    VARIABLES.put("PARLEY_TRUSTED_PROXIES", "http.trusted_proxies");
     VARIABLES.put("PARLEY_PUBLIC_URL", "public_url");
     VARIABLES.put("PARLEY_DATA_DIR", "data_dir");
     VARIABLES.put("PARLEY_ADMIN_TOKEN", "admin_token");
@@ -104,6 +105,7 @@ public final class AppConfig {
         return Integer.parseInt(text);
       case "roles":
       case "cluster.members":
+      case "http.trusted_proxies":
         return value instanceof JsonArray array ? array : new JsonArray(Arrays.stream(text.split(","))
             .map(String::trim).filter(s -> !s.isEmpty()).toList());
       default:

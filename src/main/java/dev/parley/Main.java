@@ -35,23 +35,38 @@ public final class Main {
   private Main() {
   }
 
+  /**
+   * Runs on the plain main thread, which may wait: the configuration is read first, then the
+   * Vert.x instance (clustered or not) is built, and the platform deployed on it.
+   */
   public static void main(String[] args) {
     System.setProperty("hazelcast.logging.type", "slf4j");
     boolean cluster = Arrays.asList(args).contains("--cluster");
     String roles = option(args, "--roles");
-    Vertx bootstrap = Vertx.builder().with(options()).build();
-    AppConfig.load(bootstrap)
-        .map(config -> roles == null ? config
-            : config.put("roles", new JsonArray(Arrays.stream(roles.split(",")).map(String::trim).toList())))
-        .compose(config -> (cluster ? bootstrap.close().compose(v -> clustered(config)) : Future.succeededFuture(bootstrap))
-            .compose(vertx -> vertx.deployVerticle(new MainVerticle(), new DeploymentOptions().setConfig(config))
-                .onSuccess(id -> Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx))))
-                .onFailure(failure -> vertx.close())))
-        .onSuccess(id -> LOG.info("Parley is running"))
-        .onFailure(failure -> {
-          LOG.error("Parley could not start: {}", failure.getMessage(), failure);
-          System.exit(1);
-        });
+    Vertx vertx = null;
+    try {
+      Vertx bootstrap = Vertx.builder().with(options()).build();
+      JsonObject config = AppConfig.load(bootstrap).await();
+      if (roles != null) {
+        config.put("roles", new JsonArray(Arrays.stream(roles.split(",")).map(String::trim).toList()));
+      }
+      if (cluster) {
+        bootstrap.close().await();
+        vertx = clustered(config).await();
+      } else {
+        vertx = bootstrap;
+      }
+      vertx.deployVerticle(new MainVerticle(), new DeploymentOptions().setConfig(config)).await();
+      Vertx running = vertx;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(running)));
+      LOG.info("Parley is running");
+    } catch (Exception failure) {
+      LOG.error("Parley could not start: {}", failure.getMessage(), failure);
+      if (vertx != null) {
+        vertx.close();
+      }
+      System.exit(1);
+    }
   }
 
   private static Future<Vertx> clustered(JsonObject config) {

@@ -17,11 +17,18 @@ final class BotSettings {
   static final Set<String> READ_ONLY = Set.of("id", "api_key_set", "api_key_hint", "deploy", "created_at", "updated_at");
   private static final Set<String> TOP = Set.of("name", "provider", "model", "base_url", "api_key", "prompt",
       "temperature", "max_tokens", "history_limit", "max_message_chars", "rag", "widget", "allowed_origins",
-      "fallback_text");
-  private static final Set<String> RAG = Set.of("enabled", "top_k", "min_score");
+      "fallback_text", "rate_limit", "budget", "fallback");
+  private static final Set<String> RAG = Set.of("enabled", "top_k", "min_score", "sync_interval_hours");
   private static final Set<String> WIDGET = Set.of("title", "color", "position", "greeting", "avatar_url",
       "starter_questions", "citations");
+  private static final Set<String> RATE_LIMIT = Set.of("per_session_per_minute", "per_address_per_minute");
+  private static final Set<String> BUDGET = Set.of("daily_tokens", "daily_cost", "message");
+  /** What a bot answers, instead of calling its model, once its daily budget is spent. */
+  static final String DEFAULT_BUDGET_MESSAGE = "This assistant has reached its limit for today. Please try again tomorrow.";
   private static final Pattern PROVIDER = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
+  /** A fallback is a built-in provider: the provider step calls it with that provider's configured key. */
+  private static final Set<String> FALLBACK_PROVIDERS = Set.of("openai", "anthropic", "extractive");
+  private static final Set<String> FALLBACK = Set.of("provider", "model");
   private static final Pattern COLOR = Pattern.compile("#[0-9a-fA-F]{6}");
   private static final Set<String> POSITIONS = Set.of("bottom-right", "bottom-left");
   /** How the chat page shows an answer's sources: not at all, titles only, or titles with snippets and links. */
@@ -44,7 +51,9 @@ final class BotSettings {
         .put("history_limit", 20)
         .put("max_message_chars", 4000)
         .put("fallback_text", DEFAULT_FALLBACK)
-        .put("rag", new JsonObject().put("enabled", true).put("top_k", 4).put("min_score", 0.3))
+        .put("fallback", null)
+        .put("rag", new JsonObject().put("enabled", true).put("top_k", 4).put("min_score", 0.3)
+            .put("sync_interval_hours", 0))
         .put("widget", new JsonObject()
             .put("title", null)
             .put("color", "#4f46e5")
@@ -53,7 +62,19 @@ final class BotSettings {
             .put("avatar_url", null)
             .put("starter_questions", new JsonArray())
             .put("citations", "titles"))
-        .put("allowed_origins", new JsonArray());
+        .put("allowed_origins", new JsonArray())
+        .put("rate_limit", rateLimitDefaults())
+        .put("budget", budgetDefaults());
+  }
+
+  /** Null limits follow the deployment's {@code http.rate_limit}; 0 turns a limit off. */
+  private static JsonObject rateLimitDefaults() {
+    return new JsonObject().put("per_session_per_minute", null).put("per_address_per_minute", null);
+  }
+
+  /** No budget by default: null means no daily cap on tokens or cost. */
+  private static JsonObject budgetDefaults() {
+    return new JsonObject().put("daily_tokens", null).put("daily_cost", null).put("message", DEFAULT_BUDGET_MESSAGE);
   }
 
   /** Default model per built-in provider, used when a bot names none. */
@@ -88,6 +109,9 @@ final class BotSettings {
       Object value = patch.getValue(field);
       if (field.equals("rag") || field.equals("widget")) {
         merged.put(field, mergeObject(field, merged.getJsonObject(field), value, field.equals("rag") ? RAG : WIDGET));
+      } else if (field.equals("rate_limit") || field.equals("budget")) {
+        JsonObject stored = merged.getJsonObject(field, field.equals("budget") ? budgetDefaults() : rateLimitDefaults());
+        merged.put(field, mergeObject(field, stored, value, field.equals("budget") ? BUDGET : RATE_LIMIT));
       } else {
         merged.put(field, value);
       }
@@ -150,6 +174,9 @@ final class BotSettings {
     rag.put("enabled", bool("rag.enabled", rag.getValue("enabled")));
     rag.put("top_k", integer("rag.top_k", rag.getValue("top_k"), 1, 50, false));
     rag.put("min_score", number("rag.min_score", rag.getValue("min_score"), 0, 1, false));
+    // how often URL and sitemap documents are checked for changes; 0 = only on demand
+    Object syncHours = rag.getValue("sync_interval_hours") == null ? 0 : rag.getValue("sync_interval_hours");
+    rag.put("sync_interval_hours", number("rag.sync_interval_hours", syncHours, 0, 8760, false));
 
     JsonObject widget = s.getJsonObject("widget");
     widget.put("title", string("widget.title", widget.getValue("title"), 0, 100, true));
@@ -176,7 +203,50 @@ final class BotSettings {
       normalised.add(origin((String) origin));
     }
     s.put("allowed_origins", normalised);
+    s.put("fallback", fallback(s.getValue("fallback"), provider, s.getString("model")));
+
+    JsonObject limits = s.getJsonObject("rate_limit", rateLimitDefaults());
+    for (String key : RATE_LIMIT) {
+      limits.put(key, integer("rate_limit." + key, limits.getValue(key), 0, 1_000_000, true));
+    }
+    s.put("rate_limit", limits);
+    JsonObject budget = s.getJsonObject("budget", budgetDefaults());
+    budget.put("daily_tokens", integer("budget.daily_tokens", budget.getValue("daily_tokens"), 0, 2_000_000_000, true));
+    budget.put("daily_cost", number("budget.daily_cost", budget.getValue("daily_cost"), 0, 1_000_000, true));
+    String message = string("budget.message", budget.getValue("message"), 1, 2000, true);
+    budget.put("message", message == null || message.isBlank() ? DEFAULT_BUDGET_MESSAGE : message);
+    s.put("budget", budget);
     return s;
+  }
+
+  /**
+   * The provider that answers when the bot's own keeps failing: {@code {provider, model}} with a
+   * built-in provider (the model defaults to that provider's default), or null for none. It is
+   * replaced as a whole on update, and must differ from the bot's own provider and model.
+   */
+  private static JsonObject fallback(Object value, String provider, String model) {
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof JsonObject spec)) {
+      throw ParleyException.invalid("fallback", "'fallback' must be an object {provider, model} or null");
+    }
+    for (String key : spec.fieldNames()) {
+      if (!FALLBACK.contains(key)) {
+        throw ParleyException.invalid("fallback." + key, "Unknown field 'fallback." + key + "'");
+      }
+    }
+    Object name = spec.getValue("provider");
+    if (!(name instanceof String p) || !FALLBACK_PROVIDERS.contains(p)) {
+      throw ParleyException.invalid("fallback.provider", "'fallback.provider' must be openai, anthropic or extractive");
+    }
+    String fallbackModel = spec.getValue("model") == null
+        ? defaultModel(p) : string("fallback.model", spec.getValue("model"), 1, 200, false);
+    if (p.equals(provider) && fallbackModel.equals(model)) {
+      throw ParleyException.invalid("fallback.model",
+          "'fallback' must name another provider or model than the bot's own");
+    }
+    return new JsonObject().put("provider", p).put("model", fallbackModel);
   }
 
   private static String origin(String value) {

@@ -21,6 +21,8 @@ public final class Addresses {
   public static final String MEMORY_CONVERSATIONS = "parley.memory.conversations";
   public static final String MEMORY_CONVERSATION = "parley.memory.conversation";
   public static final String MEMORY_STATS = "parley.memory.stats";
+  /** {@code {bot_id, since}} → {@code {input_tokens, output_tokens, cost}} of the bot's messages since {@code since} (ms). */
+  public static final String MEMORY_USAGE = "parley.memory.usage";
 
   public static final String RAG_SEARCH = "parley.rag.search";
   public static final String RAG_DOCUMENT_ADD = "parley.rag.document.add";
@@ -28,6 +30,7 @@ public final class Addresses {
   public static final String RAG_DOCUMENT_GET = "parley.rag.document.get";
   public static final String RAG_DOCUMENT_DELETE = "parley.rag.document.delete";
   public static final String RAG_DOCUMENT_RETRY = "parley.rag.document.retry";
+  public static final String RAG_DOCUMENT_SYNC = "parley.rag.document.sync";
 
   /** Health probes: each answers {@code {status: "UP", …}} once its storage answers. */
   public static final String BOT_HEALTH = "parley.bot.health";

@@ -52,6 +52,7 @@ public final class Fields {
   public static final String RESULTS = "results";
   public static final String CONTEXT = "context";
   public static final String FALLBACK_TEXT = "fallback_text";
+  public static final String FALLBACK = "fallback";
 
   /** Message header carrying the request id from the HTTP edge into every component. */
   public static final String REQUEST_ID_HEADER = "x-request-id";

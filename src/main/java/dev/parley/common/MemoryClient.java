@@ -61,6 +61,11 @@ public final class MemoryClient {
     return bus.request(Addresses.MEMORY_STATS, new JsonObject().put(Fields.BOT_ID, botId).put(Fields.DAYS, days), timeoutMs);
   }
 
+  /** Tokens and cost of the bot's messages created at or after {@code since} (epoch ms): {@code {input_tokens, output_tokens, cost}}. */
+  public Future<JsonObject> usage(String botId, long since) {
+    return bus.request(Addresses.MEMORY_USAGE, new JsonObject().put(Fields.BOT_ID, botId).put("since", since), timeoutMs);
+  }
+
   private static JsonObject session(String botId, String sessionId) {
     return new JsonObject().put(Fields.BOT_ID, botId).put(Fields.SESSION_ID, sessionId);
   }

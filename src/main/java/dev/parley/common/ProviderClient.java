@@ -5,8 +5,9 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * Sender side of the provider component. A request is
- * {@code {bot:{id, provider, model, base_url, api_key_enc, temperature, max_tokens}, system, messages:[{role, content}]}};
- * the answer is {@code {content, usage:{input_tokens, output_tokens}, cost, provider, model, latency_ms}}.
+ * {@code {bot:{id, provider, model, base_url, api_key_enc, temperature, max_tokens, fallback}, system, messages:[{role, content}]}};
+ * the answer is {@code {content, usage:{input_tokens, output_tokens}, cost, provider, model, latency_ms, fallback}}, naming
+ * the provider and model that answered ({@code fallback} true when it was the bot's fallback).
  */
 public final class ProviderClient {
 

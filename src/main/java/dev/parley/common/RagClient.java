@@ -56,6 +56,11 @@ public final class RagClient {
     return bus.request(Addresses.RAG_DOCUMENT_RETRY, document(botId, documentId), timeoutMs);
   }
 
+  /** Checks a URL or sitemap document's source again; answers the document (409 for other sources). */
+  public Future<JsonObject> sync(String botId, String documentId) {
+    return bus.request(Addresses.RAG_DOCUMENT_SYNC, document(botId, documentId), timeoutMs);
+  }
+
   private static JsonObject document(String botId, String documentId) {
     return new JsonObject().put(Fields.BOT_ID, botId).put(Fields.DOCUMENT_ID, documentId);
   }

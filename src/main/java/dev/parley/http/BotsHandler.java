@@ -88,8 +88,23 @@ final class BotsHandler {
     int days = intParam(ctx, "days", 30, 1, 366);
     Bus bus = bus(ctx);
     new BotClient(bus, timeouts).get(id)
-        .compose(bot -> new MemoryClient(bus, timeouts).stats(id, days))
+        .compose(bot -> new MemoryClient(bus, timeouts).stats(id, days).map(stats -> stats.put("budget", budget(bot, stats))))
         .onComplete(Replies.json(ctx, 200, stats -> stats));
+  }
+
+  /** The bot's daily budget and today's spend against it (the last day of the series is today, UTC). */
+  private static JsonObject budget(JsonObject bot, JsonObject stats) {
+    JsonArray days = stats.getJsonArray("days", new JsonArray());
+    JsonObject today = days.isEmpty() ? new JsonObject() : days.getJsonObject(days.size() - 1);
+    long tokens = today.getLong("input_tokens", 0L) + today.getLong("output_tokens", 0L);
+    double cost = today.getDouble("cost", 0.0);
+    JsonObject settings = bot.getJsonObject("budget", new JsonObject());
+    return new JsonObject()
+        .put("daily_tokens", settings.getValue("daily_tokens"))
+        .put("daily_cost", settings.getValue("daily_cost"))
+        .put("tokens_today", tokens)
+        .put("cost_today", cost)
+        .put("exhausted", Budgets.limited(bot) && Budgets.exhausted(bot, tokens, cost));
   }
 
   private BotClient bots(RoutingContext ctx) {

@@ -33,9 +33,11 @@ final class ChatHandler implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(ChatHandler.class);
 
   private final Timeouts timeouts;
+  private final Budgets budgets;
 
-  ChatHandler(Timeouts timeouts) {
+  ChatHandler(Timeouts timeouts, Budgets budgets) {
     this.timeouts = timeouts;
+    this.budgets = budgets;
   }
 
   @Override
@@ -43,7 +45,19 @@ final class ChatHandler implements Handler<RoutingContext> {
     JsonObject bot = ctx.get(ChatAccess.BOT);
     JsonObject body = JsonBodies.object(ctx);
     Turn turn = new Turn(bot, sessionId(body), message(body, bot));
+    boolean stream = wantsStream(ctx, body);
     Bus bus = BotsHandler.bus(ctx);
+    // A failed budget lookup lets the turn through: the budget is a cap on spend, not a reason to refuse chats.
+    budgets.exhausted(bus, bot).onComplete(over -> {
+      if (over.succeeded() && over.result()) {
+        overBudget(ctx, bus, turn, Budgets.message(bot), stream);
+      } else {
+        answer(ctx, bus, turn, stream);
+      }
+    });
+  }
+
+  private void answer(RoutingContext ctx, Bus bus, Turn turn, boolean stream) {
     MemoryClient memory = new MemoryClient(bus, timeouts);
     Future<JsonArray> history = Future.all(
             memory.history(turn.botId(), turn.sessionId(), turn.historyLimit()),
@@ -52,7 +66,7 @@ final class ChatHandler implements Handler<RoutingContext> {
           turn.passages(both.resultAt(1));
           return both.resultAt(0);
         });
-    if (wantsStream(ctx, body)) {
+    if (stream) {
       stream(ctx, bus, memory, turn, history);
     } else {
       ProviderClient provider = new ProviderClient(bus, timeouts);
@@ -130,13 +144,43 @@ final class ChatHandler implements Handler<RoutingContext> {
     });
   }
 
-  /** Stores the turn, then tells extensions about it. */
-  private static Future<JsonObject> store(Bus bus, MemoryClient memory, Turn turn, JsonObject record) {
-    return memory.append(record).onSuccess(stored ->
-        bus.vertx().eventBus().publish(Addresses.EVENTS_TURN_COMPLETED, turn.event(stored, record)));
+  /**
+   * The bot's daily budget is spent: it answers with its {@code budget.message} and calls no model.
+   * The turn is stored like any other (the answer marked {@code budget_exceeded}).
+   */
+  private void overBudget(RoutingContext ctx, Bus bus, Turn turn, String text, boolean stream) {
+    JsonObject none = new JsonObject().put(Fields.INPUT_TOKENS, 0).put(Fields.OUTPUT_TOKENS, 0).put(Fields.COST, 0.0);
+    store(bus, new MemoryClient(bus, timeouts), turn, turn.overBudget(text)).onComplete(result -> {
+      if (result.failed()) {
+        Replies.fail(ctx, result.cause());
+        return;
+      }
+      String messageId = result.result().getString(Fields.MESSAGE_ID);
+      if (!stream) {
+        Replies.json(ctx, 200, (JsonObject stored) -> new JsonObject().put("response", text)
+            .put(Fields.SESSION_ID, turn.sessionId()).put(Fields.MESSAGE_ID, messageId)
+            .put(Fields.SOURCES, new JsonArray()).put(Fields.USAGE, none)).handle(result);
+        return;
+      }
+      Sse sse = new Sse(ctx.response());
+      sse.open();
+      sse.event("start", new JsonObject().put(Fields.SESSION_ID, turn.sessionId()));
+      sse.event("delta", new JsonObject().put(Fields.TEXT, text));
+      sse.event("done", new JsonObject().put(Fields.MESSAGE_ID, messageId).put(Fields.SESSION_ID, turn.sessionId())
+          .put(Fields.SOURCES, new JsonArray()).put(Fields.USAGE, none));
+      sse.end();
+    });
   }
 
-  private static Future<JsonObject> storeFailure(Bus bus, MemoryClient memory, Turn turn, Throwable failure) {
+  /** Stores the turn, counts its spend against the bot's budget, then tells extensions about it. */
+  private Future<JsonObject> store(Bus bus, MemoryClient memory, Turn turn, JsonObject record) {
+    return memory.append(record).onSuccess(stored -> {
+      budgets.record(turn.botId(), record.getJsonObject(Fields.ASSISTANT));
+      bus.vertx().eventBus().publish(Addresses.EVENTS_TURN_COMPLETED, turn.event(stored, record));
+    });
+  }
+
+  private Future<JsonObject> storeFailure(Bus bus, MemoryClient memory, Turn turn, Throwable failure) {
     ParleyException error = Failures.safe(failure, Addresses.PROVIDER_COMPLETE);
     return store(bus, memory, turn, turn.failed(error))
         .onFailure(notStored -> LOG.error("[{}] The failed turn of bot {} could not be stored either", bus.requestId(),

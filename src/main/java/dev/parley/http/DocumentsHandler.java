@@ -23,7 +23,8 @@ import java.util.Set;
  * The admin knowledge-base API (behind {@link AdminAuthHandler}):
  * {@code POST /api/bots/{id}/documents} (multipart files, JSON {@code {name, text}} or {@code {url}}; 202
  * with {@code {documents:[…]}}), {@code GET /api/bots/{id}/documents[/{doc}]},
- * {@code DELETE /api/bots/{id}/documents/{doc}} (204), {@code POST /api/bots/{id}/documents/{doc}/retry} (202)
+ * {@code DELETE /api/bots/{id}/documents/{doc}} (204), {@code POST /api/bots/{id}/documents/{doc}/retry} (202),
+ * {@code POST /api/bots/{id}/documents/{doc}/sync} (202, URL and sitemap documents)
  * and {@code POST /api/bots/{id}/search} {@code {query, top_k?, min_score?, mode?}} → {@code {results:[…]}}.
  * Files must be txt, md, html, pdf or docx (415 otherwise); the upload body limit is
  * {@code http.upload_limit_bytes} (413).
@@ -44,6 +45,7 @@ final class DocumentsHandler {
     router.get("/api/bots/:botId/documents/:docId").handler(this::get);
     router.delete("/api/bots/:botId/documents/:docId").handler(this::delete);
     router.post("/api/bots/:botId/documents/:docId/retry").handler(this::retry);
+    router.post("/api/bots/:botId/documents/:docId/sync").handler(this::sync);
     router.post("/api/bots/:botId/search").handler(this::search);
   }
 
@@ -128,6 +130,11 @@ final class DocumentsHandler {
 
   private void retry(RoutingContext ctx) {
     new RagClient(BotsHandler.bus(ctx), timeouts).retry(BotsHandler.botId(ctx), docId(ctx))
+        .onComplete(Replies.json(ctx, 202, doc -> doc));
+  }
+
+  private void sync(RoutingContext ctx) {
+    new RagClient(BotsHandler.bus(ctx), timeouts).sync(BotsHandler.botId(ctx), docId(ctx))
         .onComplete(Replies.json(ctx, 202, doc -> doc));
   }
 

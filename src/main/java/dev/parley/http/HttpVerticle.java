@@ -23,6 +23,7 @@ public class HttpVerticle extends VerticleBase {
 
   private HttpServer server;
   private Router router;
+  private SlowClients slowClients;
 
   @Override
   public Future<?> start() {
@@ -49,14 +50,24 @@ public class HttpVerticle extends VerticleBase {
     router.post("/api/bots/:botId/documents").handler(BodyHandler.create(uploadsDir(config))
         .setBodyLimit(config.getLong("upload_limit_bytes", 20L * 1024 * 1024))
         .setDeleteUploadedFilesOnEnd(true));
-    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
+    // Every other route reads at most body_limit_bytes (413 beyond), whatever its path or method.
+    router.route().handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
     new BotsHandler(timeouts, new Deploy(publicUrl)).mount(router);
     new DocumentsHandler(timeouts).mount(router);
 
     ChatAccess chatAccess = new ChatAccess(timeouts, publicUrl);
     router.route("/api/chat/:botId").handler(chatAccess);
     router.route("/api/chat/:botId/*").handler(chatAccess);
-    router.post("/api/chat/:botId").handler(new ChatHandler(timeouts));
+    ClientAddress clientAddress;
+    try {
+      clientAddress = new ClientAddress(config.getJsonArray("trusted_proxies"));
+    } catch (IllegalArgumentException | ClassCastException bad) {
+      return Future.failedFuture(new IllegalStateException(bad.getMessage()));
+    }
+    RateLimiter limiter = new RateLimiter(vertx, "shared".equals(config.getString("rate_limit_store")));
+    router.post("/api/chat/:botId").handler(new ChatLimits(limiter, clientAddress, config.getJsonObject("rate_limit")));
+    router.post("/api/chat/:botId").handler(new ChatHandler(timeouts,
+        new Budgets(timeouts, config.getLong("budget_cache_ms", 5_000L))));
     new SessionHandler(timeouts).mount(router);
     router.get("/api/chat/:botId/config").handler(PagesHandler::config);
 
@@ -72,8 +83,17 @@ public class HttpVerticle extends VerticleBase {
         .setHost(config.getString("host", "0.0.0.0"))
         .setPort(config.getInteger("port", 8000))
         .setIdleTimeout(config.getInteger("idle_timeout_s", 120))
-        .setCompressionSupported(false);
-    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> {
+        .setCompressionSupported(false)
+        // HTTP/1.1 only (no h2c upgrade): connections are then set up at accept, so SlowClients sees them from the first byte.
+        .setHttp2ClearTextEnabled(false);
+    slowClients = new SlowClients(vertx, config);
+    return vertx.createHttpServer(options)
+        .connectionHandler(slowClients::connection)
+        .requestHandler(request -> {
+          slowClients.request(request);
+          router.handle(request);
+        })
+        .listen().onSuccess(s -> {
       server = s;
       LOG.info("HTTP listening on {}:{}", options.getHost(), s.actualPort());
     });
@@ -91,6 +111,9 @@ public class HttpVerticle extends VerticleBase {
   /** Stops taking connections and lets requests in flight, streams included, finish first. */
   @Override
   public Future<?> stop() {
+    if (slowClients != null) {
+      slowClients.stop();
+    }
     return server == null ? Future.succeededFuture()
         : server.shutdown(config().getLong("shutdown_grace_s", 30L), TimeUnit.SECONDS);
   }

@@ -12,13 +12,26 @@ final class JsonBodies {
   private JsonBodies() {
   }
 
+  private static final String PARSED = "parley.json_body";
+
+  /** The body as a JSON object (parsed once per request; later calls get the same object). */
   static JsonObject object(RoutingContext ctx) {
+    JsonObject parsed = ctx.get(PARSED);
+    if (parsed != null) {
+      return parsed;
+    }
+    parsed = parse(ctx);
+    ctx.put(PARSED, parsed);
+    return parsed;
+  }
+
+  private static JsonObject parse(RoutingContext ctx) {
     String type = ctx.request().getHeader("Content-Type");
     if (type == null || !type.toLowerCase().startsWith("application/json")) {
       throw new ParleyException(ErrorCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
           "Send the body as application/json");
     }
-    if (ctx.body() == null || ctx.body().length() == 0) {
+    if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() <= 0) {
       throw ParleyException.badRequest("invalid_json", "The request body must be a JSON object");
     }
     try {

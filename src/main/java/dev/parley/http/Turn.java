@@ -9,7 +9,7 @@ import io.vertx.core.json.JsonObject;
 final class Turn {
 
   private static final String[] PROVIDER_FIELDS = {"id", "provider", "model", "base_url", "api_key_enc", "temperature",
-      "max_tokens", "fallback_text"};
+      "max_tokens", "fallback_text", "fallback"};
 
   private final JsonObject bot;
   private final String sessionId;
@@ -125,6 +125,11 @@ final class Turn {
     return record(assistant(partial, "incomplete", error.code(), new JsonObject()), null);
   }
 
+  /** The record of a turn answered with the bot's over-budget message, no model called. */
+  JsonObject overBudget(String text) {
+    return record(assistant(text, "complete", "budget_exceeded", new JsonObject().put(Fields.PROVIDER, "budget")), null);
+  }
+
   /** The record of a turn that got no answer: the user message is kept with the failure. */
   JsonObject failed(ParleyException error) {
     return record(null, error.code());
@@ -142,8 +147,9 @@ final class Turn {
         .put(Fields.ASSISTANT, assistant == null ? null : assistant.getString(Fields.CONTENT))
         .put(Fields.STATUS, assistant == null ? "failed" : assistant.getString(Fields.STATUS))
         .put(Fields.ERROR, assistant == null ? record.getString(Fields.ERROR) : assistant.getString(Fields.ERROR))
-        .put(Fields.PROVIDER, bot.getString("provider"))
-        .put(Fields.MODEL, bot.getString("model"))
+        // who answered: the bot's fallback when its own provider was failing
+        .put(Fields.PROVIDER, assistant == null ? bot.getString("provider") : assistant.getString(Fields.PROVIDER))
+        .put(Fields.MODEL, assistant == null ? bot.getString("model") : assistant.getString(Fields.MODEL))
         .put(Fields.USAGE, usageOf(assistant == null ? new JsonObject() : assistant))
         .put(Fields.LATENCY_MS, assistant == null ? latencyMs() : assistant.getLong(Fields.LATENCY_MS))
         .put(Fields.SOURCES, sources(assistant).size())

@@ -122,6 +122,16 @@ final class MemoryService {
     });
   }
 
+  Future<JsonObject> usage(String botId, long since) {
+    return SqlTemplate.forQuery(reader, MemorySql.USAGE).execute(Map.of(Fields.BOT_ID, botId, "since", since)).map(rows -> {
+      JsonObject r = rows.size() == 0 ? new JsonObject() : rows.iterator().next().toJson();
+      return new JsonObject()
+          .put(Fields.INPUT_TOKENS, longOf(r, "input_tokens"))
+          .put(Fields.OUTPUT_TOKENS, longOf(r, "output_tokens"))
+          .put(Fields.COST, r.getValue("cost") == null ? 0.0 : ((Number) r.getValue("cost")).doubleValue());
+    });
+  }
+
   private static JsonObject dayStats(long day, JsonObject row) {
     JsonObject r = row == null ? new JsonObject() : row;
     Number avg = (Number) r.getValue("avg_latency_ms");

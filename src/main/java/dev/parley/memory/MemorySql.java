@@ -63,6 +63,12 @@ final class MemorySql {
       + "FROM messages WHERE bot_id = #{bot_id} AND created_at >= #{since} "
       + "GROUP BY created_at / 86400000 ORDER BY day";
 
+  /** A bot's spend since a time, for daily budgets: one range scan of the (bot_id, created_at) index. */
+  static final String USAGE = "SELECT CAST(SUM(COALESCE(input_tokens, 0)) AS BIGINT) AS input_tokens, "
+      + "CAST(SUM(COALESCE(output_tokens, 0)) AS BIGINT) AS output_tokens, "
+      + "CAST(SUM(COALESCE(cost, 0)) AS DOUBLE PRECISION) AS cost "
+      + "FROM messages WHERE bot_id = #{bot_id} AND created_at >= #{since}";
+
   private MemorySql() {
   }
 }

@@ -31,6 +31,8 @@ import java.util.Set;
  *   <tr><td>{@code parley.memory.feedback}</td><td>{@code {bot_id, message_id, rating: up|down, comment?}}</td><td>{@code {message_id, rating}}</td></tr>
  *   <tr><td>{@code parley.memory.conversations}</td><td>{@code {bot_id, limit, offset}}</td><td>{@code {conversations, total}}</td></tr>
  *   <tr><td>{@code parley.memory.conversation}</td><td>{@code {bot_id, conversation_id}}</td><td>the conversation with its messages</td></tr>
+ *   <tr><td>{@code parley.memory.usage}</td><td>{@code {bot_id, since}}</td><td>{@code {input_tokens, output_tokens, cost}}
+ *   of the bot's messages since {@code since} (epoch ms; daily budgets)</td></tr>
  *   <tr><td>{@code parley.memory.stats}</td><td>{@code {bot_id, days}}</td><td>{@code {bot_id, days:[{date, turns, …}]}}</td></tr>
  * </table>
  */
@@ -66,7 +68,9 @@ public class MemoryVerticle extends VerticleBase {
               BusHandlers.register(vertx, Addresses.MEMORY_CONVERSATION, body ->
                   memory.conversation(botId(body), entityId(body, Fields.CONVERSATION_ID, "Conversation"))),
               BusHandlers.register(vertx, Addresses.MEMORY_STATS, body ->
-                  memory.stats(botId(body), clamp(body.getInteger(Fields.DAYS, 30), 1, 366)))));
+                  memory.stats(botId(body), clamp(body.getInteger(Fields.DAYS, 30), 1, 366))),
+              BusHandlers.register(vertx, Addresses.MEMORY_USAGE, body ->
+                  memory.usage(botId(body), Math.max(0L, body.getLong("since", 0L))))));
         });
   }
 

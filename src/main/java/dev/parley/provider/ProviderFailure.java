@@ -32,7 +32,9 @@ public final class ProviderFailure extends RuntimeException {
     /** An error event inside a 200 stream. */
     IN_BAND,
     /** The stream broke after deltas had been sent: too late to retry. */
-    STREAM_BROKEN
+    STREAM_BROKEN,
+    /** Not attempted: the provider's circuit breaker is open after repeated failures. */
+    CIRCUIT_OPEN
   }
 
   private final Kind kind;
@@ -73,6 +75,11 @@ public final class ProviderFailure extends RuntimeException {
 
   public static ProviderFailure streamBroken(String what) {
     return new ProviderFailure(Kind.STREAM_BROKEN, 0, -1, what);
+  }
+
+  /** The circuit is open; {@code retryAfterMs} is the time until it lets a probe call through. */
+  public static ProviderFailure circuitOpen(long retryAfterMs) {
+    return new ProviderFailure(Kind.CIRCUIT_OPEN, 0, retryAfterMs, "circuit open");
   }
 
   /**
@@ -130,8 +137,30 @@ public final class ProviderFailure extends RuntimeException {
     return switch (kind) {
       case HTTP -> upstreamStatus == 429 || upstreamStatus == 408 || upstreamStatus >= 500;
       case CONNECTION, CONNECT_TIMEOUT, IN_BAND -> true;
-      case QUOTA, TIMEOUT, PROTOCOL, STREAM_BROKEN -> false;
+      case QUOTA, TIMEOUT, PROTOCOL, STREAM_BROKEN, CIRCUIT_OPEN -> false;
     };
+  }
+
+  /**
+   * Whether the failure says the provider itself is unwell, so that it counts towards opening
+   * its circuit: 5xx (529 included), 408, a 429 still there after the retries, connection
+   * failures, timeouts, unreadable answers, in-band errors and broken streams. A 4xx caused by
+   * the request or the key, and an exhausted quota, are the caller's business and do not count.
+   */
+  public boolean countsAgainstProvider() {
+    return switch (kind) {
+      case HTTP -> upstreamStatus == 429 || upstreamStatus == 408 || upstreamStatus >= 500;
+      case CONNECTION, CONNECT_TIMEOUT, TIMEOUT, PROTOCOL, IN_BAND, STREAM_BROKEN -> true;
+      case QUOTA, CIRCUIT_OPEN -> false;
+    };
+  }
+
+  /**
+   * Whether a bot's fallback provider should take over (only ever before any delta went out):
+   * the provider is unwell, its circuit is open, or its account is out of quota.
+   */
+  public boolean callsForFallback() {
+    return kind != Kind.STREAM_BROKEN && (countsAgainstProvider() || kind == Kind.QUOTA || kind == Kind.CIRCUIT_OPEN);
   }
 
   /** The failure the caller sees; {@code provider} names the vendor in the message. */
@@ -150,6 +179,9 @@ public final class ProviderFailure extends RuntimeException {
           "The " + provider + " API reported an error while answering", null, 0);
       case STREAM_BROKEN -> new ParleyException(ErrorCodes.BAD_GATEWAY, "provider_stream_broken",
           "The " + provider + " answer stream broke off before it was complete", null, 0);
+      case CIRCUIT_OPEN -> new ParleyException(ErrorCodes.UNAVAILABLE, "provider_circuit_open",
+          "The " + provider + " API has been failing, so Parley is not calling it for a while; try again later",
+          null, Math.max(1, (retryAfterMs + 999) / 1000));
     };
   }
 

@@ -13,8 +13,25 @@ public record ProviderSettings(
     long requestTimeoutMs,
     long forwardTimeoutMs,
     RetryPolicy retry,
+    Breaker breaker,
     String pricesFile,
     JsonObject config) {
+
+  /**
+   * The circuit breaker of each (provider, base URL), from {@code circuit_breaker}: it opens after
+   * {@code max_failures} failed calls (each after its retries) within {@code failure_window_ms}
+   * with no success between them, fails calls at once while open, and lets one probe call through
+   * {@code reset_timeout_ms} later; the probe's success closes it, its failure opens it again.
+   */
+  public record Breaker(int maxFailures, long resetTimeoutMs, long failureWindowMs) {
+
+    static Breaker from(JsonObject c) {
+      JsonObject b = c == null ? new JsonObject() : c;
+      return new Breaker(Math.max(1, b.getInteger("max_failures", 5)),
+          Math.max(1, b.getLong("reset_timeout_ms", 30_000L)),
+          Math.max(1_000, b.getLong("failure_window_ms", 60_000L)));
+    }
+  }
 
   public static ProviderSettings from(JsonObject config) {
     JsonObject c = config == null ? new JsonObject() : config;
@@ -29,6 +46,7 @@ public record ProviderSettings(
             c.getLong("backoff_initial_ms", 250L),
             c.getLong("backoff_max_ms", 4_000L),
             c.getLong("max_retry_after_s", 20L)),
+        Breaker.from(c.getJsonObject("circuit_breaker")),
         c.getString("prices_file", "conf/prices.json"),
         c);
   }

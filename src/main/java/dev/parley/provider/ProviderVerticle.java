@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,11 +30,12 @@ import org.slf4j.LoggerFactory;
  * <p>Consumes:
  * <ul>
  *   <li>{@code parley.provider.complete} ({@link Addresses#PROVIDER_COMPLETE}):
- *   {@code {bot:{id, provider, model, base_url?, api_key_enc?, temperature?, max_tokens?}, system?,
- *   messages:[{role:"user"|"assistant", content}]}}. Replies
- *   {@code {content, usage:{input_tokens, output_tokens}, cost, provider, model, latency_ms, finish_reason}}
+ *   {@code {bot:{id, provider, model, base_url?, api_key_enc?, temperature?, max_tokens?, fallback?:{provider, model}},
+ *   system?, messages:[{role:"user"|"assistant", content}]}}. Replies
+ *   {@code {content, usage:{input_tokens, output_tokens}, cost, provider, model, latency_ms, finish_reason, fallback}}
  *   ({@code cost} in USD from the price file; {@code finish_reason} is {@code stop}, {@code length} or the
- *   vendor's own word).</li>
+ *   vendor's own word; {@code provider} and {@code model} are the ones that answered, and {@code fallback}
+ *   is true when that was the bot's fallback).</li>
  *   <li>{@code parley.provider.stream} ({@link Addresses#PROVIDER_STREAM}): the same plus
  *   {@code stream_address}, which receives {@code {type:"delta", seq:0…n-1, text}} in order as the
  *   model writes; the reply is the same answer plus {@code deltas}, the number of delta messages sent.</li>
@@ -50,12 +52,28 @@ import org.slf4j.LoggerFactory;
  * {@code base_url}. Rate limits (429, honouring {@code Retry-After} up to {@code max_retry_after_s}),
  * 5xx, 529, error events before the first delta and connection failures are retried
  * {@code max_retries} times with jittered exponential backoff; a stream is never retried once a
- * delta went out. The whole call, retries included, is bounded by {@code request_timeout_ms}.
+ * delta went out. The whole call, retries and fallback included, is bounded by {@code request_timeout_ms}.
+ *
+ * <p>Circuit breaker: one per (provider, base URL), shared by the instances of this verticle in a
+ * process. A call (after its retries) that fails because the provider is unwell (5xx, 408, 429,
+ * connection failure, timeout, unreadable answer, in-band error, broken stream; not a 4xx caused
+ * by the request or the key, nor an exhausted quota) counts; {@code circuit_breaker.max_failures}
+ * of them within {@code failure_window_ms} with no other outcome between open the circuit. While it
+ * is open, calls fail at once with 503 {@code provider_circuit_open} and a {@code retry_after};
+ * after {@code reset_timeout_ms} one probe call goes through, and its success closes the circuit.
+ *
+ * <p>Fallback: when {@code bot.fallback} names a built-in provider and model, and the bot's provider
+ * failed before any delta went out because it was unwell, its circuit was open or its quota was
+ * exhausted, the same request goes to the fallback (through its own circuit). The same provider
+ * keeps the bot's base URL and key; another provider uses its {@code base_url} and {@code api_key}
+ * from config ({@code extractive} needs none). If the fallback fails too, or cannot be called, the
+ * caller gets the bot's provider's failure. Custom (forwarded) providers get neither.
  *
  * <p>Config ({@code config()}): {@code secret_key}, {@code data_dir} (for the key store),
  * {@code connect_timeout_ms} (10000), {@code idle_timeout_ms} (60000), {@code request_timeout_ms}
  * (120000), {@code max_retries} (2), {@code backoff_initial_ms} (250), {@code backoff_max_ms} (4000),
- * {@code max_retry_after_s} (20), {@code forward_timeout_ms} (= request timeout), {@code prices_file}
+ * {@code max_retry_after_s} (20), {@code circuit_breaker:{max_failures (5), reset_timeout_ms (30000),
+ * failure_window_ms (60000)}}, {@code forward_timeout_ms} (= request timeout), {@code prices_file}
  * ({@code conf/prices.json}, on disk then on the classpath), and per vendor
  * {@code openai:{base_url, api_key}}, {@code anthropic:{base_url, api_key, version, max_tokens}}.
  *
@@ -63,7 +81,8 @@ import org.slf4j.LoggerFactory;
  * 422 {@code unknown_provider}; 503 {@code provider_not_configured} (no key);
  * 500 {@code secret_unreadable}; 502 {@code provider_auth_failed} (upstream 401/403);
  * 502 {@code provider_rejected} (other 4xx); 503 {@code provider_rate_limited} (with
- * {@code retry_after}); 503 {@code provider_quota_exhausted}; 502 {@code provider_unavailable}
+ * {@code retry_after}); 503 {@code provider_circuit_open} (with {@code retry_after}: the provider kept
+ * failing and its circuit is open); 503 {@code provider_quota_exhausted}; 502 {@code provider_unavailable}
  * (5xx or unreachable after retries); 504 {@code provider_timeout}; 502 {@code provider_protocol_error}
  * (an answer that cannot be read); 502 {@code provider_stream_broken} (the stream broke after deltas).
  * No failure, reply, log line or bus message carries a key or an upstream body.
@@ -77,6 +96,7 @@ public class ProviderVerticle extends VerticleBase {
   private Pricing pricing;
   private UpstreamHttp http;
   private CustomProviders custom;
+  private CircuitBreakers breakers;
   private final Map<String, ModelProvider> providers = new LinkedHashMap<>();
 
   @Override
@@ -88,6 +108,7 @@ public class ProviderVerticle extends VerticleBase {
           pricing = loaded.resultAt(1);
           http = new UpstreamHttp(vertx, settings);
           custom = new CustomProviders(vertx, settings.forwardTimeoutMs());
+          breakers = CircuitBreakers.shared(vertx, deploymentID(), settings.breaker());
           register(new OpenAiProvider(http,
               settings.vendor(OpenAiProvider.NAME).getString("base_url", "https://api.openai.com/v1")));
           JsonObject anthropic = settings.vendor(AnthropicProvider.NAME);
@@ -104,6 +125,7 @@ public class ProviderVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    CircuitBreakers.release(vertx, deploymentID());
     return http == null ? Future.succeededFuture() : http.close();
   }
 
@@ -137,44 +159,151 @@ public class ProviderVerticle extends VerticleBase {
     }
     ModelCall call;
     String streamAddress;
+    JsonObject fallback;
     Promise<Void> cancel = Promise.promise();
     try {
       streamAddress = stream ? requiredString(body, Fields.STREAM_ADDRESS, Fields.STREAM_ADDRESS) : null;
       call = call(provider, message, bot, cancel.future());
+      fallback = fallbackSpec(bot);
     } catch (RuntimeException invalid) {
       Failures.reply(message, invalid);
       return;
     }
     DeltaSender deltas = stream ? new DeltaSender(streamAddress, call.requestId()) : null;
-    Promise<Completion> outcome = Promise.promise();
-    long timer = vertx.setTimer(settings.requestTimeoutMs(), t -> {
-      if (outcome.tryFail(ProviderFailure.timeout("request timeout"))) {
-        cancel.tryComplete();
-      }
-    });
     long deadline = started + TimeUnit.MILLISECONDS.toNanos(settings.requestTimeoutMs());
-    Consumer<String> onDelta = text -> {
-      if (!outcome.future().isComplete()) {
-        deltas.send(text);
-      }
-    };
-    settings.retry().run(vertx,
-            () -> stream ? provider.stream(call, onDelta) : provider.complete(call),
-            () -> !outcome.future().isComplete() && (deltas == null || deltas.count() == 0),
-            deadline,
-            (retry, failure) -> LOG.info("Retrying {} call ({} of {}) after {}: bot={} request={}",
-                provider.name(), retry, settings.retry().maxRetries(), failure.getMessage(), call.botId(), call.requestId()))
-        .onComplete(done -> {
-          vertx.cancelTimer(timer);
-          if (done.succeeded()) {
-            outcome.tryComplete(done.result());
-          } else {
-            outcome.tryFail(done.cause());
+    attempt(provider, call, deltas, deadline, cancel)
+        .map(completion -> new Answer(provider, call, completion, false))
+        .recover(failure -> {
+          boolean delivered = deltas != null && deltas.count() > 0;
+          if (fallback == null || delivered || System.nanoTime() >= deadline
+              || !(failure instanceof ProviderFailure upstream) || !upstream.callsForFallback()) {
+            return Future.failedFuture(failure);
           }
-        });
-    outcome.future()
-        .onSuccess(completion -> message.reply(reply(provider, call, completion, started, deltas)))
+          return tryFallback(fallback, provider, call, message, bot, cancel, deltas, deadline, failure);
+        })
+        .onSuccess(answer -> message.reply(reply(answer, started, deltas)))
         .onFailure(failure -> fail(message, provider, call, failure));
+  }
+
+  /** The bot's fallback {@code {provider, model}}, or null when it has none. */
+  private static JsonObject fallbackSpec(JsonObject bot) {
+    Object value = bot.getValue(Fields.FALLBACK);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof JsonObject spec)) {
+      throw ParleyException.invalid("bot.fallback", "fallback must be an object {provider, model}");
+    }
+    requiredString(spec, Fields.PROVIDER, "bot.fallback.provider");
+    requiredString(spec, Fields.MODEL, "bot.fallback.model");
+    return spec;
+  }
+
+  /**
+   * Calls the bot's fallback after the primary failed before any delta went out. When the fallback
+   * cannot be called or fails too, the primary's failure is what the caller sees.
+   */
+  private Future<Answer> tryFallback(JsonObject spec, ModelProvider primary, ModelCall primaryCall,
+      Message<JsonObject> message, JsonObject bot, Promise<Void> cancel, DeltaSender deltas, long deadline,
+      Throwable primaryFailure) {
+    ModelProvider provider = providers.get(spec.getString(Fields.PROVIDER).trim().toLowerCase(Locale.ROOT));
+    ModelCall call;
+    try {
+      if (provider == null) {
+        throw new ParleyException(ErrorCodes.UNPROCESSABLE, "unknown_provider",
+            "The fallback must be a built-in provider (openai, anthropic or extractive)", "bot.fallback.provider", 0);
+      }
+      call = fallbackCall(provider, spec, primary, primaryCall, message, bot, cancel.future());
+    } catch (RuntimeException unusable) {
+      String code = unusable instanceof ParleyException p ? p.code() : unusable.getClass().getSimpleName();
+      LOG.warn("{} call failed ({}) and the fallback cannot be called ({}): bot={} request={}", primary.displayName(),
+          primaryFailure.getMessage(), code, primaryCall.botId(), primaryCall.requestId());
+      return Future.failedFuture(primaryFailure);
+    }
+    LOG.warn("{} call failed ({}): falling back to {} model={} bot={} request={}", primary.displayName(),
+        primaryFailure.getMessage(), provider.displayName(), call.model(), call.botId(), call.requestId());
+    return attempt(provider, call, deltas, deadline, cancel)
+        .map(completion -> new Answer(provider, call, completion, true))
+        .recover(second -> {
+          LOG.warn("Fallback {} call failed too ({}): bot={} request={}", provider.displayName(),
+              second instanceof ProviderFailure f ? f.getMessage() : second.getClass().getSimpleName(),
+              call.botId(), call.requestId());
+          return Future.failedFuture(primaryFailure);
+        });
+  }
+
+  /**
+   * The fallback's call: same prompt, history and settings, the fallback's provider and model. The
+   * same provider keeps the bot's base URL and key; another one uses the configured base URL and key
+   * of that provider (none for {@code extractive}).
+   */
+  private ModelCall fallbackCall(ModelProvider provider, JsonObject spec, ModelProvider primary, ModelCall primaryCall,
+      Message<JsonObject> message, JsonObject bot, Future<Void> cancelled) {
+    String model = requiredString(spec, Fields.MODEL, "bot.fallback.model");
+    if (provider == primary) {
+      return new ModelCall(provider.name(), primaryCall.botId(), primaryCall.requestId(), model, primaryCall.baseUrl(),
+          primaryCall.apiKey(), primaryCall.system(), primaryCall.messages(), primaryCall.temperature(),
+          primaryCall.maxTokens(), primaryCall.request(), cancelled);
+    }
+    JsonObject vendor = settings.vendor(provider.name());
+    String baseUrl = nonBlank(vendor.getValue("base_url"));
+    if (baseUrl == null) {
+      baseUrl = provider.defaultBaseUrl();
+    }
+    String key = nonBlank(vendor.getValue("api_key"));
+    if (key == null && provider.requiresApiKey()) {
+      throw new ParleyException(ErrorCodes.UNAVAILABLE, "provider_not_configured",
+          "No API key is configured for the fallback provider " + provider.displayName(), null, 0);
+    }
+    return new ModelCall(provider.name(), primaryCall.botId(), primaryCall.requestId(), model, baseUrl, key,
+        primaryCall.system(), primaryCall.messages(), primaryCall.temperature(), primaryCall.maxTokens(),
+        primaryCall.request(), cancelled);
+  }
+
+  /**
+   * One provider's call: retries with backoff, bounded by the deadline (which also cancels the upstream
+   * request), through the circuit breaker of its provider and base URL. Deltas go out while the call is
+   * running; a stream is never retried once one went out.
+   */
+  private Future<Completion> attempt(ModelProvider provider, ModelCall call, DeltaSender deltas, long deadline,
+      Promise<Void> cancel) {
+    boolean stream = deltas != null;
+    Supplier<Future<Completion>> run = () -> {
+      Promise<Completion> outcome = Promise.promise();
+      long remainingMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+      long timer = vertx.setTimer(remainingMs, t -> {
+        if (outcome.tryFail(ProviderFailure.timeout("request timeout"))) {
+          cancel.tryComplete();
+        }
+      });
+      Consumer<String> onDelta = text -> {
+        if (!outcome.future().isComplete()) {
+          deltas.send(text);
+        }
+      };
+      settings.retry().run(vertx,
+              () -> stream ? provider.stream(call, onDelta) : provider.complete(call),
+              () -> !outcome.future().isComplete() && (deltas == null || deltas.count() == 0),
+              deadline,
+              (retry, failure) -> LOG.info("Retrying {} call ({} of {}) after {}: bot={} request={}",
+                  provider.name(), retry, settings.retry().maxRetries(), failure.getMessage(), call.botId(),
+                  call.requestId()))
+          .onComplete(done -> {
+            vertx.cancelTimer(timer);
+            if (done.succeeded()) {
+              outcome.tryComplete(done.result());
+            } else {
+              outcome.tryFail(done.cause());
+            }
+          });
+      return outcome.future();
+    };
+    // no base URL, no upstream (extractive): nothing that could trip a circuit
+    return call.baseUrl() == null ? run.get() : breakers.execute(provider.name(), call.baseUrl(), run);
+  }
+
+  /** A finished answer and who gave it. */
+  private record Answer(ModelProvider provider, ModelCall call, Completion completion, boolean fallback) {
   }
 
   private ModelCall call(ModelProvider provider, Message<JsonObject> message, JsonObject bot, Future<Void> cancelled) {
@@ -243,8 +372,10 @@ public class ProviderVerticle extends VerticleBase {
     return clean;
   }
 
-  private JsonObject reply(ModelProvider provider, ModelCall call, Completion completion, long started,
-      DeltaSender deltas) {
+  private JsonObject reply(Answer answer, long started, DeltaSender deltas) {
+    ModelProvider provider = answer.provider();
+    ModelCall call = answer.call();
+    Completion completion = answer.completion();
     JsonObject reply = new JsonObject()
         .put(Fields.CONTENT, completion.content())
         .put(Fields.USAGE, new JsonObject()
@@ -254,7 +385,8 @@ public class ProviderVerticle extends VerticleBase {
         .put(Fields.PROVIDER, provider.name())
         .put(Fields.MODEL, call.model())
         .put(Fields.LATENCY_MS, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))
-        .put("finish_reason", completion.finishReason());
+        .put("finish_reason", completion.finishReason())
+        .put(Fields.FALLBACK, answer.fallback());
     if (deltas != null) {
       reply.put(Fields.DELTAS, deltas.count());
     }

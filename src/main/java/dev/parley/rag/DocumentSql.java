@@ -4,11 +4,11 @@ package dev.parley.rag;
 final class DocumentSql {
 
   static final String COLUMNS = "id, bot_id, name, source, url, mime, size_bytes, status, error, chunks_total, "
-      + "chunks_done, content_hash, embedding_model, created_at, updated_at";
+      + "chunks_done, content_hash, embedding_model, created_at, updated_at, parent_id, synced_at";
 
   static final String INSERT = "INSERT INTO documents (" + COLUMNS + ") VALUES (#{id}, #{bot_id}, #{name}, #{source}, "
       + "#{url}, #{mime}, #{size_bytes}, #{status}, #{error}, #{chunks_total}, #{chunks_done}, #{content_hash}, "
-      + "#{embedding_model}, #{created_at}, #{updated_at})";
+      + "#{embedding_model}, #{created_at}, #{updated_at}, #{parent_id}, #{synced_at})";
 
   static final String SELECT_ONE = "SELECT " + COLUMNS + " FROM documents WHERE id = #{id} AND bot_id = #{bot_id}";
 
@@ -19,6 +19,19 @@ final class DocumentSql {
 
   static final String SELECT_UNFINISHED = "SELECT " + COLUMNS + " FROM documents "
       + "WHERE status IN ('pending', 'processing') ORDER BY created_at, id";
+
+  static final String SELECT_CHILDREN = "SELECT " + COLUMNS + " FROM documents WHERE parent_id = #{parent_id} "
+      + "ORDER BY created_at, id";
+
+  /** Top-level URL and sitemap documents that are not being processed: what a scheduled sync looks at. */
+  static final String SELECT_SYNCABLE = "SELECT " + COLUMNS + " FROM documents WHERE parent_id IS NULL "
+      + "AND source IN ('url', 'sitemap') AND status IN ('ready', 'failed') ORDER BY bot_id, created_at, id";
+
+  static final String SET_SITEMAP = "UPDATE documents SET source = 'sitemap', mime = 'application/xml', "
+      + "size_bytes = #{size_bytes}, content_hash = #{content_hash}, chunks_total = 0, chunks_done = 0, "
+      + "status = 'ready', error = NULL, synced_at = #{synced_at}, updated_at = #{synced_at} WHERE id = #{id}";
+
+  static final String SET_SYNCED = "UPDATE documents SET synced_at = #{synced_at} WHERE id = #{id}";
 
   static final String COUNT_READY = "SELECT COUNT(*) AS n FROM documents WHERE bot_id = #{bot_id} AND status = 'ready'";
 

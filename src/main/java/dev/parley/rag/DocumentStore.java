@@ -44,6 +44,28 @@ final class DocumentStore {
         .map(DocumentStore::all);
   }
 
+  Future<JsonArray> children(String parentId) {
+    return SqlTemplate.forQuery(database.reader(), DocumentSql.SELECT_CHILDREN).execute(Map.of("parent_id", parentId))
+        .map(DocumentStore::all);
+  }
+
+  Future<JsonArray> syncable() {
+    return SqlTemplate.forQuery(database.reader(), DocumentSql.SELECT_SYNCABLE).execute(Map.of())
+        .map(DocumentStore::all);
+  }
+
+  /** Marks a URL document as a sitemap whose pages are its children, ready. */
+  Future<Void> sitemap(String id, long size, String hash) {
+    return SqlTemplate.forUpdate(database.writer(), DocumentSql.SET_SITEMAP).execute(Map.of("id", id,
+        "size_bytes", size, "content_hash", hash, "synced_at", System.currentTimeMillis())).mapEmpty();
+  }
+
+  /** Records that the document's source was checked now. */
+  Future<Void> synced(String id) {
+    return SqlTemplate.forUpdate(database.writer(), DocumentSql.SET_SYNCED)
+        .execute(Map.of("id", id, "synced_at", System.currentTimeMillis())).mapEmpty();
+  }
+
   Future<JsonArray> unfinished() {
     return SqlTemplate.forQuery(database.reader(), DocumentSql.SELECT_UNFINISHED).execute(Map.of())
         .map(DocumentStore::all);
@@ -130,7 +152,9 @@ final class DocumentStore {
         .put("content_hash", row.get("content_hash"))
         .put("embedding_model", row.get("embedding_model"))
         .put("created_at", ((Number) row.get("created_at")).longValue())
-        .put("updated_at", ((Number) row.get("updated_at")).longValue());
+        .put("updated_at", ((Number) row.get("updated_at")).longValue())
+        .put("parent_id", row.get("parent_id"))
+        .put("synced_at", row.get("synced_at") == null ? null : ((Number) row.get("synced_at")).longValue());
   }
 
   private static int number(Object value) {

@@ -38,7 +38,7 @@ final class KnowledgeBase {
 
   private final Vertx vertx;
   private final DocumentStore store;
-  private final KnowledgeIndex index;
+  private final VectorStore vectors;
   private final WorkerExecutor ingestWorkers;
   private final WorkerExecutor searchWorkers;
   private final UrlFetcher fetcher;
@@ -48,6 +48,7 @@ final class KnowledgeBase {
   private final int embedBatch;
   private final int concurrency;
   private final long maxBytes;
+  private final int maxSitemapPages;
 
   private final ArrayDeque<String> queue = new ArrayDeque<>();
   private final Set<String> queued = new HashSet<>();
@@ -55,11 +56,11 @@ final class KnowledgeBase {
   private final Set<String> deletedBots = new HashSet<>();
   private int running;
 
-  KnowledgeBase(Vertx vertx, DocumentStore store, KnowledgeIndex index, WorkerExecutor ingestWorkers,
+  KnowledgeBase(Vertx vertx, DocumentStore store, VectorStore vectors, WorkerExecutor ingestWorkers,
       WorkerExecutor searchWorkers, UrlFetcher fetcher, Path dataDir, JsonObject config) {
     this.vertx = vertx;
     this.store = store;
-    this.index = index;
+    this.vectors = vectors;
     this.ingestWorkers = ingestWorkers;
     this.searchWorkers = searchWorkers;
     this.fetcher = fetcher;
@@ -69,6 +70,7 @@ final class KnowledgeBase {
     this.embedBatch = Math.max(1, config.getInteger("embed_batch", 16));
     this.concurrency = Math.max(1, config.getInteger("ingest_concurrency", 2));
     this.maxBytes = config.getLong("max_document_bytes", 20L * 1024 * 1024);
+    this.maxSitemapPages = Math.max(1, config.getInteger("max_sitemap_pages", 200));
   }
 
   /** Loads the embedding model off the event loop, so the first ingestion or search does not wait for it. */
@@ -108,6 +110,8 @@ final class KnowledgeBase {
     row.put("created_at", now);
     row.put("updated_at", now);
     row.put("url", null);
+    row.put("parent_id", null);
+    row.put("synced_at", null);
     Future<byte[]> content;
     switch (source) {
       case "file": {
@@ -184,14 +188,22 @@ final class KnowledgeBase {
 
   Future<Void> delete(String botId, String id) {
     return store.get(botId, id)
-        .compose(doc -> {
+        .compose(doc -> store.children(id))
+        .compose(children -> {
+          List<Future<Void>> pages = new ArrayList<>();
+          for (Object child : children) {
+            pages.add(delete(botId, ((JsonObject) child).getString("id")));
+          }
+          return Future.all(pages);
+        })
+        .compose(pages -> {
           if (queued.contains(id)) {
             cancelled.add(id);
           }
           return store.delete(id);
         })
-        .compose(deleted -> blocking(() -> {
-          index.deleteDocument(id);
+        .compose(deleted -> vectors.deleteDocument(id))
+        .compose(v -> blocking(() -> {
           java.nio.file.Files.deleteIfExists(file(botId, id));
           return null;
         }))
@@ -208,11 +220,68 @@ final class KnowledgeBase {
     });
   }
 
+  /**
+   * Checks a URL or sitemap document's source again now: a page is re-embedded only if its content
+   * hash changed; a sitemap gains its new pages, loses the ones no longer listed and syncs the rest.
+   * 409 for a document that did not come from a URL.
+   */
+  Future<JsonObject> sync(String botId, String id) {
+    return store.get(botId, id).compose(doc -> {
+      String source = doc.getString("source");
+      if (!"url".equals(source) && !"sitemap".equals(source)) {
+        return Future.failedFuture(new ParleyException(ErrorCodes.CONFLICT, "not_syncable",
+            "Only a document added from a URL or a sitemap can be synced; this one is a " + source));
+      }
+      enqueue(id);
+      return Future.succeededFuture(doc);
+    });
+  }
+
+  /**
+   * Syncs the URL and sitemap documents whose bot's {@code rag.sync_interval_hours} has passed since
+   * they were last checked. {@code settings} gives a bot's settings (a failure skips the bot this time).
+   */
+  Future<Integer> syncDue(java.util.function.Function<String, Future<JsonObject>> settings) {
+    return store.syncable().compose(docs -> {
+      Map<String, List<JsonObject>> byBot = new java.util.LinkedHashMap<>();
+      for (Object doc : docs) {
+        JsonObject d = (JsonObject) doc;
+        byBot.computeIfAbsent(d.getString(Fields.BOT_ID), b -> new ArrayList<>()).add(d);
+      }
+      List<Future<Integer>> perBot = new ArrayList<>();
+      long now = System.currentTimeMillis();
+      byBot.forEach((botId, botDocs) -> perBot.add(settings.apply(botId).map(bot -> {
+        Object hours = bot.getJsonObject("rag", new JsonObject()).getValue("sync_interval_hours");
+        if (!(hours instanceof Number h) || h.doubleValue() <= 0) {
+          return 0;
+        }
+        int due = 0;
+        for (JsonObject d : botDocs) {
+          Long last = d.getLong("synced_at") != null ? d.getLong("synced_at") : d.getLong("updated_at");
+          if (now - last >= h.doubleValue() * 3_600_000) {
+            enqueue(d.getString("id"));
+            due++;
+          }
+        }
+        return due;
+      }).recover(unknown -> Future.succeededFuture(0))));
+      return Future.all(perBot).map(all -> {
+        int total = 0;
+        for (int i = 0; i < all.size(); i++) {
+          total += all.<Integer>resultAt(i);
+        }
+        if (total > 0) {
+          LOG.info("Scheduled sync of {} URL documents", total);
+        }
+        return total;
+      });
+    });
+  }
+
   /** Forgets a deleted bot: its SQL rows went with it (cascade); this removes its vectors and files. */
   Future<Void> deleteBot(String botId) {
     deletedBots.add(botId);
-    return this.<Void>blocking(() -> {
-      index.deleteBot(botId);
+    return vectors.deleteBot(botId).compose(v -> this.<Void>blocking(() -> {
       Path dir = filesDir.resolve(botId);
       if (java.nio.file.Files.isDirectory(dir)) {
         try (var files = java.nio.file.Files.walk(dir)) {
@@ -222,7 +291,7 @@ final class KnowledgeBase {
         }
       }
       return null;
-    }).onSuccess(v -> LOG.info("Removed the knowledge base of deleted bot {}", botId));
+    })).onSuccess(v -> LOG.info("Removed the knowledge base of deleted bot {}", botId));
   }
 
   // ---- search
@@ -250,13 +319,17 @@ final class KnowledgeBase {
     } catch (IllegalArgumentException | ClassCastException bad) {
       return Future.failedFuture(ParleyException.invalid("mode", "'mode' must be hybrid, vector or bm25"));
     }
-    return searchWorkers.executeBlocking(() -> {
-      if (index.count(botId) == 0) {
-        return new JsonObject().put(Fields.RESULTS, new JsonArray());
+    return vectors.count(botId).compose(count -> {
+      if (count == 0) {
+        return Future.succeededFuture(List.<KnowledgeIndex.Hit>of());
       }
-      float[] vector = mode == KnowledgeIndex.Mode.BM25 ? null : LocalEmbeddings.embedOne(modelCache, q);
+      Future<float[]> vector = mode == KnowledgeIndex.Mode.BM25 ? Future.succeededFuture(null)
+          : searchWorkers.executeBlocking(() -> LocalEmbeddings.embedOne(modelCache, q), false);
+      return vector.compose(v -> vectors.search(botId, LocalEmbeddings.MODEL, q, v, topK.intValue(),
+          minScore.doubleValue(), mode));
+    }).map(hits -> {
       JsonArray results = new JsonArray();
-      for (KnowledgeIndex.Hit hit : index.search(botId, q, vector, topK.intValue(), minScore.doubleValue(), mode)) {
+      for (KnowledgeIndex.Hit hit : hits) {
         results.add(new JsonObject()
             .put(Fields.DOCUMENT_ID, hit.documentId())
             .put("document_name", hit.documentName())
@@ -267,7 +340,7 @@ final class KnowledgeBase {
             .put("score", Math.round(hit.score() * 10_000) / 10_000.0));
       }
       return new JsonObject().put(Fields.RESULTS, results);
-    }, false);
+    });
   }
 
   static String snippet(String text) {
@@ -313,50 +386,155 @@ final class KnowledgeBase {
       if (doc == null) {
         return Future.<Void>succeededFuture();
       }
-      String botId = doc.getString(Fields.BOT_ID);
       long started = System.currentTimeMillis();
-      return store.status(id, "processing", null)
+      // a ready URL document being synced stays ready (and searchable) unless its content changed
+      boolean refresh = "ready".equals(doc.getString("status")) && doc.getString("url") != null;
+      Future<Void> begin = refresh ? Future.succeededFuture() : store.status(id, "processing", null);
+      return begin
           .compose(v -> content(doc))
-          .compose(source -> blocking(() -> extract(doc, source)))
+          .compose(page -> page.url() == null ? ingest(doc, page, refresh, started)
+              : blocking(() -> java.util.Optional.ofNullable(Sitemaps.parse(page))).compose(sitemap -> sitemap.isPresent()
+                  ? sitemap(doc, page, sitemap.get())
+                  : ingest(doc, page, refresh, started)))
+          .recover(failure -> failed(doc, failure));
+    });
+  }
+
+  private Future<Void> ingest(JsonObject doc, UrlFetcher.Page page, boolean refresh, long started) {
+    String id = doc.getString("id");
+    String botId = doc.getString(Fields.BOT_ID);
+    return blocking(() -> extract(doc, page))
           .compose(extraction -> {
             checkCancelled(id, botId);
+            if (refresh && extraction.hash().equals(doc.getString("content_hash"))
+                && LocalEmbeddings.MODEL.equals(doc.getString("embedding_model"))) {
+              LOG.debug("Document {} of bot {} unchanged at its source", id, botId);
+              return store.synced(id).map(v -> -1);
+            }
             Map<String, Object> extracted = new HashMap<>();
             extracted.put("name", extraction.name());
             extracted.put("mime", extraction.mime());
             extracted.put("size_bytes", extraction.size());
             extracted.put("content_hash", extraction.hash());
             extracted.put("embedding_model", LocalEmbeddings.MODEL);
-            return store.saveChunks(id, botId, extracted, extraction.chunks())
+            return (refresh ? store.status(id, "processing", null) : Future.<Void>succeededFuture())
+                .compose(v -> store.saveChunks(id, botId, extracted, extraction.chunks()))
                 .compose(v -> embed(id, extraction.chunks(), 0, new ArrayList<>()))
-                .compose(entries -> blocking(() -> {
+                .compose(entries -> {
                   checkCancelled(id, botId);
-                  index.replaceDocument(botId, id, extraction.name(), entries);
-                  return null;
-                }))
+                  return vectors.replaceDocument(botId, id, extraction.name(), LocalEmbeddings.MODEL, entries);
+                })
                 .map(v -> extraction.chunks().size());
           })
           .compose(chunks -> {
             if (cancelled.contains(id) || deletedBots.contains(botId)) {
-              return this.<Void>blocking(() -> {
-                index.deleteDocument(id);
-                return null;
-              });
+              return vectors.deleteDocument(id);
+            }
+            if (chunks < 0) {
+              return Future.<Void>succeededFuture();
             }
             LOG.info("Document {} of bot {} ready: {} chunks in {} ms", id, botId, chunks,
                 System.currentTimeMillis() - started);
-            return store.status(id, "ready", null).onSuccess(v -> published(doc, "ready", null));
-          })
-          .recover(failure -> failed(doc, failure));
+            return store.status(id, "ready", null)
+                .compose(v -> doc.getString("url") == null ? Future.<Void>succeededFuture() : store.synced(id))
+                .onSuccess(v -> published(doc, "ready", null));
+          });
+  }
+
+  /**
+   * A URL that turned out to be a sitemap: each listed page (through one level of sitemap index,
+   * at most {@code max_sitemap_pages}) becomes a child document, fetched and checked like any URL;
+   * pages no longer listed are removed, the others synced (re-embedded only if they changed).
+   */
+  private Future<Void> sitemap(JsonObject doc, UrlFetcher.Page page, Sitemaps.Listing listing) {
+    String id = doc.getString("id");
+    String botId = doc.getString(Fields.BOT_ID);
+    if (doc.getString("parent_id") != null) {
+      return Future.failedFuture(new IngestionFailure("This page of a sitemap is itself a sitemap; Parley reads "
+          + "one level of sitemap index"));
+    }
+    List<Future<List<String>>> nested = new ArrayList<>();
+    nested.add(Future.succeededFuture(listing.pages()));
+    for (String child : listing.sitemaps().stream().limit(50).toList()) {
+      nested.add(fetcher.fetch(child)
+          .compose(fetched -> blocking(() -> Sitemaps.parse(fetched)))
+          .map(inner -> inner == null ? List.<String>of() : inner.pages())
+          .recover(failure -> {
+            LOG.warn("Sitemap {} of document {} could not be read: {}", child, id, failure.getMessage());
+            return Future.succeededFuture(List.of());
+          }));
+    }
+    return Future.join(new ArrayList<>(nested)).compose(all -> {
+      java.util.LinkedHashSet<String> urls = new java.util.LinkedHashSet<>();
+      for (int i = 0; i < all.size() && urls.size() < maxSitemapPages; i++) {
+        for (String url : all.<List<String>>resultAt(i)) {
+          if (urls.size() >= maxSitemapPages) {
+            break;
+          }
+          try {
+            urls.add(UrlFetcher.parse(page.url() == null ? url : java.net.URI.create(page.url()).resolve(url).toString())
+                .toString());
+          } catch (RuntimeException invalid) {
+            LOG.debug("Sitemap of document {} lists an invalid URL", id);
+          }
+        }
+      }
+      if (urls.isEmpty()) {
+        return Future.failedFuture(new IngestionFailure("The sitemap lists no pages"));
+      }
+      return store.children(id).compose(children -> {
+        List<Future<?>> steps = new ArrayList<>();
+        Set<String> known = new HashSet<>();
+        for (Object c : children) {
+          JsonObject child = (JsonObject) c;
+          if (urls.contains(child.getString("url"))) {
+            known.add(child.getString("url"));
+            enqueue(child.getString("id"));
+          } else {
+            steps.add(delete(botId, child.getString("id")));
+          }
+        }
+        long now = System.currentTimeMillis();
+        for (String url : urls) {
+          if (known.contains(url)) {
+            continue;
+          }
+          String pageId = Ids.prefixed("doc");
+          java.net.URI uri = java.net.URI.create(url);
+          Map<String, Object> row = new HashMap<>();
+          row.put("id", pageId);
+          row.put("bot_id", botId);
+          row.put("name", name(null, uri.getHost() + (uri.getRawPath() == null ? "" : uri.getRawPath())));
+          row.put("source", "url");
+          row.put("url", url);
+          row.put("mime", null);
+          row.put("size_bytes", null);
+          row.put("status", "pending");
+          row.put("error", null);
+          row.put("chunks_total", 0);
+          row.put("chunks_done", 0);
+          row.put("content_hash", null);
+          row.put("embedding_model", LocalEmbeddings.MODEL);
+          row.put("created_at", now);
+          row.put("updated_at", now);
+          row.put("parent_id", id);
+          row.put("synced_at", null);
+          steps.add(store.insert(row).onSuccess(added -> enqueue(pageId)));
+        }
+        return Future.all(new ArrayList<>(steps));
+      }).compose(v -> store.sitemap(id, page.body().length,
+          HexFormat.of().formatHex(SecretBox.sha256(page.body()))))
+          .onSuccess(v -> {
+            LOG.info("Sitemap {} of bot {}: {} pages", id, botId, urls.size());
+            published(doc, "ready", null);
+          });
     });
   }
 
   private Future<Void> failed(JsonObject doc, Throwable failure) {
     String id = doc.getString("id");
     if (failure instanceof Cancelled || cancelled.contains(id) || deletedBots.contains(doc.getString(Fields.BOT_ID))) {
-      return blocking(() -> {
-        index.deleteDocument(id);
-        return null;
-      });
+      return vectors.deleteDocument(id);
     }
     String reason;
     if (failure instanceof IngestionFailure known) {
@@ -368,10 +546,9 @@ final class KnowledgeBase {
       reason = "Processing failed because of an internal error; try again";
     }
     LOG.info("Document {} of bot {} failed: {}", id, doc.getString(Fields.BOT_ID), reason);
-    return this.<Void>blocking(() -> {
-      index.deleteDocument(id);
-      return null;
-    }).compose(v -> store.status(id, "failed", reason)).onSuccess(v -> published(doc, "failed", reason));
+    return vectors.deleteDocument(id)
+        .recover(stillThere -> Future.succeededFuture())
+        .compose(v -> store.status(id, "failed", reason)).onSuccess(v -> published(doc, "failed", reason));
   }
 
   private void published(JsonObject doc, String status, String error) {
@@ -383,7 +560,7 @@ final class KnowledgeBase {
   /** The document's bytes and their declared type: the stored file, or the page fetched again. */
   private Future<UrlFetcher.Page> content(JsonObject doc) {
     String id = doc.getString("id");
-    if ("url".equals(doc.getString("source"))) {
+    if (doc.getString("url") != null) {
       return fetcher.fetch(doc.getString("url"));
     }
     return vertx.fileSystem().readFile(file(doc.getString(Fields.BOT_ID), id).toString())

@@ -56,12 +56,15 @@ final class KnowledgeIndex {
       double fused) {
   }
 
-  /** A chunk as stored: its place, text and vector. */
+  /** A chunk as stored: its place, text and vector (null in a text-only index). */
   record Entry(String chunkId, int position, String heading, String content, float[] vector) {
   }
 
+  /** The vector field of the local model, as indexes made before other models existed have it. */
+  static final String DEFAULT_VECTOR_FIELD = "vector";
+
   static final int CANDIDATES = 50;
-  private static final int RRF_K = 60;
+  static final int RRF_K = 60;
   private static final Map<Path, KnowledgeIndex> OPEN = new HashMap<>();
 
   private final Path folder;
@@ -112,8 +115,23 @@ final class KnowledgeIndex {
     }
   }
 
+  /**
+   * The vector field of an embedding model. Each model has its own field (their dimensions
+   * differ), so one index holds a bot's documents while they are re-embedded with a new model.
+   */
+  static String vectorField(String model) {
+    return model == null || model.equals(LocalEmbeddings.MODEL) ? DEFAULT_VECTOR_FIELD
+        : "vector_" + model.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9._-]", "_");
+  }
+
   /** Replaces every chunk of the document with {@code entries}, atomically, and commits. */
   void replaceDocument(String botId, String documentId, String documentName, List<Entry> entries) throws IOException {
+    replaceDocument(botId, documentId, documentName, DEFAULT_VECTOR_FIELD, entries);
+  }
+
+  /** As {@link #replaceDocument(String, String, String, List)}, the vectors in {@code vectorField}. */
+  void replaceDocument(String botId, String documentId, String documentName, String vectorField, List<Entry> entries)
+      throws IOException {
     List<Document> docs = new ArrayList<>(entries.size());
     for (Entry e : entries) {
       Document doc = new Document();
@@ -125,7 +143,9 @@ final class KnowledgeIndex {
       doc.add(new StoredField("content", e.content()));
       doc.add(new StoredField("position", e.position()));
       doc.add(new TextField("text", e.heading() + "\n" + e.content(), Field.Store.NO));
-      doc.add(new KnnFloatVectorField("vector", e.vector(), VectorSimilarityFunction.DOT_PRODUCT));
+      if (e.vector() != null) {
+        doc.add(new KnnFloatVectorField(vectorField, e.vector(), VectorSimilarityFunction.DOT_PRODUCT));
+      }
       docs.add(doc);
     }
     writer.updateDocuments(new Term("document_id", documentId), docs);
@@ -173,13 +193,19 @@ final class KnowledgeIndex {
    * is its k, so asking for few hurts recall); hybrid orders by reciprocal-rank fusion.
    */
   List<Hit> search(String botId, String query, float[] vector, int topK, double minScore, Mode mode) throws IOException {
+    return search(botId, DEFAULT_VECTOR_FIELD, query, vector, topK, minScore, mode);
+  }
+
+  /** As {@link #search(String, String, float[], int, double, Mode)}, over the vectors in {@code vectorField}. */
+  List<Hit> search(String botId, String vectorField, String query, float[] vector, int topK, double minScore, Mode mode)
+      throws IOException {
     IndexSearcher searcher = searchers.acquire();
     try {
       Query filter = new TermQuery(new Term("bot_id", botId));
       int k = Math.max(CANDIDATES, topK);
       Map<Integer, double[]> candidates = new LinkedHashMap<>(); // doc → {fused, cosine or NaN}
       if (mode != Mode.BM25) {
-        TopDocs knn = searcher.search(new KnnFloatVectorQuery("vector", vector, k, filter), k);
+        TopDocs knn = searcher.search(new KnnFloatVectorQuery(vectorField, vector, k, filter), k);
         fuse(candidates, knn.scoreDocs, true);
       }
       if (mode != Mode.VECTOR) {
@@ -202,7 +228,7 @@ final class KnowledgeIndex {
         }
         double cosine = candidate.getValue()[1];
         if (Double.isNaN(cosine)) {
-          cosine = cosine(searcher, candidate.getKey(), vector);
+          cosine = cosine(searcher, vectorField, candidate.getKey(), vector);
         }
         if (cosine < minScore) {
           continue;
@@ -229,13 +255,13 @@ final class KnowledgeIndex {
   }
 
   /** The cosine of a chunk found by BM25 alone, read from its stored vector. */
-  private static double cosine(IndexSearcher searcher, int doc, float[] query) throws IOException {
+  private static double cosine(IndexSearcher searcher, String vectorField, int doc, float[] query) throws IOException {
     if (query == null) {
       return 1.0;
     }
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
     LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
-    FloatVectorValues values = leaf.reader().getFloatVectorValues("vector");
+    FloatVectorValues values = leaf.reader().getFloatVectorValues(vectorField);
     if (values == null || values.advance(doc - leaf.docBase) != doc - leaf.docBase) {
       return 0.0;
     }

@@ -1,7 +1,10 @@
 package dev.parley.rag;
 
 import dev.parley.common.Addresses;
+import dev.parley.common.BotClient;
+import dev.parley.common.Bus;
 import dev.parley.common.BusHandlers;
+import dev.parley.common.Timeouts;
 import dev.parley.common.Fields;
 import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
@@ -37,6 +40,9 @@ import org.slf4j.LoggerFactory;
  *   are gone; 404</td></tr>
  *   <tr><td>{@code parley.rag.document.retry}</td><td>{@code {bot_id, document_id}}</td><td>the document, pending
  *   again; 404, 409 unless it failed</td></tr>
+ *   <tr><td>{@code parley.rag.document.sync}</td><td>{@code {bot_id, document_id}}</td><td>the document; its URL
+ *   (page or sitemap) is checked again in the background and only changed pages are re-embedded; 404, 409
+ *   {@code not_syncable} unless it came from a URL</td></tr>
  * </table>
  *
  * <p>A document is {@code {id, bot_id, name, source, url, mime, size_bytes, status: pending|processing|ready|failed,
@@ -47,7 +53,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Config: {@code chunk_size} (800 characters), {@code chunk_overlap} (150), {@code embed_batch} (16),
  * {@code ingest_concurrency} (2 documents at once), {@code search_threads} (2), {@code max_document_bytes}
- * (20 MiB), {@code allow_private_urls} (false), {@code fetch_timeout_ms} (20000), {@code preload_model} (true).
+ * (20 MiB), {@code allow_private_urls} (false), {@code fetch_timeout_ms} (20000), {@code preload_model} (true),
+ * {@code max_sitemap_pages} (200), {@code sync_check_ms} (300000: how often bots' {@code rag.sync_interval_hours}
+ * are checked; the bot settings come from {@code parley.bot.get}), {@code store} ({@code lucene} or {@code qdrant})
+ * and {@code qdrant: {host, port, api_key, tls, timeout_ms}}.
  * Run one instance per process: the index has a single writer (further instances share it).
  */
 public class RagVerticle extends VerticleBase {
@@ -55,11 +64,12 @@ public class RagVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(RagVerticle.class);
 
   private Database database;
-  private KnowledgeIndex index;
+  private VectorStore vectors;
   private WorkerExecutor ingestWorkers;
   private WorkerExecutor searchWorkers;
   private UrlFetcher fetcher;
   private KnowledgeBase knowledge;
+  private long syncTimer = -1;
 
   @Override
   public Future<?> start() {
@@ -70,17 +80,22 @@ public class RagVerticle extends VerticleBase {
     searchWorkers = vertx.createSharedWorkerExecutor("parley-rag-search", config.getInteger("search_threads", 2));
     fetcher = new UrlFetcher(vertx, config.getBoolean("allow_private_urls", false),
         config.getLong("max_document_bytes", 20L * 1024 * 1024), config.getLong("fetch_timeout_ms", 20_000L));
+    String storeType = config.getString("store", "lucene");
+    if (!"lucene".equals(storeType) && !"qdrant".equals(storeType)) {
+      return Future.failedFuture(new IllegalArgumentException("rag.store must be lucene or qdrant, not " + storeType));
+    }
     return Future.all(
             Database.open(vertx, config.getJsonObject("database"), config.getString("data_dir", "./data")),
-            ingestWorkers.executeBlocking(() -> KnowledgeIndex.open(dataDir.resolve("index")), false))
+            openStore(storeType, dataDir, config))
         .compose(ready -> {
           database = ready.resultAt(0);
-          index = ready.resultAt(1);
-          knowledge = new KnowledgeBase(vertx, new DocumentStore(database), index, ingestWorkers, searchWorkers,
+          vectors = ready.resultAt(1);
+          knowledge = new KnowledgeBase(vertx, new DocumentStore(database), vectors, ingestWorkers, searchWorkers,
               fetcher, dataDir, config);
           return Future.all(List.of(
               consume(Addresses.RAG_HEALTH, body -> database.writer().query("SELECT 1").execute()
-                  .map(rows -> new JsonObject().put("status", "UP").put("index", "open"))),
+                  .compose(rows -> vectors instanceof QdrantStore qdrant ? qdrant.check() : Future.succeededFuture())
+                  .map(rows -> new JsonObject().put("status", "UP").put("index", vectors.describe()))),
               consume(Addresses.RAG_SEARCH, knowledge::search),
               consume(Addresses.RAG_DOCUMENT_ADD, body -> knowledge.add(withBot(body))),
               consume(Addresses.RAG_DOCUMENT_LIST, body -> knowledge.list(botId(body))
@@ -89,6 +104,7 @@ public class RagVerticle extends VerticleBase {
               consume(Addresses.RAG_DOCUMENT_DELETE, body -> knowledge.delete(botId(body), documentId(body))
                   .map(v -> new JsonObject())),
               consume(Addresses.RAG_DOCUMENT_RETRY, body -> knowledge.retry(botId(body), documentId(body))),
+              consume(Addresses.RAG_DOCUMENT_SYNC, body -> knowledge.sync(botId(body), documentId(body))),
               vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_BOT_CHANGED, event -> {
                 JsonObject body = event.body();
                 if ("deleted".equals(body.getString(Fields.ACTION)) && Ids.isEntityId(body.getString(Fields.BOT_ID))) {
@@ -100,22 +116,51 @@ public class RagVerticle extends VerticleBase {
         })
         .compose(registered -> knowledge.resume())
         .onSuccess(v -> {
+          BotClient bots = new BotClient(new Bus(vertx, null), Timeouts.from(config.getJsonObject("timeouts")));
+          syncTimer = vertx.setPeriodic(Math.max(100, config.getLong("sync_check_ms", 300_000L)),
+              t -> knowledge.syncDue(bots::get)
+                  .onFailure(failure -> LOG.warn("Scheduled sync check failed: {}", failure.getMessage())));
           if (config.getBoolean("preload_model", true)) {
             knowledge.warmUp().onFailure(failure -> LOG.error("The embedding model could not be loaded", failure));
           }
         });
   }
 
+  /**
+   * The vector store: the Lucene index under {@code data_dir/index}, or Qdrant ({@code qdrant:
+   * {host, port, api_key, tls}}) with a text-only Lucene index under {@code data_dir/index-text} for BM25.
+   */
+  private Future<VectorStore> openStore(String type, Path dataDir, JsonObject config) {
+    if ("lucene".equals(type)) {
+      return ingestWorkers.executeBlocking(() -> new LuceneStore(vertx, KnowledgeIndex.open(dataDir.resolve("index")),
+          ingestWorkers, searchWorkers), false);
+    }
+    JsonObject qdrant = config.getJsonObject("qdrant", new JsonObject());
+    String where = "qdrant " + qdrant.getString("host", "localhost") + ":" + qdrant.getInteger("port", 6334);
+    return ingestWorkers.executeBlocking(() -> {
+      KnowledgeIndex text = KnowledgeIndex.open(dataDir.resolve("index-text"));
+      try {
+        return new QdrantStore(context, QdrantStore.connect(qdrant), text, ingestWorkers, searchWorkers, where);
+      } catch (RuntimeException e) {
+        text.release();
+        throw e;
+      }
+    }, false).compose(store -> store.check()
+        .onSuccess(v -> LOG.info("Knowledge vectors in {}", where))
+        .recover(down -> {
+          LOG.error("Qdrant at {} does not answer; searches and ingestion fail until it does", where);
+          return Future.succeededFuture();
+        })
+        .map(v -> store));
+  }
+
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(syncTimer);
     if (fetcher != null) {
       fetcher.close();
     }
-    Future<?> closed = index == null ? Future.succeededFuture()
-        : vertx.executeBlocking(() -> {
-          index.release();
-          return null;
-        });
+    Future<?> closed = vectors == null ? Future.succeededFuture() : vectors.close();
     return closed.compose(v -> database == null ? Future.succeededFuture() : database.close())
         .eventually(() -> Future.all(ingestWorkers.close(), searchWorkers.close()));
   }

@@ -12,7 +12,8 @@ import java.nio.file.Path;
 /**
  * What SQLite's {@code synchronous} setting costs a chat turn: a whole Parley against the fake
  * OpenAI server, JSON turns with memory on, at concurrency 1 and 64, for NORMAL and FULL.
- * Run with {@code bench/run StorageBench}; prints numbers, asserts nothing.
+ * Run with {@code bench/run StorageBench [seconds] [rounds]}: NORMAL and FULL alternate for {@code rounds}
+ * rounds (default 2); the last round is the comparison. Prints numbers, asserts nothing.
  */
 public final class StorageBench {
 
@@ -21,6 +22,9 @@ public final class StorageBench {
 
   public static void main(String[] args) throws Exception {
     long seconds = args.length > 0 ? Long.parseLong(args[0]) : 10;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+    // Alternating rounds: the first round also warms the JIT up, so compare the last one.
+    for (int round = 1; round <= rounds; round++) {
     for (String synchronous : new String[] {"NORMAL", "FULL"}) {
       Path dir = Files.createTempDirectory("parley-bench");
       Vertx vertx = Vertx.vertx();
@@ -35,11 +39,12 @@ public final class StorageBench {
         ChatLoad.run(client, path, 16, 3_000).await();
         for (int concurrency : new int[] {1, 64}) {
           ChatLoad.Result result = ChatLoad.run(client, path, concurrency, seconds * 1000).await();
-          System.out.printf("synchronous=%-6s concurrency=%2d  %s%n", synchronous, concurrency, result);
+          System.out.printf("round %d  synchronous=%-6s concurrency=%2d  %s%n", round, synchronous, concurrency, result);
         }
       } finally {
         vertx.close().await();
       }
+    }
     }
   }
 }

@@ -239,7 +239,8 @@ public abstract class FakeModelServer extends VerticleBase {
   // ---- HTTP -------------------------------------------------------------------------------
 
   private void handle(HttpServerRequest request) {
-    if (request.method() != HttpMethod.POST || !path().equals(request.path())) {
+    // any prefix before the vendor path is served too, so tests can give bots base URLs of their own
+    if (request.method() != HttpMethod.POST || !request.path().endsWith(path())) {
       request.body().onComplete(ignored -> json(request.response(), 404, errorBody(404, "Not found: " + request.path())));
       return;
     }
@@ -267,7 +268,7 @@ public abstract class FakeModelServer extends VerticleBase {
     boolean stream = body.getBoolean("stream", false);
     HttpServerResponse response = request.response();
     if (fault == null) {
-      answer(request, body, stream, -1, false);
+      answer(request, body, stream, -1, End.END);
       return;
     }
     switch (fault.kind()) {
@@ -281,7 +282,7 @@ public abstract class FakeModelServer extends VerticleBase {
         Rejection quota = quotaExhausted();
         json(response, quota.status(), quota.body());
       }
-      case DELAY -> vertx.setTimer(Math.max(1, fault.delayMs()), t -> answer(request, body, stream, -1, false));
+      case DELAY -> vertx.setTimer(Math.max(1, fault.delayMs()), t -> answer(request, body, stream, -1, End.END));
       case STALL -> {
         if (stream) {
           String id = nextId();
@@ -291,9 +292,18 @@ public abstract class FakeModelServer extends VerticleBase {
       case STALL_AFTER_CHUNKS, RESET_AFTER_CHUNKS -> {
         boolean reset = fault.kind() == Fault.Kind.RESET_AFTER_CHUNKS;
         if (stream) {
-          answer(request, body, true, fault.chunks(), reset);
+          answer(request, body, true, fault.chunks(), reset ? End.RESET : End.STALL);
         } else if (reset) {
           request.connection().close();
+        }
+      }
+      case TRUNCATE_AFTER_CHUNKS -> answer(request, body, stream, stream ? fault.chunks() : -1, End.END);
+      case MALFORMED_SSE -> {
+        String page = "<html><head><title>502 Bad Gateway</title></head>\n<body>Bad Gateway</body></html>\n";
+        if (stream) {
+          startStream(response).end(page);
+        } else {
+          response.setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, "text/html").end(page);
         }
       }
       case MALFORMED_JSON -> {
@@ -319,8 +329,8 @@ public abstract class FakeModelServer extends VerticleBase {
     }
   }
 
-  /** Answers normally; with {@code cutAfter >= 0} a stream stops after that many deltas (stall or reset). */
-  private void answer(HttpServerRequest request, JsonObject body, boolean stream, int cutAfter, boolean reset) {
+  /** Answers normally; with {@code cutAfter >= 0} a stream stops after that many deltas, ending as {@code end} says. */
+  private void answer(HttpServerRequest request, JsonObject body, boolean stream, int cutAfter, End cutEnd) {
     String answer = responder.apply(body);
     String id = nextId();
     if (!stream) {
@@ -334,7 +344,7 @@ public abstract class FakeModelServer extends VerticleBase {
     }
     frames.addAll(closingEvents(body, id, answer));
     int stopAt = cutAfter < 0 ? frames.size() : Math.min(frames.size(), firstDelta + cutAfter);
-    End end = cutAfter < 0 ? End.END : reset ? End.RESET : End.STALL;
+    End end = cutAfter < 0 ? End.END : cutEnd;
     writeFrames(request, startStream(request.response()), frames, 0, stopAt, end);
   }
 

@@ -10,7 +10,7 @@ public final class Fault {
   /** What the fault does. */
   public enum Kind {
     STATUS, INSUFFICIENT_QUOTA, DELAY, STALL, STALL_AFTER_CHUNKS, RESET_AFTER_CHUNKS,
-    MALFORMED_JSON, IN_BAND_ERROR, KEY_ECHO
+    MALFORMED_JSON, IN_BAND_ERROR, KEY_ECHO, TRUNCATE_AFTER_CHUNKS, MALFORMED_SSE
   }
 
   private final Kind kind;
@@ -68,6 +68,22 @@ public final class Fault {
   /** A 200 whose JSON body is cut off, or a stream with a broken {@code data:} line. */
   public static Fault malformedJson() {
     return new Fault(Kind.MALFORMED_JSON, 0, null, 0, 0);
+  }
+
+  /**
+   * Stream: sends the opening events and {@code n} content deltas, then ends the response cleanly
+   * without the vendor's terminator ({@code [DONE]}, {@code message_stop}). Non-stream: answers normally.
+   */
+  public static Fault truncateAfterChunks(int n) {
+    return new Fault(Kind.TRUNCATE_AFTER_CHUNKS, 0, null, 0, n);
+  }
+
+  /**
+   * A 200 whose body is not what was asked for: an HTML error page, sent as {@code text/event-stream}
+   * to a stream request (no event in it) and as {@code text/html} otherwise, as a misbehaving proxy does.
+   */
+  public static Fault malformedSse() {
+    return new Fault(Kind.MALFORMED_SSE, 0, null, 0, 0);
   }
 
   /** A 200 stream whose first event is an error in the vendor's format (an overload). */

@@ -8,7 +8,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -29,7 +28,7 @@ class AdminPageTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Assumptions.assumeTrue(Browser.available(), "Chromium and chromedriver are not installed (see .ci/run)");
+    Browser.requireInstalled();
     browser = Browser.start();
   }
 

@@ -52,15 +52,27 @@ final class Browser implements AutoCloseable {
     this.base = "http://127.0.0.1:" + app.port;
   }
 
-  static boolean available() {
-    return new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute();
+  /**
+   * Fails (never skips) when the browser is missing: these tests are part of the suite, and
+   * .ci/run installs Debian's chromium and chromium-driver.
+   */
+  static void requireInstalled() {
+    if (!new File(CHROMIUM).canExecute() || !new File(CHROMEDRIVER).canExecute()) {
+      throw new IllegalStateException("Browser tests need " + CHROMIUM + " and " + CHROMEDRIVER
+          + ": run .ci/run, or apt-get install chromium chromium-driver");
+    }
   }
 
   static Browser start() throws IOException {
+    return start(new JsonObject());
+  }
+
+  /** Like {@link #start()}, with {@code overrides} deep-merged over Parley's test config. */
+  static Browser start(JsonObject overrides) throws IOException {
     Vertx vertx = Vertx.vertx();
     Path dataDir = Files.createTempDirectory("parley-web");
     Path profile = Files.createTempDirectory("parley-chromium");
-    TestApp app = await(TestApp.start(vertx, dataDir));
+    TestApp app = await(TestApp.start(vertx, dataDir, overrides));
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM);
     options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -8,7 +8,6 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,7 +27,7 @@ class ChatPageTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Assumptions.assumeTrue(Browser.available(), "Chromium and chromedriver are not installed (see .ci/run)");
+    Browser.requireInstalled();
     browser = Browser.start();
     bot = browser.createBot(new JsonObject().put("name", XSS_NAME)
         .put("provider", "openai").put("api_key", "sk-test-0123456789abcdef")

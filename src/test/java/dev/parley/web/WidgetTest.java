@@ -7,7 +7,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,7 +30,7 @@ class WidgetTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Assumptions.assumeTrue(Browser.available(), "Chromium and chromedriver are not installed (see .ci/run)");
+    Browser.requireInstalled();
     browser = Browser.start();
     host = Browser.await(browser.vertx.createHttpServer().requestHandler(request -> {
       String bot = request.getParam("bot");

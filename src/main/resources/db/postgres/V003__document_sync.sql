@@ -1,0 +1,7 @@
+-- URL documents and sitemaps (as db/sqlite/V003__document_sync.sql): a sitemap document is the
+-- parent of one document per page (deleted with it), and every URL document records when it was
+-- last checked for changes.
+
+ALTER TABLE documents ADD COLUMN parent_id TEXT COLLATE "C" REFERENCES documents(id) ON DELETE CASCADE;
+ALTER TABLE documents ADD COLUMN synced_at BIGINT;
+CREATE INDEX documents_parent ON documents (parent_id);

@@ -1,0 +1,117 @@
+package dev.parley.bench;
+
+import dev.parley.TestApp;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+/**
+ * Ingestion throughput through the whole Parley (admin API → extraction, chunking, embedding,
+ * SQLite, Lucene), against the embedding model's own throughput on passages of the same size.
+ * The documents are the retrieval-evaluation documents (src/test/resources/eval/docs), uploaded
+ * {@code copies} times under different names, or with {@code -Dbig=true} all of them concatenated into
+ * one document per copy. {@code bench/run IngestBench [copies]}.
+ */
+public final class IngestBench {
+
+  private IngestBench() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    int copies = args.length > 0 ? Integer.parseInt(args[0]) : 4;
+    Path dir = Files.createTempDirectory("parley-ingest");
+    List<Path> files;
+    try (Stream<Path> list = Files.list(Path.of("src/test/resources/eval/docs"))) {
+      files = list.sorted().toList();
+    }
+
+    // the model alone, same process, batches of 16, passages of chunk size, after a warm-up
+    Class<?> embeddings = Class.forName("dev.parley.rag.LocalEmbeddings");
+    Method embed = embeddings.getDeclaredMethod("embed", Path.class, List.class);
+    embed.setAccessible(true);
+    List<String> texts = new ArrayList<>();
+    for (String[] p : RetrievalBench.passages(480, new Random(3))) {
+      texts.add(p[0] + "\n" + p[1]);
+    }
+    Path cache = dir.resolve("model-cache");
+    embed.invoke(null, cache, texts.subList(0, 16));
+    long t0 = System.nanoTime();
+    for (int i = 0; i < texts.size(); i += 16) {
+      embed.invoke(null, cache, texts.subList(i, Math.min(texts.size(), i + 16)));
+    }
+    double modelRate = texts.size() / ((System.nanoTime() - t0) / 1e9);
+    System.out.printf("embedding model alone: %.1f passages/s (%d passages, avg %.0f chars, batches of 16)%n",
+        modelRate, texts.size(), texts.stream().mapToInt(String::length).average().orElse(0));
+
+    Vertx vertx = Vertx.vertx();
+    try {
+      TestApp app = TestApp.start(vertx, dir.resolve("data")).await();
+      String bot = app.createBot(new JsonObject().put("name", "ingest")).await().getString("id");
+      String path = "/api/bots/" + bot + "/documents";
+      // one small document first, so the model is loaded before the clock starts
+      app.admin(HttpMethod.POST, path).sendJsonObject(new JsonObject().put("name", "warm.md").put("text", "# Warm\n\nUp.")).await();
+      waitReady(app, path, 1);
+      long bytes = 0;
+      long start = System.nanoTime();
+      int sent = 0;
+      // "big": each upload is all the documents concatenated (many chunks per document)
+      boolean big = Boolean.getBoolean("big");
+      StringBuilder all = new StringBuilder();
+      for (Path file : files) {
+        all.append(Files.readString(file, StandardCharsets.UTF_8)).append("\n\n");
+      }
+      for (int c = 0; c < copies; c++) {
+        for (Path file : big ? files.subList(0, 1) : files) {
+          String text = big ? all.toString() : Files.readString(file, StandardCharsets.UTF_8);
+          bytes += text.getBytes(StandardCharsets.UTF_8).length;
+          int status = app.admin(HttpMethod.POST, path)
+              .sendJsonObject(new JsonObject().put("name", c + "-" + file.getFileName()).put("text", text)).await().statusCode();
+          if (status != 202) {
+            throw new IllegalStateException("upload answered " + status);
+          }
+          sent++;
+        }
+      }
+      int chunks = waitReady(app, path, sent + 1) - 1;
+      double seconds = (System.nanoTime() - start) / 1e9;
+      System.out.printf("ingestion through Parley: %d documents, %.0f KB, %d chunks in %.1f s = %.1f chunks/s"
+              + " (%.0f%% of the model alone), %.1f KB/s%n",
+          sent, bytes / 1024.0, chunks, seconds, chunks / seconds, 100 * chunks / seconds / modelRate, bytes / 1024.0 / seconds);
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  /** Polls the document list until {@code n} documents are ready; returns their chunk total. */
+  private static int waitReady(TestApp app, String path, int n) throws InterruptedException {
+    while (true) {
+      JsonObject list = app.admin(HttpMethod.GET, path + "?limit=1000").send().await().bodyAsJsonObject();
+      JsonArray docs = list.getJsonArray("documents", new JsonArray());
+      int ready = 0;
+      int chunks = 0;
+      for (int i = 0; i < docs.size(); i++) {
+        JsonObject d = docs.getJsonObject(i);
+        if ("failed".equals(d.getString("status"))) {
+          throw new IllegalStateException("ingestion failed: " + d.encode());
+        }
+        if ("ready".equals(d.getString("status"))) {
+          ready++;
+          chunks += d.getInteger("chunks_total", 0);
+        }
+      }
+      if (ready >= n) {
+        return chunks;
+      }
+      Thread.sleep(100);
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package dev.parley.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.TestApp;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** Chat turns through the public API, timed, and what they left in storage, for the reliability tests. */
+final class Turns {
+
+  private Turns() {
+  }
+
+  /** A JSON turn's response and how long it took. */
+  record Timed(HttpResponse<Buffer> response, long elapsedMs) {
+
+    int status() {
+      return response.statusCode();
+    }
+
+    JsonObject body() {
+      return response.bodyAsJsonObject();
+    }
+
+    String errorCode() {
+      return body().getJsonObject("error").getString("code");
+    }
+  }
+
+  /** A streamed turn: its events in order, with their data, and how long it took. */
+  record Streamed(List<String> names, List<JsonObject> data, long elapsedMs) {
+
+    String text() {
+      StringBuilder text = new StringBuilder();
+      for (int i = 0; i < names.size(); i++) {
+        if (names.get(i).equals("delta")) {
+          text.append(data.get(i).getString("text"));
+        }
+      }
+      return text.toString();
+    }
+
+    String last() {
+      return names.get(names.size() - 1);
+    }
+
+    JsonObject first(String name) {
+      int i = names.indexOf(name);
+      return i < 0 ? null : data.get(i);
+    }
+  }
+
+  /**
+   * An OpenAI bot talking to the app's fake OpenAI under a base URL of its own, so that it gets a
+   * circuit breaker of its own (the fake serves any path prefix).
+   */
+  static Future<String> openAiBot(TestApp app, JsonObject extra) {
+    String prefix = "/b" + UUID.randomUUID().toString().substring(0, 8);
+    JsonObject fields = new JsonObject().put("name", "Reliability").put("provider", "openai")
+        .put("api_key", "sk-reliability-test-key").put("base_url", baseUrl(app, prefix))
+        .put("rag", new JsonObject().put("enabled", false))
+        .mergeIn(extra);
+    return app.createBot(fields).map(bot -> bot.getString("id"));
+  }
+
+  static String baseUrl(TestApp app, String prefix) {
+    return "http://127.0.0.1:" + app.openai.port() + prefix + "/v1";
+  }
+
+  static Future<Timed> json(TestApp app, String botId, String sessionId, String message) {
+    long start = System.nanoTime();
+    return app.chat(botId, new JsonObject().put("message", message).put("session_id", sessionId))
+        .map(response -> new Timed(response, (System.nanoTime() - start) / 1_000_000));
+  }
+
+  static Future<Streamed> stream(TestApp app, String botId, String sessionId, String message) {
+    long start = System.nanoTime();
+    return app.client.post("/api/chat/" + botId).putHeader("Accept", "text/event-stream")
+        .sendJsonObject(new JsonObject().put("message", message).put("session_id", sessionId))
+        .map(response -> {
+          assertThat(response.statusCode()).isEqualTo(200);
+          assertThat(response.getHeader("Content-Type")).startsWith("text/event-stream");
+          return parse(response.bodyAsString(), (System.nanoTime() - start) / 1_000_000);
+        });
+  }
+
+  /** The session's messages as the widget sees them ({@code GET /api/chat/{bot}/session/{id}}). */
+  static Future<JsonArray> session(TestApp app, String botId, String sessionId) {
+    return app.client.get("/api/chat/" + botId + "/session/" + sessionId).send().map(response -> {
+      assertThat(response.statusCode()).isEqualTo(200);
+      return response.bodyAsJsonObject().getJsonArray("messages");
+    });
+  }
+
+  /** The session's messages as operators see them (with error, provider and model), from the admin API. */
+  static Future<JsonArray> log(TestApp app, String botId, String sessionId) {
+    return app.admin(HttpMethod.GET, "/api/bots/" + botId + "/conversations").send().compose(list -> {
+      for (Object item : list.bodyAsJsonObject().getJsonArray("conversations")) {
+        JsonObject conversation = (JsonObject) item;
+        if (sessionId.equals(conversation.getString("session_id"))) {
+          return app.admin(HttpMethod.GET, "/api/bots/" + botId + "/conversations/" + conversation.getString("id"))
+              .send().map(detail -> detail.bodyAsJsonObject().getJsonArray("messages"));
+        }
+      }
+      return Future.failedFuture(new AssertionError("no conversation for session " + sessionId));
+    });
+  }
+
+  static Streamed parse(String body, long elapsedMs) {
+    List<String> names = new ArrayList<>();
+    List<JsonObject> data = new ArrayList<>();
+    for (String block : body.split("\n\n")) {
+      String name = null;
+      StringBuilder payload = new StringBuilder();
+      for (String line : block.split("\n")) {
+        if (line.startsWith("event: ")) {
+          name = line.substring(7);
+        } else if (line.startsWith("data: ")) {
+          payload.append(line.substring(6));
+        }
+      }
+      if (name != null) {
+        names.add(name);
+        data.add(new JsonObject(payload.toString()));
+      }
+    }
+    return new Streamed(names, data, elapsedMs);
+  }
+}
