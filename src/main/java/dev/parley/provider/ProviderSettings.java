@@ -51,6 +51,14 @@ public record ProviderSettings(
         c);
   }
 
+  /**
+   * Connections per upstream host kept by each provider instance ({@code max_connections},
+   * default 256). Every answer in flight, streamed or not, holds one for its whole duration.
+   */
+  public int maxConnections() {
+    return Math.max(1, config.getInteger("max_connections", 256));
+  }
+
   /** A vendor's section, empty when absent. */
   public JsonObject vendor(String name) {
     JsonObject section = config.getJsonObject(name);

@@ -53,7 +53,7 @@ final class UpstreamHttp {
         .setTcpNoDelay(true);
     // The idle timeout is set per request (below), where it fails the call with a TimeoutException;
     // a connection-level one would close the socket and look like a connection error instead.
-    this.http = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(32));
+    this.http = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(settings.maxConnections()));
     // Streams use this core client directly: BodyCodec.pipe would pipe error bodies too, and only
     // report the status once the whole body has gone through.
     this.web = WebClient.wrap(http, new WebClientOptions().setUserAgent("Parley"));

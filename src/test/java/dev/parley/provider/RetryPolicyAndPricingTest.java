@@ -97,4 +97,11 @@ class RetryPolicyAndPricingTest {
       ctx.completeNow();
     })));
   }
+
+  @Test
+  void the_upstream_pool_holds_256_connections_unless_configured() {
+    assertThat(ProviderSettings.from(new JsonObject()).maxConnections()).isEqualTo(256);
+    assertThat(ProviderSettings.from(new JsonObject().put("max_connections", 1000)).maxConnections()).isEqualTo(1000);
+    assertThat(ProviderSettings.from(new JsonObject().put("max_connections", 0)).maxConnections()).isEqualTo(1);
+  }
 }
