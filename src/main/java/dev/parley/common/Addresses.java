@@ -55,7 +55,7 @@ public final class Addresses {
 
   public static final String EVENTS_TURN_COMPLETED = "parley.events.turn.completed";
   public static final String EVENTS_BOT_CHANGED = "parley.events.bot.changed";
-  /** {@code {bot_id, document_id, status, chunks_total, chunks_done, error}} when a document's status changes. */
+  /** {@code {bot_id, document_id, status: processing|ready|failed, error}} when a document's status changes. */
   public static final String EVENTS_DOCUMENT_CHANGED = "parley.events.document.changed";
 
   private Addresses() {

@@ -389,7 +389,8 @@ final class KnowledgeBase {
       long started = System.currentTimeMillis();
       // a ready URL document being synced stays ready (and searchable) unless its content changed
       boolean refresh = "ready".equals(doc.getString("status")) && doc.getString("url") != null;
-      Future<Void> begin = refresh ? Future.succeededFuture() : store.status(id, "processing", null);
+      Future<Void> begin = refresh ? Future.succeededFuture()
+          : store.status(id, "processing", null).onSuccess(v -> published(doc, "processing", null));
       return begin
           .compose(v -> content(doc))
           .compose(page -> page.url() == null ? ingest(doc, page, refresh, started)
@@ -417,7 +418,8 @@ final class KnowledgeBase {
             extracted.put("size_bytes", extraction.size());
             extracted.put("content_hash", extraction.hash());
             extracted.put("embedding_model", LocalEmbeddings.MODEL);
-            return (refresh ? store.status(id, "processing", null) : Future.<Void>succeededFuture())
+            return (refresh ? store.status(id, "processing", null).onSuccess(v -> published(doc, "processing", null))
+                : Future.<Void>succeededFuture())
                 .compose(v -> store.saveChunks(id, botId, extracted, extraction.chunks()))
                 .compose(v -> embed(id, extraction.chunks(), 0, new ArrayList<>()))
                 .compose(entries -> {
