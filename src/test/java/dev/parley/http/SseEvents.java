@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Parses a whole server-sent-events body into its events, for assertions. */
-record SseEvents(List<String> names, List<JsonObject> data) {
+public record SseEvents(List<String> names, List<JsonObject> data) {
 
-  static SseEvents parse(String body) {
+  public static SseEvents parse(String body) {
     List<String> names = new ArrayList<>();
     List<JsonObject> data = new ArrayList<>();
     for (String block : body.split("\n\n")) {

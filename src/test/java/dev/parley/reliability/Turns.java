@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
+import dev.parley.http.SseEvents;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.util.ArrayList;
@@ -115,23 +116,8 @@ final class Turns {
   }
 
   static Streamed parse(String body, long elapsedMs) {
-    List<String> names = new ArrayList<>();
-    List<JsonObject> data = new ArrayList<>();
-    for (String block : body.split("\n\n")) {
-      String name = null;
-      StringBuilder payload = new StringBuilder();
-      for (String line : block.split("\n")) {
-        if (line.startsWith("event: ")) {
-          name = line.substring(7);
-        } else if (line.startsWith("data: ")) {
-          payload.append(line.substring(6));
-        }
-      }
-      if (name != null) {
-        names.add(name);
-        data.add(new JsonObject(payload.toString()));
-      }
-    }
-    return new Streamed(names, data, elapsedMs);
+    SseEvents events = SseEvents.parse(body);
+    return new Streamed(events.names(), events.data(), elapsedMs);
   }
+
 }
