@@ -10,7 +10,6 @@ import io.vertx.core.json.JsonArray;
 import dev.parley.http.SseEvents;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
