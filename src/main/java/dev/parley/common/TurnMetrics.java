@@ -24,6 +24,7 @@ public final class TurnMetrics {
 
   private final MeterRegistry registry;
   private final Map<String, Long> sessions = new HashMap<>();
+  private final Map<String, BotMeters> bots = new HashMap<>();
   private final AtomicLong activeSessions = new AtomicLong();
   private final AtomicLong databaseBytes = new AtomicLong(-1);
 
@@ -45,27 +46,56 @@ public final class TurnMetrics {
     vertx.setPeriodic(1_000, REFRESH_MS, timer -> metrics.refresh(vertx));
   }
 
+  /** The meters of one bot, looked up once: finding a meter in the registry on every turn cost more than using it. */
+  private final class BotMeters {
+    private final String bot;
+    private final Map<String, Counter> turns = new HashMap<>();
+    private final Counter inputTokens;
+    private final Counter outputTokens;
+    private final Counter cost;
+    private final Timer latency;
+    private DistributionSummary topScore;
+
+    BotMeters(String bot) {
+      this.bot = bot;
+      inputTokens = Counter.builder("parley.tokens").description("Model tokens").tag("bot", bot).tag("kind", "input")
+          .register(registry);
+      outputTokens = Counter.builder("parley.tokens").description("Model tokens").tag("bot", bot).tag("kind", "output")
+          .register(registry);
+      cost = Counter.builder("parley.cost").description("Model cost").baseUnit("usd").tag("bot", bot).register(registry);
+      latency = Timer.builder("parley.turn.latency").description("Time to a complete answer").tag("bot", bot)
+          .register(registry);
+    }
+
+    Counter turns(String status) {
+      return turns.computeIfAbsent(status, s -> Counter.builder("parley.turns").description("Chat turns")
+          .tag("bot", bot).tag("status", s).register(registry));
+    }
+
+    DistributionSummary topScore() {
+      if (topScore == null) {
+        topScore = DistributionSummary.builder("parley.retrieval.top.score").description("Score of the best passage found")
+            .tag("bot", bot).register(registry);
+      }
+      return topScore;
+    }
+  }
+
   private void record(JsonObject turn) {
     String bot = turn.getString(Fields.BOT_ID, "unknown");
-    String status = turn.getString(Fields.STATUS, "unknown");
-    Counter.builder("parley.turns").description("Chat turns").tag("bot", bot).tag("status", status)
-        .register(registry).increment();
+    BotMeters meters = bots.computeIfAbsent(bot, BotMeters::new);
+    meters.turns(turn.getString(Fields.STATUS, "unknown")).increment();
     JsonObject usage = turn.getJsonObject(Fields.USAGE, new JsonObject());
-    Counter.builder("parley.tokens").description("Model tokens").tag("bot", bot).tag("kind", "input")
-        .register(registry).increment(usage.getInteger(Fields.INPUT_TOKENS, 0));
-    Counter.builder("parley.tokens").description("Model tokens").tag("bot", bot).tag("kind", "output")
-        .register(registry).increment(usage.getInteger(Fields.OUTPUT_TOKENS, 0));
-    Counter.builder("parley.cost").description("Model cost").baseUnit("usd").tag("bot", bot)
-        .register(registry).increment(usage.getDouble(Fields.COST, 0.0));
+    meters.inputTokens.increment(usage.getInteger(Fields.INPUT_TOKENS, 0));
+    meters.outputTokens.increment(usage.getInteger(Fields.OUTPUT_TOKENS, 0));
+    meters.cost.increment(usage.getDouble(Fields.COST, 0.0));
     Long latency = turn.getLong(Fields.LATENCY_MS);
     if (latency != null) {
-      Timer.builder("parley.turn.latency").description("Time to a complete answer").tag("bot", bot)
-          .register(registry).record(Duration.ofMillis(latency));
+      meters.latency.record(Duration.ofMillis(latency));
     }
     Double topScore = turn.getDouble("top_score");
     if (topScore != null) {
-      DistributionSummary.builder("parley.retrieval.top.score").description("Score of the best passage found")
-          .tag("bot", bot).register(registry).record(topScore);
+      meters.topScore().record(topScore);
     }
     sessions.put(bot + "/" + turn.getString(Fields.SESSION_ID), System.currentTimeMillis());
     activeSessions.set(sessions.size());

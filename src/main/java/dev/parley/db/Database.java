@@ -38,11 +38,13 @@ public final class Database {
   private static final Map<String, Future<Void>> MIGRATED = new ConcurrentHashMap<>();
   private static final int DEFAULT_POOL_SIZE = 8;
 
+  private final String name;
   private final Dialect dialect;
   private final Pool writer;
   private final Pool reader;
 
-  private Database(Dialect dialect, Pool writer, Pool reader) {
+  private Database(String name, Dialect dialect, Pool writer, Pool reader) {
+    this.name = name;
     this.dialect = dialect;
     this.writer = writer;
     this.reader = reader;
@@ -77,7 +79,7 @@ public final class Database {
       // One connection serves reads and writes: a second, read-only connection kept a stale WAL
       // snapshot between statements through the JDBC pool, so reads missed fresh commits.
       Pool pool = JDBCPool.pool(vertx, dataSource, new PoolOptions().setMaxSize(1).setShared(true).setName(name));
-      return new Database(Dialect.SQLITE, pool, pool);
+      return new Database(name, Dialect.SQLITE, pool, pool);
     });
   }
 
@@ -96,7 +98,7 @@ public final class Database {
           .using(vertx)
           .build();
       LOG.debug("Using PostgreSQL at {} (pool of {})", url, poolSize);
-      return new Database(Dialect.POSTGRES, pool, pool);
+      return new Database(name, Dialect.POSTGRES, pool, pool);
     });
   }
 
@@ -130,6 +132,11 @@ public final class Database {
       }
     }
     return false;
+  }
+
+  /** Names the database (its file, or its URL without the password): equal names, same database. */
+  public String name() {
+    return name;
   }
 
   public Dialect dialect() {

@@ -3,6 +3,7 @@ package dev.parley.memory;
 import dev.parley.common.Fields;
 import dev.parley.common.ParleyException;
 import dev.parley.db.Database;
+import dev.parley.db.Dialect;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -11,7 +12,9 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.templates.SqlTemplate;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Conversations and messages: history for a turn, session views, logs, feedback and usage. */
@@ -23,24 +26,44 @@ final class MemoryService {
   private final Pool writer;
   private final Pool reader;
   private final TurnWriter turns;
+  private final HistoryCache cache;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> historyQuery;
 
-  MemoryService(Database database) {
+  /** {@code historyCacheChars}: the most message characters the history cache holds (SQLite only; 0 turns it off). */
+  MemoryService(Database database, long historyCacheChars) {
     this.writer = database.writer();
     this.reader = database.reader();
     this.turns = new TurnWriter(database);
+    this.cache = database.dialect() == Dialect.SQLITE ? HistoryCache.acquire(database.name(), historyCacheChars) : null;
+    this.historyQuery = SqlTemplate.forQuery(reader, MemorySql.HISTORY);
+  }
+
+  void close() {
+    if (cache != null) {
+      cache.release();
+    }
   }
 
   Future<JsonObject> history(String botId, String sessionId, int limit) {
-    return SqlTemplate.forQuery(reader, MemorySql.HISTORY)
-        .execute(Map.of(Fields.BOT_ID, botId, Fields.SESSION_ID, sessionId, Fields.LIMIT, Math.min(limit, 500)))
+    int capped = Math.max(0, Math.min(limit, 500));
+    JsonArray held = cache == null ? null : cache.get(botId, sessionId, capped);
+    if (held != null) {
+      return Future.succeededFuture(new JsonObject().put(Fields.MESSAGES, held));
+    }
+    long ticket = cache == null ? 0 : cache.ticket();
+    return historyQuery.execute(Map.of(Fields.BOT_ID, botId, Fields.SESSION_ID, sessionId, Fields.LIMIT, capped))
         .map(rows -> {
-          JsonArray newestFirst = new JsonArray();
+          List<HistoryCache.Message> newestFirst = new ArrayList<>(rows.size());
           for (Row row : rows) {
-            newestFirst.add(new JsonObject().put(Fields.ROLE, row.getString("role")).put(Fields.CONTENT, row.getString("content")));
+            newestFirst.add(new HistoryCache.Message(row.getString("id"), row.getString("role"), row.getString("content")));
+          }
+          if (cache != null) {
+            cache.fill(botId, sessionId, ticket, capped, newestFirst);
           }
           JsonArray messages = new JsonArray();
           for (int i = newestFirst.size() - 1; i >= 0; i--) {
-            messages.add(newestFirst.getValue(i));
+            HistoryCache.Message message = newestFirst.get(i);
+            messages.add(new JsonObject().put(Fields.ROLE, message.role()).put(Fields.CONTENT, message.content()));
           }
           return new JsonObject().put(Fields.MESSAGES, messages);
         });
@@ -51,7 +74,32 @@ final class MemoryService {
     if (user == null || user.getString(Fields.CONTENT) == null) {
       return Future.failedFuture(ParleyException.badRequest("invalid_turn", "A turn needs user.content"));
     }
-    return turns.append(turn);
+    if (cache == null) {
+      return turns.append(turn);
+    }
+    String botId = turn.getString(Fields.BOT_ID);
+    String sessionId = turn.getString(Fields.SESSION_ID);
+    return turns.append(turn)
+        .onFailure(failure -> cache.forget(botId, sessionId))
+        .map(stored -> {
+          cache.appended(botId, sessionId, answered(turn, stored));
+          return stored;
+        });
+  }
+
+  /** The messages of a stored turn that later turns see as history (as {@link MemorySql#HISTORY} selects them). */
+  private static List<HistoryCache.Message> answered(JsonObject turn, JsonObject stored) {
+    JsonObject assistant = turn.getJsonObject(Fields.ASSISTANT);
+    if (assistant == null) {
+      return List.of();
+    }
+    HistoryCache.Message user = new HistoryCache.Message(stored.getString("user_message_id"), "user",
+        turn.getJsonObject(Fields.USER).getString(Fields.CONTENT));
+    if (!"complete".equals(assistant.getString(Fields.STATUS, "complete")) || assistant.getString(Fields.ERROR) != null) {
+      return List.of(user);
+    }
+    return List.of(user, new HistoryCache.Message(stored.getString(Fields.MESSAGE_ID), "assistant",
+        assistant.getString(Fields.CONTENT, "")));
   }
 
   Future<JsonObject> sessionMessages(String botId, String sessionId) {
@@ -63,7 +111,12 @@ final class MemoryService {
   Future<JsonObject> clear(String botId, String sessionId) {
     return SqlTemplate.forUpdate(writer, MemorySql.DELETE_SESSION)
         .execute(Map.of(Fields.BOT_ID, botId, Fields.SESSION_ID, sessionId))
-        .map(result -> new JsonObject().put("cleared", result.rowCount() > 0));
+        .map(result -> {
+          if (cache != null) {
+            cache.forget(botId, sessionId);
+          }
+          return new JsonObject().put("cleared", result.rowCount() > 0);
+        });
   }
 
   Future<JsonObject> feedback(String botId, String messageId, String rating, String comment) {

@@ -7,8 +7,24 @@ final class MemorySql {
       + "(id, bot_id, session_id, created_at, updated_at, message_count) "
       + "VALUES (#{id}, #{bot_id}, #{session_id}, #{now}, #{now}, #{count}) "
       + "ON CONFLICT (bot_id, session_id) DO UPDATE SET updated_at = excluded.updated_at, "
-      + "message_count = conversations.message_count + excluded.message_count "
-      + "RETURNING id";
+      + "message_count = conversations.message_count + excluded.message_count";
+
+  /**
+   * The conversations of bots {@code #{b0}} … {@code #{b<bots-1>}} whose session is one of
+   * {@code #{s0}} … {@code #{s<sessions-1>}} (a superset of the pairs asked for: the caller matches).
+   */
+  static String conversationIds(int bots, int sessions) {
+    return "SELECT id, bot_id, session_id FROM conversations WHERE bot_id IN (" + params("b", bots)
+        + ") AND session_id IN (" + params("s", sessions) + ")";
+  }
+
+  private static String params(String prefix, int count) {
+    StringBuilder list = new StringBuilder();
+    for (int i = 0; i < count; i++) {
+      list.append(i == 0 ? "" : ", ").append("#{").append(prefix).append(i).append('}');
+    }
+    return list.toString();
+  }
 
   static final String INSERT_MESSAGE = "INSERT INTO messages "
       + "(id, conversation_id, bot_id, role, content, status, error, sources, input_tokens, output_tokens, cost, "
@@ -17,7 +33,7 @@ final class MemorySql {
       + "#{output_tokens}, #{cost}, #{latency_ms}, #{provider}, #{model}, #{created_at})";
 
   /** The newest answered messages of a session; the caller reverses them into oldest-first order. */
-  static final String HISTORY = "SELECT m.role, m.content FROM messages m "
+  static final String HISTORY = "SELECT m.id, m.role, m.content FROM messages m "
       + "JOIN conversations c ON c.id = m.conversation_id "
       + "WHERE c.bot_id = #{bot_id} AND c.session_id = #{session_id} AND m.status = 'complete' AND m.error IS NULL "
       + "ORDER BY m.seq DESC LIMIT #{limit}";

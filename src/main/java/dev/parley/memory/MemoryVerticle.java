@@ -48,7 +48,7 @@ public class MemoryVerticle extends VerticleBase {
     return Database.open(vertx, config().getJsonObject("database"), config().getString("data_dir", "./data"))
         .compose(db -> {
           database = db;
-          memory = new MemoryService(db);
+          memory = new MemoryService(db, config().getLong("history_cache_mb", 64L) * 1_000_000L);
           return Future.all(List.of(
               BusHandlers.register(vertx, Addresses.MEMORY_HEALTH, body -> health()),
               BusHandlers.register(vertx, Addresses.MEMORY_HISTORY, body ->
@@ -76,6 +76,9 @@ public class MemoryVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (memory != null) {
+      memory.close();
+    }
     return database == null ? Future.succeededFuture() : database.close();
   }
 

@@ -8,13 +8,16 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.templates.SqlTemplate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,45 +97,67 @@ final class TurnWriter {
     return Future.succeededFuture();
   }
 
+  /**
+   * Writes a batch in three statements whatever its size: upsert every turn's conversation,
+   * read their ids back, insert every message. (A statement per turn would make the single
+   * SQLite connection, one worker-thread hop per statement, the bottleneck under load.)
+   */
   private static Future<List<JsonObject>> writeAll(SqlClient tx, List<Pending> batch) {
-    List<JsonObject> ids = new ArrayList<>();
-    Future<Void> chain = Future.succeededFuture();
+    long now = System.currentTimeMillis();
+    List<Map<String, Object>> conversations = new ArrayList<>(batch.size());
+    Set<String> bots = new LinkedHashSet<>();
+    Set<String> sessions = new LinkedHashSet<>();
     for (Pending pending : batch) {
-      chain = chain.compose(v -> writeOne(tx, pending.turn()).map(id -> {
-        ids.add(id);
-        return null;
-      }));
+      JsonObject turn = pending.turn();
+      Map<String, Object> conversation = new HashMap<>();
+      conversation.put("id", Ids.uuid());
+      conversation.put(Fields.BOT_ID, turn.getString(Fields.BOT_ID));
+      conversation.put(Fields.SESSION_ID, turn.getString(Fields.SESSION_ID));
+      conversation.put("now", now);
+      conversation.put("count", turn.getJsonObject(Fields.ASSISTANT) == null ? 1 : 2);
+      conversations.add(conversation);
+      bots.add(turn.getString(Fields.BOT_ID));
+      sessions.add(turn.getString(Fields.SESSION_ID));
     }
-    return chain.map(v -> ids);
+    Map<String, Object> keys = new HashMap<>();
+    bots.forEach(bot -> keys.put("b" + keys.size(), bot));
+    sessions.forEach(session -> keys.put("s" + (keys.size() - bots.size()), session));
+    return SqlTemplate.forUpdate(tx, MemorySql.UPSERT_CONVERSATION).executeBatch(conversations)
+        .compose(upserted -> SqlTemplate.forQuery(tx, MemorySql.conversationIds(bots.size(), sessions.size()))
+            .execute(keys))
+        .compose(rows -> {
+          Map<String, String> ids = new HashMap<>();
+          for (Row row : rows) {
+            ids.put(row.getString(Fields.BOT_ID) + '/' + row.getString(Fields.SESSION_ID), row.getString("id"));
+          }
+          List<Map<String, Object>> messages = new ArrayList<>(batch.size() * 2);
+          List<JsonObject> stored = new ArrayList<>(batch.size());
+          for (Pending pending : batch) {
+            JsonObject turn = pending.turn();
+            String conversationId = ids.get(turn.getString(Fields.BOT_ID) + '/' + turn.getString(Fields.SESSION_ID));
+            stored.add(rows(turn, conversationId, now, messages));
+          }
+          return SqlTemplate.forUpdate(tx, MemorySql.INSERT_MESSAGE).executeBatch(messages).map(done -> stored);
+        });
   }
 
-  private static Future<JsonObject> writeOne(SqlClient tx, JsonObject turn) {
+  /** Adds the message rows of one turn to {@code messages}; answers what the turn's caller gets back. */
+  private static JsonObject rows(JsonObject turn, String conversationId, long now, List<Map<String, Object>> messages) {
     String botId = turn.getString(Fields.BOT_ID);
     JsonObject user = turn.getJsonObject(Fields.USER);
     JsonObject assistant = turn.getJsonObject(Fields.ASSISTANT);
-    long now = System.currentTimeMillis();
-    Map<String, Object> conversation = new HashMap<>();
-    conversation.put("id", Ids.uuid());
-    conversation.put(Fields.BOT_ID, botId);
-    conversation.put(Fields.SESSION_ID, turn.getString(Fields.SESSION_ID));
-    conversation.put("now", now);
-    conversation.put("count", assistant == null ? 1 : 2);
-    return SqlTemplate.forQuery(tx, MemorySql.UPSERT_CONVERSATION).execute(conversation).compose(rows -> {
-      String conversationId = rows.iterator().next().getString("id");
-      String userId = Ids.uuid();
-      String assistantId = assistant == null ? null : Ids.uuid();
-      List<Map<String, Object>> messages = new ArrayList<>();
-      Map<String, Object> userRow = message(userId, conversationId, botId, "user", user, user.getLong(Fields.CREATED_AT, now));
-      userRow.put(Fields.ERROR, assistant == null ? turn.getString(Fields.ERROR, "failed") : null);
-      messages.add(userRow);
-      if (assistant != null) {
-        messages.add(message(assistantId, conversationId, botId, "assistant", assistant, assistant.getLong(Fields.CREATED_AT, now)));
-      }
-      return SqlTemplate.forUpdate(tx, MemorySql.INSERT_MESSAGE).executeBatch(messages).map(done -> new JsonObject()
-          .put(Fields.CONVERSATION_ID, conversationId)
-          .put("user_message_id", userId)
-          .put(Fields.MESSAGE_ID, assistantId));
-    });
+    String userId = Ids.uuid();
+    String assistantId = assistant == null ? null : Ids.uuid();
+    Map<String, Object> userRow = message(userId, conversationId, botId, "user", user, user.getLong(Fields.CREATED_AT, now));
+    userRow.put(Fields.ERROR, assistant == null ? turn.getString(Fields.ERROR, "failed") : null);
+    messages.add(userRow);
+    if (assistant != null) {
+      messages.add(message(assistantId, conversationId, botId, "assistant", assistant, assistant.getLong(Fields.CREATED_AT, now)));
+    }
+    return new JsonObject()
+        .put(Fields.CONVERSATION_ID, conversationId)
+        .put("user_message_id", userId)
+        .put(Fields.MESSAGE_ID, assistantId);
   }
 
   private static Map<String, Object> message(String id, String conversationId, String botId, String role,

@@ -359,17 +359,26 @@ public class ProviderVerticle extends VerticleBase {
     if (!(body.getValue(Fields.MESSAGES) instanceof JsonArray messages) || messages.isEmpty()) {
       throw ParleyException.invalid(Fields.MESSAGES, "messages must be a non-empty array");
     }
-    JsonArray clean = new JsonArray();
+    // The body is this handler's own copy (the event bus copies JSON), so valid messages are used as they are.
+    boolean clean = true;
     for (int i = 0; i < messages.size(); i++) {
       Object item = messages.getValue(i);
-      if (!(item instanceof JsonObject m) || !(m.getValue(Fields.CONTENT) instanceof String content)
+      if (!(item instanceof JsonObject m) || !(m.getValue(Fields.CONTENT) instanceof String)
           || !(Fields.USER.equals(m.getValue(Fields.ROLE)) || Fields.ASSISTANT.equals(m.getValue(Fields.ROLE)))) {
         throw ParleyException.invalid(Fields.MESSAGES,
             "messages[" + i + "] must be {role: \"user\" or \"assistant\", content: text}");
       }
-      clean.add(new JsonObject().put(Fields.ROLE, m.getString(Fields.ROLE)).put(Fields.CONTENT, content));
+      clean &= m.size() == 2;
     }
-    return clean;
+    if (clean) {
+      return messages;
+    }
+    JsonArray trimmed = new JsonArray();
+    for (Object item : messages) {
+      JsonObject m = (JsonObject) item;
+      trimmed.add(new JsonObject().put(Fields.ROLE, m.getString(Fields.ROLE)).put(Fields.CONTENT, m.getString(Fields.CONTENT)));
+    }
+    return trimmed;
   }
 
   private JsonObject reply(Answer answer, long started, DeltaSender deltas) {

@@ -188,6 +188,35 @@ class ChatApiTest {
   }
 
   @Test
+  void failed_turns_and_incomplete_answers_stay_out_of_later_history(VertxTestContext test) {
+    bot(new JsonObject()).compose(bot -> {
+      String id = bot.getString("id");
+      JsonObject turn = new JsonObject().put("session_id", "history-gaps-session");
+      return chat(id, turn.copy().put("message", "first"))
+          .compose(r -> {
+            for (int i = 0; i < 3; i++) {
+              app.openai.enqueue(Fault.status(500));
+            }
+            return chat(id, turn.copy().put("message", "failed turn"));
+          })
+          .compose(failed -> {
+            assertThat(failed.statusCode()).isEqualTo(502);
+            app.openai.enqueue(Fault.resetAfterChunks(1));
+            return stream(id, turn.copy().put("message", "broken stream"));
+          })
+          .compose(broken -> chat(id, turn.copy().put("message", "last")))
+          .map(last -> {
+            assertThat(last.statusCode()).isEqualTo(200);
+            JsonArray messages = app.openai.requests().get(app.openai.requests().size() - 1).getJsonArray("messages");
+            // the failed turn's message and the broken stream's partial answer are not history
+            assertThat(messages.stream().map(m -> ((JsonObject) m).getString("content")))
+                .containsExactly("You are a test bot.", "first", "Echo: first", "broken stream", "last");
+            return last;
+          });
+    }).onComplete(test.succeedingThenComplete());
+  }
+
+  @Test
   void bad_chat_requests_get_clear_errors_and_store_nothing(VertxTestContext test) {
     bot(new JsonObject().put("max_message_chars", 10)).compose(bot -> {
       String id = bot.getString("id");
