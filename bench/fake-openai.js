@@ -5,8 +5,11 @@
 // A model named "hold-<ms>" streams: the first delta at once, then holds the stream open for
 // <ms> before the rest, so many streams stay open at the same time.
 // Single process, single thread, like the fake limits.md measured (19k req/s there).
+// With H2_PORT set it also serves HTTP/2 without TLS (h2c, prior knowledge) there, for Parley's
+// provider.http2 mode: many streams share one connection, as they would with a vendor's HTTP/2 API.
 'use strict';
 const http = require('http');
+const http2 = require('http2');
 
 const port = Number(process.env.PORT || 8091);
 const ANSWER = 'Thanks for asking. Our shop is open from nine to six on weekdays and from ten to four on ' +
@@ -35,7 +38,7 @@ function stream(res, model, usage) {
   const hold = /^hold-(\d+)$/.exec(model);
   res.write(chunk(model, { role: 'assistant', content: '' }, null) + chunk(model, { content: WORDS[0] }, null));
   const rest = () => {
-    if (res.destroyed) return;
+    if (res.destroyed || (res.stream && res.stream.destroyed)) return;
     let out = '';
     for (let i = 1; i < WORDS.length; i++) out += chunk(model, { content: WORDS[i] }, null);
     out += chunk(model, {}, 'stop');
@@ -48,7 +51,7 @@ function stream(res, model, usage) {
   if (hold) setTimeout(rest, Number(hold[1])); else rest();
 }
 
-const server = http.createServer((req, res) => {
+function handle(req, res) {
   if (req.method === 'GET' && req.url === '/stats') {
     res.end(JSON.stringify({ served }));
     return;
@@ -73,8 +76,14 @@ const server = http.createServer((req, res) => {
       res.end(out);
     }
   });
-});
+}
+
+const server = http.createServer(handle);
 server.keepAliveTimeout = 120000;
 server.headersTimeout = 125000;
 server.maxConnections = 0 || Infinity;
 server.listen(port, '127.0.0.1', () => console.log('fake-openai listening on 127.0.0.1:' + port));
+if (process.env.H2_PORT) {
+  const h2 = http2.createServer({ settings: { maxConcurrentStreams: 1000000 }, maxSessionMemory: 1000 }, handle);
+  h2.listen(Number(process.env.H2_PORT), '127.0.0.1', () => console.log('fake-openai h2c on 127.0.0.1:' + process.env.H2_PORT));
+}

@@ -42,6 +42,7 @@ public final class AppConfig {
     VARIABLES.put("OPENAI_BASE_URL", "provider.openai.base_url");
     VARIABLES.put("ANTHROPIC_API_KEY", "provider.anthropic.api_key");
     VARIABLES.put("ANTHROPIC_BASE_URL", "provider.anthropic.base_url");
+    VARIABLES.put("PARLEY_PROVIDER_HTTP2", "provider.http2");
   }
 
   /** Keys every verticle receives besides its own sub-object. */
@@ -103,6 +104,8 @@ public final class AppConfig {
       case "cluster.port":
       case "database.pool_size":
         return Integer.parseInt(text);
+      case "provider.http2":
+        return Boolean.parseBoolean(text);
       case "roles":
       case "cluster.members":
       case "http.trusted_proxies":

@@ -59,6 +59,21 @@ public record ProviderSettings(
     return Math.max(1, config.getInteger("max_connections", 256));
   }
 
+  /**
+   * Whether model calls use HTTP/2 ({@code http2}, default false): negotiated by ALPN on https (servers
+   * without it get HTTP/1.1), and spoken directly (h2c, prior knowledge) on plain http, which only
+   * suits servers that speak it. Many answers then share a few connections: one connection per
+   * answer in flight limits how many one node can hold open.
+   */
+  public boolean http2() {
+    return config.getBoolean("http2", false);
+  }
+
+  /** HTTP/2 connections per upstream host and provider instance ({@code http2_connections}, default 2). */
+  public int http2Connections() {
+    return Math.max(1, config.getInteger("http2_connections", 2));
+  }
+
   /** A vendor's section, empty when absent. */
   public JsonObject vendor(String name) {
     JsonObject section = config.getJsonObject(name);

@@ -7,6 +7,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -53,7 +54,12 @@ final class UpstreamHttp {
         .setTcpNoDelay(true);
     // The idle timeout is set per request (below), where it fails the call with a TimeoutException;
     // a connection-level one would close the socket and look like a connection error instead.
-    this.http = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(settings.maxConnections()));
+    if (settings.http2()) {
+      options.setProtocolVersion(HttpVersion.HTTP_2).setUseAlpn(true).setHttp2ClearTextUpgrade(false);
+    }
+    this.http = vertx.createHttpClient(options, new PoolOptions()
+        .setHttp1MaxSize(settings.maxConnections())
+        .setHttp2MaxSize(settings.http2Connections()));
     // Streams use this core client directly: BodyCodec.pipe would pipe error bodies too, and only
     // report the status once the whole body has gone through.
     this.web = WebClient.wrap(http, new WebClientOptions().setUserAgent("Parley"));

@@ -5,12 +5,14 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -18,6 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,6 +48,8 @@ public abstract class FakeModelServer extends VerticleBase {
   private final Queue<Fault> faults = new ConcurrentLinkedQueue<>();
   private final List<JsonObject> requests = new CopyOnWriteArrayList<>();
   private final List<MultiMap> requestHeaders = new CopyOnWriteArrayList<>();
+  private final List<HttpVersion> requestVersions = new CopyOnWriteArrayList<>();
+  private final Set<HttpConnection> connections = ConcurrentHashMap.newKeySet();
   private final AtomicInteger ids = new AtomicInteger();
   private volatile Function<JsonObject, String> responder = FakeModelServer::echo;
   private volatile long chunkDelayMs;
@@ -100,6 +106,16 @@ public abstract class FakeModelServer extends VerticleBase {
     return List.copyOf(requestHeaders);
   }
 
+  /** The HTTP version of each request received, in the same order as {@link #requests()}. */
+  public List<HttpVersion> requestVersions() {
+    return List.copyOf(requestVersions);
+  }
+
+  /** How many connections requests came on since the last {@link #reset()}. */
+  public int connectionsSeen() {
+    return connections.size();
+  }
+
   public int requestCount() {
     return requests.size();
   }
@@ -109,6 +125,8 @@ public abstract class FakeModelServer extends VerticleBase {
     faults.clear();
     requests.clear();
     requestHeaders.clear();
+    requestVersions.clear();
+    connections.clear();
     responder = FakeModelServer::echo;
     chunkDelayMs = 0;
   }
@@ -254,6 +272,8 @@ public abstract class FakeModelServer extends VerticleBase {
       }
       requests.add(body);
       requestHeaders.add(HttpHeaders.headers().addAll(request.headers()));
+      requestVersions.add(request.version());
+      connections.add(request.connection());
       Fault fault = faults.poll();
       Rejection rejection = checkAuth(request);
       if (rejection != null) {
