@@ -9,6 +9,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.en.EnglishAnalyzer;
 import org.apache.lucene.document.Document;
@@ -18,6 +22,7 @@ import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
@@ -29,7 +34,9 @@ import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.search.QueryCachingPolicy;
 import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SearcherFactory;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
@@ -72,14 +79,42 @@ final class KnowledgeIndex {
   private final IndexWriter writer;
   private final SearcherManager searchers;
   private final Analyzer analyzer = new EnglishAnalyzer();
+  /** Runs the BM25 half of a hybrid search while the calling thread runs the vector half. */
+  private final ExecutorService textSearches = Executors.newFixedThreadPool(2, runnable -> {
+    Thread thread = new Thread(runnable, "parley-rag-text-search");
+    thread.setDaemon(true);
+    return thread;
+  });
   private int references;
+
+  /**
+   * Caches the bot filter (a bitset per large segment, in Lucene's query cache): rebuilding it on
+   * every query was a third of a search's time at 100k chunks. Other queries are not cached.
+   */
+  private static final QueryCachingPolicy BOT_FILTER_CACHING = new QueryCachingPolicy() {
+    @Override
+    public void onUse(Query query) {
+    }
+
+    @Override
+    public boolean shouldCache(Query query) {
+      return query instanceof TermQuery term && term.getTerm().field().equals("bot_id");
+    }
+  };
 
   private KnowledgeIndex(Path folder) throws IOException {
     this.folder = folder;
     this.directory = FSDirectory.open(folder);
     IndexWriterConfig config = new IndexWriterConfig(analyzer).setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
     this.writer = new IndexWriter(directory, config);
-    this.searchers = new SearcherManager(writer, null);
+    this.searchers = new SearcherManager(writer, new SearcherFactory() {
+      @Override
+      public IndexSearcher newSearcher(IndexReader reader, IndexReader previous) {
+        IndexSearcher searcher = new IndexSearcher(reader);
+        searcher.setQueryCachingPolicy(BOT_FILTER_CACHING);
+        return searcher;
+      }
+    });
   }
 
   /** Opens (or shares) the index in {@code folder}. Pair with {@link #release()}. */
@@ -106,6 +141,7 @@ final class KnowledgeIndex {
       }
       OPEN.remove(folder);
     }
+    textSearches.shutdownNow();
     try {
       searchers.close();
       writer.close();
@@ -200,23 +236,18 @@ final class KnowledgeIndex {
   List<Hit> search(String botId, String vectorField, String query, float[] vector, int topK, double minScore, Mode mode)
       throws IOException {
     IndexSearcher searcher = searchers.acquire();
+    Future<ScoreDoc[]> text = null;
     try {
-      Query filter = new TermQuery(new Term("bot_id", botId));
+      Query filter = ownsEverything(searcher, botId) ? null : new TermQuery(new Term("bot_id", botId));
       int k = Math.max(CANDIDATES, topK);
+      text = mode == Mode.VECTOR ? null : textSearches.submit(() -> bm25(searcher, query, filter, k));
       Map<Integer, double[]> candidates = new LinkedHashMap<>(); // doc → {fused, cosine or NaN}
       if (mode != Mode.BM25) {
         TopDocs knn = searcher.search(new KnnFloatVectorQuery(vectorField, vector, k, filter), k);
         fuse(candidates, knn.scoreDocs, true);
       }
-      if (mode != Mode.VECTOR) {
-        Query text = new QueryBuilder(analyzer).createBooleanQuery("text", query, BooleanClause.Occur.SHOULD);
-        if (text != null) {
-          Query bm25 = new BooleanQuery.Builder()
-              .add(text, BooleanClause.Occur.MUST)
-              .add(filter, BooleanClause.Occur.FILTER)
-              .build();
-          fuse(candidates, searcher.search(bm25, k).scoreDocs, false);
-        }
+      if (text != null) {
+        fuse(candidates, textResult(text), false);
       }
       List<Map.Entry<Integer, double[]>> ranked = new ArrayList<>(candidates.entrySet());
       ranked.sort(Comparator.comparingDouble((Map.Entry<Integer, double[]> e) -> -e.getValue()[0])
@@ -239,7 +270,49 @@ final class KnowledgeIndex {
       }
       return hits;
     } finally {
+      if (text != null && !text.isDone()) {
+        awaitQuietly(text); // the searcher must outlive the text half, even when the vector half failed
+      }
       searchers.release(searcher);
+    }
+  }
+
+  private static void awaitQuietly(Future<?> task) {
+    try {
+      task.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException ignored) {
+      // the failure of the vector half is the one reported
+    }
+  }
+
+  /** Whether every chunk in the index is the bot's (then no filter is needed): one term lookup per segment. */
+  private static boolean ownsEverything(IndexSearcher searcher, String botId) throws IOException {
+    IndexReader reader = searcher.getIndexReader();
+    return reader.maxDoc() > 0 && reader.docFreq(new Term("bot_id", botId)) == reader.maxDoc();
+  }
+
+  private ScoreDoc[] bm25(IndexSearcher searcher, String query, Query filter, int k) throws IOException {
+    Query text = new QueryBuilder(analyzer).createBooleanQuery("text", query, BooleanClause.Occur.SHOULD);
+    if (text == null) {
+      return new ScoreDoc[0];
+    }
+    BooleanQuery.Builder bm25 = new BooleanQuery.Builder().add(text, BooleanClause.Occur.MUST);
+    if (filter != null) {
+      bm25.add(filter, BooleanClause.Occur.FILTER);
+    }
+    return searcher.search(bm25.build(), k).scoreDocs;
+  }
+
+  private static ScoreDoc[] textResult(Future<ScoreDoc[]> text) throws IOException {
+    try {
+      return text.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("Interrupted while searching", e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
     }
   }
 
