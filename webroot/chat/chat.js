@@ -376,6 +376,27 @@
       showNotice(errorText(status, error, retryAfter), status === 0 || status === 429 || status >= 500);
       setBusy(false);
     };
+    var render = function () {
+      frame = 0;
+      setAnswer(row, answer);
+      scrollDown();
+    };
+    // An answer that stopped part-way stays, marked incomplete; Retry asks the question again.
+    var cutOff = function (why) {
+      render();
+      row.classList.remove('pending');
+      row.classList.add('incomplete');
+      lastFailed = text;
+      showNotice(why, true);
+      setBusy(false);
+    };
+    var lost = function () {
+      if (answer) {
+        cutOff('The connection was lost before the answer was complete. Check your connection and retry.');
+      } else {
+        failed(0, null);
+      }
+    };
     fetch(api, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'Accept': 'text/event-stream' },
@@ -391,11 +412,6 @@
       var decoder = new TextDecoder();
       var buffer = '';
       var finished = false;
-      var render = function () {
-        frame = 0;
-        setAnswer(row, answer);
-        scrollDown();
-      };
       var onEvent = function (name, data) {
         if (name === 'start' && data.session_id) {
           saveSession(data.session_id);
@@ -420,12 +436,7 @@
         } else if (name === 'error') {
           finished = true;
           if (answer) {
-            render();
-            row.classList.remove('pending');
-            row.classList.add('incomplete');
-            lastFailed = null;
-            showNotice('The answer was cut off. ' + errorText(502, null), false);
-            setBusy(false);
+            cutOff('The answer was cut off. Please retry in a moment.');
           } else {
             failed(data.status || 502, data, null);
           }
@@ -435,14 +446,7 @@
         return reader.read().then(function (chunk) {
           if (chunk.done) {
             if (!finished) {
-              if (answer) {
-                render();
-                row.classList.add('incomplete');
-                showNotice('The connection was lost before the answer was complete.', false);
-                setBusy(false);
-              } else {
-                failed(0, null);
-              }
+              lost();
             }
             return;
           }
@@ -471,7 +475,7 @@
       return pump();
     }).catch(function () {
       if (busy) {
-        failed(0, null);
+        lost();
       }
     });
   }

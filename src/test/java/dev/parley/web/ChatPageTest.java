@@ -169,6 +169,29 @@ class ChatPageTest {
   }
 
   @Test
+  void a_cut_off_answer_stays_marked_incomplete_and_retry_asks_again() {
+    browser.app.openai.answerWith("One two three four five six seven eight nine ten.");
+    browser.app.openai.enqueue(Fault.resetAfterChunks(3));
+    type("Count for me");
+    WebElement notice = browser.waitFor(d -> {
+      WebElement n = d.findElement(By.id("notice"));
+      return n.isDisplayed() ? n : null;
+    });
+    assertThat(notice.getText()).contains("The answer was cut off.");
+    WebElement partial = answers().get(0);
+    assertThat(partial.getDomAttribute("class")).contains("incomplete");
+    assertThat(partial.findElement(By.cssSelector(".bubble")).getText()).startsWith("One").doesNotContain("ten.");
+    assertThat(partial.findElements(By.cssSelector(".feedback"))).isEmpty();
+    browser.screenshot("chat-cut-off");
+
+    browser.driver.findElement(By.id("retry")).click();
+    browser.waitFor(d -> answers().size() == 2 && answers().get(1).findElements(By.cssSelector(".feedback")).size() == 1);
+    assertThat(answers().get(1).findElement(By.cssSelector(".bubble")).getText())
+        .isEqualTo("One two three four five six seven eight nine ten.");
+    assertThat(browser.driver.findElement(By.id("notice")).isDisplayed()).isFalse();
+  }
+
+  @Test
   void the_page_shows_the_bots_title_colour_avatar_greeting_and_starters() {
     // A 1×1 PNG served from another origin: the page's img-src allows the avatar's origin and no other.
     byte[] png = java.util.Base64.getDecoder()
