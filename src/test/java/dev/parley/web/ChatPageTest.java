@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chromium.ChromiumNetworkConditions;
 import org.openqa.selenium.interactions.Actions;
 
 /** The chat page in a real browser: streaming, reload, safe rendering, feedback, failures, phones. */
@@ -165,6 +166,29 @@ class ChatPageTest {
     browser.driver.findElement(By.id("retry")).click();
     WebElement answer = lastAnswerWhenDone();
     assertThat(answer.getText()).contains("Echo: What can you do?");
+    assertThat(browser.driver.findElement(By.id("notice")).isDisplayed()).isFalse();
+  }
+
+  @Test
+  void an_unreachable_server_shows_a_message_and_retry_works_once_back_online() {
+    ChromiumNetworkConditions offline = new ChromiumNetworkConditions();
+    offline.setOffline(true);
+    browser.driver.setNetworkConditions(offline);
+    try {
+      type("Are you there?");
+      WebElement notice = browser.waitFor(d -> {
+        WebElement n = d.findElement(By.id("notice"));
+        return n.isDisplayed() ? n : null;
+      });
+      assertThat(notice.getText()).contains("The assistant cannot be reached. Check your connection and retry.");
+      assertThat(answers()).isEmpty();
+      assertThat(browser.driver.findElement(By.cssSelector("#log .msg.user .bubble")).getText()).isEqualTo("Are you there?");
+    } finally {
+      browser.driver.deleteNetworkConditions();
+    }
+    browser.driver.findElement(By.id("retry")).click();
+    WebElement answer = lastAnswerWhenDone();
+    assertThat(answer.findElement(By.cssSelector(".bubble")).getText()).isEqualTo("Echo: Are you there?");
     assertThat(browser.driver.findElement(By.id("notice")).isDisplayed()).isFalse();
   }
 
