@@ -1,7 +1,8 @@
 /* Parley chat widget: <script src="https://host/widget.js" data-bot-id="…" async></script>
  * Adds a launcher (in a Shadow DOM, so no style leaks either way) and a panel holding the bot's
  * chat page in an iframe. One global: window.Parley {open, close, toggle, on, setTheme}.
- * Before loading, a page may set window.Parley = {theme: {"--parley-color": "#0a0"}, css: "…"}. */
+ * Before loading, a page may set window.Parley = {theme: {"--parley-color": "#0a0"}, css: "…"};
+ * later Parley.setTheme(theme, css?) replaces them (css left out: kept). See docs/widget.md. */
 (function () {
   'use strict';
   var pre = window.Parley;
@@ -91,7 +92,7 @@
   }
 
   function applyLook() {
-    host.style.setProperty('--c', look.color);
+    host.style.setProperty('--c', (theme && theme['--parley-color']) || look.color);
     var side = look.position === 'bottom-left' ? 'lt' : 'r';
     panel.className = 'p ' + side + (isOpen ? ' o' : '');
     launcher.className = 'l ' + side;
@@ -167,7 +168,8 @@
     },
     setTheme: function (t, c) {
       theme = t || null;
-      css = typeof c === 'string' ? c : null;
+      if (c !== undefined) { css = typeof c === 'string' ? c : null; }
+      applyLook();
       post({ type: 'init', theme: theme, css: css });
     }
   };

@@ -67,24 +67,51 @@
 
   var TOKEN = /^--parley-[a-z-]{1,40}$/;
   var TOKEN_VALUE = /^[#\w\s.,%()-]{1,100}$/;
+  var hostTheme = {};
 
+  /**
+   * Sets the page's custom properties: the bot's colour, then the host page's theme tokens over it
+   * (the host has the last word on its own site). Tokens of an earlier theme are removed first.
+   */
+  function paint() {
+    var style = document.documentElement.style;
+    for (var i = style.length - 1; i >= 0; i--) {
+      if (style[i].indexOf('--parley-') === 0) {
+        style.removeProperty(style[i]);
+      }
+    }
+    if (/^#[0-9a-fA-F]{6}$/.test(config.widget.color || '')) {
+      style.setProperty('--parley-color', config.widget.color);
+    }
+    Object.keys(hostTheme).forEach(function (name) {
+      style.setProperty(name, hostTheme[name]);
+    });
+  }
+
+  /** The host page's theme tokens and custom CSS (from the widget); each call replaces the last. */
   function applyTheme(theme, css) {
+    hostTheme = {};
     if (theme && typeof theme === 'object') {
       Object.keys(theme).forEach(function (name) {
         var value = String(theme[name]);
         if (TOKEN.test(name) && TOKEN_VALUE.test(value) && !/url\s*\(/i.test(value)) {
-          document.documentElement.style.setProperty(name, value);
+          hostTheme[name] = value;
         }
       });
     }
-    if (typeof css === 'string' && css.length <= 20000 && 'adoptedStyleSheets' in document) {
-      try {
-        var sheet = new CSSStyleSheet();
-        sheet.replaceSync(css.replace(/@import[^;]*;?/gi, ''));
-        document.adoptedStyleSheets = [sheet];
-      } catch (e) {
-        // ignore CSS the browser cannot parse
+    paint();
+    if ('adoptedStyleSheets' in document) {
+      var sheets = [];
+      if (typeof css === 'string' && css && css.length <= 20000) {
+        try {
+          var sheet = new CSSStyleSheet();
+          sheet.replaceSync(css.replace(/@import[^;]*;?/gi, ''));
+          sheets.push(sheet);
+        } catch (e) {
+          // CSS the browser cannot parse is left out
+        }
       }
+      document.adoptedStyleSheets = sheets;
     }
   }
 
@@ -140,39 +167,62 @@
     return s.title || s.name || s.document_name || s.document || s.url || 'Source';
   }
 
+  /**
+   * The answer's sources as the bot's widget.citations says: none; titles (each document once, no
+   * text); snippets (each passage: its document, linked when the document came from a web page,
+   * its heading and snippet).
+   */
   function showSources(row, sources) {
     var mode = config.widget.citations || 'titles';
-    if (mode === 'none' || !Array.isArray(sources) || !sources.length) {
+    if (mode === 'none' || !Array.isArray(sources)) {
+      return;
+    }
+    var seen = {};
+    var items = sources.filter(function (s) {
+      if (!s || typeof s !== 'object') {
+        return false;
+      }
+      var key = s.document_id || sourceTitle(s);
+      if (mode === 'titles' && seen[key]) {
+        return false;
+      }
+      seen[key] = true;
+      return true;
+    });
+    if (!items.length) {
       return;
     }
     var box = document.createElement('div');
-    box.className = 'sources';
+    box.className = 'sources sources-' + mode;
     var head = document.createElement('p');
     head.className = 'sources-head';
     head.textContent = 'Sources';
     box.appendChild(head);
     var list = document.createElement('ol');
-    sources.forEach(function (s) {
-      if (!s || typeof s !== 'object') {
-        return;
-      }
+    items.forEach(function (s) {
       var li = document.createElement('li');
       var href = mode === 'snippets' && typeof s.url === 'string' ? md.safeUrl(s.url) : null;
-      var title = document.createElement(href ? 'a' : 'span');
-      title.className = 'source-title';
-      title.textContent = String(sourceTitle(s));
-      if (href) {
-        title.href = href;
-        title.target = '_blank';
-        title.rel = 'noopener noreferrer';
+      var name = document.createTextNode(String(sourceTitle(s)));
+      var title = href ? md.link(href, [name]) : document.createElement('span');
+      if (!href) {
+        title.appendChild(name);
       }
+      title.className = 'source-title';
       li.appendChild(title);
-      var snippet = s.snippet || s.text || s.content;
-      if (mode === 'snippets' && typeof snippet === 'string') {
-        var p = document.createElement('p');
-        p.className = 'snippet';
-        p.textContent = snippet.length > 300 ? snippet.slice(0, 300) + '…' : snippet;
-        li.appendChild(p);
+      if (mode === 'snippets') {
+        if (typeof s.heading === 'string' && s.heading) {
+          var heading = document.createElement('span');
+          heading.className = 'source-heading';
+          heading.textContent = ' · ' + s.heading;
+          li.appendChild(heading);
+        }
+        var snippet = s.snippet || s.text || s.content;
+        if (typeof snippet === 'string') {
+          var p = document.createElement('p');
+          p.className = 'snippet';
+          p.textContent = snippet.length > 300 ? snippet.slice(0, 300) + '…' : snippet;
+          li.appendChild(p);
+        }
       }
       list.appendChild(li);
     });
@@ -326,6 +376,27 @@
       showNotice(errorText(status, error, retryAfter), status === 0 || status === 429 || status >= 500);
       setBusy(false);
     };
+    var render = function () {
+      frame = 0;
+      setAnswer(row, answer);
+      scrollDown();
+    };
+    // An answer that stopped part-way stays, marked incomplete; Retry asks the question again.
+    var cutOff = function (why) {
+      render();
+      row.classList.remove('pending');
+      row.classList.add('incomplete');
+      lastFailed = text;
+      showNotice(why, true);
+      setBusy(false);
+    };
+    var lost = function () {
+      if (answer) {
+        cutOff('The connection was lost before the answer was complete. Check your connection and retry.');
+      } else {
+        failed(0, null);
+      }
+    };
     fetch(api, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'Accept': 'text/event-stream' },
@@ -341,11 +412,6 @@
       var decoder = new TextDecoder();
       var buffer = '';
       var finished = false;
-      var render = function () {
-        frame = 0;
-        setAnswer(row, answer);
-        scrollDown();
-      };
       var onEvent = function (name, data) {
         if (name === 'start' && data.session_id) {
           saveSession(data.session_id);
@@ -370,12 +436,7 @@
         } else if (name === 'error') {
           finished = true;
           if (answer) {
-            render();
-            row.classList.remove('pending');
-            row.classList.add('incomplete');
-            lastFailed = null;
-            showNotice('The answer was cut off. ' + errorText(502, null), false);
-            setBusy(false);
+            cutOff('The answer was cut off. Please retry in a moment.');
           } else {
             failed(data.status || 502, data, null);
           }
@@ -385,14 +446,7 @@
         return reader.read().then(function (chunk) {
           if (chunk.done) {
             if (!finished) {
-              if (answer) {
-                render();
-                row.classList.add('incomplete');
-                showNotice('The connection was lost before the answer was complete.', false);
-                setBusy(false);
-              } else {
-                failed(0, null);
-              }
+              lost();
             }
             return;
           }
@@ -421,7 +475,7 @@
       return pump();
     }).catch(function () {
       if (busy) {
-        failed(0, null);
+        lost();
       }
     });
   }
@@ -477,9 +531,7 @@
     var title = config.widget.title || config.name || 'Chat';
     $('title').textContent = title;
     document.title = title;
-    if (/^#[0-9a-fA-F]{6}$/.test(config.widget.color || '')) {
-      document.documentElement.style.setProperty('--parley-color', config.widget.color);
-    }
+    paint();
     var avatar = config.widget.avatar_url && md.safeUrl(config.widget.avatar_url);
     if (avatar && /^https?:/.test(avatar)) {
       $('avatar').src = avatar;

@@ -187,5 +187,5 @@
     return root;
   }
 
-  window.ParleyMarkdown = { render: render, safeUrl: safeUrl };
+  window.ParleyMarkdown = { render: render, safeUrl: safeUrl, link: link };
 })();

@@ -53,7 +53,7 @@ final class Turn {
     return bot.getJsonObject("rag", new JsonObject()).getDouble("min_score", 0.3);
   }
 
-  /** The passages retrieval found for this turn, best first: {@code {document_id, document_name, heading, snippet, text, score}}. */
+  /** The passages retrieval found for this turn, best first: {@code {document_id, document_name, url, heading, snippet, text, score}}. */
   void passages(JsonArray found) {
     this.passages = found == null ? new JsonArray() : found;
   }
@@ -66,6 +66,7 @@ final class Turn {
       sources.add(new JsonObject()
           .put(Fields.DOCUMENT_ID, p.getString(Fields.DOCUMENT_ID))
           .put("document_name", p.getString("document_name"))
+          .put("url", p.getString("url"))
           .put("heading", p.getString("heading"))
           .put("snippet", p.getString("snippet"))
           .put("score", p.getDouble("score")));

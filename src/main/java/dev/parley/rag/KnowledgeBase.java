@@ -343,6 +343,35 @@ final class KnowledgeBase {
     });
   }
 
+  /**
+   * Adds to each search result the {@code url} of its document (the page a URL or sitemap document
+   * came from; null for files and texts), so answers can link their sources.
+   */
+  Future<JsonObject> withUrls(JsonObject found) {
+    JsonArray results = found.getJsonArray(Fields.RESULTS, new JsonArray());
+    List<String> ids = new ArrayList<>();
+    for (Object result : results) {
+      String id = ((JsonObject) result).getString(Fields.DOCUMENT_ID);
+      if (id != null && !ids.contains(id)) {
+        ids.add(id);
+      }
+    }
+    List<Future<JsonObject>> documents = ids.stream().map(store::find).toList();
+    return Future.all(documents).map(all -> {
+      Map<String, String> urls = new HashMap<>();
+      for (Future<JsonObject> document : documents) {
+        if (document.result() != null && document.result().getString("url") != null) {
+          urls.put(document.result().getString("id"), document.result().getString("url"));
+        }
+      }
+      for (Object result : results) {
+        JsonObject r = (JsonObject) result;
+        r.put("url", urls.get(r.getString(Fields.DOCUMENT_ID)));
+      }
+      return found;
+    });
+  }
+
   static String snippet(String text) {
     String flat = text.replaceAll("\\s+", " ").strip();
     if (flat.length() <= SNIPPET_CHARS) {

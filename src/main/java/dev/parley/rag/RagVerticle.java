@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * <table>
  *   <caption>Addresses consumed</caption>
  *   <tr><td>{@code parley.rag.search}</td><td>{@code {bot_id, query, top_k (1–50, 4), min_score (0), mode?:
- *   hybrid|vector|bm25}}</td><td>{@code {results:[{document_id, document_name, heading, snippet, text, position,
- *   score}]}}, best first; {@code score} is the cosine similarity. 422 on invalid fields.</td></tr>
+ *   hybrid|vector|bm25}}</td><td>{@code {results:[{document_id, document_name, url, heading, snippet, text,
+ *   position, score}]}}, best first; {@code url} is the page a URL or sitemap document came from, else null;
+ *   {@code score} is the cosine similarity. 422 on invalid fields.</td></tr>
  *   <tr><td>{@code parley.rag.document.add}</td><td>{@code {bot_id, source:"file", name, mime?, content (bytes,
  *   base64 in JSON)}}, {@code {bot_id, source:"text", name, text}} or {@code {bot_id, source:"url", url, name?}}
  *   </td><td>the document, status {@code pending}; ingestion continues in the background. 415 unsupported
@@ -96,7 +97,7 @@ public class RagVerticle extends VerticleBase {
               consume(Addresses.RAG_HEALTH, body -> database.writer().query("SELECT 1").execute()
                   .compose(rows -> vectors instanceof QdrantStore qdrant ? qdrant.check() : Future.succeededFuture())
                   .map(rows -> new JsonObject().put("status", "UP").put("index", vectors.describe()))),
-              consume(Addresses.RAG_SEARCH, knowledge::search),
+              consume(Addresses.RAG_SEARCH, body -> knowledge.search(body).compose(knowledge::withUrls)),
               consume(Addresses.RAG_DOCUMENT_ADD, body -> knowledge.add(withBot(body))),
               consume(Addresses.RAG_DOCUMENT_LIST, body -> knowledge.list(botId(body))
                   .map(docs -> new JsonObject().put(Fields.DOCUMENTS, docs))),

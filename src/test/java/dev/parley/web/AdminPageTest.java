@@ -206,9 +206,11 @@ class AdminPageTest {
     assertThat(any.getHeader("Content-Security-Policy")).contains("frame-ancestors *", "img-src 'self' data:");
     HttpResponse<Buffer> some = Browser.await(browser.app.client.get("/chat/" + limited.getString("id")).send());
     assertThat(some.getHeader("Content-Security-Policy")).endsWith("frame-ancestors 'self' https://shop.example");
+    assertThat(some.getHeader("X-Content-Type-Options")).isEqualTo("nosniff");
     assertThat(Browser.await(browser.app.client.get("/chat/bot_unknown").send()).statusCode()).isEqualTo(404);
     HttpResponse<Buffer> widget = Browser.await(browser.app.client.get("/widget.js").send());
     assertThat(widget.getHeader("Content-Type")).contains("javascript");
+    assertThat(widget.getHeader("X-Content-Type-Options")).isEqualTo("nosniff");
     assertThat(widget.body().length()).isLessThan(8 * 1024);
     JsonObject config = Browser.await(browser.app.client.get("/api/chat/" + limited.getString("id") + "/config").send())
         .bodyAsJsonObject();
