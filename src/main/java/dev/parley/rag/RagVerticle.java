@@ -68,6 +68,7 @@ public class RagVerticle extends VerticleBase {
   private WorkerExecutor ingestWorkers;
   private WorkerExecutor searchWorkers;
   private UrlFetcher fetcher;
+  private Embedders embedders;
   private KnowledgeBase knowledge;
   private long syncTimer = -1;
 
@@ -80,6 +81,12 @@ public class RagVerticle extends VerticleBase {
     searchWorkers = vertx.createSharedWorkerExecutor("parley-rag-search", config.getInteger("search_threads", 2));
     fetcher = new UrlFetcher(vertx, config.getBoolean("allow_private_urls", false),
         config.getLong("max_document_bytes", 20L * 1024 * 1024), config.getLong("fetch_timeout_ms", 20_000L));
+    try {
+      embedders = Embedders.create(vertx, ingestWorkers, searchWorkers, dataDir.resolve("djl"), config);
+    } catch (IllegalArgumentException | ClassCastException bad) {
+      return Future.failedFuture(new IllegalArgumentException(bad.getMessage()));
+    }
+    LOG.info("Knowledge embeddings: {}", embedders.describe());
     String storeType = config.getString("store", "lucene");
     if (!"lucene".equals(storeType) && !"qdrant".equals(storeType)) {
       return Future.failedFuture(new IllegalArgumentException("rag.store must be lucene or qdrant, not " + storeType));
@@ -91,20 +98,25 @@ public class RagVerticle extends VerticleBase {
           database = ready.resultAt(0);
           vectors = ready.resultAt(1);
           knowledge = new KnowledgeBase(vertx, new DocumentStore(database), vectors, ingestWorkers, searchWorkers,
-              fetcher, dataDir, config);
+              fetcher, embedders, dataDir, config);
           return Future.all(List.of(
               consume(Addresses.RAG_HEALTH, body -> database.writer().query("SELECT 1").execute()
                   .compose(rows -> vectors instanceof QdrantStore qdrant ? qdrant.check() : Future.succeededFuture())
                   .map(rows -> new JsonObject().put("status", "UP").put("index", vectors.describe()))),
               consume(Addresses.RAG_SEARCH, knowledge::search),
               consume(Addresses.RAG_DOCUMENT_ADD, body -> knowledge.add(withBot(body))),
-              consume(Addresses.RAG_DOCUMENT_LIST, body -> knowledge.list(botId(body))
-                  .map(docs -> new JsonObject().put(Fields.DOCUMENTS, docs))),
+              consume(Addresses.RAG_DOCUMENT_LIST, body -> {
+                String bot = botId(body);
+                return Future.all(knowledge.list(bot), knowledge.status(bot)).map(both -> both.<JsonObject>resultAt(1)
+                    .copy().put(Fields.DOCUMENTS, both.<io.vertx.core.json.JsonArray>resultAt(0)));
+              }),
               consume(Addresses.RAG_DOCUMENT_GET, body -> knowledge.get(botId(body), documentId(body))),
               consume(Addresses.RAG_DOCUMENT_DELETE, body -> knowledge.delete(botId(body), documentId(body))
                   .map(v -> new JsonObject())),
               consume(Addresses.RAG_DOCUMENT_RETRY, body -> knowledge.retry(botId(body), documentId(body))),
               consume(Addresses.RAG_DOCUMENT_SYNC, body -> knowledge.sync(botId(body), documentId(body))),
+              consume(Addresses.RAG_INDEX_STATUS, body -> knowledge.status(botId(body))),
+              consume(Addresses.RAG_REINDEX, body -> knowledge.reindex(botId(body), body.getBoolean("all", false))),
               vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_BOT_CHANGED, event -> {
                 JsonObject body = event.body();
                 if ("deleted".equals(body.getString(Fields.ACTION)) && Ids.isEntityId(body.getString(Fields.BOT_ID))) {
@@ -159,6 +171,9 @@ public class RagVerticle extends VerticleBase {
     vertx.cancelTimer(syncTimer);
     if (fetcher != null) {
       fetcher.close();
+    }
+    if (embedders != null) {
+      embedders.close();
     }
     Future<?> closed = vectors == null ? Future.succeededFuture() : vectors.close();
     return closed.compose(v -> database == null ? Future.succeededFuture() : database.close())
