@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +43,15 @@ class ReindexTest {
   private static final String HOURS = "# Opening hours\n\nThe shop opens at 10am on Saturdays and is closed on Sundays.";
   private static final String RETURNS = "# Returns\n\nYou can return any bicycle within 45 days for a full refund.";
   private static final String REPAIRS = "# Repairs\n\nPuncture repairs are done while you wait at the workshop counter.";
+
+  /**
+   * Makes the Vert.x instance the class's: every run of every test shares it, as a process would (a
+   * database is migrated once per process, on the Vert.x that opened it first).
+   */
+  @BeforeAll
+  static void oneVertx(Vertx vertx) {
+    assertThat(vertx).isNotNull();
+  }
 
   /** One run of Parley on {@code dataDir}, stopped after {@code work}, with the given embeddings config (null: local). */
   private static <T> Future<T> run(Vertx vertx, Path dataDir, JsonObject embeddings, Function<TestApp, Future<T>> work) {
