@@ -29,12 +29,14 @@ import org.slf4j.LoggerFactory;
  *   <caption>Addresses consumed</caption>
  *   <tr><td>{@code parley.rag.search}</td><td>{@code {bot_id, query, top_k (1–50, 4), min_score (0), mode?:
  *   hybrid|vector|bm25}}</td><td>{@code {results:[{document_id, document_name, heading, snippet, text, position,
- *   score}]}}, best first; {@code score} is the cosine similarity. 422 on invalid fields.</td></tr>
+ *   score}]}}, best first; {@code score} is the cosine similarity. 422 on invalid fields; 502, 503 or 504
+ *   {@code embeddings_…} when an embeddings API cannot embed the query.</td></tr>
  *   <tr><td>{@code parley.rag.document.add}</td><td>{@code {bot_id, source:"file", name, mime?, content (bytes,
  *   base64 in JSON)}}, {@code {bot_id, source:"text", name, text}} or {@code {bot_id, source:"url", url, name?}}
  *   </td><td>the document, status {@code pending}; ingestion continues in the background. 415 unsupported
  *   type, 413 larger than {@code max_document_bytes}, 422 invalid field or {@code url_not_allowed}.</td></tr>
- *   <tr><td>{@code parley.rag.document.list}</td><td>{@code {bot_id}}</td><td>{@code {documents:[…]}}</td></tr>
+ *   <tr><td>{@code parley.rag.document.list}</td><td>{@code {bot_id}}</td><td>{@code {documents:[…]}} and the
+ *   fields of {@code parley.rag.index.status}</td></tr>
  *   <tr><td>{@code parley.rag.document.get}</td><td>{@code {bot_id, document_id}}</td><td>the document; 404</td></tr>
  *   <tr><td>{@code parley.rag.document.delete}</td><td>{@code {bot_id, document_id}}</td><td>{} once its vectors
  *   are gone; 404</td></tr>
@@ -43,10 +45,17 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code parley.rag.document.sync}</td><td>{@code {bot_id, document_id}}</td><td>the document; its URL
  *   (page or sitemap) is checked again in the background and only changed pages are re-embedded; 404, 409
  *   {@code not_syncable} unless it came from a URL</td></tr>
+ *   <tr><td>{@code parley.rag.index.status}</td><td>{@code {bot_id}}</td><td>{@code {embedding_model (the configured
+ *   one), indexed_models (those the bot's documents' vectors were built with), reindex_needed, reindex_documents}}
+ *   </td></tr>
+ *   <tr><td>{@code parley.rag.reindex}</td><td>{@code {bot_id, all?}}</td><td>the index status and {@code queued}:
+ *   the documents built with another model (all of them with {@code all}) are re-embedded from their stored chunks
+ *   with the configured model in the background</td></tr>
  * </table>
  *
  * <p>A document is {@code {id, bot_id, name, source, url, mime, size_bytes, status: pending|processing|ready|failed,
- * error, chunks_total, chunks_done, progress, content_hash, embedding_model, created_at, updated_at}}.
+ * error, chunks_total, chunks_done, progress, content_hash, embedding_model, created_at, updated_at}}, where
+ * {@code embedding_model} names the model of the document's vectors in the index (null while it has none).
  * Listens to {@code parley.events.bot.changed} (action {@code deleted}) to drop a bot's vectors and files, and
  * publishes {@code parley.events.document.changed} {@code {bot_id, document_id, status, error}} when a document
  * becomes ready or fails. The bot's existence is the caller's check (the HTTP layer asks the bot component).
@@ -56,7 +65,8 @@ import org.slf4j.LoggerFactory;
  * (20 MiB), {@code allow_private_urls} (false), {@code fetch_timeout_ms} (20000), {@code preload_model} (true),
  * {@code max_sitemap_pages} (200), {@code sync_check_ms} (300000: how often bots' {@code rag.sync_interval_hours}
  * are checked; the bot settings come from {@code parley.bot.get}), {@code store} ({@code lucene} or {@code qdrant})
- * and {@code qdrant: {host, port, api_key, tls, timeout_ms}}.
+ * and {@code qdrant: {host, port, api_key, tls, timeout_ms}}, {@code embeddings: {provider: local|openai, model,
+ * base_url, api_key, batch, dimensions, timeout_ms, query_timeout_ms, max_retries, …}} (see {@link Embedders}).
  * Run one instance per process: the index has a single writer (further instances share it).
  */
 public class RagVerticle extends VerticleBase {
