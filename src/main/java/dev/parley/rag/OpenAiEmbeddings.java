@@ -281,7 +281,7 @@ final class OpenAiEmbeddings implements Embedder {
         vector[d] = number.floatValue();
       }
       checkDimension(vector.length);
-      out[index] = unit(vector);
+      out[index] = LocalEmbeddings.normalised(vector);
     }
     return List.of(out);
   }
@@ -297,21 +297,6 @@ final class OpenAiEmbeddings implements Embedder {
       throw new ParleyException(ErrorCodes.BAD_GATEWAY, "embeddings_wrong_dimension", "The embeddings API returned "
           + length + "-dimensional vectors for " + identity + " where " + expected + " were expected");
     }
-  }
-
-  private static float[] unit(float[] v) {
-    double norm = 0;
-    for (float f : v) {
-      norm += f * f;
-    }
-    norm = Math.sqrt(norm);
-    if (norm == 0 || Math.abs(norm - 1) < 1e-4) {
-      return v;
-    }
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) (v[i] / norm);
-    }
-    return v;
   }
 
   private ParleyException malformed(String what) {
