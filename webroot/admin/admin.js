@@ -693,6 +693,28 @@
     var live = h('p', { class: 'visually-hidden', id: 'kb-live', 'aria-live': 'polite' });
     var timer = 0, inflight = false, again = false;
 
+    // -- re-index: offered when documents were embedded with another model than the configured one
+    var reindexText = h('span');
+    var reindexBtn = h('button', { type: 'button', class: 'secondary', id: 'reindex-button' }, 'Re-index');
+    var reindexBox = h('p', { class: 'notice', id: 'reindex', hidden: true }, reindexText, ' ', reindexBtn);
+    function showIndex(res) {
+      reindexBox.hidden = !(res && res.reindex_needed);
+      if (!reindexBox.hidden) {
+        var n = Number(res.reindex_documents) || 0;
+        var old = (res.indexed_models || []).filter(function (m) { return m !== res.embedding_model; });
+        reindexText.textContent = n + (n === 1 ? ' document was' : ' documents were') + ' embedded with ' + old.join(', ') +
+          ', not with the configured model ' + res.embedding_model + '. Re-index to embed ' + (n === 1 ? 'it' : 'them') + ' again with it.';
+      }
+    }
+    reindexBtn.addEventListener('click', function () {
+      reindexBtn.disabled = true;
+      api('POST', path + '/reindex').then(function (res) {
+        reindexBtn.disabled = false;
+        toast('Re-indexing ' + res.queued + (res.queued === 1 ? ' document' : ' documents'));
+        load();
+      }, function (e) { reindexBtn.disabled = false; showError(listErr, e); });
+    });
+
     function statusCell(doc) {
       var cell = [h('span', { class: 'badge badge-' + (KB_STATUS[doc.status] ? doc.status : 'pending') }, KB_STATUS[doc.status] || String(doc.status))];
       var total = Number(doc.chunks_total) || 0, done = Number(doc.chunks_done) || 0;
@@ -805,6 +827,7 @@
         inflight = false;
         if (stopped || !box.isConnected) { return; }
         listErr.hidden = true;
+        showIndex(res);
         var busy = show((res && res.documents) || []);
         if (again) { again = false; load(); } else if (busy) { timer = setTimeout(load, KB_POLL_MS); }
       }, function (e) {
@@ -1054,7 +1077,7 @@
       h('h2', null, 'Knowledge base'), off, live,
       zone, uploads, h('div', { class: 'actions upload-actions' }, clearDone),
       h('div', { class: 'actions' }, h('h3', null, 'Documents'), summary),
-      listErr,
+      reindexBox, listErr,
       h('table', { id: 'documents' }, h('thead', null, h('tr', null, h('th', null, 'Name'), h('th', null, 'Type'),
         h('th', null, 'Status'), h('th', null, 'Added'), h('th', null, ''))), tbody),
       empty,

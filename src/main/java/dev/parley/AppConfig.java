@@ -43,6 +43,12 @@ public final class AppConfig {
     VARIABLES.put("ANTHROPIC_API_KEY", "provider.anthropic.api_key");
     VARIABLES.put("ANTHROPIC_BASE_URL", "provider.anthropic.base_url");
     VARIABLES.put("PARLEY_PROVIDER_HTTP2", "provider.http2");
+    VARIABLES.put("PARLEY_EMBEDDINGS_PROVIDER", "rag.embeddings.provider");
+    VARIABLES.put("PARLEY_EMBEDDINGS_MODEL", "rag.embeddings.model");
+    VARIABLES.put("PARLEY_EMBEDDINGS_BASE_URL", "rag.embeddings.base_url");
+    VARIABLES.put("PARLEY_EMBEDDINGS_API_KEY", "rag.embeddings.api_key");
+    VARIABLES.put("PARLEY_EMBEDDINGS_DIMENSIONS", "rag.embeddings.dimensions");
+    VARIABLES.put("PARLEY_EMBEDDINGS_BATCH", "rag.embeddings.batch");
   }
 
   /** Keys every verticle receives besides its own sub-object. */
@@ -94,7 +100,29 @@ public final class AppConfig {
     if (!own.containsKey("timeouts")) {
       own.put("timeouts", Timeouts.from(null).toJson());
     }
+    if ("rag".equals(component)) {
+      embeddingDefaults(config, own);
+    }
     return own;
+  }
+
+  /**
+   * OpenAI-compatible embeddings without their own key or base URL use the chat provider's
+   * ({@code provider.openai}, i.e. {@code OPENAI_API_KEY} and {@code OPENAI_BASE_URL}).
+   */
+  private static void embeddingDefaults(JsonObject config, JsonObject rag) {
+    JsonObject embeddings = rag.getJsonObject("embeddings");
+    if (embeddings == null || !"openai".equals(embeddings.getValue("provider"))) {
+      return;
+    }
+    JsonObject openai = config.getJsonObject("provider", new JsonObject()).getJsonObject("openai", new JsonObject());
+    for (String key : new String[] {"api_key", "base_url"}) {
+      Object own = embeddings.getValue(key);
+      Object shared = openai.getValue(key);
+      if ((own == null || own.toString().isBlank()) && shared instanceof String s && !s.isBlank()) {
+        embeddings.put(key, s);
+      }
+    }
   }
 
   private static Object convert(String path, Object value) {
@@ -103,6 +131,8 @@ public final class AppConfig {
       case "http.port":
       case "cluster.port":
       case "database.pool_size":
+      case "rag.embeddings.dimensions":
+      case "rag.embeddings.batch":
         return Integer.parseInt(text);
       case "provider.http2":
         return Boolean.parseBoolean(text);

@@ -56,4 +56,36 @@ class AppConfigTest {
     assertThat(memory.getJsonObject("timeouts").getLong("memory_ms")).isEqualTo(10_000L);
     assertThat(memory.containsKey("http")).isFalse();
   }
+
+  @Test
+  void embeddings_variables_configure_rag_and_fall_back_to_the_openai_key_and_base_url() {
+    JsonObject config = AppConfig.resolve(TestApp.defaults()
+        .put("PARLEY_EMBEDDINGS_PROVIDER", "openai")
+        .put("PARLEY_EMBEDDINGS_MODEL", "text-embedding-3-large")
+        .put("PARLEY_EMBEDDINGS_DIMENSIONS", "256")
+        .put("PARLEY_EMBEDDINGS_BATCH", "32")
+        .put("OPENAI_API_KEY", "sk-shared")
+        .put("OPENAI_BASE_URL", "http://localhost:11434/v1"));
+    JsonObject embeddings = AppConfig.forComponent(config, "rag").getJsonObject("embeddings");
+    assertThat(embeddings.getString("provider")).isEqualTo("openai");
+    assertThat(embeddings.getString("model")).isEqualTo("text-embedding-3-large");
+    assertThat(embeddings.getInteger("dimensions")).isEqualTo(256);
+    assertThat(embeddings.getInteger("batch")).isEqualTo(32);
+    assertThat(embeddings.getString("api_key")).isEqualTo("sk-shared");
+    assertThat(embeddings.getString("base_url")).isEqualTo("http://localhost:11434/v1");
+
+    JsonObject own = AppConfig.resolve(TestApp.defaults()
+        .put("PARLEY_EMBEDDINGS_PROVIDER", "openai")
+        .put("PARLEY_EMBEDDINGS_API_KEY", "sk-embeddings")
+        .put("PARLEY_EMBEDDINGS_BASE_URL", "https://embed.example.com/v1")
+        .put("OPENAI_API_KEY", "sk-shared"));
+    JsonObject ownEmbeddings = AppConfig.forComponent(own, "rag").getJsonObject("embeddings");
+    assertThat(ownEmbeddings.getString("api_key")).isEqualTo("sk-embeddings");
+    assertThat(ownEmbeddings.getString("base_url")).isEqualTo("https://embed.example.com/v1");
+
+    JsonObject local = AppConfig.forComponent(AppConfig.resolve(TestApp.defaults().put("OPENAI_API_KEY", "sk-shared")),
+        "rag").getJsonObject("embeddings");
+    assertThat(local.getString("provider")).isEqualTo("local");
+    assertThat(local.getValue("api_key")).as("the local model takes no key").isNull();
+  }
 }

@@ -43,6 +43,7 @@ public final class TestApp {
   public final int port;
   public final Path dataDir;
   public final JsonObject config;
+  private String deploymentId;
 
   private TestApp(Vertx vertx, FakeOpenAi openai, FakeAnthropic anthropic, int port, Path dataDir, JsonObject config) {
     this.vertx = vertx;
@@ -81,7 +82,11 @@ public final class TestApp {
       }
       config.mergeIn(overrides, true);
       return vertx.deployVerticle(new MainVerticle(), new DeploymentOptions().setConfig(config))
-          .map(id -> new TestApp(vertx, openai, anthropic, port, dataDir, config));
+          .map(id -> {
+            TestApp app = new TestApp(vertx, openai, anthropic, port, dataDir, config);
+            app.deploymentId = id;
+            return app;
+          });
     });
   }
 
@@ -165,6 +170,15 @@ public final class TestApp {
       }
     }
     return all.toString();
+  }
+
+  /**
+   * Undeploys Parley and its fakes, so another app can start on the same data folder in the same Vert.x
+   * (a process migrates each database once, on the Vert.x that opened it first).
+   */
+  public Future<Void> stop() {
+    client.close();
+    return vertx.undeploy(deploymentId).eventually(() -> Future.all(openai.close(), anthropic.close())).mapEmpty();
   }
 
   public HttpRequest<Buffer> admin(io.vertx.core.http.HttpMethod method, String path) {

@@ -31,6 +31,10 @@ public final class Addresses {
   public static final String RAG_DOCUMENT_DELETE = "parley.rag.document.delete";
   public static final String RAG_DOCUMENT_RETRY = "parley.rag.document.retry";
   public static final String RAG_DOCUMENT_SYNC = "parley.rag.document.sync";
+  /** {@code {bot_id}} → {@code {embedding_model, indexed_models, reindex_needed, reindex_documents}}. */
+  public static final String RAG_INDEX_STATUS = "parley.rag.index.status";
+  /** {@code {bot_id, all?}} → the index status and {@code queued}; re-embedding runs in the background. */
+  public static final String RAG_REINDEX = "parley.rag.reindex";
 
   /** Health probes: each answers {@code {status: "UP", …}} once its storage answers. */
   public static final String BOT_HEALTH = "parley.bot.health";

@@ -44,6 +44,27 @@ public final class RagClient {
         .map(r -> r.getJsonArray(Fields.DOCUMENTS));
   }
 
+  /** The documents and the index status: {@code {documents, embedding_model, indexed_models, reindex_needed, …}}. */
+  public Future<JsonObject> documents(String botId) {
+    return bus.request(Addresses.RAG_DOCUMENT_LIST, new JsonObject().put(Fields.BOT_ID, botId), timeoutMs);
+  }
+
+  /**
+   * The bot's index: {@code {embedding_model, indexed_models, reindex_needed, reindex_documents}}; a re-index
+   * is needed when some documents were embedded with another model than the configured one.
+   */
+  public Future<JsonObject> indexStatus(String botId) {
+    return bus.request(Addresses.RAG_INDEX_STATUS, new JsonObject().put(Fields.BOT_ID, botId), timeoutMs);
+  }
+
+  /**
+   * Re-embeds the bot's documents that were embedded with another model ({@code all}: every document) with
+   * the configured one, in the background; answers the index status with {@code queued}.
+   */
+  public Future<JsonObject> reindex(String botId, boolean all) {
+    return bus.request(Addresses.RAG_REINDEX, new JsonObject().put(Fields.BOT_ID, botId).put("all", all), timeoutMs);
+  }
+
   public Future<JsonObject> get(String botId, String documentId) {
     return bus.request(Addresses.RAG_DOCUMENT_GET, document(botId, documentId), timeoutMs);
   }

@@ -5,6 +5,7 @@ import dev.parley.common.Bus;
 import dev.parley.common.Ids;
 import dev.parley.common.MemoryClient;
 import dev.parley.common.ParleyException;
+import dev.parley.common.RagClient;
 import dev.parley.common.Timeouts;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -50,8 +51,20 @@ final class BotsHandler {
     }));
   }
 
+  /**
+   * One bot, with its knowledge index's {@code embedding_model}, {@code indexed_models} and
+   * {@code reindex_needed} when the knowledge component answers (left out when it does not).
+   */
   private void get(RoutingContext ctx) {
-    bots(ctx).get(botId(ctx)).onComplete(Replies.json(ctx, 200, deploy::withCodes));
+    String id = botId(ctx);
+    Bus bus = bus(ctx);
+    bots(ctx).get(id)
+        .compose(bot -> new RagClient(bus, timeouts).indexStatus(id)
+            .map(index -> bot.put("embedding_model", index.getString("embedding_model"))
+                .put("indexed_models", index.getJsonArray("indexed_models"))
+                .put("reindex_needed", index.getBoolean("reindex_needed")))
+            .otherwise(bot))
+        .onComplete(Replies.json(ctx, 200, deploy::withCodes));
   }
 
   private void update(RoutingContext ctx) {

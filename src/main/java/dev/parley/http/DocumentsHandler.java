@@ -24,7 +24,8 @@ import java.util.Set;
  * {@code POST /api/bots/{id}/documents} (multipart files, JSON {@code {name, text}} or {@code {url}}; 202
  * with {@code {documents:[…]}}), {@code GET /api/bots/{id}/documents[/{doc}]},
  * {@code DELETE /api/bots/{id}/documents/{doc}} (204), {@code POST /api/bots/{id}/documents/{doc}/retry} (202),
- * {@code POST /api/bots/{id}/documents/{doc}/sync} (202, URL and sitemap documents)
+ * {@code POST /api/bots/{id}/documents/{doc}/sync} (202, URL and sitemap documents),
+ * {@code POST /api/bots/{id}/reindex[?all=true]} (202: re-embed with the configured embedding model)
  * and {@code POST /api/bots/{id}/search} {@code {query, top_k?, min_score?, mode?}} → {@code {results:[…]}}.
  * Files must be txt, md, html, pdf or docx (415 otherwise); the upload body limit is
  * {@code http.upload_limit_bytes} (413).
@@ -47,6 +48,7 @@ final class DocumentsHandler {
     router.post("/api/bots/:botId/documents/:docId/retry").handler(this::retry);
     router.post("/api/bots/:botId/documents/:docId/sync").handler(this::sync);
     router.post("/api/bots/:botId/search").handler(this::search);
+    router.post("/api/bots/:botId/reindex").handler(this::reindex);
   }
 
   private void add(RoutingContext ctx) {
@@ -114,8 +116,8 @@ final class DocumentsHandler {
     String botId = BotsHandler.botId(ctx);
     Bus bus = BotsHandler.bus(ctx);
     new BotClient(bus, timeouts).get(botId)
-        .compose(bot -> new RagClient(bus, timeouts).list(botId))
-        .onComplete(Replies.json(ctx, 200, docs -> new JsonObject().put(Fields.DOCUMENTS, docs)));
+        .compose(bot -> new RagClient(bus, timeouts).documents(botId))
+        .onComplete(Replies.json(ctx, 200, page -> page));
   }
 
   private void get(RoutingContext ctx) {
@@ -136,6 +138,18 @@ final class DocumentsHandler {
   private void sync(RoutingContext ctx) {
     new RagClient(BotsHandler.bus(ctx), timeouts).sync(BotsHandler.botId(ctx), docId(ctx))
         .onComplete(Replies.json(ctx, 202, doc -> doc));
+  }
+
+  private void reindex(RoutingContext ctx) {
+    String botId = BotsHandler.botId(ctx);
+    String all = ctx.queryParams().get("all");
+    if (all != null && !all.equals("true") && !all.equals("false")) {
+      throw ParleyException.badRequest("invalid_parameter", "'all' must be true or false");
+    }
+    Bus bus = BotsHandler.bus(ctx);
+    new BotClient(bus, timeouts).get(botId)
+        .compose(bot -> new RagClient(bus, timeouts).reindex(botId, "true".equals(all)))
+        .onComplete(Replies.json(ctx, 202, status -> status));
   }
 
   private void search(RoutingContext ctx) {

@@ -29,7 +29,8 @@ final class DocumentSql {
 
   static final String SET_SITEMAP = "UPDATE documents SET source = 'sitemap', mime = 'application/xml', "
       + "size_bytes = #{size_bytes}, content_hash = #{content_hash}, chunks_total = 0, chunks_done = 0, "
-      + "status = 'ready', error = NULL, synced_at = #{synced_at}, updated_at = #{synced_at} WHERE id = #{id}";
+      + "status = 'ready', error = NULL, embedding_model = NULL, synced_at = #{synced_at}, updated_at = #{synced_at} "
+      + "WHERE id = #{id}";
 
   static final String SET_SYNCED = "UPDATE documents SET synced_at = #{synced_at} WHERE id = #{id}";
 
@@ -39,8 +40,23 @@ final class DocumentSql {
       + "WHERE id = #{id}";
 
   static final String SET_EXTRACTED = "UPDATE documents SET name = #{name}, mime = #{mime}, size_bytes = #{size_bytes}, "
-      + "content_hash = #{content_hash}, chunks_total = #{chunks_total}, chunks_done = 0, embedding_model = #{embedding_model}, "
+      + "content_hash = #{content_hash}, chunks_total = #{chunks_total}, chunks_done = 0, updated_at = #{updated_at} "
+      + "WHERE id = #{id}";
+
+  /** Ready, its vectors built with {@code embedding_model}: the column always names the model of the vectors in the index. */
+  static final String SET_READY = "UPDATE documents SET status = 'ready', error = NULL, embedding_model = #{embedding_model}, "
       + "updated_at = #{updated_at} WHERE id = #{id}";
+
+  /** Failed with its vectors removed: no model any more. */
+  static final String SET_FAILED = "UPDATE documents SET status = 'failed', error = #{error}, embedding_model = NULL, "
+      + "updated_at = #{updated_at} WHERE id = #{id}";
+
+  /** The models a bot's vectors were built with, and how many documents each. */
+  static final String SELECT_MODELS = "SELECT embedding_model, COUNT(*) AS documents FROM documents "
+      + "WHERE bot_id = #{bot_id} AND embedding_model IS NOT NULL GROUP BY embedding_model ORDER BY embedding_model";
+
+  static final String SELECT_CHUNKS = "SELECT position, heading, content FROM chunks WHERE document_id = #{document_id} "
+      + "ORDER BY position";
 
   static final String SET_PROGRESS = "UPDATE documents SET chunks_done = #{chunks_done}, updated_at = #{updated_at} "
       + "WHERE id = #{id}";

@@ -80,6 +80,44 @@ final class DocumentStore {
     return SqlTemplate.forUpdate(database.writer(), DocumentSql.SET_STATUS).execute(p).mapEmpty();
   }
 
+  /** Ready, its vectors (all in the index now) built with {@code model}. */
+  Future<Void> ready(String id, String model) {
+    return SqlTemplate.forUpdate(database.writer(), DocumentSql.SET_READY)
+        .execute(Map.of("id", id, "embedding_model", model, "updated_at", System.currentTimeMillis())).mapEmpty();
+  }
+
+  /** Failed for {@code reason}, its vectors gone. */
+  Future<Void> failed(String id, String reason) {
+    return SqlTemplate.forUpdate(database.writer(), DocumentSql.SET_FAILED)
+        .execute(Map.of("id", id, "error", reason, "updated_at", System.currentTimeMillis())).mapEmpty();
+  }
+
+  /** The models the bot's vectors were built with → how many documents each, in name order. */
+  Future<Map<String, Integer>> models(String botId) {
+    return SqlTemplate.forQuery(database.reader(), DocumentSql.SELECT_MODELS).execute(Map.of("bot_id", botId))
+        .map(rows -> {
+          Map<String, Integer> models = new java.util.LinkedHashMap<>();
+          for (Row row : rows) {
+            models.put(row.getString("embedding_model"), ((Number) row.getValue("documents")).intValue());
+          }
+          return models;
+        });
+  }
+
+  /** The document's chunks as stored, in order. */
+  Future<List<Chunker.Chunk>> chunks(String id) {
+    return SqlTemplate.forQuery(database.reader(), DocumentSql.SELECT_CHUNKS).execute(Map.of("document_id", id))
+        .map(rows -> {
+          List<Chunker.Chunk> chunks = new ArrayList<>();
+          for (Row row : rows) {
+            String heading = row.getString("heading");
+            chunks.add(new Chunker.Chunk(((Number) row.getValue("position")).intValue(), heading == null ? "" : heading,
+                row.getString("content")));
+          }
+          return chunks;
+        });
+  }
+
   Future<Void> progress(String id, int done) {
     return SqlTemplate.forUpdate(database.writer(), DocumentSql.SET_PROGRESS)
         .execute(Map.of("id", id, "chunks_done", done, "updated_at", System.currentTimeMillis())).mapEmpty();

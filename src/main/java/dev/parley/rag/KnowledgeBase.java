@@ -45,7 +45,7 @@ final class KnowledgeBase {
   private final Path filesDir;
   private final Path modelCache;
   private final Chunker chunker;
-  private final int embedBatch;
+  private final Embedders embedders;
   private final int concurrency;
   private final long maxBytes;
   private final int maxSitemapPages;
@@ -54,10 +54,14 @@ final class KnowledgeBase {
   private final Set<String> queued = new HashSet<>();
   private final Set<String> cancelled = new HashSet<>();
   private final Set<String> deletedBots = new HashSet<>();
+  /** Queued documents to re-embed from their stored chunks with the configured model. */
+  private final Set<String> reindexing = new HashSet<>();
+  /** Bot and model pairs already logged as unsearchable (the model is not available here). */
+  private final Set<String> warned = new HashSet<>();
   private int running;
 
   KnowledgeBase(Vertx vertx, DocumentStore store, VectorStore vectors, WorkerExecutor ingestWorkers,
-      WorkerExecutor searchWorkers, UrlFetcher fetcher, Path dataDir, JsonObject config) {
+      WorkerExecutor searchWorkers, UrlFetcher fetcher, Embedders embedders, Path dataDir, JsonObject config) {
     this.vertx = vertx;
     this.store = store;
     this.vectors = vectors;
@@ -67,14 +71,20 @@ final class KnowledgeBase {
     this.filesDir = dataDir.resolve("documents");
     this.modelCache = dataDir.resolve("djl");
     this.chunker = new Chunker(config.getInteger("chunk_size", 800), config.getInteger("chunk_overlap", 150));
-    this.embedBatch = Math.max(1, config.getInteger("embed_batch", 16));
+    this.embedders = embedders;
     this.concurrency = Math.max(1, config.getInteger("ingest_concurrency", 2));
     this.maxBytes = config.getLong("max_document_bytes", 20L * 1024 * 1024);
     this.maxSitemapPages = Math.max(1, config.getInteger("max_sitemap_pages", 200));
   }
 
-  /** Loads the embedding model off the event loop, so the first ingestion or search does not wait for it. */
+  /**
+   * Loads the local embedding model off the event loop when it is the configured one, so the first
+   * ingestion or search does not wait for it.
+   */
   Future<Void> warmUp() {
+    if (!LocalEmbeddings.MODEL.equals(embedders.configured().model())) {
+      return Future.succeededFuture();
+    }
     return searchWorkers.executeBlocking(() -> LocalEmbeddings.load(modelCache), false).mapEmpty();
   }
 
@@ -106,7 +116,7 @@ final class KnowledgeBase {
     row.put("chunks_total", 0);
     row.put("chunks_done", 0);
     row.put("content_hash", null);
-    row.put("embedding_model", LocalEmbeddings.MODEL);
+    row.put("embedding_model", null);
     row.put("created_at", now);
     row.put("updated_at", now);
     row.put("url", null);
@@ -319,14 +329,33 @@ final class KnowledgeBase {
     } catch (IllegalArgumentException | ClassCastException bad) {
       return Future.failedFuture(ParleyException.invalid("mode", "'mode' must be hybrid, vector or bm25"));
     }
-    return vectors.count(botId).compose(count -> {
-      if (count == 0) {
+    return store.models(botId).compose(models -> {
+      if (models.isEmpty()) {
         return Future.succeededFuture(List.<KnowledgeIndex.Hit>of());
       }
-      Future<float[]> vector = mode == KnowledgeIndex.Mode.BM25 ? Future.succeededFuture(null)
-          : searchWorkers.executeBlocking(() -> LocalEmbeddings.embedOne(modelCache, q), false);
-      return vector.compose(v -> vectors.search(botId, LocalEmbeddings.MODEL, q, v, topK.intValue(),
-          minScore.doubleValue(), mode));
+      if (mode == KnowledgeIndex.Mode.BM25) {
+        return vectors.search(botId, embedders.configured().model(), q, null, topK.intValue(), minScore.doubleValue(),
+            mode);
+      }
+      List<Future<List<KnowledgeIndex.Hit>>> searches = new ArrayList<>();
+      models.forEach((model, documents) -> {
+        Embedder embedder = embedders.forModel(model);
+        if (embedder != null) {
+          searches.add(embedder.embedQuery(q).compose(v -> vectors.search(botId, model, q, v, topK.intValue(),
+              minScore.doubleValue(), mode)));
+        } else if (warned.add(botId + " " + model)) {
+          LOG.warn("Bot {}: {} of its documents were embedded with {}, which is not configured here (the configured "
+              + "model is {}); {} until the bot is re-indexed", botId, documents, model, embedders.configured().model(),
+              models.size() == 1 ? "it answers without retrieval" : "they are left out of retrieval");
+        }
+      });
+      return Future.all(new ArrayList<>(searches)).map(all -> {
+        List<List<KnowledgeIndex.Hit>> lists = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+          lists.add(all.resultAt(i));
+        }
+        return merge(lists, topK.intValue());
+      });
     }).map(hits -> {
       JsonArray results = new JsonArray();
       for (KnowledgeIndex.Hit hit : hits) {
@@ -372,6 +401,84 @@ final class KnowledgeBase {
     });
   }
 
+  /**
+   * The hits of searches over the vectors of different models (a bot part-way through a re-index), as
+   * one ranking: a chunk found by several keeps its best similarity and best fused rank.
+   */
+  static List<KnowledgeIndex.Hit> merge(List<List<KnowledgeIndex.Hit>> lists, int topK) {
+    if (lists.size() == 1) {
+      return lists.get(0);
+    }
+    Map<String, KnowledgeIndex.Hit> best = new java.util.LinkedHashMap<>();
+    for (List<KnowledgeIndex.Hit> hits : lists) {
+      for (KnowledgeIndex.Hit h : hits) {
+        best.merge(h.documentId() + ":" + h.position(), h, (a, b) -> new KnowledgeIndex.Hit(a.documentId(),
+            a.documentName(), a.heading(), a.content(), a.position(), Math.max(a.score(), b.score()),
+            Math.max(a.fused(), b.fused())));
+      }
+    }
+    return best.values().stream()
+        .sorted(java.util.Comparator.comparingDouble((KnowledgeIndex.Hit h) -> -h.fused())
+            .thenComparingDouble(h -> -h.score()))
+        .limit(topK)
+        .toList();
+  }
+
+  // ---- re-index
+
+  /**
+   * The bot's index: {@code {embedding_model (the configured one), indexed_models (those its documents'
+   * vectors were built with), reindex_needed (one of them is not the configured model), reindex_documents
+   * (how many documents are on another model)}}.
+   */
+  Future<JsonObject> status(String botId) {
+    String model = embedders.configured().model();
+    return store.models(botId).map(models -> {
+      int others = 0;
+      for (Map.Entry<String, Integer> e : models.entrySet()) {
+        others += e.getKey().equals(model) ? 0 : e.getValue();
+      }
+      return new JsonObject()
+          .put("embedding_model", model)
+          .put("indexed_models", new JsonArray(new ArrayList<>(models.keySet())))
+          .put("reindex_needed", others > 0)
+          .put("reindex_documents", others);
+    });
+  }
+
+  /**
+   * Queues the bot's documents whose vectors were built with another model than the configured one
+   * ({@code all}: every document that has vectors, as after switching the vector store) to be
+   * re-embedded from their stored chunks. Each goes pending → processing → ready (or failed, keeping
+   * its old vectors) as usual. Answers {@link #status} with {@code queued}, how many were queued.
+   */
+  Future<JsonObject> reindex(String botId, boolean all) {
+    String model = embedders.configured().model();
+    return store.list(botId).compose(docs -> {
+      List<Future<Void>> queuedNow = new ArrayList<>();
+      for (Object o : docs) {
+        JsonObject doc = (JsonObject) o;
+        String id = doc.getString("id");
+        String built = doc.getString("embedding_model");
+        String state = doc.getString("status");
+        if (built == null || queued.contains(id) || (!all && built.equals(model))
+            || !("ready".equals(state) || "failed".equals(state))) {
+          continue;
+        }
+        queuedNow.add(store.reset(id).map(reset -> {
+          reindexing.add(id);
+          enqueue(id);
+          return null;
+        }));
+      }
+      if (!queuedNow.isEmpty()) {
+        LOG.info("Re-indexing {} documents of bot {} with {}", queuedNow.size(), botId, model);
+      }
+      return Future.all(new ArrayList<>(queuedNow)).compose(v -> status(botId))
+          .map(status -> status.put("queued", queuedNow.size()));
+    });
+  }
+
   static String snippet(String text) {
     String flat = text.replaceAll("\\s+", " ").strip();
     if (flat.length() <= SNIPPET_CHARS) {
@@ -411,11 +518,15 @@ final class KnowledgeBase {
   }
 
   private Future<Void> process(String id) {
+    boolean reembed = reindexing.remove(id);
     return store.find(id).compose(doc -> {
       if (doc == null) {
         return Future.<Void>succeededFuture();
       }
       long started = System.currentTimeMillis();
+      if (reembed) {
+        return reembed(doc, started);
+      }
       // a ready URL document being synced stays ready (and searchable) unless its content changed
       boolean refresh = "ready".equals(doc.getString("status")) && doc.getString("url") != null;
       Future<Void> begin = refresh ? Future.succeededFuture()
@@ -433,11 +544,12 @@ final class KnowledgeBase {
   private Future<Void> ingest(JsonObject doc, UrlFetcher.Page page, boolean refresh, long started) {
     String id = doc.getString("id");
     String botId = doc.getString(Fields.BOT_ID);
+    Embedder embedder = embedders.configured();
     return blocking(() -> extract(doc, page))
           .compose(extraction -> {
             checkCancelled(id, botId);
             if (refresh && extraction.hash().equals(doc.getString("content_hash"))
-                && LocalEmbeddings.MODEL.equals(doc.getString("embedding_model"))) {
+                && embedder.model().equals(doc.getString("embedding_model"))) {
               LOG.debug("Document {} of bot {} unchanged at its source", id, botId);
               return store.synced(id).map(v -> -1);
             }
@@ -446,14 +558,13 @@ final class KnowledgeBase {
             extracted.put("mime", extraction.mime());
             extracted.put("size_bytes", extraction.size());
             extracted.put("content_hash", extraction.hash());
-            extracted.put("embedding_model", LocalEmbeddings.MODEL);
             return (refresh ? store.status(id, "processing", null).onSuccess(v -> published(doc, "processing", null))
                 : Future.<Void>succeededFuture())
                 .compose(v -> store.saveChunks(id, botId, extracted, extraction.chunks()))
-                .compose(v -> embed(id, extraction.chunks(), 0, new ArrayList<>()))
+                .compose(v -> embed(id, embedder, extraction.chunks(), 0, new ArrayList<>()))
                 .compose(entries -> {
                   checkCancelled(id, botId);
-                  return vectors.replaceDocument(botId, id, extraction.name(), LocalEmbeddings.MODEL, entries);
+                  return vectors.replaceDocument(botId, id, extraction.name(), embedder.model(), entries);
                 })
                 .map(v -> extraction.chunks().size());
           })
@@ -464,9 +575,9 @@ final class KnowledgeBase {
             if (chunks < 0) {
               return Future.<Void>succeededFuture();
             }
-            LOG.info("Document {} of bot {} ready: {} chunks in {} ms", id, botId, chunks,
-                System.currentTimeMillis() - started);
-            return store.status(id, "ready", null)
+            LOG.info("Document {} of bot {} ready: {} chunks embedded with {} in {} ms", id, botId, chunks,
+                embedder.model(), System.currentTimeMillis() - started);
+            return store.ready(id, embedder.model())
                 .compose(v -> doc.getString("url") == null ? Future.<Void>succeededFuture() : store.synced(id))
                 .onSuccess(v -> published(doc, "ready", null));
           });
@@ -545,7 +656,7 @@ final class KnowledgeBase {
           row.put("chunks_total", 0);
           row.put("chunks_done", 0);
           row.put("content_hash", null);
-          row.put("embedding_model", LocalEmbeddings.MODEL);
+          row.put("embedding_model", null);
           row.put("created_at", now);
           row.put("updated_at", now);
           row.put("parent_id", id);
@@ -562,24 +673,76 @@ final class KnowledgeBase {
     });
   }
 
+  /**
+   * Re-embeds a document from its stored chunks with the configured model and swaps its vectors in
+   * one write, which drops the ones of the model it was built with. If embedding fails, nothing was
+   * written: the old vectors stay and are still searched, and the document is marked failed with the
+   * reason, keeping its model (another re-index tries it again). If the write fails, the document
+   * fails as any ingestion does, with its vectors removed everywhere.
+   */
+  private Future<Void> reembed(JsonObject doc, long started) {
+    String id = doc.getString("id");
+    String botId = doc.getString(Fields.BOT_ID);
+    String before = doc.getString("embedding_model");
+    Embedder embedder = embedders.configured();
+    Future<List<KnowledgeIndex.Entry>> embedded = store.status(id, "processing", null)
+        .onSuccess(v -> published(doc, "processing", null))
+        .compose(v -> store.chunks(id))
+        .compose(chunks -> chunks.isEmpty()
+            ? Future.failedFuture(new IngestionFailure("The document has no stored passages; retry it to read it again"))
+            : embed(id, embedder, chunks, 0, new ArrayList<>()));
+    return embedded.transform(result -> {
+      if (result.failed()) {
+        return before == null ? failed(doc, result.cause()) : reindexFailed(doc, before, embedder.model(), result.cause());
+      }
+      return Future.<Void>succeededFuture()
+          .compose(v -> {
+            checkCancelled(id, botId);
+            return vectors.replaceDocument(botId, id, doc.getString("name"), embedder.model(), result.result());
+          })
+          .compose(v -> {
+            if (cancelled.contains(id) || deletedBots.contains(botId)) {
+              return vectors.deleteDocument(id);
+            }
+            LOG.info("Document {} of bot {} re-indexed: {} chunks embedded with {} (was {}) in {} ms", id, botId,
+                result.result().size(), embedder.model(), before, System.currentTimeMillis() - started);
+            return store.ready(id, embedder.model()).onSuccess(ready -> published(doc, "ready", null));
+          })
+          .recover(failure -> failed(doc, failure));
+    });
+  }
+
+  /** A re-index whose embedding failed: the document keeps its old vectors and model, and says why it failed. */
+  private Future<Void> reindexFailed(JsonObject doc, String before, String model, Throwable failure) {
+    String id = doc.getString("id");
+    if (failure instanceof Cancelled || cancelled.contains(id) || deletedBots.contains(doc.getString(Fields.BOT_ID))) {
+      return failed(doc, failure);
+    }
+    String why = reason(id, failure);
+    String reason = "Re-indexing with " + model + " failed: " + why + (why.endsWith(".") ? "" : ".")
+        + " The document is still searched with " + before + ".";
+    LOG.info("Document {} of bot {}: {}", id, doc.getString(Fields.BOT_ID), reason);
+    return store.status(id, "failed", reason).onSuccess(v -> published(doc, "failed", reason));
+  }
+
+  private static String reason(String id, Throwable failure) {
+    if (failure instanceof IngestionFailure || failure instanceof ParleyException) {
+      return failure.getMessage();
+    }
+    LOG.error("Ingestion of document {} failed", id, failure);
+    return "Processing failed because of an internal error; try again";
+  }
+
   private Future<Void> failed(JsonObject doc, Throwable failure) {
     String id = doc.getString("id");
     if (failure instanceof Cancelled || cancelled.contains(id) || deletedBots.contains(doc.getString(Fields.BOT_ID))) {
       return vectors.deleteDocument(id);
     }
-    String reason;
-    if (failure instanceof IngestionFailure known) {
-      reason = known.getMessage();
-    } else if (failure instanceof ParleyException parley) {
-      reason = parley.getMessage();
-    } else {
-      LOG.error("Ingestion of document {} failed", id, failure);
-      reason = "Processing failed because of an internal error; try again";
-    }
+    String reason = reason(id, failure);
     LOG.info("Document {} of bot {} failed: {}", id, doc.getString(Fields.BOT_ID), reason);
     return vectors.deleteDocument(id)
         .recover(stillThere -> Future.succeededFuture())
-        .compose(v -> store.status(id, "failed", reason)).onSuccess(v -> published(doc, "failed", reason));
+        .compose(v -> store.failed(id, reason)).onSuccess(v -> published(doc, "failed", reason));
   }
 
   private void published(JsonObject doc, String status, String error) {
@@ -637,7 +800,7 @@ final class KnowledgeBase {
     return name(null, uri.getHost() + (uri.getRawPath() == null ? "" : uri.getRawPath()));
   }
 
-  private Future<List<KnowledgeIndex.Entry>> embed(String id, List<Chunker.Chunk> chunks, int from,
+  private Future<List<KnowledgeIndex.Entry>> embed(String id, Embedder embedder, List<Chunker.Chunk> chunks, int from,
       List<KnowledgeIndex.Entry> entries) {
     if (from >= chunks.size()) {
       return Future.succeededFuture(entries);
@@ -645,8 +808,8 @@ final class KnowledgeBase {
     if (cancelled.contains(id)) {
       return Future.failedFuture(new Cancelled());
     }
-    List<Chunker.Chunk> batch = chunks.subList(from, Math.min(chunks.size(), from + embedBatch));
-    return blocking(() -> LocalEmbeddings.embed(modelCache, batch.stream().map(Chunker.Chunk::indexedText).toList()))
+    List<Chunker.Chunk> batch = chunks.subList(from, Math.min(chunks.size(), from + embedder.batch()));
+    return embedder.embed(batch.stream().map(Chunker.Chunk::indexedText).toList())
         .compose(vectors -> {
           for (int i = 0; i < batch.size(); i++) {
             Chunker.Chunk c = batch.get(i);
@@ -655,7 +818,7 @@ final class KnowledgeBase {
           }
           return store.progress(id, entries.size());
         })
-        .compose(v -> embed(id, chunks, from + batch.size(), entries));
+        .compose(v -> embed(id, embedder, chunks, from + batch.size(), entries));
   }
 
   private void checkCancelled(String id, String botId) {

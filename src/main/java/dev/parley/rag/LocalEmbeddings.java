@@ -75,7 +75,8 @@ final class LocalEmbeddings {
     return embed(cacheDir, List.of(text)).get(0);
   }
 
-  private static float[] normalised(float[] v) {
+  /** {@code v} scaled to unit length (itself when it is already, or all zeros). */
+  static float[] normalised(float[] v) {
     double norm = 0;
     for (float f : v) {
       norm += f * f;

@@ -30,12 +30,14 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code parley.rag.search}</td><td>{@code {bot_id, query, top_k (1–50, 4), min_score (0), mode?:
  *   hybrid|vector|bm25}}</td><td>{@code {results:[{document_id, document_name, url, heading, snippet, text,
  *   position, score}]}}, best first; {@code url} is the page a URL or sitemap document came from, else null;
- *   {@code score} is the cosine similarity. 422 on invalid fields.</td></tr>
+ *   {@code score} is the cosine similarity. 422 on invalid fields; 502, 503 or 504 {@code embeddings_…} when an
+ *   embeddings API cannot embed the query.</td></tr>
  *   <tr><td>{@code parley.rag.document.add}</td><td>{@code {bot_id, source:"file", name, mime?, content (bytes,
  *   base64 in JSON)}}, {@code {bot_id, source:"text", name, text}} or {@code {bot_id, source:"url", url, name?}}
  *   </td><td>the document, status {@code pending}; ingestion continues in the background. 415 unsupported
  *   type, 413 larger than {@code max_document_bytes}, 422 invalid field or {@code url_not_allowed}.</td></tr>
- *   <tr><td>{@code parley.rag.document.list}</td><td>{@code {bot_id}}</td><td>{@code {documents:[…]}}</td></tr>
+ *   <tr><td>{@code parley.rag.document.list}</td><td>{@code {bot_id}}</td><td>{@code {documents:[…]}} and the
+ *   fields of {@code parley.rag.index.status}</td></tr>
  *   <tr><td>{@code parley.rag.document.get}</td><td>{@code {bot_id, document_id}}</td><td>the document; 404</td></tr>
  *   <tr><td>{@code parley.rag.document.delete}</td><td>{@code {bot_id, document_id}}</td><td>{} once its vectors
  *   are gone; 404</td></tr>
@@ -44,10 +46,17 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code parley.rag.document.sync}</td><td>{@code {bot_id, document_id}}</td><td>the document; its URL
  *   (page or sitemap) is checked again in the background and only changed pages are re-embedded; 404, 409
  *   {@code not_syncable} unless it came from a URL</td></tr>
+ *   <tr><td>{@code parley.rag.index.status}</td><td>{@code {bot_id}}</td><td>{@code {embedding_model (the configured
+ *   one), indexed_models (those the bot's documents' vectors were built with), reindex_needed, reindex_documents}}
+ *   </td></tr>
+ *   <tr><td>{@code parley.rag.reindex}</td><td>{@code {bot_id, all?}}</td><td>the index status and {@code queued}:
+ *   the documents built with another model (all of them with {@code all}) are re-embedded from their stored chunks
+ *   with the configured model in the background</td></tr>
  * </table>
  *
  * <p>A document is {@code {id, bot_id, name, source, url, mime, size_bytes, status: pending|processing|ready|failed,
- * error, chunks_total, chunks_done, progress, content_hash, embedding_model, created_at, updated_at}}.
+ * error, chunks_total, chunks_done, progress, content_hash, embedding_model, created_at, updated_at}}, where
+ * {@code embedding_model} names the model of the document's vectors in the index (null while it has none).
  * Listens to {@code parley.events.bot.changed} (action {@code deleted}) to drop a bot's vectors and files, and
  * publishes {@code parley.events.document.changed} {@code {bot_id, document_id, status, error}} when a document
  * becomes ready or fails. The bot's existence is the caller's check (the HTTP layer asks the bot component).
@@ -57,7 +66,8 @@ import org.slf4j.LoggerFactory;
  * (20 MiB), {@code allow_private_urls} (false), {@code fetch_timeout_ms} (20000), {@code preload_model} (true),
  * {@code max_sitemap_pages} (200), {@code sync_check_ms} (300000: how often bots' {@code rag.sync_interval_hours}
  * are checked; the bot settings come from {@code parley.bot.get}), {@code store} ({@code lucene} or {@code qdrant})
- * and {@code qdrant: {host, port, api_key, tls, timeout_ms}}.
+ * and {@code qdrant: {host, port, api_key, tls, timeout_ms}}, {@code embeddings: {provider: local|openai, model,
+ * base_url, api_key, batch, dimensions, timeout_ms, query_timeout_ms, max_retries, …}} (see {@link Embedders}).
  * Run one instance per process: the index has a single writer (further instances share it).
  */
 public class RagVerticle extends VerticleBase {
@@ -69,6 +79,7 @@ public class RagVerticle extends VerticleBase {
   private WorkerExecutor ingestWorkers;
   private WorkerExecutor searchWorkers;
   private UrlFetcher fetcher;
+  private Embedders embedders;
   private KnowledgeBase knowledge;
   private long syncTimer = -1;
 
@@ -81,6 +92,12 @@ public class RagVerticle extends VerticleBase {
     searchWorkers = vertx.createSharedWorkerExecutor("parley-rag-search", config.getInteger("search_threads", 2));
     fetcher = new UrlFetcher(vertx, config.getBoolean("allow_private_urls", false),
         config.getLong("max_document_bytes", 20L * 1024 * 1024), config.getLong("fetch_timeout_ms", 20_000L));
+    try {
+      embedders = Embedders.create(vertx, ingestWorkers, searchWorkers, dataDir.resolve("djl"), config);
+    } catch (IllegalArgumentException | ClassCastException bad) {
+      return Future.failedFuture(new IllegalArgumentException(bad.getMessage()));
+    }
+    LOG.info("Knowledge embeddings: {}", embedders.describe());
     String storeType = config.getString("store", "lucene");
     if (!"lucene".equals(storeType) && !"qdrant".equals(storeType)) {
       return Future.failedFuture(new IllegalArgumentException("rag.store must be lucene or qdrant, not " + storeType));
@@ -92,20 +109,25 @@ public class RagVerticle extends VerticleBase {
           database = ready.resultAt(0);
           vectors = ready.resultAt(1);
           knowledge = new KnowledgeBase(vertx, new DocumentStore(database), vectors, ingestWorkers, searchWorkers,
-              fetcher, dataDir, config);
+              fetcher, embedders, dataDir, config);
           return Future.all(List.of(
               consume(Addresses.RAG_HEALTH, body -> database.writer().query("SELECT 1").execute()
                   .compose(rows -> vectors instanceof QdrantStore qdrant ? qdrant.check() : Future.succeededFuture())
                   .map(rows -> new JsonObject().put("status", "UP").put("index", vectors.describe()))),
               consume(Addresses.RAG_SEARCH, body -> knowledge.search(body).compose(knowledge::withUrls)),
               consume(Addresses.RAG_DOCUMENT_ADD, body -> knowledge.add(withBot(body))),
-              consume(Addresses.RAG_DOCUMENT_LIST, body -> knowledge.list(botId(body))
-                  .map(docs -> new JsonObject().put(Fields.DOCUMENTS, docs))),
+              consume(Addresses.RAG_DOCUMENT_LIST, body -> {
+                String bot = botId(body);
+                return Future.all(knowledge.list(bot), knowledge.status(bot)).map(both -> both.<JsonObject>resultAt(1)
+                    .copy().put(Fields.DOCUMENTS, both.<io.vertx.core.json.JsonArray>resultAt(0)));
+              }),
               consume(Addresses.RAG_DOCUMENT_GET, body -> knowledge.get(botId(body), documentId(body))),
               consume(Addresses.RAG_DOCUMENT_DELETE, body -> knowledge.delete(botId(body), documentId(body))
                   .map(v -> new JsonObject())),
               consume(Addresses.RAG_DOCUMENT_RETRY, body -> knowledge.retry(botId(body), documentId(body))),
               consume(Addresses.RAG_DOCUMENT_SYNC, body -> knowledge.sync(botId(body), documentId(body))),
+              consume(Addresses.RAG_INDEX_STATUS, body -> knowledge.status(botId(body))),
+              consume(Addresses.RAG_REINDEX, body -> knowledge.reindex(botId(body), body.getBoolean("all", false))),
               vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_BOT_CHANGED, event -> {
                 JsonObject body = event.body();
                 if ("deleted".equals(body.getString(Fields.ACTION)) && Ids.isEntityId(body.getString(Fields.BOT_ID))) {
@@ -160,6 +182,9 @@ public class RagVerticle extends VerticleBase {
     vertx.cancelTimer(syncTimer);
     if (fetcher != null) {
       fetcher.close();
+    }
+    if (embedders != null) {
+      embedders.close();
     }
     Future<?> closed = vectors == null ? Future.succeededFuture() : vectors.close();
     return closed.compose(v -> database == null ? Future.succeededFuture() : database.close())

@@ -138,6 +138,11 @@ public abstract class FakeModelServer extends VerticleBase {
 
   // ---- vendor specifics -------------------------------------------------------------------
 
+  /** Serves a request for another endpoint of the vendor's API and answers true, or answers false (the default). */
+  protected boolean otherEndpoint(HttpServerRequest request) {
+    return false;
+  }
+
   /** The path the vendor serves completions on. */
   protected abstract String path();
 
@@ -257,6 +262,9 @@ public abstract class FakeModelServer extends VerticleBase {
   // ---- HTTP -------------------------------------------------------------------------------
 
   private void handle(HttpServerRequest request) {
+    if (otherEndpoint(request)) {
+      return;
+    }
     // any prefix before the vendor path is served too, so tests can give bots base URLs of their own
     if (request.method() != HttpMethod.POST || !request.path().endsWith(path())) {
       request.body().onComplete(ignored -> json(request.response(), 404, errorBody(404, "Not found: " + request.path())));

@@ -2,11 +2,19 @@ package dev.parley.fake;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A fake OpenAI Chat Completions server: {@code POST /v1/chat/completions} with Bearer auth,
@@ -14,6 +22,11 @@ import java.util.List;
  * chunk when {@code stream_options.include_usage} is true, and errors shaped
  * {@code {"error":{"message","type","param","code"}}}. Give Parley {@link #baseUrl()}, which
  * ends in {@code /v1} like the SDKs' default.
+ *
+ * <p>It also serves {@code POST /v1/embeddings}: {@code {model, input: string or [strings], dimensions?}}
+ * → {@code {"object":"list","data":[{"object":"embedding","index":i,"embedding":[…]}],"model","usage"}}, with
+ * deterministic vectors from {@link #embedding(String, int)} (a hashed bag of words, so texts sharing words
+ * are near) and its own fault queue ({@link #enqueueEmbeddings(Fault)}).
  */
 public final class FakeOpenAi extends FakeModelServer {
 
@@ -155,5 +168,165 @@ public final class FakeOpenAi extends FakeModelServer {
 
   private static String data(JsonObject json) {
     return sse(null, json);
+  }
+
+  // ---- embeddings ----------------------------------------------------------------------------
+
+  /** The dimension of the fake's vectors when the request names none. */
+  public static final int EMBEDDING_DIMENSIONS = 256;
+
+  private static final Set<String> STOP_WORDS = Set.of("a", "an", "the", "is", "are", "was", "be", "to", "of", "in",
+      "on", "at", "for", "and", "or", "it", "its", "do", "does", "i", "you", "we", "my", "your", "our", "can", "what",
+      "how", "when", "where", "which", "who", "with", "by", "from", "this", "that", "there", "any", "me");
+
+  private final Queue<Fault> embeddingFaults = new ConcurrentLinkedQueue<>();
+  private final List<JsonObject> embeddingRequests = new CopyOnWriteArrayList<>();
+  private final List<String> embeddingKeys = new CopyOnWriteArrayList<>();
+  private volatile int forcedDimensions = -1;
+
+  /**
+   * Queues a fault for a coming embeddings request: STATUS (with Retry-After), INSUFFICIENT_QUOTA, DELAY,
+   * STALL (never answers), RESET_AFTER_CHUNKS (closes the connection), MALFORMED_JSON (a cut-off body), KEY_ECHO.
+   */
+  public void enqueueEmbeddings(Fault fault) {
+    embeddingFaults.add(fault);
+  }
+
+  /** The embeddings request bodies received, in order (faulted ones included). */
+  public List<JsonObject> embeddingRequests() {
+    return List.copyOf(embeddingRequests);
+  }
+
+  /** The API key of each embeddings request, in order ("" when none was sent). */
+  public List<String> embeddingKeys() {
+    return List.copyOf(embeddingKeys);
+  }
+
+  /** Answers vectors of {@code n} dimensions whatever is asked, as a server running another model would; -1 undoes it. */
+  public void forceEmbeddingDimensions(int n) {
+    forcedDimensions = n;
+  }
+
+  @Override
+  public void reset() {
+    super.reset();
+    embeddingFaults.clear();
+    embeddingRequests.clear();
+    embeddingKeys.clear();
+    forcedDimensions = -1;
+  }
+
+  /**
+   * The fake's vector of a text: each word (lower case, a plural's final s dropped, common words left out)
+   * adds ±1 to a slot chosen by its hash; unit length. Texts that share words have a positive cosine.
+   */
+  public static float[] embedding(String text, int dimensions) {
+    float[] v = new float[dimensions];
+    for (String word : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+      if (word.isEmpty() || STOP_WORDS.contains(word)) {
+        continue;
+      }
+      String stem = word.length() > 3 && word.endsWith("s") ? word.substring(0, word.length() - 1) : word;
+      int hash = stem.hashCode();
+      v[Math.floorMod(hash, dimensions)] += ((hash >>> 16) & 1) == 0 ? 1 : -1;
+    }
+    double norm = 0;
+    for (float f : v) {
+      norm += f * f;
+    }
+    if (norm == 0) {
+      v[0] = 1;
+      return v;
+    }
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) (v[i] / Math.sqrt(norm));
+    }
+    return v;
+  }
+
+  @Override
+  protected boolean otherEndpoint(HttpServerRequest request) {
+    if (request.method() != HttpMethod.POST || !request.path().endsWith("/v1/embeddings")) {
+      return false;
+    }
+    request.body().onSuccess(buffer -> {
+      JsonObject body;
+      try {
+        body = buffer.toJsonObject();
+      } catch (RuntimeException e) {
+        send(request.response(), 400, errorBody(400, "We could not parse the JSON body of your request."));
+        return;
+      }
+      embeddingRequests.add(body);
+      embeddingKeys.add(receivedKey(request));
+      Fault fault = embeddingFaults.poll();
+      Rejection rejection = checkAuth(request);
+      if (rejection != null) {
+        send(request.response(), rejection.status(), rejection.body());
+        return;
+      }
+      if (fault == null) {
+        embeddings(request.response(), body);
+        return;
+      }
+      HttpServerResponse response = request.response();
+      switch (fault.kind()) {
+        case STATUS -> {
+          if (fault.retryAfter() != null) {
+            response.putHeader("retry-after", fault.retryAfter());
+          }
+          send(response, fault.statusCode(), errorBody(fault.statusCode(), "Embeddings failed with " + fault.statusCode()));
+        }
+        case INSUFFICIENT_QUOTA -> {
+          Rejection quota = quotaExhausted();
+          send(response, quota.status(), quota.body());
+        }
+        case DELAY -> vertx.setTimer(Math.max(1, fault.delayMs()), t -> embeddings(response, body));
+        case STALL -> {
+          // never answers
+        }
+        case RESET_AFTER_CHUNKS -> request.connection().close();
+        case MALFORMED_JSON -> response.setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+            .end("{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,\"embedding\":[0.12,");
+        case KEY_ECHO -> send(response, 401, errorBody(401, "Incorrect API key provided: " + receivedKey(request)
+            + ". You can find your API key in your account settings."));
+        default -> send(response, 500, errorBody(500, "The fake does not apply " + fault + " to embeddings"));
+      }
+    });
+    return true;
+  }
+
+  private void embeddings(HttpServerResponse response, JsonObject request) {
+    Object input = request.getValue("input");
+    List<String> texts = new ArrayList<>();
+    if (input instanceof String one) {
+      texts.add(one);
+    } else if (input instanceof JsonArray many) {
+      for (Object item : many) {
+        texts.add(item instanceof String text ? text : null);
+      }
+    }
+    if (!(request.getValue("model") instanceof String model) || texts.isEmpty() || texts.size() > 2048
+        || texts.stream().anyMatch(t -> t == null || t.isEmpty())) {
+      send(response, 400, errorBody(400, "'$.input' is invalid. Please check the API reference."));
+      return;
+    }
+    int dimensions = forcedDimensions > 0 ? forcedDimensions : request.getInteger("dimensions", EMBEDDING_DIMENSIONS);
+    JsonArray data = new JsonArray();
+    int tokens = 0;
+    for (int i = 0; i < texts.size(); i++) {
+      JsonArray values = new JsonArray();
+      for (float f : embedding(texts.get(i), dimensions)) {
+        values.add(f);
+      }
+      data.add(new JsonObject().put("object", "embedding").put("index", i).put("embedding", values));
+      tokens += texts.get(i).split("\\s+").length;
+    }
+    send(response, 200, new JsonObject().put("object", "list").put("data", data).put("model", model)
+        .put("usage", new JsonObject().put("prompt_tokens", tokens).put("total_tokens", tokens)));
+  }
+
+  private static void send(HttpServerResponse response, int status, JsonObject body) {
+    response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
   }
 }

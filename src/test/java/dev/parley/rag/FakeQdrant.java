@@ -48,7 +48,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * over grpc-inprocess: collections (exists, create, list), points (upsert, search with filter,
  * delete by filter, payload indexes) and the health check, with cosine scoring and the filter
  * conditions Parley sends (keyword match and has_id in must / must_not). Every request is kept
- * for assertions.
+ * for assertions. {@link #listen()} serves the same over TCP on loopback.
  */
 final class FakeQdrant {
 
@@ -63,6 +63,7 @@ final class FakeQdrant {
 
   private final String name = InProcessServerBuilder.generateName();
   private Server server;
+  private Server tcp;
 
   FakeQdrant start() throws IOException {
     server = InProcessServerBuilder.forName(name).directExecutor()
@@ -76,7 +77,21 @@ final class FakeQdrant {
     return new QdrantClient(QdrantGrpcClient.newBuilder(channel, true, false).build());
   }
 
+  /**
+   * Also serves on a TCP port of 127.0.0.1 (plain gRPC over grpc-netty-shaded, as the client jar ships it),
+   * for a whole Parley configured with {@code rag.qdrant: {host, port}}. Answers the port.
+   */
+  int listen() throws IOException {
+    tcp = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder
+        .forAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
+        .addService(new Collections()).addService(new Points()).addService(new Health()).build().start();
+    return tcp.getPort();
+  }
+
   void stop() {
+    if (tcp != null) {
+      tcp.shutdownNow();
+    }
     server.shutdownNow();
   }
 

@@ -278,4 +278,32 @@ class KnowledgePageTest {
     browser.size(1280, 900);
     assertThat(browser.dialogs()).isZero();
   }
+
+  @Test
+  @Order(6)
+  void a_reindex_button_shows_when_documents_were_embedded_with_another_model() throws Exception {
+    // as if returns.md had been embedded while another model was configured
+    try (var db = browser.app.jdbc(); var update = db.prepareStatement(
+        "UPDATE documents SET embedding_model = 'openai:text-embedding-3-small' WHERE bot_id = ? AND name = 'returns.md'")) {
+      update.setString(1, botId);
+      assertThat(update.executeUpdate()).isEqualTo(1);
+    }
+    openTab();
+    // the tab is already open (same URL): load the page again so the list is read afresh
+    browser.driver.navigate().refresh();
+    browser.hookDialogs();
+    WebElement notice = browser.waitFor(d -> {
+      WebElement n = d.findElement(By.id("reindex"));
+      return n.isDisplayed() ? n : null;
+    });
+    assertThat(notice.getText()).contains("1 document was embedded with openai:text-embedding-3-small")
+        .contains("all-minilm-l6-v2-q");
+    browser.screenshot("admin-knowledge-reindex");
+    byId("reindex-button").click();
+    slowly(d -> !d.findElement(By.id("reindex")).isDisplayed());
+    assertThat(apiDocuments().stream().map(JsonObject.class::cast)
+        .filter(d -> "returns.md".equals(d.getString("name"))).findFirst().orElseThrow().getString("embedding_model"))
+        .isEqualTo("all-minilm-l6-v2-q");
+    assertThat(browser.dialogs()).isZero();
+  }
 }

@@ -1,0 +1,403 @@
+package dev.parley.rag;
+
+import dev.parley.common.ErrorCodes;
+import dev.parley.common.ParleyException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An OpenAI-compatible embeddings API (OpenAI, Azure-style gateways, Ollama, vLLM, LM Studio…):
+ * {@code POST {base_url}/embeddings} with {@code {model, input:[…], encoding_format:"float",
+ * dimensions?}} and a Bearer key, through the Vert.x web client, so nothing waits on a thread.
+ *
+ * <p>Each request has a timeout; 429 (unless the account is out of quota), 408, 5xx, connection
+ * failures and timeouts are retried at most {@code max_retries} times, after the
+ * {@code Retry-After} the server asked for when it is at most {@code max_retry_after_s}, otherwise
+ * after an exponential backoff with jitter. Every other failure, and an answer that is not a list of
+ * one vector per input of the expected dimension, fails the call with a {@link ParleyException}
+ * whose message says what went wrong in words fit for a document's {@code error}. Upstream bodies
+ * are read only for their error {@code code}; they are never logged or passed on, and the key is
+ * never in a message or a log line.
+ */
+final class OpenAiEmbeddings implements Embedder {
+
+  /** The prefix of every OpenAI-compatible model's identity. */
+  static final String PREFIX = "openai:";
+  static final String DEFAULT_MODEL = "text-embedding-3-small";
+  static final String DEFAULT_BASE_URL = "https://api.openai.com/v1";
+
+  private static final Logger LOG = LoggerFactory.getLogger(OpenAiEmbeddings.class);
+
+  /** {@code rag.embeddings} when {@code provider} is {@code openai}. */
+  record Settings(String baseUrl, String apiKey, String model, Integer dimensions, int batch, long timeoutMs,
+      long queryTimeoutMs, int maxRetries, long backoffInitialMs, long backoffMaxMs, long maxRetryAfterMs) {
+
+    static Settings from(JsonObject config) {
+      String baseUrl = blankToNull(config.getString("base_url"));
+      baseUrl = baseUrl == null ? DEFAULT_BASE_URL : baseUrl.replaceAll("/+$", "");
+      URI uri;
+      try {
+        uri = URI.create(baseUrl);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("rag.embeddings.base_url is not a URL");
+      }
+      if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+        throw new IllegalArgumentException("rag.embeddings.base_url must be an http or https URL");
+      }
+      String model = blankToNull(config.getString("model"));
+      Integer dimensions = integer(config, "dimensions", null);
+      if (dimensions != null && (dimensions < 1 || dimensions > 16_384)) {
+        throw new IllegalArgumentException("rag.embeddings.dimensions must be from 1 to 16384");
+      }
+      int batch = integer(config, "batch", 64);
+      if (batch < 1 || batch > 2048) {
+        throw new IllegalArgumentException("rag.embeddings.batch must be from 1 to 2048");
+      }
+      return new Settings(baseUrl, blankToNull(config.getString("api_key")), model == null ? DEFAULT_MODEL : model,
+          dimensions, batch, Math.max(1, config.getLong("timeout_ms", 30_000L)),
+          Math.max(1, config.getLong("query_timeout_ms", 5_000L)), Math.max(0, integer(config, "max_retries", 2)),
+          Math.max(1, config.getLong("backoff_initial_ms", 500L)), Math.max(1, config.getLong("backoff_max_ms", 8_000L)),
+          Math.max(0, config.getLong("max_retry_after_s", 20L)) * 1000);
+    }
+
+    /** The same endpoint and key for another model (an index built before the model was changed). */
+    Settings withModel(String otherModel, Integer otherDimensions) {
+      return new Settings(baseUrl, apiKey, otherModel, otherDimensions, batch, timeoutMs, queryTimeoutMs, maxRetries,
+          backoffInitialMs, backoffMaxMs, maxRetryAfterMs);
+    }
+
+    /** The base URL without credentials, for log lines. */
+    String where() {
+      URI uri = URI.create(baseUrl);
+      return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+          + (uri.getRawPath() == null ? "" : uri.getRawPath());
+    }
+  }
+
+  private final Vertx vertx;
+  private final WebClient client;
+  private final Settings settings;
+  private final String identity;
+  private volatile int dimension;
+
+  OpenAiEmbeddings(Vertx vertx, WebClient client, Settings settings) {
+    this.vertx = vertx;
+    this.client = client;
+    this.settings = settings;
+    this.identity = identity(settings.model(), settings.dimensions());
+    this.dimension = settings.dimensions() == null ? -1 : settings.dimensions();
+  }
+
+  /** A web client fit for the embeddings API (keep-alive, the connect timeout of {@code settings}). */
+  static WebClient client(Vertx vertx, Settings settings) {
+    return WebClient.create(vertx, new WebClientOptions().setUserAgent("Parley").setKeepAlive(true)
+        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, Math.min(10_000, settings.timeoutMs()))));
+  }
+
+  /** {@code openai:<model>}, with {@code @<dimensions>} when a dimension is asked for. */
+  static String identity(String model, Integer dimensions) {
+    return PREFIX + model + (dimensions == null ? "" : "@" + dimensions);
+  }
+
+  /**
+   * The model and dimensions an identity names ({@code [model, dimensions or null]}), or null when it is
+   * not an OpenAI-compatible model's.
+   */
+  static Object[] parse(String identity) {
+    if (identity == null || !identity.startsWith(PREFIX) || identity.length() == PREFIX.length()) {
+      return null;
+    }
+    String rest = identity.substring(PREFIX.length());
+    int at = rest.lastIndexOf('@');
+    if (at > 0 && rest.substring(at + 1).matches("\\d{1,5}")) {
+      return new Object[] {rest.substring(0, at), Integer.valueOf(rest.substring(at + 1))};
+    }
+    return new Object[] {rest, null};
+  }
+
+  Settings settings() {
+    return settings;
+  }
+
+  @Override
+  public String model() {
+    return identity;
+  }
+
+  @Override
+  public int batch() {
+    return settings.batch();
+  }
+
+  @Override
+  public Future<List<float[]>> embed(List<String> texts) {
+    if (texts.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return attempt(texts, 1, Long.MAX_VALUE);
+  }
+
+  @Override
+  public Future<float[]> embedQuery(String text) {
+    return attempt(List.of(text), 1, System.nanoTime() + settings.queryTimeoutMs() * 1_000_000).map(v -> v.get(0));
+  }
+
+  // ---- one call, retried
+
+  /** Why one attempt failed: an HTTP status (with Retry-After and the error code), a timeout, or no connection. */
+  private static final class Failed extends RuntimeException {
+    final int status;
+    final long retryAfterMs;
+    final String code;
+    final boolean timeout;
+
+    Failed(int status, long retryAfterMs, String code, boolean timeout) {
+      super("embeddings " + (timeout ? "timeout" : status == 0 ? "connection failed" : "HTTP " + status), null, false,
+          false);
+      this.status = status;
+      this.retryAfterMs = retryAfterMs;
+      this.code = code;
+      this.timeout = timeout;
+    }
+
+    boolean retryable() {
+      if (status == 429) {
+        return !"insufficient_quota".equals(code);
+      }
+      return timeout || status == 0 || status == 408 || status >= 500;
+    }
+  }
+
+  private Future<List<float[]>> attempt(List<String> texts, int attempt, long deadlineNanos) {
+    long remainingMs = deadlineNanos == Long.MAX_VALUE ? Long.MAX_VALUE
+        : (deadlineNanos - System.nanoTime()) / 1_000_000;
+    if (remainingMs <= 0) {
+      return Future.failedFuture(timedOut(settings.queryTimeoutMs()));
+    }
+    long timeoutMs = Math.min(settings.timeoutMs(), remainingMs);
+    return send(texts, timeoutMs).recover(error -> {
+      if (!(error instanceof Failed failed)) {
+        return Future.failedFuture(error);
+      }
+      long delay = !failed.retryable() || attempt > settings.maxRetries() ? -1 : delay(attempt, failed);
+      if (delay < 0 || (deadlineNanos != Long.MAX_VALUE && System.nanoTime() + delay * 1_000_000 >= deadlineNanos)) {
+        return Future.failedFuture(explain(failed, attempt, timeoutMs));
+      }
+      LOG.info("Embeddings request to {} failed ({}); retry {} of {} in {} ms", settings.where(), failed.getMessage(),
+          attempt, settings.maxRetries(), delay);
+      return vertx.timer(Math.max(1, delay)).compose(v -> attempt(texts, attempt + 1, deadlineNanos));
+    });
+  }
+
+  private long delay(int retry, Failed failed) {
+    if (failed.retryAfterMs >= 0) {
+      return failed.retryAfterMs <= settings.maxRetryAfterMs() ? failed.retryAfterMs : -1;
+    }
+    long step = Math.min(settings.backoffMaxMs(), settings.backoffInitialMs() << Math.min(30, retry - 1));
+    long half = step / 2;
+    return half + ThreadLocalRandom.current().nextLong(step - half + 1);
+  }
+
+  private Future<List<float[]>> send(List<String> texts, long timeoutMs) {
+    JsonArray input = new JsonArray();
+    for (String text : texts) {
+      input.add(text.isBlank() ? "." : text);
+    }
+    JsonObject body = new JsonObject().put("model", settings.model()).put("input", input)
+        .put("encoding_format", "float");
+    if (settings.dimensions() != null) {
+      body.put("dimensions", settings.dimensions());
+    }
+    HttpRequest<Buffer> request = client.postAbs(settings.baseUrl() + "/embeddings")
+        .idleTimeout(timeoutMs)
+        .putHeader("Accept", "application/json");
+    if (settings.apiKey() != null) {
+      request.putHeader("Authorization", "Bearer " + settings.apiKey());
+    }
+    Promise<HttpResponse<Buffer>> answered = Promise.promise();
+    long timer = vertx.setTimer(timeoutMs, t -> answered.tryFail(new TimeoutException()));
+    request.sendJsonObject(body).onComplete(result -> {
+      vertx.cancelTimer(timer);
+      if (result.succeeded()) {
+        answered.tryComplete(result.result());
+      } else {
+        answered.tryFail(result.cause());
+      }
+    });
+    return answered.future()
+        .recover(failure -> Future.failedFuture(new Failed(0, -1, null, isTimeout(failure))))
+        .compose(response -> {
+          if (response.statusCode() / 100 != 2) {
+            return Future.failedFuture(new Failed(response.statusCode(), retryAfterMs(response), errorCode(response),
+                false));
+          }
+          return Future.succeededFuture(vectors(response, texts.size()));
+        });
+  }
+
+  /** One unit vector per input, in input order, from the {@code data} list of the answer. */
+  private List<float[]> vectors(HttpResponse<Buffer> response, int expected) {
+    JsonObject json;
+    try {
+      json = response.body() == null ? null : response.body().toJsonObject();
+    } catch (RuntimeException notJson) {
+      json = null;
+    }
+    Object data = json == null ? null : json.getValue("data");
+    if (!(data instanceof JsonArray list) || list.size() != expected) {
+      throw malformed(data instanceof JsonArray list ? "it has " + list.size() + " embeddings for " + expected
+          + " inputs" : "it is not a list of embeddings");
+    }
+    float[][] out = new float[expected][];
+    for (int i = 0; i < expected; i++) {
+      Object item = list.getValue(i);
+      if (!(item instanceof JsonObject entry) || !(entry.getValue("embedding") instanceof JsonArray values)) {
+        throw malformed("an item has no embedding");
+      }
+      int index = entry.getValue("index") instanceof Number n ? n.intValue() : i;
+      if (index < 0 || index >= expected || out[index] != null) {
+        throw malformed("the embeddings' indexes do not match the inputs");
+      }
+      float[] vector = new float[values.size()];
+      for (int d = 0; d < vector.length; d++) {
+        if (!(values.getValue(d) instanceof Number number)) {
+          throw malformed("an embedding holds something that is not a number");
+        }
+        vector[d] = number.floatValue();
+      }
+      checkDimension(vector.length);
+      out[index] = LocalEmbeddings.normalised(vector);
+    }
+    return List.of(out);
+  }
+
+  private void checkDimension(int length) {
+    if (length == 0) {
+      throw malformed("an embedding is empty");
+    }
+    int expected = dimension;
+    if (expected < 0) {
+      dimension = length;
+    } else if (length != expected) {
+      throw new ParleyException(ErrorCodes.BAD_GATEWAY, "embeddings_wrong_dimension", "The embeddings API returned "
+          + length + "-dimensional vectors for " + identity + " where " + expected + " were expected");
+    }
+  }
+
+  private ParleyException malformed(String what) {
+    return new ParleyException(ErrorCodes.BAD_GATEWAY, "embeddings_malformed",
+        "The embeddings API answered with something Parley cannot use: " + what);
+  }
+
+  private ParleyException timedOut(long ms) {
+    return new ParleyException(ErrorCodes.GATEWAY_TIMEOUT, "embeddings_timeout",
+        "The embeddings API did not answer within " + ms + " ms");
+  }
+
+  /** The failure of the last attempt, in words for an operator. */
+  private ParleyException explain(Failed failed, int attempts, long timeoutMs) {
+    String tries = attempts > 1 ? " after " + attempts + " attempts" : "";
+    if (failed.timeout) {
+      return new ParleyException(ErrorCodes.GATEWAY_TIMEOUT, "embeddings_timeout",
+          "The embeddings API did not answer within " + timeoutMs + " ms" + tries);
+    }
+    if (failed.status == 0) {
+      return new ParleyException(ErrorCodes.BAD_GATEWAY, "embeddings_unavailable",
+          "The embeddings API at " + settings.where() + " could not be reached" + tries);
+    }
+    if (failed.status == 401 || failed.status == 403) {
+      return new ParleyException(ErrorCodes.BAD_GATEWAY, "embeddings_auth_failed", "The embeddings API refused the "
+          + "API key (HTTP " + failed.status + "); check rag.embeddings.api_key");
+    }
+    if (failed.status == 429 && "insufficient_quota".equals(failed.code)) {
+      return new ParleyException(ErrorCodes.BAD_GATEWAY, "embeddings_quota_exhausted",
+          "The embeddings API account is out of quota (HTTP 429 insufficient_quota)");
+    }
+    if (failed.status == 429) {
+      return new ParleyException(ErrorCodes.UNAVAILABLE, "embeddings_rate_limited",
+          "The embeddings API is rate limiting Parley (HTTP 429)" + tries + "; try again later");
+    }
+    if (failed.status >= 500 || failed.status == 408) {
+      return new ParleyException(ErrorCodes.BAD_GATEWAY, "embeddings_unavailable",
+          "The embeddings API failed (HTTP " + failed.status + ")" + tries);
+    }
+    return new ParleyException(ErrorCodes.BAD_GATEWAY, "embeddings_rejected", "The embeddings API rejected the "
+        + "request (HTTP " + failed.status + (failed.status == 404 ? ", model not found" : "")
+        + "); check rag.embeddings.model (" + settings.model() + ") and base_url");
+  }
+
+  private static boolean isTimeout(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof TimeoutException || t instanceof io.netty.handler.timeout.TimeoutException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@code retry-after-ms} (OpenAI's), else {@code Retry-After} in seconds; -1 when neither is usable. */
+  private static long retryAfterMs(HttpResponse<Buffer> response) {
+    try {
+      String ms = response.getHeader("retry-after-ms");
+      if (ms != null) {
+        return Math.max(0, (long) Double.parseDouble(ms.trim()));
+      }
+      String seconds = response.getHeader("retry-after");
+      if (seconds != null) {
+        return Math.max(0, (long) (Double.parseDouble(seconds.trim()) * 1000));
+      }
+    } catch (NumberFormatException httpDate) {
+      // an HTTP date: back off as usual
+    }
+    return -1;
+  }
+
+  /** The vendor's error code ({@code error.code}, else {@code error.type}), only to tell quota from rate limits. */
+  private static String errorCode(HttpResponse<Buffer> response) {
+    try {
+      JsonObject error = response.body() == null ? null : response.body().toJsonObject().getJsonObject("error");
+      if (error == null) {
+        return null;
+      }
+      Object code = error.getValue("code");
+      String value = code instanceof String s ? s : error.getString("type");
+      return value == null ? null : value.toLowerCase(Locale.ROOT);
+    } catch (RuntimeException unreadable) {
+      return null;
+    }
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value.strip();
+  }
+
+  private static Integer integer(JsonObject config, String key, Integer fallback) {
+    Object value = config.getValue(key);
+    if (value == null) {
+      return fallback;
+    }
+    if (value instanceof Number n) {
+      return n.intValue();
+    }
+    try {
+      return Integer.valueOf(value.toString().trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("rag.embeddings." + key + " must be a whole number");
+    }
+  }
+}

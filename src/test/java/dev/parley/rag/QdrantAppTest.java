@@ -1,0 +1,123 @@
+package dev.parley.rag;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.Await;
+import dev.parley.TestApp;
+import io.qdrant.client.grpc.Points.SearchPoints;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole app with {@code rag.store = "qdrant"}, against {@link FakeQdrant} serving gRPC on a loopback port:
+ * an uploaded file becomes points in the model's collection, a chat answer carries its sources, and deleting the
+ * document (or the bot) removes its points.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
+class QdrantAppTest {
+
+  private static final String COLLECTION = QdrantStore.collection(LocalEmbeddings.MODEL);
+
+  @TempDir
+  static Path dataDir;
+
+  static FakeQdrant qdrant;
+  static TestApp app;
+
+  @BeforeAll
+  static void start(Vertx vertx, VertxTestContext test) throws Exception {
+    qdrant = new FakeQdrant().start();
+    int port = qdrant.listen();
+    JsonObject overrides = new JsonObject().put("rag", new JsonObject().put("store", "qdrant")
+        .put("qdrant", new JsonObject().put("host", "127.0.0.1").put("port", port).put("timeout_ms", 5_000)));
+    TestApp.start(vertx, dataDir, overrides).onComplete(test.succeeding(started -> {
+      app = started;
+      KnowledgeApiTest.app = started;
+      test.completeNow();
+    }));
+  }
+
+  @AfterAll
+  static void stop(VertxTestContext test) {
+    app.stop().onComplete(done -> {
+      qdrant.stop();
+      test.completeNow();
+    });
+  }
+
+  private static long points(String field, String value) {
+    return qdrant.collections.getOrDefault(COLLECTION, java.util.Map.of()).values().stream()
+        .filter(p -> value.equals(p.payload().get(field).getStringValue())).count();
+  }
+
+  @Test
+  void an_upload_is_indexed_in_qdrant_answers_with_sources_and_its_deletion_removes_the_points(VertxTestContext test) {
+    KnowledgeApiTest.bot(new JsonObject().put("provider", "openai").put("api_key", "sk-test-qdrant-0123456789")
+        .put("rag", new JsonObject().put("min_score", 0.2))).compose(bot -> {
+      String id = bot.getString("id");
+      String[] doc = new String[1];
+      return KnowledgeApiTest.upload(id, "returns.txt", "text/plain",
+              KnowledgeApiTest.utf8("Returns\n\nYou can return any bicycle within 45 days for a full refund."))
+          .compose(response -> {
+            assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(202);
+            doc[0] = response.bodyAsJsonObject().getJsonArray("documents").getJsonObject(0).getString("id");
+            return KnowledgeApiTest.settled(id, doc[0]);
+          })
+          .compose(ready -> {
+            assertThat(ready.getString("status")).as(ready.encode()).isEqualTo("ready");
+            assertThat(points("document_id", doc[0])).isEqualTo(ready.getInteger("chunks_total").longValue());
+            assertThat(points("bot_id", id)).isPositive();
+            int searchesBefore = qdrant.requests(SearchPoints.class).size();
+            return app.chat(id, new JsonObject().put("message", "How many days do I have to return my bicycle?"))
+                .map(answer -> {
+                  assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(200);
+                  JsonArray sources = answer.bodyAsJsonObject().getJsonArray("sources");
+                  assertThat(sources).hasSize(1);
+                  assertThat(sources.getJsonObject(0).getString("document_name")).isEqualTo("returns.txt");
+                  assertThat(sources.getJsonObject(0).getString("snippet")).contains("45 days");
+                  JsonObject upstream = app.openai.requests().get(app.openai.requests().size() - 1);
+                  assertThat(upstream.getJsonArray("messages").getJsonObject(0).getString("content"))
+                      .contains("within 45 days");
+                  SearchPoints search = qdrant.requests(SearchPoints.class).get(searchesBefore);
+                  assertThat(search.getCollectionName()).isEqualTo(COLLECTION);
+                  assertThat(search.getFilter().getMust(0).getField().getMatch().getKeyword()).isEqualTo(id);
+                  return answer;
+                });
+          })
+          .compose(answered -> app.admin(HttpMethod.DELETE, "/api/bots/" + id + "/documents/" + doc[0]).send())
+          .compose(deleted -> {
+            assertThat(deleted.statusCode()).isEqualTo(204);
+            assertThat(points("document_id", doc[0])).isZero();
+            return KnowledgeApiTest.search(id, "return a bicycle");
+          })
+          .compose(found -> {
+            assertThat(found).isEmpty();
+            // a bot's deletion removes its points too
+            return KnowledgeApiTest.addText(id, "Repairs", "Puncture repairs are done while you wait.")
+                .compose(added -> KnowledgeApiTest.settled(id, added.getString("id")));
+          })
+          .compose(repairs -> {
+            assertThat(points("bot_id", id)).isPositive();
+            return app.admin(HttpMethod.DELETE, "/api/bots/" + id).send();
+          })
+          .compose(deleted -> {
+            assertThat(deleted.statusCode()).isEqualTo(204);
+            return Await.until(app.vertx, () -> points("bot_id", id) == 0);
+          });
+    }).onComplete(test.succeedingThenComplete());
+  }
+}
