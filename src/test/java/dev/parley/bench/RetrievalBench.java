@@ -107,15 +107,19 @@ public final class RetrievalBench {
         }
         System.out.printf("indexed %d chunks (%.0f chunks/s so far, %d documents of <= %d chunks, a commit each)%n",
             written, written / (indexNanos / 1e9), document, perDocument);
-        measure(index, search, hybrid, embed, cache, questions, checkpoint);
+        measure(index, search, hybrid, embed, cache, questions, checkpoint, "");
       }
+      // The index so far holds one bot, so searches skip the bot filter; with a second bot in it they filter.
+      replace.invoke(index, "bot_other", "other-doc", "other.md", List.of(entry.newInstance("other:0", 0, "Other",
+          "A passage of another bot.", vectors.get(0))));
+      measure(index, search, hybrid, embed, cache, questions, written, ", shared with another bot (bot filter on)");
     } finally {
       release.invoke(index);
     }
   }
 
   private static void measure(Object index, Method search, Object mode, Method embed, Path cache,
-      List<String> questions, int chunks) throws Exception {
+      List<String> questions, int chunks, String note) throws Exception {
     int rounds = Integer.getInteger("queries", 400);
     for (int i = 0; i < 100; i++) { // warm-up
       String q = questions.get(i % questions.size());
@@ -139,9 +143,9 @@ public final class RetrievalBench {
       searchOnly.add(d - e);
     }
     System.out.printf("%,7d chunks: search with query embedding p50 %6.2f ms p99 %6.2f ms"
-            + "  (embedding p50 %5.2f ms, index search p50 %5.2f ms p99 %5.2f ms; %d queries, hybrid, top 5)%n",
+            + "  (embedding p50 %5.2f ms, index search p50 %5.2f ms p99 %5.2f ms; %d queries, hybrid, top 5%s)%n",
         chunks, StreamBench.pct(total, 0.5), StreamBench.pct(total, 0.99), StreamBench.pct(embedOnly, 0.5),
-        StreamBench.pct(searchOnly, 0.5), StreamBench.pct(searchOnly, 0.99), rounds);
+        StreamBench.pct(searchOnly, 0.5), StreamBench.pct(searchOnly, 0.99), rounds, note);
   }
 
   private static float[] embedOne(Method embed, Path cache, String text) throws Exception {
