@@ -49,6 +49,7 @@ final class KnowledgeBase {
   private final int concurrency;
   private final long maxBytes;
   private final int maxSitemapPages;
+  private final int maxSitemapFiles;
 
   private final ArrayDeque<String> queue = new ArrayDeque<>();
   private final Set<String> queued = new HashSet<>();
@@ -71,6 +72,7 @@ final class KnowledgeBase {
     this.concurrency = Math.max(1, config.getInteger("ingest_concurrency", 2));
     this.maxBytes = config.getLong("max_document_bytes", 20L * 1024 * 1024);
     this.maxSitemapPages = Math.max(1, config.getInteger("max_sitemap_pages", 200));
+    this.maxSitemapFiles = Math.max(0, config.getInteger("max_sitemap_files", 50));
   }
 
   /** Loads the embedding model off the event loop, so the first ingestion or search does not wait for it. */
@@ -455,32 +457,7 @@ final class KnowledgeBase {
       return Future.failedFuture(new IngestionFailure("This page of a sitemap is itself a sitemap; Parley reads "
           + "one level of sitemap index"));
     }
-    List<Future<List<String>>> nested = new ArrayList<>();
-    nested.add(Future.succeededFuture(listing.pages()));
-    for (String child : listing.sitemaps().stream().limit(50).toList()) {
-      nested.add(fetcher.fetch(child)
-          .compose(fetched -> blocking(() -> Sitemaps.parse(fetched)))
-          .map(inner -> inner == null ? List.<String>of() : inner.pages())
-          .recover(failure -> {
-            LOG.warn("Sitemap {} of document {} could not be read: {}", child, id, failure.getMessage());
-            return Future.succeededFuture(List.of());
-          }));
-    }
-    return Future.join(new ArrayList<>(nested)).compose(all -> {
-      java.util.LinkedHashSet<String> urls = new java.util.LinkedHashSet<>();
-      for (int i = 0; i < all.size() && urls.size() < maxSitemapPages; i++) {
-        for (String url : all.<List<String>>resultAt(i)) {
-          if (urls.size() >= maxSitemapPages) {
-            break;
-          }
-          try {
-            urls.add(UrlFetcher.parse(page.url() == null ? url : java.net.URI.create(page.url()).resolve(url).toString())
-                .toString());
-          } catch (RuntimeException invalid) {
-            LOG.debug("Sitemap of document {} lists an invalid URL", id);
-          }
-        }
-      }
+    return Sitemaps.pages(fetcher, ingestWorkers, page, listing, maxSitemapPages, maxSitemapFiles).compose(urls -> {
       if (urls.isEmpty()) {
         return Future.failedFuture(new IngestionFailure("The sitemap lists no pages"));
       }

@@ -53,8 +53,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Config: {@code chunk_size} (800 characters), {@code chunk_overlap} (150), {@code embed_batch} (16),
  * {@code ingest_concurrency} (2 documents at once), {@code search_threads} (2), {@code max_document_bytes}
- * (20 MiB), {@code allow_private_urls} (false), {@code fetch_timeout_ms} (20000), {@code preload_model} (true),
- * {@code max_sitemap_pages} (200), {@code sync_check_ms} (300000: how often bots' {@code rag.sync_interval_hours}
+ * (20 MiB), {@code allow_private_urls} (false), {@code fetch_timeout_ms} (20000), {@code fetch_idle_timeout_ms}
+ * (10000), {@code allowed_url_ports} ([80, 443, 8080, 8443]; see {@link UrlFetcher}), {@code preload_model} (true),
+ * {@code max_sitemap_pages} (200), {@code max_sitemap_files} (50), {@code sync_check_ms} (300000: how often bots' {@code rag.sync_interval_hours}
  * are checked; the bot settings come from {@code parley.bot.get}), {@code store} ({@code lucene} or {@code qdrant})
  * and {@code qdrant: {host, port, api_key, tls, timeout_ms}}.
  * Run one instance per process: the index has a single writer (further instances share it).
@@ -78,8 +79,7 @@ public class RagVerticle extends VerticleBase {
     int concurrency = Math.max(1, config.getInteger("ingest_concurrency", 2));
     ingestWorkers = vertx.createSharedWorkerExecutor("parley-rag-ingest", concurrency + 1, 10, TimeUnit.MINUTES);
     searchWorkers = vertx.createSharedWorkerExecutor("parley-rag-search", config.getInteger("search_threads", 2));
-    fetcher = new UrlFetcher(vertx, config.getBoolean("allow_private_urls", false),
-        config.getLong("max_document_bytes", 20L * 1024 * 1024), config.getLong("fetch_timeout_ms", 20_000L));
+    fetcher = UrlFetcher.create(vertx, config);
     String storeType = config.getString("store", "lucene");
     if (!"lucene".equals(storeType) && !"qdrant".equals(storeType)) {
       return Future.failedFuture(new IllegalArgumentException("rag.store must be lucene or qdrant, not " + storeType));
