@@ -362,7 +362,10 @@ final class UrlFetcher {
     attempt.timer = vertx.setTimer(Math.max(1, limits.totalTimeoutMs()), t -> attempt.fail(new IngestionFailure(
         "The URL took longer than " + limits.totalTimeoutMs() + " ms to fetch (rag.fetch_timeout_ms)")));
     hop(attempt, uri, 0);
-    return attempt.result.future().andThen(done -> vertx.cancelTimer(attempt.timer));
+    return attempt.result.future().andThen(done -> {
+      vertx.cancelTimer(attempt.timer);
+      vertx.cancelTimer(attempt.idleTimer);
+    });
   }
 
   /** One fetch in flight: its outcome, and the request to drop when it ends early. */
@@ -371,6 +374,7 @@ final class UrlFetcher {
     final AtomicBoolean done = new AtomicBoolean();
     volatile HttpClientRequest request;
     volatile long timer;
+    volatile long idleTimer = -1;
 
     /** Keeps {@code current} as the request to drop; false (and dropped) if the fetch already ended. */
     boolean track(HttpClientRequest current) {
@@ -440,11 +444,11 @@ final class UrlFetcher {
   }
 
   private void respond(Attempt attempt, URI uri, int hops, HttpClientResponse response) {
-    HttpClientRequest request = response.request();
+    response.exceptionHandler(error -> attempt.fail(failure(error)));
     int status = response.statusCode();
     String location = response.getHeader("Location");
     if (status >= 300 && status < 400 && location != null) {
-      request.reset();
+      drop(response);
       if (hops >= MAX_REDIRECTS) {
         attempt.fail(new IngestionFailure("The URL redirects more than " + MAX_REDIRECTS + " times"));
         return;
@@ -463,7 +467,7 @@ final class UrlFetcher {
       return;
     }
     if (status != 200) {
-      request.reset();
+      drop(response);
       attempt.fail(new IngestionFailure("The URL answered HTTP " + status));
       return;
     }
@@ -486,11 +490,13 @@ final class UrlFetcher {
       return;
     }
     Buffer body = Buffer.buffer();
-    response.exceptionHandler(error -> attempt.fail(failure(error)));
+    // the client's idle timeout covers the wait for the headers only; the body gets its own
+    idle(attempt);
     response.handler(data -> {
       if (attempt.done.get()) {
         return;
       }
+      idle(attempt);
       if ((long) body.length() + data.length() > limits.maxBytes()) {
         attempt.fail(tooLarge(""));
         return;
@@ -498,6 +504,7 @@ final class UrlFetcher {
       body.appendBuffer(data);
     });
     response.endHandler(end -> {
+      vertx.cancelTimer(attempt.idleTimer);
       if (attempt.done.get()) {
         return;
       }
@@ -509,6 +516,22 @@ final class UrlFetcher {
         }
       });
     });
+  }
+
+  /** Closes the exchange without reading the body; the reset it causes is no failure of the fetch. */
+  private static void drop(HttpClientResponse response) {
+    response.exceptionHandler(ignored -> { });
+    response.request().reset();
+  }
+
+  /** (Re)starts the wait for the next bytes of the body. */
+  private void idle(Attempt attempt) {
+    vertx.cancelTimer(attempt.idleTimer);
+    attempt.idleTimer = vertx.setTimer(Math.max(1, limits.idleTimeoutMs()), t -> attempt.fail(idleFailure()));
+  }
+
+  private IngestionFailure idleFailure() {
+    return new IngestionFailure("The server sent nothing for " + limits.idleTimeoutMs() + " ms (rag.fetch_idle_timeout_ms)");
   }
 
   private static ParleyException redirectRefused(ParleyException refused) {
@@ -590,8 +613,7 @@ final class UrlFetcher {
             + " ms (rag.fetch_idle_timeout_ms)");
       }
       if (cause instanceof TimeoutException) {
-        return new IngestionFailure("The server sent nothing for " + limits.idleTimeoutMs()
-            + " ms (rag.fetch_idle_timeout_ms)");
+        return idleFailure();
       }
       if (cause instanceof HttpClosedException) {
         return new IngestionFailure("The server closed the connection before the whole page arrived");
