@@ -96,6 +96,7 @@ final class UrlFetcher {
       "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/xml");
   private static final Pattern DOTTED_QUAD =
       Pattern.compile("((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
+  private static final Pattern SCHEME = Pattern.compile("([a-zA-Z][a-zA-Z0-9+.-]*):(?![0-9])");
   private static final Pattern HEX_NUMBER = Pattern.compile("0[xX][0-9a-fA-F]*");
 
   private final Vertx vertx;
@@ -147,19 +148,21 @@ final class UrlFetcher {
    * that is not an ambiguous number or an IPv6 address with a zone id (422 {@code url_not_allowed}).
    */
   static URI parse(String url) {
-    URI uri;
-    try {
-      uri = new URI(url.strip());
-    } catch (URISyntaxException | NullPointerException bad) {
-      throw ParleyException.invalid("url", "'url' must be an absolute http or https URL");
-    }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    if (scheme.isEmpty()) {
-      throw ParleyException.invalid("url", "'url' must be an absolute http or https URL");
-    }
-    if (!scheme.equals("http") && !scheme.equals("https")) {
+    String text = url == null ? "" : url.strip();
+    java.util.regex.Matcher prefix = SCHEME.matcher(text);
+    String scheme = prefix.lookingAt() ? prefix.group(1).toLowerCase(Locale.ROOT) : "";
+    if (!scheme.isEmpty() && !scheme.equals("http") && !scheme.equals("https")) {
       throw new ParleyException(ErrorCodes.UNPROCESSABLE, "unsupported_scheme",
           "'url' must be an http or https URL; Parley does not fetch " + scheme + ": URLs", "url", 0);
+    }
+    URI uri;
+    try {
+      uri = new URI(text);
+    } catch (URISyntaxException bad) {
+      throw ParleyException.invalid("url", "'url' must be an absolute http or https URL");
+    }
+    if (uri.getScheme() == null) {
+      throw ParleyException.invalid("url", "'url' must be an absolute http or https URL");
     }
     if (uri.getRawUserInfo() != null) {
       throw ParleyException.invalid("url", "'url' must be an absolute http or https URL without a user name or password");

@@ -239,7 +239,7 @@ class UrlFetcherTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"file:///etc/passwd", "gopher://127.0.0.1:25/", "ftp://example.com/x", "jar:file:/x.jar!/",
-      "data:text/html,hi", "javascript:alert(1)", "HTTPX://example.com/"})
+      "data:text/html,<script>alert(1)</script>", "javascript:alert(1)", "HTTPX://example.com/"})
   void other_schemes_are_unsupported_scheme(String url) {
     ParleyException refused = parseFailure(url);
     assertThat(refused.code()).isEqualTo("unsupported_scheme");
@@ -248,7 +248,7 @@ class UrlFetcherTest {
 
   @ParameterizedTest(name = "[{index}] {0}")
   @ValueSource(strings = {"http://evil.test@127.0.0.1/", "http://evil.test\\@127.0.0.1/", "http://127。0。0。1/",
-      "http://127.0.0.1/\r\nHost: evil", "//127.0.0.1/", "http://example.com:99999/", "http://example.com:0/", " "})
+      "http://127.0.0.1/\r\nHost: evil", "//127.0.0.1/", "http://example.com:99999/", "http://example.com:0/", "example.com:8080/x", " "})
   void malformed_urls_are_validation_failures(String url) {
     assertThat(parseFailure(url).code()).isEqualTo("validation_failed");
   }
