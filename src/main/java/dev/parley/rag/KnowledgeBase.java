@@ -50,6 +50,7 @@ final class KnowledgeBase {
   private final long maxBytes;
   private final int maxSitemapPages;
   private final int maxSitemapFiles;
+  private final Quotas quotas;
 
   private final ArrayDeque<String> queue = new ArrayDeque<>();
   private final Set<String> queued = new HashSet<>();
@@ -73,6 +74,8 @@ final class KnowledgeBase {
     this.maxBytes = config.getLong("max_document_bytes", 20L * 1024 * 1024);
     this.maxSitemapPages = Math.max(1, config.getInteger("max_sitemap_pages", 200));
     this.maxSitemapFiles = Math.max(0, config.getInteger("max_sitemap_files", 50));
+    this.quotas = new Quotas(config.getLong("max_documents_per_bot", Quotas.DEFAULT_DOCUMENTS),
+        config.getLong("max_bytes_per_bot", Quotas.DEFAULT_BYTES));
   }
 
   /** Loads the embedding model off the event loop, so the first ingestion or search does not wait for it. */
@@ -126,6 +129,11 @@ final class KnowledgeBase {
         if (bytes == null) {
           bytes = new byte[0];
         }
+        String mismatch = Extractors.mismatch(bytes, type);
+        if (mismatch != null) {
+          return Future.failedFuture(new ParleyException(ErrorCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+              mismatch));
+        }
         row.put("name", name(body.getString("name"), "upload." + type));
         row.put("mime", Extractors.mimeOf(type));
         row.put("size_bytes", bytes.length);
@@ -174,7 +182,8 @@ final class KnowledgeBase {
       return Future.failedFuture(new ParleyException(ErrorCodes.PAYLOAD_TOO_LARGE, "payload_too_large",
           "The document is larger than the limit of " + maxBytes + " bytes"));
     }
-    return content
+    long size = row.get("size_bytes") == null ? 0 : ((Number) row.get("size_bytes")).longValue();
+    return store.usage(botId).compose(usage -> quotas.check(usage[0], usage[1], size)).compose(ok -> content)
         .compose(bytes -> bytes == null ? Future.succeededFuture() : saveFile(botId, id, bytes))
         .compose(saved -> store.insert(row))
         .onSuccess(doc -> enqueue(id));
@@ -628,7 +637,7 @@ final class KnowledgeBase {
 
   static String name(String value, String fallback) {
     String name = value == null || value.isBlank() ? fallback : value.strip();
-    name = name.replaceAll("[\\p{Cntrl}]", " ");
+    name = name.replaceAll("[\\p{Cntrl}]", " ").replaceAll("[\\u061C\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069]", "");
     return name.length() > 200 ? name.substring(0, 200) : name;
   }
 
