@@ -151,6 +151,19 @@ class HostileServerTest {
         socket.write(response("text/html", "gzip", gzip(("<html><head><title>Compressed</title></head><body><p>The ferry "
             + "to the island leaves from pier nine every hour.</p></body></html>").getBytes(StandardCharsets.UTF_8))));
         break;
+      case "/deflated": {
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater();
+        deflater.setInput(("<html><head><title>Deflated</title></head><body><p>The cable car to the summit runs "
+            + "until six.</p></body></html>").getBytes(StandardCharsets.UTF_8));
+        deflater.finish();
+        byte[] out = new byte[4096];
+        int n = deflater.deflate(out);
+        deflater.end();
+        socket.write(response("text/html", "deflate", java.util.Arrays.copyOf(out, n)));
+        break;
+      }
+      case "/silent":
+        break; // reads the request, never answers
       case "/brotli":
         socket.write(response("text/html", "br", new byte[] {0x1b, 0x03, 0x00}));
         break;
@@ -368,6 +381,21 @@ class HostileServerTest {
   }
 
   @Test
+  void a_deflated_page_is_inflated_and_indexed(VertxTestContext test) {
+    KnowledgeApiTest.bot(new JsonObject()).compose(bot -> add(bot.getString("id"), url("/deflated"))
+        .compose(doc -> KnowledgeApiTest.settled(bot.getString("id"), doc.getString("id")))
+        .compose(doc -> {
+          assertThat(doc.getString("status")).as(doc.encode()).isEqualTo("ready");
+          assertThat(doc.getString("name")).isEqualTo("Deflated");
+          return KnowledgeApiTest.search(bot.getString("id"), "how late does the cable car run");
+        }))
+        .onComplete(test.succeeding(found -> test.verify(() -> {
+          assertThat(found.encode()).contains("until six");
+          test.completeNow();
+        })));
+  }
+
+  @Test
   void an_encoding_parley_does_not_read_is_refused(VertxTestContext test) {
     hostile("/brotli").onComplete(test.succeeding(doc -> test.verify(() -> {
       assertFailed(doc, "The page is encoded as 'br', which Parley does not read");
@@ -382,6 +410,14 @@ class HostileServerTest {
     hostile("/drip").compose(doc -> {
       assertFailed(doc, "The server sent nothing for 1000 ms (rag.fetch_idle_timeout_ms)");
       return closed("/drip");
+    }).onComplete(test.succeedingThenComplete());
+  }
+
+  @Test
+  void a_server_that_never_answers_hits_the_idle_timeout(VertxTestContext test) {
+    hostile("/silent").compose(doc -> {
+      assertFailed(doc, "The server sent nothing for 1000 ms (rag.fetch_idle_timeout_ms)");
+      return closed("/silent");
     }).onComplete(test.succeedingThenComplete());
   }
 
