@@ -34,6 +34,10 @@ final class DocumentSql {
 
   static final String SET_SYNCED = "UPDATE documents SET synced_at = #{synced_at} WHERE id = #{id}";
 
+  /** What a bot's documents take, for its quotas: how many, and their bytes. */
+  static final String USAGE = "SELECT COUNT(*) AS n, COALESCE(SUM(size_bytes), 0) AS bytes FROM documents "
+      + "WHERE bot_id = #{bot_id}";
+
   static final String COUNT_READY = "SELECT COUNT(*) AS n FROM documents WHERE bot_id = #{bot_id} AND status = 'ready'";
 
   static final String SET_STATUS = "UPDATE documents SET status = #{status}, error = #{error}, updated_at = #{updated_at} "

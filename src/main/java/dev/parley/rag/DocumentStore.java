@@ -44,6 +44,15 @@ final class DocumentStore {
         .map(DocumentStore::all);
   }
 
+  /** The bot's number of documents and their total bytes. */
+  Future<long[]> usage(String botId) {
+    return SqlTemplate.forQuery(database.reader(), DocumentSql.USAGE).execute(Map.of("bot_id", botId))
+        .map(rows -> {
+          Row row = rows.iterator().next();
+          return new long[] {row.getLong("n"), row.getLong("bytes")};
+        });
+  }
+
   Future<JsonArray> children(String parentId) {
     return SqlTemplate.forQuery(database.reader(), DocumentSql.SELECT_CHILDREN).execute(Map.of("parent_id", parentId))
         .map(DocumentStore::all);

@@ -122,6 +122,28 @@ final class Extractors {
     }
   }
 
+  /**
+   * Why an uploaded file's bytes are not what its name says (a PDF without the {@code %PDF-} header in
+   * its first KiB, a DOCX that is not a zip, text that is binary, a PDF or a zip), or null when they fit.
+   * An empty file fits: it fails later with its own reason.
+   */
+  static String mismatch(byte[] bytes, String type) {
+    if (bytes == null || bytes.length == 0) {
+      return null;
+    }
+    boolean zip = bytes.length >= 4 && bytes[0] == 'P' && bytes[1] == 'K' && bytes[2] == 3 && bytes[3] == 4;
+    String head = new String(bytes, 0, Math.min(bytes.length, 1024), StandardCharsets.ISO_8859_1);
+    switch (type) {
+      case "pdf":
+        return head.contains("%PDF-") ? null : "The file is named as a PDF but its content is not a PDF";
+      case "docx":
+        return zip ? null : "The file is named as a DOCX document but its content is not one";
+      default:
+        return zip || head.startsWith("%PDF-") || looksBinary(bytes)
+            ? "The file is named as a " + type + " file but its content is binary" : null;
+    }
+  }
+
   private static boolean looksBinary(byte[] bytes) {
     int n = Math.min(bytes.length, 4096);
     int control = 0;
@@ -233,7 +255,15 @@ final class Extractors {
     return blocks;
   }
 
+  /** How long reading one PDF may take, checked between pages (a PDF of 100,000 tiny pages ends here). */
+  static final long PDF_TIME_BUDGET_MS = 120_000;
+
   static List<Block> pdf(byte[] bytes) {
+    return pdf(bytes, PDF_TIME_BUDGET_MS);
+  }
+
+  static List<Block> pdf(byte[] bytes, long budgetMs) {
+    long deadline = System.nanoTime() + budgetMs * 1_000_000;
     try (PDDocument pdf = Loader.loadPDF(bytes)) {
       if (pdf.isEncrypted() && !pdf.getCurrentAccessPermission().canExtractContent()) {
         throw new IngestionFailure("The PDF is encrypted and does not allow text extraction");
@@ -242,7 +272,12 @@ final class Extractors {
       stripper.setSortByPosition(true);
       stripper.setParagraphEnd("\n\n");
       List<Block> blocks = new ArrayList<>();
-      for (int page = 1; page <= pdf.getNumberOfPages(); page++) {
+      int pages = pdf.getNumberOfPages();
+      for (int page = 1; page <= pages; page++) {
+        if (page > 1 && System.nanoTime() - deadline > 0) {
+          throw new IngestionFailure("Reading the PDF took longer than " + budgetMs + " ms; stopped after " + (page - 1)
+              + " of its " + pages + " pages");
+        }
         stripper.setStartPage(page);
         stripper.setEndPage(page);
         blocks.addAll(plain(stripper.getText(pdf)));
@@ -254,6 +289,8 @@ final class Extractors {
       throw failure;
     } catch (IOException | RuntimeException corrupt) {
       throw new IngestionFailure("The PDF is damaged or not a PDF");
+    } catch (StackOverflowError tooDeep) {
+      throw new IngestionFailure("The PDF's objects are nested too deeply to read");
     }
   }
 

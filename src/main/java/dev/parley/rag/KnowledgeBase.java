@@ -49,6 +49,8 @@ final class KnowledgeBase {
   private final int concurrency;
   private final long maxBytes;
   private final int maxSitemapPages;
+  private final int maxSitemapFiles;
+  private final Quotas quotas;
 
   private final ArrayDeque<String> queue = new ArrayDeque<>();
   private final Set<String> queued = new HashSet<>();
@@ -75,6 +77,9 @@ final class KnowledgeBase {
     this.concurrency = Math.max(1, config.getInteger("ingest_concurrency", 2));
     this.maxBytes = config.getLong("max_document_bytes", 20L * 1024 * 1024);
     this.maxSitemapPages = Math.max(1, config.getInteger("max_sitemap_pages", 200));
+    this.maxSitemapFiles = Math.max(0, config.getInteger("max_sitemap_files", 50));
+    this.quotas = new Quotas(config.getLong("max_documents_per_bot", Quotas.DEFAULT_DOCUMENTS),
+        config.getLong("max_bytes_per_bot", Quotas.DEFAULT_BYTES));
   }
 
   /**
@@ -134,6 +139,11 @@ final class KnowledgeBase {
         if (bytes == null) {
           bytes = new byte[0];
         }
+        String mismatch = Extractors.mismatch(bytes, type);
+        if (mismatch != null) {
+          return Future.failedFuture(new ParleyException(ErrorCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+              mismatch));
+        }
         row.put("name", name(body.getString("name"), "upload." + type));
         row.put("mime", Extractors.mimeOf(type));
         row.put("size_bytes", bytes.length);
@@ -182,7 +192,8 @@ final class KnowledgeBase {
       return Future.failedFuture(new ParleyException(ErrorCodes.PAYLOAD_TOO_LARGE, "payload_too_large",
           "The document is larger than the limit of " + maxBytes + " bytes"));
     }
-    return content
+    long size = row.get("size_bytes") == null ? 0 : ((Number) row.get("size_bytes")).longValue();
+    return store.usage(botId).compose(usage -> quotas.check(usage[0], usage[1], size)).compose(ok -> content)
         .compose(bytes -> bytes == null ? Future.succeededFuture() : saveFile(botId, id, bytes))
         .compose(saved -> store.insert(row))
         .onSuccess(doc -> enqueue(id));
@@ -595,32 +606,7 @@ final class KnowledgeBase {
       return Future.failedFuture(new IngestionFailure("This page of a sitemap is itself a sitemap; Parley reads "
           + "one level of sitemap index"));
     }
-    List<Future<List<String>>> nested = new ArrayList<>();
-    nested.add(Future.succeededFuture(listing.pages()));
-    for (String child : listing.sitemaps().stream().limit(50).toList()) {
-      nested.add(fetcher.fetch(child)
-          .compose(fetched -> blocking(() -> Sitemaps.parse(fetched)))
-          .map(inner -> inner == null ? List.<String>of() : inner.pages())
-          .recover(failure -> {
-            LOG.warn("Sitemap {} of document {} could not be read: {}", child, id, failure.getMessage());
-            return Future.succeededFuture(List.of());
-          }));
-    }
-    return Future.join(new ArrayList<>(nested)).compose(all -> {
-      java.util.LinkedHashSet<String> urls = new java.util.LinkedHashSet<>();
-      for (int i = 0; i < all.size() && urls.size() < maxSitemapPages; i++) {
-        for (String url : all.<List<String>>resultAt(i)) {
-          if (urls.size() >= maxSitemapPages) {
-            break;
-          }
-          try {
-            urls.add(UrlFetcher.parse(page.url() == null ? url : java.net.URI.create(page.url()).resolve(url).toString())
-                .toString());
-          } catch (RuntimeException invalid) {
-            LOG.debug("Sitemap of document {} lists an invalid URL", id);
-          }
-        }
-      }
+    return Sitemaps.pages(fetcher, ingestWorkers, page, listing, maxSitemapPages, maxSitemapFiles).compose(urls -> {
       if (urls.isEmpty()) {
         return Future.failedFuture(new IngestionFailure("The sitemap lists no pages"));
       }
@@ -843,7 +829,7 @@ final class KnowledgeBase {
 
   static String name(String value, String fallback) {
     String name = value == null || value.isBlank() ? fallback : value.strip();
-    name = name.replaceAll("[\\p{Cntrl}]", " ");
+    name = name.replaceAll("[\\p{Cntrl}]", " ").replaceAll("[\\u061C\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069]", "");
     return name.length() > 200 ? name.substring(0, 200) : name;
   }
 

@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code parley.rag.document.add}</td><td>{@code {bot_id, source:"file", name, mime?, content (bytes,
  *   base64 in JSON)}}, {@code {bot_id, source:"text", name, text}} or {@code {bot_id, source:"url", url, name?}}
  *   </td><td>the document, status {@code pending}; ingestion continues in the background. 415 unsupported
- *   type, 413 larger than {@code max_document_bytes}, 422 invalid field or {@code url_not_allowed}.</td></tr>
+ *   type or content, 413 larger than {@code max_document_bytes}, 409/413 {@code quota_exceeded}, 422 invalid
+ *   field, {@code unsupported_scheme} or {@code url_not_allowed}.</td></tr>
  *   <tr><td>{@code parley.rag.document.list}</td><td>{@code {bot_id}}</td><td>{@code {documents:[…]}} and the
  *   fields of {@code parley.rag.index.status}</td></tr>
  *   <tr><td>{@code parley.rag.document.get}</td><td>{@code {bot_id, document_id}}</td><td>the document; 404</td></tr>
@@ -63,8 +64,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Config: {@code chunk_size} (800 characters), {@code chunk_overlap} (150), {@code embed_batch} (16),
  * {@code ingest_concurrency} (2 documents at once), {@code search_threads} (2), {@code max_document_bytes}
- * (20 MiB), {@code allow_private_urls} (false), {@code fetch_timeout_ms} (20000), {@code preload_model} (true),
- * {@code max_sitemap_pages} (200), {@code sync_check_ms} (300000: how often bots' {@code rag.sync_interval_hours}
+ * (20 MiB), {@code allow_private_urls} (false), {@code fetch_timeout_ms} (20000), {@code fetch_idle_timeout_ms}
+ * (10000), {@code allowed_url_ports} ([80, 443, 8080, 8443]; see {@link UrlFetcher}), {@code preload_model} (true),
+ * {@code max_sitemap_pages} (200), {@code max_sitemap_files} (50), {@code max_documents_per_bot} (10000),
+ * {@code max_bytes_per_bot} (1 GiB), {@code sync_check_ms} (300000: how often bots' {@code rag.sync_interval_hours}
  * are checked; the bot settings come from {@code parley.bot.get}), {@code store} ({@code lucene} or {@code qdrant})
  * and {@code qdrant: {host, port, api_key, tls, timeout_ms}}, {@code embeddings: {provider: local|openai, model,
  * base_url, api_key, batch, dimensions, timeout_ms, query_timeout_ms, max_retries, …}} (see {@link Embedders}).
@@ -90,8 +93,7 @@ public class RagVerticle extends VerticleBase {
     int concurrency = Math.max(1, config.getInteger("ingest_concurrency", 2));
     ingestWorkers = vertx.createSharedWorkerExecutor("parley-rag-ingest", concurrency + 1, 10, TimeUnit.MINUTES);
     searchWorkers = vertx.createSharedWorkerExecutor("parley-rag-search", config.getInteger("search_threads", 2));
-    fetcher = new UrlFetcher(vertx, config.getBoolean("allow_private_urls", false),
-        config.getLong("max_document_bytes", 20L * 1024 * 1024), config.getLong("fetch_timeout_ms", 20_000L));
+    fetcher = UrlFetcher.create(vertx, config);
     try {
       embedders = Embedders.create(vertx, ingestWorkers, searchWorkers, dataDir.resolve("djl"), config);
     } catch (IllegalArgumentException | ClassCastException bad) {

@@ -92,4 +92,66 @@ class ExtractorsTest {
     assertThat(Extractors.typeOf("page", "text/html; charset=utf-8")).isEqualTo("html");
     assertThat(Extractors.typeOf("image.png", "image/png")).isNull();
   }
+
+  // ---- catalogue §3, uploads (cases 41, 45, 46, 47)
+
+  /** Case 41: the bytes must be what the name says; an empty file is left to fail with its own reason. */
+  @Test
+  void content_that_does_not_match_the_file_type_is_told_apart() {
+    byte[] html = utf8("<html><body><script>alert(1)</script></body></html>");
+    byte[] pdf = TestFiles.pdf("A real PDF");
+    byte[] docx = TestFiles.docx("A real DOCX");
+    assertThat(Extractors.mismatch(html, "pdf")).isEqualTo("The file is named as a PDF but its content is not a PDF");
+    assertThat(Extractors.mismatch(docx, "pdf")).isNotNull();
+    assertThat(Extractors.mismatch(pdf, "docx")).isEqualTo("The file is named as a DOCX document but its content is not one");
+    assertThat(Extractors.mismatch(pdf, "txt")).isEqualTo("The file is named as a txt file but its content is binary");
+    assertThat(Extractors.mismatch(docx, "md")).isNotNull();
+    assertThat(Extractors.mismatch(new byte[] {0, 1, 2, 3, 4}, "html")).isNotNull();
+    assertThat(Extractors.mismatch(pdf, "pdf")).isNull();
+    assertThat(Extractors.mismatch(docx, "docx")).isNull();
+    assertThat(Extractors.mismatch(html, "html")).isNull();
+    assertThat(Extractors.mismatch(utf8("Notes about the %PDF-1.7 format."), "txt")).isNull();
+    assertThat(Extractors.mismatch(new byte[0], "pdf")).isNull();
+  }
+
+  /** Case 47: a PDF with no text layer (a scan) fails with a reason, not an empty document. */
+  @Test
+  void a_pdf_without_text_fails_with_a_reason() {
+    assertThatThrownBy(() -> Extractors.extract(TestFiles.pdf(), "pdf"))
+        .isInstanceOf(IngestionFailure.class).hasMessage("The document contains no text");
+  }
+
+  /** Case 45: reading stops at the time budget, checked between pages. */
+  @Test
+  void reading_a_pdf_stops_at_its_time_budget() {
+    byte[] manual = TestFiles.pages(3);
+    assertThat(Extractors.pdf(manual, 60_000)).hasSize(3);
+    assertThatThrownBy(() -> Extractors.pdf(manual, 0)).isInstanceOf(IngestionFailure.class)
+        .hasMessage("Reading the PDF took longer than 0 ms; stopped after 1 of its 3 pages");
+  }
+
+  /** Case 45: objects nested fifty thousand deep neither overflow the stack nor yield text. */
+  @Test
+  void a_pdf_nested_deeply_fails_cleanly() {
+    assertThat(Extractors.extract(TestFiles.nestedPdf(10, "Shallow nesting is fine"), "pdf"))
+        .extracting(Block::text).containsExactly("Shallow nesting is fine");
+    assertThatThrownBy(() -> Extractors.extract(TestFiles.nestedPdf(50_000, "Deep nesting"), "pdf"))
+        .isInstanceOf(IngestionFailure.class);
+  }
+
+  /** Case 46: external entities are never resolved, in a DOCX, an HTML page or a sitemap. */
+  @Test
+  void external_entities_are_never_resolved() throws Exception {
+    String passwd = java.nio.file.Files.readString(java.nio.file.Path.of("/etc/passwd"));
+    assertThat(passwd).contains("root:");
+    assertThatThrownBy(() -> Extractors.extract(TestFiles.docxWithExternalEntity("file:///etc/passwd"), "docx"))
+        .isInstanceOf(IngestionFailure.class).hasMessage("The DOCX file is damaged or not a DOCX document");
+    List<Block> html = Extractors.extract(utf8("<!DOCTYPE html [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>"
+        + "<html><body><p>Before &xxe; after.</p></body></html>"), "html");
+    assertThat(html).extracting(Block::text).noneMatch(text -> text.contains("root:"));
+    Sitemaps.Listing sitemap = Sitemaps.parse(new UrlFetcher.Page("https://example.com/sitemap.xml", "application/xml",
+        utf8("<?xml version=\"1.0\"?><!DOCTYPE urlset [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>"
+            + "<urlset><url><loc>https://example.com/&xxe;</loc></url></urlset>")));
+    assertThat(sitemap.pages()).hasSize(1).noneMatch(loc -> loc.contains("root:"));
+  }
 }

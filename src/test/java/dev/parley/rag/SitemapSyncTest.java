@@ -51,7 +51,7 @@ class SitemapSyncTest {
     }).listen(0, "127.0.0.1").compose(server -> {
       site = server;
       return TestApp.start(vertx, dataDir, new JsonObject().put("rag", new JsonObject()
-          .put("allow_private_urls", true).put("sync_check_ms", 200).put("max_sitemap_pages", 3)));
+          .put("allow_private_urls", true).put("allowed_url_ports", new JsonArray()).put("sync_check_ms", 200).put("max_sitemap_pages", 3)));
     }).onComplete(test.succeeding(app -> {
       KnowledgeApiTest.app = app;
       test.completeNow();

@@ -3,6 +3,9 @@ package dev.parley.rag;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -97,6 +100,85 @@ public final class TestFiles {
         out.write(zeros);
       }
       out.closeEntry();
+      out.finish();
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A PDF of {@code pages} pages, each with one line of text. */
+  public static byte[] pages(int pages) {
+    try (PDDocument doc = new PDDocument(); ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+      for (int i = 1; i <= pages; i++) {
+        PDPage page = new PDPage();
+        doc.addPage(page);
+        try (PDPageContentStream content = new PDPageContentStream(doc, page)) {
+          content.beginText();
+          content.setFont(new PDType1Font(Standard14Fonts.FontName.HELVETICA), 12);
+          content.newLineAtOffset(50, 720);
+          content.showText("Page " + i + " of the long manual.");
+          content.endText();
+        }
+      }
+      doc.save(out);
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A hand-written one-page PDF whose page dictionary carries an array nested {@code depth} levels
+   * deep (PDFBox's parser recurses on nesting), and whose page says {@code text}.
+   */
+  public static byte[] nestedPdf(int depth, String text) {
+    String content = "BT /F1 12 Tf 72 720 Td (" + text + ") Tj ET";
+    String[] objects = {
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> "
+            + "/Deep " + "[".repeat(depth) + "]".repeat(depth) + " >>",
+        "<< /Length " + content.length() + " >>\nstream\n" + content + "\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"};
+    StringBuilder pdf = new StringBuilder("%PDF-1.4\n");
+    List<Integer> offsets = new ArrayList<>();
+    for (int i = 0; i < objects.length; i++) {
+      offsets.add(pdf.length());
+      pdf.append(i + 1).append(" 0 obj\n").append(objects[i]).append("\nendobj\n");
+    }
+    int xref = pdf.length();
+    pdf.append("xref\n0 ").append(objects.length + 1).append("\n0000000000 65535 f \n");
+    for (int offset : offsets) {
+      pdf.append(String.format("%010d 00000 n \n", offset));
+    }
+    pdf.append("trailer\n<< /Size ").append(objects.length + 1).append(" /Root 1 0 R >>\nstartxref\n").append(xref)
+        .append("\n%%EOF\n");
+    return pdf.toString().getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * A DOCX whose {@code word/document.xml} declares an external entity pointing at {@code target} and
+   * uses it in the text of its first paragraph (XXE).
+   */
+  public static byte[] docxWithExternalEntity(String target) {
+    byte[] valid = docx("Entities", "Before &xxe; after.");
+    try (ZipInputStream in = new ZipInputStream(new java.io.ByteArrayInputStream(valid));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ZipOutputStream out = new ZipOutputStream(bytes)) {
+      for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+        out.putNextEntry(new ZipEntry(entry.getName()));
+        if (entry.getName().equals("word/document.xml")) {
+          String xml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+          int root = xml.indexOf("<w:document");
+          xml = xml.substring(0, root) + "<!DOCTYPE w:document [<!ENTITY xxe SYSTEM \"" + target + "\">]>"
+              + xml.substring(root).replace("&amp;xxe;", "&xxe;");
+          out.write(xml.getBytes(StandardCharsets.UTF_8));
+        } else {
+          in.transferTo(out);
+        }
+        out.closeEntry();
+      }
       out.finish();
       return bytes.toByteArray();
     } catch (IOException e) {

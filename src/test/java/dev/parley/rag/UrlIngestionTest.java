@@ -45,7 +45,8 @@ class UrlIngestionTest {
       }
     }).listen(0, "127.0.0.1").compose(server -> {
       site = server;
-      return TestApp.start(vertx, dataDir, new JsonObject().put("rag", new JsonObject().put("allow_private_urls", true)));
+      return TestApp.start(vertx, dataDir, new JsonObject().put("rag", new JsonObject().put("allow_private_urls", true)
+          .put("allowed_url_ports", new JsonArray())));
     }).onComplete(test.succeeding(app -> {
       KnowledgeApiTest.app = app;
       test.completeNow();

@@ -1,0 +1,32 @@
+package dev.parley.rag;
+
+import dev.parley.common.ErrorCodes;
+import dev.parley.common.ParleyException;
+import io.vertx.core.Future;
+
+/**
+ * A bot's knowledge-base quotas ({@code rag.max_documents_per_bot}, {@code rag.max_bytes_per_bot}; 0 is
+ * no limit), checked when a document is added: past the count 409 {@code quota_exceeded}, past the bytes
+ * 413 {@code quota_exceeded}. Every document of the bot counts, sitemap pages included, with the bytes
+ * known so far (a URL's once it was fetched). The check and the insert are not one transaction, so
+ * uploads racing each other can pass a limit by the few that were in flight.
+ */
+record Quotas(long maxDocuments, long maxBytes) {
+
+  static final long DEFAULT_DOCUMENTS = 10_000;
+  static final long DEFAULT_BYTES = 1024L * 1024 * 1024;
+
+  /** Succeeds when one more document of {@code size} bytes fits beside {@code count} taking {@code bytes}. */
+  Future<Void> check(long count, long bytes, long size) {
+    if (maxDocuments > 0 && count + 1 > maxDocuments) {
+      return Future.failedFuture(new ParleyException(ErrorCodes.CONFLICT, "quota_exceeded", "The bot already has "
+          + count + " documents, its limit (rag.max_documents_per_bot); delete some to add more"));
+    }
+    if (maxBytes > 0 && bytes + size > maxBytes) {
+      return Future.failedFuture(new ParleyException(ErrorCodes.PAYLOAD_TOO_LARGE, "quota_exceeded", "The bot's "
+          + "documents would take " + (bytes + size) + " bytes, more than its limit of " + maxBytes
+          + " bytes (rag.max_bytes_per_bot)"));
+    }
+    return Future.succeededFuture();
+  }
+}

@@ -1,0 +1,205 @@
+package dev.parley.rag;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.TestApp;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Upload cases of the catalogue (§3 E) through the API, on a Parley whose bots may hold at most
+ * three documents and 100,000 bytes. The catalogue's {@code unsupported_file_type} is Parley's
+ * 415 {@code unsupported_media_type}, the code every refused file type already gets.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 90, timeUnit = TimeUnit.SECONDS)
+class UploadAttacksTest {
+
+  static final int MAX_DOCUMENTS = 3;
+  static final int MAX_BYTES = 100_000;
+
+  @TempDir
+  static Path dataDir;
+
+  @BeforeAll
+  static void start(Vertx vertx, VertxTestContext test) {
+    TestApp.start(vertx, dataDir, new JsonObject().put("rag", new JsonObject()
+            .put("max_documents_per_bot", MAX_DOCUMENTS).put("max_bytes_per_bot", MAX_BYTES)))
+        .onComplete(test.succeeding(app -> {
+          KnowledgeApiTest.app = app;
+          test.completeNow();
+        }));
+  }
+
+  static Future<JsonArray> documents(String botId) {
+    return SitemapSyncTest.documents(botId);
+  }
+
+  static void assertError(HttpResponse<Buffer> response, int status, String code, String message) {
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
+    JsonObject error = response.bodyAsJsonObject().getJsonObject("error");
+    assertThat(error.getString("code")).isEqualTo(code);
+    assertThat(error.getString("message")).isEqualTo(message);
+  }
+
+  /** Case 41: the bytes are sniffed; a file whose content is not what its name says is 415 and nothing is stored. */
+  @Test
+  void a_file_whose_content_is_not_its_type_is_415_and_nothing_is_stored(VertxTestContext test) {
+    byte[] script = "<html><body><script>alert(document.cookie)</script></body></html>".getBytes(StandardCharsets.UTF_8);
+    KnowledgeApiTest.bot(new JsonObject()).compose(bot -> {
+      String botId = bot.getString("id");
+      return KnowledgeApiTest.upload(botId, "report.pdf", "application/pdf", script)
+          .compose(spoofed -> {
+            assertError(spoofed, 415, "unsupported_media_type", "The file is named as a PDF but its content is not a PDF");
+            return KnowledgeApiTest.upload(botId, "REPORT.PDF", "application/pdf", script);
+          })
+          .compose(upper -> {
+            assertError(upper, 415, "unsupported_media_type", "The file is named as a PDF but its content is not a PDF");
+            return KnowledgeApiTest.upload(botId, "minutes.docx", "application/octet-stream", TestFiles.pdf("Minutes"));
+          })
+          .compose(docx -> {
+            assertError(docx, 415, "unsupported_media_type", "The file is named as a DOCX document but its content is not one");
+            return KnowledgeApiTest.upload(botId, "notes.txt", "text/plain", TestFiles.pdf("Notes"));
+          })
+          .compose(text -> {
+            assertError(text, 415, "unsupported_media_type", "The file is named as a txt file but its content is binary");
+            return documents(botId);
+          })
+          .compose(docs -> {
+            assertThat(docs).isEmpty();
+            assertThat(Files.exists(dataDir.resolve("documents").resolve(botId))).isFalse();
+            // a double extension is read as its last one: an HTML page, its script dropped
+            return KnowledgeApiTest.upload(botId, "page.pdf.html", "text/html", script);
+          })
+          .compose(html -> {
+            assertThat(html.statusCode()).isEqualTo(202);
+            return KnowledgeApiTest.settled(botId, html.bodyAsJsonObject().getJsonArray("documents").getJsonObject(0)
+                .getString("id"));
+          });
+    }).onComplete(test.succeeding(doc -> test.verify(() -> {
+      assertThat(doc.getString("status")).isEqualTo("failed");
+      assertThat(doc.getString("error")).isEqualTo("The document contains no text");
+      test.completeNow();
+    })));
+  }
+
+  /** Case 42: names are kept as text of at most 200 characters, without bidi overrides; files are stored by id. */
+  @Test
+  void hostile_file_names_are_kept_as_plain_bounded_text(VertxTestContext test) {
+    String longName = "x".repeat(1_000) + ".txt";
+    byte[] text = "Harmless text about the opening hours.".getBytes(StandardCharsets.UTF_8);
+    KnowledgeApiTest.bot(new JsonObject()).compose(bot -> {
+      String botId = bot.getString("id");
+      return Future.all(List.of(
+              KnowledgeApiTest.upload(botId, longName, "text/plain", text),
+              KnowledgeApiTest.upload(botId, "CON.txt", "text/plain", text),
+              KnowledgeApiTest.upload(botId, "invoice\u202Efdp.txt", "text/plain", text)))
+          .map(all -> {
+            for (int i = 0; i < 3; i++) {
+              HttpResponse<Buffer> response = all.resultAt(i);
+              assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(202);
+            }
+            return botId;
+          })
+          .compose(UploadAttacksTest::documents)
+          .map(docs -> {
+            try (Stream<Path> stored = Files.list(dataDir.resolve("documents").resolve(botId))) {
+              assertThat(stored.map(p -> p.getFileName().toString())).hasSize(3)
+                  .allMatch(file -> file.matches("doc_[a-z0-9]+"));
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+            return docs.stream().map(JsonObject.class::cast).map(d -> d.getString("name")).toList();
+          });
+    }).onComplete(test.succeeding(names -> test.verify(() -> {
+      assertThat(names).containsExactlyInAnyOrder("x".repeat(200), "CON.txt", "invoicefdp.txt");
+      test.completeNow();
+    })));
+  }
+
+  /** Case 45: a PDF that defeats the parser fails with its reason while the file beside it is indexed. */
+  @Test
+  void a_pathological_pdf_fails_alone(VertxTestContext test) {
+    KnowledgeApiTest.bot(new JsonObject()).compose(bot -> {
+      String botId = bot.getString("id");
+      return Future.all(
+              KnowledgeApiTest.upload(botId, "deep.pdf", "application/pdf", TestFiles.nestedPdf(20_000, "Deep")),
+              KnowledgeApiTest.upload(botId, "fine.pdf", "application/pdf", TestFiles.pdf("The museum opens at ten.")))
+          .compose(all -> Future.all(
+              KnowledgeApiTest.settled(botId, id(all.resultAt(0))), KnowledgeApiTest.settled(botId, id(all.resultAt(1)))));
+    }).onComplete(test.succeeding(both -> test.verify(() -> {
+      JsonObject deep = both.resultAt(0);
+      assertThat(deep.getString("status")).isEqualTo("failed");
+      assertThat(deep.getString("error")).isEqualTo("The document contains no text");
+      assertThat(deep.getInteger("chunks_total")).isZero();
+      assertThat(((JsonObject) both.resultAt(1)).getString("status")).isEqualTo("ready");
+      test.completeNow();
+    })));
+  }
+
+  /** Case 49: past the bot's document count 409, past its bytes 413, both {@code quota_exceeded}, nothing stored. */
+  @Test
+  void quotas_stop_uploads_with_quota_exceeded_and_store_nothing(VertxTestContext test) {
+    byte[] big = ("Forty kilobytes of shelf labels. ".repeat(1_250)).getBytes(StandardCharsets.UTF_8);
+    KnowledgeApiTest.bot(new JsonObject()).compose(bot -> {
+      String botId = bot.getString("id");
+      return KnowledgeApiTest.upload(botId, "shelves-1.txt", "text/plain", big)
+          .compose(first -> {
+            assertThat(first.statusCode()).isEqualTo(202);
+            return KnowledgeApiTest.upload(botId, "shelves-2.txt", "text/plain", big);
+          })
+          .compose(second -> {
+            assertThat(second.statusCode()).isEqualTo(202);
+            return KnowledgeApiTest.upload(botId, "shelves-3.txt", "text/plain", big);
+          })
+          .compose(third -> {
+            assertError(third, 413, "quota_exceeded", "The bot's documents would take " + (3 * big.length)
+                + " bytes, more than its limit of " + MAX_BYTES + " bytes (rag.max_bytes_per_bot)");
+            return KnowledgeApiTest.addText(botId, "Hours", "Open nine to five.");
+          })
+          .compose(third -> KnowledgeApiTest.app.admin(HttpMethod.POST, "/api/bots/" + botId + "/documents")
+              .sendJsonObject(new JsonObject().put("name", "More").put("text", "One too many.")))
+          .compose(fourth -> {
+            assertError(fourth, 409, "quota_exceeded", "The bot already has 3 documents, its limit "
+                + "(rag.max_documents_per_bot); delete some to add more");
+            return documents(botId);
+          })
+          .compose(docs -> {
+            assertThat(docs).hasSize(MAX_DOCUMENTS);
+            assertThat(docs.stream().map(JsonObject.class::cast).map(d -> d.getString("name")))
+                .containsExactlyInAnyOrder("shelves-1.txt", "shelves-2.txt", "Hours");
+            // deleting one frees room
+            return KnowledgeApiTest.app.admin(HttpMethod.DELETE, "/api/bots/" + botId + "/documents/"
+                + docs.getJsonObject(0).getString("id")).send();
+          })
+          .compose(deleted -> KnowledgeApiTest.app.admin(HttpMethod.POST, "/api/bots/" + botId + "/documents")
+              .sendJsonObject(new JsonObject().put("name", "More").put("text", "Room again.")));
+    }).onComplete(test.succeeding(again -> test.verify(() -> {
+      assertThat(again.statusCode()).as(again.bodyAsString()).isEqualTo(202);
+      test.completeNow();
+    })));
+  }
+
+  private static String id(HttpResponse<Buffer> response) {
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(202);
+    return response.bodyAsJsonObject().getJsonArray("documents").getJsonObject(0).getString("id");
+  }
+}
