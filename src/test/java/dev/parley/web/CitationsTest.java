@@ -47,7 +47,7 @@ class CitationsTest {
   static void start() throws Exception {
     Browser.requireInstalled();
     browser = Browser.start(new JsonObject().put("rag", new JsonObject()
-        .put("preload_model", true).put("allow_private_urls", true)));
+        .put("preload_model", true).put("allow_private_urls", true).put("allowed_url_ports", new JsonArray())));
     site = Browser.await(browser.vertx.createHttpServer().requestHandler(request -> request.response()
         .putHeader("Content-Type", "text/html; charset=utf-8")
         .end("<!doctype html><html><head><title>Returns policy</title></head><body><h2>Returns</h2><p>"
