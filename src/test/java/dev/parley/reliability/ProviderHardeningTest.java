@@ -179,16 +179,6 @@ class ProviderHardeningTest {
     return lines;
   }
 
-  /** The user message alone is stored, with {@code code} as the turn's error. */
-  private static Future<Void> onlyUserStored(String botId, String session, String code) {
-    return Turns.log(app, botId, session).map(log -> {
-      assertThat(log).hasSize(1);
-      assertThat(log.getJsonObject(0).getString("role")).isEqualTo("user");
-      assertThat(log.getJsonObject(0).getString("error")).isEqualTo(code);
-      return null;
-    });
-  }
-
   // ---- #75 exhausted quota ---------------------------------------------------------------------
 
   @Test
@@ -208,7 +198,7 @@ class ProviderHardeningTest {
       assertThat(status.getString("code")).isEqualTo("provider_quota_exhausted");
       assertThat(status.getString("message")).contains("OpenAI").doesNotContain("plan and billing details");
       assertThat(status.getLong("at")).isPositive();
-      return onlyUserStored(bot, "quota-json-1", "provider_quota_exhausted");
+      return Turns.onlyUserStored(app, bot, "quota-json-1", "hello", "provider_quota_exhausted");
     }).compose(v -> Turns.json(app, bot, "quota-json-1", "and now?")).compose(turn -> {
       // credit was added: the next answer from the bot's own provider clears the status
       assertThat(turn.status()).isEqualTo(200);
@@ -233,7 +223,7 @@ class ProviderHardeningTest {
       return bot(bot);
     }).compose(admin -> {
       assertThat(admin.getJsonObject("provider_status").getString("code")).isEqualTo("provider_quota_exhausted");
-      return onlyUserStored(bot, "spend-sse-1", "provider_quota_exhausted");
+      return Turns.onlyUserStored(app, bot, "spend-sse-1", "hello", "provider_quota_exhausted");
     })).onComplete(test.succeedingThenComplete());
   }
 
@@ -302,7 +292,7 @@ class ProviderHardeningTest {
       assertThat(second.first("error").encode()).doesNotContain("Model not found");
       assertThat(app.openai.requestCount()).isEqualTo(2);
       assertThat(retries(bot)).isEmpty();
-      return Future.all(bot(bot), onlyUserStored(bot, "rejected-sse-1", "provider_rejected"));
+      return Future.all(bot(bot), Turns.onlyUserStored(app, bot, "rejected-sse-1", "hello", "provider_rejected"));
     }).map(both -> {
       assertThat(((JsonObject) both.resultAt(0)).getValue("provider_status")).isNull();
       return null;
@@ -349,7 +339,7 @@ class ProviderHardeningTest {
       assertThat(turn.errorCode()).isEqualTo("provider_answer_too_long");
       assertThat(app.openai.requestCount()).isEqualTo(1);
       return app.openai.connectionClosed(0);
-    }).compose(closed -> onlyUserStored(bot, "endless-json-1", "provider_answer_too_long")))
+    }).compose(closed -> Turns.onlyUserStored(app, bot, "endless-json-1", "talk forever", "provider_answer_too_long")))
         .onComplete(test.succeedingThenComplete());
   }
 
@@ -360,7 +350,7 @@ class ProviderHardeningTest {
       assertThat(turn.status()).isEqualTo(502);
       assertThat(turn.errorCode()).isEqualTo("provider_answer_too_long");
       assertThat(turn.body().encode()).doesNotContain("xxxx");
-      return onlyUserStored(bot, "long-json-1", "provider_answer_too_long");
+      return Turns.onlyUserStored(app, bot, "long-json-1", "hello", "provider_answer_too_long");
     })).onComplete(test.succeedingThenComplete());
   }
 
@@ -484,7 +474,7 @@ class ProviderHardeningTest {
           assertThat(retries(bot)).isEmpty();
           // one connect timeout: a second attempt would take at least twice as long
           assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(2 * CONNECT_TIMEOUT_MS);
-          return onlyUserStored(bot, "blackhole-json-1", "provider_timeout");
+          return Turns.onlyUserStored(app, bot, "blackhole-json-1", "hello", "provider_timeout");
         })).onComplete(test.succeedingThenComplete());
   }
 
@@ -513,7 +503,7 @@ class ProviderHardeningTest {
               assertThat(firstBytes).containsExactly((byte) 0x16, (byte) 0x16);
               assertThat(secure.requestCount()).isZero();
               assertThat(retries(bot)).isEmpty();
-              return Future.all(bot(bot), onlyUserStored(bot, "tls-json-1", "provider_tls_error"));
+              return Future.all(bot(bot), Turns.onlyUserStored(app, bot, "tls-json-1", "hello", "provider_tls_error"));
             }).map(both -> {
               assertThat(((JsonObject) both.resultAt(0)).getJsonObject("provider_status").getString("code"))
                   .isEqualTo("provider_tls_error");
