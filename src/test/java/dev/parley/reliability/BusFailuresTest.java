@@ -20,17 +20,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Event-bus failures as a chat turn meets them (catalogue #95, #96), on a node that runs every role
- * but the provider: no consumer on {@code parley.provider.*} fails at once with 503
- * {@code service_unavailable} rather than after the bus timeout, and a consumer that fails with an
- * internal plain-text message keeps its status but never shows the text.
+ * Event-bus failures as a chat turn meets them (catalogue #95, #96, #97), on a node that runs every
+ * role but the provider: no consumer on {@code parley.provider.*} fails at once with 503
+ * {@code service_unavailable} rather than after the bus timeout; a consumer that fails with an
+ * internal plain-text message keeps its status but never shows the text; and a provider that dies
+ * mid-stream (its node killed: deltas, then silence) ends the stream with a retryable error at the
+ * bus timeout, with the partial answer stored incomplete.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
 class BusFailuresTest {
 
   /** The bus timeout of a model call: a turn that waited for it would take this long. */
-  private static final long PROVIDER_BUS_TIMEOUT_MS = 10_000;
+  private static final long PROVIDER_BUS_TIMEOUT_MS = 4_000;
   private static final String INTERNAL = "java.lang.IllegalStateException: pool exhausted at db.internal:5432 user=parley";
 
   @TempDir
@@ -74,6 +76,36 @@ class BusFailuresTest {
       assertThat(log.getJsonObject(0).getString("error")).isEqualTo("service_unavailable");
       return null;
     }).onComplete(test.succeedingThenComplete());
+  }
+
+  @Test
+  void a_provider_that_dies_mid_stream_ends_it_at_the_bus_timeout_with_the_partial_answer_stored(
+      VertxTestContext test) {
+    MessageConsumer<JsonObject> dying = app.vertx.eventBus().consumer(Addresses.PROVIDER_STREAM, message -> {
+      String address = message.body().getString("stream_address");
+      app.vertx.eventBus().send(address, new JsonObject().put("type", "delta").put("seq", 0).put("text", "Half an "));
+      app.vertx.eventBus().send(address, new JsonObject().put("type", "delta").put("seq", 1).put("text", "answer"));
+      // then nothing: the node running it is gone, and no reply will ever come
+    });
+    dying.completion()
+        .compose(registered -> Turns.stream(app, botId, "dying-session-1", "tell me everything"))
+        .compose(turn -> {
+          assertThat(turn.names()).containsExactly("start", "delta", "delta", "error");
+          assertThat(turn.text()).isEqualTo("Half an answer");
+          assertThat(turn.first("error").getString("code")).isEqualTo("timeout");
+          assertThat(turn.first("error").getBoolean("retryable")).isTrue();
+          assertThat(turn.elapsedMs()).isGreaterThanOrEqualTo(PROVIDER_BUS_TIMEOUT_MS);
+          return Turns.log(app, botId, "dying-session-1");
+        })
+        .map(log -> {
+          assertThat(log).hasSize(2);
+          assertThat(log.getJsonObject(1).getString("status")).isEqualTo("incomplete");
+          assertThat(log.getJsonObject(1).getString("content")).isEqualTo("Half an answer");
+          assertThat(log.getJsonObject(1).getString("error")).isEqualTo("timeout");
+          return null;
+        })
+        .eventually(dying::unregister)
+        .onComplete(test.succeedingThenComplete());
   }
 
   @Test
