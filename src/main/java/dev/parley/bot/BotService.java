@@ -102,7 +102,8 @@ final class BotService {
         return Future.failedFuture(invalid);
       }
       // a new key, provider or base URL may well have fixed the provider problem: the next turn will tell
-      boolean providerChanged = patch.containsKey("api_key") || patch.containsKey("provider") || patch.containsKey("base_url");
+      boolean providerChanged = patch.containsKey("api_key") || patch.containsKey("provider")
+          || patch.containsKey("base_url");
       JsonObject status = current.getJsonObject(Fields.PROVIDER_STATUS);
       row.put("provider_status", providerChanged || status == null ? null : status.encode());
       row.put("id", id);

@@ -79,9 +79,10 @@ import org.slf4j.LoggerFactory;
  * <p>Config ({@code config()}): {@code secret_key}, {@code data_dir} (for the key store),
  * {@code connect_timeout_ms} (10000), {@code idle_timeout_ms} (60000), {@code request_timeout_ms}
  * (120000), {@code max_retries} (2), {@code backoff_initial_ms} (250), {@code backoff_max_ms} (4000),
- * {@code max_retry_after_s} (20), {@code max_answer_chars} (1000000), {@code circuit_breaker:{max_failures (5), reset_timeout_ms (30000),
- * failure_window_ms (60000)}}, {@code forward_timeout_ms} (= request timeout), {@code prices_file}
- * ({@code conf/prices.json}, on disk then on the classpath), and per vendor
+ * {@code max_retry_after_s} (20), {@code max_answer_chars} (1000000),
+ * {@code circuit_breaker:{max_failures (5), reset_timeout_ms (30000), failure_window_ms (60000)}},
+ * {@code forward_timeout_ms} (= request timeout), {@code prices_file} ({@code conf/prices.json}, on disk
+ * then on the classpath), and per vendor
  * {@code openai:{base_url, api_key}}, {@code anthropic:{base_url, api_key, version, max_tokens}}.
  *
  * <p>Failure codes (status, code): 422 {@code validation_failed} (a malformed request);
@@ -327,7 +328,8 @@ public class ProviderVerticle extends VerticleBase {
       };
       settings.retry().run(vertx,
               () -> outcome.future().isComplete() ? outcome.future()
-                  : stream ? provider.stream(call, onDelta) : provider.complete(call).compose(answer -> capped(answer, maxChars)),
+                  : stream ? provider.stream(call, onDelta)
+                  : provider.complete(call).compose(answer -> capped(answer, maxChars)),
               () -> !outcome.future().isComplete() && (deltas == null || deltas.count() == 0),
               deadline,
               (retry, failure) -> LOG.info("Retrying {} call ({} of {}) after {}: bot={} request={}",
