@@ -162,13 +162,27 @@
       }
       bots.forEach(function (b) {
         body.appendChild(h('tr', { 'data-bot-id': b.id },
-          h('td', null, h('a', { href: '#/bots/' + encodeURIComponent(b.id), class: 'bot-name' }, b.name)),
+          h('td', null, h('a', { href: '#/bots/' + encodeURIComponent(b.id), class: 'bot-name' }, b.name), providerBadge(b)),
           h('td', null, b.provider + ' / ' + b.model),
           h('td', null, (b.allowed_origins || []).length ? b.allowed_origins.join(', ') : 'any site'),
           h('td', null, when(b.created_at)),
           h('td', null, h('button', { type: 'button', class: 'danger', on: { click: function () { removeBot(b, err); } } }, 'Delete'))));
       });
     }, function (e) { showError(err, e); });
+  }
+
+  var PROVIDER_STATUS = {
+    provider_quota_exhausted: 'Quota exhausted',
+    provider_key_invalid: 'API key invalid',
+    provider_tls_error: 'TLS error'
+  };
+
+  /** A warning badge when the bot's provider has a problem only the operator can fix (null otherwise). */
+  function providerBadge(bot) {
+    var s = bot.provider_status;
+    if (!s) { return null; }
+    return [' ', h('span', { class: 'badge badge-failed provider-status', title: (s.message || '') + ' (since ' + when(s.at) + ')' },
+      PROVIDER_STATUS[s.code] || String(s.code))];
   }
 
   function removeBot(bot, err) {
@@ -404,7 +418,7 @@
         return h('a', { href: base + (t[0] ? '/' + t[0] : ''), 'aria-current': t[0] === tab ? 'page' : null }, t[1]);
       }));
       var content = h('section', { class: 'card' });
-      render(h('h1', { id: 'bot-title' }, bot.name), tabs, err, content);
+      render(h('h1', { id: 'bot-title' }, bot.name, providerBadge(bot)), tabs, err, content);
       if (tab === 'deploy') { deploy(bot, content); }
       else if (tab === 'conversations' && sub) { conversation(bot, sub, content, err); }
       else if (tab === 'conversations') { conversations(bot, content, err); }

@@ -1,5 +1,6 @@
 package dev.parley.bot;
 
+import dev.parley.common.Fields;
 import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
 import dev.parley.common.SecretBox;
@@ -14,6 +15,7 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.templates.SqlTemplate;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Bots: create, read, update, delete. The API key is write-only: it is stored encrypted
@@ -21,6 +23,8 @@ import java.util.Map;
  * {@code includeSecret} returns its ciphertext, for the provider step of a chat turn.
  */
 final class BotService {
+
+  private static final Pattern STATUS_CODE = Pattern.compile("[a-z][a-z0-9_]{0,63}");
 
   private final Database database;
   private final Pool writer;
@@ -61,6 +65,7 @@ final class BotService {
     row.put("api_key_hint", apiKey == null ? null : SecretBox.hint(apiKey));
     row.put("created_at", now);
     row.put("updated_at", now);
+    row.put("provider_status", null);
     return SqlTemplate.forUpdate(writer, BotSql.INSERT).execute(row)
         .map(done -> publicView(toBot(row)));
   }
@@ -96,11 +101,37 @@ final class BotService {
       } catch (ParleyException invalid) {
         return Future.failedFuture(invalid);
       }
+      // a new key, provider or base URL may well have fixed the provider problem: the next turn will tell
+      boolean providerChanged = patch.containsKey("api_key") || patch.containsKey("provider")
+          || patch.containsKey("base_url");
+      JsonObject status = current.getJsonObject(Fields.PROVIDER_STATUS);
+      row.put("provider_status", providerChanged || status == null ? null : status.encode());
       row.put("id", id);
       row.put("created_at", current.getLong("created_at"));
       row.put("updated_at", Math.max(System.currentTimeMillis(), current.getLong("updated_at") + 1));
       return SqlTemplate.forUpdate(tx, BotSql.UPDATE).execute(row).map(done -> publicView(toBot(row)));
     }));
+  }
+
+  /**
+   * Records the bot's provider problem {@code {code, message}} (stamped {@code at} now), or clears it when
+   * {@code status} is null. True when the row changed; a bot that does not exist (any more) is no failure.
+   */
+  Future<Boolean> providerStatus(String id, JsonObject status) {
+    if (status == null) {
+      return SqlTemplate.forUpdate(writer, BotSql.CLEAR_PROVIDER_STATUS).execute(Map.of("id", id))
+          .map(result -> result.rowCount() > 0);
+    }
+    String code = status.getValue("code") instanceof String c && STATUS_CODE.matcher(c).matches() ? c : null;
+    String message = status.getValue("message") instanceof String m ? m : null;
+    if (code == null || message == null || message.length() > 500) {
+      return Future.failedFuture(ParleyException.invalid(Fields.PROVIDER_STATUS,
+          "provider_status must be {code: snake_case, message: at most 500 characters} or null"));
+    }
+    String value = new JsonObject().put("code", code).put("message", message).put("at", System.currentTimeMillis())
+        .encode();
+    return SqlTemplate.forUpdate(writer, BotSql.SET_PROVIDER_STATUS).execute(Map.of("id", id, "provider_status", value))
+        .map(result -> result.rowCount() > 0);
   }
 
   Future<Void> delete(String id) {
@@ -129,6 +160,8 @@ final class BotService {
     bot.put("api_key_hint", row.get("api_key_hint"));
     bot.put("created_at", ((Number) row.get("created_at")).longValue());
     bot.put("updated_at", ((Number) row.get("updated_at")).longValue());
+    Object status = row.get("provider_status");
+    bot.put(Fields.PROVIDER_STATUS, status instanceof String json ? new JsonObject(json) : null);
     return bot;
   }
 

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 final class BotSettings {
 
   static final Set<String> READ_ONLY = Set.of("id", "api_key_set", "api_key_hint", "deploy", "created_at", "updated_at",
-      "embedding_model", "indexed_models", "reindex_needed");
+      "embedding_model", "indexed_models", "reindex_needed", "provider_status");
   private static final Set<String> TOP = Set.of("name", "provider", "model", "base_url", "api_key", "prompt",
       "temperature", "max_tokens", "history_limit", "max_message_chars", "rag", "widget", "allowed_origins",
       "fallback_text", "rate_limit", "budget", "fallback");

@@ -25,6 +25,9 @@ import java.util.function.Function;
  *   {@code include_secret}); 404</td></tr>
  *   <tr><td>{@code parley.bot.update}</td><td>{@code {bot_id, patch}}</td><td>the bot; 404, 422</td></tr>
  *   <tr><td>{@code parley.bot.delete}</td><td>{@code {bot_id}}</td><td>{}; 404. Conversations and messages go with it.</td></tr>
+ *   <tr><td>{@code parley.bot.status}</td><td>{@code {bot_id, provider_status: {code, message} | null}}</td><td>{@code {changed}};
+ *   422. Records the bot's provider problem, stamped {@code at}, or clears it (null). The bot shows it as
+ *   {@code provider_status}; an update of its {@code api_key}, {@code provider} or {@code base_url} clears it too.</td></tr>
  * </table>
  *
  * <p>A bot created with neither {@code provider} nor {@code api_key} gets the provider named by config
@@ -56,6 +59,7 @@ public class BotVerticle extends VerticleBase {
               consume(Addresses.BOT_GET, this::get),
               consume(Addresses.BOT_UPDATE, body -> bots.update(botId(body), patch(body)).map(bot -> changed(bot, "updated"))),
               consume(Addresses.BOT_DELETE, this::delete),
+              consume(Addresses.BOT_STATUS, this::providerStatus),
               consume(Addresses.BOT_HEALTH, body -> database.writer().query("SELECT 1").execute()
                   .map(rows -> new JsonObject().put("status", "UP"))),
               vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_BOT_CHANGED,
@@ -82,6 +86,22 @@ public class BotVerticle extends VerticleBase {
       cache.evict(id);
       vertx.eventBus().publish(Addresses.EVENTS_BOT_CHANGED, new JsonObject().put(Fields.BOT_ID, id).put(Fields.ACTION, "deleted"));
       return new JsonObject();
+    });
+  }
+
+  /** Records or clears the provider status; a change shows at once, as chat lookups drop the cached bot. */
+  private Future<JsonObject> providerStatus(JsonObject body) {
+    String id = botId(body);
+    Object status = body.getValue(Fields.PROVIDER_STATUS);
+    if (status != null && !(status instanceof JsonObject)) {
+      return Future.failedFuture(ParleyException.invalid(Fields.PROVIDER_STATUS, "provider_status must be an object or null"));
+    }
+    return bots.providerStatus(id, (JsonObject) status).map(changed -> {
+      if (changed) {
+        cache.evict(id);
+        vertx.eventBus().publish(Addresses.EVENTS_BOT_CHANGED, new JsonObject().put(Fields.BOT_ID, id).put(Fields.ACTION, "updated"));
+      }
+      return new JsonObject().put("changed", changed);
     });
   }
 

@@ -12,6 +12,8 @@ public final class Addresses {
   public static final String BOT_GET = "parley.bot.get";
   public static final String BOT_UPDATE = "parley.bot.update";
   public static final String BOT_DELETE = "parley.bot.delete";
+  /** {@code {bot_id, provider_status: {code, message} | null}}: records (or clears) a bot's provider problem. */
+  public static final String BOT_STATUS = "parley.bot.status";
 
   public static final String MEMORY_HISTORY = "parley.memory.history";
   public static final String MEMORY_APPEND = "parley.memory.append";
@@ -43,6 +45,11 @@ public final class Addresses {
 
   public static final String PROVIDER_COMPLETE = "parley.provider.complete";
   public static final String PROVIDER_STREAM = "parley.provider.stream";
+  /**
+   * Published {@code {stream_address}} when a streamed turn's client has gone: whichever provider instance
+   * is running that stream stops it and its upstream request.
+   */
+  public static final String PROVIDER_CANCEL = "parley.provider.cancel";
 
   /** Where an extension verticle serving the provider {@code name} answers complete requests. */
   public static String customProviderComplete(String name) {

@@ -39,6 +39,15 @@ public final class BotClient {
         new JsonObject().put(Fields.BOT_ID, botId).put(Fields.PATCH, patch), timeoutMs);
   }
 
+  /**
+   * Records the bot's provider problem ({@code {code, message}}, shown to admins as {@code provider_status}
+   * with the time it was recorded), or clears it when {@code status} is null. Completes with whether it changed.
+   */
+  public Future<Boolean> providerStatus(String botId, JsonObject status) {
+    return bus.request(Addresses.BOT_STATUS, new JsonObject().put(Fields.BOT_ID, botId).put(Fields.PROVIDER_STATUS, status),
+        timeoutMs).map(reply -> reply.getBoolean("changed", false));
+  }
+
   public Future<Void> delete(String botId) {
     return bus.request(Addresses.BOT_DELETE, new JsonObject().put(Fields.BOT_ID, botId), timeoutMs).mapEmpty();
   }

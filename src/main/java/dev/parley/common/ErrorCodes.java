@@ -15,6 +15,8 @@ public final class ErrorCodes {
   public static final int UNSUPPORTED_MEDIA_TYPE = 415;
   public static final int UNPROCESSABLE = 422;
   public static final int TOO_MANY_REQUESTS = 429;
+  /** The client went away before the answer was complete (nginx's 499); never sent, since nobody is listening. */
+  public static final int CLIENT_CLOSED_REQUEST = 499;
   public static final int INTERNAL = 500;
   public static final int BAD_GATEWAY = 502;
   public static final int UNAVAILABLE = 503;

@@ -10,7 +10,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns failures into safe event-bus replies and back. Only {@link ParleyException}s keep
  * their message; anything else (a driver error, a bug) is logged here and replaced by a
- * generic 500, so no SQL or library message reaches a client.
+ * generic 500, so no SQL or library message reaches a client. A bus failure whose message is
+ * not Parley's JSON error (a handler outside Parley failing with plain text) keeps its status but
+ * not its text: 4xx/5xx {@code component_failed}.
  */
 public final class Failures {
 
@@ -55,7 +57,11 @@ public final class Failures {
         // fall through: a handler outside Parley failed with a plain text message
       }
     }
+    // A handler outside Parley failed with plain text: that may be anything (an exception, a path, a
+    // query), so the client gets a generic message and the text goes to the log only.
     int status = code >= 400 && code < 600 ? code : ErrorCodes.INTERNAL;
-    return new ParleyException(status, "error", message == null ? "Request failed" : message);
+    LOG.warn("A bus handler failed with code {} and a plain-text message (not shown to the client): {}", code,
+        message == null ? "" : message.length() > 300 ? message.substring(0, 300) + "…" : message);
+    return new ParleyException(status, "component_failed", "A Parley component failed to handle the request");
   }
 }

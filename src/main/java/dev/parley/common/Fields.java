@@ -53,6 +53,10 @@ public final class Fields {
   public static final String CONTEXT = "context";
   public static final String FALLBACK_TEXT = "fallback_text";
   public static final String FALLBACK = "fallback";
+  /** In a provider reply the fallback gave: {@code {code, message}} of the bot's own provider's failure. */
+  public static final String PRIMARY_ERROR = "primary_error";
+  /** A bot's admin-visible provider problem: {@code {code, message, at}}, or null. */
+  public static final String PROVIDER_STATUS = "provider_status";
 
   /** Message header carrying the request id from the HTTP edge into every component. */
   public static final String REQUEST_ID_HEADER = "x-request-id";

@@ -31,4 +31,13 @@ public final class ProviderClient {
   public Future<JsonObject> stream(JsonObject request, String streamAddress) {
     return bus.request(Addresses.PROVIDER_STREAM, request.copy().put(Fields.STREAM_ADDRESS, streamAddress), timeoutMs);
   }
+
+  /**
+   * Stops the stream running to {@code streamAddress} because its client has gone: the provider stops the
+   * upstream request and fails the {@link #stream} call with 499 {@code client_disconnected}. Published, so it
+   * reaches the instance running the stream on whichever node; a stream that already ended ignores it.
+   */
+  public void cancel(String streamAddress) {
+    bus.vertx().eventBus().publish(Addresses.PROVIDER_CANCEL, new JsonObject().put(Fields.STREAM_ADDRESS, streamAddress));
+  }
 }

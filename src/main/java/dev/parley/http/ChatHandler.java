@@ -25,12 +25,18 @@ import org.slf4j.LoggerFactory;
  * events ({@code start}, {@code delta}…, {@code sources} when the knowledge base contributed, then
  * {@code done} or {@code error}). When the bot has retrieval enabled, the knowledge-base search
  * runs in parallel with the history fetch and its passages go into the system prompt. The user message
- * is stored even when the model fails; a streamed answer is stored when it completes, also
- * when the client has gone away, and marked incomplete when the stream broke off.
+ * is stored even when the model fails; a streamed answer is stored when it completes, and marked
+ * incomplete when the stream broke off. When the client of a stream goes away mid-answer, the model's
+ * request is cancelled (no more tokens spent) and what the client was sent is stored, marked incomplete
+ * with {@code client_disconnected}; a JSON turn whose client went away runs to its end and is stored.
+ * Errors only the operator can act on reach the visitor as a generic one, and set the bot's provider
+ * status ({@link ProviderHealth}).
  */
 final class ChatHandler implements Handler<RoutingContext> {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChatHandler.class);
+  private static final ParleyException CLIENT_GONE = new ParleyException(ErrorCodes.CLIENT_CLOSED_REQUEST,
+      "client_disconnected", "The visitor left before the answer was complete");
 
   private final Timeouts timeouts;
   private final Budgets budgets;
@@ -72,7 +78,9 @@ final class ChatHandler implements Handler<RoutingContext> {
       ProviderClient provider = new ProviderClient(bus, timeouts);
       history
           .compose(messages -> provider.complete(turn.providerRequest(messages)).compose(
-              answer -> store(bus, memory, turn, turn.answered(answer)).map(stored -> reply(turn, answer, stored)),
+              answer -> store(bus, memory, turn, turn.answered(answer))
+                  .compose(stored -> ProviderHealth.afterAnswer(bus, timeouts, turn, answer).map(stored))
+                  .map(stored -> reply(turn, answer, stored)),
               failure -> storeFailure(bus, memory, turn, failure)))
           .onComplete(Replies.json(ctx, 200, json -> json));
     }
@@ -110,23 +118,40 @@ final class ChatHandler implements Handler<RoutingContext> {
       sse.open();
       sse.event("start", new JsonObject().put(Fields.SESSION_ID, turn.sessionId()));
       String address = Addresses.STREAM_PREFIX + Ids.uuid();
+      ProviderClient provider = new ProviderClient(bus, timeouts);
       DeltaCollector deltas = new DeltaCollector(ctx.vertx(),
           text -> sse.event("delta", new JsonObject().put(Fields.TEXT, text)));
       MessageConsumer<JsonObject> consumer = ctx.vertx().eventBus().consumer(address, m -> deltas.accept(m.body()));
-      consumer.completion()
-          .compose(v -> new ProviderClient(bus, timeouts).stream(turn.providerRequest(messages), address))
+      Future<JsonObject> answered = consumer.completion().compose(v -> sse.clientGone()
+          ? Future.failedFuture(CLIENT_GONE)
+          : provider.stream(turn.providerRequest(messages), address));
+      // the visitor left mid-answer: stop the model, and keep what the visitor was sent
+      sse.onGone(() -> {
+        deltas.clientGone();
+        if (!answered.isComplete()) {
+          provider.cancel(address);
+        }
+      });
+      answered
           .compose(
               answer -> deltas.all(answer.getInteger(Fields.DELTAS, 0))
-                  .compose(v -> store(bus, memory, turn, turn.answered(answer)))
+                  .compose(v -> ProviderHealth.afterAnswer(bus, timeouts, turn, answer))
+                  .compose(v -> sse.clientGone()
+                      ? store(bus, memory, turn, turn.interrupted(deltas.sent(), CLIENT_GONE, answer))
+                          .compose(stored -> Future.<JsonObject>failedFuture(CLIENT_GONE))
+                      : store(bus, memory, turn, turn.answered(answer)))
                   .map(stored -> new JsonObject()
                       .put(Fields.MESSAGE_ID, stored.getString(Fields.MESSAGE_ID))
                       .put(Fields.SESSION_ID, turn.sessionId())
                       .put(Fields.SOURCES, turn.sources())
                       .put(Fields.USAGE, usage(answer))),
               failure -> {
-                ParleyException error = Failures.safe(failure, Addresses.PROVIDER_STREAM);
-                JsonObject record = deltas.text().isEmpty() ? turn.failed(error) : turn.interrupted(deltas.text(), error);
-                return store(bus, memory, turn, record).transform(stored -> Future.failedFuture(error));
+                ParleyException error = sse.clientGone() ? CLIENT_GONE : Failures.safe(failure, Addresses.PROVIDER_STREAM);
+                String sent = deltas.sent();
+                JsonObject record = sent.isEmpty() ? turn.failed(error) : turn.interrupted(sent, error);
+                return ProviderHealth.afterFailure(bus, timeouts, turn, error)
+                    .compose(v -> store(bus, memory, turn, record))
+                    .transform(stored -> Future.failedFuture(error));
               })
           .onComplete(result -> {
             consumer.unregister();
@@ -136,8 +161,7 @@ final class ChatHandler implements Handler<RoutingContext> {
               }
               sse.event("done", result.result());
             } else {
-              ParleyException error = Failures.safe(result.cause(), Addresses.PROVIDER_STREAM);
-              sse.event("error", error.toJson());
+              sse.event("error", ProviderHealth.streamError(Failures.safe(result.cause(), Addresses.PROVIDER_STREAM)));
             }
             sse.end();
           });
@@ -180,12 +204,14 @@ final class ChatHandler implements Handler<RoutingContext> {
     });
   }
 
+  /** Stores the user message with the failure, records the bot's provider status, and fails with the visitor's error. */
   private Future<JsonObject> storeFailure(Bus bus, MemoryClient memory, Turn turn, Throwable failure) {
     ParleyException error = Failures.safe(failure, Addresses.PROVIDER_COMPLETE);
     return store(bus, memory, turn, turn.failed(error))
         .onFailure(notStored -> LOG.error("[{}] The failed turn of bot {} could not be stored either", bus.requestId(),
             turn.botId()))
-        .transform(stored -> Future.failedFuture(error));
+        .transform(stored -> ProviderHealth.afterFailure(bus, timeouts, turn, error))
+        .transform(recorded -> Future.failedFuture(ProviderHealth.forVisitor(error)));
   }
 
   private static JsonObject usage(JsonObject answer) {

@@ -19,6 +19,7 @@ final class DeltaCollector {
   private final Vertx vertx;
   private final Consumer<String> onText;
   private final StringBuilder text = new StringBuilder();
+  private int sentLength = -1;
   private int received;
   private int expected = -1;
   private Promise<Void> complete;
@@ -55,5 +56,17 @@ final class DeltaCollector {
 
   String text() {
     return text.toString();
+  }
+
+  /** The client went away: from now on, what arrives was not sent to it. */
+  void clientGone() {
+    if (sentLength < 0) {
+      sentLength = text.length();
+    }
+  }
+
+  /** The text the client was sent: all of it, or what had arrived when it went away. */
+  String sent() {
+    return sentLength < 0 ? text.toString() : text.substring(0, sentLength);
   }
 }

@@ -8,10 +8,24 @@ final class Sse {
 
   private final HttpServerResponse response;
   private boolean gone;
+  private Runnable onGone;
 
   Sse(HttpServerResponse response) {
     this.response = response;
-    response.closeHandler(v -> gone = true);
+    response.closeHandler(v -> {
+      gone = true;
+      if (onGone != null) {
+        onGone.run();
+      }
+    });
+  }
+
+  /** Runs {@code action} when the client goes away before the stream ended (at once if it already has). */
+  void onGone(Runnable action) {
+    this.onGone = action;
+    if (gone) {
+      action.run();
+    }
   }
 
   void open() {

@@ -31,6 +31,11 @@ final class Turn {
     return sessionId;
   }
 
+  /** The bot's provider problem {@code {code, message, at}} as of the bot lookup, or null. */
+  JsonObject providerStatus() {
+    return bot.getValue(Fields.PROVIDER_STATUS) instanceof JsonObject status ? status : null;
+  }
+
   int historyLimit() {
     return bot.getInteger("history_limit", 20);
   }
@@ -123,7 +128,12 @@ final class Turn {
 
   /** The record of a turn whose streamed answer broke off after {@code partial}. */
   JsonObject interrupted(String partial, ParleyException error) {
-    return record(assistant(partial, "incomplete", error.code(), new JsonObject()), null);
+    return interrupted(partial, error, new JsonObject());
+  }
+
+  /** The same, keeping the usage, provider and model of {@code answer} (the model finished, the visitor had left). */
+  JsonObject interrupted(String partial, ParleyException error, JsonObject answer) {
+    return record(assistant(partial, "incomplete", error.code(), answer), null);
   }
 
   /** The record of a turn answered with the bot's over-budget message, no model called. */

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.Locale;
 import java.util.function.Consumer;
 
 /** Anthropic Messages ({@code POST {base_url}/v1/messages}, {@code x-api-key} and {@code anthropic-version}). */
@@ -91,11 +92,18 @@ final class AnthropicProvider implements ModelProvider {
     return body.put("stream", stream);
   }
 
+  /**
+   * Out of credit or past the organisation's spend limit, whatever the status: 402, {@code billing_error},
+   * "Your credit balance is too low…", "You have reached your specified API usage limits…", or a type or
+   * code naming a spend limit ({@code enforced_spend_limit_reached}). Retrying cannot help those.
+   */
   private static ProviderFailure error(int status, long retryAfterMs, JsonObject body) {
     JsonObject error = body == null ? null : body.getValue("error") instanceof JsonObject e ? e : null;
-    String type = error == null ? null : String.valueOf(error.getValue("type"));
-    String message = error == null ? "" : String.valueOf(error.getValue("message")).toLowerCase();
-    if (status == 402 || "billing_error".equals(type) || message.contains("credit balance")) {
+    String type = error == null ? "" : String.valueOf(error.getValue("type"));
+    String code = error == null ? "" : String.valueOf(error.getValue("code"));
+    String message = error == null ? "" : String.valueOf(error.getValue("message")).toLowerCase(Locale.ROOT);
+    if (status == 402 || "billing_error".equals(type) || type.contains("spend_limit") || code.contains("spend_limit")
+        || message.contains("credit balance") || message.contains("api usage limits")) {
       return ProviderFailure.quota(status);
     }
     return ProviderFailure.http(status, retryAfterMs);

@@ -3,10 +3,13 @@ package dev.parley.provider;
 import dev.parley.common.ErrorCodes;
 import dev.parley.common.ParleyException;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.ssl.NotSslRecordException;
 import io.vertx.core.VertxException;
 import io.vertx.core.json.DecodeException;
 import java.io.IOException;
+import java.security.cert.CertificateException;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
 
 /**
  * What went wrong talking to a model API, classified once so that the retry policy and the
@@ -34,7 +37,13 @@ public final class ProviderFailure extends RuntimeException {
     /** The stream broke after deltas had been sent: too late to retry. */
     STREAM_BROKEN,
     /** Not attempted: the provider's circuit breaker is open after repeated failures. */
-    CIRCUIT_OPEN
+    CIRCUIT_OPEN,
+    /** The TLS handshake failed: an untrusted or expired certificate, a host name mismatch, or no TLS at all. */
+    TLS,
+    /** The answer grew past Parley's own cap ({@code max_answer_chars}); the upstream request was stopped. */
+    TOO_LONG,
+    /** The visitor went away mid-stream and Parley stopped the upstream request. */
+    CANCELLED
   }
 
   private final Kind kind;
@@ -77,6 +86,18 @@ public final class ProviderFailure extends RuntimeException {
     return new ProviderFailure(Kind.STREAM_BROKEN, 0, -1, what);
   }
 
+  public static ProviderFailure tls() {
+    return new ProviderFailure(Kind.TLS, 0, -1, "TLS handshake failed");
+  }
+
+  public static ProviderFailure tooLong(int maxChars) {
+    return new ProviderFailure(Kind.TOO_LONG, 0, -1, "answer longer than " + maxChars + " characters");
+  }
+
+  public static ProviderFailure cancelled() {
+    return new ProviderFailure(Kind.CANCELLED, 0, -1, "cancelled: the client went away");
+  }
+
   /** The circuit is open; {@code retryAfterMs} is the time until it lets a probe call through. */
   public static ProviderFailure circuitOpen(long retryAfterMs) {
     return new ProviderFailure(Kind.CIRCUIT_OPEN, 0, retryAfterMs, "circuit open");
@@ -102,16 +123,31 @@ public final class ProviderFailure extends RuntimeException {
       return new ProviderFailure(Kind.CONNECT_TIMEOUT, 0, -1, "connect timeout");
     }
     if (failure instanceof TimeoutException) {
-      return timeout("idle timeout");
+      // the request's connect timeout (connection and TLS handshake) or its idle timeout
+      return timeout("timed out connecting or waiting for data");
     }
     if (failure instanceof DecodeException || failure instanceof ClassCastException) {
       return protocol("unreadable upstream JSON");
     }
+    if (isTls(failure)) {
+      // never retried, and never over plain HTTP: the URL's scheme alone decides
+      return tls();
+    }
     if (failure instanceof IOException || failure instanceof VertxException) {
-      // refused, reset, closed, DNS, TLS: the exception class says enough and never holds a secret
+      // refused, reset, closed, DNS: the exception class says enough and never holds a secret
       return connection("connection failed: " + failure.getClass().getSimpleName());
     }
     return protocol("unexpected upstream answer: " + failure.getClass().getSimpleName());
+  }
+
+  /** Whether the failure, or one of its causes, is a TLS failure (the JDK's or Netty's). */
+  private static boolean isTls(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SSLException || t instanceof NotSslRecordException || t instanceof CertificateException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public Kind kind() {
@@ -136,8 +172,9 @@ public final class ProviderFailure extends RuntimeException {
   public boolean retryable() {
     return switch (kind) {
       case HTTP -> upstreamStatus == 429 || upstreamStatus == 408 || upstreamStatus >= 500;
-      case CONNECTION, CONNECT_TIMEOUT, IN_BAND -> true;
-      case QUOTA, TIMEOUT, PROTOCOL, STREAM_BROKEN, CIRCUIT_OPEN -> false;
+      case CONNECTION, IN_BAND -> true;
+      // a host that let the connect time out (blackholed) will not answer the next SYN either
+      case CONNECT_TIMEOUT, QUOTA, TIMEOUT, PROTOCOL, STREAM_BROKEN, CIRCUIT_OPEN, TLS, TOO_LONG, CANCELLED -> false;
     };
   }
 
@@ -150,17 +187,20 @@ public final class ProviderFailure extends RuntimeException {
   public boolean countsAgainstProvider() {
     return switch (kind) {
       case HTTP -> upstreamStatus == 429 || upstreamStatus == 408 || upstreamStatus >= 500;
-      case CONNECTION, CONNECT_TIMEOUT, TIMEOUT, PROTOCOL, IN_BAND, STREAM_BROKEN -> true;
-      case QUOTA, CIRCUIT_OPEN -> false;
+      case CONNECTION, CONNECT_TIMEOUT, TIMEOUT, PROTOCOL, IN_BAND, STREAM_BROKEN, TOO_LONG -> true;
+      // a certificate problem, like a refused key, is the operator's to fix: it does not open the circuit
+      case QUOTA, CIRCUIT_OPEN, TLS, CANCELLED -> false;
     };
   }
 
   /**
    * Whether a bot's fallback provider should take over (only ever before any delta went out):
-   * the provider is unwell, its circuit is open, or its account is out of quota.
+   * the provider is unwell, its circuit is open, its account is out of quota, or it cannot be reached over
+   * trusted TLS.
    */
   public boolean callsForFallback() {
-    return kind != Kind.STREAM_BROKEN && (countsAgainstProvider() || kind == Kind.QUOTA || kind == Kind.CIRCUIT_OPEN);
+    return kind != Kind.STREAM_BROKEN
+        && (countsAgainstProvider() || kind == Kind.QUOTA || kind == Kind.CIRCUIT_OPEN || kind == Kind.TLS);
   }
 
   /** The failure the caller sees; {@code provider} names the vendor in the message. */
@@ -182,6 +222,13 @@ public final class ProviderFailure extends RuntimeException {
       case CIRCUIT_OPEN -> new ParleyException(ErrorCodes.UNAVAILABLE, "provider_circuit_open",
           "The " + provider + " API has been failing, so Parley is not calling it for a while; try again later",
           null, Math.max(1, (retryAfterMs + 999) / 1000));
+      case TLS -> new ParleyException(ErrorCodes.BAD_GATEWAY, "provider_tls_error",
+          "Parley could not open a trusted TLS connection to the " + provider
+              + " API (untrusted certificate or host name mismatch); check the bot's base URL", null, 0);
+      case TOO_LONG -> new ParleyException(ErrorCodes.BAD_GATEWAY, "provider_answer_too_long",
+          "The " + provider + " answer grew past Parley's length limit and was cut off", null, 0);
+      case CANCELLED -> new ParleyException(ErrorCodes.CLIENT_CLOSED_REQUEST, "client_disconnected",
+          "The visitor left before the answer was complete; the " + provider + " request was stopped", null, 0);
     };
   }
 

@@ -74,6 +74,15 @@ public record ProviderSettings(
     return Math.max(1, config.getInteger("http2_connections", 2));
   }
 
+  /**
+   * The longest answer Parley takes from a model, in characters ({@code max_answer_chars}, default
+   * 1,000,000: about 250,000 tokens, above the highest {@code max_tokens} a bot may set). A stream is cut
+   * there and its upstream request stopped; a JSON body is read up to six bytes per character plus 64 KiB.
+   */
+  public int maxAnswerChars() {
+    return Math.max(1, config.getInteger("max_answer_chars", 1_000_000));
+  }
+
   /** A vendor's section, empty when absent. */
   public JsonObject vendor(String name) {
     JsonObject section = config.getJsonObject(name);

@@ -15,6 +15,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -39,7 +40,13 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code parley.provider.stream} ({@link Addresses#PROVIDER_STREAM}): the same plus
  *   {@code stream_address}, which receives {@code {type:"delta", seq:0…n-1, text}} in order as the
  *   model writes; the reply is the same answer plus {@code deltas}, the number of delta messages sent.</li>
+ *   <li>{@code parley.provider.cancel} ({@link Addresses#PROVIDER_CANCEL}, published): {@code {stream_address}}.
+ *   The instance running that stream stops it and its upstream request (the model stops spending tokens),
+ *   and fails the stream request with 499 {@code client_disconnected}. JSON calls are never cancelled.</li>
  * </ul>
+ *
+ * <p>When the bot's fallback answered, the reply also carries {@code primary_error: {code, message}}, the
+ * failure of the bot's own provider, so the caller can tell the operator (an exhausted quota, say).
  *
  * <p>Providers: {@code openai} (also any compatible server through {@code base_url}),
  * {@code anthropic}, and {@code extractive} (no model, no key: answers with the request's
@@ -50,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * <p>The key is {@code bot.api_key_enc} decrypted with the bot id, else the vendor's
  * {@code api_key} from config. The base URL is {@code bot.base_url}, else the vendor's
  * {@code base_url}. Rate limits (429, honouring {@code Retry-After} up to {@code max_retry_after_s}),
- * 5xx, 529, error events before the first delta and connection failures are retried
+ * 5xx, 529, error events before the first delta and connection failures (not connect timeouts) are retried
  * {@code max_retries} times with jittered exponential backoff; a stream is never retried once a
  * delta went out. The whole call, retries and fallback included, is bounded by {@code request_timeout_ms}.
  *
@@ -72,9 +79,10 @@ import org.slf4j.LoggerFactory;
  * <p>Config ({@code config()}): {@code secret_key}, {@code data_dir} (for the key store),
  * {@code connect_timeout_ms} (10000), {@code idle_timeout_ms} (60000), {@code request_timeout_ms}
  * (120000), {@code max_retries} (2), {@code backoff_initial_ms} (250), {@code backoff_max_ms} (4000),
- * {@code max_retry_after_s} (20), {@code circuit_breaker:{max_failures (5), reset_timeout_ms (30000),
- * failure_window_ms (60000)}}, {@code forward_timeout_ms} (= request timeout), {@code prices_file}
- * ({@code conf/prices.json}, on disk then on the classpath), and per vendor
+ * {@code max_retry_after_s} (20), {@code max_answer_chars} (1000000),
+ * {@code circuit_breaker:{max_failures (5), reset_timeout_ms (30000), failure_window_ms (60000)}},
+ * {@code forward_timeout_ms} (= request timeout), {@code prices_file} ({@code conf/prices.json}, on disk
+ * then on the classpath), and per vendor
  * {@code openai:{base_url, api_key}}, {@code anthropic:{base_url, api_key, version, max_tokens}}.
  *
  * <p>Failure codes (status, code): 422 {@code validation_failed} (a malformed request);
@@ -84,7 +92,11 @@ import org.slf4j.LoggerFactory;
  * {@code retry_after}); 503 {@code provider_circuit_open} (with {@code retry_after}: the provider kept
  * failing and its circuit is open); 503 {@code provider_quota_exhausted}; 502 {@code provider_unavailable}
  * (5xx or unreachable after retries); 504 {@code provider_timeout}; 502 {@code provider_protocol_error}
- * (an answer that cannot be read); 502 {@code provider_stream_broken} (the stream broke after deltas).
+ * (an answer that cannot be read); 502 {@code provider_stream_broken} (the stream broke after deltas);
+ * 502 {@code provider_tls_error} (the TLS handshake failed: untrusted certificate, host name mismatch; never
+ * retried, never over plain HTTP); 502 {@code provider_answer_too_long} (the answer passed {@code max_answer_chars}:
+ * a stream's deltas stop there and its upstream request is reset); 499 {@code client_disconnected} (cancelled).
+ * A connect timeout is not retried: a host that let one connection attempt time out will not answer the next.
  * No failure, reply, log line or bus message carries a key or an upstream body.
  */
 public class ProviderVerticle extends VerticleBase {
@@ -98,11 +110,14 @@ public class ProviderVerticle extends VerticleBase {
   private CustomProviders custom;
   private CircuitBreakers breakers;
   private final Map<String, ModelProvider> providers = new LinkedHashMap<>();
+  /** The streams this instance is running, by stream address: completing one's promise cancels it. */
+  private final Map<String, Promise<Void>> streams = new HashMap<>();
 
   @Override
   public Future<?> start() {
     settings = ProviderSettings.from(config());
-    return Future.all(SecretBox.load(vertx, config()), Pricing.load(vertx, settings.pricesFile()))
+    return Future.all(SecretBox.load(vertx, config()), Pricing.load(vertx, settings.pricesFile()),
+            UpstreamHttp.warmUpTls(vertx))
         .compose(loaded -> {
           secrets = loaded.resultAt(0);
           pricing = loaded.resultAt(1);
@@ -119,7 +134,8 @@ public class ProviderVerticle extends VerticleBase {
           register(new ExtractiveProvider());
           MessageConsumer<JsonObject> complete = vertx.eventBus().consumer(Addresses.PROVIDER_COMPLETE, m -> handle(m, false));
           MessageConsumer<JsonObject> stream = vertx.eventBus().consumer(Addresses.PROVIDER_STREAM, m -> handle(m, true));
-          return Future.all(complete.completion(), stream.completion());
+          MessageConsumer<JsonObject> cancel = vertx.eventBus().consumer(Addresses.PROVIDER_CANCEL, this::cancel);
+          return Future.all(complete.completion(), stream.completion(), cancel.completion());
         });
   }
 
@@ -132,6 +148,15 @@ public class ProviderVerticle extends VerticleBase {
   /** Adding a built-in provider is one {@link ModelProvider} and one call here. */
   private void register(ModelProvider provider) {
     providers.put(provider.name(), provider);
+  }
+
+  /** A published cancel: the instance running that stream (if any, and still running) stops it. */
+  private void cancel(Message<JsonObject> message) {
+    JsonObject body = message.body();
+    Promise<Void> running = body == null ? null : streams.get(body.getString(Fields.STREAM_ADDRESS));
+    if (running != null) {
+      running.tryComplete();
+    }
   }
 
   private void handle(Message<JsonObject> message, boolean stream) {
@@ -170,16 +195,27 @@ public class ProviderVerticle extends VerticleBase {
       return;
     }
     DeltaSender deltas = stream ? new DeltaSender(streamAddress, call.requestId()) : null;
+    // a stream stops when its client goes away (parley.provider.cancel); a JSON call runs to its end
+    Promise<Void> clientGone = Promise.promise();
+    if (stream) {
+      streams.put(streamAddress, clientGone);
+    }
     long deadline = started + TimeUnit.MILLISECONDS.toNanos(settings.requestTimeoutMs());
-    attempt(provider, call, deltas, deadline, cancel)
-        .map(completion -> new Answer(provider, call, completion, false))
+    attempt(provider, call, deltas, deadline, cancel, clientGone.future())
+        .map(completion -> new Answer(provider, call, completion, null))
         .recover(failure -> {
           boolean delivered = deltas != null && deltas.count() > 0;
           if (fallback == null || delivered || System.nanoTime() >= deadline
               || !(failure instanceof ProviderFailure upstream) || !upstream.callsForFallback()) {
             return Future.failedFuture(failure);
           }
-          return tryFallback(fallback, provider, call, message, bot, cancel, deltas, deadline, failure);
+          return tryFallback(fallback, provider, call, message, bot, cancel, clientGone.future(), deltas, deadline,
+              upstream);
+        })
+        .onComplete(done -> {
+          if (stream) {
+            streams.remove(streamAddress, clientGone);
+          }
         })
         .onSuccess(answer -> message.reply(reply(answer, started, deltas)))
         .onFailure(failure -> fail(message, provider, call, failure));
@@ -204,8 +240,8 @@ public class ProviderVerticle extends VerticleBase {
    * cannot be called or fails too, the primary's failure is what the caller sees.
    */
   private Future<Answer> tryFallback(JsonObject spec, ModelProvider primary, ModelCall primaryCall,
-      Message<JsonObject> message, JsonObject bot, Promise<Void> cancel, DeltaSender deltas, long deadline,
-      Throwable primaryFailure) {
+      Message<JsonObject> message, JsonObject bot, Promise<Void> cancel, Future<Void> clientGone, DeltaSender deltas,
+      long deadline, ProviderFailure primaryFailure) {
     ModelProvider provider = providers.get(spec.getString(Fields.PROVIDER).trim().toLowerCase(Locale.ROOT));
     ModelCall call;
     try {
@@ -222,8 +258,9 @@ public class ProviderVerticle extends VerticleBase {
     }
     LOG.warn("{} call failed ({}): falling back to {} model={} bot={} request={}", primary.displayName(),
         primaryFailure.getMessage(), provider.displayName(), call.model(), call.botId(), call.requestId());
-    return attempt(provider, call, deltas, deadline, cancel)
-        .map(completion -> new Answer(provider, call, completion, true))
+    ParleyException primaryError = primaryFailure.toParley(primary.displayName());
+    return attempt(provider, call, deltas, deadline, cancel, clientGone)
+        .map(completion -> new Answer(provider, call, completion, primaryError))
         .recover(second -> {
           LOG.warn("Fallback {} call failed too ({}): bot={} request={}", provider.displayName(),
               second instanceof ProviderFailure f ? f.getMessage() : second.getClass().getSimpleName(),
@@ -263,16 +300,24 @@ public class ProviderVerticle extends VerticleBase {
   /**
    * One provider's call: retries with backoff, bounded by the deadline (which also cancels the upstream
    * request), through the circuit breaker of its provider and base URL. Deltas go out while the call is
-   * running; a stream is never retried once one went out.
+   * running; a stream is never retried once one went out. When {@code clientGone} completes, the call
+   * fails with {@link ProviderFailure#cancelled()} and its upstream request is stopped. A JSON answer
+   * longer than {@code max_answer_chars} fails with {@link ProviderFailure#tooLong}.
    */
   private Future<Completion> attempt(ModelProvider provider, ModelCall call, DeltaSender deltas, long deadline,
-      Promise<Void> cancel) {
+      Promise<Void> cancel, Future<Void> clientGone) {
     boolean stream = deltas != null;
+    int maxChars = settings.maxAnswerChars();
     Supplier<Future<Completion>> run = () -> {
       Promise<Completion> outcome = Promise.promise();
       long remainingMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
       long timer = vertx.setTimer(remainingMs, t -> {
         if (outcome.tryFail(ProviderFailure.timeout("request timeout"))) {
+          cancel.tryComplete();
+        }
+      });
+      clientGone.onComplete(gone -> {
+        if (outcome.tryFail(ProviderFailure.cancelled())) {
           cancel.tryComplete();
         }
       });
@@ -282,7 +327,9 @@ public class ProviderVerticle extends VerticleBase {
         }
       };
       settings.retry().run(vertx,
-              () -> stream ? provider.stream(call, onDelta) : provider.complete(call),
+              () -> outcome.future().isComplete() ? outcome.future()
+                  : stream ? provider.stream(call, onDelta)
+                  : provider.complete(call).compose(answer -> capped(answer, maxChars)),
               () -> !outcome.future().isComplete() && (deltas == null || deltas.count() == 0),
               deadline,
               (retry, failure) -> LOG.info("Retrying {} call ({} of {}) after {}: bot={} request={}",
@@ -302,8 +349,18 @@ public class ProviderVerticle extends VerticleBase {
     return call.baseUrl() == null ? run.get() : breakers.execute(provider.name(), call.baseUrl(), run);
   }
 
-  /** A finished answer and who gave it. */
-  private record Answer(ModelProvider provider, ModelCall call, Completion completion, boolean fallback) {
+  private static Future<Completion> capped(Completion answer, int maxChars) {
+    String content = answer.content();
+    return content != null && content.length() > maxChars
+        ? Future.failedFuture(ProviderFailure.tooLong(maxChars)) : Future.succeededFuture(answer);
+  }
+
+  /** A finished answer and who gave it; {@code primaryError} is the bot's provider's failure when the fallback did. */
+  private record Answer(ModelProvider provider, ModelCall call, Completion completion, ParleyException primaryError) {
+
+    boolean fallback() {
+      return primaryError != null;
+    }
   }
 
   private ModelCall call(ModelProvider provider, Message<JsonObject> message, JsonObject bot, Future<Void> cancelled) {
@@ -396,6 +453,10 @@ public class ProviderVerticle extends VerticleBase {
         .put(Fields.LATENCY_MS, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))
         .put("finish_reason", completion.finishReason())
         .put(Fields.FALLBACK, answer.fallback());
+    if (answer.fallback()) {
+      reply.put(Fields.PRIMARY_ERROR, new JsonObject().put("code", answer.primaryError().code())
+          .put("message", answer.primaryError().getMessage()));
+    }
     if (deltas != null) {
       reply.put(Fields.DELTAS, deltas.count());
     }
@@ -406,6 +467,12 @@ public class ProviderVerticle extends VerticleBase {
     ParleyException safe;
     if (failure instanceof ProviderFailure upstream) {
       safe = upstream.toParley(provider.displayName());
+      if (upstream.kind() == ProviderFailure.Kind.CANCELLED) {
+        LOG.info("{} stream stopped: the client went away: model={} bot={} request={}", provider.displayName(),
+            call.model(), call.botId(), call.requestId());
+        Failures.reply(message, safe);
+        return;
+      }
       LOG.warn("{} call failed: code={} upstream_status={} cause=\"{}\" model={} bot={} request={}",
           provider.displayName(), safe.code(), upstream.upstreamStatus(), upstream.getMessage(), call.model(),
           call.botId(), call.requestId());

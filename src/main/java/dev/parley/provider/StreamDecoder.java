@@ -12,6 +12,7 @@ abstract class StreamDecoder {
   private final Consumer<String> onDelta;
   private final StringBuilder content = new StringBuilder();
   private int deltas;
+  private int maxChars = Integer.MAX_VALUE;
 
   protected StreamDecoder(Consumer<String> onDelta) {
     this.onDelta = onDelta;
@@ -24,10 +25,32 @@ abstract class StreamDecoder {
 
   abstract Completion result();
 
-  /** Passes a piece of the answer on (empty pieces are dropped). */
+  /** The most characters of answer this decoder passes on; past them it throws {@link ProviderFailure#tooLong}. */
+  final void limit(int maxChars) {
+    this.maxChars = maxChars;
+  }
+
+  /**
+   * Passes a piece of the answer on (empty pieces are dropped). A piece that would take the answer past
+   * the limit is cut to fit, passed on, and the answer ends there with a {@link ProviderFailure#tooLong}.
+   */
   protected final void text(String piece) {
     if (piece == null || piece.isEmpty()) {
       return;
+    }
+    int room = maxChars - content.length();
+    if (piece.length() > room) {
+      int end = Math.max(0, room);
+      if (end > 0 && Character.isHighSurrogate(piece.charAt(end - 1))) {
+        end--;
+      }
+      if (end > 0) {
+        String fits = piece.substring(0, end);
+        content.append(fits);
+        deltas++;
+        onDelta.accept(fits);
+      }
+      throw ProviderFailure.tooLong(maxChars);
     }
     content.append(piece);
     deltas++;

@@ -7,26 +7,33 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
+import java.security.KeyStore;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The HTTP side shared by the vendor providers: one keep-alive client per verticle instance,
- * JSON requests through the {@link WebClient}, and event streams parsed as they arrive. Every
+ * JSON requests and event streams, both read as they arrive with a cap on what is kept. Every
  * failure comes out as a {@link ProviderFailure}; upstream bodies are read only to classify
  * an error and are never logged or passed on.
+ *
+ * <p>Nothing an upstream sends can make Parley hold more than it asked for: a JSON answer is read up
+ * to six bytes per allowed character plus 64 KiB, an error body up to 64 KiB, a stream's text up to
+ * {@code max_answer_chars}; past that the request is reset (its connection closed) and the call fails.
+ * TLS is whatever the URL's scheme says: an {@code https} base URL that fails its handshake fails the
+ * call, and no attempt is ever made over plain HTTP.
  */
 final class UpstreamHttp {
 
@@ -36,22 +43,28 @@ final class UpstreamHttp {
   }
 
   private static final int MAX_ERROR_BODY = 64 * 1024;
+  private static final AtomicBoolean TLS_READY = new AtomicBoolean();
 
   private final Vertx vertx;
   private final HttpClient http;
-  private final WebClient web;
   private final long connectTimeoutMs;
   private final long idleTimeoutMs;
+  private final int maxAnswerChars;
+  private final long maxJsonBytes;
 
   UpstreamHttp(Vertx vertx, ProviderSettings settings) {
     this.vertx = vertx;
     this.connectTimeoutMs = settings.connectTimeoutMs();
     this.idleTimeoutMs = settings.idleTimeoutMs();
+    this.maxAnswerChars = settings.maxAnswerChars();
+    this.maxJsonBytes = 6L * maxAnswerChars + 64 * 1024;
     HttpClientOptions options = new HttpClientOptions()
         .setKeepAlive(true)
         .setKeepAliveTimeout(60)
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, connectTimeoutMs))
-        .setTcpNoDelay(true);
+        .setTcpNoDelay(true)
+        .setVerifyHost(true)
+        .setTrustAll(false);
     // The idle timeout is set per request (below), where it fails the call with a TimeoutException;
     // a connection-level one would close the socket and look like a connection error instead.
     if (settings.http2()) {
@@ -60,40 +73,57 @@ final class UpstreamHttp {
     this.http = vertx.createHttpClient(options, new PoolOptions()
         .setHttp1MaxSize(settings.maxConnections())
         .setHttp2MaxSize(settings.http2Connections()));
-    // Streams use this core client directly: BodyCodec.pipe would pipe error bodies too, and only
-    // report the status once the whole body has gone through.
-    this.web = WebClient.wrap(http, new WebClientOptions().setUserAgent("Parley"));
+  }
+
+  /**
+   * Loads the JDK's TLS machinery (provider, default context, trusted CA certificates) on a worker thread,
+   * once per process: the first {@code https} call would otherwise do it on the event loop, blocking it for
+   * hundreds of milliseconds.
+   */
+  static Future<Void> warmUpTls(Vertx vertx) {
+    if (!TLS_READY.compareAndSet(false, true)) {
+      return Future.succeededFuture();
+    }
+    return vertx.executeBlocking(() -> {
+      SSLContext.getDefault().createSSLEngine("warm-up.invalid", 443).getSupportedCipherSuites();
+      TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm()).init((KeyStore) null);
+      return null;
+    });
   }
 
   Future<JsonObject> postJson(String url, MultiMap headers, JsonObject body, ErrorReader errors) {
-    return web.postAbs(url)
-        .putHeaders(headers)
-        .connectTimeout(connectTimeoutMs)
-        .idleTimeout(idleTimeoutMs)
-        .sendJsonObject(body)
-        .recover(failure -> Future.failedFuture(ProviderFailure.classify(failure, false)))
-        .compose(response -> {
-          if (response.statusCode() / 100 != 2) {
-            return Future.failedFuture(errors.read(response.statusCode(), retryAfterMs(response.headers()),
-                errorJson(response.body())));
+    Promise<JsonObject> result = Promise.promise();
+    http.request(options(url, headers, "application/json"))
+        .compose(request -> request.send(body.toBuffer()))
+        .onFailure(failure -> result.tryFail(ProviderFailure.classify(failure, false)))
+        .onSuccess(response -> {
+          int status = response.statusCode();
+          if (status / 100 != 2) {
+            long retryAfter = retryAfterMs(response.headers());
+            readCapped(response, MAX_ERROR_BODY).onComplete(read -> result.tryFail(errors.read(status, retryAfter,
+                read.succeeded() ? errorJson(read.result()) : null)));
+            return;
           }
-          return Future.succeededFuture(json(response));
+          readCapped(response, maxJsonBytes).onComplete(read -> {
+            if (read.failed()) {
+              result.tryFail(ProviderFailure.classify(read.cause(), false));
+              return;
+            }
+            try {
+              result.tryComplete(json(read.result()));
+            } catch (ProviderFailure unreadable) {
+              result.tryFail(unreadable);
+            }
+          });
         });
+    return result.future();
   }
 
   Future<Completion> postStream(String url, MultiMap headers, JsonObject body, ErrorReader errors,
       StreamDecoder decoder, ModelCall call) {
-    RequestOptions options = new RequestOptions()
-        .setMethod(HttpMethod.POST)
-        .setAbsoluteURI(url)
-        .setHeaders(headers)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .putHeader(HttpHeaders.ACCEPT, "text/event-stream")
-        .putHeader(HttpHeaders.USER_AGENT, "Parley")
-        .setIdleTimeout(idleTimeoutMs);
-    options.setConnectTimeout(connectTimeoutMs);
+    decoder.limit(maxAnswerChars);
     Promise<Completion> result = Promise.promise();
-    http.request(options)
+    http.request(options(url, headers, "text/event-stream"))
         .compose(request -> {
           call.cancelled().onComplete(cancelled -> request.reset());
           return request.send(body.toBuffer());
@@ -103,12 +133,55 @@ final class UpstreamHttp {
     return result.future();
   }
 
+  private RequestOptions options(String url, MultiMap headers, String accept) {
+    RequestOptions options = new RequestOptions()
+        .setMethod(HttpMethod.POST)
+        .setAbsoluteURI(url)
+        .setHeaders(headers)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(HttpHeaders.ACCEPT, accept)
+        .putHeader(HttpHeaders.USER_AGENT, "Parley")
+        .setIdleTimeout(idleTimeoutMs);
+    options.setConnectTimeout(connectTimeoutMs);
+    return options;
+  }
+
+  /**
+   * A response body, read with the idle watchdog, up to {@code maxBytes}: past that the request is reset
+   * and the read fails with {@link ProviderFailure#tooLong}.
+   */
+  private Future<Buffer> readCapped(HttpClientResponse response, long maxBytes) {
+    Promise<Buffer> body = Promise.promise();
+    Buffer buffer = Buffer.buffer();
+    IdleWatch idle = new IdleWatch(() -> {
+      if (body.tryFail(ProviderFailure.timeout("body idle timeout"))) {
+        response.request().reset();
+      }
+    });
+    body.future().onComplete(done -> idle.stop());
+    response.handler(chunk -> {
+      if (body.future().isComplete()) {
+        return;
+      }
+      idle.touch();
+      if (buffer.length() + (long) chunk.length() > maxBytes) {
+        body.tryFail(ProviderFailure.tooLong(maxAnswerChars));
+        response.request().reset();
+        return;
+      }
+      buffer.appendBuffer(chunk);
+    });
+    response.exceptionHandler(body::tryFail);
+    response.endHandler(end -> body.tryComplete(buffer));
+    return body.future();
+  }
+
   private void read(HttpClientResponse response, ErrorReader errors, StreamDecoder decoder,
       Promise<Completion> result) {
     if (response.statusCode() / 100 != 2) {
       long retryAfter = retryAfterMs(response.headers());
-      response.body().onComplete(body -> result.tryFail(errors.read(response.statusCode(), retryAfter,
-          body.succeeded() ? errorJson(body.result()) : null)));
+      readCapped(response, MAX_ERROR_BODY).onComplete(body -> result.tryFail(errors.read(response.statusCode(),
+          retryAfter, body.succeeded() ? errorJson(body.result()) : null)));
       return;
     }
     String type = response.getHeader(HttpHeaders.CONTENT_TYPE);
@@ -188,8 +261,7 @@ final class UpstreamHttp {
     return http.close();
   }
 
-  private static JsonObject json(HttpResponse<Buffer> response) {
-    Buffer body = response.body();
+  private static JsonObject json(Buffer body) {
     if (body == null || body.length() == 0) {
       throw ProviderFailure.protocol("empty body");
     }
@@ -201,7 +273,7 @@ final class UpstreamHttp {
   }
 
   private static JsonObject errorJson(Buffer body) {
-    if (body == null || body.length() == 0 || body.length() > MAX_ERROR_BODY) {
+    if (body == null || body.length() == 0) {
       return null;
     }
     try {

@@ -130,6 +130,12 @@ public final class FakeAnthropic extends FakeModelServer {
   }
 
   @Override
+  protected Rejection spendLimitReached() {
+    return new Rejection(400, error("invalid_request_error",
+        "You have reached your specified API usage limits. You will regain access on 2030-01-01 at 00:00 UTC."));
+  }
+
+  @Override
   protected int overloadStatus() {
     return 529;
   }

@@ -2,6 +2,7 @@ package dev.parley.fake;
 
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -16,6 +17,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.KeyCertOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -50,6 +52,8 @@ public abstract class FakeModelServer extends VerticleBase {
   private final List<MultiMap> requestHeaders = new CopyOnWriteArrayList<>();
   private final List<HttpVersion> requestVersions = new CopyOnWriteArrayList<>();
   private final Set<HttpConnection> connections = ConcurrentHashMap.newKeySet();
+  private final List<Promise<Long>> connectionsClosed = new CopyOnWriteArrayList<>();
+  private volatile KeyCertOptions tls;
   private final AtomicInteger ids = new AtomicInteger();
   private volatile Function<JsonObject, String> responder = FakeModelServer::echo;
   private volatile long chunkDelayMs;
@@ -64,10 +68,27 @@ public abstract class FakeModelServer extends VerticleBase {
   @Override
   public Future<?> start() {
     deploymentId = context.deploymentID();
-    return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+    HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(0);
+    if (tls != null) {
+      options.setSsl(true).setKeyCertOptions(tls);
+    }
+    return vertx.createHttpServer(options)
         .requestHandler(this::handle)
         .listen()
         .onSuccess(s -> server = s);
+  }
+
+  /** Serves HTTPS with this certificate (call before deploying); base URLs are then {@code https://127.0.0.1:port…}. */
+  public void tls(KeyCertOptions keyCert) {
+    this.tls = keyCert;
+  }
+
+  /**
+   * Completes with {@link System#nanoTime()} when the connection that carried request number {@code index}
+   * (0-based, as in {@link #requests()}) closes, whoever closed it.
+   */
+  public Future<Long> connectionClosed(int index) {
+    return connectionsClosed.get(index).future();
   }
 
   /** The base URL to configure Parley with (the vendor SDK's convention). */
@@ -127,6 +148,7 @@ public abstract class FakeModelServer extends VerticleBase {
     requestHeaders.clear();
     requestVersions.clear();
     connections.clear();
+    connectionsClosed.clear();
     responder = FakeModelServer::echo;
     chunkDelayMs = 0;
   }
@@ -172,6 +194,11 @@ public abstract class FakeModelServer extends VerticleBase {
 
   /** The vendor's answer for an account out of credit. */
   protected abstract Rejection quotaExhausted();
+
+  /** The vendor's answer for an organisation past its spend limit (the quota answer unless the vendor differs). */
+  protected Rejection spendLimitReached() {
+    return quotaExhausted();
+  }
 
   /** The status the vendor answers a non-stream overload with. */
   protected abstract int overloadStatus();
@@ -278,6 +305,9 @@ public abstract class FakeModelServer extends VerticleBase {
         json(request.response(), 400, errorBody(400, "The request body is not valid JSON"));
         return;
       }
+      Promise<Long> closed = Promise.promise();
+      request.connection().closeHandler(v -> closed.tryComplete(System.nanoTime()));
+      connectionsClosed.add(closed);
       requests.add(body);
       requestHeaders.add(HttpHeaders.headers().addAll(request.headers()));
       requestVersions.add(request.version());
@@ -309,6 +339,21 @@ public abstract class FakeModelServer extends VerticleBase {
       case INSUFFICIENT_QUOTA -> {
         Rejection quota = quotaExhausted();
         json(response, quota.status(), quota.body());
+      }
+      case SPEND_LIMIT -> {
+        Rejection limit = spendLimitReached();
+        json(response, limit.status(), limit.body());
+      }
+      case ENDLESS -> endless(request, body, stream);
+      case IN_BAND_ERROR_AFTER_CHUNKS -> {
+        String id = nextId();
+        List<String> frames = new ArrayList<>(openingEvents(body, id));
+        List<String> words = chunks(responder.apply(body));
+        for (int i = 0; i < Math.min(fault.chunks(), words.size()); i++) {
+          frames.add(deltaEvent(body, id, words.get(i)));
+        }
+        frames.add(inBandErrorEvent());
+        writeFrames(request, startStream(response), frames, 0, frames.size(), End.END);
       }
       case DELAY -> vertx.setTimer(Math.max(1, fault.delayMs()), t -> answer(request, body, stream, -1, End.END));
       case STALL -> {
@@ -377,6 +422,41 @@ public abstract class FakeModelServer extends VerticleBase {
   }
 
   private enum End { END, STALL, RESET }
+
+  /** Writes forever, each write once the previous one went out, until the connection closes. */
+  private void endless(HttpServerRequest request, JsonObject body, boolean stream) {
+    HttpServerResponse response = request.response();
+    String id = nextId();
+    if (stream) {
+      startStream(response);
+      response.write(String.join("", openingEvents(body, id)));
+      // one delta per write when paced, else batches that keep the socket full
+      Buffer batch = Buffer.buffer();
+      for (int i = 0; i < (chunkDelayMs > 0 ? 1 : 64); i++) {
+        batch.appendString(deltaEvent(body, id, "more "));
+      }
+      keepWriting(response, batch);
+    } else {
+      response.setStatusCode(200).setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+      response.write("{\"id\":\"" + id + "\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,"
+          + "\"message\":{\"role\":\"assistant\",\"content\":\"");
+      keepWriting(response, Buffer.buffer("more ".repeat(4096)));
+    }
+  }
+
+  private void keepWriting(HttpServerResponse response, Buffer batch) {
+    if (response.closed() || response.ended()) {
+      return;
+    }
+    response.write(batch).onSuccess(v -> {
+      long delay = chunkDelayMs;
+      if (delay > 0) {
+        vertx.setTimer(delay, t -> keepWriting(response, batch));
+      } else {
+        keepWriting(response, batch);
+      }
+    });
+  }
 
   private void writeFrames(HttpServerRequest request, HttpServerResponse response, List<String> frames, int index,
       int stopAt, End end) {

@@ -10,7 +10,8 @@ public final class Fault {
   /** What the fault does. */
   public enum Kind {
     STATUS, INSUFFICIENT_QUOTA, DELAY, STALL, STALL_AFTER_CHUNKS, RESET_AFTER_CHUNKS,
-    MALFORMED_JSON, IN_BAND_ERROR, KEY_ECHO, TRUNCATE_AFTER_CHUNKS, MALFORMED_SSE
+    MALFORMED_JSON, IN_BAND_ERROR, KEY_ECHO, TRUNCATE_AFTER_CHUNKS, MALFORMED_SSE,
+    SPEND_LIMIT, ENDLESS, IN_BAND_ERROR_AFTER_CHUNKS
   }
 
   private final Kind kind;
@@ -43,6 +44,28 @@ public final class Fault {
    */
   public static Fault insufficientQuota() {
     return new Fault(Kind.INSUFFICIENT_QUOTA, 0, null, 0, 0);
+  }
+
+  /**
+   * The organisation's spend limit is reached: Anthropic answers 400 {@code invalid_request_error} "You have
+   * reached your specified API usage limits…"; OpenAI the same as {@link #insufficientQuota()}.
+   */
+  public static Fault spendLimit() {
+    return new Fault(Kind.SPEND_LIMIT, 0, null, 0, 0);
+  }
+
+  /**
+   * An answer that never ends: a stream sends content deltas until the connection closes (one per
+   * {@code chunkDelayMs}, as fast as the socket takes them when that is 0); a JSON answer is a 200 whose
+   * {@code content} string keeps growing and never closes.
+   */
+  public static Fault endless() {
+    return new Fault(Kind.ENDLESS, 0, null, 0, 0);
+  }
+
+  /** Stream: sends the opening events and {@code n} content deltas, then an error event (an overload), and ends. */
+  public static Fault inBandErrorAfterChunks(int n) {
+    return new Fault(Kind.IN_BAND_ERROR_AFTER_CHUNKS, 0, null, 0, n);
   }
 
   /** Answers normally, after a delay. */

@@ -326,7 +326,8 @@ class ChatApiTest {
     bot(new JsonObject()).compose(bot -> stream(bot.getString("id"),
         new JsonObject().put("message", "hello?").put("session_id", "stream-error-session")).compose(events -> {
           assertThat(events.names()).containsExactly("start", "error");
-          assertThat(events.first("error").getString("code")).isEqualTo("provider_auth_failed");
+          // a refused key is the operator's business: the visitor gets the generic error
+          assertThat(events.first("error").getString("code")).isEqualTo("bot_unavailable");
           return session(bot.getString("id"), "stream-error-session");
         }).map(messages -> {
           assertThat(messages).hasSize(1);
@@ -354,7 +355,7 @@ class ChatApiTest {
   }
 
   @Test
-  void the_answer_is_stored_complete_when_the_client_leaves_mid_stream(VertxTestContext test) {
+  void a_client_leaving_mid_stream_stops_the_answer_and_what_it_was_sent_is_stored_incomplete(VertxTestContext test) {
     String answer = "This answer keeps coming long after the visitor has closed the tab";
     app.openai.answerWith(answer);
     app.openai.chunkDelayMs(40);
@@ -378,8 +379,9 @@ class ChatApiTest {
       return left.future()
           .compose(v -> poll(() -> session(id, "leaving-session"), messages -> messages.size() == 2))
           .map(messages -> {
-            assertThat(messages.getJsonObject(1).getString("content")).isEqualTo(answer);
-            assertThat(messages.getJsonObject(1).getString("status")).isEqualTo("complete");
+            // the model was stopped (ProviderHardeningTest times it): only the beginning was sent and stored
+            assertThat(messages.getJsonObject(1).getString("content")).startsWith("This").isNotEqualTo(answer);
+            assertThat(messages.getJsonObject(1).getString("status")).isEqualTo("incomplete");
             return messages;
           });
     }).onComplete(test.succeedingThenComplete());

@@ -73,19 +73,6 @@ class ProviderFaultsTest {
     assertThat(elapsedMs).as("turn time").isLessThan(limitMs + MARGIN_MS);
   }
 
-  /** The user message is stored, with the failure recorded, and no answer. */
-  private static Future<Void> onlyUserStored(String botId, String session, String message, String code) {
-    return Future.all(Turns.session(app, botId, session), Turns.log(app, botId, session)).map(both -> {
-      JsonArray messages = both.resultAt(0);
-      assertThat(messages).hasSize(1);
-      assertThat(messages.getJsonObject(0).getString("role")).isEqualTo("user");
-      assertThat(messages.getJsonObject(0).getString("content")).isEqualTo(message);
-      JsonArray log = both.resultAt(1);
-      assertThat(log.getJsonObject(0).getString("error")).isEqualTo(code);
-      return null;
-    });
-  }
-
   /** The user message and the partial answer, marked incomplete with the failure, are stored. */
   private static Future<Void> partialStored(String botId, String session, String message, String partial, String code) {
     return Future.all(Turns.session(app, botId, session), Turns.log(app, botId, session)).map(both -> {
@@ -121,7 +108,7 @@ class ProviderFaultsTest {
       assertThat(turn.status()).isEqualTo(504);
       assertThat(turn.errorCode()).isEqualTo("provider_timeout");
       within(turn.elapsedMs(), IDLE_TIMEOUT_MS);
-      return onlyUserStored(bot, "timeout-json-1", "anyone there?", "provider_timeout");
+      return Turns.onlyUserStored(app, bot, "timeout-json-1", "anyone there?", "provider_timeout");
     })).onComplete(test.succeedingThenComplete());
   }
 
@@ -132,7 +119,7 @@ class ProviderFaultsTest {
       assertThat(turn.names()).containsExactly("start", "error");
       assertThat(turn.first("error").getString("code")).isEqualTo("provider_timeout");
       within(turn.elapsedMs(), IDLE_TIMEOUT_MS);
-      return onlyUserStored(bot, "timeout-sse-1", "anyone there?", "provider_timeout");
+      return Turns.onlyUserStored(app, bot, "timeout-sse-1", "anyone there?", "provider_timeout");
     })).onComplete(test.succeedingThenComplete());
   }
 
@@ -185,7 +172,7 @@ class ProviderFaultsTest {
       assertThat(turn.response().getHeader("Retry-After")).isEqualTo("600");
       assertThat(turn.elapsedMs()).isLessThan(500);
       assertThat(app.openai.requestCount()).isEqualTo(1);
-      return onlyUserStored(bot, "ratelimit-json-2", "hello", "provider_rate_limited");
+      return Turns.onlyUserStored(app, bot, "ratelimit-json-2", "hello", "provider_rate_limited");
     })).onComplete(test.succeedingThenComplete());
   }
 
@@ -199,7 +186,7 @@ class ProviderFaultsTest {
       assertThat(turn.first("error").getString("code")).isEqualTo("provider_rate_limited");
       assertThat(turn.first("error").getLong("retry_after")).isPositive();
       within(turn.elapsedMs(), REQUEST_TIMEOUT_MS);
-      return onlyUserStored(bot, "ratelimit-sse-1", "hello", "provider_rate_limited");
+      return Turns.onlyUserStored(app, bot, "ratelimit-sse-1", "hello", "provider_rate_limited");
     })).onComplete(test.succeedingThenComplete());
   }
 
@@ -216,7 +203,7 @@ class ProviderFaultsTest {
       assertThat(turn.body().encode()).doesNotContain("server had an error");
       assertThat(app.openai.requestCount()).isEqualTo(3);
       within(turn.elapsedMs(), REQUEST_TIMEOUT_MS);
-      return onlyUserStored(bot, "500-json-1", "hello", "provider_unavailable");
+      return Turns.onlyUserStored(app, bot, "500-json-1", "hello", "provider_unavailable");
     })).onComplete(test.succeedingThenComplete());
   }
 
@@ -229,7 +216,7 @@ class ProviderFaultsTest {
       assertThat(turn.names()).containsExactly("start", "error");
       assertThat(turn.first("error").getString("code")).isEqualTo("provider_unavailable");
       within(turn.elapsedMs(), REQUEST_TIMEOUT_MS);
-      return onlyUserStored(bot, "503-sse-1", "hello", "provider_unavailable");
+      return Turns.onlyUserStored(app, bot, "503-sse-1", "hello", "provider_unavailable");
     })).onComplete(test.succeedingThenComplete());
   }
 
@@ -264,7 +251,7 @@ class ProviderFaultsTest {
       assertThat(turn.status()).isEqualTo(502);
       assertThat(turn.errorCode()).isEqualTo("provider_protocol_error");
       assertThat(app.openai.requestCount()).isEqualTo(1);
-      return onlyUserStored(bot, "badjson-json-1", "hello", "provider_protocol_error");
+      return Turns.onlyUserStored(app, bot, "badjson-json-1", "hello", "provider_protocol_error");
     })).onComplete(test.succeedingThenComplete());
   }
 
@@ -274,7 +261,7 @@ class ProviderFaultsTest {
     bot().compose(bot -> Turns.stream(app, bot, "badjson-sse-1", "hello").compose(turn -> {
       assertThat(turn.names()).containsExactly("start", "error");
       assertThat(turn.first("error").getString("code")).isEqualTo("provider_protocol_error");
-      return onlyUserStored(bot, "badjson-sse-1", "hello", "provider_protocol_error");
+      return Turns.onlyUserStored(app, bot, "badjson-sse-1", "hello", "provider_protocol_error");
     })).onComplete(test.succeedingThenComplete());
   }
 
@@ -285,7 +272,7 @@ class ProviderFaultsTest {
       assertThat(turn.names()).containsExactly("start", "error");
       assertThat(turn.first("error").getString("code")).isEqualTo("provider_protocol_error");
       assertThat(turn.first("error").encode()).doesNotContain("Bad Gateway");
-      return onlyUserStored(bot, "badsse-sse-1", "hello", "provider_protocol_error");
+      return Turns.onlyUserStored(app, bot, "badsse-sse-1", "hello", "provider_protocol_error");
     })).onComplete(test.succeedingThenComplete());
   }
 
@@ -295,7 +282,7 @@ class ProviderFaultsTest {
     bot().compose(bot -> Turns.json(app, bot, "badsse-json-1", "hello").compose(turn -> {
       assertThat(turn.status()).isEqualTo(502);
       assertThat(turn.errorCode()).isEqualTo("provider_protocol_error");
-      return onlyUserStored(bot, "badsse-json-1", "hello", "provider_protocol_error");
+      return Turns.onlyUserStored(app, bot, "badsse-json-1", "hello", "provider_protocol_error");
     })).onComplete(test.succeedingThenComplete());
   }
 

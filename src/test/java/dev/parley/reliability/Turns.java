@@ -114,6 +114,19 @@ final class Turns {
     });
   }
 
+  /** The user message is stored, with the failure recorded, and no answer. */
+  static Future<Void> onlyUserStored(TestApp app, String botId, String session, String message, String code) {
+    return Future.all(session(app, botId, session), log(app, botId, session)).map(both -> {
+      JsonArray messages = both.resultAt(0);
+      assertThat(messages).hasSize(1);
+      assertThat(messages.getJsonObject(0).getString("role")).isEqualTo("user");
+      assertThat(messages.getJsonObject(0).getString("content")).isEqualTo(message);
+      JsonArray log = both.resultAt(1);
+      assertThat(log.getJsonObject(0).getString("error")).isEqualTo(code);
+      return null;
+    });
+  }
+
   static Streamed parse(String body, long elapsedMs) {
     SseEvents events = SseEvents.parse(body);
     return new Streamed(events.names(), events.data(), elapsedMs);

@@ -3,6 +3,7 @@ package dev.parley.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.TestApp;
+import dev.parley.fake.Fault;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -216,5 +217,38 @@ class AdminPageTest {
         .bodyAsJsonObject();
     assertThat(config.fieldNames()).containsExactlyInAnyOrder("id", "name", "max_message_chars", "widget");
     assertThat(config.getJsonObject("widget").getString("citations")).isEqualTo("titles");
+  }
+
+  @Test
+  @Order(7)
+  void a_bot_whose_key_was_refused_shows_a_badge_in_the_list_and_on_its_page_until_the_key_is_changed() {
+    String healthy = browser.createBot(new JsonObject().put("name", "Healthy").put("api_key", "sk-healthy-0123456789"))
+        .getString("id");
+    String broken = browser.createBot(new JsonObject().put("name", "Broken key").put("api_key", "sk-revoked-0123456789"))
+        .getString("id");
+    browser.app.openai.enqueue(Fault.status(401));
+    assertThat(Browser.await(browser.app.chat(broken, new JsonObject().put("message", "hi"))).statusCode())
+        .isEqualTo(503);
+
+    browser.open("/admin/");
+    browser.js("sessionStorage.setItem('parley.admin.token', arguments[0]);", TestApp.ADMIN_TOKEN);
+    browser.open("/admin/#/bots");
+    WebElement badge = browser.waitFor(d -> d.findElement(
+        By.cssSelector("tr[data-bot-id='" + broken + "'] .provider-status")));
+    assertThat(badge.getText()).isEqualTo("API key invalid");
+    assertThat(badge.getDomAttribute("title")).contains("refused the API key");
+    assertThat(browser.driver.findElements(By.cssSelector("tr[data-bot-id='" + healthy + "'] .provider-status")))
+        .isEmpty();
+    browser.screenshot("admin-provider-status");
+
+    browser.open("/admin/#/bots/" + broken);
+    WebElement title = browser.waitFor(d -> d.findElement(By.cssSelector("#bot-title .provider-status")));
+    assertThat(title.getText()).isEqualTo("API key invalid");
+
+    Browser.await(browser.app.admin(io.vertx.core.http.HttpMethod.PUT, "/api/bots/" + broken)
+        .sendJsonObject(new JsonObject().put("api_key", "sk-a-new-key-0123456789")));
+    browser.open("/admin/#/bots");
+    browser.waitFor(d -> d.findElement(By.cssSelector("tr[data-bot-id='" + broken + "']")));
+    assertThat(browser.driver.findElements(By.cssSelector(".provider-status"))).isEmpty();
   }
 }
