@@ -197,8 +197,13 @@ public final class Database {
    */
   private static Future<Void> migrate(Vertx vertx, String key, DataSourceOpener opener, Dialect dialect) {
     Context caller = vertx.getOrCreateContext();
+    Future<Void> once = migrateOnce(vertx, key, opener, dialect);
+    if (once.isComplete()) {
+      // Done earlier, maybe by a Vert.x instance closed since: its context would never run a callback.
+      return once.succeeded() ? Future.succeededFuture() : Future.failedFuture(once.cause());
+    }
     Promise<Void> here = Promise.promise();
-    migrateOnce(vertx, key, opener, dialect).onComplete(result -> caller.runOnContext(v -> here.handle(result)));
+    once.onComplete(result -> caller.runOnContext(v -> here.handle(result)));
     return here.future();
   }
 

@@ -183,6 +183,26 @@ class DatabaseTest {
   }
 
   @Test
+  void a_database_migrated_by_a_closed_vertx_opens_in_another(VertxTestContext test) {
+    JsonObject config = new JsonObject().put("file", "reopened.db");
+    Vertx first = Vertx.vertx();
+    Database.open(first, config, dataDir.toString())
+        .compose(db -> db.close())
+        .compose(closed -> first.close())
+        .compose(gone -> {
+          Vertx second = Vertx.vertx();
+          return Database.open(second, config, dataDir.toString())
+              .compose(db -> db.reader().query("SELECT COUNT(*) AS n FROM bots").execute()
+                  .eventually(db::close))
+              .eventually(second::close);
+        })
+        .onComplete(test.succeeding(rows -> test.verify(() -> {
+          assertThat(rows.iterator().next().getLong("n")).isZero();
+          test.completeNow();
+        })));
+  }
+
+  @Test
   void an_unreachable_server_is_named_with_its_reason(Vertx vertx, VertxTestContext test) {
     Database.open(vertx, new JsonObject().put("url", "postgres://parley:" + PASSWORD + "@127.0.0.1:1/parley"),
         dataDir.toString()).onComplete(test.failing(failure -> test.verify(() -> {
