@@ -4,6 +4,7 @@ import dev.parley.common.ErrorCodes;
 import dev.parley.common.ParleyException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
+import java.io.IOException;
 import java.util.Set;
 import org.sqlite.SQLiteException;
 
@@ -32,10 +33,14 @@ public final class StorageFailures {
   private StorageFailures() {
   }
 
-  /** Whether {@code failure} (or a cause) says the database cannot serve right now. */
+  /**
+   * Whether {@code failure} (or a cause) says the database cannot serve right now. An I/O failure counts:
+   * the SQL clients report a connection reset or refused as a plain {@link IOException}, and the other
+   * components turn their own I/O failures (model calls, fetched URLs) into specific errors first.
+   */
   public static boolean isUnavailable(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof ClosedConnectionException) {
+      if (t instanceof ClosedConnectionException || t instanceof IOException) {
         return true;
       }
       if (t instanceof SQLiteException sqlite && SQLITE_UNAVAILABLE.contains(sqlite.getResultCode().code & 0xff)) {
