@@ -23,7 +23,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,7 +36,7 @@ import org.slf4j.LoggerFactory;
 /**
  * PostgreSQL faults of the catalogue (security-reliability.md §3 I): Parley's connections terminated
  * under traffic (#89, with {@code pg_terminate_backend} from a second connection; the shared server is
- * never restarted) and {@code synchronous_commit = off} (#91). Each test runs Parley on a fresh database
+ * never restarted), {@code synchronous_commit = off} (#91) and a migration that fails (#92). Each test runs Parley on a fresh database
  * of its own; the test thread waits for each step, so the JDBC steps can block.
  */
 @ExtendWith(VertxExtension.class)
@@ -172,6 +174,43 @@ class StorageFaultsPostgresTest {
     start(vertx, asynchronous);
     assertThat(warnings(logged)).anyMatch(line -> line.contains("synchronous_commit = off")
         && line.contains("/" + asynchronous));
+  }
+
+  @Test
+  void a_migration_that_fails_stops_start_up_naming_the_database_and_is_rolled_back_whole(
+      Vertx vertx) throws Exception {
+    String database = database();
+    PostgresUrl url = PostgresUrl.parse(TestPostgres.url(database));
+    // a database at schema version 4, where someone made the index migration 5 creates, by hand
+    Flyway.configure().dataSource(url.dataSource()).locations("classpath:db/postgres").target("4").load().migrate();
+    try (Connection db = url.dataSource().getConnection(); Statement statement = db.createStatement()) {
+      statement.executeUpdate("INSERT INTO bots (id, name, config, created_at, updated_at) "
+          + "VALUES ('bot_manual', 'Manual', '{}', 1, 1)");
+      statement.executeUpdate("INSERT INTO documents (id, bot_id, name, source, status, embedding_model, created_at, "
+          + "updated_at) VALUES ('doc_pending', 'bot_manual', 'notes', 'text', 'pending', 'model-before', 1, 1)");
+      statement.executeUpdate("CREATE INDEX documents_bot_model ON documents (bot_id)");
+    }
+
+    JsonObject overrides = new JsonObject().put("database", new JsonObject().put("url", TestPostgres.url(database)));
+    Throwable failure;
+    try {
+      TestApp app = await(TestApp.start(vertx, dataDir, overrides));
+      cleanUps.add(() -> app.stop().toCompletionStage().toCompletableFuture().join());
+      throw new AssertionError("Parley started although a migration failed");
+    } catch (ExecutionException failed) {
+      failure = failed.getCause();
+    }
+    assertThat(failure.getMessage()).contains("PostgreSQL database").contains("/" + database)
+        .contains("V005__embedding_model_of_vectors").contains("documents_bot_model");
+
+    try (Connection db = url.dataSource().getConnection()) {
+      assertThat(count(db, "SELECT max(CAST(version AS INTEGER)) FROM flyway_schema_history WHERE success"))
+          .isEqualTo(4);
+      assertThat(count(db, "SELECT count(*) FROM flyway_schema_history WHERE NOT success")).isZero();
+      // migration 5's first statement (clearing the model of pending documents) was rolled back with it
+      assertThat(count(db, "SELECT count(*) FROM documents WHERE id = 'doc_pending' "
+          + "AND embedding_model = 'model-before'")).isEqualTo(1);
+    }
   }
 
   private static List<String> warnings(ListAppender<ILoggingEvent> logged) {

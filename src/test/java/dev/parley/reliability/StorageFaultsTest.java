@@ -316,7 +316,7 @@ class StorageFaultsTest {
 
     Throwable failure = startFailure(vertx);
     assertThat(failure.getMessage()).contains("SQLite database").contains(file.toString())
-        .contains("documents_bot_model");
+        .contains("V005__embedding_model_of_vectors").contains("documents_bot_model");
 
     try (Connection db = DriverManager.getConnection(url)) {
       // Flyway's history: version 4 is the last applied, and no failed migration is recorded
