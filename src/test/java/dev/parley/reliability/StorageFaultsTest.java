@@ -245,6 +245,8 @@ class StorageFaultsTest {
       // 503 from the database, not 504 from the memory timeout (10 s): the turn did not hang on the lock
       cleanError(locked, 503, "storage_unavailable");
       assertThat(elapsedMs).as("the writer waited for the lock first").isGreaterThanOrEqualTo(busyTimeoutMs);
+      // reads go on meanwhile (WAL)
+      assertThat(await(Turns.session(app, botId, "before-lock-0001"))).hasSize(2);
       locker.rollback();
     }
 
