@@ -34,6 +34,7 @@ public final class AppConfig {
     VARIABLES.put("PARLEY_DATABASE_URL", "database.url");
     VARIABLES.put("PARLEY_DATABASE_POOL_SIZE", "database.pool_size");
     VARIABLES.put("PARLEY_DB_SYNCHRONOUS", "database.synchronous");
+    VARIABLES.put("PARLEY_DB_BUSY_TIMEOUT_MS", "database.busy_timeout_ms");
     VARIABLES.put("PARLEY_ROLES", "roles");
     VARIABLES.put("PARLEY_CLUSTER_HOST", "cluster.host");
     VARIABLES.put("PARLEY_CLUSTER_PORT", "cluster.port");

@@ -1,5 +1,6 @@
 package dev.parley.common;
 
+import dev.parley.db.StorageFailures;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.DecodeException;
@@ -10,7 +11,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns failures into safe event-bus replies and back. Only {@link ParleyException}s keep
  * their message; anything else (a driver error, a bug) is logged here and replaced by a
- * generic 500, so no SQL or library message reaches a client. A bus failure whose message is
+ * generic 500, so no SQL or library message reaches a client; a database that cannot serve
+ * right now (full, locked, connection dropped: {@link StorageFailures}) is a 503
+ * {@code storage_unavailable} instead. A bus failure whose message is
  * not Parley's JSON error (a handler outside Parley failing with plain text) keeps its status but
  * not its text: 4xx/5xx {@code component_failed}.
  */
@@ -32,6 +35,10 @@ public final class Failures {
     }
     if (failure instanceof ReplyException reply) {
       return fromReply(reply);
+    }
+    if (StorageFailures.isUnavailable(failure)) {
+      LOG.warn("The database could not serve {}: {}", where, StorageFailures.reason(failure));
+      return StorageFailures.unavailable("The database is unavailable right now; try again shortly");
     }
     LOG.error("Unexpected failure in {}", where, failure);
     return ParleyException.internal();

@@ -13,11 +13,16 @@ import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -37,6 +42,7 @@ public final class Database {
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
   private static final Map<String, Future<Void>> MIGRATED = new ConcurrentHashMap<>();
   private static final int DEFAULT_POOL_SIZE = 8;
+  private static final int DEFAULT_BUSY_TIMEOUT_MS = 10_000;
 
   private final String name;
   private final Dialect dialect;
@@ -51,10 +57,13 @@ public final class Database {
   }
 
   /**
-   * Opens the database described by {@code database} config: {@code {url?, pool_size, file, synchronous}}.
+   * Opens the database described by {@code database} config: {@code {url?, pool_size, file, synchronous,
+   * busy_timeout_ms}}.
    * A {@code url} ({@code postgres://user:password@host:port/db[?sslmode=…]}) selects PostgreSQL;
    * without one, SQLite in the file {@code file} under {@code dataDir}. The future fails with a message
-   * fit for an operator (never holding the password) when the URL is unusable or the server unreachable.
+   * fit for an operator (never holding the password) when the URL is unusable or the server unreachable,
+   * and, for both databases, when the file is no database or a migration fails (the failed migration is
+   * rolled back whole: both dialects run DDL in transactions).
    */
   public static Future<Database> open(Vertx vertx, JsonObject database, String dataDir) {
     JsonObject config = database == null ? new JsonObject() : database;
@@ -69,12 +78,12 @@ public final class Database {
       return openPostgres(vertx, postgres, config.getInteger("pool_size", DEFAULT_POOL_SIZE));
     }
     Path file = Path.of(dataDir, config.getString("file", "parley.db")).toAbsolutePath().normalize();
-    SQLiteDataSource dataSource = sqlite(file, config.getString("synchronous", "NORMAL"));
+    SQLiteDataSource dataSource = sqlite(file, config.getString("synchronous", "NORMAL"), busyTimeoutMs(config));
     String name = "parley-sqlite:" + file;
     Future<Void> migrated = migrate(vertx, name, () -> {
       Files.createDirectories(file.getParent());
       return dataSource;
-    }, Dialect.SQLITE);
+    }, Dialect.SQLITE).recover(failure -> Future.failedFuture(unusable(file, failure)));
     return migrated.map(v -> {
       // One connection serves reads and writes: a second, read-only connection kept a stale WAL
       // snapshot between statements through the JDBC pool, so reads missed fresh commits.
@@ -102,6 +111,42 @@ public final class Database {
     });
   }
 
+  /**
+   * {@code database.busy_timeout_ms}: how long a SQLite statement waits for another process's write lock
+   * before it fails (and the request with 503 {@code storage_unavailable}).
+   */
+  private static int busyTimeoutMs(JsonObject config) {
+    Object value = config.getValue("busy_timeout_ms");
+    int timeout = value instanceof Number number ? number.intValue()
+        : value instanceof String text ? Integer.parseInt(text.strip()) : DEFAULT_BUSY_TIMEOUT_MS;
+    if (timeout < 0) {
+      throw new IllegalArgumentException("database.busy_timeout_ms must be 0 or more, not " + timeout);
+    }
+    return timeout;
+  }
+
+  /** A start-up error that names the SQLite file and says why it cannot be used (no such file, not a database, a failed migration). */
+  private static Throwable unusable(Path file, Throwable failure) {
+    return new IllegalStateException("Could not open the SQLite database " + file + ": " + reason(failure), failure);
+  }
+
+  /**
+   * The reason for an operator: the first line of a failed migration's report (it names the migration)
+   * followed by the driver's own words.
+   */
+  private static String reason(Throwable failure) {
+    Throwable root = failure;
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      root = t;
+    }
+    String driver = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage().strip();
+    if (failure instanceof FlywayException && failure != root && failure.getMessage() != null) {
+      String first = failure.getMessage().strip().lines().findFirst().orElse("").strip();
+      return first.isEmpty() || first.equals(driver) ? driver : first + " (" + driver + ")";
+    }
+    return driver;
+  }
+
   /** A start-up error that names the database (never the password) and keeps the driver's reason. */
   private static Throwable unreachable(PostgresUrl url, Throwable failure) {
     Throwable root = failure;
@@ -110,7 +155,7 @@ public final class Database {
       root = t;
       leaks |= url.revealsPassword(t.getMessage()) || url.revealsPassword(t.toString());
     }
-    String reason = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage().strip();
+    String reason = reason(failure);
     if (leaks) {
       reason = root.getClass().getSimpleName();
     }
@@ -170,15 +215,33 @@ public final class Database {
         .eventually(connection::close));
   }
 
+  /**
+   * PostgreSQL acknowledges a commit before it is on disk when {@code synchronous_commit} is {@code off}:
+   * a server crash can then lose turns their clients saw acknowledged. Parley still starts (the database
+   * cannot be corrupted by it), and says so.
+   */
+  private static void warnOnAsynchronousCommit(DataSource dataSource, String name) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+         Statement statement = connection.createStatement();
+         ResultSet rows = statement.executeQuery("SHOW synchronous_commit")) {
+      String setting = rows.next() ? rows.getString(1) : null;
+      if ("off".equalsIgnoreCase(setting)) {
+        LOG.warn("PostgreSQL database {} has synchronous_commit = off: a server crash can lose chat turns that "
+            + "were already acknowledged to visitors. Set it to on (ALTER DATABASE … SET synchronous_commit = on)",
+            name.substring(name.indexOf(':') + 1));
+      }
+    }
+  }
+
   public Future<Void> close() {
     return writer == reader ? writer.close() : Future.all(writer.close(), reader.close()).mapEmpty();
   }
 
-  private static SQLiteDataSource sqlite(Path file, String synchronous) {
+  private static SQLiteDataSource sqlite(Path file, String synchronous, int busyTimeoutMs) {
     SQLiteConfig config = new SQLiteConfig();
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
     config.setSynchronous(SQLiteConfig.SynchronousMode.valueOf(synchronous.toUpperCase()));
-    config.setBusyTimeout(10_000);
+    config.setBusyTimeout(busyTimeoutMs);
     config.enforceForeignKeys(true);
     SQLiteDataSource dataSource = new SQLiteDataSource(config);
     dataSource.setUrl("jdbc:sqlite:" + file);
@@ -218,6 +281,9 @@ public final class Database {
               .migrate();
           LOG.info("Database schema at version {} ({} migrations applied)", result.targetSchemaVersion,
               result.migrationsExecuted);
+          if (dialect == Dialect.POSTGRES) {
+            warnOnAsynchronousCommit(opener.open(), key);
+          }
           return null;
         }));
   }

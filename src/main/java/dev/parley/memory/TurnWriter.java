@@ -4,6 +4,7 @@ import dev.parley.common.Fields;
 import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
 import dev.parley.db.Database;
+import dev.parley.db.StorageFailures;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
@@ -26,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * queue up, and the next transaction takes them all. A turn is acknowledged only after
  * the commit that holds it, so an acknowledged turn survives a crash of the process, and
  * under load one commit (one fsync) serves many turns. If a batch fails, its turns are
- * retried one by one so a bad turn cannot fail its neighbours.
+ * retried one by one so a bad turn cannot fail its neighbours, unless the database itself cannot
+ * take writes (full, locked past busy_timeout, connection dropped): then every turn of the batch
+ * fails at once with 503 {@code storage_unavailable}.
  *
  * <p>Not thread-safe: used from the owning verticle's context only.
  */
@@ -76,7 +79,23 @@ final class TurnWriter {
           }
           return (Void) null;
         })
-        .recover(failure -> batch.size() == 1 ? fail(batch.get(0), failure) : oneByOne(batch));
+        .recover(failure -> {
+          if (batch.size() == 1) {
+            return fail(batch.get(0), failure);
+          }
+          if (StorageFailures.isUnavailable(failure)) {
+            // the database cannot take writes (full, locked, connection dropped): turn by turn would only
+            // wait busy_timeout once per turn to fail the same way
+            LOG.error("Could not store {} turns: {}", batch.size(), StorageFailures.reason(failure));
+            batch.forEach(pending -> pending.result().fail(notStored()));
+            return Future.succeededFuture();
+          }
+          return oneByOne(batch);
+        });
+  }
+
+  private static ParleyException notStored() {
+    return StorageFailures.unavailable("The conversation could not be stored");
   }
 
   private Future<Void> oneByOne(List<Pending> batch) {
@@ -90,9 +109,13 @@ final class TurnWriter {
   private static Future<Void> fail(Pending pending, Throwable failure) {
     if (Database.isForeignKeyViolation(failure)) {
       pending.result().fail(ParleyException.notFound("Bot"));
+    } else if (StorageFailures.isUnavailable(failure)) {
+      LOG.error("Could not store a turn of bot {}: {}", pending.turn().getString(Fields.BOT_ID),
+          StorageFailures.reason(failure));
+      pending.result().fail(notStored());
     } else {
       LOG.error("Could not store a turn of bot {}", pending.turn().getString(Fields.BOT_ID), failure);
-      pending.result().fail(new ParleyException(503, "storage_unavailable", "The conversation could not be stored"));
+      pending.result().fail(notStored());
     }
     return Future.succeededFuture();
   }
