@@ -13,8 +13,13 @@ public final class Await {
 
   /** Completes when {@code condition} holds (checked every 20 ms), fails after 10 s. */
   public static Future<Void> until(Vertx vertx, BooleanSupplier condition) {
+    return until(vertx, condition, 10_000);
+  }
+
+  /** Completes when {@code condition} holds (checked every 20 ms), fails after {@code timeoutMs}. */
+  public static Future<Void> until(Vertx vertx, BooleanSupplier condition, long timeoutMs) {
     Promise<Void> done = Promise.promise();
-    long deadline = System.currentTimeMillis() + 10_000;
+    long deadline = System.currentTimeMillis() + timeoutMs;
     vertx.setPeriodic(20, timer -> {
       if (condition.getAsBoolean()) {
         vertx.cancelTimer(timer);

@@ -8,14 +8,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -45,34 +43,23 @@ class ClusterFailoverTest {
   @TempDir
   Path dir;
 
-  private final List<Process> processes = new ArrayList<>();
-  private String database;
+  private ParleyProcesses processes;
 
   @AfterEach
   void cleanUp() throws Exception {
-    processes.forEach(Process::destroyForcibly);
-    Path logs = Files.createDirectories(Path.of("target", "cluster-failover-logs"));
-    for (String node : List.of("worker", "http-a", "http-b")) {
-      if (Files.exists(dir.resolve(node + ".log"))) {
-        Files.copy(dir.resolve(node + ".log"), logs.resolve(node + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      }
-    }
-    if (database != null) {
-      TestPostgres.drop(database);
+    if (processes != null) {
+      processes.killAll("cluster-failover-logs");
     }
   }
 
   @Test
   void a_node_killed_mid_load_leaves_the_survivors_answering_and_loses_no_acknowledged_turn(Vertx vertx,
       VertxTestContext test) throws Exception {
-    database = TestPostgres.create();
-    String url = TestPostgres.url(database);
-    JsonObject config = TestApp.defaults();
-    config.getJsonObject("rag").put("preload_model", false);
-    Path configFile = dir.resolve("config.json");
-    Files.writeString(configFile, config.encodePrettily());
-    int hazelcast = 20_000 + (int) (Math.random() * 20_000);
-    String members = "127.0.0.1:" + hazelcast + ",127.0.0.1:" + (hazelcast + 1) + ",127.0.0.1:" + (hazelcast + 2);
+    processes = new ParleyProcesses(dir);
+    String url = processes.postgresUrl();
+    Path configFile = processes.configFile();
+    int hazelcast = ParleyProcesses.hazelcastPort();
+    String members = ParleyProcesses.members(hazelcast, 3);
     int portA = TestApp.freePort();
     int portB = TestApp.freePort();
     Set<String> acknowledged = ConcurrentHashMap.newKeySet();
@@ -81,9 +68,11 @@ class ClusterFailoverTest {
     AtomicInteger unclearErrors = new AtomicInteger();
 
     FakeOpenAi.start(vertx).compose(openai -> vertx.executeBlocking(() -> {
-      launch("worker", "bot,memory,rag,provider", hazelcast, TestApp.freePort(), members, url, configFile, openai.baseUrl());
-      Process nodeA = launch("http-a", "http", hazelcast + 1, portA, members, url, configFile, openai.baseUrl());
-      launch("http-b", "http", hazelcast + 2, portB, members, url, configFile, openai.baseUrl());
+      processes.launchClustered("worker", "bot,memory,rag,provider", hazelcast, TestApp.freePort(), members, url,
+          configFile, openai.baseUrl());
+      Process nodeA = processes.launchClustered("http-a", "http", hazelcast + 1, portA, members, url, configFile,
+          openai.baseUrl());
+      processes.launchClustered("http-b", "http", hazelcast + 2, portB, members, url, configFile, openai.baseUrl());
       return nodeA;
     })).compose(nodeA -> {
       WebClient a = client(vertx, portA);
@@ -128,30 +117,6 @@ class ClusterFailoverTest {
     }).onComplete(test.succeedingThenComplete());
   }
 
-  private Process launch(String name, String roles, int clusterPort, int httpPort, String members, String databaseUrl,
-      Path configFile, String openaiBaseUrl) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder = new ProcessBuilder(java, "-Dhazelcast.logging.type=slf4j", "-cp",
-        System.getProperty("java.class.path"), Main.class.getName(), "--cluster", "--roles", roles)
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve(name + ".log").toFile());
-    var env = builder.environment();
-    env.put("PARLEY_CONFIG", configFile.toString());
-    env.put("PARLEY_PORT", String.valueOf(httpPort));
-    env.put("PARLEY_HOST", "127.0.0.1");
-    env.put("PARLEY_DATA_DIR", Files.createDirectories(dir.resolve(name)).toString());
-    env.put("PARLEY_ADMIN_TOKEN", TestApp.ADMIN_TOKEN);
-    env.put("PARLEY_SECRET_KEY", TestApp.SECRET_KEY);
-    env.put("PARLEY_DATABASE_URL", databaseUrl);
-    env.put("PARLEY_CLUSTER_HOST", "127.0.0.1");
-    env.put("PARLEY_CLUSTER_PORT", String.valueOf(clusterPort));
-    env.put("PARLEY_CLUSTER_MEMBERS", members);
-    env.put("OPENAI_BASE_URL", openaiBaseUrl);
-    Process process = builder.start();
-    processes.add(process);
-    return process;
-  }
-
   private static WebClient client(Vertx vertx, int port) {
     return WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
         .setConnectTimeout(2_000), new PoolOptions().setHttp1MaxSize(CLIENTS_PER_NODE + 2));
@@ -159,23 +124,7 @@ class ClusterFailoverTest {
 
   /** Until the node answers the bot API, which needs the worker's handlers to be visible to it. */
   private static Future<Void> ready(Vertx vertx, WebClient client) {
-    Promise<Void> ready = Promise.promise();
-    long deadline = System.currentTimeMillis() + 150_000;
-    probe(vertx, client, ready, deadline);
-    return ready.future();
-  }
-
-  private static void probe(Vertx vertx, WebClient client, Promise<Void> ready, long deadline) {
-    client.get("/api/bots").putHeader("Authorization", "Bearer " + TestApp.ADMIN_TOKEN).timeout(5_000).send()
-        .onComplete(result -> {
-          if (result.succeeded() && result.result().statusCode() == 200) {
-            ready.complete();
-          } else if (System.currentTimeMillis() > deadline) {
-            ready.fail("node never became ready");
-          } else {
-            vertx.setTimer(200, t -> probe(vertx, client, ready, deadline));
-          }
-        });
+    return ParleyProcesses.answering(vertx, client, 150_000);
   }
 
   /**

@@ -19,6 +19,7 @@ import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -41,18 +42,20 @@ class DurabilityTest {
   @TempDir
   Path dataDir;
 
+  private ParleyProcesses processes;
   private Process parley;
 
   @AfterEach
-  void kill() {
-    if (parley != null) {
-      parley.destroyForcibly();
+  void kill() throws Exception {
+    if (processes != null) {
+      processes.killAll("durability-logs");
     }
   }
 
   @Test
   void acknowledged_turns_survive_a_sigkill(Vertx vertx, VertxTestContext test) {
     Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+    processes = new ParleyProcesses(dataDir);
     FakeOpenAi.start(vertx).compose(openai -> {
       int port = TestApp.freePort();
       WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
@@ -101,36 +104,16 @@ class DurabilityTest {
   }
 
   private Process launch(int port, String openaiBaseUrl) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName())
-        .redirectErrorStream(true)
-        .redirectOutput(dataDir.resolve("parley.log").toFile());
-    builder.environment().put("PARLEY_PORT", String.valueOf(port));
-    builder.environment().put("PARLEY_HOST", "127.0.0.1");
-    builder.environment().put("PARLEY_DATA_DIR", dataDir.toString());
-    builder.environment().put("PARLEY_ADMIN_TOKEN", TestApp.ADMIN_TOKEN);
-    builder.environment().put("OPENAI_BASE_URL", openaiBaseUrl);
-    builder.environment().put("PARLEY_CONFIG", new File("conf/config.json").getAbsolutePath());
-    return builder.start();
+    return processes.launch("parley", Map.of(
+        "PARLEY_PORT", String.valueOf(port),
+        "PARLEY_HOST", "127.0.0.1",
+        "PARLEY_DATA_DIR", dataDir.toString(),
+        "OPENAI_BASE_URL", openaiBaseUrl,
+        "PARLEY_CONFIG", new File("conf/config.json").getAbsolutePath()));
   }
 
   private static Future<Void> waitUntilUp(Vertx vertx, WebClient client) {
-    Promise<Void> up = Promise.promise();
-    long deadline = System.currentTimeMillis() + 30_000;
-    probe(vertx, client, up, deadline);
-    return up.future();
-  }
-
-  private static void probe(Vertx vertx, WebClient client, Promise<Void> up, long deadline) {
-    client.get("/api/bots").putHeader("Authorization", "Bearer " + TestApp.ADMIN_TOKEN).send().onComplete(result -> {
-      if (result.succeeded() && result.result().statusCode() == 200) {
-        up.complete();
-      } else if (System.currentTimeMillis() > deadline) {
-        up.fail("Parley did not start");
-      } else {
-        vertx.setTimer(100, t -> probe(vertx, client, up, deadline));
-      }
-    });
+    return ParleyProcesses.answering(vertx, client, 30_000);
   }
 
   /** Sends turns one after another until the server is gone; collects the acknowledged ids. */

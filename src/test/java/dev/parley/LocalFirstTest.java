@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.common.Bus;
 import dev.parley.common.BusHandlers;
+import dev.parley.common.Fields;
+import dev.parley.common.LocalFirst;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
@@ -22,7 +26,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Two clustered nodes serve the same address: each node's requests stay on it while it can serve them. */
+/**
+ * Two clustered nodes serve the same address: each node's requests stay on it while it can serve them, and
+ * only requests that leave their node ask for heartbeats.
+ */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class LocalFirstTest {
@@ -68,6 +75,29 @@ class LocalFirstTest {
           assertThat(afterUndeploy).as("node a without its own handler").containsOnly("b");
           return afterUndeploy;
         }))))).onComplete(test.succeedingThenComplete());
+  }
+
+  @Test
+  void only_requests_that_leave_their_node_ask_for_heartbeats(VertxTestContext test) {
+    int port = 20_000 + (int) (Math.random() * 20_000);
+    JsonObject cluster = new JsonObject().put("name", "parley-beats-" + port).put("host", "127.0.0.1").put("port", port)
+        .put("members", new JsonArray().add("127.0.0.1:" + port).add("127.0.0.1:" + (port + 1)));
+    // only node b serves the address; it tells whether a request asked for heartbeats
+    Handler<Message<JsonObject>> handler = message -> message.reply(new JsonObject()
+        .put("heartbeats", message.headers().contains(Fields.HEARTBEAT_ADDRESS_HEADER)));
+    node(cluster).compose(a -> node(cluster.copy().put("port", port + 1)).compose(b -> Future.all(
+            b.eventBus().consumer(ADDRESS, handler).completion(),
+            LocalFirst.registerAlias(b, ADDRESS, handler).completion())
+        .compose(registered -> new Bus(a, "from-a").request(ADDRESS, new JsonObject(), 5_000, 1_000))
+        .compose(fromA -> {
+          assertThat(fromA.getBoolean("heartbeats")).as("a request from the node without a handler").isTrue();
+          return new Bus(b, "from-b").request(ADDRESS, new JsonObject(), 5_000, 1_000);
+        })
+        .map(fromB -> {
+          assertThat(fromB.getBoolean("heartbeats")).as("a request served on its own node").isFalse();
+          return null;
+        })))
+        .onComplete(test.succeedingThenComplete());
   }
 
   private Future<Vertx> node(JsonObject cluster) {

@@ -61,6 +61,12 @@ public final class Addresses {
     return "parley.provider." + name + ".stream";
   }
 
+  /**
+   * Prefix of each node's heartbeat address ({@code parley.heartbeat.<uuid>}), where the handlers of its
+   * long requests on other nodes send {@code {heartbeat_id}} while they work ({@link Heartbeats}).
+   */
+  public static final String HEARTBEAT_PREFIX = "parley.heartbeat.";
+
   /** Prefix of the one-off addresses a streamed turn's deltas are sent to. */
   public static final String STREAM_PREFIX = "parley.stream.";
 

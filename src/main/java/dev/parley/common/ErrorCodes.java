@@ -22,6 +22,14 @@ public final class ErrorCodes {
   public static final int UNAVAILABLE = 503;
   public static final int GATEWAY_TIMEOUT = 504;
 
+  /**
+   * 503: the node running the provider step stopped sending heartbeats (killed, frozen or cut off) before
+   * it answered; sending the message again reaches another node ({@link Heartbeats}).
+   */
+  public static final String PROVIDER_NODE_LOST = "provider_node_lost";
+  /** 503: the same for any other component's request. */
+  public static final String NODE_LOST = "node_lost";
+
   private ErrorCodes() {
   }
 }

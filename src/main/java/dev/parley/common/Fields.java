@@ -60,6 +60,12 @@ public final class Fields {
 
   /** Message header carrying the request id from the HTTP edge into every component. */
   public static final String REQUEST_ID_HEADER = "x-request-id";
+  /** Message headers of a request whose handler must send heartbeats while it works ({@link Heartbeats}). */
+  public static final String HEARTBEAT_ADDRESS_HEADER = "x-heartbeat-address";
+  public static final String HEARTBEAT_ID_HEADER = "x-heartbeat-id";
+  public static final String HEARTBEAT_MS_HEADER = "x-heartbeat-ms";
+  /** The body of a heartbeat: {@code {heartbeat_id}}. */
+  public static final String HEARTBEAT_ID = "heartbeat_id";
 
   private Fields() {
   }

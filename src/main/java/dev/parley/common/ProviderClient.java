@@ -13,14 +13,20 @@ public final class ProviderClient {
 
   private final Bus bus;
   private final long timeoutMs;
+  private final long heartbeatMs;
 
   public ProviderClient(Bus bus, Timeouts timeouts) {
     this.bus = bus;
     this.timeoutMs = timeouts.providerMs();
+    this.heartbeatMs = timeouts.heartbeatMs();
   }
 
+  /**
+   * Asks for the answer. When the provider runs on another node that dies before answering, this fails with
+   * 503 {@code provider_node_lost} after three missed heartbeats ({@code timeouts.heartbeat_ms}), not at the timeout.
+   */
   public Future<JsonObject> complete(JsonObject request) {
-    return bus.request(Addresses.PROVIDER_COMPLETE, request, timeoutMs);
+    return bus.request(Addresses.PROVIDER_COMPLETE, request, timeoutMs, heartbeatMs);
   }
 
   /**
@@ -29,7 +35,8 @@ public final class ProviderClient {
    * number of delta messages sent) comes once the model has finished.
    */
   public Future<JsonObject> stream(JsonObject request, String streamAddress) {
-    return bus.request(Addresses.PROVIDER_STREAM, request.copy().put(Fields.STREAM_ADDRESS, streamAddress), timeoutMs);
+    return bus.request(Addresses.PROVIDER_STREAM, request.copy().put(Fields.STREAM_ADDRESS, streamAddress), timeoutMs,
+        heartbeatMs);
   }
 
   /**

@@ -9,17 +9,20 @@ public final class RagClient {
 
   private final Bus bus;
   private final long timeoutMs;
+  private final long heartbeatMs;
 
   public RagClient(Bus bus, Timeouts timeouts) {
     this.bus = bus;
     this.timeoutMs = timeouts.ragMs();
+    this.heartbeatMs = timeouts.heartbeatMs();
   }
 
   /**
    * Hybrid retrieval over the bot's ready documents: the best {@code topK} passages whose
    * similarity is at least {@code minScore}, best first, as
    * {@code {document_id, document_name, heading, snippet, text, score, position}}.
-   * {@code mode} is {@code hybrid} (default), {@code vector} or {@code bm25}.
+   * {@code mode} is {@code hybrid} (default), {@code vector} or {@code bm25}. A search on another node that
+   * dies fails with 503 {@code node_lost} after three missed heartbeats.
    */
   public Future<JsonArray> search(String botId, String query, int topK, double minScore, String mode) {
     JsonObject body = new JsonObject().put(Fields.BOT_ID, botId).put(Fields.QUERY, query)
@@ -27,7 +30,8 @@ public final class RagClient {
     if (mode != null) {
       body.put(Fields.MODE, mode);
     }
-    return bus.request(Addresses.RAG_SEARCH, body, timeoutMs).map(r -> r.getJsonArray(Fields.RESULTS, new JsonArray()));
+    return bus.request(Addresses.RAG_SEARCH, body, timeoutMs, heartbeatMs)
+        .map(r -> r.getJsonArray(Fields.RESULTS, new JsonArray()));
   }
 
   /**

@@ -147,6 +147,10 @@ final class ChatHandler implements Handler<RoutingContext> {
                       .put(Fields.USAGE, usage(answer))),
               failure -> {
                 ParleyException error = sse.clientGone() ? CLIENT_GONE : Failures.safe(failure, Addresses.PROVIDER_STREAM);
+                if (ErrorCodes.PROVIDER_NODE_LOST.equals(error.code())) {
+                  // a node that only froze would go on calling the model for nobody
+                  provider.cancel(address);
+                }
                 String sent = deltas.sent();
                 JsonObject record = sent.isEmpty() ? turn.failed(error) : turn.interrupted(sent, error);
                 return ProviderHealth.afterFailure(bus, timeouts, turn, error)

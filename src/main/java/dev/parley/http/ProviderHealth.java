@@ -45,7 +45,7 @@ final class ProviderHealth {
   /** Errors after which sending the same message again may well work. */
   private static final Set<String> RETRYABLE = Set.of("provider_timeout", "provider_rate_limited",
       "provider_unavailable", "provider_circuit_open", "provider_stream_broken", "provider_protocol_error", "timeout",
-      "service_unavailable");
+      "service_unavailable", ErrorCodes.PROVIDER_NODE_LOST, ErrorCodes.NODE_LOST);
 
   private ProviderHealth() {
   }

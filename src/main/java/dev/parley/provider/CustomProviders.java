@@ -6,6 +6,7 @@ import dev.parley.common.ErrorCodes;
 import dev.parley.common.Failures;
 import dev.parley.common.Fields;
 import dev.parley.common.ParleyException;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -34,10 +35,11 @@ final class CustomProviders {
     this.timeoutMs = timeoutMs;
   }
 
-  void forward(Message<JsonObject> message, String name, boolean stream) {
+  /** Forwards the request and relays the answer; completes once the caller has been answered. */
+  Future<Void> forward(Message<JsonObject> message, String name, boolean stream) {
     if (!NAME.matcher(name).matches()) {
       Failures.reply(message, unknown(name));
-      return;
+      return Future.succeededFuture();
     }
     String address = stream ? Addresses.customProviderStream(name) : Addresses.customProviderComplete(name);
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMs);
@@ -45,7 +47,7 @@ final class CustomProviders {
     if (requestId != null) {
       options.addHeader(Fields.REQUEST_ID_HEADER, requestId);
     }
-    vertx.eventBus().request(address, message.body(), options)
+    return vertx.eventBus().request(address, message.body(), options)
         .onSuccess(reply -> message.reply(reply.body()))
         .onFailure(failure -> {
           ParleyException safe = failure instanceof ReplyException reply ? translate(reply, name) : null;
@@ -55,7 +57,8 @@ final class CustomProviders {
           }
           LOG.warn("Custom provider {} failed: code={} request={}", name, safe.code(), Bus.requestId(message));
           Failures.reply(message, safe);
-        });
+        })
+        .mapEmpty();
   }
 
   private static ParleyException translate(ReplyException reply, String name) {

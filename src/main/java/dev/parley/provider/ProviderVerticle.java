@@ -5,6 +5,8 @@ import dev.parley.common.Bus;
 import dev.parley.common.ErrorCodes;
 import dev.parley.common.Failures;
 import dev.parley.common.Fields;
+import dev.parley.common.Heartbeats;
+import dev.parley.common.LocalFirst;
 import dev.parley.common.ParleyException;
 import dev.parley.common.SecretBox;
 import io.vertx.core.Future;
@@ -17,6 +19,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +47,13 @@ import org.slf4j.LoggerFactory;
  *   The instance running that stream stops it and its upstream request (the model stops spending tokens),
  *   and fails the stream request with 499 {@code client_disconnected}. JSON calls are never cancelled.</li>
  * </ul>
+ *
+ * <p>Both request addresses are also registered under their node-local alias ({@link LocalFirst}), so a node
+ * that runs the provider serves its own turns. A request from another node carries heartbeat headers
+ * ({@link Heartbeats}): while this verticle works on it (a forwarded custom provider included) it sends
+ * {@code {heartbeat_id}} to the caller's heartbeat address every {@code x-heartbeat-ms}, and stops once it
+ * has answered. When they stop coming (this node was killed, froze or was cut off), the caller fails the turn
+ * with 503 {@code provider_node_lost} after three missed intervals instead of waiting for its send timeout.
  *
  * <p>When the bot's fallback answered, the reply also carries {@code primary_error: {code, message}}, the
  * failure of the bot's own provider, so the caller can tell the operator (an exhausted quota, say).
@@ -135,7 +145,13 @@ public class ProviderVerticle extends VerticleBase {
           MessageConsumer<JsonObject> complete = vertx.eventBus().consumer(Addresses.PROVIDER_COMPLETE, m -> handle(m, false));
           MessageConsumer<JsonObject> stream = vertx.eventBus().consumer(Addresses.PROVIDER_STREAM, m -> handle(m, true));
           MessageConsumer<JsonObject> cancel = vertx.eventBus().consumer(Addresses.PROVIDER_CANCEL, this::cancel);
-          return Future.all(complete.completion(), stream.completion(), cancel.completion());
+          // a node that runs the provider serves its own turns (no network hop, no heartbeats)
+          MessageConsumer<JsonObject> localComplete = LocalFirst.registerAlias(vertx, Addresses.PROVIDER_COMPLETE,
+              m -> handle(m, false));
+          MessageConsumer<JsonObject> localStream = LocalFirst.registerAlias(vertx, Addresses.PROVIDER_STREAM,
+              m -> handle(m, true));
+          return Future.all(List.of(complete.completion(), stream.completion(), cancel.completion(),
+              localComplete.completion(), localStream.completion()));
         });
   }
 
@@ -159,28 +175,33 @@ public class ProviderVerticle extends VerticleBase {
     }
   }
 
+  /** Handles a request, sending heartbeats to its caller until it is answered when the caller asked for them. */
   private void handle(Message<JsonObject> message, boolean stream) {
+    Runnable stopBeating = Heartbeats.beat(vertx, message);
+    Future<Void> answered;
     try {
-      dispatch(message, stream);
+      answered = dispatch(message, stream);
     } catch (RuntimeException bug) {
       // whatever happens, the caller gets an answer rather than a bus timeout
       Failures.reply(message, bug);
+      answered = Future.succeededFuture();
     }
+    answered.onComplete(done -> stopBeating.run());
   }
 
-  private void dispatch(Message<JsonObject> message, boolean stream) {
+  /** Answers the request; the future completes once it has been answered. */
+  private Future<Void> dispatch(Message<JsonObject> message, boolean stream) {
     long started = System.nanoTime();
     JsonObject body = message.body();
     JsonObject bot = body == null ? null : body.getValue(Fields.BOT) instanceof JsonObject b ? b : null;
     String name = bot == null ? null : bot.getValue(Fields.PROVIDER) instanceof String s ? s.trim() : null;
     if (name == null || name.isEmpty()) {
       Failures.reply(message, ParleyException.invalid("bot.provider", "The request names no provider"));
-      return;
+      return Future.succeededFuture();
     }
     ModelProvider provider = providers.get(name.toLowerCase(Locale.ROOT));
     if (provider == null) {
-      custom.forward(message, name, stream);
-      return;
+      return custom.forward(message, name, stream);
     }
     ModelCall call;
     String streamAddress;
@@ -192,7 +213,7 @@ public class ProviderVerticle extends VerticleBase {
       fallback = fallbackSpec(bot);
     } catch (RuntimeException invalid) {
       Failures.reply(message, invalid);
-      return;
+      return Future.succeededFuture();
     }
     DeltaSender deltas = stream ? new DeltaSender(streamAddress, call.requestId()) : null;
     // a stream stops when its client goes away (parley.provider.cancel); a JSON call runs to its end
@@ -201,7 +222,7 @@ public class ProviderVerticle extends VerticleBase {
       streams.put(streamAddress, clientGone);
     }
     long deadline = started + TimeUnit.MILLISECONDS.toNanos(settings.requestTimeoutMs());
-    attempt(provider, call, deltas, deadline, cancel, clientGone.future())
+    return attempt(provider, call, deltas, deadline, cancel, clientGone.future())
         .map(completion -> new Answer(provider, call, completion, null))
         .recover(failure -> {
           boolean delivered = deltas != null && deltas.count() > 0;
@@ -218,7 +239,8 @@ public class ProviderVerticle extends VerticleBase {
           }
         })
         .onSuccess(answer -> message.reply(reply(answer, started, deltas)))
-        .onFailure(failure -> fail(message, provider, call, failure));
+        .onFailure(failure -> fail(message, provider, call, failure))
+        .mapEmpty();
   }
 
   /** The bot's fallback {@code {provider, model}}, or null when it has none. */

@@ -13,6 +13,8 @@ import static org.assertj.core.api.Assertions.within;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.parley.common.Addresses;
+import dev.parley.common.Heartbeats;
 import dev.parley.common.SecretBox;
 import dev.parley.fake.Fault;
 import dev.parley.fake.FakeModelServer;
@@ -20,6 +22,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
@@ -154,6 +157,20 @@ abstract class ProviderContractTest {
       assertKeyAbsent(reply);
       ctx.completeNow();
     })));
+  }
+
+  @Test
+  void a_slow_call_from_another_node_is_kept_alive_by_heartbeats_until_it_is_answered(Vertx vertx,
+      VertxTestContext ctx) {
+    // the caller counts the call lost after three missed 200 ms heartbeats; the model takes 1.5 s
+    fake.enqueue(Fault.delay(1_500));
+    deploy(vertx, config(fake.baseUrl()).put("idle_timeout_ms", 5_000))
+        .compose(redeployed -> Heartbeats.request(vertx, Addresses.PROVIDER_COMPLETE, request(),
+            new DeliveryOptions().setSendTimeout(10_000), 200))
+        .onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
+          assertThat(reply.body().getString("content")).isEqualTo("Echo: What is Parley?");
+          ctx.completeNow();
+        })));
   }
 
   @Test

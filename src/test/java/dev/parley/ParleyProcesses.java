@@ -1,0 +1,158 @@
+package dev.parley;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Parley as separate processes for the multi-JVM tests: each runs {@link Main} on this JVM's class path,
+ * logs to {@code <name>.log} in a folder of the test's, and is killed with SIGKILL at the end (or by the
+ * test, mid-load). Every process gets the test admin token; its environment is the test's. A test on
+ * PostgreSQL gets a fresh database from {@link #postgresUrl()}, dropped with the processes.
+ */
+final class ParleyProcesses {
+
+  private final Path dir;
+  private final List<Process> processes = new ArrayList<>();
+  private final Map<String, Path> logs = new LinkedHashMap<>();
+  private String database;
+
+  ParleyProcesses(Path dir) {
+    this.dir = dir;
+  }
+
+  /** Starts {@code java … dev.parley.Main args} with {@code env} added to this process's environment. */
+  Process launch(String name, Map<String, String> env, String... args) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>(List.of(java, "-Dhazelcast.logging.type=slf4j", "-cp",
+        System.getProperty("java.class.path"), Main.class.getName()));
+    command.addAll(List.of(args));
+    Path log = dir.resolve(name + ".log");
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().put("PARLEY_ADMIN_TOKEN", TestApp.ADMIN_TOKEN);
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    processes.add(process);
+    logs.put(name, log);
+    return process;
+  }
+
+  /**
+   * Starts a clustered node: {@code --cluster --roles roles}, Hazelcast on {@code clusterPort} joining
+   * {@code members}, HTTP (when it has the role) on {@code httpPort}, its data folder {@code <name>/}, the
+   * test secret key, and {@code openaiBaseUrl} as the default OpenAI base URL.
+   */
+  Process launchClustered(String name, String roles, int clusterPort, int httpPort, String members,
+      String databaseUrl, Path configFile, String openaiBaseUrl) throws IOException {
+    return launch(name, Map.of(
+        "PARLEY_CONFIG", configFile.toString(),
+        "PARLEY_PORT", String.valueOf(httpPort),
+        "PARLEY_HOST", "127.0.0.1",
+        "PARLEY_DATA_DIR", Files.createDirectories(dir.resolve(name)).toString(),
+        "PARLEY_SECRET_KEY", TestApp.SECRET_KEY,
+        "PARLEY_DATABASE_URL", databaseUrl,
+        "PARLEY_CLUSTER_HOST", "127.0.0.1",
+        "PARLEY_CLUSTER_PORT", String.valueOf(clusterPort),
+        "PARLEY_CLUSTER_MEMBERS", members,
+        "OPENAI_BASE_URL", openaiBaseUrl), "--cluster", "--roles", roles);
+  }
+
+  /** The test config ({@code conf/config.json}, no embedding model preloaded) in a file for the processes. */
+  Path configFile() throws IOException {
+    JsonObject config = TestApp.defaults();
+    config.getJsonObject("rag").put("preload_model", false);
+    return Files.writeString(dir.resolve("config.json"), config.encodePrettily());
+  }
+
+  /** A random base port for Hazelcast: node i of a cluster listens on base + i. */
+  static int hazelcastPort() {
+    return 20_000 + (int) (Math.random() * 20_000);
+  }
+
+  /** The members list of a cluster of {@code count} nodes on 127.0.0.1 from port {@code base}. */
+  static String members(int base, int count) {
+    List<String> members = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      members.add("127.0.0.1:" + (base + i));
+    }
+    return String.join(",", members);
+  }
+
+  /** The URL of a fresh PostgreSQL database for the processes ({@link TestPostgres}), made on first use. */
+  String postgresUrl() {
+    if (database == null) {
+      database = TestPostgres.create();
+    }
+    return TestPostgres.url(database);
+  }
+
+  /**
+   * Kills every process still running, keeps their logs under {@code target/<folder>}, and drops the
+   * database, if one was made.
+   */
+  void killAll(String folder) throws IOException {
+    processes.forEach(Process::destroyForcibly);
+    if (database != null) {
+      TestPostgres.drop(database);
+      database = null;
+    }
+    Path kept = Files.createDirectories(Path.of("target", folder));
+    for (Map.Entry<String, Path> log : logs.entrySet()) {
+      if (Files.exists(log.getValue())) {
+        Files.copy(log.getValue(), kept.resolve(log.getKey() + ".log"), StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+  }
+
+  /** Until the log of process {@code name} holds {@code text} (say, {@code "Parley is running"}). */
+  Future<Void> logged(Vertx vertx, String name, String text, long timeoutMs) {
+    Path log = logs.get(name);
+    return Await.until(vertx, () -> {
+      try {
+        return log != null && Files.exists(log) && Files.readString(log).contains(text);
+      } catch (IOException unreadable) {
+        return false;
+      }
+    }, timeoutMs);
+  }
+
+  /** Until {@code GET /api/bots} answers 200 through {@code client} (the node and the bot role it reaches are up). */
+  static Future<Void> answering(Vertx vertx, WebClient client, long timeoutMs) {
+    return answering(vertx, client, "/api/bots", 1, timeoutMs);
+  }
+
+  /**
+   * Until {@code GET path} (with the admin token) answers 200 {@code times} times in a row through
+   * {@code client}, probing every 200 ms.
+   */
+  static Future<Void> answering(Vertx vertx, WebClient client, String path, int times, long timeoutMs) {
+    Promise<Void> ready = Promise.promise();
+    probe(vertx, client, path, times, 0, ready, System.currentTimeMillis() + timeoutMs);
+    return ready.future();
+  }
+
+  private static void probe(Vertx vertx, WebClient client, String path, int times, int inARow, Promise<Void> ready,
+      long deadline) {
+    client.get(path).putHeader("Authorization", "Bearer " + TestApp.ADMIN_TOKEN).timeout(5_000).send()
+        .onComplete(result -> {
+          int answered = result.succeeded() && result.result().statusCode() == 200 ? inARow + 1 : 0;
+          if (answered >= times) {
+            ready.complete();
+          } else if (System.currentTimeMillis() > deadline) {
+            ready.fail("GET " + path + " did not answer 200 within the time allowed");
+          } else {
+            vertx.setTimer(200, t -> probe(vertx, client, path, times, answered, ready, deadline));
+          }
+        });
+  }
+}
