@@ -41,19 +41,8 @@ class ProviderFaultsTest {
 
   @BeforeAll
   static void start(Vertx vertx, VertxTestContext test) {
-    JsonObject overrides = new JsonObject().put("provider", new JsonObject()
-        .put("connect_timeout_ms", 500)
-        .put("idle_timeout_ms", IDLE_TIMEOUT_MS)
-        .put("request_timeout_ms", REQUEST_TIMEOUT_MS)
-        .put("max_retries", 2)
-        .put("backoff_initial_ms", 20)
-        .put("backoff_max_ms", 100)
-        .put("max_retry_after_s", 1));
-    // one turn first: the timings below are about the faults, not about a cold JVM
-    TestApp.start(vertx, dataDir, overrides)
-        .compose(started -> Turns.openAiBot(started, new JsonObject())
-            .compose(bot -> Turns.stream(started, bot, "warm-up-session", "warm up"))
-            .map(warm -> started))
+    JsonObject overrides = new JsonObject().put("provider", Turns.faultSettings(500, IDLE_TIMEOUT_MS, REQUEST_TIMEOUT_MS));
+    Turns.startWarm(vertx, dataDir, overrides)
         .onComplete(test.succeeding(started -> {
           app = started;
           test.completeNow();

@@ -74,19 +74,9 @@ class ProviderHardeningTest {
   @BeforeAll
   static void start(Vertx vertx, VertxTestContext test) throws IOException {
     blackhole = fullBacklog();
-    JsonObject overrides = new JsonObject().put("provider", new JsonObject()
-        .put("connect_timeout_ms", CONNECT_TIMEOUT_MS)
-        .put("idle_timeout_ms", IDLE_TIMEOUT_MS)
-        .put("request_timeout_ms", 4_000)
-        .put("max_retries", 2)
-        .put("backoff_initial_ms", 20)
-        .put("backoff_max_ms", 100)
-        .put("max_retry_after_s", 1)
+    JsonObject overrides = new JsonObject().put("provider", Turns.faultSettings(CONNECT_TIMEOUT_MS, IDLE_TIMEOUT_MS, 4_000)
         .put("max_answer_chars", MAX_ANSWER_CHARS));
-    TestApp.start(vertx, dataDir, overrides)
-        .compose(started -> Turns.openAiBot(started, new JsonObject())
-            .compose(bot -> Turns.stream(started, bot, "warm-up-session", "warm up"))
-            .map(warm -> started))
+    Turns.startWarm(vertx, dataDir, overrides)
         .onComplete(test.succeeding(started -> {
           app = started;
           test.completeNow();

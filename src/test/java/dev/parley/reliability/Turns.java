@@ -3,13 +3,15 @@ package dev.parley.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.TestApp;
+import dev.parley.http.SseEvents;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
-import dev.parley.http.SseEvents;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 
@@ -56,6 +58,29 @@ final class Turns {
       int i = names.indexOf(name);
       return i < 0 ? null : data.get(i);
     }
+  }
+
+  /**
+   * Provider settings for fault tests: the given timeouts, two quick retries, a short cap on
+   * {@code Retry-After}.
+   */
+  static JsonObject faultSettings(long connectTimeoutMs, long idleTimeoutMs, long requestTimeoutMs) {
+    return new JsonObject()
+        .put("connect_timeout_ms", connectTimeoutMs)
+        .put("idle_timeout_ms", idleTimeoutMs)
+        .put("request_timeout_ms", requestTimeoutMs)
+        .put("max_retries", 2)
+        .put("backoff_initial_ms", 20)
+        .put("backoff_max_ms", 100)
+        .put("max_retry_after_s", 1);
+  }
+
+  /** Starts the app with {@code overrides} and runs one streamed turn, so timings are not about a cold JVM. */
+  static Future<TestApp> startWarm(Vertx vertx, Path dataDir, JsonObject overrides) {
+    return TestApp.start(vertx, dataDir, overrides)
+        .compose(started -> openAiBot(started, new JsonObject())
+            .compose(bot -> stream(started, bot, "warm-up-session", "warm up"))
+            .map(warm -> started));
   }
 
   /**
