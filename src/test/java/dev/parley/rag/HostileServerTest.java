@@ -215,14 +215,23 @@ class HostileServerTest {
     return Buffer.buffer(head(type, body.length, encoding)).appendBytes(body);
   }
 
-  /** Writes {@code chunk} as fast as the peer reads, until it goes away. */
+  /**
+   * Writes {@code chunk} as fast as the peer reads, until it goes away. Writes go in rounds that give
+   * the event loop back: writes to a socket the peer closed never fill its queue, so a loop that waited
+   * for that would spin forever without letting the close handler run.
+   */
   static void endless(NetSocket socket, Served s, Buffer chunk) {
-    while (!s.closed && !socket.writeQueueFull()) {
+    for (int i = 0; i < 64 && !s.closed && !socket.writeQueueFull(); i++) {
       socket.write(chunk);
       s.bytes.addAndGet(chunk.length());
     }
-    if (!s.closed) {
+    if (s.closed) {
+      return;
+    }
+    if (socket.writeQueueFull()) {
       socket.drainHandler(v -> endless(socket, s, chunk));
+    } else {
+      Vertx.currentContext().runOnContext(v -> endless(socket, s, chunk));
     }
   }
 
