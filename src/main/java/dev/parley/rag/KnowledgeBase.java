@@ -108,11 +108,8 @@ final class KnowledgeBase {
 
   // ---- documents
 
-  Future<JsonObject> add(JsonObject body) {
-    String botId = body.getString(Fields.BOT_ID);
-    String source = body.getString("source", "");
-    String id = Ids.prefixed("doc");
-    long now = System.currentTimeMillis();
+  /** The columns every new document starts with: pending, nothing embedded yet. */
+  private static Map<String, Object> pendingRow(String id, String botId, long now) {
     Map<String, Object> row = new HashMap<>();
     row.put("id", id);
     row.put("bot_id", botId);
@@ -124,9 +121,18 @@ final class KnowledgeBase {
     row.put("embedding_model", null);
     row.put("created_at", now);
     row.put("updated_at", now);
+    row.put("synced_at", null);
+    return row;
+  }
+
+  Future<JsonObject> add(JsonObject body) {
+    String botId = body.getString(Fields.BOT_ID);
+    String source = body.getString("source", "");
+    String id = Ids.prefixed("doc");
+    long now = System.currentTimeMillis();
+    Map<String, Object> row = pendingRow(id, botId, now);
     row.put("url", null);
     row.put("parent_id", null);
-    row.put("synced_at", null);
     Future<byte[]> content;
     switch (source) {
       case "file": {
@@ -629,24 +635,13 @@ final class KnowledgeBase {
           }
           String pageId = Ids.prefixed("doc");
           java.net.URI uri = java.net.URI.create(url);
-          Map<String, Object> row = new HashMap<>();
-          row.put("id", pageId);
-          row.put("bot_id", botId);
+          Map<String, Object> row = pendingRow(pageId, botId, now);
           row.put("name", name(null, uri.getHost() + (uri.getRawPath() == null ? "" : uri.getRawPath())));
           row.put("source", "url");
           row.put("url", url);
           row.put("mime", null);
           row.put("size_bytes", null);
-          row.put("status", "pending");
-          row.put("error", null);
-          row.put("chunks_total", 0);
-          row.put("chunks_done", 0);
-          row.put("content_hash", null);
-          row.put("embedding_model", null);
-          row.put("created_at", now);
-          row.put("updated_at", now);
           row.put("parent_id", id);
-          row.put("synced_at", null);
           steps.add(store.insert(row).onSuccess(added -> enqueue(pageId)));
         }
         return Future.all(new ArrayList<>(steps));
