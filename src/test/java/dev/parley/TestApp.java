@@ -121,12 +121,20 @@ public final class TestApp {
   }
 
   public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    // Below Linux's ephemeral range (32768 and up): a port the system hands out for port 0 may be taken
+    // by some outgoing connection before the server that was meant to get it binds (seen in a CI run).
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = 20_000 + PORTS.nextInt(12_000);
+      try (ServerSocket socket = new ServerSocket(port, 50, java.net.InetAddress.getLoopbackAddress())) {
+        return socket.getLocalPort();
+      } catch (IOException taken) {
+        // try another
+      }
     }
+    throw new UncheckedIOException(new IOException("No free port below the ephemeral range"));
   }
+
+  private static final java.util.Random PORTS = new java.security.SecureRandom();
 
   /** A JDBC connection to the database this app runs on (its SQLite file, or PostgreSQL), for checks behind the API. */
   public Connection jdbc() throws SQLException {
