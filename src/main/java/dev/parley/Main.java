@@ -58,7 +58,7 @@ public final class Main {
       }
       vertx.deployVerticle(new MainVerticle(), new DeploymentOptions().setConfig(config)).await();
       Vertx running = vertx;
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(running)));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(running, config)));
       LOG.info("Parley is running");
     } catch (Exception failure) {
       LOG.error("Parley could not start: {}", failure.getMessage(), failure);
@@ -87,9 +87,16 @@ public final class Main {
         .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE)));
   }
 
-  private static void shutdown(Vertx vertx) {
+  /**
+   * Stops in order, within the not-ready delay and grace of HTTP plus the drain time of a clustered node
+   * ({@code cluster.drain_s}), and a margin to leave the cluster.
+   */
+  private static void shutdown(Vertx vertx, JsonObject config) {
+    JsonObject http = config.getJsonObject("http", new JsonObject());
+    long drainMs = config.getJsonObject("cluster", new JsonObject()).getLong("drain_s", 30L) * 1_000;
+    long httpMs = http.getLong("shutdown_delay_ms", 0L) + http.getLong("shutdown_grace_s", 30L) * 1_000;
     try {
-      Shutdown.orderly(vertx).await(45, java.util.concurrent.TimeUnit.SECONDS);
+      Shutdown.orderly(vertx, httpMs + drainMs).await(httpMs + drainMs + 15_000, java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       LOG.warn("Shutdown did not finish cleanly: {}", e.getMessage());
     }

@@ -1,20 +1,29 @@
 package dev.parley;
 
+import dev.parley.common.Drain;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.shareddata.LocalMap;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * An orderly stop: the HTTP verticles go first and let the turns in flight finish (their
  * servers stop accepting and drain), while the components those turns still need keep
  * running; then Vert.x closes the rest. Closing Vert.x alone would undeploy all at once.
+ *
+ * <p>A clustered node first takes its service addresses out of the cluster's view, so the other nodes
+ * send their requests elsewhere, and answers the requests it already has before it leaves ({@link Drain}):
+ * a rolling restart fails no request.
  */
 public final class Shutdown {
 
   private static final String DEPLOYMENTS = "parley.deployments";
+  /** How long a node that left the view goes on answering requests sent on an older view. */
+  private static final long QUIET_MS = 500;
+  private static final long WITHDRAW_TIMEOUT_S = 3;
 
   private Shutdown() {
   }
@@ -38,8 +47,20 @@ public final class Shutdown {
     return Future.join(undeployed).mapEmpty();
   }
 
-  /** Drains HTTP, then closes Vert.x (every other verticle and the cluster membership). */
-  public static Future<Void> orderly(Vertx vertx) {
-    return drainHttp(vertx).eventually(vertx::close);
+  /**
+   * Withdraws a clustered node's addresses and drains HTTP, then waits for the requests its handlers work on
+   * (until {@code graceMs} after the start, at least {@code QUIET_MS}), then closes Vert.x (every other verticle
+   * and the cluster membership).
+   */
+  public static Future<Void> orderly(Vertx vertx, long graceMs) {
+    if (!vertx.isClustered()) {
+      return drainHttp(vertx).eventually(vertx::close);
+    }
+    long until = System.currentTimeMillis() + graceMs;
+    // on the cut-off side of a partition the cluster's maps may not answer: drain anyway
+    return Drain.withdraw(vertx).timeout(WITHDRAW_TIMEOUT_S, TimeUnit.SECONDS).otherwiseEmpty()
+        .compose(v -> drainHttp(vertx))
+        .eventually(() -> Drain.idle(vertx, QUIET_MS, Math.max(QUIET_MS, until - System.currentTimeMillis())))
+        .eventually(vertx::close);
   }
 }

@@ -7,10 +7,8 @@ import dev.parley.fake.FakeOpenAi;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -118,8 +116,7 @@ class ClusterFailoverTest {
   }
 
   private static WebClient client(Vertx vertx, int port) {
-    return WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
-        .setConnectTimeout(2_000), new PoolOptions().setHttp1MaxSize(CLIENTS_PER_NODE + 2));
+    return ParleyProcesses.client(vertx, port, CLIENTS_PER_NODE + 2);
   }
 
   /** Until the node answers the bot API, which needs the worker's handlers to be visible to it. */

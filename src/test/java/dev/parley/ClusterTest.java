@@ -92,7 +92,8 @@ class ClusterTest {
     }).onComplete(test.succeedingThenComplete());
   }
 
-  private static Future<Vertx> node(JsonObject cluster) {
+  /** A clustered Vert.x in this JVM, on 127.0.0.1, with Parley's Hazelcast configuration for {@code cluster}. */
+  static Future<Vertx> node(JsonObject cluster) {
     VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions()
         .setHost("127.0.0.1").setPort(0).setClusterPublicHost("127.0.0.1"));
     return Vertx.builder().with(options)

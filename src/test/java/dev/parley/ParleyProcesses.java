@@ -4,15 +4,19 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Parley as separate processes for the multi-JVM tests: each runs {@link Main} on this JVM's class path,
@@ -54,7 +58,14 @@ final class ParleyProcesses {
    */
   Process launchClustered(String name, String roles, int clusterPort, int httpPort, String members,
       String databaseUrl, Path configFile, String openaiBaseUrl) throws IOException {
-    return launch(name, Map.of(
+    return launchClustered(name, roles, clusterPort, httpPort, members, databaseUrl, configFile, openaiBaseUrl, Map.of());
+  }
+
+  /** The same, with {@code extra} added to the process's environment. */
+  Process launchClustered(String name, String roles, int clusterPort, int httpPort, String members,
+      String databaseUrl, Path configFile, String openaiBaseUrl, Map<String, String> extra) throws IOException {
+    Map<String, String> env = new HashMap<>(extra);
+    env.putAll(Map.of(
         "PARLEY_CONFIG", configFile.toString(),
         "PARLEY_PORT", String.valueOf(httpPort),
         "PARLEY_HOST", "127.0.0.1",
@@ -64,13 +75,20 @@ final class ParleyProcesses {
         "PARLEY_CLUSTER_HOST", "127.0.0.1",
         "PARLEY_CLUSTER_PORT", String.valueOf(clusterPort),
         "PARLEY_CLUSTER_MEMBERS", members,
-        "OPENAI_BASE_URL", openaiBaseUrl), "--cluster", "--roles", roles);
+        "OPENAI_BASE_URL", openaiBaseUrl));
+    return launch(name, env, "--cluster", "--roles", roles);
   }
 
   /** The test config ({@code conf/config.json}, no embedding model preloaded) in a file for the processes. */
   Path configFile() throws IOException {
+    return configFile(config -> { });
+  }
+
+  /** The same, changed by {@code change} first. */
+  Path configFile(Consumer<JsonObject> change) throws IOException {
     JsonObject config = TestApp.defaults();
     config.getJsonObject("rag").put("preload_model", false);
+    change.accept(config);
     return Files.writeString(dir.resolve("config.json"), config.encodePrettily());
   }
 
@@ -86,6 +104,12 @@ final class ParleyProcesses {
       members.add("127.0.0.1:" + (base + i));
     }
     return String.join(",", members);
+  }
+
+  /** A web client for a process's HTTP port on 127.0.0.1, with at most {@code connections} connections. */
+  static WebClient client(Vertx vertx, int port, int connections) {
+    return WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
+        .setConnectTimeout(2_000), new PoolOptions().setHttp1MaxSize(connections));
   }
 
   /** The URL of a fresh PostgreSQL database for the processes ({@link TestPostgres}), made on first use. */

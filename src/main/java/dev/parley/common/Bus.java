@@ -9,9 +9,9 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Event-bus request-reply with an explicit timeout, a request id and safe failures, served by a
- * handler on this node when there is one ({@link LocalFirst}). A long request that has to leave the
- * process can be watched by heartbeats ({@link Heartbeats}), so that a dead node fails it within a few
+ * Event-bus request-reply with an explicit timeout, a deadline to start by ({@link Fields#DEADLINE_HEADER}),
+ * a request id and safe failures, served by a handler on this node when there is one ({@link LocalFirst}).
+ * A long request that has to leave the process can be watched by heartbeats ({@link Heartbeats}), so that a dead node fails it within a few
  * seconds instead of at its timeout.
  */
 public final class Bus {
@@ -42,17 +42,13 @@ public final class Bus {
    * ({@code provider_node_lost} for the provider) once they stop. {@code heartbeatMs} 0 never watches.
    */
   public Future<JsonObject> request(String address, JsonObject body, long timeoutMs, long heartbeatMs) {
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMs);
-    if (requestId != null) {
-      options.addHeader(Fields.REQUEST_ID_HEADER, requestId);
-    }
-    boolean watched = heartbeatMs > 0 && vertx.isClustered();
+    long watchedMs = heartbeatMs > 0 && vertx.isClustered() ? heartbeatMs : 0;
     Future<Message<JsonObject>> sent = LocalFirst.hasLocal(vertx, address)
-        ? vertx.eventBus().<JsonObject>request(LocalFirst.alias(address), body, options)
+        ? vertx.eventBus().<JsonObject>request(LocalFirst.alias(address), body, options(timeoutMs, timeoutMs))
             .recover(failure -> isNoHandlers(failure)
-                ? remote(address, body, options, watched ? heartbeatMs : 0)
+                ? remote(address, body, timeoutMs, watchedMs)
                 : Future.failedFuture(failure))
-        : remote(address, body, options, watched ? heartbeatMs : 0);
+        : remote(address, body, timeoutMs, watchedMs);
     return sent
         .map(Message::body)
         .recover(failure -> Future.failedFuture(failure instanceof ReplyException reply
@@ -60,11 +56,26 @@ public final class Bus {
             : failure));
   }
 
-  private Future<Message<JsonObject>> remote(String address, JsonObject body, DeliveryOptions options,
-      long heartbeatMs) {
-    return heartbeatMs > 0
-        ? Heartbeats.request(vertx, address, body, options, heartbeatMs)
-        : vertx.eventBus().request(address, body, options);
+  /**
+   * A watched request is given up on {@value Heartbeats#MISSES} intervals after it was sent unless a heartbeat
+   * came, and its handler sends the first one an interval after it starts: it must start within
+   * {@code MISSES - 1} intervals.
+   */
+  private Future<Message<JsonObject>> remote(String address, JsonObject body, long timeoutMs, long heartbeatMs) {
+    if (heartbeatMs <= 0) {
+      return vertx.eventBus().request(address, body, options(timeoutMs, timeoutMs));
+    }
+    long startWithinMs = Math.min(timeoutMs, heartbeatMs * (Heartbeats.MISSES - 1));
+    return Heartbeats.request(vertx, address, body, options(timeoutMs, startWithinMs), heartbeatMs);
+  }
+
+  private DeliveryOptions options(long timeoutMs, long startWithinMs) {
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMs)
+        .addHeader(Fields.DEADLINE_HEADER, String.valueOf(System.currentTimeMillis() + startWithinMs));
+    if (requestId != null) {
+      options.addHeader(Fields.REQUEST_ID_HEADER, requestId);
+    }
+    return options;
   }
 
   private static boolean isNoHandlers(Throwable failure) {

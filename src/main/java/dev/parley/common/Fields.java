@@ -58,12 +58,28 @@ public final class Fields {
   /** A bot's admin-visible provider problem: {@code {code, message, at}}, or null. */
   public static final String PROVIDER_STATUS = "provider_status";
 
+  /** A stored record's id; in a turn to store, the ids its messages are to get (which makes storing it idempotent). */
+  public static final String ID = "id";
+
   /** Message header carrying the request id from the HTTP edge into every component. */
   public static final String REQUEST_ID_HEADER = "x-request-id";
   /** Message headers of a request whose handler must send heartbeats while it works ({@link Heartbeats}). */
   public static final String HEARTBEAT_ADDRESS_HEADER = "x-heartbeat-address";
   public static final String HEARTBEAT_ID_HEADER = "x-heartbeat-id";
   public static final String HEARTBEAT_MS_HEADER = "x-heartbeat-ms";
+  /**
+   * Message header: the time (epoch ms) after which the sender no longer waits for the request to start: its
+   * timeout, or for a request watched by heartbeats the time its first heartbeat would come too late. A handler
+   * never starts work on a request past it ({@link BusHandlers#accept}), so a message delivered late (its node
+   * froze, or the network held it) is not processed after its sender moved on, and maybe tried elsewhere.
+   * Nodes' clocks are assumed NTP-synchronised: skew moves the cut-off by as much.
+   */
+  public static final String DEADLINE_HEADER = "x-deadline";
+  /**
+   * In a {@code parley.memory.append} request: the time (epoch ms) after which its sender no longer waits, so the
+   * turn must not be committed (checked again just before the commit, as a node can freeze mid-request).
+   */
+  public static final String DEADLINE = "deadline";
   /** The body of a heartbeat: {@code {heartbeat_id}}. */
   public static final String HEARTBEAT_ID = "heartbeat_id";
 

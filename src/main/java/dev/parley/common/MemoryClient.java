@@ -7,6 +7,8 @@ import io.vertx.core.json.JsonObject;
 /** Sender side of the memory component ({@code parley.memory.*}). */
 public final class MemoryClient {
 
+  private static final int APPEND_ATTEMPTS = 3;
+
   private final Bus bus;
   private final long timeoutMs;
 
@@ -27,10 +29,31 @@ public final class MemoryClient {
   /**
    * Stores one turn in a single transaction: {@code {bot_id, session_id, user:{content, created_at},
    * assistant:{content, status, error, input_tokens, output_tokens, cost, latency_ms, provider, model, sources}}}.
-   * Answers {@code {conversation_id, user_message_id, message_id}}.
+   * Answers {@code {conversation_id, user_message_id, message_id}}. The turn is not stored once the request
+   * has timed out ({@link Fields#DEADLINE}). A turn whose messages carry their ids ({@code user.id},
+   * {@code assistant.id}) is stored at most once, so a request that timed out is sent again (up to
+   * {@value #APPEND_ATTEMPTS} times in all): its memory node may have stored it and frozen before it could
+   * answer, and a visitor who saw an error would send the message again.
    */
   public Future<JsonObject> append(JsonObject turn) {
-    return bus.request(Addresses.MEMORY_APPEND, turn, timeoutMs);
+    return append(turn, APPEND_ATTEMPTS);
+  }
+
+  private Future<JsonObject> append(JsonObject turn, int attempts) {
+    return bus.request(Addresses.MEMORY_APPEND, turn.put(Fields.DEADLINE, System.currentTimeMillis() + timeoutMs),
+            timeoutMs)
+        .recover(failure -> attempts > 1 && unanswered(failure) && identified(turn)
+            ? append(turn, attempts - 1)
+            : Future.failedFuture(failure));
+  }
+
+  private static boolean unanswered(Throwable failure) {
+    return failure instanceof ParleyException e && e.status() == ErrorCodes.GATEWAY_TIMEOUT;
+  }
+
+  private static boolean identified(JsonObject turn) {
+    JsonObject user = turn.getJsonObject(Fields.USER);
+    return user != null && Ids.isEntityId(user.getString(Fields.ID));
   }
 
   /** Every message of the session with ids, status, sources and feedback, oldest first. */

@@ -179,6 +179,19 @@ public final class Database {
     return false;
   }
 
+  /** Whether {@code failure} is a primary-key or unique-constraint violation, in either dialect. */
+  public static boolean isUniqueViolation(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof PgException pg && "23505".equals(pg.getSqlState())) {
+        return true;
+      }
+      if (t.getMessage() != null && t.getMessage().contains("UNIQUE constraint failed")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Names the database (its file, or its URL without the password): equal names, same database. */
   public String name() {
     return name;

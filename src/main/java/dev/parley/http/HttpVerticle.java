@@ -3,6 +3,7 @@ package dev.parley.http;
 import dev.parley.common.Timeouts;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
@@ -24,6 +25,8 @@ public class HttpVerticle extends VerticleBase {
   private HttpServer server;
   private Router router;
   private SlowClients slowClients;
+  /** Set once the instance stops: readiness fails and each response closes its connection. */
+  private volatile boolean draining;
 
   @Override
   public Future<?> start() {
@@ -45,7 +48,7 @@ public class HttpVerticle extends VerticleBase {
 
     AdminAuthHandler adminAuth = new AdminAuthHandler(new AdminToken(hash));
     router.route("/api/bots*").handler(adminAuth);
-    new OpsRoutes(vertx, config.getBoolean("metrics_public", false)).mount(router, adminAuth);
+    new OpsRoutes(vertx, config.getBoolean("metrics_public", false), () -> draining).mount(router, adminAuth);
     // Document uploads get their own, larger limit; the general BodyHandler below then lets them pass.
     router.post("/api/bots/:botId/documents").handler(BodyHandler.create(uploadsDir(config))
         .setBodyLimit(config.getLong("upload_limit_bytes", 20L * 1024 * 1024))
@@ -90,6 +93,11 @@ public class HttpVerticle extends VerticleBase {
     return vertx.createHttpServer(options)
         .connectionHandler(slowClients::connection)
         .requestHandler(request -> {
+          if (draining) {
+            // the header alone closes only connections whose request asked for it
+            request.response().putHeader(HttpHeaders.CONNECTION, "close")
+                .endHandler(v -> request.connection().close());
+          }
           slowClients.request(request);
           router.handle(request);
         })
@@ -108,13 +116,23 @@ public class HttpVerticle extends VerticleBase {
     return java.nio.file.Path.of(config.getString("data_dir", "./data"), "uploads").toString();
   }
 
-  /** Stops taking connections and lets requests in flight, streams included, finish first. */
+  /**
+   * First reports not ready and closes each connection after its response, for {@code shutdown_delay_ms}, so
+   * that a load balancer stops sending here and holds no idle connection that the shutdown would close
+   * under a request it is just sending; then stops taking connections and lets requests in flight, streams
+   * included, finish (up to {@code shutdown_grace_s}).
+   */
   @Override
   public Future<?> stop() {
-    if (slowClients != null) {
-      slowClients.stop();
-    }
-    return server == null ? Future.succeededFuture()
-        : server.shutdown(config().getLong("shutdown_grace_s", 30L), TimeUnit.SECONDS);
+    draining = true;
+    long delayMs = config().getLong("shutdown_delay_ms", 0L);
+    Future<?> unready = server == null || delayMs <= 0 ? Future.succeededFuture() : vertx.timer(delayMs);
+    return unready.compose(v -> {
+      if (slowClients != null) {
+        slowClients.stop();
+      }
+      return server == null ? Future.succeededFuture()
+          : server.shutdown(config().getLong("shutdown_grace_s", 30L), TimeUnit.SECONDS);
+    });
   }
 }

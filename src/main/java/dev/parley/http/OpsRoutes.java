@@ -16,10 +16,12 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.micrometer.backends.BackendRegistries;
+import java.util.function.BooleanSupplier;
 
 /**
  * Operations routes: {@code /health/live} (the process answers), {@code /health/ready} (the
- * database, the knowledge index and the bus to them answer: 200 or 503 with each check), and
+ * database, the knowledge index and the bus to them answer, and the node is not shutting down: 200 or 503
+ * with each check), and
  * {@code /metrics} in Prometheus format, behind the admin token unless {@code metrics_public}.
  */
 final class OpsRoutes {
@@ -28,10 +30,12 @@ final class OpsRoutes {
 
   private final Vertx vertx;
   private final boolean metricsPublic;
+  private final BooleanSupplier draining;
 
-  OpsRoutes(Vertx vertx, boolean metricsPublic) {
+  OpsRoutes(Vertx vertx, boolean metricsPublic, BooleanSupplier draining) {
     this.vertx = vertx;
     this.metricsPublic = metricsPublic;
+    this.draining = draining;
   }
 
   void mount(Router router, Handler<RoutingContext> adminAuth) {
@@ -43,7 +47,10 @@ final class OpsRoutes {
         .register("database", CHECK_TIMEOUT_MS, probe(Addresses.MEMORY_HEALTH, true))
         .register("bots", CHECK_TIMEOUT_MS, probe(Addresses.BOT_HEALTH, true))
         .register("index", CHECK_TIMEOUT_MS, probe(Addresses.RAG_HEALTH, false))
-        .register("cluster", promise -> promise.complete(Status.OK(new JsonObject().put("clustered", vertx.isClustered()))));
+        .register("cluster", promise -> promise.complete(
+            Status.OK(new JsonObject().put("clustered", vertx.isClustered()))))
+        .register("accepting", promise -> promise.complete(draining.getAsBoolean()
+            ? Status.KO(new JsonObject().put("draining", true)) : Status.OK()));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(checks));
 
     if (!metricsPublic) {
@@ -61,16 +68,17 @@ final class OpsRoutes {
   /**
    * A check that asks a component over the bus. A component that no node runs is down when it
    * is {@code required}, and reported as not deployed otherwise.
+   * The check's own timeout equals the request's, and may end it first: hence {@code tryComplete}.
    */
   private Handler<Promise<Status>> probe(String address, boolean required) {
     return promise -> new Bus(vertx, null).request(address, new JsonObject(), CHECK_TIMEOUT_MS).onComplete(result -> {
       if (result.succeeded()) {
-        promise.complete(Status.OK(result.result()));
+        promise.tryComplete(Status.OK(result.result()));
       } else if (!required && isNoHandlers(result.cause())) {
-        promise.complete(Status.OK(new JsonObject().put("deployed", false)));
+        promise.tryComplete(Status.OK(new JsonObject().put("deployed", false)));
       } else {
         String reason = result.cause() instanceof ParleyException parley ? parley.code() : "unavailable";
-        promise.complete(Status.KO(new JsonObject().put("error", reason)));
+        promise.tryComplete(Status.KO(new JsonObject().put("error", reason)));
       }
     });
   }

@@ -1,6 +1,7 @@
 package dev.parley.http;
 
 import dev.parley.common.Fields;
+import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,6 +16,9 @@ final class Turn {
   private final String sessionId;
   private final String message;
   private final long startedAt = System.currentTimeMillis();
+  /** Made once, so that storing the turn again after a timeout cannot store it twice. */
+  private final String userMessageId = Ids.uuid();
+  private final String answerId = Ids.uuid();
   private JsonArray passages = new JsonArray();
 
   Turn(JsonObject bot, String sessionId, String message) {
@@ -208,8 +212,9 @@ final class Turn {
     return new JsonObject()
         .put(Fields.BOT_ID, botId())
         .put(Fields.SESSION_ID, sessionId)
-        .put(Fields.USER, new JsonObject().put(Fields.CONTENT, message).put(Fields.CREATED_AT, startedAt))
-        .put(Fields.ASSISTANT, assistant)
+        .put(Fields.USER, new JsonObject().put(Fields.ID, userMessageId).put(Fields.CONTENT, message)
+            .put(Fields.CREATED_AT, startedAt))
+        .put(Fields.ASSISTANT, assistant == null ? null : assistant.put(Fields.ID, answerId))
         .put(Fields.ERROR, error);
   }
 }

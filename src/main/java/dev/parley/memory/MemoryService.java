@@ -82,7 +82,11 @@ final class MemoryService {
     return turns.append(turn)
         .onFailure(failure -> cache.forget(botId, sessionId))
         .map(stored -> {
-          cache.appended(botId, sessionId, answered(turn, stored));
+          if (stored.getBoolean(TurnWriter.ALREADY_STORED, false)) {
+            cache.forget(botId, sessionId);
+          } else {
+            cache.appended(botId, sessionId, answered(turn, stored));
+          }
           return stored;
         });
   }

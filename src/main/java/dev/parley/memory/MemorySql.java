@@ -32,6 +32,10 @@ final class MemorySql {
       + "(#{id}, #{conversation_id}, #{bot_id}, #{role}, #{content}, #{status}, #{error}, #{sources}, #{input_tokens}, "
       + "#{output_tokens}, #{cost}, #{latency_ms}, #{provider}, #{model}, #{created_at})";
 
+  /** The stored messages of a turn, by the ids it brought. */
+  static final String STORED_TURN = "SELECT id, conversation_id, role FROM messages "
+      + "WHERE bot_id = #{bot_id} AND (id = #{user} OR id = #{assistant})";
+
   /** The newest answered messages of a session; the caller reverses them into oldest-first order. */
   static final String HISTORY = "SELECT m.id, m.role, m.content FROM messages m "
       + "JOIN conversations c ON c.id = m.conversation_id "

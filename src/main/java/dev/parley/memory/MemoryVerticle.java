@@ -23,9 +23,12 @@ import java.util.Set;
  *   <tr><td>{@code parley.memory.health}</td><td>{}</td><td>{@code {status: "UP", database_bytes}}</td></tr>
  *   <tr><td>{@code parley.memory.history}</td><td>{@code {bot_id, session_id, limit}}</td>
  *   <td>{@code {messages:[{role, content}]}}: the last answered messages, oldest first</td></tr>
- *   <tr><td>{@code parley.memory.append}</td><td>{@code {bot_id, session_id, user:{content, created_at},
- *   assistant?:{content, status, error, input_tokens, output_tokens, cost, latency_ms, provider, model, sources}, error?}}</td>
- *   <td>{@code {conversation_id, user_message_id, message_id}}, after the commit</td></tr>
+ *   <tr><td>{@code parley.memory.append}</td><td>{@code {bot_id, session_id, user:{id?, content, created_at},
+ *   assistant?:{id?, content, status, error, input_tokens, output_tokens, cost, latency_ms, provider, model, sources},
+ *   error?, deadline?}}</td>
+ *   <td>{@code {conversation_id, user_message_id, message_id}}, after the commit; with the messages' own ids a turn
+ *   sent again is stored once ({@code already_stored: true}); past {@code deadline} (epoch ms) nothing is stored
+ *   (504 {@code timeout})</td></tr>
  *   <tr><td>{@code parley.memory.session.get}</td><td>{@code {bot_id, session_id}}</td><td>{@code {session_id, messages}}</td></tr>
  *   <tr><td>{@code parley.memory.session.clear}</td><td>{@code {bot_id, session_id}}</td><td>{@code {cleared}}</td></tr>
  *   <tr><td>{@code parley.memory.feedback}</td><td>{@code {bot_id, message_id, rating: up|down, comment?}}</td><td>{@code {message_id, rating}}</td></tr>

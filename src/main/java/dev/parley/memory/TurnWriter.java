@@ -1,5 +1,6 @@
 package dev.parley.memory;
 
+import dev.parley.common.ErrorCodes;
 import dev.parley.common.Fields;
 import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
@@ -37,6 +38,10 @@ final class TurnWriter {
 
   private static final Logger LOG = LoggerFactory.getLogger(TurnWriter.class);
   private static final int MAX_BATCH = 256;
+  /** In what {@link #append} answers: the turn had been stored by an earlier request (the answer is the same). */
+  static final String ALREADY_STORED = "already_stored";
+  /** Rolls back a batch holding a turn whose sender stopped waiting while it was written. */
+  private static final TooLate TOO_LATE = new TooLate();
 
   private record Pending(JsonObject turn, Promise<JsonObject> result) {
   }
@@ -71,8 +76,15 @@ final class TurnWriter {
     });
   }
 
-  private Future<Void> write(List<Pending> batch) {
-    return database.inTransaction(tx -> writeAll(tx, batch))
+  private Future<Void> write(List<Pending> queued) {
+    List<Pending> batch = withoutLate(queued);
+    if (batch.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return database.inTransaction(tx -> writeAll(tx, batch)
+            // the last moment to give up: a node that froze mid-write must not commit turns already failed
+            .compose(ids -> batch.stream().anyMatch(TurnWriter::late) ? Future.failedFuture(TOO_LATE)
+                : Future.succeededFuture(ids)))
         .map(ids -> {
           for (int i = 0; i < batch.size(); i++) {
             batch.get(i).result().complete(ids.get(i));
@@ -80,6 +92,9 @@ final class TurnWriter {
           return (Void) null;
         })
         .recover(failure -> {
+          if (failure == TOO_LATE) {
+            return batch.size() == 1 ? write(batch) : oneByOne(batch);
+          }
           if (batch.size() == 1) {
             return fail(batch.get(0), failure);
           }
@@ -91,6 +106,49 @@ final class TurnWriter {
             return Future.succeededFuture();
           }
           return oneByOne(batch);
+        });
+  }
+
+  /**
+   * The turns whose sender still waits; the others fail unstored (their {@link Fields#DEADLINE} passed: the
+   * sender answered its visitor with an error, and the visitor may have sent the message again).
+   */
+  private static List<Pending> withoutLate(List<Pending> batch) {
+    List<Pending> live = new ArrayList<>(batch.size());
+    for (Pending pending : batch) {
+      if (late(pending)) {
+        LOG.warn("Did not store a turn of bot {}: its sender stopped waiting for it",
+            pending.turn().getString(Fields.BOT_ID));
+        pending.result().fail(
+            new ParleyException(ErrorCodes.GATEWAY_TIMEOUT, "timeout", "The turn was not stored in time"));
+      } else {
+        live.add(pending);
+      }
+    }
+    return live;
+  }
+
+  private static boolean late(Pending pending) {
+    Long deadline = pending.turn().getLong(Fields.DEADLINE);
+    return deadline != null && System.currentTimeMillis() > deadline;
+  }
+
+  /** What storing {@code turn} answered, read back by the ids it brought. */
+  private Future<JsonObject> stored(JsonObject turn) {
+    String userId = turn.getJsonObject(Fields.USER).getString(Fields.ID);
+    JsonObject assistant = turn.getJsonObject(Fields.ASSISTANT);
+    String assistantId = assistant == null ? userId : assistant.getString(Fields.ID, userId);
+    return SqlTemplate.forQuery(database.reader(), MemorySql.STORED_TURN)
+        .execute(Map.of(Fields.BOT_ID, turn.getString(Fields.BOT_ID), "user", userId, "assistant", assistantId))
+        .compose(rows -> {
+          JsonObject ids = new JsonObject();
+          for (Row row : rows) {
+            ids.put(Fields.CONVERSATION_ID, row.getString(Fields.CONVERSATION_ID));
+            ids.put("assistant".equals(row.getString(Fields.ROLE)) ? Fields.MESSAGE_ID : "user_message_id",
+                row.getString("id"));
+          }
+          return ids.containsKey("user_message_id") ? Future.succeededFuture(ids.put(ALREADY_STORED, true))
+              : Future.failedFuture(notStored());
         });
   }
 
@@ -106,7 +164,15 @@ final class TurnWriter {
     return chain;
   }
 
-  private static Future<Void> fail(Pending pending, Throwable failure) {
+  private Future<Void> fail(Pending pending, Throwable failure) {
+    String userId = pending.turn().getJsonObject(Fields.USER).getString(Fields.ID);
+    if (Database.isUniqueViolation(failure) && Ids.isEntityId(userId)) {
+      // sent again after a timeout: the first request stored it, and its node could not answer in time
+      return stored(pending.turn())
+          .onFailure(unread -> LOG.error("Could not read back the stored turn of bot {}: {}",
+              pending.turn().getString(Fields.BOT_ID), StorageFailures.reason(unread)))
+          .onComplete(pending.result()).otherwiseEmpty().mapEmpty();
+    }
     if (Database.isForeignKeyViolation(failure)) {
       pending.result().fail(ParleyException.notFound("Bot"));
     } else if (StorageFailures.isUnavailable(failure)) {
@@ -169,8 +235,8 @@ final class TurnWriter {
     String botId = turn.getString(Fields.BOT_ID);
     JsonObject user = turn.getJsonObject(Fields.USER);
     JsonObject assistant = turn.getJsonObject(Fields.ASSISTANT);
-    String userId = Ids.uuid();
-    String assistantId = assistant == null ? null : Ids.uuid();
+    String userId = presetId(user);
+    String assistantId = assistant == null ? null : presetId(assistant);
     Map<String, Object> userRow = message(userId, conversationId, botId, "user", user, user.getLong(Fields.CREATED_AT, now));
     userRow.put(Fields.ERROR, assistant == null ? turn.getString(Fields.ERROR, "failed") : null);
     messages.add(userRow);
@@ -181,6 +247,12 @@ final class TurnWriter {
         .put(Fields.CONVERSATION_ID, conversationId)
         .put("user_message_id", userId)
         .put(Fields.MESSAGE_ID, assistantId);
+  }
+
+  /** The message's own id when the turn brings a well-formed one (it was stored already if taken), else a new one. */
+  private static String presetId(JsonObject message) {
+    String id = message.getString(Fields.ID);
+    return Ids.isEntityId(id) ? id : Ids.uuid();
   }
 
   private static Map<String, Object> message(String id, String conversationId, String botId, String role,
@@ -203,5 +275,11 @@ final class TurnWriter {
     row.put(Fields.MODEL, fields.getString(Fields.MODEL));
     row.put(Fields.CREATED_AT, createdAt);
     return row;
+  }
+
+  private static final class TooLate extends Exception {
+    TooLate() {
+      super("a turn's deadline passed while its batch was written", null, false, false);
+    }
   }
 }

@@ -2,6 +2,8 @@ package dev.parley.provider;
 
 import dev.parley.common.Addresses;
 import dev.parley.common.Bus;
+import dev.parley.common.BusHandlers;
+import dev.parley.common.Drain;
 import dev.parley.common.ErrorCodes;
 import dev.parley.common.Failures;
 import dev.parley.common.Fields;
@@ -150,6 +152,8 @@ public class ProviderVerticle extends VerticleBase {
               m -> handle(m, false));
           MessageConsumer<JsonObject> localStream = LocalFirst.registerAlias(vertx, Addresses.PROVIDER_STREAM,
               m -> handle(m, true));
+          Drain.serves(vertx, Addresses.PROVIDER_COMPLETE);
+          Drain.serves(vertx, Addresses.PROVIDER_STREAM);
           return Future.all(List.of(complete.completion(), stream.completion(), cancel.completion(),
               localComplete.completion(), localStream.completion()));
         });
@@ -177,7 +181,10 @@ public class ProviderVerticle extends VerticleBase {
 
   /** Handles a request, sending heartbeats to its caller until it is answered when the caller asked for them. */
   private void handle(Message<JsonObject> message, boolean stream) {
-    Runnable stopBeating = Heartbeats.beat(vertx, message);
+    Runnable finished = BusHandlers.accept(vertx, message);
+    if (finished == null) {
+      return;
+    }
     Future<Void> answered;
     try {
       answered = dispatch(message, stream);
@@ -186,7 +193,7 @@ public class ProviderVerticle extends VerticleBase {
       Failures.reply(message, bug);
       answered = Future.succeededFuture();
     }
-    answered.onComplete(done -> stopBeating.run());
+    answered.onComplete(done -> finished.run());
   }
 
   /** Answers the request; the future completes once it has been answered. */

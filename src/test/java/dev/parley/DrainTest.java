@@ -1,0 +1,162 @@
+package dev.parley;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.common.Bus;
+import dev.parley.common.BusHandlers;
+import dev.parley.common.Drain;
+import dev.parley.common.Fields;
+import dev.parley.common.ParleyException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * How a node leaves without failing requests ({@link Drain}), and requests delivered after their deadline
+ * ({@link BusHandlers#accept}). Two clustered Vert.x instances in this JVM: {@code one} serves an address, and
+ * {@code two} sends to it.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 90, timeUnit = TimeUnit.SECONDS)
+class DrainTest {
+
+  private static final String ADDRESS = "test.drain.slow";
+  private static final long WORK_MS = 400;
+
+  private Vertx one;
+  private Vertx two;
+
+  @AfterEach
+  void stop() throws Exception {
+    for (Vertx node : new Vertx[] {one, two}) {
+      if (node != null) {
+        node.close().await(20, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void a_withdrawn_node_answers_what_it_has_and_the_others_stop_sending_to_it(VertxTestContext test) {
+    AtomicInteger served = new AtomicInteger();
+    cluster(served).compose(v -> {
+      Future<JsonObject> inFlight = new Bus(two, "in-flight").request(ADDRESS, new JsonObject(), 10_000);
+      return Await.until(one, () -> served.get() == 1, 5_000)
+          .compose(started -> Drain.withdraw(one))
+          .compose(withdrawn -> inFlight)
+          .compose(answer -> {
+            assertThat(answer.getString("node")).isEqualTo("one");
+            // once the view reached two, its requests find no node to go to instead of waiting on this one
+            return noHandlersWithin(two, 10_000);
+          })
+          .compose(failure -> {
+            assertThat(failure.status()).isEqualTo(503);
+            // the withdrawn node still serves its own requests, through its local handler
+            return new Bus(one, "local").request(ADDRESS, new JsonObject(), 10_000);
+          })
+          .map(local -> {
+            assertThat(local.getString("node")).isEqualTo("one");
+            assertThat(served.get()).isEqualTo(2);
+            return null;
+          });
+    }).onComplete(test.succeedingThenComplete());
+  }
+
+  @Test
+  void idle_completes_only_once_the_requests_in_progress_are_answered(VertxTestContext test) {
+    AtomicLong answeredAt = new AtomicLong();
+    cluster(new AtomicInteger()).compose(v -> {
+      new Bus(two, "slow").request(ADDRESS, new JsonObject(), 10_000)
+          .onSuccess(answer -> answeredAt.set(System.nanoTime()));
+      return Await.until(one, () -> Drain.inFlight(one) == 1, 5_000)
+          .compose(started -> Drain.idle(one, 100, 10_000))
+          .map(idle -> {
+            long idleAt = System.nanoTime();
+            assertThat(answeredAt.get()).as("the request was answered before idle").isPositive();
+            assertThat(idleAt).isGreaterThan(answeredAt.get());
+            assertThat(Drain.inFlight(one)).isZero();
+            return null;
+          });
+    }).onComplete(test.succeedingThenComplete());
+  }
+
+  @Test
+  void a_request_delivered_after_its_deadline_is_not_processed(Vertx vertx, VertxTestContext test) {
+    AtomicInteger served = new AtomicInteger();
+    BusHandlers.register(vertx, ADDRESS, body -> {
+      served.incrementAndGet();
+      return Future.succeededFuture(new JsonObject());
+    }).compose(v -> vertx.eventBus().request(ADDRESS, new JsonObject(), new DeliveryOptions().setSendTimeout(500)
+            .addHeader(Fields.DEADLINE_HEADER, String.valueOf(System.currentTimeMillis() - 1)))
+        .<Void>transform(late -> {
+          assertThat(late.failed()).isTrue();
+          assertThat(((ReplyException) late.cause()).failureType()).isEqualTo(ReplyFailure.TIMEOUT);
+          assertThat(served.get()).as("requests processed past their deadline").isZero();
+          return Future.succeededFuture();
+        }))
+        .compose(v -> new Bus(vertx, "on-time").request(ADDRESS, new JsonObject(), 5_000))
+        .map(onTime -> {
+          assertThat(served.get()).isEqualTo(1);
+          return null;
+        })
+        .onComplete(test.succeedingThenComplete());
+  }
+
+  /** {@code one} serves {@link #ADDRESS} (answers {@code {node: "one"}} after {@value #WORK_MS} ms); until {@code two} reaches it. */
+  private Future<Void> cluster(AtomicInteger served) {
+    int port = ParleyProcesses.hazelcastPort();
+    JsonObject cluster = new JsonObject().put("name", "parley-drain-" + port).put("host", "127.0.0.1").put("port", port)
+        .put("members", new JsonArray().add("127.0.0.1:" + port).add("127.0.0.1:" + (port + 1)));
+    return node(cluster).compose(first -> {
+      one = first;
+      return BusHandlers.register(one, ADDRESS, body -> {
+        served.incrementAndGet();
+        Promise<JsonObject> answer = Promise.promise();
+        one.setTimer(WORK_MS, t -> answer.complete(new JsonObject().put("node", "one")));
+        return answer.future();
+      });
+    }).compose(v -> node(cluster.copy().put("port", port + 1))).compose(second -> {
+      two = second;
+      return reachable(second, served);
+    });
+  }
+
+  /** Until a request from {@code two} is answered (its view has caught up with one's registration). */
+  private static Future<Void> reachable(Vertx two, AtomicInteger served) {
+    return new Bus(two, "warm-up").request(ADDRESS, new JsonObject(), 2_000)
+        .<Void>mapEmpty()
+        .recover(notYet -> two.timer(200).compose(t -> reachable(two, served)))
+        .onSuccess(v -> served.set(0));
+  }
+
+  /** Until a request from {@code node} fails at once with no handler anywhere: that failure. */
+  private static Future<ParleyException> noHandlersWithin(Vertx node, long timeoutMs) {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    return new Bus(node, "after-withdraw").request(ADDRESS, new JsonObject(), 2_000).transform(result -> {
+      if (result.failed() && result.cause() instanceof ParleyException failure && failure.status() == 503) {
+        return Future.succeededFuture(failure);
+      }
+      if (System.currentTimeMillis() > deadline) {
+        return Future.failedFuture(new AssertionError("requests still reached the withdrawn node"));
+      }
+      return node.timer(100).compose(t -> noHandlersWithin(node, deadline - System.currentTimeMillis()));
+    });
+  }
+
+  private static Future<Vertx> node(JsonObject cluster) {
+    return ClusterTest.node(cluster);
+  }
+}

@@ -1,0 +1,7 @@
+package dev.parley.memory;
+
+import dev.parley.OnPostgres;
+
+@OnPostgres
+class TurnStoragePostgresTest extends TurnStorageTest {
+}

@@ -1,0 +1,98 @@
+package dev.parley.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.TestApp;
+import dev.parley.common.Addresses;
+import dev.parley.common.Bus;
+import dev.parley.common.Fields;
+import dev.parley.common.MemoryClient;
+import dev.parley.common.ParleyException;
+import dev.parley.common.Timeouts;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code parley.memory.append} when a caller sends a turn again (its memory node stored it and could not answer
+ * in time), and when the caller has stopped waiting: a turn is never stored twice, and never after its deadline.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
+class TurnStorageTest {
+
+  @TempDir
+  Path dataDir;
+
+  @Test
+  void a_turn_sent_again_with_its_ids_is_stored_once_and_answers_the_same_ids(Vertx vertx, VertxTestContext test) {
+    TestApp.start(vertx, dataDir).compose(app -> bot(app).compose(botId -> {
+      MemoryClient memory = memory(vertx);
+      JsonObject turn = turn(botId, "session-again-01", "u-" + botId, "a-" + botId);
+      return memory.append(turn.copy()).compose(first -> memory.append(turn.copy()).map(second -> {
+        assertThat(second.getString(Fields.MESSAGE_ID)).isEqualTo(first.getString(Fields.MESSAGE_ID)).isEqualTo("a-" + botId);
+        assertThat(second.getString("user_message_id")).isEqualTo(first.getString("user_message_id"));
+        assertThat(second.getString(Fields.CONVERSATION_ID)).isEqualTo(first.getString(Fields.CONVERSATION_ID));
+        return second;
+      })).compose(v -> memory.messages(botId, "session-again-01"))
+          .compose(session -> {
+            assertThat(session.getJsonArray(Fields.MESSAGES)).hasSize(2);
+            return memory.history(botId, "session-again-01", 20);
+          })
+          .compose(history -> {
+            assertThat(history).as("the history the next turn sees").hasSize(2);
+            return memory.conversations(botId, 10, 0);
+          })
+          .map(conversations -> {
+            JsonObject conversation = conversations.getJsonArray("conversations").getJsonObject(0);
+            assertThat(conversation.getInteger("message_count")).isEqualTo(2);
+            return null;
+          });
+    })).onComplete(test.succeedingThenComplete());
+  }
+
+  @Test
+  void a_turn_whose_sender_stopped_waiting_is_not_stored(Vertx vertx, VertxTestContext test) {
+    TestApp.start(vertx, dataDir).compose(app -> bot(app).compose(botId -> {
+      JsonObject late = turn(botId, "session-late-001", null, null).put(Fields.DEADLINE, System.currentTimeMillis() - 1);
+      return new Bus(vertx, "late").request(Addresses.MEMORY_APPEND, late, 5_000)
+          .<JsonObject>transform(result -> {
+            assertThat(result.failed()).isTrue();
+            assertThat(((ParleyException) result.cause()).status()).isEqualTo(504);
+            return memory(vertx).messages(botId, "session-late-001");
+          })
+          .map(session -> {
+            assertThat(session.getJsonArray(Fields.MESSAGES, new JsonArray())).isEmpty();
+            return null;
+          });
+    })).onComplete(test.succeedingThenComplete());
+  }
+
+  private static MemoryClient memory(Vertx vertx) {
+    return new MemoryClient(new Bus(vertx, "turn-storage"), new Timeouts(5_000, 5_000, 5_000, 5_000, 0));
+  }
+
+  private static Future<String> bot(TestApp app) {
+    return app.client.post("/api/bots").putHeader("Authorization", "Bearer " + TestApp.ADMIN_TOKEN)
+        .sendJsonObject(new JsonObject().put("name", "storage")).map(created -> {
+          assertThat(created.statusCode()).isEqualTo(201);
+          return created.bodyAsJsonObject().getString("id");
+        });
+  }
+
+  private static JsonObject turn(String botId, String sessionId, String userId, String answerId) {
+    return new JsonObject().put(Fields.BOT_ID, botId).put(Fields.SESSION_ID, sessionId)
+        .put(Fields.USER, new JsonObject().put(Fields.ID, userId).put(Fields.CONTENT, "hello"))
+        .put(Fields.ASSISTANT, new JsonObject().put(Fields.ID, answerId).put(Fields.CONTENT, "hi there")
+            .put(Fields.STATUS, "complete"));
+  }
+}
