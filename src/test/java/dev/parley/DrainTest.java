@@ -6,7 +6,6 @@ import dev.parley.common.Bus;
 import dev.parley.common.BusHandlers;
 import dev.parley.common.Drain;
 import dev.parley.common.Fields;
-import dev.parley.common.ParleyException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -18,6 +17,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -52,33 +53,44 @@ class DrainTest {
   @Test
   void a_withdrawn_node_answers_what_it_has_and_the_others_stop_sending_to_it(VertxTestContext test) {
     AtomicInteger served = new AtomicInteger();
-    cluster(served).compose(v -> {
-      Future<JsonObject> inFlight = new Bus(two, "in-flight").request(ADDRESS, new JsonObject(), 10_000);
-      return Await.until(one, () -> served.get() == 1, 5_000)
+    cluster(served, true).compose(v -> {
+      // plain requests from two, round-robin over both nodes (Bus would prefer two's own handler)
+      List<Future<String>> inFlight = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        inFlight.add(answeredBy(two));
+      }
+      return Await.until(one, () -> served.get() > 0, 5_000)
           .compose(started -> Drain.withdraw(one))
-          .compose(withdrawn -> inFlight)
-          .compose(answer -> {
-            assertThat(answer.getString("node")).isEqualTo("one");
-            // once the view reached two, its requests find no node to go to instead of waiting on this one
-            return noHandlersWithin(two, 10_000);
+          .compose(withdrawn -> Future.all(inFlight))
+          .compose(all -> {
+            assertThat(all.<String>list()).as("requests in flight when one withdrew").contains("one");
+            return onlyTwoWithin(10_000);
           })
-          .compose(failure -> {
-            assertThat(failure.status()).isEqualTo(503);
-            // the withdrawn node still serves its own requests, through its local handler
-            return new Bus(one, "local").request(ADDRESS, new JsonObject(), 10_000);
-          })
+          // the withdrawn node still serves its own requests, through its local handler
+          .compose(onlyTwo -> new Bus(one, "local").request(ADDRESS, new JsonObject(), 10_000))
           .map(local -> {
             assertThat(local.getString("node")).isEqualTo("one");
-            assertThat(served.get()).isEqualTo(2);
             return null;
           });
     }).onComplete(test.succeedingThenComplete());
   }
 
   @Test
+  void an_address_no_other_node_serves_stays_registered(VertxTestContext test) {
+    cluster(new AtomicInteger(), false)
+        .compose(v -> Drain.withdraw(one))
+        .compose(v -> new Bus(two, "after-withdraw").request(ADDRESS, new JsonObject(), 10_000))
+        .map(answer -> {
+          assertThat(answer.getString("node")).as("served until the node leaves").isEqualTo("one");
+          return null;
+        })
+        .onComplete(test.succeedingThenComplete());
+  }
+
+  @Test
   void idle_completes_only_once_the_requests_in_progress_are_answered(VertxTestContext test) {
     AtomicLong answeredAt = new AtomicLong();
-    cluster(new AtomicInteger()).compose(v -> {
+    cluster(new AtomicInteger(), false).compose(v -> {
       new Bus(two, "slow").request(ADDRESS, new JsonObject(), 10_000)
           .onSuccess(answer -> answeredAt.set(System.nanoTime()));
       return Await.until(one, () -> Drain.inFlight(one) == 1, 5_000)
@@ -115,8 +127,11 @@ class DrainTest {
         .onComplete(test.succeedingThenComplete());
   }
 
-  /** {@code one} serves {@link #ADDRESS} (answers {@code {node: "one"}} after {@value #WORK_MS} ms); until {@code two} reaches it. */
-  private Future<Void> cluster(AtomicInteger served) {
+  /**
+   * {@code one} serves {@link #ADDRESS} (answers {@code {node: "one"}} after {@value #WORK_MS} ms), and so does
+   * {@code two} when {@code onBoth} (at once); until two reaches one.
+   */
+  private Future<Void> cluster(AtomicInteger served, boolean onBoth) {
     int port = ParleyProcesses.hazelcastPort();
     JsonObject cluster = new JsonObject().put("name", "parley-drain-" + port).put("host", "127.0.0.1").put("port", port)
         .put("members", new JsonArray().add("127.0.0.1:" + port).add("127.0.0.1:" + (port + 1)));
@@ -130,29 +145,39 @@ class DrainTest {
       });
     }).compose(v -> node(cluster.copy().put("port", port + 1))).compose(second -> {
       two = second;
-      return reachable(second, served);
-    });
+      return onBoth ? BusHandlers.register(two, ADDRESS, body -> Future.succeededFuture(new JsonObject().put("node", "two")))
+          : Future.<Void>succeededFuture();
+    }).compose(v -> reachable(served));
   }
 
-  /** Until a request from {@code two} is answered (its view has caught up with one's registration). */
-  private static Future<Void> reachable(Vertx two, AtomicInteger served) {
-    return new Bus(two, "warm-up").request(ADDRESS, new JsonObject(), 2_000)
-        .<Void>mapEmpty()
-        .recover(notYet -> two.timer(200).compose(t -> reachable(two, served)))
-        .onSuccess(v -> served.set(0));
+  /** Until a plain request from two is answered by one (two's view has caught up with one's registration). */
+  private Future<Void> reachable(AtomicInteger served) {
+    return answeredBy(two).recover(notYet -> Future.succeededFuture("nobody")).compose(node -> "one".equals(node)
+        ? Future.<Void>succeededFuture().onSuccess(v -> served.set(0))
+        : two.timer(100).compose(t -> reachable(served)));
   }
 
-  /** Until a request from {@code node} fails at once with no handler anywhere: that failure. */
-  private static Future<ParleyException> noHandlersWithin(Vertx node, long timeoutMs) {
+  /** Which node answered a plain (round-robin) request sent from {@code from}. */
+  private static Future<String> answeredBy(Vertx from) {
+    return from.eventBus().<JsonObject>request(ADDRESS, new JsonObject(), new DeliveryOptions().setSendTimeout(5_000))
+        .map(reply -> reply.body().getString("node"));
+  }
+
+  /** Until six requests in a row from two are all answered by two. */
+  private Future<Void> onlyTwoWithin(long timeoutMs) {
     long deadline = System.currentTimeMillis() + timeoutMs;
-    return new Bus(node, "after-withdraw").request(ADDRESS, new JsonObject(), 2_000).transform(result -> {
-      if (result.failed() && result.cause() instanceof ParleyException failure && failure.status() == 503) {
-        return Future.succeededFuture(failure);
+    List<Future<String>> round = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      round.add(answeredBy(two));
+    }
+    return Future.all(round).compose(all -> {
+      if (all.<String>list().stream().allMatch("two"::equals)) {
+        return Future.succeededFuture();
       }
       if (System.currentTimeMillis() > deadline) {
         return Future.failedFuture(new AssertionError("requests still reached the withdrawn node"));
       }
-      return node.timer(100).compose(t -> noHandlersWithin(node, deadline - System.currentTimeMillis()));
+      return two.timer(100).compose(t -> onlyTwoWithin(deadline - System.currentTimeMillis()));
     });
   }
 

@@ -69,4 +69,27 @@ class GracefulShutdownTest {
       });
     }).onComplete(test.succeedingThenComplete());
   }
+
+  @Test
+  void while_the_shutdown_delay_runs_readiness_fails_and_each_response_closes_its_connection(Vertx vertx,
+      VertxTestContext test) {
+    TestApp.start(vertx, dataDir, new JsonObject().put("http", new JsonObject().put("shutdown_delay_ms", 3_000)))
+        .compose(app -> app.client.get("/health/ready").send().compose(before -> {
+          assertThat(before.statusCode()).isEqualTo(200);
+          Shutdown.drainHttp(vertx);
+          return vertx.timer(300).compose(t -> app.client.get("/health/ready").send());
+        }).compose(during -> {
+          assertThat(during.statusCode()).as("readiness while the node drains").isEqualTo(503);
+          JsonObject accepting = during.bodyAsJsonObject().getJsonArray("checks").stream()
+              .map(JsonObject.class::cast).filter(check -> "accepting".equals(check.getString("id")))
+              .findFirst().orElseThrow();
+          assertThat(accepting.getString("status")).isEqualTo("DOWN");
+          assertThat(during.getHeader("Connection")).isEqualToIgnoringCase("close");
+          return app.client.get("/health/live").send();
+        }).map(live -> {
+          assertThat(live.statusCode()).as("still serving during the delay").isEqualTo(200);
+          return null;
+        }))
+        .onComplete(test.succeedingThenComplete());
+  }
 }
