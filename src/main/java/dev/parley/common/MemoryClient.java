@@ -7,7 +7,9 @@ import io.vertx.core.json.JsonObject;
 /** Sender side of the memory component ({@code parley.memory.*}). */
 public final class MemoryClient {
 
-  private static final int APPEND_ATTEMPTS = 3;
+  private static final int APPEND_ATTEMPTS = 9;
+  /** The timeout of an append sent again: a live memory node stores a turn in milliseconds. */
+  private static final long RETRY_TIMEOUT_MS = 1_500;
 
   private final Bus bus;
   private final long timeoutMs;
@@ -31,19 +33,21 @@ public final class MemoryClient {
    * assistant:{content, status, error, input_tokens, output_tokens, cost, latency_ms, provider, model, sources}}}.
    * Answers {@code {conversation_id, user_message_id, message_id}}. The turn is not stored once the request
    * has timed out ({@link Fields#DEADLINE}). A turn whose messages carry their ids ({@code user.id},
-   * {@code assistant.id}) is stored at most once, so a request that timed out is sent again (up to
-   * {@value #APPEND_ATTEMPTS} times in all): its memory node may have stored it and frozen before it could
-   * answer, and a visitor who saw an error would send the message again.
+   * {@code assistant.id}) is stored at most once, so a request that timed out is sent again, with a timeout of
+   * at most {@value #RETRY_TIMEOUT_MS} ms (up to {@value #APPEND_ATTEMPTS} times in all): its memory node may
+   * have stored it and frozen before it could answer, and a visitor who saw an error would send the message
+   * again. Each attempt goes to whichever memory node the event bus picks, the frozen one included, hence
+   * several.
    */
   public Future<JsonObject> append(JsonObject turn) {
-    return append(turn, APPEND_ATTEMPTS);
+    return append(turn, APPEND_ATTEMPTS, timeoutMs);
   }
 
-  private Future<JsonObject> append(JsonObject turn, int attempts) {
-    return bus.request(Addresses.MEMORY_APPEND, turn.put(Fields.DEADLINE, System.currentTimeMillis() + timeoutMs),
-            timeoutMs)
+  private Future<JsonObject> append(JsonObject turn, int attempts, long attemptMs) {
+    return bus.request(Addresses.MEMORY_APPEND, turn.put(Fields.DEADLINE, System.currentTimeMillis() + attemptMs),
+            attemptMs)
         .recover(failure -> attempts > 1 && unanswered(failure) && identified(turn)
-            ? append(turn, attempts - 1)
+            ? append(turn, attempts - 1, Math.min(timeoutMs, RETRY_TIMEOUT_MS))
             : Future.failedFuture(failure));
   }
 
