@@ -1,0 +1,93 @@
+/*
+ * The admin API client: the admin token (kept in sessionStorage), the bearer header, JSON bodies
+ * and JSON errors ({"error": {code, message, field}}) as ApiError. A 401 signs the admin out.
+ */
+const TOKEN_KEY = 'parley.admin.token';
+
+export function token() { return sessionStorage.getItem(TOKEN_KEY); }
+
+export function setToken(value) { sessionStorage.setItem(TOKEN_KEY, value); }
+
+export function forgetToken() { sessionStorage.removeItem(TOKEN_KEY); }
+
+export function signOut() {
+  forgetToken();
+  location.hash = '#/login';
+}
+
+/** The API path of a bot: /api/bots/{id}. */
+export function botPath(id) { return '/api/bots/' + encodeURIComponent(id); }
+
+export class ApiError {
+  constructor(status, body) {
+    const e = (body && body.error) || {};
+    this.status = status;
+    this.code = e.code || 'error';
+    this.field = e.field || null;
+    this.message = e.message || (status === 0 ? 'Parley cannot be reached. Check your connection.' : 'Request failed (HTTP ' + status + ')');
+  }
+}
+
+/** A JSON request; resolves with the JSON body (null for 204), rejects with an ApiError. quiet: a 401 does not sign out. */
+export function api(method, path, body, quiet) {
+  const init = { method: method, headers: { 'Authorization': 'Bearer ' + token(), 'Accept': 'application/json' } };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  return fetch(path, init).catch(() => { throw new ApiError(0, null); }).then((r) => {
+    if (r.status === 204) { return null; }
+    return r.json().catch(() => null).then((json) => {
+      if (!r.ok) {
+        if (r.status === 401 && !quiet) { signOut(); }
+        throw new ApiError(r.status, json);
+      }
+      return json;
+    });
+  });
+}
+
+/**
+ * POSTs one file as multipart/form-data with an XMLHttpRequest, so that its progress can be shown;
+ * {promise, abort}. The promise rejects with an ApiError (code 'cancelled' once aborted).
+ */
+export function upload(path, file, onProgress) {
+  const xhr = new XMLHttpRequest();
+  const promise = new Promise((resolve, reject) => {
+    const data = new FormData();
+    data.append('file', file, file.name);
+    xhr.open('POST', path);
+    xhr.setRequestHeader('Authorization', 'Bearer ' + token());
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.upload.addEventListener('progress', (e) => {
+      if (e.lengthComputable) { onProgress(e.loaded, e.total); }
+    });
+    xhr.addEventListener('load', () => uploaded(xhr, resolve, reject));
+    xhr.addEventListener('error', () => reject(uploadError(null,
+      'The upload was interrupted: Parley cannot be reached, or the file is over the server\'s upload limit.')));
+    xhr.addEventListener('abort', () => reject(uploadError('cancelled', 'Upload cancelled.')));
+    xhr.send(data);
+  });
+  return { promise: promise, abort: () => xhr.abort() };
+}
+
+function uploaded(xhr, resolve, reject) {
+  let json = null;
+  try { json = JSON.parse(xhr.responseText); } catch (ignored) { json = null; }
+  if (xhr.status >= 200 && xhr.status < 300) { resolve(json || {}); return; }
+  if (xhr.status === 401) { signOut(); }
+  const err = new ApiError(xhr.status, json);
+  if (!(json && json.error && json.error.message)) {
+    if (xhr.status === 413) { err.message = 'The file is larger than the server accepts.'; err.code = 'payload_too_large'; }
+    if (xhr.status === 415) { err.message = 'Parley reads txt, md, html, pdf and docx files only.'; err.code = 'unsupported_media_type'; }
+  }
+  reject(err);
+}
+
+/** An upload that got no answer: status 0, with the given code (or the default 'error') and message. */
+function uploadError(code, message) {
+  const err = new ApiError(0, null);
+  err.message = message;
+  if (code) { err.code = code; }
+  return err;
+}

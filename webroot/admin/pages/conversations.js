@@ -1,0 +1,56 @@
+/* A bot's Conversations tab: the list, and one conversation's transcript with usage and feedback. */
+import { api, botPath } from '../lib/api.js';
+import { append, h, when } from '../lib/dom.js';
+import { showError } from '../lib/forms.js';
+
+export function conversations(bot, box, err) {
+  const body = h('tbody');
+  const more = h('p', { class: 'muted' });
+  append(box, [h('h2', null, 'Conversations'), h('table', { id: 'conversations' },
+    h('thead', null, h('tr', null, h('th', null, 'First message'), h('th', null, 'Messages'), h('th', null, 'Started'), h('th', null, 'Last activity'))), body), more]);
+  api('GET', botPath(bot.id) + '/conversations?limit=100').then((page) => {
+    const list = page.conversations || [];
+    if (!list.length) { body.appendChild(h('tr', null, h('td', { colspan: 4, class: 'muted' }, 'No conversations yet.'))); }
+    list.forEach((c) => {
+      const first = c.first_message || '(no message)';
+      body.appendChild(h('tr', null,
+        h('td', null, h('a', { href: '#/bots/' + encodeURIComponent(bot.id) + '/conversations/' + encodeURIComponent(c.id) },
+          first.length > 80 ? first.slice(0, 80) + '…' : first)),
+        h('td', null, String(c.message_count)), h('td', null, when(c.created_at)), h('td', null, when(c.updated_at))));
+    });
+    if (page.total > list.length) { more.textContent = 'Showing the newest ' + list.length + ' of ' + page.total + '.'; }
+  }, (e) => showError(err, e));
+}
+
+export function conversation(bot, cid, box, err) {
+  const list = h('div', { class: 'transcript', id: 'transcript' });
+  append(box, [h('p', null, h('a', { href: '#/bots/' + encodeURIComponent(bot.id) + '/conversations' }, '← All conversations')), list]);
+  api('GET', botPath(bot.id) + '/conversations/' + encodeURIComponent(cid)).then((c) => {
+    box.insertBefore(h('h2', null, 'Session ' + c.session_id), list);
+    (c.messages || []).forEach((m) => list.appendChild(message(m)));
+  }, (e) => showError(err, e));
+}
+
+function message(m) {
+  const sources = Array.isArray(m.sources) && m.sources.length ? h('div', { class: 'meta sources' }, 'Sources: ',
+    m.sources.map((s) => s.title || s.name || s.document_name || s.url || 'source').join('; ')) : null;
+  const feedback = m.feedback ? h('div', { class: 'meta feedback' }, 'Feedback: ' + (m.feedback === 'up' ? '👍 helpful' : '👎 not helpful') +
+    (m.feedback_comment ? ' — ' + m.feedback_comment : '')) : null;
+  return h('div', { class: 'msg ' + (m.role === 'user' ? 'user' : 'assistant') },
+    h('strong', null, m.role === 'user' ? 'Visitor: ' : 'Bot: '), m.content || '',
+    h('div', { class: 'meta' }, meta(m).join(' · ')), sources, feedback);
+}
+
+/** When, and for an answer its model, tokens, cost and latency; then its status and error if any. */
+function meta(m) {
+  const out = [when(m.created_at)];
+  if (m.role === 'assistant') {
+    if (m.model) { out.push(m.provider + ' / ' + m.model); }
+    if (m.input_tokens != null) { out.push(m.input_tokens + ' in / ' + m.output_tokens + ' out tokens'); }
+    if (m.cost) { out.push('$' + Number(m.cost).toFixed(5)); }
+    if (m.latency_ms != null) { out.push(m.latency_ms + ' ms'); }
+  }
+  if (m.status && m.status !== 'complete') { out.push('status: ' + m.status); }
+  if (m.error) { out.push('error: ' + m.error); }
+  return out;
+}
