@@ -79,12 +79,16 @@ public final class Main {
         .buildClustered();
   }
 
-  /** Prometheus metrics of Vert.x (HTTP by route, event bus, pools) and of Parley itself. */
-  static VertxOptions options() {
+  /**
+   * Prometheus metrics of Vert.x (HTTP by route, event bus, pools) and of Parley itself; every label value from a
+   * closed set ({@link MetricLabels}), so requests cannot add series.
+   */
+  public static VertxOptions options() {
     return new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
-        .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE)));
+        .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE))
+        .setLabelMatches(MetricLabels.matches()));
   }
 
   /**

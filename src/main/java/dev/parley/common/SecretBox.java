@@ -20,8 +20,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * AES-256-GCM for provider API keys at rest. The master key comes from {@code secret_key}
- * (env {@code PARLEY_SECRET_KEY}: 32 bytes in base64, or any passphrase, which is hashed to
- * 32 bytes) or from {@code secret.key} in the data folder, generated on first start.
+ * (env {@code PARLEY_SECRET_KEY}: 32 bytes in base64, or a passphrase, which is hashed to
+ * 32 bytes; either must pass {@link SecretStrength}, or loading fails saying why) or from {@code secret.key} in the data folder, generated on first start.
  * Ciphertexts are {@code v1:} + base64(nonce ‖ ciphertext ‖ tag) and are bound to the bot id
  * (associated data), so a key copied onto another bot does not decrypt.
  */
@@ -119,6 +119,11 @@ public final class SecretBox {
   }
 
   private static byte[] fromConfigured(String configured) {
+    String weakness = SecretStrength.weakness("PARLEY_SECRET_KEY (secret_key)", configured.trim());
+    if (weakness != null) {
+      throw new IllegalStateException(weakness + " (or `openssl rand -base64 32`), or unset it to have a key file "
+          + "generated; API keys saved under the old key must then be entered again");
+    }
     try {
       byte[] decoded = Base64.getDecoder().decode(configured.trim());
       if (decoded.length == 32) {

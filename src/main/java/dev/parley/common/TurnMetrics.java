@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -16,14 +17,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * Chat metrics of this process, from the turns its HTTP verticles publish (a local consumer,
  * so a cluster does not count a turn once per node): turns, tokens, cost and latency per bot,
  * retrieval scores, sessions active in the last five minutes, and the database size.
+ * Nothing here grows with requests: a deleted bot's meters are removed ({@code parley.events.bot.changed}), and
+ * at most {@value #MAX_SESSIONS} active sessions are tracked (the oldest dropped first; the gauge then shows
+ * that many).
  */
 public final class TurnMetrics {
 
   private static final long ACTIVE_WINDOW_MS = 5 * 60_000;
   private static final long REFRESH_MS = 30_000;
+  static final int MAX_SESSIONS = 100_000;
 
   private final MeterRegistry registry;
-  private final Map<String, Long> sessions = new HashMap<>();
+  /** Session → time of its last turn, oldest first (a turn moves its session to the end). */
+  private final LinkedHashMap<String, Long> sessions = new LinkedHashMap<>(1_024, 0.75f, true);
   private final Map<String, BotMeters> bots = new HashMap<>();
   private final AtomicLong activeSessions = new AtomicLong();
   private final AtomicLong databaseBytes = new AtomicLong(-1);
@@ -43,6 +49,11 @@ public final class TurnMetrics {
     Gauge.builder("parley.database.bytes", metrics.databaseBytes, AtomicLong::get)
         .description("Size of the database").baseUnit("bytes").register(registry);
     vertx.eventBus().<JsonObject>localConsumer(Addresses.EVENTS_TURN_COMPLETED, event -> metrics.record(event.body()));
+    vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_BOT_CHANGED, event -> {
+      if ("deleted".equals(event.body().getString(Fields.ACTION))) {
+        metrics.forget(event.body().getString(Fields.BOT_ID));
+      }
+    });
     vertx.setPeriodic(1_000, REFRESH_MS, timer -> metrics.refresh(vertx));
   }
 
@@ -72,6 +83,15 @@ public final class TurnMetrics {
           .tag("bot", bot).tag("status", s).register(registry));
     }
 
+    void remove() {
+      turns.values().forEach(registry::remove);
+      for (var meter : new io.micrometer.core.instrument.Meter[] {inputTokens, outputTokens, cost, latency, topScore}) {
+        if (meter != null) {
+          registry.remove(meter);
+        }
+      }
+    }
+
     DistributionSummary topScore() {
       if (topScore == null) {
         topScore = DistributionSummary.builder("parley.retrieval.top.score").description("Score of the best passage found")
@@ -85,10 +105,10 @@ public final class TurnMetrics {
     String bot = turn.getString(Fields.BOT_ID, "unknown");
     BotMeters meters = bots.computeIfAbsent(bot, BotMeters::new);
     meters.turns(turn.getString(Fields.STATUS, "unknown")).increment();
-    JsonObject usage = turn.getJsonObject(Fields.USAGE, new JsonObject());
-    meters.inputTokens.increment(usage.getInteger(Fields.INPUT_TOKENS, 0));
-    meters.outputTokens.increment(usage.getInteger(Fields.OUTPUT_TOKENS, 0));
-    meters.cost.increment(usage.getDouble(Fields.COST, 0.0));
+    JsonObject usage = turn.getValue(Fields.USAGE) instanceof JsonObject given ? given : new JsonObject();
+    meters.inputTokens.increment(number(usage, Fields.INPUT_TOKENS));
+    meters.outputTokens.increment(number(usage, Fields.OUTPUT_TOKENS));
+    meters.cost.increment(number(usage, Fields.COST));
     Long latency = turn.getLong(Fields.LATENCY_MS);
     if (latency != null) {
       meters.latency.record(Duration.ofMillis(latency));
@@ -98,12 +118,32 @@ public final class TurnMetrics {
       meters.topScore().record(topScore);
     }
     sessions.put(bot + "/" + turn.getString(Fields.SESSION_ID), System.currentTimeMillis());
+    if (sessions.size() > MAX_SESSIONS) {
+      sessions.remove(sessions.keySet().iterator().next());
+    }
+    activeSessions.set(sessions.size());
+  }
+
+  /** A usage field as a number: absent and null (a turn cut short) count 0. */
+  private static double number(JsonObject usage, String field) {
+    return usage.getValue(field) instanceof Number n ? n.doubleValue() : 0;
+  }
+
+  private void forget(String bot) {
+    BotMeters meters = bots.remove(bot);
+    if (meters != null) {
+      meters.remove();
+    }
+    sessions.keySet().removeIf(key -> key.startsWith(bot + "/"));
     activeSessions.set(sessions.size());
   }
 
   private void refresh(Vertx vertx) {
     long cutoff = System.currentTimeMillis() - ACTIVE_WINDOW_MS;
-    sessions.values().removeIf(seen -> seen < cutoff);
+    var oldest = sessions.values().iterator();
+    while (oldest.hasNext() && oldest.next() < cutoff) {
+      oldest.remove();
+    }
     activeSessions.set(sessions.size());
     new Bus(vertx, null).request(Addresses.MEMORY_HEALTH, new JsonObject(), 5_000)
         .onSuccess(health -> databaseBytes.set(health.getLong("database_bytes", -1L)));

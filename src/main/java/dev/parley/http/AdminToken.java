@@ -1,6 +1,7 @@
 package dev.parley.http;
 
 import dev.parley.common.SecretBox;
+import dev.parley.common.SecretStrength;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -14,7 +15,8 @@ import java.util.Base64;
 import java.util.HexFormat;
 
 /**
- * The admin bearer token. It comes from {@code PARLEY_ADMIN_TOKEN}; without it, a token is
+ * The admin bearer token. It comes from {@code PARLEY_ADMIN_TOKEN}, which must pass {@link SecretStrength}
+ * (Parley refuses to start otherwise, saying why); without it, a token is
  * generated on first start, only its SHA-256 is kept (in {@code admin-token.sha256} in the
  * data folder) and the token itself is shown once on the terminal. Tokens are compared by
  * hash with a constant-time comparison.
@@ -40,7 +42,10 @@ public final class AdminToken {
   public static Future<String> resolve(Vertx vertx, JsonObject config) {
     String configured = config.getString("admin_token");
     if (configured != null && !configured.isBlank()) {
-      return Future.succeededFuture(hashHex(configured.strip()));
+      String weakness = SecretStrength.weakness("PARLEY_ADMIN_TOKEN (admin_token)", configured.strip());
+      return weakness != null
+          ? Future.failedFuture(new IllegalStateException(weakness + ", or unset it to have one generated"))
+          : Future.succeededFuture(hashHex(configured.strip()));
     }
     Path file = Path.of(config.getString("data_dir", "./data"), FILE);
     return vertx.executeBlocking(() -> {

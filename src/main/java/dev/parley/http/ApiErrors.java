@@ -55,8 +55,8 @@ final class ApiErrors implements Handler<RoutingContext> {
     ctx.response()
         .setStatusCode(error.status())
         .putHeader("Content-Type", "application/json; charset=utf-8")
-        .putHeader("Cache-Control", "no-store")
-        .end(new JsonObject().put("error", body).encode());
+        .putHeader("Cache-Control", "no-store");
+    Replies.end(ctx.response(), new JsonObject().put("error", body).encode());
   }
 
   private static ParleyException toError(RoutingContext ctx) {

@@ -107,8 +107,8 @@ final class DocsRoutes {
       ctx.response()
           .putHeader("Content-Type", type)
           .putHeader("Cache-Control", caching)
-          .putHeader("Content-Security-Policy", csp)
-          .end(result.result());
+          .putHeader("Content-Security-Policy", csp);
+      Replies.end(ctx.response(), result.result());
     });
   }
 }

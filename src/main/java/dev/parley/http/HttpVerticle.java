@@ -4,6 +4,7 @@ import dev.parley.common.Timeouts;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
@@ -41,12 +42,23 @@ public class HttpVerticle extends VerticleBase {
 
     router = Router.router(vertx);
     router.route().handler(new RequestIds());
+    router.route().handler(new RequestFraming());
+    // HEAD is answered by the GET route of the same path; Vert.x then sends the headers only (RFC 9110 §9.3.2).
+    router.route().method(HttpMethod.HEAD).handler(ctx -> ctx.reroute(HttpMethod.GET, ctx.request().uri()));
     router.route().handler(ctx -> {
       ctx.response().putHeader("X-Content-Type-Options", "nosniff").putHeader("Referrer-Policy", "no-referrer");
       ctx.next();
     });
 
-    AdminAuthHandler adminAuth = new AdminAuthHandler(new AdminToken(hash));
+    ClientAddress clientAddress;
+    try {
+      clientAddress = new ClientAddress(config.getJsonArray("trusted_proxies"));
+    } catch (IllegalArgumentException | ClassCastException bad) {
+      return Future.failedFuture(new IllegalStateException(bad.getMessage()));
+    }
+    RateLimiter limiter = new RateLimiter(vertx, "shared".equals(config.getString("rate_limit_store")));
+    AdminAuthHandler adminAuth = new AdminAuthHandler(new AdminToken(hash), limiter, clientAddress,
+        config.getInteger("admin_auth_failures_per_minute", AdminAuthHandler.DEFAULT_FAILURES_PER_MINUTE));
     router.route("/api/bots*").handler(adminAuth);
     new OpsRoutes(vertx, config.getBoolean("metrics_public", false), () -> draining).mount(router, adminAuth);
     // Document uploads get their own, larger limit; the general BodyHandler below then lets them pass.
@@ -61,13 +73,6 @@ public class HttpVerticle extends VerticleBase {
     ChatAccess chatAccess = new ChatAccess(timeouts, publicUrl);
     router.route("/api/chat/:botId").handler(chatAccess);
     router.route("/api/chat/:botId/*").handler(chatAccess);
-    ClientAddress clientAddress;
-    try {
-      clientAddress = new ClientAddress(config.getJsonArray("trusted_proxies"));
-    } catch (IllegalArgumentException | ClassCastException bad) {
-      return Future.failedFuture(new IllegalStateException(bad.getMessage()));
-    }
-    RateLimiter limiter = new RateLimiter(vertx, "shared".equals(config.getString("rate_limit_store")));
     router.post("/api/chat/:botId").handler(new ChatLimits(limiter, clientAddress, config.getJsonObject("rate_limit")));
     router.post("/api/chat/:botId").handler(new ChatHandler(timeouts,
         new Budgets(timeouts, config.getLong("budget_cache_ms", 5_000L))));

@@ -39,9 +39,9 @@ final class OpsRoutes {
   }
 
   void mount(Router router, Handler<RoutingContext> adminAuth) {
-    router.get("/health/live").handler(ctx -> ctx.response()
-        .putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
-        .end(new JsonObject().put("status", "UP").encode()));
+    router.get("/health/live").handler(ctx -> Replies.end(ctx.response()
+        .putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store"),
+        new JsonObject().put("status", "UP").encode()));
 
     HealthChecks checks = HealthChecks.create(vertx)
         .register("database", CHECK_TIMEOUT_MS, probe(Addresses.MEMORY_HEALTH, true))

@@ -78,10 +78,9 @@ final class PagesHandler {
         .put("name", bot.getString("name"))
         .put("max_message_chars", bot.getInteger("max_message_chars", 4_000))
         .put("widget", look);
-    ctx.response()
+    Replies.end(ctx.response()
         .putHeader("Content-Type", "application/json; charset=utf-8")
-        .putHeader("Cache-Control", "no-cache")
-        .end(body.encode());
+        .putHeader("Cache-Control", "no-cache"), body.encode());
   }
 
   private void chatPage(RoutingContext ctx) {
@@ -90,20 +89,22 @@ final class PagesHandler {
     new BotClient(BotsHandler.bus(ctx), timeouts).get(botId).onComplete(result -> {
       if (result.failed()) {
         boolean missing = result.cause() instanceof ParleyException e && e.status() == ErrorCodes.NOT_FOUND;
-        response.setStatusCode(missing ? 404 : 503)
+        Replies.end(response.setStatusCode(missing ? 404 : 503)
             .putHeader("Content-Security-Policy", ASSET_CSP)
             .putHeader("Content-Type", "text/html; charset=utf-8")
-            .putHeader("Cache-Control", "no-store")
-            .end("<!doctype html><meta charset=utf-8><title>Parley</title><p>"
+            .putHeader("Cache-Control", "no-store"), "<!doctype html><meta charset=utf-8><title>Parley</title><p>"
                 + (missing ? "This chat does not exist." : "This chat is not available right now. Try again later.")
                 + "</p>");
         return;
       }
       JsonObject bot = result.result();
-      response.putHeader("Content-Security-Policy", chatCsp(bot))
+      String page = webroot + CHAT_PAGE;
+      // the explicit length is what a HEAD answer (which sends no file) carries
+      ctx.vertx().fileSystem().props(page).compose(props -> response.putHeader("Content-Security-Policy", chatCsp(bot))
           .putHeader("Content-Type", "text/html; charset=utf-8")
           .putHeader("Cache-Control", "no-cache")
-          .sendFile(webroot + CHAT_PAGE)
+          .putHeader("Content-Length", String.valueOf(props.size()))
+          .sendFile(page))
           .onFailure(failure -> {
             if (!response.headWritten()) {
               ctx.fail(404);

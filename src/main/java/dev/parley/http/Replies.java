@@ -2,7 +2,11 @@ package dev.parley.http;
 
 import dev.parley.common.Failures;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.Function;
@@ -23,9 +27,21 @@ final class Replies {
       ctx.response()
           .setStatusCode(status)
           .putHeader("Content-Type", "application/json; charset=utf-8")
-          .putHeader("Cache-Control", "no-store")
-          .end(json.encode());
+          .putHeader("Cache-Control", "no-store");
+      end(ctx.response(), json.encode());
     };
+  }
+
+  /**
+   * Ends {@code response} with {@code body} and its explicit Content-Length: Vert.x leaves the header out of a HEAD
+   * answer (whose body it does not send) unless the handler sets it.
+   */
+  static Future<Void> end(HttpServerResponse response, Buffer body) {
+    return response.putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(body.length())).end(body);
+  }
+
+  static Future<Void> end(HttpServerResponse response, String body) {
+    return end(response, Buffer.buffer(body));
   }
 
   static <T> Handler<AsyncResult<T>> noContent(RoutingContext ctx) {

@@ -1,6 +1,7 @@
 package dev.parley.webhook;
 
 import dev.parley.common.Addresses;
+import dev.parley.common.SecretStrength;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
@@ -20,7 +21,7 @@ import java.util.List;
  * {@code X-Parley-Delivery} and, when a {@code secret} is set,
  * {@code X-Parley-Signature: sha256=<hex HMAC-SHA256 of the body>}. Deliveries that fail with a
  * connection error, a timeout, 408, 429 or 5xx are retried with exponential backoff; other 4xx
- * answers are dropped. Config: {@code url} (required), {@code secret}, {@code events},
+ * answers are dropped. Config: {@code url} (required), {@code secret} (must pass {@link SecretStrength}), {@code events},
  * {@code timeout_ms} (5000), {@code max_retries} (5), {@code backoff_initial_ms} (500),
  * {@code backoff_max_ms} (30000), {@code max_in_flight} (8), {@code max_queue} (10000).
  *
@@ -36,6 +37,11 @@ public class WebhookVerticle extends VerticleBase {
     String url = config.getString("url");
     if (url == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
       return Future.failedFuture(new IllegalArgumentException("The webhook extension needs an http(s) 'url'"));
+    }
+    String secret = config.getString("secret");
+    String weakness = secret == null || secret.isEmpty() ? null : SecretStrength.weakness("The webhook 'secret'", secret);
+    if (weakness != null) {
+      return Future.failedFuture(new IllegalArgumentException(weakness));
     }
     client = WebClient.create(vertx, new WebClientOptions()
         .setUserAgent("Parley-Webhook")

@@ -19,7 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** Config, requests and stream collection for the provider tests. */
 final class ProviderTestSupport {
 
-  static final String SECRET = "provider-test-passphrase";
+  static final String SECRET = "provider-test-passphrase-7Qm2xR9kLw4Z";
   static final String API_KEY = "sk-test-Zq9cW2vT7uY4kP1nR8sX";
   static final String BOT_ID = "bot_providertest";
   static final String SYSTEM = "You are a helpful assistant.";

@@ -80,7 +80,8 @@ class SecurityAttacksTest {
   @BeforeAll
   static void start(Vertx vertx, VertxTestContext test) {
     JsonObject overrides = new JsonObject()
-        .put("http", new JsonObject().put("upload_limit_bytes", 256 * 1024))
+        // sends well over a hundred wrong tokens on purpose; their throttling is AdminAuthThrottleTest's
+        .put("http", new JsonObject().put("upload_limit_bytes", 256 * 1024).put("admin_auth_failures_per_minute", 10_000))
         .put("rag", new JsonObject().put("fetch_timeout_ms", 1_000));
     TestApp.start(vertx, dataDir, overrides).compose(started -> {
       app = started;

@@ -26,7 +26,7 @@ class WebhookVerticleTest {
   private static Future<WebhookReceiver> deployed(Vertx vertx, JsonObject extra) {
     return WebhookReceiver.start(vertx).compose(receiver -> vertx.deployVerticle(new WebhookVerticle(),
             new DeploymentOptions().setConfig(new JsonObject().put("extension", new JsonObject().put("url", receiver.url())
-                .put("secret", "hook-secret").put("backoff_initial_ms", 20).put("backoff_max_ms", 50).mergeIn(extra))))
+                .put("secret", "hook-secret-4Tq9Xw2Lm7Rz0Vb5Nc8K").put("backoff_initial_ms", 20).put("backoff_max_ms", 50).mergeIn(extra))))
         .map(id -> receiver));
   }
 
@@ -45,7 +45,7 @@ class WebhookVerticleTest {
         assertThat(last.headers().get("X-Parley-Event")).isEqualTo(Addresses.EVENTS_TURN_COMPLETED);
         assertThat(last.headers().get("X-Parley-Delivery")).isEqualTo(body.getString("id"));
         assertThat(receiver.received().get(0).headers().get("X-Parley-Delivery")).isEqualTo(body.getString("id"));
-        assertThat(last.headers().get("X-Parley-Signature")).isEqualTo("sha256=" + hmac("hook-secret", last.body().getBytes()));
+        assertThat(last.headers().get("X-Parley-Signature")).isEqualTo("sha256=" + hmac("hook-secret-4Tq9Xw2Lm7Rz0Vb5Nc8K", last.body().getBytes()));
         return v;
       });
     }).onComplete(test.succeedingThenComplete());
