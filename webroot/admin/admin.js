@@ -348,7 +348,7 @@
     provider: 'openai', prompt: 'You are a helpful assistant. Answer briefly and accurately.', temperature: 0.7,
     max_tokens: 1024, history_limit: 20, max_message_chars: 4000, rag: { enabled: true, top_k: 4, min_score: 0.3 },
     widget: { color: '#4f46e5', position: 'bottom-right', greeting: 'Hi! How can I help you today?', citations: 'titles', starter_questions: [] },
-    allowed_origins: []
+    allowed_origins: [], rate_limit: { per_session_per_minute: 20, per_address_per_minute: 120 }
   };
 
   function botForm(existing) {
@@ -418,7 +418,7 @@
         return h('a', { href: base + (t[0] ? '/' + t[0] : ''), 'aria-current': t[0] === tab ? 'page' : null }, t[1]);
       }));
       var content = h('section', { class: 'card' });
-      render(h('h1', { id: 'bot-title' }, bot.name, providerBadge(bot)), tabs, err, content);
+      render(h('h1', { id: 'bot-title' }, bot.name, providerBadge(bot)), tabs, err, warnings(bot), content);
       if (tab === 'deploy') { deploy(bot, content); }
       else if (tab === 'conversations' && sub) { conversation(bot, sub, content, err); }
       else if (tab === 'conversations') { conversations(bot, content, err); }
@@ -426,6 +426,15 @@
       else if (tab === 'knowledge') { knowledge(bot, content); }
       else { content.appendChild(botForm(bot)); }
     }, function (e) { render(err); showError(err, e); });
+  }
+
+  /** Settings of the bot that cannot work as meant (unknown provider, key, unpriced budget), or null. */
+  function warnings(bot) {
+    var list = bot.warnings || [];
+    if (!list.length) { return null; }
+    return h('ul', { class: 'warnings', id: 'bot-warnings', role: 'status' }, list.map(function (w) {
+      return h('li', null, h('code', null, w.field), ': ', w.message);
+    }));
   }
 
   function deploy(bot, box) {
