@@ -45,7 +45,7 @@ export const NEW_BOT = {
   provider: 'openai', prompt: 'You are a helpful assistant. Answer briefly and accurately.', temperature: 0.7,
   max_tokens: 1024, history_limit: 20, max_message_chars: 4000, rag: { enabled: true, top_k: 4, min_score: 0.3 },
   widget: { color: '#4f46e5', position: 'bottom-right', greeting: 'Hi! How can I help you today?', citations: 'titles', starter_questions: [] },
-  allowed_origins: []
+  allowed_origins: [], rate_limit: { per_session_per_minute: 20, per_address_per_minute: 120 }
 };
 
 const PROVIDERS = ['openai', 'anthropic', 'extractive'];

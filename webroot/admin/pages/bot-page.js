@@ -19,7 +19,7 @@ export function botPage(id, tab, sub) {
     const tabs = h('nav', { class: 'tabs', 'aria-label': 'Bot sections' }, TABS.map((t) =>
       h('a', { href: base + (t[0] ? '/' + t[0] : ''), 'aria-current': t[0] === tab ? 'page' : null }, t[1])));
     const content = h('section', { class: 'card' });
-    render(h('h1', { id: 'bot-title' }, bot.name, providerBadge(bot)), tabs, err, content);
+    render(h('h1', { id: 'bot-title' }, bot.name, providerBadge(bot)), tabs, err, warnings(bot), content);
     if (tab === 'deploy') { deploy(bot, content); }
     else if (tab === 'conversations' && sub) { conversation(bot, sub, content, err); }
     else if (tab === 'conversations') { conversations(bot, content, err); }
@@ -27,4 +27,12 @@ export function botPage(id, tab, sub) {
     else if (tab === 'knowledge') { knowledge(bot, content); }
     else { content.appendChild(botForm(bot)); }
   }, (e) => { render(err); showError(err, e); });
+}
+
+/** Settings of the bot that cannot work as meant (unknown provider, key, unpriced budget), or null. */
+function warnings(bot) {
+  const list = bot.warnings || [];
+  if (!list.length) { return null; }
+  return h('ul', { class: 'warnings', id: 'bot-warnings', role: 'status' }, list.map((w) =>
+    h('li', null, h('code', null, w.field), ': ', w.message)));
 }

@@ -1,5 +1,6 @@
 package dev.parley;
 
+import dev.parley.common.KeyScope;
 import dev.parley.common.Timeouts;
 import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;
@@ -109,7 +110,8 @@ public final class AppConfig {
 
   /**
    * OpenAI-compatible embeddings without their own key or base URL use the chat provider's
-   * ({@code provider.openai}, i.e. {@code OPENAI_API_KEY} and {@code OPENAI_BASE_URL}).
+   * ({@code provider.openai}, i.e. {@code OPENAI_API_KEY} and {@code OPENAI_BASE_URL}); the key only when the
+   * embeddings go where it belongs ({@link KeyScope}): embeddings with a base URL of their own bring their own key.
    */
   private static void embeddingDefaults(JsonObject config, JsonObject rag) {
     JsonObject embeddings = rag.getJsonObject("embeddings");
@@ -117,10 +119,13 @@ public final class AppConfig {
       return;
     }
     JsonObject openai = config.getJsonObject("provider", new JsonObject()).getJsonObject("openai", new JsonObject());
-    for (String key : new String[] {"api_key", "base_url"}) {
+    String home = KeyScope.home("openai", openai.getValue("base_url") instanceof String s ? s : null);
+    for (String key : new String[] {"base_url", "api_key"}) {
       Object own = embeddings.getValue(key);
       Object shared = openai.getValue(key);
-      if ((own == null || own.toString().isBlank()) && shared instanceof String s && !s.isBlank()) {
+      boolean scoped = !key.equals("api_key") || KeyScope.covers(home,
+          embeddings.getValue("base_url") instanceof String url && !url.isBlank() ? url : KeyScope.home("openai", null));
+      if ((own == null || own.toString().isBlank()) && shared instanceof String s && !s.isBlank() && scoped) {
         embeddings.put(key, s);
       }
     }

@@ -1,6 +1,7 @@
 package dev.parley;
 
 import dev.parley.bot.BotVerticle;
+import dev.parley.common.KeyScope;
 import dev.parley.common.TurnMetrics;
 import dev.parley.http.AdminToken;
 import dev.parley.http.HttpVerticle;
@@ -78,10 +79,24 @@ public class MainVerticle extends VerticleBase {
     return key instanceof String s && !s.isBlank() ? "openai" : "extractive";
   }
 
+  /** The base URL each built-in provider's server key belongs to ({@code provider.<vendor>.base_url}), for bot checks. */
+  static JsonObject configuredBaseUrls(JsonObject config) {
+    JsonObject provider = config.getJsonObject("provider", new JsonObject());
+    JsonObject urls = new JsonObject();
+    for (String vendor : KeyScope.VENDOR_BASE_URLS.keySet()) {
+      Object url = provider.getJsonObject(vendor, new JsonObject()).getValue("base_url");
+      urls.put(vendor, KeyScope.home(vendor, url instanceof String s ? s : null));
+    }
+    return urls;
+  }
+
   private Future<Void> deploy(String role, Supplier<Deployable> verticle, JsonObject config) {
     JsonObject own = AppConfig.forComponent(config, role);
     if (role.equals("bot") && own.getValue("default_provider") == null) {
       own.put("default_provider", defaultProvider(config));
+    }
+    if (role.equals("bot")) {
+      own.put("configured_base_urls", configuredBaseUrls(config));
     }
     Future<JsonObject> ready = role.equals("http")
         ? AdminToken.resolve(vertx, config).map(hash -> own.put(AdminToken.CONFIG_KEY, hash))

@@ -63,7 +63,8 @@ class DurabilityTest {
       return vertx.executeBlocking(() -> parley = launch(port, openai.baseUrl()))
           .compose(p -> waitUntilUp(vertx, client))
           .compose(v -> client.post("/api/bots").putHeader("Authorization", "Bearer " + TestApp.ADMIN_TOKEN)
-              .sendJsonObject(new JsonObject().put("name", "durable").put("api_key", "sk-durability-0000")))
+              .sendJsonObject(new JsonObject().put("name", "durable").put("api_key", "sk-durability-0000")
+                  .put("rate_limit", TestApp.UNTHROTTLED.copy())))
           .compose(created -> {
             String path = "/api/chat/" + created.bodyAsJsonObject().getString("id");
             List<Future<Void>> loops = new ArrayList<>();

@@ -88,6 +88,7 @@ final class ParleyProcesses {
   Path configFile(Consumer<JsonObject> change) throws IOException {
     JsonObject config = TestApp.defaults();
     config.getJsonObject("rag").put("preload_model", false);
+    config.getJsonObject("bot").put("new_bot_rate_limit", TestApp.UNTHROTTLED.copy());
     change.accept(config);
     return Files.writeString(dir.resolve("config.json"), config.encodePrettily());
   }

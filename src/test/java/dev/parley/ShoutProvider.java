@@ -2,24 +2,27 @@ package dev.parley;
 
 import dev.parley.common.Addresses;
 import dev.parley.common.Fields;
+import dev.parley.common.ProviderAnnouncements;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
- * An extension that registers the provider {@code shout}: it answers the last user message in
+ * An extension that registers the provider {@code shout} (or the {@code name} in its config): it answers the last user message in
  * capitals, as a whole or word by word on the stream address, exactly as a real custom
- * provider would (deltas to {@code stream_address}, then the reply with {@code deltas}).
+ * provider would (deltas to {@code stream_address}, then the reply with {@code deltas}), and
+ * announces its name once it serves, so bots may name it.
  */
 public class ShoutProvider extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    String name = config().getString("name", "shout");
     return Future.all(
-        vertx.eventBus().<JsonObject>consumer(Addresses.customProviderComplete("shout"),
+        vertx.eventBus().<JsonObject>consumer(Addresses.customProviderComplete(name),
             message -> message.reply(answer(message.body(), 0))).completion(),
-        vertx.eventBus().<JsonObject>consumer(Addresses.customProviderStream("shout"), message -> {
+        vertx.eventBus().<JsonObject>consumer(Addresses.customProviderStream(name), message -> {
           String text = shout(message.body());
           String[] words = text.split("(?<= )");
           for (int i = 0; i < words.length; i++) {
@@ -27,7 +30,8 @@ public class ShoutProvider extends VerticleBase {
                 new JsonObject().put(Fields.TYPE, "delta").put(Fields.SEQ, i).put(Fields.TEXT, words[i]));
           }
           message.reply(answer(message.body(), words.length));
-        }).completion());
+        }).completion())
+        .compose(serving -> ProviderAnnouncements.announce(vertx, name));
   }
 
   private static JsonObject answer(JsonObject request, int deltas) {

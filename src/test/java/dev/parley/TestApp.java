@@ -100,6 +100,9 @@ public final class TestApp {
     // Bots made without provider or key talk to the fake OpenAI in tests; a fresh install would make them
     // extractive (no global key). Tests of that default override this with null.
     config.getJsonObject("bot").put("default_provider", "openai");
+    // Tests chat far faster than visitors do: their bots are not throttled unless a test says so
+    // (NewBotLimitsTest checks the shipped limits of new bots).
+    config.getJsonObject("bot").put("new_bot_rate_limit", UNTHROTTLED.copy());
     // The embedding model loads on first use: most tests never need it, and a background load
     // would outlive a short test class.
     config.getJsonObject("rag").put("preload_model", false);
@@ -110,6 +113,10 @@ public final class TestApp {
     provider.getJsonObject("anthropic").put("base_url", anthropic.baseUrl());
     return config;
   }
+
+  /** The {@code rate_limit} of a bot that answers every turn (a load test's). */
+  public static final JsonObject UNTHROTTLED = new JsonObject().put("per_session_per_minute", 0)
+      .put("per_address_per_minute", 0);
 
   /** conf/config.json as shipped. */
   public static JsonObject defaults() {
@@ -200,6 +207,33 @@ public final class TestApp {
         throw new IllegalStateException("bot not created: " + response.statusCode() + " " + response.bodyAsString());
       }
       return response.bodyAsJsonObject();
+    });
+  }
+
+  /**
+   * Changes a bot's stored settings behind the API (as a bot stored by an older version, or before the server's
+   * config changed, would be), and waits until chat lookups can no longer have the old one cached.
+   */
+  public Future<Void> storeBotSettings(String botId, java.util.function.UnaryOperator<JsonObject> change) {
+    return vertx.executeBlocking(() -> {
+      try (Connection connection = jdbc();
+          java.sql.PreparedStatement read = connection.prepareStatement("SELECT config FROM bots WHERE id = ?");
+          java.sql.PreparedStatement write = connection.prepareStatement("UPDATE bots SET config = ? WHERE id = ?")) {
+        read.setString(1, botId);
+        String stored;
+        try (ResultSet rows = read.executeQuery()) {
+          rows.next();
+          stored = rows.getString(1);
+        }
+        write.setString(1, change.apply(new JsonObject(stored)).encode());
+        write.setString(2, botId);
+        write.executeUpdate();
+        return null;
+      }
+    }).compose(v -> {
+      vertx.eventBus().publish(dev.parley.common.Addresses.EVENTS_BOT_CHANGED,
+          new JsonObject().put("bot_id", botId).put("action", "updated"));
+      return Future.<Void>succeededFuture();
     });
   }
 

@@ -31,9 +31,14 @@ final class BotService {
   private final Pool reader;
   private final SecretBox secrets;
   private final String defaultProvider;
+  private final BotChecks checks;
+  private final JsonObject newBotLimits;
 
-  BotService(Database database, SecretBox secrets, String defaultProvider) {
+  /** {@code newBotLimits}: the {@code rate_limit} new bots start with (null: {@link BotSettings#defaults()}'s). */
+  BotService(Database database, SecretBox secrets, String defaultProvider, BotChecks checks, JsonObject newBotLimits) {
     this.defaultProvider = defaultProvider;
+    this.checks = checks;
+    this.newBotLimits = newBotLimits;
     this.database = database;
     this.writer = database.writer();
     this.reader = database.reader();
@@ -47,7 +52,7 @@ final class BotService {
     try {
       name = BotSettings.name(input.getValue("name"));
       apiKey = BotSettings.apiKey(input.getValue("api_key"));
-      JsonObject defaults = BotSettings.defaults();
+      JsonObject defaults = BotSettings.defaults(newBotLimits);
       if (input.getValue("provider") == null && apiKey == null) {
         defaults.put("provider", defaultProvider);
       }
@@ -55,6 +60,10 @@ final class BotService {
     } catch (ParleyException invalid) {
       return Future.failedFuture(invalid);
     }
+    return checks.refuse(settings, apiKey != null, null).compose(ok -> insert(name, settings, apiKey));
+  }
+
+  private Future<JsonObject> insert(String name, JsonObject settings, String apiKey) {
     String id = Ids.prefixed("bot");
     long now = System.currentTimeMillis();
     Map<String, Object> row = new HashMap<>();
@@ -84,7 +93,28 @@ final class BotService {
     return load(reader, id).map(bot -> includeSecret ? bot : publicView(bot));
   }
 
+  /** The bot's admin view with its {@code warnings} ({@link BotChecks}). */
+  Future<JsonObject> getWithWarnings(String id) {
+    return load(reader, id).compose(bot -> checks.warnings(bot).map(warnings ->
+        publicView(bot).put(Fields.WARNINGS, warnings)));
+  }
+
   Future<JsonObject> update(String id, JsonObject patch) {
+    return load(reader, id).compose(current -> {
+      JsonObject merged;
+      boolean keySet;
+      try {
+        merged = BotSettings.merge(settingsOf(current), patch);
+        keySet = patch.containsKey("api_key") ? BotSettings.apiKey(patch.getValue("api_key")) != null
+            : current.getString("api_key_enc") != null;
+      } catch (ParleyException invalid) {
+        return Future.failedFuture(invalid);
+      }
+      return checks.refuse(merged, keySet, current.getString("provider"));
+    }).compose(checked -> write(id, patch));
+  }
+
+  private Future<JsonObject> write(String id, JsonObject patch) {
     return database.inTransaction(tx -> load(tx, id).compose(current -> {
       Map<String, Object> row = new HashMap<>();
       try {

@@ -24,6 +24,12 @@ final class BotSettings {
       "starter_questions", "citations");
   private static final Set<String> RATE_LIMIT = Set.of("per_session_per_minute", "per_address_per_minute");
   private static final Set<String> BUDGET = Set.of("daily_tokens", "daily_cost", "message");
+  /**
+   * The turns a new bot answers per session and per client address and minute, unless it is created with others
+   * or the deployment sets {@code bot.new_bot_rate_limit}.
+   */
+  static final int NEW_BOT_PER_SESSION = 20;
+  static final int NEW_BOT_PER_ADDRESS = 120;
   /** What a bot answers, instead of calling its model, once its daily budget is spent. */
   static final String DEFAULT_BUDGET_MESSAGE = "This assistant has reached its limit for today. Please try again tomorrow.";
   private static final Pattern PROVIDER = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
@@ -39,6 +45,15 @@ final class BotSettings {
   static final String DEFAULT_FALLBACK = "Sorry, I could not find anything about that in my knowledge base.";
 
   private BotSettings() {
+  }
+
+  /** A new bot's settings, with the rate limits {@code newBotLimits} (null: 20 per session, 120 per address). */
+  static JsonObject defaults(JsonObject newBotLimits) {
+    JsonObject defaults = defaults();
+    if (newBotLimits != null) {
+      defaults.put("rate_limit", mergeObject("rate_limit", defaults.getJsonObject("rate_limit"), newBotLimits, RATE_LIMIT));
+    }
+    return defaults;
   }
 
   static JsonObject defaults() {
@@ -64,11 +79,15 @@ final class BotSettings {
             .put("starter_questions", new JsonArray())
             .put("citations", "titles"))
         .put("allowed_origins", new JsonArray())
-        .put("rate_limit", rateLimitDefaults())
+        .put("rate_limit", new JsonObject().put("per_session_per_minute", NEW_BOT_PER_SESSION)
+            .put("per_address_per_minute", NEW_BOT_PER_ADDRESS))
         .put("budget", budgetDefaults());
   }
 
-  /** Null limits follow the deployment's {@code http.rate_limit}; 0 turns a limit off. */
+  /**
+   * What a stored bot without limits has: null limits follow the deployment's {@code http.rate_limit}; 0 turns a
+   * limit off. Bots stored before new bots got limits keep these; new ones start from {@link #defaults()}.
+   */
   private static JsonObject rateLimitDefaults() {
     return new JsonObject().put("per_session_per_minute", null).put("per_address_per_minute", null);
   }

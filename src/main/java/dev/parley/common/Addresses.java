@@ -51,6 +51,17 @@ public final class Addresses {
    */
   public static final String PROVIDER_CANCEL = "parley.provider.cancel";
 
+  /**
+   * {@code {model}} → {@code {model, priced, input, output, source: table|default|null}}: the price the provider step
+   * charges for a model (USD per million tokens), from the price table or the configured default price.
+   */
+  public static final String PROVIDER_PRICE = "parley.provider.price";
+  /**
+   * Published {@code {}} by a component that wants to know the providers extensions serve: each custom provider
+   * answers by publishing {@link #EVENTS_PROVIDER_ANNOUNCED} again ({@link ProviderAnnouncements}).
+   */
+  public static final String PROVIDER_DISCOVER = "parley.provider.discover";
+
   /** Where an extension verticle serving the provider {@code name} answers complete requests. */
   public static String customProviderComplete(String name) {
     return "parley.provider." + name + ".complete";
@@ -72,6 +83,8 @@ public final class Addresses {
 
   public static final String EVENTS_TURN_COMPLETED = "parley.events.turn.completed";
   public static final String EVENTS_BOT_CHANGED = "parley.events.bot.changed";
+  /** {@code {name}}, published by a custom provider once it serves its addresses, and on every discover request. */
+  public static final String EVENTS_PROVIDER_ANNOUNCED = "parley.events.provider.announced";
   /** {@code {bot_id, document_id, status: processing|ready|failed, error}} when a document's status changes. */
   public static final String EVENTS_DOCUMENT_CHANGED = "parley.events.document.changed";
 

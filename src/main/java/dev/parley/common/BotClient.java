@@ -28,6 +28,12 @@ public final class BotClient {
     return bus.request(Addresses.BOT_GET, new JsonObject().put(Fields.BOT_ID, botId), timeoutMs);
   }
 
+  /** The bot as the admin API shows it, with its {@code warnings: [{field, message}]} (settings that cannot work as meant). */
+  public Future<JsonObject> getWithWarnings(String botId) {
+    return bus.request(Addresses.BOT_GET,
+        new JsonObject().put(Fields.BOT_ID, botId).put(Fields.INCLUDE_WARNINGS, true), timeoutMs);
+  }
+
   /** The bot with its encrypted key ({@code api_key_enc}), for a chat turn's provider step. */
   public Future<JsonObject> getForChat(String botId) {
     return bus.request(Addresses.BOT_GET,

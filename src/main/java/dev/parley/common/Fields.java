@@ -19,6 +19,10 @@ public final class Fields {
   public static final String DAYS = "days";
   public static final String PATCH = "patch";
   public static final String INCLUDE_SECRET = "include_secret";
+  /** On {@code parley.bot.get}: also answer the bot's {@code warnings} ({@code [{field, message}]}). */
+  public static final String INCLUDE_WARNINGS = "include_warnings";
+  public static final String WARNINGS = "warnings";
+  public static final String NAME = "name";
   public static final String API_KEY_ENC = "api_key_enc";
   public static final String SYSTEM = "system";
   public static final String STREAM_ADDRESS = "stream_address";

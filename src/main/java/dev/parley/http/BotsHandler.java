@@ -52,13 +52,13 @@ final class BotsHandler {
   }
 
   /**
-   * One bot, with its knowledge index's {@code embedding_model}, {@code indexed_models} and
+   * One bot with its {@code warnings}, and its knowledge index's {@code embedding_model}, {@code indexed_models} and
    * {@code reindex_needed} when the knowledge component answers (left out when it does not).
    */
   private void get(RoutingContext ctx) {
     String id = botId(ctx);
     Bus bus = bus(ctx);
-    bots(ctx).get(id)
+    bots(ctx).getWithWarnings(id)
         .compose(bot -> new RagClient(bus, timeouts).indexStatus(id)
             .map(index -> bot.put("embedding_model", index.getString("embedding_model"))
                 .put("indexed_models", index.getJsonArray("indexed_models"))

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * {@code {"models": {"gpt-4o": {"input": 2.5, "output": 10}, …}}}. A model is matched by its
  * exact name, then by the longest listed prefix ({@code gpt-4o-2024-08-06} → {@code gpt-4o}),
  * then the same for the part after the last {@code /} ({@code openai/gpt-4o} on a router).
- * An unknown model costs 0.
+ * An unknown model costs the default price when one is configured ({@link #withDefault}), else 0.
  */
 public final class Pricing {
 
@@ -29,9 +29,29 @@ public final class Pricing {
   }
 
   private final Map<String, Price> prices;
+  private final Price fallback;
 
   private Pricing(Map<String, Price> prices) {
+    this(prices, null);
+  }
+
+  private Pricing(Map<String, Price> prices, Price fallback) {
     this.prices = prices;
+    this.fallback = fallback;
+  }
+
+  /** The same table, pricing unlisted models at {@code price} (null: they cost 0). */
+  public Pricing withDefault(Price price) {
+    return new Pricing(prices, price);
+  }
+
+  /** {@code {model, priced, input, output, source: table|default|null}}, as {@code parley.provider.price} answers. */
+  public JsonObject describe(String model) {
+    Price listed = listed(model);
+    Price price = listed != null ? listed : fallback;
+    return new JsonObject().put("model", model).put("priced", price != null)
+        .put("input", price == null ? null : price.input()).put("output", price == null ? null : price.output())
+        .put("source", listed != null ? "table" : price != null ? "default" : null);
   }
 
   public static Pricing of(JsonObject file) {
@@ -77,8 +97,13 @@ public final class Pricing {
     }
   }
 
-  /** The price of a model, or null when it is not listed. */
+  /** The price of a model: its listed one, else the default price (null when there is neither). */
   public Price price(String model) {
+    Price listed = listed(model);
+    return listed != null ? listed : fallback;
+  }
+
+  private Price listed(String model) {
     if (model == null || model.isBlank()) {
       return null;
     }
@@ -91,7 +116,7 @@ public final class Pricing {
     return price;
   }
 
-  /** The cost in USD of a call, 0 for an unknown model. */
+  /** The cost in USD of a call, 0 for an unknown model without a default price. */
   public double cost(String model, long inputTokens, long outputTokens) {
     Price price = price(model);
     if (price == null) {

@@ -83,6 +83,23 @@ public record ProviderSettings(
     return Math.max(1, config.getInteger("max_answer_chars", 1_000_000));
   }
 
+  /**
+   * The price of models the price file does not list ({@code default_price: {input, output}}, USD per million
+   * tokens), or null: then they cost 0 and bots may not set a {@code budget.daily_cost} on them.
+   */
+  public Pricing.Price defaultPrice() {
+    Object value = config.getValue("default_price");
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof JsonObject price && price.getValue("input") instanceof Number input
+        && price.getValue("output") instanceof Number output && input.doubleValue() >= 0 && output.doubleValue() >= 0) {
+      return new Pricing.Price(input.doubleValue(), output.doubleValue());
+    }
+    throw new IllegalArgumentException("provider.default_price must be null or {\"input\": USD, \"output\": USD}"
+        + " per million tokens, both 0 or more");
+  }
+
   /** A vendor's section, empty when absent. */
   public JsonObject vendor(String name) {
     JsonObject section = config.getJsonObject(name);

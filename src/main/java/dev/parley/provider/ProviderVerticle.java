@@ -8,6 +8,7 @@ import dev.parley.common.ErrorCodes;
 import dev.parley.common.Failures;
 import dev.parley.common.Fields;
 import dev.parley.common.Heartbeats;
+import dev.parley.common.KeyScope;
 import dev.parley.common.LocalFirst;
 import dev.parley.common.ParleyException;
 import dev.parley.common.SecretBox;
@@ -45,6 +46,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code parley.provider.stream} ({@link Addresses#PROVIDER_STREAM}): the same plus
  *   {@code stream_address}, which receives {@code {type:"delta", seq:0…n-1, text}} in order as the
  *   model writes; the reply is the same answer plus {@code deltas}, the number of delta messages sent.</li>
+ *   <li>{@code parley.provider.price} ({@link Addresses#PROVIDER_PRICE}): {@code {model}} → {@code {model, priced,
+ *   input, output, source}}, the USD per million tokens charged for the model: from the price file
+ *   ({@code source: "table"}), else {@code default_price} ({@code "default"}), else none ({@code priced: false}).</li>
  *   <li>{@code parley.provider.cancel} ({@link Addresses#PROVIDER_CANCEL}, published): {@code {stream_address}}.
  *   The instance running that stream stops it and its upstream request (the model stops spending tokens),
  *   and fails the stream request with 499 {@code client_disconnected}. JSON calls are never cancelled.</li>
@@ -67,7 +71,9 @@ import org.slf4j.LoggerFactory;
  * serve it; its reply or failure is passed through.
  *
  * <p>The key is {@code bot.api_key_enc} decrypted with the bot id, else the vendor's
- * {@code api_key} from config. The base URL is {@code bot.base_url}, else the vendor's
+ * {@code api_key} from config, which is only sent to the origin of the vendor's configured {@code base_url}
+ * (or its public API when none is configured): a bot with a base URL elsewhere and no key of its own fails
+ * with 503 {@code provider_not_configured} ({@link KeyScope}). The base URL is {@code bot.base_url}, else the vendor's
  * {@code base_url}. Rate limits (429, honouring {@code Retry-After} up to {@code max_retry_after_s}),
  * 5xx, 529, error events before the first delta and connection failures (not connect timeouts) are retried
  * {@code max_retries} times with jittered exponential backoff; a stream is never retried once a
@@ -94,7 +100,8 @@ import org.slf4j.LoggerFactory;
  * {@code max_retry_after_s} (20), {@code max_answer_chars} (1000000),
  * {@code circuit_breaker:{max_failures (5), reset_timeout_ms (30000), failure_window_ms (60000)}},
  * {@code forward_timeout_ms} (= request timeout), {@code prices_file} ({@code conf/prices.json}, on disk
- * then on the classpath), and per vendor
+ * then on the classpath), {@code default_price} ({@code {input, output}} in USD per million tokens for models the
+ * file does not list; null: they cost 0), and per vendor
  * {@code openai:{base_url, api_key}}, {@code anthropic:{base_url, api_key, version, max_tokens}}.
  *
  * <p>Failure codes (status, code): 422 {@code validation_failed} (a malformed request);
@@ -132,7 +139,7 @@ public class ProviderVerticle extends VerticleBase {
             UpstreamHttp.warmUpTls(vertx))
         .compose(loaded -> {
           secrets = loaded.resultAt(0);
-          pricing = loaded.resultAt(1);
+          pricing = ((Pricing) loaded.resultAt(1)).withDefault(settings.defaultPrice());
           http = new UpstreamHttp(vertx, settings);
           custom = new CustomProviders(vertx, settings.forwardTimeoutMs());
           breakers = CircuitBreakers.shared(vertx, deploymentID(), settings.breaker());
@@ -155,7 +162,8 @@ public class ProviderVerticle extends VerticleBase {
           Drain.serves(vertx, Addresses.PROVIDER_COMPLETE);
           Drain.serves(vertx, Addresses.PROVIDER_STREAM);
           return Future.all(List.of(complete.completion(), stream.completion(), cancel.completion(),
-              localComplete.completion(), localStream.completion()));
+              localComplete.completion(), localStream.completion(), BusHandlers.register(vertx, Addresses.PROVIDER_PRICE,
+                  body -> Future.succeededFuture(pricing.describe(body.getString(Fields.MODEL))))));
         });
   }
 
@@ -410,13 +418,14 @@ public class ProviderVerticle extends VerticleBase {
       throw ParleyException.invalid("bot.base_url", "The base URL must start with http:// or https://");
     }
     return new ModelCall(provider.name(), botId, Bus.requestId(message), model, baseUrl,
-        apiKey(provider, bot, botId, vendor), system, messages,
+        apiKey(provider, bot, botId, vendor, baseUrl), system, messages,
         number(bot, "temperature") == null ? null : number(bot, "temperature").doubleValue(),
         number(bot, "max_tokens") == null ? null : number(bot, "max_tokens").intValue(),
         body, cancelled);
   }
 
-  private String apiKey(ModelProvider provider, JsonObject bot, String botId, JsonObject vendor) {
+  /** The bot's own key, else the server's key of the provider when the call goes where that key belongs ({@link KeyScope}). */
+  private String apiKey(ModelProvider provider, JsonObject bot, String botId, JsonObject vendor, String baseUrl) {
     String encrypted = nonBlank(bot.getValue(Fields.API_KEY_ENC));
     if (encrypted != null) {
       if (botId == null) {
@@ -433,6 +442,13 @@ public class ProviderVerticle extends VerticleBase {
       }
     }
     String configured = nonBlank(vendor.getValue("api_key"));
+    String home = nonBlank(vendor.getValue("base_url"));
+    if (configured != null && baseUrl != null
+        && !KeyScope.covers(home == null ? provider.defaultBaseUrl() : home, baseUrl)) {
+      throw new ParleyException(ErrorCodes.UNAVAILABLE, "provider_not_configured", "The bot's base_url is not "
+          + provider.displayName() + "'s configured one, and the server's key is only sent there: set the bot's own api_key",
+          "api_key", 0);
+    }
     if (configured == null && provider.requiresApiKey()) {
       throw new ParleyException(ErrorCodes.UNAVAILABLE, "provider_not_configured",
           "No API key is set for " + provider.displayName() + ": set one on the bot or configure the server's default key",

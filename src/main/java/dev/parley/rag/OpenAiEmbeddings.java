@@ -103,9 +103,12 @@ final class OpenAiEmbeddings implements Embedder {
     this.dimension = settings.dimensions() == null ? -1 : settings.dimensions();
   }
 
-  /** A web client fit for the embeddings API (keep-alive, the connect timeout of {@code settings}). */
+  /**
+   * A web client fit for the embeddings API (keep-alive, the connect timeout of {@code settings}). It follows no
+   * redirect: one would carry the {@code Authorization} header, and so the key, to wherever it points.
+   */
   static WebClient client(Vertx vertx, Settings settings) {
-    return WebClient.create(vertx, new WebClientOptions().setUserAgent("Parley").setKeepAlive(true)
+    return WebClient.create(vertx, new WebClientOptions().setUserAgent("Parley").setKeepAlive(true).setFollowRedirects(false)
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, Math.min(10_000, settings.timeoutMs()))));
   }
 
