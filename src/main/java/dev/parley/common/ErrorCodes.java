@@ -29,6 +29,8 @@ public final class ErrorCodes {
   public static final String PROVIDER_NODE_LOST = "provider_node_lost";
   /** 503: the same for any other component's request. */
   public static final String NODE_LOST = "node_lost";
+  /** 400: a JSON string of the request holds a lone surrogate (not Unicode text; UTF-8 cannot carry it). */
+  public static final String INVALID_TEXT = "invalid_text";
 
   private ErrorCodes() {
   }

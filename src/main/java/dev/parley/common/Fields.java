@@ -42,6 +42,8 @@ public final class Fields {
   public static final String STATUS = "status";
   public static final String ERROR = "error";
   public static final String SOURCES = "sources";
+  /** In a provider request's bot settings: the bot's citation mode ({@link Citations#wire()}). */
+  public static final String CITATIONS = "citations";
   public static final String CREATED_AT = "created_at";
   public static final String RATING = "rating";
   public static final String COMMENT = "comment";

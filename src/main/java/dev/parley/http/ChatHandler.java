@@ -108,7 +108,7 @@ final class ChatHandler implements Handler<RoutingContext> {
         .put("response", answer.getString(Fields.CONTENT, ""))
         .put(Fields.SESSION_ID, turn.sessionId())
         .put(Fields.MESSAGE_ID, stored.getString(Fields.MESSAGE_ID))
-        .put(Fields.SOURCES, turn.sources())
+        .put(Fields.SOURCES, turn.publicSources())
         .put(Fields.USAGE, usage(answer));
   }
 
@@ -143,7 +143,7 @@ final class ChatHandler implements Handler<RoutingContext> {
                   .map(stored -> new JsonObject()
                       .put(Fields.MESSAGE_ID, stored.getString(Fields.MESSAGE_ID))
                       .put(Fields.SESSION_ID, turn.sessionId())
-                      .put(Fields.SOURCES, turn.sources())
+                      .put(Fields.SOURCES, turn.publicSources())
                       .put(Fields.USAGE, usage(answer))),
               failure -> {
                 ParleyException error = sse.clientGone() ? CLIENT_GONE : Failures.safe(failure, Addresses.PROVIDER_STREAM);
@@ -160,8 +160,9 @@ final class ChatHandler implements Handler<RoutingContext> {
           .onComplete(result -> {
             consumer.unregister();
             if (result.succeeded()) {
-              if (!turn.sources().isEmpty()) {
-                sse.event("sources", new JsonObject().put(Fields.SOURCES, turn.sources()));
+              JsonArray sources = turn.publicSources();
+              if (!sources.isEmpty()) {
+                sse.event("sources", new JsonObject().put(Fields.SOURCES, sources));
               }
               sse.event("done", result.result());
             } else {

@@ -15,25 +15,38 @@ import io.vertx.ext.web.RoutingContext;
  * {@code rate_limit.per_address_per_minute} per client address ({@link ClientAddress}), per bot
  * and per one-minute window. A bot's null limit takes the deployment's {@code http.rate_limit};
  * 0 means no limit. Past a limit: 429 {@code rate_limited} with {@code Retry-After} (seconds to the
- * next window), before anything is stored or any model is called.
+ * next window), before anything is stored or any model is called. A visitor's other writes (feedback,
+ * clearing a session: {@link #forWrites}) are limited per address by the same number, counted apart from turns.
  */
 final class ChatLimits implements Handler<RoutingContext> {
 
   private final RateLimiter limiter;
   private final ClientAddress addresses;
   private final JsonObject defaults;
+  /** True for chat turns; false for the visitor's other writes (no session limit, a count of their own). */
+  private final boolean turns;
 
   ChatLimits(RateLimiter limiter, ClientAddress addresses, JsonObject defaults) {
+    this(limiter, addresses, defaults, true);
+  }
+
+  private ChatLimits(RateLimiter limiter, ClientAddress addresses, JsonObject defaults, boolean turns) {
     this.limiter = limiter;
     this.addresses = addresses;
     this.defaults = defaults == null ? new JsonObject() : defaults;
+    this.turns = turns;
+  }
+
+  /** The limit of a visitor's writes other than turns: {@code per_address_per_minute}, counted apart. */
+  static ChatLimits forWrites(RateLimiter limiter, ClientAddress addresses, JsonObject defaults) {
+    return new ChatLimits(limiter, addresses, defaults, false);
   }
 
   @Override
   public void handle(RoutingContext ctx) {
     JsonObject bot = ctx.get(ChatAccess.BOT);
     JsonObject limits = bot.getJsonObject("rate_limit", new JsonObject());
-    int perSession = limit(limits, "per_session_per_minute");
+    int perSession = turns ? limit(limits, "per_session_per_minute") : 0;
     int perAddress = limit(limits, "per_address_per_minute");
     if (perSession <= 0 && perAddress <= 0) {
       ctx.next();
@@ -42,8 +55,8 @@ final class ChatLimits implements Handler<RoutingContext> {
     String botId = bot.getString("id");
     long now = System.currentTimeMillis();
     Future<Long> byAddress = perAddress <= 0 ? Future.succeededFuture(0L)
-        : limiter.hit(botId + "|a|" + addresses.of(ctx.request()), now);
-    String session = sessionOf(ctx);
+        : limiter.hit(botId + (turns ? "|a|" : "|w|") + addresses.of(ctx.request()), now);
+    String session = turns ? sessionOf(ctx) : null;
     Future<Long> bySession = perSession <= 0 || session == null ? Future.succeededFuture(0L)
         : limiter.hit(botId + "|s|" + session, now);
     Future.all(byAddress, bySession).onComplete(counted -> {
@@ -58,7 +71,8 @@ final class ChatLimits implements Handler<RoutingContext> {
       }
       String which = perSession > 0 && bySession.result() > perSession ? "this session" : "your address";
       ctx.fail(new ParleyException(ErrorCodes.TOO_MANY_REQUESTS, "rate_limited",
-          "Too many messages from " + which + "; try again in a moment", null, RateLimiter.retryAfterSeconds(now)));
+          "Too many " + (turns ? "messages" : "requests") + " from " + which + "; try again in a moment", null,
+          RateLimiter.retryAfterSeconds(now)));
     });
   }
 

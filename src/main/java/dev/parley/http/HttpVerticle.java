@@ -74,6 +74,9 @@ public class HttpVerticle extends VerticleBase {
     router.route("/api/chat/:botId").handler(chatAccess);
     router.route("/api/chat/:botId/*").handler(chatAccess);
     router.post("/api/chat/:botId").handler(new ChatLimits(limiter, clientAddress, config.getJsonObject("rate_limit")));
+    ChatLimits visitorWrites = ChatLimits.forWrites(limiter, clientAddress, config.getJsonObject("rate_limit"));
+    router.delete("/api/chat/:botId/session/:sessionId").handler(visitorWrites);
+    router.post("/api/chat/:botId/messages/:messageId/feedback").handler(visitorWrites);
     router.post("/api/chat/:botId").handler(new ChatHandler(timeouts,
         new Budgets(timeouts, config.getLong("budget_cache_ms", 5_000L))));
     new SessionHandler(timeouts).mount(router);

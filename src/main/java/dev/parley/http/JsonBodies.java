@@ -20,7 +20,7 @@ final class JsonBodies {
     if (parsed != null) {
       return parsed;
     }
-    parsed = parse(ctx);
+    parsed = JsonText.valid(parse(ctx));
     ctx.put(PARSED, parsed);
     return parsed;
   }

@@ -1,6 +1,7 @@
 package dev.parley.http;
 
 import dev.parley.common.BotClient;
+import dev.parley.common.Citations;
 import dev.parley.common.ErrorCodes;
 import dev.parley.common.ParleyException;
 import dev.parley.common.Timeouts;
@@ -70,9 +71,7 @@ final class PagesHandler {
     for (String field : PUBLIC_WIDGET) {
       look.put(field, widget.getValue(field));
     }
-    if (look.getValue("citations") == null) {
-      look.put("citations", "titles");
-    }
+    look.put("citations", Citations.ofBot(bot).wire());
     JsonObject body = new JsonObject()
         .put("id", bot.getString("id"))
         .put("name", bot.getString("name"))

@@ -1,5 +1,6 @@
 package dev.parley.http;
 
+import dev.parley.common.Citations;
 import dev.parley.common.Fields;
 import dev.parley.common.Ids;
 import dev.parley.common.MemoryClient;
@@ -13,8 +14,11 @@ import io.vertx.ext.web.RoutingContext;
 /** The visitor's side of a conversation: read it back, clear it, rate an answer. */
 final class SessionHandler {
 
-  /** What a visitor sees of a message; costs, tokens and model details are for operators. */
-  private static final String[] PUBLIC_FIELDS = {"id", "role", "content", "status", "created_at", "sources", "feedback"};
+  /**
+   * What a visitor sees of a message (and its sources, as the bot's citation mode allows); costs, tokens
+   * and model details are for operators.
+   */
+  private static final String[] PUBLIC_FIELDS = {"id", "role", "content", "status", "created_at", "feedback"};
 
   private final Timeouts timeouts;
 
@@ -29,6 +33,7 @@ final class SessionHandler {
   }
 
   private void get(RoutingContext ctx) {
+    Citations citations = Citations.ofBot(ctx.get(ChatAccess.BOT));
     memory(ctx).messages(BotsHandler.botId(ctx), sessionId(ctx)).onComplete(Replies.json(ctx, 200, session -> {
       JsonArray messages = new JsonArray();
       for (Object stored : session.getJsonArray(Fields.MESSAGES)) {
@@ -36,6 +41,7 @@ final class SessionHandler {
         for (String field : PUBLIC_FIELDS) {
           message.put(field, ((JsonObject) stored).getValue(field));
         }
+        message.put(Fields.SOURCES, citations.shape(((JsonObject) stored).getJsonArray(Fields.SOURCES)));
         messages.add(message);
       }
       return new JsonObject().put(Fields.SESSION_ID, session.getString(Fields.SESSION_ID)).put(Fields.MESSAGES, messages);

@@ -1,5 +1,6 @@
 package dev.parley.http;
 
+import dev.parley.common.Citations;
 import dev.parley.common.Fields;
 import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
@@ -83,6 +84,11 @@ final class Turn {
     return sources;
   }
 
+  /** The answer's sources as the bot's citation mode lets its visitors see them. */
+  JsonArray publicSources() {
+    return Citations.ofBot(bot).shape(sources());
+  }
+
   /**
    * The provider request: the bot's prompt, then (when retrieval found passages) the numbered
    * passages with their document and heading, the history and the user's message. The passages
@@ -93,6 +99,7 @@ final class Turn {
     for (String field : PROVIDER_FIELDS) {
       settings.put(field, bot.getValue(field));
     }
+    settings.put(Fields.CITATIONS, Citations.ofBot(bot).wire());
     JsonArray messages = history.copy().add(new JsonObject().put(Fields.ROLE, "user").put(Fields.CONTENT, message));
     return new JsonObject().put(Fields.BOT, settings).put(Fields.SYSTEM, systemPrompt()).put(Fields.MESSAGES, messages)
         .put(Fields.CONTEXT, passages.copy());
@@ -108,7 +115,9 @@ final class Turn {
       system.append(prompt.strip()).append("\n\n");
     }
     system.append("Answer using the knowledge-base passages below when they are relevant. If they do not contain ")
-        .append("the answer, say so rather than guessing. Mention the document a fact comes from.\n");
+        .append("the answer, say so rather than guessing. ")
+        .append(Citations.ofBot(bot) == Citations.NONE ? "Do not name the documents or their headings.\n"
+            : "Mention the document a fact comes from.\n");
     for (int i = 0; i < passages.size(); i++) {
       JsonObject p = passages.getJsonObject(i);
       String heading = p.getString("heading");

@@ -112,9 +112,10 @@ final class MemoryService {
         .map(rows -> new JsonObject().put(Fields.SESSION_ID, sessionId).put(Fields.MESSAGES, messages(rows)));
   }
 
+  /** Detaches the session's messages from its visitor: they stay stored for the operator. */
   Future<JsonObject> clear(String botId, String sessionId) {
-    return SqlTemplate.forUpdate(writer, MemorySql.DELETE_SESSION)
-        .execute(Map.of(Fields.BOT_ID, botId, Fields.SESSION_ID, sessionId))
+    return SqlTemplate.forUpdate(writer, MemorySql.CLEAR_SESSION)
+        .execute(Map.of(Fields.BOT_ID, botId, Fields.SESSION_ID, sessionId, "now", System.currentTimeMillis()))
         .map(result -> {
           if (cache != null) {
             cache.forget(botId, sessionId);

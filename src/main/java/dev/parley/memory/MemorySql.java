@@ -36,35 +36,48 @@ final class MemorySql {
   static final String STORED_TURN = "SELECT id, conversation_id, role FROM messages "
       + "WHERE bot_id = #{bot_id} AND (id = #{user} OR id = #{assistant})";
 
-  /** The newest answered messages of a session; the caller reverses them into oldest-first order. */
+  /**
+   * The newest answered messages of a session since its last clear; the caller reverses them into
+   * oldest-first order.
+   */
   static final String HISTORY = "SELECT m.id, m.role, m.content FROM messages m "
       + "JOIN conversations c ON c.id = m.conversation_id "
-      + "WHERE c.bot_id = #{bot_id} AND c.session_id = #{session_id} AND m.status = 'complete' AND m.error IS NULL "
-      + "ORDER BY m.seq DESC LIMIT #{limit}";
+      + "WHERE c.bot_id = #{bot_id} AND c.session_id = #{session_id} AND m.seq > c.cleared_seq "
+      + "AND m.status = 'complete' AND m.error IS NULL ORDER BY m.seq DESC LIMIT #{limit}";
 
   static final String MESSAGE_COLUMNS = "m.id, m.role, m.content, m.status, m.error, m.sources, m.input_tokens, "
       + "m.output_tokens, m.cost, m.latency_ms, m.provider, m.model, m.feedback, m.feedback_comment, m.created_at";
 
+  /** The session's messages since its last clear, as its visitor sees them. */
   static final String SESSION_MESSAGES = "SELECT " + MESSAGE_COLUMNS + " FROM messages m "
       + "JOIN conversations c ON c.id = m.conversation_id "
-      + "WHERE c.bot_id = #{bot_id} AND c.session_id = #{session_id} ORDER BY m.seq LIMIT #{limit}";
+      + "WHERE c.bot_id = #{bot_id} AND c.session_id = #{session_id} AND m.seq > c.cleared_seq "
+      + "ORDER BY m.seq LIMIT #{limit}";
 
   static final String CONVERSATION_MESSAGES = "SELECT " + MESSAGE_COLUMNS + " FROM messages m "
       + "WHERE m.conversation_id = #{conversation_id} AND m.bot_id = #{bot_id} ORDER BY m.seq LIMIT #{limit}";
 
-  static final String DELETE_SESSION = "DELETE FROM conversations WHERE bot_id = #{bot_id} AND session_id = #{session_id}";
+  /**
+   * A visitor's clear: the session's history starts after its newest message. Nothing is deleted
+   * (the turns stay in logs, usage and budgets).
+   */
+  static final String CLEAR_SESSION = "UPDATE conversations SET cleared_at = #{now}, cleared_seq = "
+      + "COALESCE((SELECT MAX(m.seq) FROM messages m WHERE m.conversation_id = conversations.id), 0) "
+      + "WHERE bot_id = #{bot_id} AND session_id = #{session_id}";
 
+  /** A visitor's rating of an answer of the bot that the visitor still sees (not cleared away). */
   static final String FEEDBACK = "UPDATE messages SET feedback = #{rating}, feedback_comment = #{comment} "
-      + "WHERE id = #{message_id} AND bot_id = #{bot_id} AND role = 'assistant'";
+      + "WHERE id = #{message_id} AND bot_id = #{bot_id} AND role = 'assistant' "
+      + "AND seq > (SELECT c.cleared_seq FROM conversations c WHERE c.id = messages.conversation_id)";
 
-  static final String CONVERSATIONS = "SELECT c.id, c.session_id, c.created_at, c.updated_at, c.message_count, "
+  static final String CONVERSATIONS = "SELECT c.id, c.session_id, c.created_at, c.updated_at, c.message_count, c.cleared_at, "
       + "(SELECT m.content FROM messages m WHERE m.conversation_id = c.id AND m.role = 'user' ORDER BY m.seq LIMIT 1) "
       + "AS first_message FROM conversations c WHERE c.bot_id = #{bot_id} "
       + "ORDER BY c.updated_at DESC, c.id LIMIT #{limit} OFFSET #{offset}";
 
   static final String COUNT_CONVERSATIONS = "SELECT COUNT(*) AS total FROM conversations WHERE bot_id = #{bot_id}";
 
-  static final String CONVERSATION = "SELECT id, session_id, created_at, updated_at, message_count "
+  static final String CONVERSATION = "SELECT id, session_id, created_at, updated_at, message_count, cleared_at "
       + "FROM conversations WHERE id = #{conversation_id} AND bot_id = #{bot_id}";
 
   /**

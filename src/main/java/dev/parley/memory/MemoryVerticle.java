@@ -30,8 +30,10 @@ import java.util.Set;
  *   sent again is stored once ({@code already_stored: true}); past {@code deadline} (epoch ms) nothing is stored
  *   (504 {@code timeout})</td></tr>
  *   <tr><td>{@code parley.memory.session.get}</td><td>{@code {bot_id, session_id}}</td><td>{@code {session_id, messages}}</td></tr>
- *   <tr><td>{@code parley.memory.session.clear}</td><td>{@code {bot_id, session_id}}</td><td>{@code {cleared}}</td></tr>
- *   <tr><td>{@code parley.memory.feedback}</td><td>{@code {bot_id, message_id, rating: up|down, comment?}}</td><td>{@code {message_id, rating}}</td></tr>
+ *   <tr><td>{@code parley.memory.session.clear}</td><td>{@code {bot_id, session_id}}</td><td>{@code {cleared}}: later history and
+ *   session views start after the session's messages so far, which stay stored (logs, usage, budgets)</td></tr>
+ *   <tr><td>{@code parley.memory.feedback}</td><td>{@code {bot_id, message_id, rating: up|down, comment?}}</td><td>{@code {message_id, rating}};
+ *   404 for an answer its session cleared</td></tr>
  *   <tr><td>{@code parley.memory.conversations}</td><td>{@code {bot_id, limit, offset}}</td><td>{@code {conversations, total}}</td></tr>
  *   <tr><td>{@code parley.memory.conversation}</td><td>{@code {bot_id, conversation_id}}</td><td>the conversation with its messages</td></tr>
  *   <tr><td>{@code parley.memory.usage}</td><td>{@code {bot_id, since}}</td><td>{@code {input_tokens, output_tokens, cost}}

@@ -1,5 +1,6 @@
 package dev.parley.provider;
 
+import dev.parley.common.Citations;
 import dev.parley.common.Fields;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -9,7 +10,8 @@ import java.util.function.Consumer;
 /**
  * The {@code extractive} provider: no model and no key. It answers with the best passages the
  * knowledge base found for the turn (the request's {@code context}, best first, as retrieval
- * put them there), naming the document each comes from, or with the bot's {@code fallback_text}
+ * put them there), naming the document each comes from as far as the bot's citation mode shows
+ * sources ({@link Citations}: none, the name, or the name and heading), or with the bot's {@code fallback_text}
  * when retrieval found nothing above the bot's {@code min_score}. So a fresh install works end to
  * end offline. Streaming sends the same answer a few words at a time. Usage is zero tokens.
  */
@@ -63,8 +65,9 @@ final class ExtractiveProvider implements ModelProvider {
   static String answer(ModelCall call) {
     JsonObject request = call.request() == null ? new JsonObject() : call.request();
     JsonArray context = request.getValue(Fields.CONTEXT) instanceof JsonArray a ? a : new JsonArray();
+    JsonObject bot = request.getValue(Fields.BOT) instanceof JsonObject b ? b : new JsonObject();
+    Citations citations = Citations.of(bot.getValue(Fields.CITATIONS));
     if (context.isEmpty()) {
-      JsonObject bot = request.getValue(Fields.BOT) instanceof JsonObject b ? b : new JsonObject();
       Object fallback = bot.getValue(Fields.FALLBACK_TEXT);
       return fallback instanceof String s && !s.isBlank() ? s : DEFAULT_FALLBACK;
     }
@@ -82,12 +85,13 @@ final class ExtractiveProvider implements ModelProvider {
         answer.append("\n\n");
       }
       answer.append(text.strip());
-      String source = passage.getString("document_name", "");
-      String heading = passage.getString("heading", "");
+      // the source line names no more than the bot's citation mode shows its visitors
+      String source = citations == Citations.NONE ? "" : passage.getString("document_name", "");
+      String heading = citations == Citations.SNIPPETS ? passage.getString("heading", "") : "";
       if (heading != null && !heading.isBlank()) {
-        source = source.isBlank() ? heading : source + " › " + heading;
+        source = source == null || source.isBlank() ? heading : source + " › " + heading;
       }
-      if (!source.isBlank()) {
+      if (source != null && !source.isBlank()) {
         answer.append("\n(Source: ").append(source).append(")");
       }
       used++;

@@ -1,5 +1,6 @@
 package dev.parley.rag;
 
+import dev.parley.common.UnicodeText;
 import java.text.BreakIterator;
 import java.util.ArrayList;
 import java.util.List;
@@ -140,8 +141,9 @@ final class Chunker {
           out.add(piece.toString());
           piece.setLength(0);
         }
-        out.add(word.substring(0, maxChars));
-        word = word.substring(maxChars);
+        int cut = UnicodeText.cutAt(word, maxChars);
+        out.add(word.substring(0, cut));
+        word = word.substring(cut);
       }
       if (piece.length() + 1 + word.length() > maxChars && piece.length() > 0) {
         out.add(piece.toString());

@@ -5,6 +5,7 @@ import dev.parley.common.Fields;
 import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
 import dev.parley.common.SecretBox;
+import dev.parley.common.UnicodeText;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -502,7 +503,7 @@ final class KnowledgeBase {
       return flat;
     }
     int cut = flat.lastIndexOf(' ', SNIPPET_CHARS);
-    return flat.substring(0, cut > SNIPPET_CHARS / 2 ? cut : SNIPPET_CHARS) + "…";
+    return (cut > SNIPPET_CHARS / 2 ? flat.substring(0, cut) : UnicodeText.prefix(flat, SNIPPET_CHARS)) + "…";
   }
 
   // ---- ingestion
@@ -825,7 +826,7 @@ final class KnowledgeBase {
   static String name(String value, String fallback) {
     String name = value == null || value.isBlank() ? fallback : value.strip();
     name = name.replaceAll("[\\p{Cntrl}]", " ").replaceAll("[\\u061C\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069]", "");
-    return name.length() > 200 ? name.substring(0, 200) : name;
+    return UnicodeText.prefix(name, 200);
   }
 
   /** The document was deleted while it was being processed. */

@@ -308,8 +308,10 @@ class KnowledgeApiTest {
 
   @Test
   void chat_puts_passages_in_the_prompt_and_returns_sources_as_json_and_sse(VertxTestContext test) {
+    // snippets: the citation mode that shows visitors each passage's heading, snippet and score
     bot(new JsonObject().put("provider", "openai").put("api_key", "sk-test-rag-0123456789")
-        .put("rag", new JsonObject().put("min_score", 0.2))).compose(bot -> {
+        .put("rag", new JsonObject().put("min_score", 0.2))
+        .put("widget", new JsonObject().put("citations", "snippets"))).compose(bot -> {
       String id = bot.getString("id");
       return addText(id, "Returns policy", "# Returns\n\nYou can return any item within 45 days for a full refund.")
           .compose(doc -> settled(id, doc.getString("id")))

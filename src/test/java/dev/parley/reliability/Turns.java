@@ -15,8 +15,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 
-/** Chat turns through the public API, timed, and what they left in storage, for the reliability tests. */
-final class Turns {
+/** Chat turns through the public API, timed, and what they left in storage, for the reliability and security tests. */
+public final class Turns {
 
   private Turns() {
   }
@@ -118,7 +118,7 @@ final class Turns {
   }
 
   /** The session's messages as the widget sees them ({@code GET /api/chat/{bot}/session/{id}}). */
-  static Future<JsonArray> session(TestApp app, String botId, String sessionId) {
+  public static Future<JsonArray> session(TestApp app, String botId, String sessionId) {
     return app.client.get("/api/chat/" + botId + "/session/" + sessionId).send().map(response -> {
       assertThat(response.statusCode()).isEqualTo(200);
       return response.bodyAsJsonObject().getJsonArray("messages");
@@ -126,7 +126,7 @@ final class Turns {
   }
 
   /** The session's messages as operators see them (with error, provider and model), from the admin API. */
-  static Future<JsonArray> log(TestApp app, String botId, String sessionId) {
+  public static Future<JsonArray> log(TestApp app, String botId, String sessionId) {
     return app.admin(HttpMethod.GET, "/api/bots/" + botId + "/conversations").send().compose(list -> {
       for (Object item : list.bodyAsJsonObject().getJsonArray("conversations")) {
         JsonObject conversation = (JsonObject) item;

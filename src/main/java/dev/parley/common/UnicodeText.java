@@ -1,0 +1,39 @@
+package dev.parley.common;
+
+/**
+ * Text as Unicode code points, not UTF-16 units: a lone surrogate is not text (UTF-8 cannot hold it, so
+ * a store or a response would silently turn it into {@code ?}). Inputs holding one are refused; text
+ * Parley cuts itself is cut between code points, never inside a surrogate pair.
+ */
+public final class UnicodeText {
+
+  private UnicodeText() {
+  }
+
+  /** Whether every surrogate in {@code text} is half of a high-low pair. */
+  public static boolean wellFormed(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Where to cut {@code text} to keep at most {@code max} chars: {@code max}, or one less inside a surrogate pair. */
+  public static int cutAt(String text, int max) {
+    if (max >= text.length()) {
+      return text.length();
+    }
+    return max > 0 && Character.isHighSurrogate(text.charAt(max - 1)) && Character.isLowSurrogate(text.charAt(max))
+        ? max - 1 : max;
+  }
+
+  /** The first {@code max} chars of {@code text} at most, not ending inside a surrogate pair. */
+  public static String prefix(String text, int max) {
+    return text.substring(0, cutAt(text, max));
+  }
+}

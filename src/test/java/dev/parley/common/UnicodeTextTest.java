@@ -1,0 +1,26 @@
+package dev.parley.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class UnicodeTextTest {
+
+  @Test
+  void lone_high_and_low_surrogates_are_not_well_formed_and_pairs_are() {
+    assertThat(UnicodeText.wellFormed("a\uD800b")).isFalse();
+    assertThat(UnicodeText.wellFormed("a\uDC00")).isFalse();
+    assertThat(UnicodeText.wellFormed("\uD800")).isFalse();
+    assertThat(UnicodeText.wellFormed("\uDE00\uD83D")).as("a pair in the wrong order").isFalse();
+    assertThat(UnicodeText.wellFormed("smile \uD83D\uDE00 and plain text")).isTrue();
+    assertThat(UnicodeText.wellFormed("")).isTrue();
+  }
+
+  @Test
+  void a_prefix_never_ends_inside_a_surrogate_pair() {
+    assertThat(UnicodeText.prefix("a\uD83D\uDE00b", 2)).isEqualTo("a");
+    assertThat(UnicodeText.prefix("a\uD83D\uDE00b", 3)).isEqualTo("a\uD83D\uDE00");
+    assertThat(UnicodeText.prefix("abc", 2)).isEqualTo("ab");
+    assertThat(UnicodeText.prefix("abc", 10)).isEqualTo("abc");
+  }
+}
