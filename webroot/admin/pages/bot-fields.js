@@ -116,7 +116,8 @@ function textInput(id, kind, opt, value) {
 }
 
 function isOrigin(s) {
-  return /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(s) || /^https?:\/\/\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(s);
+  // a first check only: the server writes origins as browsers send them (case, punycode, default port)
+  return /^https?:\/\/([^\s\/?#@\[\]:]+|\[[0-9a-fA-F:.]+\])(:\d{1,5})?$/i.test(s);
 }
 
 /** Reads and validates the form; returns {body, errors} with errors as [[path, message], …]. */

@@ -1,9 +1,9 @@
 package dev.parley.bot;
 
 import dev.parley.common.ParleyException;
+import dev.parley.common.WebAddresses;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -217,12 +217,7 @@ final class BotSettings {
     }
     widget.put("citations", citations);
 
-    JsonArray origins = strings("allowed_origins", s.getValue("allowed_origins"), 50, 200);
-    JsonArray normalised = new JsonArray();
-    for (Object origin : origins) {
-      normalised.add(origin((String) origin));
-    }
-    s.put("allowed_origins", normalised);
+    s.put("allowed_origins", origins(strings("allowed_origins", s.getValue("allowed_origins"), 50, 200)));
     s.put("fallback", fallback(s.getValue("fallback"), provider, s.getString("model")));
 
     JsonObject limits = s.getJsonObject("rate_limit", rateLimitDefaults());
@@ -269,22 +264,16 @@ final class BotSettings {
     return new JsonObject().put("provider", p).put("model", fallbackModel);
   }
 
-  private static String origin(String value) {
-    try {
-      URI uri = new URI(value);
-      boolean ok = ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
-          && uri.getHost() != null && uri.getRawUserInfo() == null
-          && (uri.getRawPath() == null || uri.getRawPath().isEmpty())
-          && uri.getRawQuery() == null && uri.getRawFragment() == null;
-      if (ok) {
-        String port = uri.getPort() == -1 ? "" : ":" + uri.getPort();
-        return uri.getScheme() + "://" + uri.getHost().toLowerCase() + port;
+  /** Each entry as browsers send it in {@code Origin} ({@link WebAddresses#origin}), without repeats. */
+  private static JsonArray origins(JsonArray entries) {
+    JsonArray normalised = new JsonArray();
+    for (Object entry : entries) {
+      String origin = WebAddresses.origin("allowed_origins", (String) entry);
+      if (!normalised.contains(origin)) {
+        normalised.add(origin);
       }
-    } catch (java.net.URISyntaxException bad) {
-      // reported below
     }
-    throw ParleyException.invalid("allowed_origins",
-        "'allowed_origins' entries must be origins like https://example.com (scheme, host, optional port)");
+    return normalised;
   }
 
   private static String string(String field, Object value, int min, int max, boolean nullable) {
@@ -303,20 +292,13 @@ final class BotSettings {
     return text;
   }
 
+  /** An http(s) URL written as {@link WebAddresses#url} writes it; a base URL may carry credentials, an avatar not. */
   private static String url(String field, Object value) {
     String text = string(field, value, 0, 500, true);
-    if (text == null || text.isEmpty()) {
+    if (text == null || text.isBlank()) {
       return null;
     }
-    try {
-      URI uri = new URI(text);
-      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
-        return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
-      }
-    } catch (java.net.URISyntaxException bad) {
-      // reported below
-    }
-    throw ParleyException.invalid(field, "'" + field + "' must be an http or https URL");
+    return WebAddresses.url(field, text, field.equals("base_url"));
   }
 
   private static Double number(String field, Object value, double min, double max, boolean nullable) {

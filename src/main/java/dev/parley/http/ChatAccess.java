@@ -4,28 +4,37 @@ import dev.parley.common.BotClient;
 import dev.parley.common.ErrorCodes;
 import dev.parley.common.ParleyException;
 import dev.parley.common.Timeouts;
+import dev.parley.common.WebAddresses;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.net.URI;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * First step of every public chat route: resolves the bot (404 for unknown ids), then applies
  * its {@code allowed_origins}. An empty list allows any origin; Parley's own origin (the chat
  * page) is always allowed; any other origin gets a 403 and no CORS headers. Answers preflights.
+ * Parley's own origin is the one of {@code public_url}, never the request's {@code Host}: a page
+ * on a rebound name ({@code evil.example} pointing at Parley) sends a Host that matches its Origin.
+ * Origins are compared as {@link WebAddresses#originOrNull} writes them, on both sides.
  */
 final class ChatAccess implements Handler<RoutingContext> {
 
   static final String BOT = "bot";
+  private static final Logger LOG = LoggerFactory.getLogger(ChatAccess.class);
 
   private final Timeouts timeouts;
   private final String ownOrigin;
 
   ChatAccess(Timeouts timeouts, String publicUrl) {
     this.timeouts = timeouts;
-    this.ownOrigin = origin(publicUrl);
+    this.ownOrigin = WebAddresses.originOfUrl(publicUrl);
+    if (ownOrigin == null) {
+      LOG.warn("public_url is not an http(s) URL: the chat page is refused for bots with allowed_origins");
+    }
   }
 
   @Override
@@ -39,7 +48,7 @@ final class ChatAccess implements Handler<RoutingContext> {
       JsonObject bot = result.result();
       String origin = ctx.request().getHeader("Origin");
       if (origin != null) {
-        if (!allowed(bot.getJsonArray("allowed_origins", new JsonArray()), origin, ctx)) {
+        if (!allowed(bot.getJsonArray("allowed_origins", new JsonArray()), origin)) {
           ctx.fail(new ParleyException(ErrorCodes.FORBIDDEN, "origin_not_allowed",
               "This bot does not accept requests from " + safe(origin)));
           return;
@@ -60,21 +69,24 @@ final class ChatAccess implements Handler<RoutingContext> {
     });
   }
 
-  private boolean allowed(JsonArray origins, String origin, RoutingContext ctx) {
-    if (origins.isEmpty() || origins.contains(origin) || origin.equals(ownOrigin)) {
+  private boolean allowed(JsonArray origins, String origin) {
+    if (origins.isEmpty()) {
       return true;
     }
-    String self = ctx.request().scheme() + "://" + ctx.request().authority();
-    return origin.equalsIgnoreCase(self);
-  }
-
-  private static String origin(String url) {
-    try {
-      URI uri = URI.create(url);
-      return uri.getScheme() + "://" + uri.getRawAuthority();
-    } catch (IllegalArgumentException bad) {
-      return "";
+    String visitor = WebAddresses.originOrNull(origin);
+    if (visitor == null) {
+      return false;
     }
+    if (visitor.equals(ownOrigin)) {
+      return true;
+    }
+    // entries saved before origins were normalised on save are compared normalised too
+    for (Object entry : origins) {
+      if (entry instanceof String text && visitor.equals(WebAddresses.originOrNull(text))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String safe(String origin) {

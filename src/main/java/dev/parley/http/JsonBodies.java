@@ -2,11 +2,13 @@ package dev.parley.http;
 
 import dev.parley.common.ErrorCodes;
 import dev.parley.common.ParleyException;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-/** Reads a request body that must be one JSON object. */
+/**
+ * Reads a request body that must be one JSON object. Every JSON route reads its body here, so every one
+ * refuses malformed JSON and duplicate fields ({@link StrictJson}) with 400 {@code invalid_json}.
+ */
 final class JsonBodies {
 
   private JsonBodies() {
@@ -34,13 +36,8 @@ final class JsonBodies {
     if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() <= 0) {
       throw ParleyException.badRequest("invalid_json", "The request body must be a JSON object");
     }
-    try {
-      Object value = io.vertx.core.json.Json.decodeValue(ctx.body().buffer());
-      if (value instanceof JsonObject object) {
-        return object;
-      }
-    } catch (DecodeException | IllegalStateException malformed) {
-      throw ParleyException.badRequest("invalid_json", "The request body is not valid JSON");
+    if (StrictJson.parse(ctx.body().buffer()) instanceof JsonObject object) {
+      return object;
     }
     throw ParleyException.badRequest("invalid_json", "The request body must be a JSON object");
   }
