@@ -135,13 +135,17 @@ final class Chunker {
     List<String> out = new ArrayList<>();
     StringBuilder piece = new StringBuilder();
     for (String word : sentence.split("\\s+")) {
-      while (word.length() > maxChars) {
+      if (word.length() > maxChars) {
         if (piece.length() > 0) {
           out.add(piece.toString());
           piece.setLength(0);
         }
-        out.add(word.substring(0, maxChars));
-        word = word.substring(maxChars);
+        // cut by index: cutting the rest off again each time copied a long word once per piece
+        int from = 0;
+        for (; word.length() - from > maxChars; from += maxChars) {
+          out.add(word.substring(from, from + maxChars));
+        }
+        word = word.substring(from);
       }
       if (piece.length() + 1 + word.length() > maxChars && piece.length() > 0) {
         out.add(piece.toString());
