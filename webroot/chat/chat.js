@@ -158,9 +158,11 @@
     return row;
   }
 
-  function setAnswer(row, text) {
-    var body = row.querySelector('.bubble');
-    body.replaceChildren(md.render(text));
+  /** Shows an answer as it streams in: md.stream() keeps the finished blocks and redraws only the open one. */
+  function streamAnswer(row) {
+    var view = md.stream();
+    row.querySelector('.bubble').replaceChildren(view.element);
+    return view;
   }
 
   function sourceTitle(s) {
@@ -368,22 +370,50 @@
     lastFailed = null;
     var row = bubble('assistant', '');
     row.classList.add('pending');
+    var view = streamAnswer(row);
     var answer = '';
-    var frame = 0;
+    var scheduled = false;
+    var ended = false;
+    var nextAt = 0;
     var failed = function (status, error, retryAfter) {
       row.remove();
       lastFailed = text;
       showNotice(errorText(status, error, retryAfter), status === 0 || status === 429 || status >= 500);
       setBusy(false);
     };
-    var render = function () {
-      frame = 0;
-      setAnswer(row, answer);
+    // At most one redraw per frame, and the next one waits three times as long as the last took, so
+    // redrawing a long open block never takes more than a quarter of the time while the answer streams.
+    var draw = function () {
+      scheduled = false;
+      if (ended) {
+        return;
+      }
+      var t0 = performance.now();
+      view.update();
+      scrollDown();
+      var t1 = performance.now();
+      nextAt = t1 + 3 * (t1 - t0);
+    };
+    var schedule = function () {
+      if (scheduled) {
+        return;
+      }
+      scheduled = true;
+      var wait = nextAt - performance.now();
+      if (wait > 0) {
+        setTimeout(function () { requestAnimationFrame(draw); }, wait);
+      } else {
+        requestAnimationFrame(draw);
+      }
+    };
+    var finish = function () {
+      ended = true;
+      view.finish();
       scrollDown();
     };
     // An answer that stopped part-way stays, marked incomplete; Retry asks the question again.
     var cutOff = function (why) {
-      render();
+      finish();
       row.classList.remove('pending');
       row.classList.add('incomplete');
       lastFailed = text;
@@ -411,6 +441,7 @@
       var reader = response.body.getReader();
       var decoder = new TextDecoder();
       var buffer = '';
+      var searched = 0;
       var finished = false;
       var onEvent = function (name, data) {
         if (name === 'start' && data.session_id) {
@@ -418,15 +449,11 @@
         } else if (name === 'delta' && typeof data.text === 'string') {
           row.classList.remove('pending');
           answer += data.text;
-          if (!frame) {
-            frame = requestAnimationFrame(render);
-          }
+          view.append(data.text);
+          schedule();
         } else if (name === 'done') {
           finished = true;
-          if (frame) {
-            cancelAnimationFrame(frame);
-          }
-          render();
+          finish();
           row.classList.remove('pending');
           showSources(row, data.sources);
           showFeedback(row, data.message_id, null);
@@ -451,8 +478,16 @@
             return;
           }
           buffer += decoder.decode(chunk.value, { stream: true });
-          var parts = buffer.split('\n\n');
-          buffer = parts.pop();
+          // events end with a blank line; only the text after the last one read is searched again
+          var parts = [];
+          var start = 0;
+          var end;
+          while ((end = buffer.indexOf('\n\n', Math.max(start, searched))) >= 0) {
+            parts.push(buffer.slice(start, end));
+            start = end + 2;
+          }
+          buffer = buffer.slice(start);
+          searched = Math.max(0, buffer.length - 1);
           parts.forEach(function (part) {
             var name = 'message';
             var data = '';

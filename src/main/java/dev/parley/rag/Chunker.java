@@ -136,14 +136,19 @@ final class Chunker {
     List<String> out = new ArrayList<>();
     StringBuilder piece = new StringBuilder();
     for (String word : sentence.split("\\s+")) {
-      while (word.length() > maxChars) {
+      if (word.length() > maxChars) {
         if (piece.length() > 0) {
           out.add(piece.toString());
           piece.setLength(0);
         }
-        int cut = UnicodeText.cutAt(word, maxChars);
-        out.add(word.substring(0, cut));
-        word = word.substring(cut);
+        // cut by index (cutting the rest off again each time copied a long word once per piece), between code points
+        int from = 0;
+        while (word.length() - from > maxChars) {
+          int cut = from + UnicodeText.cutAt(word.substring(from, from + maxChars + 1), maxChars);
+          out.add(word.substring(from, cut));
+          from = cut;
+        }
+        word = word.substring(from);
       }
       if (piece.length() + 1 + word.length() > maxChars && piece.length() > 0) {
         out.add(piece.toString());

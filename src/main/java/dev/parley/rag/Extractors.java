@@ -36,7 +36,10 @@ final class Extractors {
   /** Types Parley reads, by the short name used in {@code mime} and file extensions. */
   static final Set<String> TYPES = Set.of("txt", "md", "html", "pdf", "docx");
 
-  private static final Pattern MD_HEADING = Pattern.compile("^(#{1,6})\\s+(.*?)\\s*#*\\s*$");
+  // Patterns on document lines must not backtrack: a lazy group before optional spaces and hashes took
+  // minutes on "# a" followed by 5,000 spaces. DOTALL so that '.' never stops early at U+2028 or \r.
+  private static final Pattern MD_HEADING = Pattern.compile("^(#{1,6})\\s+(.*)$", Pattern.DOTALL);
+  private static final Pattern LIST_ITEM = Pattern.compile("([-*+]|\\d+[.)])\\s");
   private static final Pattern SETEXT = Pattern.compile("^(=+|-+)\\s*$");
 
   private Extractors() {
@@ -163,7 +166,7 @@ final class Extractors {
   static List<Block> plain(String text) {
     List<Block> blocks = new ArrayList<>();
     for (String para : text.replace("\r\n", "\n").split("\n\\s*\n")) {
-      String clean = para.strip().replaceAll("[ \\t]*\\n[ \\t]*", " ").replaceAll("[ \\t]+", " ");
+      String clean = para.strip().replace('\n', ' ').replaceAll("[ \\t]+", " ");
       if (!clean.isEmpty()) {
         blocks.add(Block.paragraph(clean));
       }
@@ -186,14 +189,14 @@ final class Extractors {
       Matcher heading = fence ? null : MD_HEADING.matcher(line);
       if (heading != null && heading.matches()) {
         flush(blocks, para);
-        blocks.add(Block.heading(heading.group(1).length(), inline(heading.group(2))));
+        blocks.add(Block.heading(heading.group(1).length(), inline(withoutClosingHashes(heading.group(2)))));
       } else if (!fence && i + 1 < lines.length && !line.isBlank() && para.length() == 0
           && SETEXT.matcher(lines[i + 1]).matches() && lines[i + 1].strip().length() >= 2) {
         blocks.add(Block.heading(lines[i + 1].strip().charAt(0) == '=' ? 1 : 2, inline(line.strip())));
         i++;
       } else if (line.isBlank()) {
         flush(blocks, para);
-      } else if (!fence && line.stripLeading().matches("([-*+]|\\d+[.)])\\s+.*") && para.length() > 0) {
+      } else if (!fence && LIST_ITEM.matcher(line.stripLeading()).lookingAt() && para.length() > 0) {
         flush(blocks, para);
         para.append(inline(line.strip()));
       } else {
@@ -208,9 +211,61 @@ final class Extractors {
   }
 
   private static String inline(String text) {
-    return text.replaceAll("!?\\[([^\\]]*)\\]\\([^)]*\\)", "$1")
+    return links(text)
         .replaceAll("(\\*\\*|__|`)", "")
         .replaceAll("^>\\s*", "");
+  }
+
+  /** A heading's text without trailing spaces and closing hashes ({@code Title ##} → {@code Title}). */
+  private static String withoutClosingHashes(String text) {
+    int end = text.length();
+    while (end > 0 && Character.isWhitespace(text.charAt(end - 1))) {
+      end--;
+    }
+    while (end > 0 && text.charAt(end - 1) == '#') {
+      end--;
+    }
+    while (end > 0 && Character.isWhitespace(text.charAt(end - 1))) {
+      end--;
+    }
+    return text.substring(0, end);
+  }
+
+  /**
+   * {@code [label](url)} and {@code ![label](url)} as their label, in one pass: the next ']' and ')'
+   * are remembered, so unclosed brackets do not make every '[' search to the end of the line again.
+   */
+  static String links(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    int n = text.length();
+    int close = -1;
+    int paren = -1;
+    int copied = 0;
+    for (int i = 0; i < n; i++) {
+      if (text.charAt(i) != '[') {
+        continue;
+      }
+      if (close <= i) {
+        close = text.indexOf(']', i + 1);
+        if (close < 0) {
+          break;
+        }
+      }
+      if (close + 1 >= n || text.charAt(close + 1) != '(') {
+        continue;
+      }
+      if (paren < close + 2) {
+        paren = text.indexOf(')', close + 2);
+        if (paren < 0) {
+          break;
+        }
+      }
+      int start = i > copied && text.charAt(i - 1) == '!' ? i - 1 : i;
+      out.append(text, copied, start).append(text, i + 1, close);
+      i = paren;
+      copied = paren + 1;
+    }
+    return out.append(text, copied, n).toString();
   }
 
   private static void flush(List<Block> blocks, StringBuilder para) {

@@ -49,7 +49,7 @@ final class OpenAiEmbeddings implements Embedder {
 
     static Settings from(JsonObject config) {
       String baseUrl = blankToNull(config.getString("base_url"));
-      baseUrl = baseUrl == null ? DEFAULT_BASE_URL : baseUrl.replaceAll("/+$", "");
+      baseUrl = baseUrl == null ? DEFAULT_BASE_URL : withoutTrailingSlashes(baseUrl);
       URI uri;
       try {
         uri = URI.create(baseUrl);
@@ -383,6 +383,14 @@ final class OpenAiEmbeddings implements Embedder {
     } catch (RuntimeException unreadable) {
       return null;
     }
+  }
+
+  private static String withoutTrailingSlashes(String url) {
+    int end = url.length();
+    while (end > 0 && url.charAt(end - 1) == '/') {
+      end--;
+    }
+    return url.substring(0, end);
   }
 
   private static String blankToNull(String value) {

@@ -103,6 +103,15 @@ final class Browser implements AutoCloseable {
     driver.get(path.startsWith("http") ? path : base + path);
   }
 
+  /** The chat page of a bot with no stored session, dialogs counted, once it says it is ready. */
+  void openFreshChat(String botId) {
+    open("/chat/" + botId);
+    js("localStorage.clear();");
+    open("/chat/" + botId);
+    hookDialogs();
+    waitFor(d -> "true".equals(d.findElement(org.openqa.selenium.By.tagName("body")).getDomAttribute("data-ready")));
+  }
+
   Object js(String script, Object... args) {
     return ((JavascriptExecutor) driver).executeScript(script, args);
   }
