@@ -81,24 +81,31 @@ public final class TurnMetrics {
     }
   }
 
+  /**
+   * Counts one published turn. The event is public (an extension may publish one too), so a field that is
+   * missing, null or not a number counts as nothing rather than failing the whole record.
+   */
   private void record(JsonObject turn) {
     String bot = turn.getString(Fields.BOT_ID, "unknown");
     BotMeters meters = bots.computeIfAbsent(bot, BotMeters::new);
     meters.turns(turn.getString(Fields.STATUS, "unknown")).increment();
-    JsonObject usage = turn.getJsonObject(Fields.USAGE, new JsonObject());
-    meters.inputTokens.increment(usage.getInteger(Fields.INPUT_TOKENS, 0));
-    meters.outputTokens.increment(usage.getInteger(Fields.OUTPUT_TOKENS, 0));
-    meters.cost.increment(usage.getDouble(Fields.COST, 0.0));
-    Long latency = turn.getLong(Fields.LATENCY_MS);
-    if (latency != null) {
-      meters.latency.record(Duration.ofMillis(latency));
+    JsonObject usage = turn.getValue(Fields.USAGE) instanceof JsonObject u ? u : new JsonObject();
+    meters.inputTokens.increment(amount(usage, Fields.INPUT_TOKENS));
+    meters.outputTokens.increment(amount(usage, Fields.OUTPUT_TOKENS));
+    meters.cost.increment(amount(usage, Fields.COST));
+    if (turn.getValue(Fields.LATENCY_MS) instanceof Number latency && latency.longValue() >= 0) {
+      meters.latency.record(Duration.ofMillis(latency.longValue()));
     }
-    Double topScore = turn.getDouble("top_score");
-    if (topScore != null) {
-      meters.topScore().record(topScore);
+    if (turn.getValue("top_score") instanceof Number topScore) {
+      meters.topScore().record(topScore.doubleValue());
     }
     sessions.put(bot + "/" + turn.getString(Fields.SESSION_ID), System.currentTimeMillis());
     activeSessions.set(sessions.size());
+  }
+
+  /** A non-negative number of the event, else 0 (a counter cannot go down). */
+  private static double amount(JsonObject json, String field) {
+    return json.getValue(field) instanceof Number n && n.doubleValue() > 0 ? n.doubleValue() : 0;
   }
 
   private void refresh(Vertx vertx) {
