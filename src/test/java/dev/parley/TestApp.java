@@ -62,6 +62,11 @@ public final class TestApp {
     databaseOverride = config;
   }
 
+  /** A Vert.x with the metrics options {@link Main} uses, for tests that read {@code /metrics}; close it after. */
+  public static Vertx measuredVertx() {
+    return Vertx.builder().with(Main.options()).build();
+  }
+
   public static Future<TestApp> start(Vertx vertx, Path dataDir) {
     return start(vertx, dataDir, new JsonObject());
   }

@@ -26,7 +26,7 @@ public final class Failures {
 
   public static void reply(Message<?> message, Throwable failure) {
     ParleyException safe = safe(failure, message.address());
-    message.fail(safe.status(), safe.toJson().encode());
+    message.fail(safe.status(), safe.toBusJson().encode());
   }
 
   public static ParleyException safe(Throwable failure, String where) {

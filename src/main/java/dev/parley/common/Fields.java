@@ -34,6 +34,13 @@ public final class Fields {
   public static final String INPUT_TOKENS = "input_tokens";
   public static final String OUTPUT_TOKENS = "output_tokens";
   public static final String COST = "cost";
+  /**
+   * In a provider failure: what the attempts that reached the model spent before it failed,
+   * {@code {usage:{input_tokens, output_tokens, estimated?}, cost, provider, model}}.
+   */
+  public static final String SPENT = "spent";
+  /** In a provider {@code usage}: true when some of its tokens are estimated from characters ({@link TokenEstimate}). */
+  public static final String ESTIMATED = "estimated";
   public static final String LATENCY_MS = "latency_ms";
   public static final String PROVIDER = "provider";
   public static final String MODEL = "model";

@@ -7,7 +7,9 @@ import io.vertx.core.json.JsonObject;
  * Sender side of the provider component. A request is
  * {@code {bot:{id, provider, model, base_url, api_key_enc, temperature, max_tokens, fallback}, system, messages:[{role, content}]}};
  * the answer is {@code {content, usage:{input_tokens, output_tokens}, cost, provider, model, latency_ms, fallback}}, naming
- * the provider and model that answered ({@code fallback} true when it was the bot's fallback).
+ * the provider and model that answered ({@code fallback} true when it was the bot's fallback); usage and cost are
+ * every attempt's. A failed call that had spent tokens fails with a {@link ParleyException} whose
+ * {@link ParleyException#spent()} says how many ({@code {usage, cost, provider, model}}).
  */
 public final class ProviderClient {
 
@@ -41,7 +43,8 @@ public final class ProviderClient {
 
   /**
    * Stops the stream running to {@code streamAddress} because its client has gone: the provider stops the
-   * upstream request and fails the {@link #stream} call with 499 {@code client_disconnected}. Published, so it
+   * upstream request and fails the {@link #stream} call with 499 {@code client_disconnected}, carrying what was spent up
+   * to then. Published, so it
    * reaches the instance running the stream on whichever node; a stream that already ended ignores it.
    */
   public void cancel(String streamAddress) {

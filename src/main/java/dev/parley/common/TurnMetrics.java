@@ -101,32 +101,29 @@ public final class TurnMetrics {
     }
   }
 
+  /**
+   * Counts one published turn. The event is public (an extension may publish one too), so a field that is
+   * missing, null or not a number counts as nothing rather than failing the whole record.
+   */
   private void record(JsonObject turn) {
     String bot = turn.getString(Fields.BOT_ID, "unknown");
     BotMeters meters = bots.computeIfAbsent(bot, BotMeters::new);
     meters.turns(turn.getString(Fields.STATUS, "unknown")).increment();
-    JsonObject usage = turn.getValue(Fields.USAGE) instanceof JsonObject given ? given : new JsonObject();
-    meters.inputTokens.increment(number(usage, Fields.INPUT_TOKENS));
-    meters.outputTokens.increment(number(usage, Fields.OUTPUT_TOKENS));
-    meters.cost.increment(number(usage, Fields.COST));
-    Long latency = turn.getLong(Fields.LATENCY_MS);
-    if (latency != null) {
-      meters.latency.record(Duration.ofMillis(latency));
+    JsonObject usage = turn.getValue(Fields.USAGE) instanceof JsonObject u ? u : new JsonObject();
+    meters.inputTokens.increment(amount(usage, Fields.INPUT_TOKENS));
+    meters.outputTokens.increment(amount(usage, Fields.OUTPUT_TOKENS));
+    meters.cost.increment(amount(usage, Fields.COST));
+    if (turn.getValue(Fields.LATENCY_MS) instanceof Number latency && latency.longValue() >= 0) {
+      meters.latency.record(Duration.ofMillis(latency.longValue()));
     }
-    Double topScore = turn.getDouble("top_score");
-    if (topScore != null) {
-      meters.topScore().record(topScore);
+    if (turn.getValue("top_score") instanceof Number topScore) {
+      meters.topScore().record(topScore.doubleValue());
     }
     sessions.put(bot + "/" + turn.getString(Fields.SESSION_ID), System.currentTimeMillis());
     if (sessions.size() > MAX_SESSIONS) {
       sessions.remove(sessions.keySet().iterator().next());
     }
     activeSessions.set(sessions.size());
-  }
-
-  /** A usage field as a number: absent and null (a turn cut short) count 0. */
-  private static double number(JsonObject usage, String field) {
-    return usage.getValue(field) instanceof Number n ? n.doubleValue() : 0;
   }
 
   private void forget(String bot) {
@@ -136,6 +133,11 @@ public final class TurnMetrics {
     }
     sessions.keySet().removeIf(key -> key.startsWith(bot + "/"));
     activeSessions.set(sessions.size());
+  }
+
+  /** A non-negative number of the event, else 0 (a counter cannot go down). */
+  private static double amount(JsonObject json, String field) {
+    return json.getValue(field) instanceof Number n && n.doubleValue() > 0 ? n.doubleValue() : 0;
   }
 
   private void refresh(Vertx vertx) {

@@ -122,9 +122,10 @@ final class ChatHandler implements Handler<RoutingContext> {
       DeltaCollector deltas = new DeltaCollector(ctx.vertx(),
           text -> sse.event("delta", new JsonObject().put(Fields.TEXT, text)));
       MessageConsumer<JsonObject> consumer = ctx.vertx().eventBus().consumer(address, m -> deltas.accept(m.body()));
+      JsonObject request = turn.providerRequest(messages);
       Future<JsonObject> answered = consumer.completion().compose(v -> sse.clientGone()
           ? Future.failedFuture(CLIENT_GONE)
-          : provider.stream(turn.providerRequest(messages), address));
+          : provider.stream(request, address));
       // the visitor left mid-answer: stop the model, and keep what the visitor was sent
       sse.onGone(() -> {
         deltas.clientGone();
@@ -146,13 +147,18 @@ final class ChatHandler implements Handler<RoutingContext> {
                       .put(Fields.SOURCES, turn.publicSources())
                       .put(Fields.USAGE, usage(answer))),
               failure -> {
-                ParleyException error = sse.clientGone() ? CLIENT_GONE : Failures.safe(failure, Addresses.PROVIDER_STREAM);
+                ParleyException reported = Failures.safe(failure, Addresses.PROVIDER_STREAM);
+                ParleyException error = sse.clientGone() ? CLIENT_GONE : reported;
                 if (ErrorCodes.PROVIDER_NODE_LOST.equals(error.code())) {
                   // a node that only froze would go on calling the model for nobody
                   provider.cancel(address);
                 }
                 String sent = deltas.sent();
-                JsonObject record = sent.isEmpty() ? turn.failed(error) : turn.interrupted(sent, error);
+                // what the model spent before it stopped: as the provider reports it, else estimated from what came back
+                JsonObject spent = reported.spent() != null ? reported.spent()
+                    : deltas.text().isEmpty() ? null : Turn.estimatedSpend(request, deltas.text());
+                JsonObject record = sent.isEmpty() ? turn.failed(error, spent)
+                    : turn.interrupted(sent, error, spent == null ? new JsonObject() : spent);
                 return ProviderHealth.afterFailure(bus, timeouts, turn, error)
                     .compose(v -> store(bus, memory, turn, record))
                     .transform(stored -> Future.failedFuture(error));
@@ -204,7 +210,7 @@ final class ChatHandler implements Handler<RoutingContext> {
   /** Stores the turn, counts its spend against the bot's budget, then tells extensions about it. */
   private Future<JsonObject> store(Bus bus, MemoryClient memory, Turn turn, JsonObject record) {
     return memory.append(record).onSuccess(stored -> {
-      budgets.record(turn.botId(), record.getJsonObject(Fields.ASSISTANT));
+      budgets.record(turn.botId(), Turn.spent(record));
       bus.vertx().eventBus().publish(Addresses.EVENTS_TURN_COMPLETED, turn.event(stored, record));
     });
   }
@@ -212,7 +218,7 @@ final class ChatHandler implements Handler<RoutingContext> {
   /** Stores the user message with the failure, records the bot's provider status, and fails with the visitor's error. */
   private Future<JsonObject> storeFailure(Bus bus, MemoryClient memory, Turn turn, Throwable failure) {
     ParleyException error = Failures.safe(failure, Addresses.PROVIDER_COMPLETE);
-    return store(bus, memory, turn, turn.failed(error))
+    return store(bus, memory, turn, turn.failed(error, error.spent()))
         .onFailure(notStored -> LOG.error("[{}] The failed turn of bot {} could not be stored either", bus.requestId(),
             turn.botId()))
         .transform(stored -> ProviderHealth.afterFailure(bus, timeouts, turn, error))

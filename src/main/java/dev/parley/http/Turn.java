@@ -4,6 +4,7 @@ import dev.parley.common.Citations;
 import dev.parley.common.Fields;
 import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
+import dev.parley.common.TokenEstimate;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -156,7 +157,49 @@ final class Turn {
 
   /** The record of a turn that got no answer: the user message is kept with the failure. */
   JsonObject failed(ParleyException error) {
-    return record(null, error.code());
+    return failed(error, null);
+  }
+
+  /**
+   * The same, when the failed model call had spent tokens ({@code spent}: {@code {usage, cost, provider, model}},
+   * or null): with no answer to hold them, the user message does, so usage, budgets and stats count them.
+   */
+  JsonObject failed(ParleyException error, JsonObject spent) {
+    JsonObject record = record(null, error.code());
+    if (spent != null) {
+      record.getJsonObject(Fields.USER).mergeIn(spend(spent))
+          .put(Fields.PROVIDER, spent.getValue(Fields.PROVIDER) instanceof String p ? p : bot.getString("provider"))
+          .put(Fields.MODEL, spent.getValue(Fields.MODEL) instanceof String m ? m : bot.getString("model"));
+    }
+    return record;
+  }
+
+  /**
+   * What a model call that reported nothing spent, estimated from characters ({@link TokenEstimate}): the
+   * provider request it was sent and the text that came back. The cost is unknown here (0): prices live with
+   * the provider, which reports its own estimates priced.
+   */
+  static JsonObject estimatedSpend(JsonObject providerRequest, String received) {
+    return new JsonObject().put(Fields.USAGE, new JsonObject()
+            .put(Fields.INPUT_TOKENS, TokenEstimate.ofChars(TokenEstimate.promptChars(providerRequest)))
+            .put(Fields.OUTPUT_TOKENS, TokenEstimate.ofChars(received.length()))
+            .put(Fields.ESTIMATED, true))
+        .put(Fields.COST, 0.0);
+  }
+
+  /** What a stored turn spent, {@code {input_tokens, output_tokens, cost}}: its answer's and its user message's. */
+  static JsonObject spent(JsonObject record) {
+    long input = 0;
+    long output = 0;
+    double cost = 0;
+    for (String part : new String[] {Fields.USER, Fields.ASSISTANT}) {
+      if (record.getValue(part) instanceof JsonObject message) {
+        input += number(message, Fields.INPUT_TOKENS).longValue();
+        output += number(message, Fields.OUTPUT_TOKENS).longValue();
+        cost += number(message, Fields.COST).doubleValue();
+      }
+    }
+    return new JsonObject().put(Fields.INPUT_TOKENS, input).put(Fields.OUTPUT_TOKENS, output).put(Fields.COST, cost);
   }
 
   /** The body of {@code parley.events.turn.completed}. */
@@ -174,7 +217,7 @@ final class Turn {
         // who answered: the bot's fallback when its own provider was failing
         .put(Fields.PROVIDER, assistant == null ? bot.getString("provider") : assistant.getString(Fields.PROVIDER))
         .put(Fields.MODEL, assistant == null ? bot.getString("model") : assistant.getString(Fields.MODEL))
-        .put(Fields.USAGE, usageOf(assistant == null ? new JsonObject() : assistant))
+        .put(Fields.USAGE, spent(record))
         .put(Fields.LATENCY_MS, assistant == null ? latencyMs() : assistant.getLong(Fields.LATENCY_MS))
         .put(Fields.SOURCES, sources(assistant).size())
         .put("top_score", topScore(sources(assistant)));
@@ -195,22 +238,28 @@ final class Turn {
     return best;
   }
 
-  private static JsonObject usageOf(JsonObject fields) {
+  private static Number number(JsonObject json, String field) {
+    return json.getValue(field) instanceof Number n ? n : 0;
+  }
+
+  /**
+   * The stored usage fields of a provider answer or spend ({@code {usage:{input_tokens, output_tokens}, cost}}):
+   * null when it reported none (the extractive provider, a budget answer), never a non-number.
+   */
+  private static JsonObject spend(JsonObject answer) {
+    JsonObject usage = answer.getValue(Fields.USAGE) instanceof JsonObject u ? u : new JsonObject();
     return new JsonObject()
-        .put(Fields.INPUT_TOKENS, fields.getInteger(Fields.INPUT_TOKENS, 0))
-        .put(Fields.OUTPUT_TOKENS, fields.getInteger(Fields.OUTPUT_TOKENS, 0))
-        .put(Fields.COST, fields.getDouble(Fields.COST, 0.0));
+        .put(Fields.INPUT_TOKENS, usage.getValue(Fields.INPUT_TOKENS) instanceof Number n ? n.longValue() : null)
+        .put(Fields.OUTPUT_TOKENS, usage.getValue(Fields.OUTPUT_TOKENS) instanceof Number n ? n.longValue() : null)
+        .put(Fields.COST, answer.getValue(Fields.COST) instanceof Number n ? n.doubleValue() : null);
   }
 
   private JsonObject assistant(String content, String status, String error, JsonObject answer) {
-    JsonObject usage = answer.getJsonObject(Fields.USAGE, new JsonObject());
     return new JsonObject()
         .put(Fields.CONTENT, content)
         .put(Fields.STATUS, status)
         .put(Fields.ERROR, error)
-        .put(Fields.INPUT_TOKENS, usage.getInteger(Fields.INPUT_TOKENS))
-        .put(Fields.OUTPUT_TOKENS, usage.getInteger(Fields.OUTPUT_TOKENS))
-        .put(Fields.COST, answer.getDouble(Fields.COST))
+        .mergeIn(spend(answer))
         .put(Fields.LATENCY_MS, latencyMs())
         .put(Fields.PROVIDER, answer.getString(Fields.PROVIDER, bot.getString("provider")))
         .put(Fields.MODEL, answer.getString(Fields.MODEL, bot.getString("model")))

@@ -40,15 +40,15 @@ final class AnthropicProvider implements ModelProvider {
   }
 
   @Override
-  public Future<Completion> complete(ModelCall call) {
-    return http.postJson(url(call), headers(call), body(call, false), AnthropicProvider::error)
-        .map(AnthropicProvider::completion);
+  public Future<Completion> complete(ModelCall call, Meter meter) {
+    return http.postJson(url(call), headers(call), body(call, false), AnthropicProvider::error, meter)
+        .map(body -> completion(body, meter));
   }
 
   @Override
-  public Future<Completion> stream(ModelCall call, Consumer<String> onDelta) {
+  public Future<Completion> stream(ModelCall call, Consumer<String> onDelta, Meter meter) {
     return http.postStream(url(call), headers(call), body(call, true), AnthropicProvider::error,
-        new Decoder(onDelta), call);
+        new Decoder(onDelta, meter), call);
   }
 
   private static String url(ModelCall call) {
@@ -109,7 +109,7 @@ final class AnthropicProvider implements ModelProvider {
     return ProviderFailure.http(status, retryAfterMs);
   }
 
-  private static Completion completion(JsonObject body) {
+  private static Completion completion(JsonObject body, Meter meter) {
     if ("error".equals(body.getString("type"))) {
       throw ProviderFailure.inBand();
     }
@@ -124,9 +124,24 @@ final class AnthropicProvider implements ModelProvider {
         text.append(block.getString("text", ""));
       }
     }
-    JsonObject usage = body.getJsonObject("usage", new JsonObject());
-    return new Completion(text.toString(), usage.getLong("input_tokens", 0L), usage.getLong("output_tokens", 0L),
-        finishReason(body.getString("stop_reason")));
+    meter.received(text.toString());
+    if (body.getValue("usage") instanceof JsonObject usage) {
+      input(usage, meter);
+      output(usage, meter);
+    }
+    return new Completion(text.toString(), finishReason(body.getString("stop_reason")));
+  }
+
+  private static void input(JsonObject usage, Meter meter) {
+    if (usage != null && usage.getValue("input_tokens") instanceof Number input) {
+      meter.input(input.longValue());
+    }
+  }
+
+  private static void output(JsonObject usage, Meter meter) {
+    if (usage != null && usage.getValue("output_tokens") instanceof Number output) {
+      meter.output(output.longValue());
+    }
   }
 
   /** {@code end_turn} and {@code stop_sequence} read as {@code stop}, {@code max_tokens} as {@code length}. */
@@ -137,16 +152,17 @@ final class AnthropicProvider implements ModelProvider {
     return "max_tokens".equals(stopReason) ? "length" : stopReason;
   }
 
-  /** Named events: message_start, content_block_delta (text_delta), message_delta, message_stop, error. */
+  /**
+   * Named events: message_start (its usage has the input tokens; its output count is a placeholder),
+   * content_block_delta (text_delta), message_delta (the final output tokens), message_stop, error.
+   */
   private static final class Decoder extends StreamDecoder {
 
     private boolean stopped;
     private String stopReason;
-    private long inputTokens;
-    private long outputTokens;
 
-    Decoder(Consumer<String> onDelta) {
-      super(onDelta);
+    Decoder(Consumer<String> onDelta, Meter meter) {
+      super(onDelta, meter);
     }
 
     @Override
@@ -154,7 +170,7 @@ final class AnthropicProvider implements ModelProvider {
       switch (event.event()) {
         case "message_start" -> {
           JsonObject message = new JsonObject(event.data()).getJsonObject("message", new JsonObject());
-          usage(message.getJsonObject("usage"));
+          input(message.getJsonObject("usage"), meter());
         }
         case "content_block_delta" -> {
           JsonObject delta = new JsonObject(event.data()).getJsonObject("delta", new JsonObject());
@@ -165,20 +181,13 @@ final class AnthropicProvider implements ModelProvider {
         case "message_delta" -> {
           JsonObject data = new JsonObject(event.data());
           stopReason = data.getJsonObject("delta", new JsonObject()).getString("stop_reason", stopReason);
-          usage(data.getJsonObject("usage"));
+          output(data.getJsonObject("usage"), meter());
         }
         case "message_stop" -> stopped = true;
         case "error" -> throw ProviderFailure.inBand();
         default -> {
           // ping, content_block_start/stop and any future event
         }
-      }
-    }
-
-    private void usage(JsonObject usage) {
-      if (usage != null) {
-        inputTokens = usage.getLong("input_tokens", inputTokens);
-        outputTokens = usage.getLong("output_tokens", outputTokens);
       }
     }
 
@@ -189,7 +198,7 @@ final class AnthropicProvider implements ModelProvider {
 
     @Override
     Completion result() {
-      return new Completion(content(), inputTokens, outputTokens, finishReason(stopReason));
+      return new Completion(content(), finishReason(stopReason));
     }
   }
 }

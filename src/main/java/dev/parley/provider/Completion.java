@@ -1,8 +1,8 @@
 package dev.parley.provider;
 
 /**
- * A model's finished answer: its text, the tokens the vendor counted, and why it stopped
- * ({@code stop}, {@code length}, or the vendor's own word for anything else).
+ * A model's finished answer: its text and why it stopped ({@code stop}, {@code length}, or the vendor's
+ * own word for anything else). What it spent is in the attempt's {@link Meter}.
  */
-public record Completion(String content, long inputTokens, long outputTokens, String finishReason) {
+public record Completion(String content, String finishReason) {
 }

@@ -6,6 +6,7 @@ import dev.parley.common.ErrorCodes;
 import dev.parley.common.Failures;
 import dev.parley.common.Fields;
 import dev.parley.common.ParleyException;
+import dev.parley.common.TokenEstimate;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -20,7 +21,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Providers that extension verticles register on the bus: a request naming an unknown
  * provider goes, unchanged, to {@link Addresses#customProviderComplete(String)} or
- * {@link Addresses#customProviderStream(String)}, and its reply or failure comes back as is.
+ * {@link Addresses#customProviderStream(String)}, and its reply or failure comes back as is, except that
+ * a reply without {@code usage} gets one estimated from characters ({@link TokenEstimate}, marked
+ * {@code estimated}) and a reply without {@code cost} is priced from its usage, so an extension's answers
+ * count against the bot's budget. A failure's {@code spent}, when the extension reports one, is passed on.
  */
 final class CustomProviders {
 
@@ -29,10 +33,12 @@ final class CustomProviders {
 
   private final Vertx vertx;
   private final long timeoutMs;
+  private final Pricing pricing;
 
-  CustomProviders(Vertx vertx, long timeoutMs) {
+  CustomProviders(Vertx vertx, long timeoutMs, Pricing pricing) {
     this.vertx = vertx;
     this.timeoutMs = timeoutMs;
+    this.pricing = pricing;
   }
 
   /** Forwards the request and relays the answer; completes once the caller has been answered. */
@@ -48,7 +54,8 @@ final class CustomProviders {
       options.addHeader(Fields.REQUEST_ID_HEADER, requestId);
     }
     return vertx.eventBus().request(address, message.body(), options)
-        .onSuccess(reply -> message.reply(reply.body()))
+        .onSuccess(reply -> message.reply(reply.body() instanceof JsonObject answer
+            ? counted(answer, message.body()) : reply.body()))
         .onFailure(failure -> {
           ParleyException safe = failure instanceof ReplyException reply ? translate(reply, name) : null;
           if (safe == null) {
@@ -59,6 +66,29 @@ final class CustomProviders {
           Failures.reply(message, safe);
         })
         .mapEmpty();
+  }
+
+  /** The answer with its usage (estimated when it has none) and its cost (priced when it has none). */
+  private JsonObject counted(JsonObject answer, JsonObject request) {
+    if (!(answer.getValue(Fields.USAGE) instanceof JsonObject)) {
+      String content = answer.getValue(Fields.CONTENT) instanceof String text ? text : "";
+      answer.put(Fields.USAGE, new JsonObject()
+          .put(Fields.INPUT_TOKENS, TokenEstimate.ofChars(TokenEstimate.promptChars(request)))
+          .put(Fields.OUTPUT_TOKENS, TokenEstimate.ofChars(content.length()))
+          .put(Fields.ESTIMATED, true));
+    }
+    if (!(answer.getValue(Fields.COST) instanceof Number)) {
+      JsonObject usage = answer.getJsonObject(Fields.USAGE);
+      String model = answer.getValue(Fields.MODEL) instanceof String m ? m
+          : request.getValue(Fields.BOT) instanceof JsonObject bot && bot.getValue(Fields.MODEL) instanceof String m ? m
+          : null;
+      answer.put(Fields.COST, pricing.cost(model, tokens(usage, Fields.INPUT_TOKENS), tokens(usage, Fields.OUTPUT_TOKENS)));
+    }
+    return answer;
+  }
+
+  private static long tokens(JsonObject usage, String field) {
+    return usage.getValue(field) instanceof Number n ? Math.max(0, n.longValue()) : 0;
   }
 
   private static ParleyException translate(ReplyException reply, String name) {

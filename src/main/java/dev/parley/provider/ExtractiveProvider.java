@@ -39,12 +39,13 @@ final class ExtractiveProvider implements ModelProvider {
   }
 
   @Override
-  public Future<Completion> complete(ModelCall call) {
-    return Future.succeededFuture(new Completion(answer(call), 0, 0, "stop"));
+  public Future<Completion> complete(ModelCall call, Meter meter) {
+    return Future.succeededFuture(new Completion(answer(call), "stop"));
   }
 
+  /** No model, nothing spent: the meter is left untouched. */
   @Override
-  public Future<Completion> stream(ModelCall call, Consumer<String> onDelta) {
+  public Future<Completion> stream(ModelCall call, Consumer<String> onDelta, Meter meter) {
     String answer = answer(call);
     String[] words = answer.split("(?<=\\s)");
     StringBuilder piece = new StringBuilder();
@@ -59,7 +60,7 @@ final class ExtractiveProvider implements ModelProvider {
     if (piece.length() > 0) {
       onDelta.accept(piece.toString());
     }
-    return Future.succeededFuture(new Completion(answer, 0, 0, "stop"));
+    return Future.succeededFuture(new Completion(answer, "stop"));
   }
 
   static String answer(ModelCall call) {

@@ -29,8 +29,13 @@ public interface ModelProvider {
     return true;
   }
 
-  Future<Completion> complete(ModelCall call);
+  /** Answers at once; tells {@code meter} when the request went out, the usage the vendor reported and the text. */
+  Future<Completion> complete(ModelCall call, Meter meter);
 
-  /** Streams the answer: {@code onDelta} gets each piece of text in order, as it arrives. */
-  Future<Completion> stream(ModelCall call, Consumer<String> onDelta);
+  /**
+   * Streams the answer: {@code onDelta} gets each piece of text in order, as it arrives, and {@code meter}
+   * is kept up to date as it does (usage as soon as the vendor reports it), so a stream stopped half-way
+   * still tells what it spent.
+   */
+  Future<Completion> stream(ModelCall call, Consumer<String> onDelta, Meter meter);
 }

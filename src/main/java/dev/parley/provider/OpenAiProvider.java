@@ -43,15 +43,15 @@ final class OpenAiProvider implements ModelProvider {
   }
 
   @Override
-  public Future<Completion> complete(ModelCall call) {
-    return http.postJson(url(call), headers(call), body(call, false), OpenAiProvider::error)
-        .map(OpenAiProvider::completion);
+  public Future<Completion> complete(ModelCall call, Meter meter) {
+    return http.postJson(url(call), headers(call), body(call, false), OpenAiProvider::error, meter)
+        .map(body -> completion(body, meter));
   }
 
   @Override
-  public Future<Completion> stream(ModelCall call, Consumer<String> onDelta) {
+  public Future<Completion> stream(ModelCall call, Consumer<String> onDelta, Meter meter) {
     return http.postStream(url(call), headers(call), body(call, true), OpenAiProvider::error,
-        new Decoder(onDelta), call);
+        new Decoder(onDelta, meter), call);
   }
 
   private static String url(ModelCall call) {
@@ -99,7 +99,7 @@ final class OpenAiProvider implements ModelProvider {
     return ProviderFailure.http(status, retryAfterMs);
   }
 
-  private static Completion completion(JsonObject body) {
+  private static Completion completion(JsonObject body, Meter meter) {
     if (body.getValue("error") instanceof JsonObject) {
       throw ProviderFailure.inBand();
     }
@@ -116,21 +116,35 @@ final class OpenAiProvider implements ModelProvider {
     if (content == null) {
       content = message.getString("refusal", "");
     }
-    JsonObject usage = body.getJsonObject("usage", new JsonObject());
-    return new Completion(content, usage.getLong("prompt_tokens", 0L), usage.getLong("completion_tokens", 0L),
-        choice.getString("finish_reason", "stop"));
+    meter.received(content);
+    usage(body.getValue("usage"), meter);
+    return new Completion(content, choice.getString("finish_reason", "stop"));
   }
 
-  /** Chunks of {@code chat.completion.chunk}, a usage chunk with no choices, then {@code [DONE]}. */
+  /** The vendor's {@code usage} ({@code prompt_tokens}, {@code completion_tokens}), when the server sent one. */
+  private static void usage(Object usage, Meter meter) {
+    if (usage instanceof JsonObject counts) {
+      if (counts.getValue("prompt_tokens") instanceof Number input) {
+        meter.input(input.longValue());
+      }
+      if (counts.getValue("completion_tokens") instanceof Number output) {
+        meter.output(output.longValue());
+      }
+    }
+  }
+
+  /**
+   * Chunks of {@code chat.completion.chunk}, a usage chunk with no choices (asked for with
+   * {@code stream_options.include_usage}; before it, chunks carry {@code "usage": null}), then {@code [DONE]}.
+   * A stream stopped before the usage chunk, or from a server that sends none, is estimated by its meter.
+   */
   private static final class Decoder extends StreamDecoder {
 
     private boolean done;
     private String finishReason;
-    private long inputTokens;
-    private long outputTokens;
 
-    Decoder(Consumer<String> onDelta) {
-      super(onDelta);
+    Decoder(Consumer<String> onDelta, Meter meter) {
+      super(onDelta, meter);
     }
 
     @Override
@@ -164,11 +178,7 @@ final class OpenAiProvider implements ModelProvider {
           }
         }
       }
-      JsonObject usage = chunk.getJsonObject("usage");
-      if (usage != null) {
-        inputTokens = usage.getLong("prompt_tokens", inputTokens);
-        outputTokens = usage.getLong("completion_tokens", outputTokens);
-      }
+      usage(chunk.getValue("usage"), meter());
     }
 
     @Override
@@ -178,7 +188,7 @@ final class OpenAiProvider implements ModelProvider {
 
     @Override
     Completion result() {
-      return new Completion(content(), inputTokens, outputTokens, finishReason == null ? "stop" : finishReason);
+      return new Completion(content(), finishReason == null ? "stop" : finishReason);
     }
   }
 }

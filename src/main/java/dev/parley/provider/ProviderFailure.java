@@ -203,6 +203,14 @@ public final class ProviderFailure extends RuntimeException {
         && (countsAgainstProvider() || kind == Kind.QUOTA || kind == Kind.CIRCUIT_OPEN || kind == Kind.TLS);
   }
 
+  /**
+   * Whether Parley, not the upstream, ended the attempt (its deadline or idle watchdog, the length cap, the
+   * visitor leaving): what the model had spent on it up to then counts.
+   */
+  public boolean stoppedByParley() {
+    return kind == Kind.TIMEOUT || kind == Kind.TOO_LONG || kind == Kind.CANCELLED;
+  }
+
   /** The failure the caller sees; {@code provider} names the vendor in the message. */
   public ParleyException toParley(String provider) {
     return switch (kind) {

@@ -27,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,10 +40,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code parley.provider.complete} ({@link Addresses#PROVIDER_COMPLETE}):
  *   {@code {bot:{id, provider, model, base_url?, api_key_enc?, temperature?, max_tokens?, fallback?:{provider, model}},
  *   system?, messages:[{role:"user"|"assistant", content}]}}. Replies
- *   {@code {content, usage:{input_tokens, output_tokens}, cost, provider, model, latency_ms, finish_reason, fallback}}
+ *   {@code {content, usage:{input_tokens, output_tokens, estimated?}, cost, provider, model, latency_ms, finish_reason, fallback}}
  *   ({@code cost} in USD from the price file; {@code finish_reason} is {@code stop}, {@code length} or the
  *   vendor's own word; {@code provider} and {@code model} are the ones that answered, and {@code fallback}
- *   is true when that was the bot's fallback).</li>
+ *   is true when that was the bot's fallback). {@code usage} and {@code cost} are the whole request's: every
+ *   attempt that spent tokens, retries and the bot's own provider before its fallback included ({@link Spend}).</li>
  *   <li>{@code parley.provider.stream} ({@link Addresses#PROVIDER_STREAM}): the same plus
  *   {@code stream_address}, which receives {@code {type:"delta", seq:0…n-1, text}} in order as the
  *   model writes; the reply is the same answer plus {@code deltas}, the number of delta messages sent.</li>
@@ -51,8 +53,18 @@ import org.slf4j.LoggerFactory;
  *   ({@code source: "table"}), else {@code default_price} ({@code "default"}), else none ({@code priced: false}).</li>
  *   <li>{@code parley.provider.cancel} ({@link Addresses#PROVIDER_CANCEL}, published): {@code {stream_address}}.
  *   The instance running that stream stops it and its upstream request (the model stops spending tokens),
- *   and fails the stream request with 499 {@code client_disconnected}. JSON calls are never cancelled.</li>
+ *   and fails the stream request with 499 {@code client_disconnected}, whose {@code spent} tells what the
+ *   model had spent up to then. JSON calls are never cancelled.</li>
  * </ul>
+ *
+ * <p>Spend on failure: a failure of either request address carries, besides {@code {code, message}},
+ * {@code spent: {usage:{input_tokens, output_tokens, estimated?}, cost, provider, model}} when any attempt spent
+ * tokens (a stream cancelled, timed out, broken or cut after partial output; a JSON answer over the cap; an
+ * attempt whose vendor reported usage before failing). An attempt counts when the vendor reported usage, text
+ * came back, or Parley stopped it after sending it; the vendor's counts are used where it gave them (OpenAI's
+ * final usage chunk, asked for with {@code stream_options.include_usage}; Anthropic's {@code message_start} input
+ * and {@code message_delta} output tokens), the rest is estimated from characters
+ * ({@link dev.parley.common.TokenEstimate}, {@code estimated: true}). {@code spent} never reaches a client.
  *
  * <p>Both request addresses are also registered under their node-local alias ({@link LocalFirst}), so a node
  * that runs the provider serves its own turns. A request from another node carries heartbeat headers
@@ -141,7 +153,7 @@ public class ProviderVerticle extends VerticleBase {
           secrets = loaded.resultAt(0);
           pricing = ((Pricing) loaded.resultAt(1)).withDefault(settings.defaultPrice());
           http = new UpstreamHttp(vertx, settings);
-          custom = new CustomProviders(vertx, settings.forwardTimeoutMs());
+          custom = new CustomProviders(vertx, settings.forwardTimeoutMs(), pricing);
           breakers = CircuitBreakers.shared(vertx, deploymentID(), settings.breaker());
           register(new OpenAiProvider(http,
               settings.vendor(OpenAiProvider.NAME).getString("base_url", "https://api.openai.com/v1")));
@@ -231,13 +243,14 @@ public class ProviderVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     DeltaSender deltas = stream ? new DeltaSender(streamAddress, call.requestId()) : null;
+    Spend spend = new Spend(pricing, body);
     // a stream stops when its client goes away (parley.provider.cancel); a JSON call runs to its end
     Promise<Void> clientGone = Promise.promise();
     if (stream) {
       streams.put(streamAddress, clientGone);
     }
     long deadline = started + TimeUnit.MILLISECONDS.toNanos(settings.requestTimeoutMs());
-    return attempt(provider, call, deltas, deadline, cancel, clientGone.future())
+    return attempt(provider, call, deltas, deadline, cancel, clientGone.future(), spend)
         .map(completion -> new Answer(provider, call, completion, null))
         .recover(failure -> {
           boolean delivered = deltas != null && deltas.count() > 0;
@@ -246,15 +259,15 @@ public class ProviderVerticle extends VerticleBase {
             return Future.failedFuture(failure);
           }
           return tryFallback(fallback, provider, call, message, bot, cancel, clientGone.future(), deltas, deadline,
-              upstream);
+              upstream, spend);
         })
         .onComplete(done -> {
           if (stream) {
             streams.remove(streamAddress, clientGone);
           }
         })
-        .onSuccess(answer -> message.reply(reply(answer, started, deltas)))
-        .onFailure(failure -> fail(message, provider, call, failure))
+        .onSuccess(answer -> message.reply(reply(answer, started, deltas, spend)))
+        .onFailure(failure -> fail(message, provider, call, failure, spend))
         .mapEmpty();
   }
 
@@ -278,7 +291,7 @@ public class ProviderVerticle extends VerticleBase {
    */
   private Future<Answer> tryFallback(JsonObject spec, ModelProvider primary, ModelCall primaryCall,
       Message<JsonObject> message, JsonObject bot, Promise<Void> cancel, Future<Void> clientGone, DeltaSender deltas,
-      long deadline, ProviderFailure primaryFailure) {
+      long deadline, ProviderFailure primaryFailure, Spend spend) {
     ModelProvider provider = providers.get(spec.getString(Fields.PROVIDER).trim().toLowerCase(Locale.ROOT));
     ModelCall call;
     try {
@@ -296,7 +309,7 @@ public class ProviderVerticle extends VerticleBase {
     LOG.warn("{} call failed ({}): falling back to {} model={} bot={} request={}", primary.displayName(),
         primaryFailure.getMessage(), provider.displayName(), call.model(), call.botId(), call.requestId());
     ParleyException primaryError = primaryFailure.toParley(primary.displayName());
-    return attempt(provider, call, deltas, deadline, cancel, clientGone)
+    return attempt(provider, call, deltas, deadline, cancel, clientGone, spend)
         .map(completion -> new Answer(provider, call, completion, primaryError))
         .recover(second -> {
           LOG.warn("Fallback {} call failed too ({}): bot={} request={}", provider.displayName(),
@@ -339,22 +352,27 @@ public class ProviderVerticle extends VerticleBase {
    * request), through the circuit breaker of its provider and base URL. Deltas go out while the call is
    * running; a stream is never retried once one went out. When {@code clientGone} completes, the call
    * fails with {@link ProviderFailure#cancelled()} and its upstream request is stopped. A JSON answer
-   * longer than {@code max_answer_chars} fails with {@link ProviderFailure#tooLong}.
+   * longer than {@code max_answer_chars} fails with {@link ProviderFailure#tooLong}. Each attempt adds
+   * a {@link Meter} to {@code spend}; one Parley stops counts what it spent up to then.
    */
   private Future<Completion> attempt(ModelProvider provider, ModelCall call, DeltaSender deltas, long deadline,
-      Promise<Void> cancel, Future<Void> clientGone) {
+      Promise<Void> cancel, Future<Void> clientGone, Spend spend) {
     boolean stream = deltas != null;
     int maxChars = settings.maxAnswerChars();
     Supplier<Future<Completion>> run = () -> {
       Promise<Completion> outcome = Promise.promise();
       long remainingMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
       long timer = vertx.setTimer(remainingMs, t -> {
-        if (outcome.tryFail(ProviderFailure.timeout("request timeout"))) {
+        if (!outcome.future().isComplete()) {
+          spend.stop();
+          outcome.tryFail(ProviderFailure.timeout("request timeout"));
           cancel.tryComplete();
         }
       });
       clientGone.onComplete(gone -> {
-        if (outcome.tryFail(ProviderFailure.cancelled())) {
+        if (!outcome.future().isComplete()) {
+          spend.stop();
+          outcome.tryFail(ProviderFailure.cancelled());
           cancel.tryComplete();
         }
       });
@@ -365,8 +383,8 @@ public class ProviderVerticle extends VerticleBase {
       };
       settings.retry().run(vertx,
               () -> outcome.future().isComplete() ? outcome.future()
-                  : stream ? provider.stream(call, onDelta)
-                  : provider.complete(call).compose(answer -> capped(answer, maxChars)),
+                  : metered(spend.attempt(call.model()), meter -> stream ? provider.stream(call, onDelta, meter)
+                      : provider.complete(call, meter).compose(answer -> capped(answer, maxChars))),
               () -> !outcome.future().isComplete() && (deltas == null || deltas.count() == 0),
               deadline,
               (retry, failure) -> LOG.info("Retrying {} call ({} of {}) after {}: bot={} request={}",
@@ -384,6 +402,16 @@ public class ProviderVerticle extends VerticleBase {
     };
     // no base URL, no upstream (extractive): nothing that could trip a circuit
     return call.baseUrl() == null ? run.get() : breakers.execute(provider.name(), call.baseUrl(), run);
+  }
+
+  /** Runs one attempt with its meter, which stops counting when the attempt ends. */
+  private static Future<Completion> metered(Meter meter, Function<Meter, Future<Completion>> attempt) {
+    return attempt.apply(meter).onComplete(done -> {
+      if (done.failed() && done.cause() instanceof ProviderFailure failure && failure.stoppedByParley()) {
+        meter.stop();
+      }
+      meter.finish();
+    });
   }
 
   private static Future<Completion> capped(Completion answer, int maxChars) {
@@ -483,16 +511,14 @@ public class ProviderVerticle extends VerticleBase {
     return trimmed;
   }
 
-  private JsonObject reply(Answer answer, long started, DeltaSender deltas) {
+  private JsonObject reply(Answer answer, long started, DeltaSender deltas, Spend spend) {
     ModelProvider provider = answer.provider();
     ModelCall call = answer.call();
     Completion completion = answer.completion();
     JsonObject reply = new JsonObject()
         .put(Fields.CONTENT, completion.content())
-        .put(Fields.USAGE, new JsonObject()
-            .put(Fields.INPUT_TOKENS, completion.inputTokens())
-            .put(Fields.OUTPUT_TOKENS, completion.outputTokens()))
-        .put(Fields.COST, pricing.cost(call.model(), completion.inputTokens(), completion.outputTokens()))
+        .put(Fields.USAGE, spend.usage())
+        .put(Fields.COST, spend.cost())
         .put(Fields.PROVIDER, provider.name())
         .put(Fields.MODEL, call.model())
         .put(Fields.LATENCY_MS, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))
@@ -508,14 +534,15 @@ public class ProviderVerticle extends VerticleBase {
     return reply;
   }
 
-  private void fail(Message<JsonObject> message, ModelProvider provider, ModelCall call, Throwable failure) {
+  /** Fails the request; the failure carries what the attempts that reached a model spent, when they spent anything. */
+  private void fail(Message<JsonObject> message, ModelProvider provider, ModelCall call, Throwable failure, Spend spend) {
     ParleyException safe;
     if (failure instanceof ProviderFailure upstream) {
       safe = upstream.toParley(provider.displayName());
       if (upstream.kind() == ProviderFailure.Kind.CANCELLED) {
         LOG.info("{} stream stopped: the client went away: model={} bot={} request={}", provider.displayName(),
             call.model(), call.botId(), call.requestId());
-        Failures.reply(message, safe);
+        Failures.reply(message, spent(safe, provider, call, spend));
         return;
       }
       LOG.warn("{} call failed: code={} upstream_status={} cause=\"{}\" model={} bot={} request={}",
@@ -528,7 +555,11 @@ public class ProviderVerticle extends VerticleBase {
     } else {
       safe = Failures.safe(failure, message.address());
     }
-    Failures.reply(message, safe);
+    Failures.reply(message, spent(safe, provider, call, spend));
+  }
+
+  private static ParleyException spent(ParleyException failure, ModelProvider provider, ModelCall call, Spend spend) {
+    return spend.any() ? failure.withSpent(spend.spent(provider.name(), call.model())) : failure;
   }
 
   private static String requiredString(JsonObject json, String key, String field) {

@@ -3,19 +3,26 @@ package dev.parley.provider;
 import java.util.function.Consumer;
 
 /**
- * Turns one vendor's server-sent events into text deltas and a {@link Completion}. A new
- * decoder serves each attempt. {@link #accept} may throw: a {@link ProviderFailure} for an
- * error event, a {@link io.vertx.core.json.DecodeException} for broken JSON.
+ * Turns one vendor's server-sent events into text deltas and a {@link Completion}, and tells the attempt's
+ * {@link Meter} the text and the usage as they arrive. A new decoder serves each attempt. {@link #accept}
+ * may throw: a {@link ProviderFailure} for an error event, a {@link io.vertx.core.json.DecodeException}
+ * for broken JSON.
  */
 abstract class StreamDecoder {
 
   private final Consumer<String> onDelta;
+  private final Meter meter;
   private final StringBuilder content = new StringBuilder();
   private int deltas;
   private int maxChars = Integer.MAX_VALUE;
 
-  protected StreamDecoder(Consumer<String> onDelta) {
+  protected StreamDecoder(Consumer<String> onDelta, Meter meter) {
     this.onDelta = onDelta;
+    this.meter = meter;
+  }
+
+  final Meter meter() {
+    return meter;
   }
 
   abstract void accept(SseEvent event);
@@ -47,12 +54,14 @@ abstract class StreamDecoder {
       if (end > 0) {
         String fits = piece.substring(0, end);
         content.append(fits);
+        meter.received(fits);
         deltas++;
         onDelta.accept(fits);
       }
       throw ProviderFailure.tooLong(maxChars);
     }
     content.append(piece);
+    meter.received(piece);
     deltas++;
     onDelta.accept(piece);
   }

@@ -91,10 +91,14 @@ final class UpstreamHttp {
     });
   }
 
-  Future<JsonObject> postJson(String url, MultiMap headers, JsonObject body, ErrorReader errors) {
+  /** A JSON request; {@code meter} learns when it went out. */
+  Future<JsonObject> postJson(String url, MultiMap headers, JsonObject body, ErrorReader errors, Meter meter) {
     Promise<JsonObject> result = Promise.promise();
     http.request(options(url, headers, "application/json"))
-        .compose(request -> request.send(body.toBuffer()))
+        .compose(request -> {
+          meter.sent();
+          return request.send(body.toBuffer());
+        })
         .onFailure(failure -> result.tryFail(ProviderFailure.classify(failure, false)))
         .onSuccess(response -> {
           int status = response.statusCode();
@@ -126,6 +130,7 @@ final class UpstreamHttp {
     http.request(options(url, headers, "text/event-stream"))
         .compose(request -> {
           call.cancelled().onComplete(cancelled -> request.reset());
+          decoder.meter().sent();
           return request.send(body.toBuffer());
         })
         .onFailure(failure -> result.tryFail(ProviderFailure.classify(failure, decoder.delivered())))

@@ -220,7 +220,7 @@ public abstract class FakeModelServer extends VerticleBase {
   }
 
   /** Input tokens: the words of the system prompt and of every message. */
-  protected static int inputTokens(JsonObject request) {
+  public static int inputTokens(JsonObject request) {
     int words = words(request.getValue("system"));
     JsonArray messages = request.getJsonArray("messages", new JsonArray());
     for (int i = 0; i < messages.size(); i++) {

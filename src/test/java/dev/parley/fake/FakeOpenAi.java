@@ -21,7 +21,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * JSON answers and {@code text/event-stream} chunks ending in {@code data: [DONE]}, a usage
  * chunk when {@code stream_options.include_usage} is true, and errors shaped
  * {@code {"error":{"message","type","param","code"}}}. Give Parley {@link #baseUrl()}, which
- * ends in {@code /v1} like the SDKs' default.
+ * ends in {@code /v1} like the SDKs' default. {@link #reportUsage(boolean) reportUsage(false)} makes it a
+ * compatible server that counts nothing: no {@code usage} in answers, no usage chunk even when asked.
  *
  * <p>It also serves {@code POST /v1/embeddings}: {@code {model, input: string or [strings], dimensions?}}
  * → {@code {"object":"list","data":[{"object":"embedding","index":i,"embedding":[…]}],"model","usage"}}, with
@@ -76,8 +77,15 @@ public final class FakeOpenAi extends FakeModelServer {
             .put("message", new JsonObject().put("role", "assistant").put("content", answer).putNull("refusal"))
             .putNull("logprobs")
             .put("finish_reason", "stop")))
-        .put("usage", usage(request, answer))
+        .put("usage", reportsUsage ? usage(request, answer) : null)
         .putNull("system_fingerprint");
+  }
+
+  private volatile boolean reportsUsage = true;
+
+  /** Whether answers report usage (true by default; {@link #reset()} restores it). */
+  public void reportUsage(boolean reports) {
+    this.reportsUsage = reports;
   }
 
   @Override
@@ -94,7 +102,7 @@ public final class FakeOpenAi extends FakeModelServer {
   protected List<String> closingEvents(JsonObject request, String id, String answer) {
     List<String> events = new ArrayList<>();
     events.add(data(chunk(request, id, new JsonObject(), "stop")));
-    if (includeUsage(request)) {
+    if (includeUsage(request) && reportsUsage) {
       events.add(data(base(request, id).put("choices", new JsonArray()).put("usage", usage(request, answer))));
     }
     events.add("data: [DONE]\n\n");
@@ -210,6 +218,7 @@ public final class FakeOpenAi extends FakeModelServer {
   @Override
   public void reset() {
     super.reset();
+    reportsUsage = true;
     embeddingFaults.clear();
     embeddingRequests.clear();
     embeddingKeys.clear();

@@ -6,14 +6,12 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.parley.TestApp;
-import dev.parley.common.Addresses;
 import dev.parley.fake.Fault;
 import dev.parley.fake.FakeOpenAi;
 import dev.parley.provider.ProviderVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -143,18 +141,6 @@ class ProviderHardeningTest {
       assertThat(response.statusCode()).isEqualTo(200);
       return response.bodyAsJsonObject();
     });
-  }
-
-  /** The {@code turn.completed} event of the next turn of {@code session}, listened for before the turn starts. */
-  private static Future<Future<JsonObject>> turnCompleted(String session) {
-    Promise<JsonObject> event = Promise.promise();
-    MessageConsumer<JsonObject> consumer = app.vertx.eventBus().consumer(Addresses.EVENTS_TURN_COMPLETED, m -> {
-      if (session.equals(m.body().getString("session_id"))) {
-        event.tryComplete(m.body());
-      }
-    });
-    event.future().onComplete(done -> consumer.unregister());
-    return consumer.completion().map(registered -> event.future());
   }
 
   /** Lines the provider verticle logged about retrying a call for {@code botId}. */
@@ -354,7 +340,7 @@ class ProviderHardeningTest {
     StringBuilder received = new StringBuilder();
     Promise<Long> left = Promise.promise();
     String session = "leaving-sse-1";
-    openAiBot().compose(bot -> turnCompleted(session).compose(completed -> {
+    openAiBot().compose(bot -> Turns.turnCompleted(app, session).compose(completed -> {
       client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(app.port)
               .setURI("/api/chat/" + bot))
           .compose(request -> request.putHeader("Content-Type", "application/json")
@@ -401,7 +387,7 @@ class ProviderHardeningTest {
     app.openai.enqueue(Fault.delay(300));
     HttpClient client = app.vertx.createHttpClient();
     String session = "leaving-json-1";
-    openAiBot().compose(bot -> turnCompleted(session).compose(completed -> {
+    openAiBot().compose(bot -> Turns.turnCompleted(app, session).compose(completed -> {
       client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(app.port)
               .setURI("/api/chat/" + bot))
           .onSuccess(request -> {

@@ -3,11 +3,16 @@ package dev.parley.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.TestApp;
+import dev.parley.common.Addresses;
 import dev.parley.http.SseEvents;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -149,6 +154,52 @@ public final class Turns {
       JsonArray log = both.resultAt(1);
       assertThat(log.getJsonObject(0).getString("error")).isEqualTo(code);
       return null;
+    });
+  }
+
+  /**
+   * A visitor asks for a streamed answer and closes the connection (the tab) as soon as the first delta
+   * arrives; completes with the text it had read by then.
+   */
+  public static Future<String> leaveAfterFirstDelta(TestApp app, String botId, String sessionId, String message) {
+    HttpClient client = app.vertx.createHttpClient();
+    Promise<String> left = Promise.promise();
+    client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(app.port)
+            .setURI("/api/chat/" + botId))
+        .compose(request -> request.putHeader("Content-Type", "application/json")
+            .putHeader("Accept", "text/event-stream")
+            .send(new JsonObject().put("message", message).put("session_id", sessionId).encode()))
+        .onSuccess(response -> response.handler(chunk -> {
+          Streamed events = parse(chunk.toString(), 0);
+          if (!left.future().isComplete() && events.names().contains("delta")) {
+            response.request().connection().close();
+            left.tryComplete(events.text());
+          }
+        }))
+        .onFailure(left::tryFail);
+    return left.future().eventually(client::close);
+  }
+
+  /**
+   * Listens for the {@code parley.events.turn.completed} of a session: completes once listening, with the
+   * future of the event.
+   */
+  public static Future<Future<JsonObject>> turnCompleted(TestApp app, String sessionId) {
+    Promise<JsonObject> event = Promise.promise();
+    MessageConsumer<JsonObject> consumer = app.vertx.eventBus().consumer(Addresses.EVENTS_TURN_COMPLETED, m -> {
+      if (sessionId.equals(m.body().getString("session_id"))) {
+        event.tryComplete(m.body());
+      }
+    });
+    event.future().onComplete(done -> consumer.unregister());
+    return consumer.completion().map(registered -> event.future());
+  }
+
+  /** The bot's budget block of its stats: {@code tokens_today}, {@code cost_today} and the limits. */
+  public static Future<JsonObject> budget(TestApp app, String botId) {
+    return app.admin(HttpMethod.GET, "/api/bots/" + botId + "/stats?days=1").send().map(response -> {
+      assertThat(response.statusCode()).isEqualTo(200);
+      return response.bodyAsJsonObject().getJsonObject("budget");
     });
   }
 
