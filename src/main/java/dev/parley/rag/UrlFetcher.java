@@ -187,7 +187,22 @@ final class UrlFetcher {
     if (uri.getPort() == 0 || uri.getPort() > 65535) {
       throw ParleyException.invalid("url", "The URL's port must be between 1 and 65535");
     }
-    return uri;
+    return sameSpelling(uri);
+  }
+
+  /**
+   * The URL with its scheme and host in lower case and no default port, as a browser writes it, so one page is
+   * one document (a sitemap listing {@code https://Example.com/a} and {@code https://example.com:443/a} gives one);
+   * path, query and fragment are kept byte for byte.
+   */
+  private static URI sameSpelling(URI uri) {
+    String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+    boolean standard = uri.getPort() == -1 || uri.getPort() == (scheme.equals("http") ? 80 : 443);
+    String text = scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + (standard ? "" : ":" + uri.getPort())
+        + (uri.getRawPath() == null ? "" : uri.getRawPath())
+        + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
+        + (uri.getRawFragment() == null ? "" : "#" + uri.getRawFragment());
+    return URI.create(text);
   }
 
   /** WHATWG URL: a host whose last label is a number is an IPv4 address to a browser, whatever else it holds. */
