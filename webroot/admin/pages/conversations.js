@@ -27,6 +27,10 @@ export function conversation(bot, cid, box, err) {
   append(box, [h('p', null, h('a', { href: '#/bots/' + encodeURIComponent(bot.id) + '/conversations' }, '← All conversations')), list]);
   api('GET', botPath(bot.id) + '/conversations/' + encodeURIComponent(cid)).then((c) => {
     box.insertBefore(h('h2', null, 'Session ' + c.session_id), list);
+    if (c.cleared_at) {
+      box.insertBefore(h('p', { class: 'meta' }, 'The visitor cleared this session on ' + when(c.cleared_at) +
+        ': the messages before that are kept here, hidden from the visitor and left out of the bot\'s memory.'), list);
+    }
     (c.messages || []).forEach((m) => list.appendChild(message(m)));
   }, (e) => showError(err, e));
 }

@@ -149,7 +149,7 @@ final class HistoryCache {
     evict();
   }
 
-  /** Forgets a session whose messages were deleted (or whose write failed in an unknown state). */
+  /** Forgets a session whose visitor cleared it (or whose write failed in an unknown state). */
   synchronized void forget(String botId, String sessionId) {
     writes++;
     put(key(botId, sessionId), unknown());
