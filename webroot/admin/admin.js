@@ -489,6 +489,7 @@
         }
         if (m.status && m.status !== 'complete') { meta.push('status: ' + m.status); }
         if (m.error) { meta.push('error: ' + m.error); }
+        if (m.retrieval_error) { meta.push('knowledge base not searched: ' + m.retrieval_error); }
         var sources = Array.isArray(m.sources) && m.sources.length ? h('div', { class: 'meta sources' }, 'Sources: ',
           m.sources.map(function (s) { return s.title || s.name || s.document_name || s.url || 'source'; }).join('; ')) : null;
         var feedback = m.feedback ? h('div', { class: 'meta feedback' }, 'Feedback: ' + (m.feedback === 'up' ? '👍 helpful' : '👎 not helpful') +

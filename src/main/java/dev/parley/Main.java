@@ -80,7 +80,7 @@ public final class Main {
   }
 
   /** Prometheus metrics of Vert.x (HTTP by route, event bus, pools) and of Parley itself. */
-  static VertxOptions options() {
+  public static VertxOptions options() {
     return new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))

@@ -1,5 +1,6 @@
 package dev.parley.common;
 
+import dev.parley.db.StorageFailures;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -15,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Chat metrics of this process, from the turns its HTTP verticles publish (a local consumer,
  * so a cluster does not count a turn once per node): turns, tokens, cost and latency per bot,
- * retrieval scores, sessions active in the last five minutes, and the database size.
+ * retrieval scores and failures, sessions active in the last five minutes, and the database size.
  */
 public final class TurnMetrics {
 
@@ -55,6 +56,7 @@ public final class TurnMetrics {
     private final Counter cost;
     private final Timer latency;
     private DistributionSummary topScore;
+    private final Map<String, Counter> retrievalFailures = new HashMap<>();
 
     BotMeters(String bot) {
       this.bot = bot;
@@ -70,6 +72,20 @@ public final class TurnMetrics {
     Counter turns(String status) {
       return turns.computeIfAbsent(status, s -> Counter.builder("parley.turns").description("Chat turns")
           .tag("bot", bot).tag("status", s).register(registry));
+    }
+
+    /** Turns answered without passages because the search failed, by a reason from a closed set. */
+    Counter retrievalFailures(String code) {
+      String reason = code.startsWith("embeddings_") ? "embeddings"
+          : switch (code) {
+            case "timeout" -> "timeout";
+            case "service_unavailable", ErrorCodes.NODE_LOST -> "unavailable";
+            case StorageFailures.CODE -> "storage";
+            default -> "other";
+          };
+      return retrievalFailures.computeIfAbsent(reason, r -> Counter.builder("parley.retrieval.failures")
+          .description("Turns answered without knowledge-base passages because the search failed")
+          .tag("bot", bot).tag("reason", r).register(registry));
     }
 
     DistributionSummary topScore() {
@@ -92,6 +108,10 @@ public final class TurnMetrics {
     Long latency = turn.getLong(Fields.LATENCY_MS);
     if (latency != null) {
       meters.latency.record(Duration.ofMillis(latency));
+    }
+    String retrievalError = turn.getString(Fields.RETRIEVAL_ERROR);
+    if (retrievalError != null) {
+      meters.retrievalFailures(retrievalError).increment();
     }
     Double topScore = turn.getDouble("top_score");
     if (topScore != null) {

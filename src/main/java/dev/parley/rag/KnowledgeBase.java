@@ -329,8 +329,9 @@ final class KnowledgeBase {
     if (!(query instanceof String q) || q.isBlank()) {
       return Future.failedFuture(ParleyException.invalid("query", "'query' must be a non-empty string"));
     }
-    if (q.length() > 4000) {
-      return Future.failedFuture(ParleyException.invalid("query", "'query' must be at most 4000 characters"));
+    if (q.length() > SearchQuery.MAX_CHARS) {
+      return Future.failedFuture(ParleyException.invalid("query", "'query' must be at most " + SearchQuery.MAX_CHARS
+          + " characters"));
     }
     Object topKValue = body.getValue(Fields.TOP_K, 4);
     Object minValue = body.getValue(Fields.MIN_SCORE, 0.0);
@@ -358,7 +359,7 @@ final class KnowledgeBase {
       models.forEach((model, documents) -> {
         Embedder embedder = embedders.forModel(model);
         if (embedder != null) {
-          searches.add(embedder.embedQuery(q).compose(v -> vectors.search(botId, model, q, v, topK.intValue(),
+          searches.add(embedder.embedQuery(SearchQuery.embedded(q)).compose(v -> vectors.search(botId, model, q, v, topK.intValue(),
               minScore.doubleValue(), mode)));
         } else if (warned.add(botId + " " + model)) {
           LOG.warn("Bot {}: {} of its documents were embedded with {}, which is not configured here (the configured "

@@ -41,7 +41,6 @@ import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.FSDirectory;
-import org.apache.lucene.util.QueryBuilder;
 
 /**
  * The embedded Lucene index of every bot's chunks, under {@code data/index}: an HNSW vector
@@ -294,7 +293,7 @@ final class KnowledgeIndex {
   }
 
   private ScoreDoc[] bm25(IndexSearcher searcher, String query, Query filter, int k) throws IOException {
-    Query text = new QueryBuilder(analyzer).createBooleanQuery("text", query, BooleanClause.Occur.SHOULD);
+    Query text = SearchQuery.bm25(analyzer, searcher.getIndexReader(), "text", query);
     if (text == null) {
       return new ScoreDoc[0];
     }
