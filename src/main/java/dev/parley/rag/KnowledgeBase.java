@@ -1,5 +1,6 @@
 package dev.parley.rag;
 
+import dev.parley.common.DataFolder;
 import dev.parley.common.ErrorCodes;
 import dev.parley.common.Fields;
 import dev.parley.common.Ids;
@@ -811,8 +812,14 @@ final class KnowledgeBase {
 
   private Future<Void> saveFile(String botId, String id, byte[] bytes) {
     Path path = file(botId, id);
-    return vertx.fileSystem().mkdirs(path.getParent().toString())
-        .compose(v -> vertx.fileSystem().writeFile(path.toString(), io.vertx.core.buffer.Buffer.buffer(bytes)));
+    return blocking(() -> {
+      DataFolder.createPrivateFolder(path.getParent());
+      return null;
+    }).compose(v -> vertx.fileSystem().writeFile(path.toString(), io.vertx.core.buffer.Buffer.buffer(bytes)))
+        .compose(v -> blocking(() -> {
+          DataFolder.restrict(path);
+          return null;
+        }));
   }
 
   private Path file(String botId, String id) {

@@ -40,7 +40,6 @@ import org.apache.lucene.search.SearcherFactory;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
-import org.apache.lucene.store.FSDirectory;
 
 /**
  * The embedded Lucene index of every bot's chunks, under {@code data/index}: an HNSW vector
@@ -74,7 +73,7 @@ final class KnowledgeIndex {
   private static final Map<Path, KnowledgeIndex> OPEN = new HashMap<>();
 
   private final Path folder;
-  private final FSDirectory directory;
+  private final PrivateDirectory directory;
   private final IndexWriter writer;
   private final SearcherManager searchers;
   private final Analyzer analyzer = new EnglishAnalyzer();
@@ -103,7 +102,7 @@ final class KnowledgeIndex {
 
   private KnowledgeIndex(Path folder) throws IOException {
     this.folder = folder;
-    this.directory = FSDirectory.open(folder);
+    this.directory = PrivateDirectory.open(folder);
     IndexWriterConfig config = new IndexWriterConfig(analyzer).setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
     this.writer = new IndexWriter(directory, config);
     this.searchers = new SearcherManager(writer, new SearcherFactory() {
