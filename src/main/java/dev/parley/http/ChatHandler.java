@@ -58,6 +58,10 @@ final class ChatHandler implements Handler<RoutingContext> {
       if (over.succeeded() && over.result()) {
         overBudget(ctx, bus, turn, Budgets.message(bot), stream);
       } else {
+        if (over.failed()) {
+          LOG.warn("[{}] The daily budget of bot {} could not be checked ({}); the turn goes ahead unchecked",
+              bus.requestId(), turn.botId(), Failures.safe(over.cause(), Addresses.MEMORY_USAGE).code());
+        }
         answer(ctx, bus, turn, stream);
       }
     });
