@@ -56,5 +56,6 @@ function meta(m) {
   }
   if (m.status && m.status !== 'complete') { out.push('status: ' + m.status); }
   if (m.error) { out.push('error: ' + m.error); }
+  if (m.retrieval_error) { out.push('knowledge base not searched: ' + m.retrieval_error); }
   return out;
 }

@@ -1,8 +1,10 @@
 package dev.parley;
 
 import dev.parley.bot.BotVerticle;
+import dev.parley.common.DataFolder;
 import dev.parley.common.KeyScope;
 import dev.parley.common.TurnMetrics;
+import dev.parley.db.Database;
 import dev.parley.http.AdminToken;
 import dev.parley.http.HttpVerticle;
 import dev.parley.memory.MemoryVerticle;
@@ -14,6 +16,7 @@ import io.vertx.core.Deployable;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.backends.BackendRegistries;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +56,11 @@ public class MainVerticle extends VerticleBase {
             + " and " + EXTENSIONS));
       }
     }
-    Future<Void> chain = Future.succeededFuture();
+    String dataDir = config.getString("data_dir", "./data");
+    Future<Void> chain = vertx.executeBlocking(() -> {
+      DataFolder.secure(Path.of(dataDir), Database.sqliteFile(config.getJsonObject("database"), dataDir));
+      return null;
+    });
     for (Map.Entry<String, Supplier<Deployable>> role : ROLES.entrySet()) {
       if (roles.contains(role.getKey())) {
         chain = chain.compose(v -> deploy(role.getKey(), role.getValue(), config));

@@ -48,6 +48,8 @@ public final class Fields {
   public static final String ASSISTANT = "assistant";
   public static final String STATUS = "status";
   public static final String ERROR = "error";
+  /** Why the knowledge-base search of a turn failed (the turn was answered without passages); null when it did not. */
+  public static final String RETRIEVAL_ERROR = "retrieval_error";
   public static final String SOURCES = "sources";
   /** In a provider request's bot settings: the bot's citation mode ({@link Citations#wire()}). */
   public static final String CITATIONS = "citations";

@@ -1,5 +1,6 @@
 package dev.parley.common;
 
+import dev.parley.db.StorageFailures;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -16,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Chat metrics of this process, from the turns its HTTP verticles publish (a local consumer,
  * so a cluster does not count a turn once per node): turns, tokens, cost and latency per bot,
- * retrieval scores, sessions active in the last five minutes, and the database size.
+ * retrieval scores and failures, sessions active in the last five minutes, and the database size.
  * Nothing here grows with requests: a deleted bot's meters are removed ({@code parley.events.bot.changed}), and
  * at most {@value #MAX_SESSIONS} active sessions are tracked (the oldest dropped first; the gauge then shows
  * that many).
@@ -66,6 +67,7 @@ public final class TurnMetrics {
     private final Counter cost;
     private final Timer latency;
     private DistributionSummary topScore;
+    private final Map<String, Counter> retrievalFailures = new HashMap<>();
 
     BotMeters(String bot) {
       this.bot = bot;
@@ -85,11 +87,26 @@ public final class TurnMetrics {
 
     void remove() {
       turns.values().forEach(registry::remove);
+      retrievalFailures.values().forEach(registry::remove);
       for (var meter : new io.micrometer.core.instrument.Meter[] {inputTokens, outputTokens, cost, latency, topScore}) {
         if (meter != null) {
           registry.remove(meter);
         }
       }
+    }
+
+    /** Turns answered without passages because the search failed, by a reason from a closed set. */
+    Counter retrievalFailures(String code) {
+      String reason = code.startsWith("embeddings_") ? "embeddings"
+          : switch (code) {
+            case "timeout" -> "timeout";
+            case "service_unavailable", ErrorCodes.NODE_LOST -> "unavailable";
+            case StorageFailures.CODE -> "storage";
+            default -> "other";
+          };
+      return retrievalFailures.computeIfAbsent(reason, r -> Counter.builder("parley.retrieval.failures")
+          .description("Turns answered without knowledge-base passages because the search failed")
+          .tag("bot", bot).tag("reason", r).register(registry));
     }
 
     DistributionSummary topScore() {
@@ -115,6 +132,10 @@ public final class TurnMetrics {
     meters.cost.increment(amount(usage, Fields.COST));
     if (turn.getValue(Fields.LATENCY_MS) instanceof Number latency && latency.longValue() >= 0) {
       meters.latency.record(Duration.ofMillis(latency.longValue()));
+    }
+    String retrievalError = turn.getString(Fields.RETRIEVAL_ERROR);
+    if (retrievalError != null) {
+      meters.retrievalFailures(retrievalError).increment();
     }
     if (turn.getValue("top_score") instanceof Number topScore) {
       meters.topScore().record(topScore.doubleValue());

@@ -65,6 +65,14 @@ public final class Database {
    * and, for both databases, when the file is no database or a migration fails (the failed migration is
    * rolled back whole: both dialects run DDL in transactions).
    */
+  /** The SQLite file of the {@code database} config, or null when it names a PostgreSQL server. */
+  public static Path sqliteFile(JsonObject database, String dataDir) {
+    JsonObject config = database == null ? new JsonObject() : database;
+    String url = config.getString("url");
+    return url != null && !url.isBlank() ? null
+        : Path.of(dataDir, config.getString("file", "parley.db")).toAbsolutePath().normalize();
+  }
+
   public static Future<Database> open(Vertx vertx, JsonObject database, String dataDir) {
     JsonObject config = database == null ? new JsonObject() : database;
     String url = config.getString("url");
@@ -77,7 +85,7 @@ public final class Database {
       }
       return openPostgres(vertx, postgres, config.getInteger("pool_size", DEFAULT_POOL_SIZE));
     }
-    Path file = Path.of(dataDir, config.getString("file", "parley.db")).toAbsolutePath().normalize();
+    Path file = sqliteFile(config, dataDir);
     SQLiteDataSource dataSource = sqlite(file, config.getString("synchronous", "NORMAL"), busyTimeoutMs(config));
     String name = "parley-sqlite:" + file;
     Future<Void> migrated = migrate(vertx, name, () -> {

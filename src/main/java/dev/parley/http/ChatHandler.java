@@ -58,6 +58,10 @@ final class ChatHandler implements Handler<RoutingContext> {
       if (over.succeeded() && over.result()) {
         overBudget(ctx, bus, turn, Budgets.message(bot), stream);
       } else {
+        if (over.failed()) {
+          LOG.warn("[{}] The daily budget of bot {} could not be checked ({}); the turn goes ahead unchecked",
+              bus.requestId(), turn.botId(), Failures.safe(over.cause(), Addresses.MEMORY_USAGE).code());
+        }
         answer(ctx, bus, turn, stream);
       }
     });
@@ -88,7 +92,8 @@ final class ChatHandler implements Handler<RoutingContext> {
 
   /**
    * The knowledge-base passages for the turn's message. Retrieval never fails a turn: on a
-   * failure (or no RAG node) the model answers without context and a WARN is logged.
+   * failure (or no RAG node) the model answers without context, and the failure is stored with the
+   * visitor's message ({@code retrieval_error}), counted in {@code parley.retrieval.failures} and logged.
    */
   private Future<JsonArray> retrieve(Bus bus, Turn turn) {
     if (!turn.ragEnabled()) {
@@ -99,6 +104,7 @@ final class ChatHandler implements Handler<RoutingContext> {
           ParleyException error = Failures.safe(failure, Addresses.RAG_SEARCH);
           LOG.warn("[{}] Retrieval for bot {} failed ({} {}); answering without knowledge-base context",
               bus.requestId(), turn.botId(), error.status(), error.code());
+          turn.retrievalFailed(error.code());
           return Future.succeededFuture(new JsonArray());
         });
   }

@@ -22,6 +22,8 @@ final class Turn {
   private final String userMessageId = Ids.uuid();
   private final String answerId = Ids.uuid();
   private JsonArray passages = new JsonArray();
+  /** Why the knowledge-base search failed (the turn goes on without passages), or null. */
+  private String retrievalError;
 
   Turn(JsonObject bot, String sessionId, String message) {
     this.bot = bot;
@@ -67,6 +69,11 @@ final class Turn {
   /** The passages retrieval found for this turn, best first: {@code {document_id, document_name, url, heading, snippet, text, score}}. */
   void passages(JsonArray found) {
     this.passages = found == null ? new JsonArray() : found;
+  }
+
+  /** Records that the knowledge-base search failed with {@code code}: the turn is answered without passages. */
+  void retrievalFailed(String code) {
+    this.retrievalError = code;
   }
 
   /** The answer's sources as clients and the message log see them (no full passage text). */
@@ -219,6 +226,7 @@ final class Turn {
         .put(Fields.MODEL, assistant == null ? bot.getString("model") : assistant.getString(Fields.MODEL))
         .put(Fields.USAGE, spent(record))
         .put(Fields.LATENCY_MS, assistant == null ? latencyMs() : assistant.getLong(Fields.LATENCY_MS))
+        .put(Fields.RETRIEVAL_ERROR, retrievalError)
         .put(Fields.SOURCES, sources(assistant).size())
         .put("top_score", topScore(sources(assistant)));
   }
@@ -273,6 +281,7 @@ final class Turn {
         .put(Fields.USER, new JsonObject().put(Fields.ID, userMessageId).put(Fields.CONTENT, message)
             .put(Fields.CREATED_AT, startedAt))
         .put(Fields.ASSISTANT, assistant == null ? null : assistant.put(Fields.ID, answerId))
-        .put(Fields.ERROR, error);
+        .put(Fields.ERROR, error)
+        .put(Fields.RETRIEVAL_ERROR, retrievalError);
   }
 }

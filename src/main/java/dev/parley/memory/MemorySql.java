@@ -27,10 +27,10 @@ final class MemorySql {
   }
 
   static final String INSERT_MESSAGE = "INSERT INTO messages "
-      + "(id, conversation_id, bot_id, role, content, status, error, sources, input_tokens, output_tokens, cost, "
-      + "latency_ms, provider, model, created_at) VALUES "
-      + "(#{id}, #{conversation_id}, #{bot_id}, #{role}, #{content}, #{status}, #{error}, #{sources}, #{input_tokens}, "
-      + "#{output_tokens}, #{cost}, #{latency_ms}, #{provider}, #{model}, #{created_at})";
+      + "(id, conversation_id, bot_id, role, content, status, error, retrieval_error, sources, input_tokens, output_tokens, "
+      + "cost, latency_ms, provider, model, created_at) VALUES "
+      + "(#{id}, #{conversation_id}, #{bot_id}, #{role}, #{content}, #{status}, #{error}, #{retrieval_error}, #{sources}, "
+      + "#{input_tokens}, #{output_tokens}, #{cost}, #{latency_ms}, #{provider}, #{model}, #{created_at})";
 
   /** The stored messages of a turn, by the ids it brought. */
   static final String STORED_TURN = "SELECT id, conversation_id, role FROM messages "
@@ -45,7 +45,7 @@ final class MemorySql {
       + "WHERE c.bot_id = #{bot_id} AND c.session_id = #{session_id} AND m.seq > c.cleared_seq "
       + "AND m.status = 'complete' AND m.error IS NULL ORDER BY m.seq DESC LIMIT #{limit}";
 
-  static final String MESSAGE_COLUMNS = "m.id, m.role, m.content, m.status, m.error, m.sources, m.input_tokens, "
+  static final String MESSAGE_COLUMNS = "m.id, m.role, m.content, m.status, m.error, m.retrieval_error, m.sources, m.input_tokens, "
       + "m.output_tokens, m.cost, m.latency_ms, m.provider, m.model, m.feedback, m.feedback_comment, m.created_at";
 
   /** The session's messages since its last clear, as its visitor sees them. */

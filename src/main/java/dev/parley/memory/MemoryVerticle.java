@@ -25,7 +25,7 @@ import java.util.Set;
  *   <td>{@code {messages:[{role, content}]}}: the last answered messages, oldest first</td></tr>
  *   <tr><td>{@code parley.memory.append}</td><td>{@code {bot_id, session_id, user:{id?, content, created_at},
  *   assistant?:{id?, content, status, error, input_tokens, output_tokens, cost, latency_ms, provider, model, sources},
- *   error?, deadline?}}</td>
+ *   error?, retrieval_error?, deadline?}}</td>
  *   <td>{@code {conversation_id, user_message_id, message_id}}, after the commit; with the messages' own ids a turn
  *   sent again is stored once ({@code already_stored: true}); past {@code deadline} (epoch ms) nothing is stored
  *   (504 {@code timeout})</td></tr>

@@ -239,6 +239,7 @@ final class TurnWriter {
     String assistantId = assistant == null ? null : presetId(assistant);
     Map<String, Object> userRow = message(userId, conversationId, botId, "user", user, user.getLong(Fields.CREATED_AT, now));
     userRow.put(Fields.ERROR, assistant == null ? turn.getString(Fields.ERROR, "failed") : null);
+    userRow.put(Fields.RETRIEVAL_ERROR, turn.getString(Fields.RETRIEVAL_ERROR));
     messages.add(userRow);
     if (assistant != null) {
       messages.add(message(assistantId, conversationId, botId, "assistant", assistant, assistant.getLong(Fields.CREATED_AT, now)));
@@ -265,6 +266,7 @@ final class TurnWriter {
     row.put(Fields.CONTENT, fields.getString(Fields.CONTENT, ""));
     row.put(Fields.STATUS, fields.getString(Fields.STATUS, "complete"));
     row.put(Fields.ERROR, fields.getString(Fields.ERROR));
+    row.put(Fields.RETRIEVAL_ERROR, null);
     JsonArray sources = fields.getJsonArray(Fields.SOURCES);
     row.put(Fields.SOURCES, sources == null || sources.isEmpty() ? null : sources.encode());
     row.put(Fields.INPUT_TOKENS, fields.getInteger(Fields.INPUT_TOKENS));

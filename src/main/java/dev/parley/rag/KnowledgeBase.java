@@ -1,5 +1,6 @@
 package dev.parley.rag;
 
+import dev.parley.common.DataFolder;
 import dev.parley.common.ErrorCodes;
 import dev.parley.common.Fields;
 import dev.parley.common.Ids;
@@ -330,8 +331,9 @@ final class KnowledgeBase {
     if (!(query instanceof String q) || q.isBlank()) {
       return Future.failedFuture(ParleyException.invalid("query", "'query' must be a non-empty string"));
     }
-    if (q.length() > 4000) {
-      return Future.failedFuture(ParleyException.invalid("query", "'query' must be at most 4000 characters"));
+    if (q.length() > SearchQuery.MAX_CHARS) {
+      return Future.failedFuture(ParleyException.invalid("query", "'query' must be at most " + SearchQuery.MAX_CHARS
+          + " characters"));
     }
     Object topKValue = body.getValue(Fields.TOP_K, 4);
     Object minValue = body.getValue(Fields.MIN_SCORE, 0.0);
@@ -359,7 +361,7 @@ final class KnowledgeBase {
       models.forEach((model, documents) -> {
         Embedder embedder = embedders.forModel(model);
         if (embedder != null) {
-          searches.add(embedder.embedQuery(q).compose(v -> vectors.search(botId, model, q, v, topK.intValue(),
+          searches.add(embedder.embedQuery(SearchQuery.embedded(q)).compose(v -> vectors.search(botId, model, q, v, topK.intValue(),
               minScore.doubleValue(), mode)));
         } else if (warned.add(botId + " " + model)) {
           LOG.warn("Bot {}: {} of its documents were embedded with {}, which is not configured here (the configured "
@@ -811,8 +813,14 @@ final class KnowledgeBase {
 
   private Future<Void> saveFile(String botId, String id, byte[] bytes) {
     Path path = file(botId, id);
-    return vertx.fileSystem().mkdirs(path.getParent().toString())
-        .compose(v -> vertx.fileSystem().writeFile(path.toString(), io.vertx.core.buffer.Buffer.buffer(bytes)));
+    return blocking(() -> {
+      DataFolder.createPrivateFolder(path.getParent());
+      return null;
+    }).compose(v -> vertx.fileSystem().writeFile(path.toString(), io.vertx.core.buffer.Buffer.buffer(bytes)))
+        .compose(v -> blocking(() -> {
+          DataFolder.restrict(path);
+          return null;
+        }));
   }
 
   private Path file(String botId, String id) {

@@ -40,8 +40,6 @@ import org.apache.lucene.search.SearcherFactory;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
-import org.apache.lucene.store.FSDirectory;
-import org.apache.lucene.util.QueryBuilder;
 
 /**
  * The embedded Lucene index of every bot's chunks, under {@code data/index}: an HNSW vector
@@ -75,7 +73,7 @@ final class KnowledgeIndex {
   private static final Map<Path, KnowledgeIndex> OPEN = new HashMap<>();
 
   private final Path folder;
-  private final FSDirectory directory;
+  private final PrivateDirectory directory;
   private final IndexWriter writer;
   private final SearcherManager searchers;
   private final Analyzer analyzer = new EnglishAnalyzer();
@@ -104,7 +102,7 @@ final class KnowledgeIndex {
 
   private KnowledgeIndex(Path folder) throws IOException {
     this.folder = folder;
-    this.directory = FSDirectory.open(folder);
+    this.directory = PrivateDirectory.open(folder);
     IndexWriterConfig config = new IndexWriterConfig(analyzer).setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
     this.writer = new IndexWriter(directory, config);
     this.searchers = new SearcherManager(writer, new SearcherFactory() {
@@ -294,7 +292,7 @@ final class KnowledgeIndex {
   }
 
   private ScoreDoc[] bm25(IndexSearcher searcher, String query, Query filter, int k) throws IOException {
-    Query text = new QueryBuilder(analyzer).createBooleanQuery("text", query, BooleanClause.Occur.SHOULD);
+    Query text = SearchQuery.bm25(analyzer, searcher.getIndexReader(), "text", query);
     if (text == null) {
       return new ScoreDoc[0];
     }

@@ -4,7 +4,7 @@ import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
-import java.nio.file.Files;
+import dev.parley.common.DataFolder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +42,7 @@ final class LocalEmbeddings {
       if (model == null) {
         if (System.getenv("DJL_CACHE_DIR") == null && System.getProperty("DJL_CACHE_DIR") == null && cacheDir != null) {
           try {
-            Files.createDirectories(cacheDir);
+            DataFolder.createPrivateFolder(cacheDir);
           } catch (java.io.IOException e) {
             throw new IllegalStateException("Cannot create " + cacheDir, e);
           }

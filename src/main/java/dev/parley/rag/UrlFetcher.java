@@ -21,8 +21,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -51,7 +49,8 @@ import java.util.zip.ZipException;
  *   which browsers and Java read differently, and IPv6 zone ids are refused outright.</li>
  *   <li>Only the ports in {@code allowed_url_ports} (80, 443, 8080, 8443; empty: any).</li>
  *   <li>The host is resolved once, through {@link Resolver}; it is refused if any of its addresses is
- *   loopback, private, link-local, carrier-grade NAT, multicast, unspecified or otherwise special
+ *   loopback, private, link-local, carrier-grade NAT, multicast, unspecified or otherwise special, an IPv6
+ *   form that carries an IPv4 address being judged by that address ({@link InternalAddresses})
  *   (unless {@code allow_private_urls} is on), and the connection then goes to the address that was
  *   checked, with the name only in the {@code Host} header (and TLS SNI), so a DNS answer that changes
  *   in between (rebinding) does not matter. Names reserved for private networks ({@code localhost},
@@ -116,7 +115,7 @@ final class UrlFetcher {
     return new UrlFetcher(vertx, new Limits(config.getBoolean("allow_private_urls", false),
         config.getLong("max_document_bytes", 20L * 1024 * 1024), total,
         config.getLong("fetch_idle_timeout_ms", Math.min(total, 10_000L)), allowed),
-        InetAddress::getAllByName, UrlFetcher::isInternal);
+        InetAddress::getAllByName, InternalAddresses::isInternal);
   }
 
   /**
@@ -320,50 +319,6 @@ final class UrlFetcher {
 
   private static int port(URI uri) {
     return uri.getPort() > 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
-  }
-
-  static boolean isInternal(InetAddress address) {
-    if (address.isLoopbackAddress() || address.isSiteLocalAddress() || address.isLinkLocalAddress()
-        || address.isAnyLocalAddress() || address.isMulticastAddress()) {
-      return true;
-    }
-    byte[] b = address.getAddress();
-    if (address instanceof Inet4Address) {
-      int first = b[0] & 0xff;
-      int second = b[1] & 0xff;
-      return first == 0 || (first == 100 && second >= 64 && second < 128) || (first == 192 && second == 0 && (b[2] & 0xff) == 0)
-          || (first == 198 && (second == 18 || second == 19)) || first >= 240;
-    }
-    if (address instanceof Inet6Address) {
-      if ((b[0] & 0xfe) == 0xfc) {
-        return true; // unique local fc00::/7
-      }
-      if ((b[0] & 0xff) == 0xfe && (b[1] & 0xc0) == 0xc0) {
-        return true; // site-local fec0::/10 (deprecated, still routed inside some networks)
-      }
-      boolean zeroPrefix = true;
-      for (int i = 0; i < 10; i++) {
-        zeroPrefix &= b[i] == 0;
-      }
-      boolean mapped = zeroPrefix && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
-      boolean compatible = zeroPrefix && b[10] == 0 && b[11] == 0; // ::a.b.c.d (deprecated)
-      boolean nat64 = (b[0] & 0xff) == 0 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b;
-      if (mapped || compatible || nat64) {
-        return isInternal(ipv4(b[12], b[13], b[14], b[15]));
-      }
-      if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x02) {
-        return isInternal(ipv4(b[2], b[3], b[4], b[5])); // 6to4 2002:a.b.c.d::/48
-      }
-    }
-    return false;
-  }
-
-  private static InetAddress ipv4(byte a, byte b, byte c, byte d) {
-    try {
-      return InetAddress.getByAddress(new byte[] {a, b, c, d});
-    } catch (UnknownHostException impossible) {
-      throw new IllegalStateException(impossible);
-    }
   }
 
   // ---- fetching

@@ -240,13 +240,13 @@ class KnowledgeApiTest {
         })
         .map(response -> {
           assertThat(response.statusCode()).isIn(404, 422);
-          assertThat(UrlFetcher.isInternal(address("10.1.2.3"))).isTrue();
-          assertThat(UrlFetcher.isInternal(address("169.254.169.254"))).isTrue();
-          assertThat(UrlFetcher.isInternal(address("::1"))).isTrue();
-          assertThat(UrlFetcher.isInternal(address("fd00::1"))).isTrue();
-          assertThat(UrlFetcher.isInternal(address("::ffff:127.0.0.1"))).isTrue();
-          assertThat(UrlFetcher.isInternal(address("100.64.0.1"))).isTrue();
-          assertThat(UrlFetcher.isInternal(address("93.184.216.34"))).isFalse();
+          assertThat(InternalAddresses.isInternal(address("10.1.2.3"))).isTrue();
+          assertThat(InternalAddresses.isInternal(address("169.254.169.254"))).isTrue();
+          assertThat(InternalAddresses.isInternal(address("::1"))).isTrue();
+          assertThat(InternalAddresses.isInternal(address("fd00::1"))).isTrue();
+          assertThat(InternalAddresses.isInternal(address("::ffff:127.0.0.1"))).isTrue();
+          assertThat(InternalAddresses.isInternal(address("100.64.0.1"))).isTrue();
+          assertThat(InternalAddresses.isInternal(address("93.184.216.34"))).isFalse();
           return response;
         }).onComplete(test.succeedingThenComplete());
   }

@@ -47,7 +47,7 @@ class UrlFetcherTest {
 
   /** 127.0.0.2 plays a public address; everything else keeps the production rule. */
   static final Predicate<InetAddress> SITE_IS_PUBLIC =
-      address -> !address.getHostAddress().equals("127.0.0.2") && UrlFetcher.isInternal(address);
+      address -> !address.getHostAddress().equals("127.0.0.2") && InternalAddresses.isInternal(address);
 
   static Vertx vertx;
   static int port;
@@ -160,7 +160,7 @@ class UrlFetcherTest {
   void a_rebinding_name_never_reaches_loopback_under_the_production_rule() throws Exception {
     // 203.0.113.7 (TEST-NET-3) is public to the production rule and unreachable from here
     Scripted dns = new Scripted().answer("rebind.test", "203.0.113.7", "127.0.0.1");
-    UrlFetcher fetcher = fetcher(dns, UrlFetcher::isInternal, false, Set.of());
+    UrlFetcher fetcher = fetcher(dns, InternalAddresses::isInternal, false, Set.of());
     Throwable failure = failure(fetcher.fetch(url("rebind.test", "/page")));
     assertThat(failure).isInstanceOf(IngestionFailure.class);
     assertThat(dns.calls("rebind.test")).isEqualTo(1);
@@ -173,7 +173,7 @@ class UrlFetcherTest {
       "203.0.113.7,::1", "2001:db8::1,fe80::1", "203.0.113.7,169.254.169.254"})
   void a_name_with_any_internal_address_among_its_answers_is_refused(String answers) throws Exception {
     Scripted dns = new Scripted().answer("mixed.test", answers);
-    UrlFetcher fetcher = fetcher(dns, UrlFetcher::isInternal, false, Set.of());
+    UrlFetcher fetcher = fetcher(dns, InternalAddresses::isInternal, false, Set.of());
     assertRefused(fetcher.fetch(url("mixed.test", "/page")), "url_not_allowed", "private, loopback or link-local");
     assertThat(trapConnections.get()).isZero();
     assertThat(siteRequests).isEmpty();
@@ -188,7 +188,7 @@ class UrlFetcherTest {
       "017700000001", "127.0.1", "127.0.0.1.", "0x7F.0X0.0.01"})
   void hosts_that_spell_an_address_unusually_are_refused_before_any_lookup(String host) throws Exception {
     Scripted dns = new Scripted();
-    UrlFetcher fetcher = fetcher(dns, UrlFetcher::isInternal, true, Set.of());
+    UrlFetcher fetcher = fetcher(dns, InternalAddresses::isInternal, true, Set.of());
     assertRefused(fetcher.fetch(url(host, "/page")), "url_not_allowed", "a browser reads it as 127.0.0.1");
     assertThat(UrlFetcher.browserIpv4(host)).isEqualTo("127.0.0.1");
     assertThat(dns.allCalls()).isZero();
@@ -295,7 +295,7 @@ class UrlFetcherTest {
       "router.home.arpa"})
   void names_reserved_for_private_networks_are_refused_without_a_lookup(String host) throws Exception {
     Scripted dns = new Scripted().answer(host.toLowerCase(java.util.Locale.ROOT), "203.0.113.7");
-    UrlFetcher fetcher = fetcher(dns, UrlFetcher::isInternal, false, Set.of());
+    UrlFetcher fetcher = fetcher(dns, InternalAddresses::isInternal, false, Set.of());
     assertRefused(fetcher.fetch("http://" + host + "/"), "url_not_allowed", "reserved for private networks");
     assertThat(dns.allCalls()).isZero();
     fetcher.close();
@@ -305,7 +305,7 @@ class UrlFetcherTest {
   @ValueSource(ints = {22, 25, 5432, 6333, 6334, 5701, 11211, 8000})
   void ports_outside_the_allowlist_are_refused_without_a_lookup(int blocked) throws Exception {
     Scripted dns = new Scripted().answer("public.test", "203.0.113.7");
-    UrlFetcher fetcher = fetcher(dns, UrlFetcher::isInternal, false, Set.copyOf(UrlFetcher.DEFAULT_PORTS));
+    UrlFetcher fetcher = fetcher(dns, InternalAddresses::isInternal, false, Set.copyOf(UrlFetcher.DEFAULT_PORTS));
     assertRefused(fetcher.fetch("http://public.test:" + blocked + "/"), "url_not_allowed",
         "port " + blocked + " is not one Parley fetches from (allowed: 80, 443, 8080, 8443");
     assertThat(dns.allCalls()).isZero();
