@@ -6,6 +6,7 @@ import dev.parley.TestApp;
 import dev.parley.common.Addresses;
 import dev.parley.common.Fields;
 import dev.parley.common.ParleyException;
+import dev.parley.common.ProviderAnnouncements;
 import dev.parley.fake.Fault;
 import dev.parley.fake.FakeModelServer;
 import io.vertx.core.Future;
@@ -177,7 +178,8 @@ class SpendOnAbnormalPathsTest {
           app.vertx.setTimer(50, t -> request.fail(broken.status(), broken.toJson().encode()));
         });
     extension.completion()
-        .compose(registered -> streamed(bot("flaky", new JsonObject().put("model", "gpt-4o-mini")), "provider_stream_broken"))
+        .compose(registered -> ProviderAnnouncements.announce(app.vertx, "flaky"))
+        .compose(announced -> streamed(bot("flaky", new JsonObject().put("model", "gpt-4o-mini")), "provider_stream_broken"))
         .eventually(extension::unregister)
         .map(answer -> {
           assertThat(answer.getString(Fields.CONTENT)).isEqualTo("half an answer");

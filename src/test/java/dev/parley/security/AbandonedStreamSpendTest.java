@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.withinPercentage;
 import dev.parley.TestApp;
 import dev.parley.common.Addresses;
 import dev.parley.common.Fields;
+import dev.parley.common.ProviderAnnouncements;
 import dev.parley.fake.FakeModelServer;
 import dev.parley.reliability.Turns;
 import io.vertx.core.Future;
@@ -112,7 +113,8 @@ class AbandonedStreamSpendTest {
               .put("deltas", 3)));
         });
     extension.completion()
-        .compose(registered -> bot("homemade", "gpt-4o-mini"))
+        .compose(registered -> ProviderAnnouncements.announce(app.vertx, "homemade"))
+        .compose(announced -> bot("homemade", "gpt-4o-mini"))
         .compose(bot -> leave(bot).compose(turn -> charged(bot, turn.stored)))
         .eventually(extension::unregister)
         .onComplete(test.succeeding(answer -> test.verify(() -> {
