@@ -223,14 +223,15 @@ class PartitionHealTest {
     });
   }
 
-  /** Every request-reply address of Parley's components (not prefixes, not published events, not cancel). */
+  /** Every request-reply address of Parley's components (not prefixes, not published events, not cancel or discover). */
   private static List<String> serviceAddresses() {
     List<String> addresses = new ArrayList<>();
     for (Field field : Addresses.class.getFields()) {
       if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
         try {
           String address = (String) field.get(null);
-          if (!address.endsWith(".") && !address.startsWith("parley.events.") && !address.equals(Addresses.PROVIDER_CANCEL)) {
+          if (!address.endsWith(".") && !address.startsWith("parley.events.") && !address.equals(Addresses.PROVIDER_CANCEL)
+              && !address.equals(Addresses.PROVIDER_DISCOVER)) {
             addresses.add(address);
           }
         } catch (IllegalAccessException unreadable) {

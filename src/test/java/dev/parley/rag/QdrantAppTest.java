@@ -67,7 +67,8 @@ class QdrantAppTest {
   @Test
   void an_upload_is_indexed_in_qdrant_answers_with_sources_and_its_deletion_removes_the_points(VertxTestContext test) {
     KnowledgeApiTest.bot(new JsonObject().put("provider", "openai").put("api_key", "sk-test-qdrant-0123456789")
-        .put("rag", new JsonObject().put("min_score", 0.2))).compose(bot -> {
+        .put("rag", new JsonObject().put("min_score", 0.2))
+        .put("widget", new JsonObject().put("citations", "snippets"))).compose(bot -> {
       String id = bot.getString("id");
       String[] doc = new String[1];
       return KnowledgeApiTest.upload(id, "returns.txt", "text/plain",
