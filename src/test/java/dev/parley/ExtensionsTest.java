@@ -3,6 +3,8 @@ package dev.parley;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.common.Addresses;
+import dev.parley.testing.Await;
+import dev.parley.testing.TestApp;
 import dev.parley.webhook.WebhookReceiver;
 import dev.parley.webhook.WebhookVerticle;
 import io.vertx.core.Future;

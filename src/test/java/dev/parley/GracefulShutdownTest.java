@@ -2,6 +2,7 @@ package dev.parley;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.testing.TestApp;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

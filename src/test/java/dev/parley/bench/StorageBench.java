@@ -1,6 +1,6 @@
 package dev.parley.bench;
 
-import dev.parley.TestApp;
+import dev.parley.testing.TestApp;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;

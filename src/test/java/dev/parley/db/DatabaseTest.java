@@ -2,8 +2,8 @@ package dev.parley.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.TestApp;
-import dev.parley.TestPostgres;
+import dev.parley.testing.TestApp;
+import dev.parley.testing.TestPostgres;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

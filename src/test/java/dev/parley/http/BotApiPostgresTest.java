@@ -1,6 +1,6 @@
 package dev.parley.http;
 
-import dev.parley.OnPostgres;
+import dev.parley.testing.OnPostgres;
 import io.vertx.junit5.Timeout;
 import java.util.concurrent.TimeUnit;
 

@@ -2,8 +2,9 @@ package dev.parley.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.TestApp;
 import dev.parley.fake.Fault;
+import dev.parley.testing.SseEvents;
+import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

@@ -2,8 +2,8 @@ package dev.parley.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.RawHttp;
-import dev.parley.TestApp;
+import dev.parley.testing.RawHttp;
+import dev.parley.testing.TestApp;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;

@@ -3,7 +3,7 @@ package dev.parley.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.AppConfig;
-import dev.parley.TestApp;
+import dev.parley.testing.TestApp;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -18,7 +18,7 @@ public final class RouterAccess {
   public static Future<List<Route>> routes(Vertx vertx, JsonObject appConfig) {
     HttpVerticle http = new HttpVerticle();
     JsonObject config = AppConfig.forComponent(appConfig, "http").put("port", 0)
-        .put(AdminToken.CONFIG_KEY, AdminToken.hashHex(dev.parley.TestApp.ADMIN_TOKEN));
+        .put(AdminToken.CONFIG_KEY, AdminToken.hashHex(dev.parley.testing.TestApp.ADMIN_TOKEN));
     return vertx.deployVerticle(http, new DeploymentOptions().setConfig(config)).map(id -> http.router().getRoutes());
   }
 }

@@ -1,6 +1,6 @@
 package dev.parley.memory;
 
-import dev.parley.OnPostgres;
+import dev.parley.testing.OnPostgres;
 
 @OnPostgres
 class TurnStoragePostgresTest extends TurnStorageTest {

@@ -2,13 +2,13 @@ package dev.parley.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.TestApp;
 import dev.parley.common.Addresses;
 import dev.parley.common.Bus;
 import dev.parley.common.Fields;
 import dev.parley.common.MemoryClient;
 import dev.parley.common.ParleyException;
 import dev.parley.common.Timeouts;
+import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;

@@ -2,8 +2,8 @@ package dev.parley.provider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.TestApp;
-import dev.parley.http.SseEvents;
+import dev.parley.testing.SseEvents;
+import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpVersion;

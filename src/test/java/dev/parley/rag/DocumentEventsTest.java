@@ -2,9 +2,9 @@ package dev.parley.rag;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.Await;
-import dev.parley.TestApp;
 import dev.parley.common.Addresses;
+import dev.parley.testing.Await;
+import dev.parley.testing.TestApp;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;

@@ -2,10 +2,10 @@ package dev.parley.rag;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.TestApp;
 import dev.parley.common.Bus;
 import dev.parley.common.RagClient;
 import dev.parley.common.Timeouts;
+import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

@@ -2,11 +2,11 @@ package dev.parley.rag;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.TestApp;
 import dev.parley.common.ParleyException;
 import dev.parley.fake.FakeOpenAi;
 import dev.parley.fake.Fault;
 import dev.parley.security.LogCanary;
+import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

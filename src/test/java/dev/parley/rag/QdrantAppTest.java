@@ -2,8 +2,8 @@ package dev.parley.rag;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.Await;
-import dev.parley.TestApp;
+import dev.parley.testing.Await;
+import dev.parley.testing.TestApp;
 import io.qdrant.client.grpc.Points.SearchPoints;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -2,11 +2,11 @@ package dev.parley.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.TestApp;
 import dev.parley.common.Bus;
 import dev.parley.common.ProviderClient;
 import dev.parley.common.Timeouts;
 import dev.parley.fake.Fault;
+import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.parley.TestApp;
+import dev.parley.testing.TestApp;
 import dev.parley.fake.Fault;
 import dev.parley.fake.FakeOpenAi;
 import dev.parley.provider.ProviderVerticle;

@@ -3,7 +3,7 @@ package dev.parley.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.Main;
-import dev.parley.TestApp;
+import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

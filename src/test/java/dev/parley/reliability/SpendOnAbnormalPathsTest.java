@@ -2,7 +2,7 @@ package dev.parley.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.TestApp;
+import dev.parley.testing.TestApp;
 import dev.parley.common.Addresses;
 import dev.parley.common.Fields;
 import dev.parley.common.ParleyException;

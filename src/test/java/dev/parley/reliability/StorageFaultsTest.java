@@ -3,7 +3,7 @@ package dev.parley.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.parley.TestApp;
+import dev.parley.testing.TestApp;
 import dev.parley.db.Database;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

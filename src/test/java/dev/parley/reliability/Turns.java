@@ -2,9 +2,9 @@ package dev.parley.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.TestApp;
 import dev.parley.common.Addresses;
-import dev.parley.http.SseEvents;
+import dev.parley.testing.SseEvents;
+import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

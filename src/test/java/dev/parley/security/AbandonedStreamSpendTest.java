@@ -3,12 +3,12 @@ package dev.parley.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.withinPercentage;
 
-import dev.parley.TestApp;
 import dev.parley.common.Addresses;
 import dev.parley.common.Fields;
 import dev.parley.common.ProviderAnnouncements;
 import dev.parley.fake.FakeModelServer;
 import dev.parley.reliability.Turns;
+import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;

@@ -2,11 +2,11 @@ package dev.parley.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.Await;
-import dev.parley.TestApp;
 import dev.parley.common.Addresses;
-import dev.parley.http.SseEvents;
 import dev.parley.reliability.Turns;
+import dev.parley.testing.Await;
+import dev.parley.testing.SseEvents;
+import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;

@@ -2,8 +2,8 @@ package dev.parley.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.RawHttp;
-import dev.parley.TestApp;
+import dev.parley.testing.RawHttp;
+import dev.parley.testing.TestApp;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.junit5.VertxExtension;

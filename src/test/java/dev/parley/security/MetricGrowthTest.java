@@ -3,9 +3,9 @@ package dev.parley.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.Main;
-import dev.parley.TestApp;
 import dev.parley.common.Addresses;
 import dev.parley.common.Fields;
+import dev.parley.testing.TestApp;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;

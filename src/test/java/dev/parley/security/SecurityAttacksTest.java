@@ -2,10 +2,10 @@ package dev.parley.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.TestApp;
 import dev.parley.common.Ids;
 import dev.parley.fake.Fault;
 import dev.parley.http.RouterAccess;
+import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;

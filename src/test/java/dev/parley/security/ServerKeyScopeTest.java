@@ -3,8 +3,8 @@ package dev.parley.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.AppConfig;
-import dev.parley.TestApp;
 import dev.parley.fake.FakeOpenAi;
+import dev.parley.testing.TestApp;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;

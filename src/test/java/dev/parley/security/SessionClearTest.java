@@ -2,8 +2,8 @@ package dev.parley.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.TestApp;
 import dev.parley.reliability.Turns;
+import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

@@ -2,9 +2,9 @@ package dev.parley.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.TestApp;
 import dev.parley.common.SecretBox;
 import dev.parley.http.AdminToken;
+import dev.parley.testing.TestApp;
 import dev.parley.webhook.WebhookVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;

@@ -1,6 +1,6 @@
 package dev.parley.web;
 
-import dev.parley.TestApp;
+import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

@@ -2,8 +2,8 @@ package dev.parley.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.Await;
 import dev.parley.common.Addresses;
+import dev.parley.testing.Await;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,4 +1,4 @@
-package dev.parley;
+package dev.parley.testing;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

@@ -1,5 +1,7 @@
-package dev.parley;
+package dev.parley.testing;
 
+import dev.parley.Main;
+import dev.parley.MainVerticle;
 import dev.parley.db.PostgresUrl;
 import dev.parley.fake.FakeAnthropic;
 import dev.parley.fake.FakeOpenAi;

@@ -1,5 +1,6 @@
-package dev.parley;
+package dev.parley.testing;
 
+import dev.parley.Main;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -24,19 +25,19 @@ import java.util.function.Consumer;
  * test, mid-load). Every process gets the test admin token; its environment is the test's. A test on
  * PostgreSQL gets a fresh database from {@link #postgresUrl()}, dropped with the processes.
  */
-final class ParleyProcesses {
+public final class ParleyProcesses {
 
   private final Path dir;
   private final List<Process> processes = new ArrayList<>();
   private final Map<String, Path> logs = new LinkedHashMap<>();
   private String database;
 
-  ParleyProcesses(Path dir) {
+  public ParleyProcesses(Path dir) {
     this.dir = dir;
   }
 
   /** Starts {@code java … dev.parley.Main args} with {@code env} added to this process's environment. */
-  Process launch(String name, Map<String, String> env, String... args) throws IOException {
+  public Process launch(String name, Map<String, String> env, String... args) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(java, "-Dhazelcast.logging.type=slf4j", "-cp",
         System.getProperty("java.class.path"), Main.class.getName()));
@@ -56,13 +57,13 @@ final class ParleyProcesses {
    * {@code members}, HTTP (when it has the role) on {@code httpPort}, its data folder {@code <name>/}, the
    * test secret key, and {@code openaiBaseUrl} as the default OpenAI base URL.
    */
-  Process launchClustered(String name, String roles, int clusterPort, int httpPort, String members,
+  public Process launchClustered(String name, String roles, int clusterPort, int httpPort, String members,
       String databaseUrl, Path configFile, String openaiBaseUrl) throws IOException {
     return launchClustered(name, roles, clusterPort, httpPort, members, databaseUrl, configFile, openaiBaseUrl, Map.of());
   }
 
   /** The same, with {@code extra} added to the process's environment. */
-  Process launchClustered(String name, String roles, int clusterPort, int httpPort, String members,
+  public Process launchClustered(String name, String roles, int clusterPort, int httpPort, String members,
       String databaseUrl, Path configFile, String openaiBaseUrl, Map<String, String> extra) throws IOException {
     Map<String, String> env = new HashMap<>(extra);
     env.putAll(Map.of(
@@ -80,12 +81,12 @@ final class ParleyProcesses {
   }
 
   /** The test config ({@code conf/config.json}, no embedding model preloaded) in a file for the processes. */
-  Path configFile() throws IOException {
+  public Path configFile() throws IOException {
     return configFile(config -> { });
   }
 
   /** The same, changed by {@code change} first. */
-  Path configFile(Consumer<JsonObject> change) throws IOException {
+  public Path configFile(Consumer<JsonObject> change) throws IOException {
     JsonObject config = TestApp.defaults();
     config.getJsonObject("rag").put("preload_model", false);
     config.getJsonObject("bot").put("new_bot_rate_limit", TestApp.UNTHROTTLED.copy());
@@ -94,12 +95,12 @@ final class ParleyProcesses {
   }
 
   /** A random base port for Hazelcast: node i of a cluster listens on base + i. */
-  static int hazelcastPort() {
+  public static int hazelcastPort() {
     return 20_000 + (int) (Math.random() * 20_000);
   }
 
   /** The members list of a cluster of {@code count} nodes on 127.0.0.1 from port {@code base}. */
-  static String members(int base, int count) {
+  public static String members(int base, int count) {
     List<String> members = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       members.add("127.0.0.1:" + (base + i));
@@ -108,13 +109,13 @@ final class ParleyProcesses {
   }
 
   /** A web client for a process's HTTP port on 127.0.0.1, with at most {@code connections} connections. */
-  static WebClient client(Vertx vertx, int port, int connections) {
+  public static WebClient client(Vertx vertx, int port, int connections) {
     return WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
         .setConnectTimeout(2_000), new PoolOptions().setHttp1MaxSize(connections));
   }
 
   /** The URL of a fresh PostgreSQL database for the processes ({@link TestPostgres}), made on first use. */
-  String postgresUrl() {
+  public String postgresUrl() {
     if (database == null) {
       database = TestPostgres.create();
     }
@@ -125,7 +126,7 @@ final class ParleyProcesses {
    * Kills every process still running, keeps their logs under {@code target/<folder>}, and drops the
    * database, if one was made.
    */
-  void killAll(String folder) throws IOException {
+  public void killAll(String folder) throws IOException {
     processes.forEach(Process::destroyForcibly);
     if (database != null) {
       TestPostgres.drop(database);
@@ -140,7 +141,7 @@ final class ParleyProcesses {
   }
 
   /** Until the log of process {@code name} holds {@code text} (say, {@code "Parley is running"}). */
-  Future<Void> logged(Vertx vertx, String name, String text, long timeoutMs) {
+  public Future<Void> logged(Vertx vertx, String name, String text, long timeoutMs) {
     Path log = logs.get(name);
     return Await.until(vertx, () -> {
       try {
@@ -152,7 +153,7 @@ final class ParleyProcesses {
   }
 
   /** Until {@code GET /api/bots} answers 200 through {@code client} (the node and the bot role it reaches are up). */
-  static Future<Void> answering(Vertx vertx, WebClient client, long timeoutMs) {
+  public static Future<Void> answering(Vertx vertx, WebClient client, long timeoutMs) {
     return answering(vertx, client, "/api/bots", 1, timeoutMs);
   }
 
@@ -160,7 +161,7 @@ final class ParleyProcesses {
    * Until {@code GET path} (with the admin token) answers 200 {@code times} times in a row through
    * {@code client}, probing every 200 ms.
    */
-  static Future<Void> answering(Vertx vertx, WebClient client, String path, int times, long timeoutMs) {
+  public static Future<Void> answering(Vertx vertx, WebClient client, String path, int times, long timeoutMs) {
     Promise<Void> ready = Promise.promise();
     probe(vertx, client, path, times, 0, ready, System.currentTimeMillis() + timeoutMs);
     return ready.future();

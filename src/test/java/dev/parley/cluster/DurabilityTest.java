@@ -1,8 +1,10 @@
-package dev.parley;
+package dev.parley.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.fake.FakeOpenAi;
+import dev.parley.testing.ParleyProcesses;
+import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

@@ -1,4 +1,4 @@
-package dev.parley;
+package dev.parley.cluster;
 
 import dev.parley.db.PostgresUrl;
 import io.vertx.core.Future;

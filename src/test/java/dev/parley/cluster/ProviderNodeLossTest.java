@@ -1,11 +1,14 @@
-package dev.parley;
+package dev.parley.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.db.PostgresUrl;
 import dev.parley.fake.FakeOpenAi;
 import dev.parley.fake.Fault;
-import dev.parley.http.SseEvents;
+import dev.parley.testing.Await;
+import dev.parley.testing.ParleyProcesses;
+import dev.parley.testing.SseEvents;
+import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

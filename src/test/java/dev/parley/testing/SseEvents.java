@@ -1,4 +1,4 @@
-package dev.parley.http;
+package dev.parley.testing;
 
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -28,7 +28,7 @@ public record SseEvents(List<String> names, List<JsonObject> data) {
     return new SseEvents(names, data);
   }
 
-  String deltaText() {
+  public String deltaText() {
     StringBuilder text = new StringBuilder();
     for (int i = 0; i < names.size(); i++) {
       if (names.get(i).equals("delta")) {
@@ -38,7 +38,7 @@ public record SseEvents(List<String> names, List<JsonObject> data) {
     return text.toString();
   }
 
-  JsonObject first(String name) {
+  public JsonObject first(String name) {
     int i = names.indexOf(name);
     return i < 0 ? null : data.get(i);
   }

@@ -1,4 +1,4 @@
-package dev.parley;
+package dev.parley.cluster;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,7 +1,8 @@
-package dev.parley;
+package dev.parley.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.ClusterAccess;
 import dev.parley.common.Bus;
 import dev.parley.common.BusHandlers;
 import dev.parley.common.Fields;
@@ -104,7 +105,7 @@ class LocalFirstTest {
     return Vertx.builder()
         .with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0)
             .setClusterPublicHost("127.0.0.1")))
-        .withClusterManager(new HazelcastClusterManager(ClusterConfig.hazelcast(cluster)))
+        .withClusterManager(new HazelcastClusterManager(ClusterAccess.hazelcast(cluster)))
         .buildClustered()
         .onSuccess(nodes::add);
   }

@@ -1,9 +1,12 @@
-package dev.parley;
+package dev.parley.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.ClusterAccess;
+import dev.parley.MainVerticle;
 import dev.parley.fake.FakeAnthropic;
 import dev.parley.fake.FakeOpenAi;
+import dev.parley.testing.TestApp;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -97,7 +100,7 @@ class ClusterTest {
     VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions()
         .setHost("127.0.0.1").setPort(0).setClusterPublicHost("127.0.0.1"));
     return Vertx.builder().with(options)
-        .withClusterManager(new HazelcastClusterManager(ClusterConfig.hazelcast(cluster)))
+        .withClusterManager(new HazelcastClusterManager(ClusterAccess.hazelcast(cluster)))
         .buildClustered();
   }
 

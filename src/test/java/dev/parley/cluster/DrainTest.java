@@ -1,4 +1,4 @@
-package dev.parley;
+package dev.parley.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,8 @@ import dev.parley.common.Bus;
 import dev.parley.common.BusHandlers;
 import dev.parley.common.Drain;
 import dev.parley.common.Fields;
+import dev.parley.testing.Await;
+import dev.parley.testing.ParleyProcesses;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

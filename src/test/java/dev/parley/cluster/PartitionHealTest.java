@@ -1,9 +1,12 @@
-package dev.parley;
+package dev.parley.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.common.Addresses;
 import dev.parley.fake.FakeOpenAi;
+import dev.parley.testing.Await;
+import dev.parley.testing.ParleyProcesses;
+import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

@@ -1,4 +1,4 @@
-package dev.parley;
+package dev.parley.testing;
 
 import dev.parley.db.PostgresUrl;
 import io.vertx.core.json.JsonObject;
