@@ -2,48 +2,32 @@ package dev.parley.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
 class BotApiTest {
 
   private static final String CANARY_KEY = "sk-TESTCANARY-bot-api-4f9a8b7c6d5e";
 
-  @TempDir
-  static Path dataDir;
-
   private static TestApp app;
   private static final List<String> seenBodies = new ArrayList<>();
-
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    TestApp.start(vertx, dataDir).onComplete(test.succeeding(started -> {
-      app = started;
-      test.completeNow();
-    }));
-  }
 
   @AfterAll
   static void key_never_appeared_in_any_response() {

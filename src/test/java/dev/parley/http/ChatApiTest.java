@@ -3,52 +3,35 @@ package dev.parley.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.fake.Fault;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.SseEvents;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
 class ChatApiTest {
 
   private static final String CANARY_KEY = "sk-TESTCANARY-chat-api-0a1b2c3d4e5f";
 
-  @TempDir
-  static Path dataDir;
-
   private static TestApp app;
   private static final List<String> seenBodies = new ArrayList<>();
-
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    TestApp.start(vertx, dataDir).onComplete(test.succeeding(started -> {
-      app = started;
-      test.completeNow();
-    }));
-  }
 
   @BeforeEach
   void resetFakes() {

@@ -2,43 +2,33 @@ package dev.parley.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.RawHttp;
 import dev.parley.testing.TestApp;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Item 19 of issue 11: HEAD on every GET route answers as GET would, without the body (CDNs and uptime checks). */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @io.vertx.junit5.Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class HeadRequestsTest {
-
-  @TempDir
-  static Path dataDir;
 
   private static TestApp app;
   private static String botId;
 
   @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    TestApp.start(vertx, dataDir).compose(started -> {
-      app = started;
-      return app.createBot(new JsonObject().put("name", "Headed"));
-    }).onComplete(test.succeeding(bot -> {
+  static void bot(VertxTestContext test) {
+    app.createBot(new JsonObject().put("name", "Headed")).onComplete(test.succeeding(bot -> {
       botId = bot.getString("id");
       test.completeNow();
     }));

@@ -2,20 +2,16 @@ package dev.parley.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.AppConfig;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +21,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -44,16 +38,13 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * hand) and Swagger UI's own files under {@code /docs/}. The other way round, every documented
  * {@code /api}, {@code /health} and {@code /metrics} operation must be served.
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @Timeout(value = 60, timeUnit = java.util.concurrent.TimeUnit.SECONDS)
 class OpenApiTest {
 
   private static final Pattern VERTX_PARAM = Pattern.compile(":([A-Za-z0-9_]+)");
   private static final Pattern OPENAPI_PARAM = Pattern.compile("\\{([^}]+)}");
   private static final Set<String> OPERATIONS = Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
-
-  @TempDir
-  static Path dataDir;
 
   private static TestApp app;
   /** What a bare HTTP verticle, configured as in the app, mounted. */
@@ -62,17 +53,9 @@ class OpenApiTest {
 
   @BeforeAll
   static void start(Vertx vertx, VertxTestContext test) {
-    HttpVerticle http = new HttpVerticle();
-    TestApp.start(vertx, dataDir)
-        .compose(started -> {
-          app = started;
-          JsonObject config = AppConfig.forComponent(started.config, "http")
-              .put("port", 0)
-              .put(AdminToken.CONFIG_KEY, AdminToken.hashHex(TestApp.ADMIN_TOKEN));
-          return vertx.deployVerticle(http, new DeploymentOptions().setConfig(config));
-        })
-        .compose(id -> {
-          routes = http.router().getRoutes();
+    RouterAccess.routes(vertx, app.config)
+        .compose(mounted -> {
+          routes = mounted;
           return app.client.get("/openapi.yaml").send();
         })
         .compose(response -> {

@@ -3,46 +3,37 @@ package dev.parley.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.ShoutProvider;
+import dev.parley.testing.ParleyConfig;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A bot names a provider that runs: a built-in one or one a custom provider announced, whether it started
  * before the bot verticle, with it (an extension) or after it. A misspelt name is refused with 422 listing the
  * known ones, instead of failing every chat.
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
 class ProviderNamesTest {
 
-  @TempDir
-  static Path dataDir;
-
   private static TestApp app;
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
+  @ParleyConfig
+  static Future<JsonObject> config(Vertx vertx) {
     // "early" announces before any bot verticle listens: the bot verticle must ask for it when it starts
-    vertx.deployVerticle(new ShoutProvider(), new DeploymentOptions().setConfig(new JsonObject().put("name", "early")))
-        .compose(early -> TestApp.start(vertx, dataDir, new JsonObject().put("extensions", new JsonArray()
-            .add(new JsonObject().put("verticle", ShoutProvider.class.getName())))))
-        .onComplete(test.succeeding(started -> {
-          app = started;
-          test.completeNow();
-        }));
+    return vertx.deployVerticle(new ShoutProvider(), new DeploymentOptions().setConfig(new JsonObject().put("name", "early")))
+        .map(early -> new JsonObject().put("extensions", new JsonArray()
+            .add(new JsonObject().put("verticle", ShoutProvider.class.getName()))));
   }
 
   private static JsonObject bot(String provider) {

@@ -2,42 +2,31 @@ package dev.parley.provider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.testing.ParleyConfig;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.SseEvents;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code provider.http2}: answers in flight share a few HTTP/2 connections to the model server (h2c here). */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class Http2UpstreamTest {
 
-  @TempDir
-  static Path dataDir;
-
   private static TestApp app;
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    TestApp.start(vertx, dataDir, new JsonObject().put("provider", new JsonObject().put("http2", true)))
-        .onComplete(test.succeeding(started -> {
-          app = started;
-          test.completeNow();
-        }));
+  @ParleyConfig
+  static JsonObject config() {
+    return new JsonObject().put("provider", new JsonObject().put("http2", true));
   }
 
   @BeforeEach

@@ -2,6 +2,9 @@ package dev.parley.rag;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.testing.Knowledge;
+import dev.parley.testing.ParleyConfig;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -12,13 +15,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,10 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Catalogue §3 case 60, through the API: a raw TCP server on loopback ({@code rag.allow_private_urls}
@@ -40,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * also checks that Parley dropped the connection and took only a bounded number of bytes, which is
  * what keeps its heap flat.
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
 class HostileServerTest {
 
@@ -50,9 +48,7 @@ class HostileServerTest {
   static final String GOOD_HTML = "<html><head><title>Lighthouse</title></head><body><h1>Lighthouse</h1><p>The keeper "
       + "polishes the lighthouse lens every Tuesday at dawn.</p></body></html>";
 
-  @TempDir
-  static Path dataDir;
-
+  static TestApp app;
   static int port;
   static final Map<String, Served> served = new ConcurrentHashMap<>();
   static final Queue<String> paths = new ConcurrentLinkedQueue<>();
@@ -66,10 +62,10 @@ class HostileServerTest {
     volatile String head;
   }
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
+  @ParleyConfig
+  static Future<JsonObject> config(Vertx vertx) {
     assertThat(Bombs.GZIP_BOMB).isNotEmpty(); // made here, not on the server's event loop
-    vertx.createNetServer().connectHandler(socket -> {
+    return vertx.createNetServer().connectHandler(socket -> {
       Buffer head = Buffer.buffer();
       boolean[] answered = {false};
       socket.handler(data -> {
@@ -92,16 +88,13 @@ class HostileServerTest {
         socket.closeHandler(v -> s.closed = true);
         answer(vertx, socket, path, s);
       });
-    }).listen(0, "127.0.0.1").compose(server -> {
+    }).listen(0, "127.0.0.1").map(server -> {
       port = server.actualPort();
-      return TestApp.start(vertx, dataDir, new JsonObject().put("rag", new JsonObject()
+      return new JsonObject().put("rag", new JsonObject()
           .put("allow_private_urls", true).put("allowed_url_ports", new JsonArray())
           .put("max_document_bytes", LIMIT).put("fetch_timeout_ms", 3_000).put("fetch_idle_timeout_ms", 1_000)
-          .put("max_sitemap_pages", 5).put("max_sitemap_files", 3)));
-    }).onComplete(test.succeeding(app -> {
-      KnowledgeApiTest.app = app;
-      test.completeNow();
-    }));
+          .put("max_sitemap_pages", 5).put("max_sitemap_files", 3));
+    });
   }
 
   // ---------------------------------------------------------------- the hostile server
@@ -282,7 +275,7 @@ class HostileServerTest {
   }
 
   static Future<JsonObject> add(String botId, String url) {
-    return KnowledgeApiTest.app.admin(HttpMethod.POST, "/api/bots/" + botId + "/documents")
+    return app.admin(HttpMethod.POST, "/api/bots/" + botId + "/documents")
         .sendJsonObject(new JsonObject().put("url", url))
         .map(response -> {
           assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(202);
@@ -296,15 +289,15 @@ class HostileServerTest {
    */
   static Future<JsonObject> hostile(String path) {
     String okUrl = url("/ok?n=" + okCount.incrementAndGet());
-    return KnowledgeApiTest.bot(new JsonObject()).compose(bot -> {
+    return Knowledge.bot(app, new JsonObject()).compose(bot -> {
       String botId = bot.getString("id");
       return Future.all(add(botId, url(path)), add(botId, okUrl)).compose(added -> Future.all(
-              KnowledgeApiTest.settled(botId, added.<JsonObject>resultAt(0).getString("id")),
-              KnowledgeApiTest.settled(botId, added.<JsonObject>resultAt(1).getString("id"))))
+              Knowledge.settled(app, botId, added.<JsonObject>resultAt(0).getString("id")),
+              Knowledge.settled(app, botId, added.<JsonObject>resultAt(1).getString("id"))))
           .compose(settled -> {
             JsonObject ok = settled.resultAt(1);
             assertThat(ok.getString("status")).as(ok.encode()).isEqualTo("ready");
-            return KnowledgeApiTest.search(botId, "when is the lighthouse lens polished").map(found -> {
+            return Knowledge.search(app, botId, "when is the lighthouse lens polished").map(found -> {
               assertThat(found.encode()).contains("polishes the lighthouse lens");
               return settled.<JsonObject>resultAt(0).put("bot_id", botId);
             });
@@ -332,7 +325,7 @@ class HostileServerTest {
     } else if (attempt > 200) {
       result.fail("Parley never closed the connection of " + path);
     } else {
-      KnowledgeApiTest.app.vertx.setTimer(50, t -> poll(path, result, attempt + 1));
+      app.vertx.setTimer(50, t -> poll(path, result, attempt + 1));
     }
   }
 
@@ -376,12 +369,12 @@ class HostileServerTest {
 
   @Test
   void a_gzipped_page_is_inflated_and_indexed(VertxTestContext test) {
-    KnowledgeApiTest.bot(new JsonObject()).compose(bot -> add(bot.getString("id"), url("/gzipped"))
-        .compose(doc -> KnowledgeApiTest.settled(bot.getString("id"), doc.getString("id")))
+    Knowledge.bot(app, new JsonObject()).compose(bot -> add(bot.getString("id"), url("/gzipped"))
+        .compose(doc -> Knowledge.settled(app, bot.getString("id"), doc.getString("id")))
         .compose(doc -> {
           assertThat(doc.getString("status")).as(doc.encode()).isEqualTo("ready");
           assertThat(doc.getString("name")).isEqualTo("Compressed");
-          return KnowledgeApiTest.search(bot.getString("id"), "when does the ferry leave");
+          return Knowledge.search(app, bot.getString("id"), "when does the ferry leave");
         }))
         .onComplete(test.succeeding(found -> test.verify(() -> {
           assertThat(found.encode()).contains("pier nine");
@@ -391,12 +384,12 @@ class HostileServerTest {
 
   @Test
   void a_deflated_page_is_inflated_and_indexed(VertxTestContext test) {
-    KnowledgeApiTest.bot(new JsonObject()).compose(bot -> add(bot.getString("id"), url("/deflated"))
-        .compose(doc -> KnowledgeApiTest.settled(bot.getString("id"), doc.getString("id")))
+    Knowledge.bot(app, new JsonObject()).compose(bot -> add(bot.getString("id"), url("/deflated"))
+        .compose(doc -> Knowledge.settled(app, bot.getString("id"), doc.getString("id")))
         .compose(doc -> {
           assertThat(doc.getString("status")).as(doc.encode()).isEqualTo("ready");
           assertThat(doc.getString("name")).isEqualTo("Deflated");
-          return KnowledgeApiTest.search(bot.getString("id"), "how late does the cable car run");
+          return Knowledge.search(app, bot.getString("id"), "how late does the cable car run");
         }))
         .onComplete(test.succeeding(found -> test.verify(() -> {
           assertThat(found.encode()).contains("until six");
@@ -457,20 +450,20 @@ class HostileServerTest {
    */
   @Test
   void bytes_past_the_content_length_are_neither_read_nor_served_to_the_next_fetch(VertxTestContext test) {
-    KnowledgeApiTest.bot(new JsonObject()).compose(bot -> {
+    Knowledge.bot(app, new JsonObject()).compose(bot -> {
       String botId = bot.getString("id");
       return add(botId, url("/long"))
-          .compose(doc -> KnowledgeApiTest.settled(botId, doc.getString("id")))
+          .compose(doc -> Knowledge.settled(app, botId, doc.getString("id")))
           .compose(doc -> {
             assertThat(doc.getString("status")).as(doc.encode()).isEqualTo("ready");
             assertThat(doc.getLong("size_bytes")).isEqualTo(46L);
             return add(botId, url("/ok?n=after-long"));
           })
-          .compose(doc -> KnowledgeApiTest.settled(botId, doc.getString("id")))
+          .compose(doc -> Knowledge.settled(app, botId, doc.getString("id")))
           .compose(doc -> {
             assertThat(doc.getString("status")).isEqualTo("ready");
             assertThat(doc.getString("name")).isEqualTo("Lighthouse");
-            return KnowledgeApiTest.search(botId, "marmalade recipe");
+            return Knowledge.search(app, botId, "marmalade recipe");
           });
     }).onComplete(test.succeeding(found -> test.verify(() -> {
       assertThat(found.encode()).doesNotContain("SMUGGLED").doesNotContain("marmalade");
@@ -507,7 +500,7 @@ class HostileServerTest {
   void an_endless_sitemap_is_cut_at_the_size_limit(VertxTestContext test) {
     hostile("/huge-sitemap.xml").compose(doc -> {
       assertFailed(doc, TOO_LARGE);
-      return SitemapSyncTest.documents(doc.getString("bot_id"));
+      return Knowledge.documents(app, doc.getString("bot_id"));
     }).onComplete(test.succeeding(docs -> test.verify(() -> {
       assertThat(docs).as("no page of the sitemap became a document").hasSize(2);
       assertThat(served.get("/p/x")).isNull();
@@ -517,10 +510,10 @@ class HostileServerTest {
 
   @Test
   void a_sitemap_of_thousands_of_pages_yields_max_sitemap_pages(VertxTestContext test) {
-    KnowledgeApiTest.bot(new JsonObject()).compose(bot -> {
+    Knowledge.bot(app, new JsonObject()).compose(bot -> {
       String botId = bot.getString("id");
       return add(botId, url("/many-sitemap.xml"))
-          .compose(doc -> SitemapSyncTest.until(botId, docs -> SitemapSyncTest.settled(docs, 6)));
+          .compose(doc -> Knowledge.until(app, botId, docs -> Knowledge.settled(docs, 6)));
     }).onComplete(test.succeeding(docs -> test.verify(() -> {
       assertThat(docs.stream().map(JsonObject.class::cast).filter(d -> "url".equals(d.getString("source")))
           .map(d -> d.getString("url")).sorted())
@@ -542,10 +535,10 @@ class HostileServerTest {
 
   @Test
   void a_deeply_nested_sitemap_is_read_without_trouble(VertxTestContext test) {
-    KnowledgeApiTest.bot(new JsonObject()).compose(bot -> {
+    Knowledge.bot(app, new JsonObject()).compose(bot -> {
       String botId = bot.getString("id");
       return add(botId, url("/deep.xml"))
-          .compose(doc -> SitemapSyncTest.until(botId, docs -> SitemapSyncTest.settled(docs, 2)));
+          .compose(doc -> Knowledge.until(app, botId, docs -> Knowledge.settled(docs, 2)));
     }).onComplete(test.succeeding(docs -> test.verify(() -> {
       assertThat(docs.stream().map(JsonObject.class::cast).map(d -> d.getString("url")))
           .containsExactlyInAnyOrder(url("/deep.xml"), url("/p/deep"));

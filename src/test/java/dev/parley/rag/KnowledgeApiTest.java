@@ -5,113 +5,48 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parley.common.Bus;
 import dev.parley.common.RagClient;
 import dev.parley.common.Timeouts;
+import dev.parley.testing.Knowledge;
+import dev.parley.testing.ParleyConfig;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.multipart.MultipartForm;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The knowledge-base API end to end: real files, the real embedding model and the real Lucene index. */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class KnowledgeApiTest {
 
-  @TempDir
-  static Path dataDir;
-
   static TestApp app;
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
+  @ParleyConfig
+  static JsonObject config() {
     // bot.default_provider left to MainVerticle: no global key in tests, so key-less bots are extractive
-    JsonObject overrides = new JsonObject().put("http", new JsonObject().put("upload_limit_bytes", 200_000))
+    return new JsonObject().put("http", new JsonObject().put("upload_limit_bytes", 200_000))
         .put("bot", new JsonObject().putNull("default_provider"));
-    TestApp.start(vertx, dataDir, overrides).onComplete(test.succeeding(started -> {
-      app = started;
-      test.completeNow();
-    }));
-  }
-
-  static Future<JsonObject> bot(JsonObject extra) {
-    return app.createBot(new JsonObject().put("name", "KB bot").mergeIn(extra));
-  }
-
-  static Future<HttpResponse<Buffer>> upload(String botId, String fileName, String mime, byte[] bytes) {
-    return app.admin(HttpMethod.POST, "/api/bots/" + botId + "/documents")
-        .sendMultipartForm(MultipartForm.create().binaryFileUpload("file", fileName, Buffer.buffer(bytes), mime));
-  }
-
-  static Future<JsonObject> addText(String botId, String name, String text) {
-    return app.admin(HttpMethod.POST, "/api/bots/" + botId + "/documents")
-        .sendJsonObject(new JsonObject().put("name", name).put("text", text))
-        .map(response -> {
-          assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(202);
-          return response.bodyAsJsonObject().getJsonArray("documents").getJsonObject(0);
-        });
-  }
-
-  /** Polls the document until it is ready or failed. */
-  static Future<JsonObject> settled(String botId, String docId) {
-    Promise<JsonObject> done = Promise.promise();
-    poll(botId, docId, done, 0);
-    return done.future();
-  }
-
-  private static void poll(String botId, String docId, Promise<JsonObject> done, int attempt) {
-    app.admin(HttpMethod.GET, "/api/bots/" + botId + "/documents/" + docId).send().onComplete(result -> {
-      if (result.failed()) {
-        done.fail(result.cause());
-        return;
-      }
-      JsonObject doc = result.result().bodyAsJsonObject();
-      String status = doc.getString("status");
-      if ("ready".equals(status) || "failed".equals(status)) {
-        done.complete(doc);
-      } else if (attempt > 400) {
-        done.fail("document stuck in " + status);
-      } else {
-        app.vertx.setTimer(50, t -> poll(botId, docId, done, attempt + 1));
-      }
-    });
-  }
-
-  static Future<JsonArray> search(String botId, String query) {
-    return app.admin(HttpMethod.POST, "/api/bots/" + botId + "/search")
-        .sendJsonObject(new JsonObject().put("query", query).put("top_k", 3).put("min_score", 0.0))
-        .map(response -> {
-          assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
-          return response.bodyAsJsonObject().getJsonArray("results");
-        });
   }
 
   private static Future<JsonObject> uploadAndSettle(String botId, String fileName, String mime, byte[] bytes) {
-    return upload(botId, fileName, mime, bytes).compose(response -> {
+    return Knowledge.upload(app, botId, fileName, mime, bytes).compose(response -> {
       assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(202);
       JsonObject doc = response.bodyAsJsonObject().getJsonArray("documents").getJsonObject(0);
       assertThat(doc.getString("status")).isEqualTo("pending");
-      return settled(botId, doc.getString("id"));
+      return Knowledge.settled(app, botId, doc.getString("id"));
     });
   }
 
   @Test
   void every_file_type_is_ingested_and_found_by_search(VertxTestContext test) {
-    bot(new JsonObject()).compose(bot -> {
+    Knowledge.bot(app, new JsonObject()).compose(bot -> {
       String id = bot.getString("id");
       return Future.all(
               uploadAndSettle(id, "hours.txt", "text/plain", utf8("Our office is open Monday to Friday, 9am to 5pm.")),
@@ -131,8 +66,8 @@ class KnowledgeApiTest {
               assertThat(doc.getString("embedding_model")).isEqualTo("all-minilm-l6-v2-q");
               assertThat(doc.getString("content_hash")).hasSize(64);
             }
-            return Future.all(search(id, "Where can visitors park their car?"), search(id, "can I bring my dog"),
-                search(id, "what is the wifi password"), search(id, "when is lunch served"));
+            return Future.all(Knowledge.search(app, id, "Where can visitors park their car?"), Knowledge.search(app, id, "can I bring my dog"),
+                Knowledge.search(app, id, "what is the wifi password"), Knowledge.search(app, id, "when is lunch served"));
           })
           .map(results -> {
             assertThat(((JsonArray) results.resultAt(0)).getJsonObject(0).getString("document_name")).isEqualTo("parking.html");
@@ -156,7 +91,7 @@ class KnowledgeApiTest {
 
   @Test
   void bad_files_fail_with_their_reason_and_can_be_retried(VertxTestContext test) {
-    bot(new JsonObject()).compose(bot -> {
+    Knowledge.bot(app, new JsonObject()).compose(bot -> {
       String id = bot.getString("id");
       return Future.all(
               uploadAndSettle(id, "broken.pdf", "application/pdf", utf8("%PDF-1.4 garbage")),
@@ -179,7 +114,7 @@ class KnowledgeApiTest {
                 .compose(retried -> {
                   assertThat(retried.statusCode()).isEqualTo(202);
                   assertThat(retried.bodyAsJsonObject().getString("status")).isIn("pending", "processing", "failed");
-                  return settled(id, broken.getString("id"));
+                  return Knowledge.settled(app, id, broken.getString("id"));
                 })
                 .map(again -> {
                   assertThat(again.getString("status")).isEqualTo("failed");
@@ -192,7 +127,7 @@ class KnowledgeApiTest {
 
   @Test
   void a_docx_zip_bomb_fails_the_document(VertxTestContext test) {
-    bot(new JsonObject()).compose(bot -> uploadAndSettle(bot.getString("id"), "bomb.docx", "application/octet-stream",
+    Knowledge.bot(app, new JsonObject()).compose(bot -> uploadAndSettle(bot.getString("id"), "bomb.docx", "application/octet-stream",
             TestFiles.docxZipBombSmall()))
         .map(doc -> {
           assertThat(doc.getString("status")).isEqualTo("failed");
@@ -203,13 +138,13 @@ class KnowledgeApiTest {
 
   @Test
   void unsupported_types_get_415_and_too_large_uploads_413(VertxTestContext test) {
-    bot(new JsonObject()).compose(bot -> {
+    Knowledge.bot(app, new JsonObject()).compose(bot -> {
       String id = bot.getString("id");
-      return upload(id, "photo.png", "image/png", new byte[] {1, 2, 3})
+      return Knowledge.upload(app, id, "photo.png", "image/png", new byte[] {1, 2, 3})
           .compose(png -> {
             assertThat(png.statusCode()).isEqualTo(415);
             assertThat(png.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("unsupported_media_type");
-            return upload(id, "big.txt", "text/plain", new byte[300_000]);
+            return Knowledge.upload(app, id, "big.txt", "text/plain", new byte[300_000]);
           })
           .compose(big -> {
             assertThat(big.statusCode()).isEqualTo(413);
@@ -230,7 +165,7 @@ class KnowledgeApiTest {
 
   @Test
   void a_url_on_loopback_is_refused(VertxTestContext test) {
-    bot(new JsonObject()).compose(bot -> app.admin(HttpMethod.POST, "/api/bots/" + bot.getString("id") + "/documents")
+    Knowledge.bot(app, new JsonObject()).compose(bot -> app.admin(HttpMethod.POST, "/api/bots/" + bot.getString("id") + "/documents")
             .sendJsonObject(new JsonObject().put("url", "http://127.0.0.1:" + app.port + "/api/bots")))
         .compose(response -> {
           assertThat(response.statusCode()).isEqualTo(422);
@@ -253,11 +188,11 @@ class KnowledgeApiTest {
 
   @Test
   void deleting_a_document_removes_its_vectors(VertxTestContext test) {
-    bot(new JsonObject()).compose(bot -> {
+    Knowledge.bot(app, new JsonObject()).compose(bot -> {
       String id = bot.getString("id");
-      return addText(id, "Volcanoes", "Mount Etna is an active volcano in Sicily.")
-          .compose(doc -> settled(id, doc.getString("id")))
-          .compose(doc -> search(id, "volcano in Sicily").compose(found -> {
+      return Knowledge.addText(app, id, "Volcanoes", "Mount Etna is an active volcano in Sicily.")
+          .compose(doc -> Knowledge.settled(app, id, doc.getString("id")))
+          .compose(doc -> Knowledge.search(app, id, "volcano in Sicily").compose(found -> {
             assertThat(found).hasSize(1);
             return app.admin(HttpMethod.DELETE, "/api/bots/" + id + "/documents/" + doc.getString("id")).send();
           }).compose(deleted -> {
@@ -265,7 +200,7 @@ class KnowledgeApiTest {
             return app.admin(HttpMethod.GET, "/api/bots/" + id + "/documents/" + doc.getString("id")).send();
           }).compose(gone -> {
             assertThat(gone.statusCode()).isEqualTo(404);
-            return search(id, "volcano in Sicily");
+            return Knowledge.search(app, id, "volcano in Sicily");
           }))
           .map(found -> {
             assertThat(found).isEmpty();
@@ -276,15 +211,15 @@ class KnowledgeApiTest {
 
   @Test
   void deleting_a_bot_removes_its_documents_vectors_and_files(VertxTestContext test) {
-    bot(new JsonObject()).compose(bot -> {
+    Knowledge.bot(app, new JsonObject()).compose(bot -> {
       String id = bot.getString("id");
       RagClient rag = new RagClient(new Bus(app.vertx, "test"), Timeouts.from(null));
-      return addText(id, "Rivers", "The Danube flows through ten countries.")
-          .compose(doc -> settled(id, doc.getString("id")))
+      return Knowledge.addText(app, id, "Rivers", "The Danube flows through ten countries.")
+          .compose(doc -> Knowledge.settled(app, id, doc.getString("id")))
           .compose(doc -> rag.search(id, "Danube countries", 3, 0.0, null))
           .compose(found -> {
             assertThat(found).hasSize(1);
-            assertThat(Files.exists(dataDir.resolve("documents").resolve(id))).isTrue();
+            assertThat(Files.exists(app.dataDir.resolve("documents").resolve(id))).isTrue();
             return app.admin(HttpMethod.DELETE, "/api/bots/" + id).send();
           })
           .compose(deleted -> {
@@ -296,7 +231,7 @@ class KnowledgeApiTest {
           .compose(v -> rag.search(id, "Danube countries", 3, 0.0, null))
           .compose(found -> {
             assertThat(found).isEmpty();
-            assertThat(Files.exists(dataDir.resolve("documents").resolve(id))).isFalse();
+            assertThat(Files.exists(app.dataDir.resolve("documents").resolve(id))).isFalse();
             return rag.list(id);
           })
           .map(docs -> {
@@ -309,12 +244,12 @@ class KnowledgeApiTest {
   @Test
   void chat_puts_passages_in_the_prompt_and_returns_sources_as_json_and_sse(VertxTestContext test) {
     // snippets: the citation mode that shows visitors each passage's heading, snippet and score
-    bot(new JsonObject().put("provider", "openai").put("api_key", "sk-test-rag-0123456789")
+    Knowledge.bot(app, new JsonObject().put("provider", "openai").put("api_key", "sk-test-rag-0123456789")
         .put("rag", new JsonObject().put("min_score", 0.2))
         .put("widget", new JsonObject().put("citations", "snippets"))).compose(bot -> {
       String id = bot.getString("id");
-      return addText(id, "Returns policy", "# Returns\n\nYou can return any item within 45 days for a full refund.")
-          .compose(doc -> settled(id, doc.getString("id")))
+      return Knowledge.addText(app, id, "Returns policy", "# Returns\n\nYou can return any item within 45 days for a full refund.")
+          .compose(doc -> Knowledge.settled(app, id, doc.getString("id")))
           .compose(doc -> app.chat(id, new JsonObject().put("message", "How many days do I have to return an item?")))
           .compose(response -> {
             assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
@@ -353,12 +288,12 @@ class KnowledgeApiTest {
 
   @Test
   void an_extractive_bot_answers_from_the_knowledge_base_offline(VertxTestContext test) {
-    bot(new JsonObject().put("fallback_text", "No idea, sorry.")).compose(bot -> {
+    Knowledge.bot(app, new JsonObject().put("fallback_text", "No idea, sorry.")).compose(bot -> {
       assertThat(bot.getString("provider")).isEqualTo("extractive");
       String id = bot.getString("id");
       int before = app.openai.requests().size();
-      return addText(id, "Opening hours", "## Weekend\n\nThe shop opens at 10am on Saturdays and is closed on Sundays.")
-          .compose(doc -> settled(id, doc.getString("id")))
+      return Knowledge.addText(app, id, "Opening hours", "## Weekend\n\nThe shop opens at 10am on Saturdays and is closed on Sundays.")
+          .compose(doc -> Knowledge.settled(app, id, doc.getString("id")))
           .compose(doc -> app.chat(id, new JsonObject().put("message", "When do you open on Saturday?")))
           .compose(response -> {
             assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);

@@ -5,38 +5,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parley.fake.FakeOpenAi;
 import dev.parley.fake.Fault;
 import dev.parley.security.LogCanary;
+import dev.parley.testing.Knowledge;
+import dev.parley.testing.ParleyConfig;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The knowledge-base API end to end with {@code rag.embeddings.provider = "openai"}: documents are embedded
  * through {@link FakeOpenAi}'s {@code /v1/embeddings} (its base URL is the chat provider's, the fallback), searched
  * and used in chat; an embeddings failure fails the document with its reason and leaves nothing in the index.
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class OpenAiEmbeddingsApiTest {
 
   static final String KEY = "sk-" + LogCanary.MARK + "-kb-embeddings-" + UUID.randomUUID();
   static final String MODEL = "openai:text-embedding-3-small";
-
-  @TempDir
-  static Path dataDir;
 
   static TestApp app;
 
@@ -46,34 +40,29 @@ class OpenAiEmbeddingsApiTest {
         .put("max_retries", 1).put("backoff_initial_ms", 5).put("backoff_max_ms", 20);
   }
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    JsonObject overrides = new JsonObject()
+  @ParleyConfig
+  static JsonObject config() {
+    return new JsonObject()
         .put("bot", new JsonObject().putNull("default_provider"))
         .put("rag", new JsonObject().put("chunk_size", 200).put("chunk_overlap", 0).put("embeddings", openAiEmbeddings()));
-    TestApp.start(vertx, dataDir, overrides).onComplete(test.succeeding(started -> {
-      app = started;
-      test.completeNow();
-    }));
   }
 
   @BeforeEach
-  void share() {
-    KnowledgeApiTest.app = app;
+  void reset() {
     app.openai.reset();
   }
 
   private static Future<JsonObject> settledText(String botId, String name, String text) {
-    return KnowledgeApiTest.addText(botId, name, text).compose(doc -> {
+    return Knowledge.addText(app, botId, name, text).compose(doc -> {
       assertThat(doc.getValue("embedding_model")).as("no vectors yet").isNull();
-      return KnowledgeApiTest.settled(botId, doc.getString("id"));
+      return Knowledge.settled(app, botId, doc.getString("id"));
     });
   }
 
   /** How many chunks of the document the Lucene index holds (the app's own index, shared in this JVM). */
   private static Future<Integer> indexed(String documentId) {
     return app.vertx.executeBlocking(() -> {
-      KnowledgeIndex index = KnowledgeIndex.open(dataDir.resolve("index"));
+      KnowledgeIndex index = KnowledgeIndex.open(app.dataDir.resolve("index"));
       try {
         return index.countDocument(documentId);
       } finally {
@@ -84,7 +73,7 @@ class OpenAiEmbeddingsApiTest {
 
   @Test
   void documents_are_embedded_through_the_api_and_found_by_search_and_chat(VertxTestContext test) {
-    KnowledgeApiTest.bot(new JsonObject().put("fallback_text", "No idea.")).compose(bot -> {
+    Knowledge.bot(app, new JsonObject().put("fallback_text", "No idea.")).compose(bot -> {
       String id = bot.getString("id");
       return Future.all(
               settledText(id, "Pets", "# Pets\n\nDogs are welcome in the lobby on a leash."),
@@ -100,7 +89,7 @@ class OpenAiEmbeddingsApiTest {
             assertThat(app.openai.embeddingRequests()).allSatisfy(request ->
                 assertThat(request.getString("model")).isEqualTo("text-embedding-3-small"));
             assertThat(app.openai.embeddingKeys()).containsOnly(KEY);
-            return KnowledgeApiTest.search(id, "Where is visitor parking?");
+            return Knowledge.search(app, id, "Where is visitor parking?");
           })
           .compose(found -> {
             assertThat(found.getJsonObject(0).getString("document_name")).isEqualTo("Parking");
@@ -138,7 +127,7 @@ class OpenAiEmbeddingsApiTest {
         "Vesuvius buried Pompeii and Herculaneum in the year 79 and is watched closely by the observatory.",
         "Hekla in Iceland was known in the Middle Ages as the gateway to hell by travellers from the continent.",
         "Kilauea on Hawaii sends lava into the ocean, where it builds new land along the southern shore.");
-    KnowledgeApiTest.bot(new JsonObject()).compose(bot -> {
+    Knowledge.bot(app, new JsonObject()).compose(bot -> {
       String id = bot.getString("id");
       app.openai.enqueueEmbeddings(Fault.delay(1));
       app.openai.enqueueEmbeddings(Fault.malformedJson());
@@ -149,7 +138,7 @@ class OpenAiEmbeddingsApiTest {
             assertThat(doc.getInteger("chunks_total")).isGreaterThan(2);
             assertThat(doc.getValue("embedding_model")).isNull();
             assertThat(app.openai.embeddingRequests()).hasSize(2);
-            return Future.all(indexed(doc.getString("id")), KnowledgeApiTest.search(id, "Stromboli lighthouse"),
+            return Future.all(indexed(doc.getString("id")), Knowledge.search(app, id, "Stromboli lighthouse"),
                 app.admin(HttpMethod.POST, "/api/bots/" + id + "/search")
                     .sendJsonObject(new JsonObject().put("query", "Stromboli lighthouse").put("mode", "bm25")))
                 .compose(checks -> {
@@ -164,7 +153,7 @@ class OpenAiEmbeddingsApiTest {
                 })
                 .compose(retried -> {
                   assertThat(retried.statusCode()).isEqualTo(202);
-                  return KnowledgeApiTest.settled(id, doc.getString("id"));
+                  return Knowledge.settled(app, id, doc.getString("id"));
                 })
                 .compose(refused -> {
                   assertThat(refused.getString("status")).isEqualTo("failed");
@@ -174,19 +163,19 @@ class OpenAiEmbeddingsApiTest {
                   app.openai.enqueueEmbeddings(Fault.status(429));
                   app.openai.enqueueEmbeddings(Fault.status(429));
                   return app.admin(HttpMethod.POST, "/api/bots/" + id + "/documents/" + doc.getString("id") + "/retry")
-                      .send().compose(r -> KnowledgeApiTest.settled(id, doc.getString("id")));
+                      .send().compose(r -> Knowledge.settled(app, id, doc.getString("id")));
                 })
                 .compose(limited -> {
                   assertThat(limited.getString("status")).isEqualTo("failed");
                   assertThat(limited.getString("error")).contains("rate limiting").contains("429");
                   // the API recovers: a retry indexes the whole document
                   return app.admin(HttpMethod.POST, "/api/bots/" + id + "/documents/" + doc.getString("id") + "/retry")
-                      .send().compose(r -> KnowledgeApiTest.settled(id, doc.getString("id")));
+                      .send().compose(r -> Knowledge.settled(app, id, doc.getString("id")));
                 })
                 .compose(ready -> {
                   assertThat(ready.getString("status")).isEqualTo("ready");
                   assertThat(ready.getString("embedding_model")).isEqualTo(MODEL);
-                  return Future.all(indexed(doc.getString("id")), KnowledgeApiTest.search(id, "Stromboli lighthouse"),
+                  return Future.all(indexed(doc.getString("id")), Knowledge.search(app, id, "Stromboli lighthouse"),
                       app.admin(HttpMethod.GET, "/api/bots/" + id + "/documents").send(),
                       Future.succeededFuture(ready.getInteger("chunks_total")));
                 });

@@ -3,52 +3,40 @@ package dev.parley.rag;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.testing.Await;
+import dev.parley.testing.Knowledge;
+import dev.parley.testing.ParleyConfig;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
 import io.qdrant.client.grpc.Points.SearchPoints;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole app with {@code rag.store = "qdrant"}, against {@link FakeQdrant} serving gRPC on a loopback port:
  * an uploaded file becomes points in the model's collection, a chat answer carries its sources, and deleting the
  * document (or the bot) removes its points.
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class QdrantAppTest {
 
   private static final String COLLECTION = QdrantStore.collection(LocalEmbeddings.MODEL);
 
-  @TempDir
-  static Path dataDir;
-
   static FakeQdrant qdrant;
   static TestApp app;
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) throws Exception {
+  @ParleyConfig
+  static JsonObject config() throws Exception {
     qdrant = new FakeQdrant().start();
     int port = qdrant.listen();
-    JsonObject overrides = new JsonObject().put("rag", new JsonObject().put("store", "qdrant")
+    return new JsonObject().put("rag", new JsonObject().put("store", "qdrant")
         .put("qdrant", new JsonObject().put("host", "127.0.0.1").put("port", port).put("timeout_ms", 5_000)));
-    TestApp.start(vertx, dataDir, overrides).onComplete(test.succeeding(started -> {
-      app = started;
-      KnowledgeApiTest.app = started;
-      test.completeNow();
-    }));
   }
 
   @AfterAll
@@ -66,17 +54,17 @@ class QdrantAppTest {
 
   @Test
   void an_upload_is_indexed_in_qdrant_answers_with_sources_and_its_deletion_removes_the_points(VertxTestContext test) {
-    KnowledgeApiTest.bot(new JsonObject().put("provider", "openai").put("api_key", "sk-test-qdrant-0123456789")
+    Knowledge.bot(app, new JsonObject().put("provider", "openai").put("api_key", "sk-test-qdrant-0123456789")
         .put("rag", new JsonObject().put("min_score", 0.2))
         .put("widget", new JsonObject().put("citations", "snippets"))).compose(bot -> {
       String id = bot.getString("id");
       String[] doc = new String[1];
-      return KnowledgeApiTest.upload(id, "returns.txt", "text/plain",
+      return Knowledge.upload(app, id, "returns.txt", "text/plain",
               KnowledgeApiTest.utf8("Returns\n\nYou can return any bicycle within 45 days for a full refund."))
           .compose(response -> {
             assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(202);
             doc[0] = response.bodyAsJsonObject().getJsonArray("documents").getJsonObject(0).getString("id");
-            return KnowledgeApiTest.settled(id, doc[0]);
+            return Knowledge.settled(app, id, doc[0]);
           })
           .compose(ready -> {
             assertThat(ready.getString("status")).as(ready.encode()).isEqualTo("ready");
@@ -103,13 +91,13 @@ class QdrantAppTest {
           .compose(deleted -> {
             assertThat(deleted.statusCode()).isEqualTo(204);
             assertThat(points("document_id", doc[0])).isZero();
-            return KnowledgeApiTest.search(id, "return a bicycle");
+            return Knowledge.search(app, id, "return a bicycle");
           })
           .compose(found -> {
             assertThat(found).isEmpty();
             // a bot's deletion removes its points too
-            return KnowledgeApiTest.addText(id, "Repairs", "Puncture repairs are done while you wait.")
-                .compose(added -> KnowledgeApiTest.settled(id, added.getString("id")));
+            return Knowledge.addText(app, id, "Repairs", "Puncture repairs are done while you wait.")
+                .compose(added -> Knowledge.settled(app, id, added.getString("id")));
           })
           .compose(repairs -> {
             assertThat(points("bot_id", id)).isPositive();

@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.parley.fake.Fault;
+import dev.parley.testing.Knowledge;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -60,7 +61,6 @@ class ReindexTest {
       overrides.put("rag", new JsonObject().put("embeddings", embeddings));
     }
     return TestApp.start(vertx, dataDir, overrides).compose(app -> {
-      KnowledgeApiTest.app = app;
       return work.apply(app).eventually(app::stop);
     });
   }
@@ -80,8 +80,8 @@ class ReindexTest {
   }
 
   /** Waits until every document of the bot is ready or failed and none is still on {@code from}. */
-  private static Future<JsonArray> moved(String botId, String from) {
-    return SitemapSyncTest.until(botId, docs -> docs.stream().map(JsonObject.class::cast).allMatch(d ->
+  private static Future<JsonArray> moved(TestApp app, String botId, String from) {
+    return Knowledge.until(app, botId, docs -> docs.stream().map(JsonObject.class::cast).allMatch(d ->
         ("ready".equals(d.getString("status")) || "failed".equals(d.getString("status")))
             && !from.equals(d.getString("embedding_model"))));
   }
@@ -120,11 +120,11 @@ class ReindexTest {
     ListAppender<ILoggingEvent> logged = new ListAppender<>();
 
     // 1. built with the local model
-    run(vertx, dataDir, null, app -> KnowledgeApiTest.bot(new JsonObject().put("fallback_text", "No idea.")).compose(b -> {
+    run(vertx, dataDir, null, app -> Knowledge.bot(app, new JsonObject().put("fallback_text", "No idea.")).compose(b -> {
       bot[0] = b.getString("id");
-      return Future.all(KnowledgeApiTest.addText(bot[0], "Opening hours", HOURS),
-              KnowledgeApiTest.addText(bot[0], "Returns", RETURNS))
-          .compose(added -> moved(bot[0], "none"))
+      return Future.all(Knowledge.addText(app, bot[0], "Opening hours", HOURS),
+              Knowledge.addText(app, bot[0], "Returns", RETURNS))
+          .compose(added -> moved(app, bot[0], "none"))
           .compose(docs -> {
             assertThat(docs).allSatisfy(d -> assertThat(((JsonObject) d).getString("embedding_model")).isEqualTo(LOCAL));
             return get(app, "/api/bots/" + bot[0]);
@@ -143,19 +143,19 @@ class ReindexTest {
         .compose(list -> {
           assertIndex(list, OPENAI, true, LOCAL);
           assertThat(list.getInteger("reindex_documents")).isEqualTo(2);
-          return KnowledgeApiTest.search(bot[0], "When does the shop open on Saturday?");
+          return Knowledge.search(app, bot[0], "When does the shop open on Saturday?");
         })
         .compose(found -> {
           assertThat(topDocument(found)).as("the local vectors still serve").isEqualTo("Opening hours");
           assertThat(app.openai.embeddingRequests()).as("a query against local vectors is embedded locally").isEmpty();
           // a document added now is embedded with the new model; both models are searched meanwhile
-          return KnowledgeApiTest.addText(bot[0], "Repairs", REPAIRS)
-              .compose(doc -> KnowledgeApiTest.settled(bot[0], doc.getString("id")));
+          return Knowledge.addText(app, bot[0], "Repairs", REPAIRS)
+              .compose(doc -> Knowledge.settled(app, bot[0], doc.getString("id")));
         })
         .compose(repairs -> {
           assertThat(repairs.getString("embedding_model")).isEqualTo(OPENAI);
-          return Future.all(KnowledgeApiTest.search(bot[0], "puncture repairs at the workshop"),
-              KnowledgeApiTest.search(bot[0], "return a bicycle for a refund"), get(app, "/api/bots/" + bot[0]));
+          return Future.all(Knowledge.search(app, bot[0], "puncture repairs at the workshop"),
+              Knowledge.search(app, bot[0], "return a bicycle for a refund"), get(app, "/api/bots/" + bot[0]));
         })
         .compose(both -> {
           assertThat(topDocument(both.resultAt(0))).isEqualTo("Repairs");
@@ -166,7 +166,7 @@ class ReindexTest {
         .compose(accepted -> {
           assertThat(accepted.getInteger("queued")).isEqualTo(2);
           assertThat(accepted.getString("embedding_model")).isEqualTo(OPENAI);
-          return moved(bot[0], LOCAL);
+          return moved(app, bot[0], LOCAL);
         })
         .compose(docs -> {
           assertThat(docs).hasSize(3).allSatisfy(d -> {
@@ -176,7 +176,7 @@ class ReindexTest {
             assertThat(doc.getInteger("chunks_done")).isEqualTo(doc.getInteger("chunks_total"));
           });
           return Future.all(get(app, "/api/bots/" + bot[0]), localVectors(app, bot[0]),
-              KnowledgeApiTest.search(bot[0], "When does the shop open on Saturday?"), reindex(app, bot[0]));
+              Knowledge.search(app, bot[0], "When does the shop open on Saturday?"), reindex(app, bot[0]));
         })
         .map(after -> {
           assertIndex(after.resultAt(0), OPENAI, false, OPENAI);
@@ -192,7 +192,7 @@ class ReindexTest {
       return run(vertx, dataDir, null, app -> get(app, "/api/bots/" + bot[0])
           .compose(b3 -> {
             assertIndex(b3, LOCAL, true, OPENAI);
-            return Future.all(KnowledgeApiTest.search(bot[0], "When does the shop open on Saturday?"),
+            return Future.all(Knowledge.search(app, bot[0], "When does the shop open on Saturday?"),
                 app.chat(bot[0], new JsonObject().put("message", "When does the shop open on Saturday?")));
           })
           .compose(both -> {
@@ -207,10 +207,10 @@ class ReindexTest {
           })
           .compose(accepted -> {
             assertThat(accepted.getInteger("queued")).isEqualTo(3);
-            return moved(bot[0], OPENAI);
+            return moved(app, bot[0], OPENAI);
           })
           .compose(docs -> Future.all(get(app, "/api/bots/" + bot[0]),
-              KnowledgeApiTest.search(bot[0], "When does the shop open on Saturday?")))
+              Knowledge.search(app, bot[0], "When does the shop open on Saturday?")))
           .map(after -> {
             assertIndex(after.resultAt(0), LOCAL, false, LOCAL);
             assertThat(topDocument(after.resultAt(1))).isEqualTo("Opening hours");
@@ -228,24 +228,24 @@ class ReindexTest {
   void a_reindex_whose_embeddings_fail_keeps_the_old_vectors_searchable(@TempDir Path dataDir, Vertx vertx,
       VertxTestContext test) {
     String[] ids = new String[2];
-    run(vertx, dataDir, null, app -> KnowledgeApiTest.bot(new JsonObject()).compose(b -> {
+    run(vertx, dataDir, null, app -> Knowledge.bot(app, new JsonObject()).compose(b -> {
       ids[0] = b.getString("id");
-      return KnowledgeApiTest.addText(ids[0], "Returns", RETURNS);
+      return Knowledge.addText(app, ids[0], "Returns", RETURNS);
     }).compose(doc -> {
       ids[1] = doc.getString("id");
-      return KnowledgeApiTest.settled(ids[0], ids[1]);
+      return Knowledge.settled(app, ids[0], ids[1]);
     }))
     .compose(v -> run(vertx, dataDir, OpenAiEmbeddingsApiTest.openAiEmbeddings(), app -> {
       app.openai.enqueueEmbeddings(Fault.status(401));
       return reindex(app, ids[0])
-          .compose(accepted -> moved(ids[0], "none"))
+          .compose(accepted -> moved(app, ids[0], "none"))
           .compose(docs -> {
             JsonObject doc = docs.getJsonObject(0);
             assertThat(doc.getString("status")).isEqualTo("failed");
             assertThat(doc.getString("error")).contains("Re-indexing with " + OPENAI + " failed")
                 .contains("refused the API key").contains("still searched with " + LOCAL);
             assertThat(doc.getString("embedding_model")).isEqualTo(LOCAL);
-            return Future.all(KnowledgeApiTest.search(ids[0], "return a bicycle for a refund"),
+            return Future.all(Knowledge.search(app, ids[0], "return a bicycle for a refund"),
                 get(app, "/api/bots/" + ids[0]));
           })
           .compose(both -> {
@@ -255,12 +255,12 @@ class ReindexTest {
           })
           .compose(again -> {
             assertThat(again.getInteger("queued")).isEqualTo(1);
-            return moved(ids[0], LOCAL);
+            return moved(app, ids[0], LOCAL);
           })
           .compose(docs -> {
             assertThat(docs.getJsonObject(0).getString("status")).isEqualTo("ready");
             assertThat(docs.getJsonObject(0).getValue("error")).isNull();
-            return KnowledgeApiTest.search(ids[0], "return a bicycle for a refund");
+            return Knowledge.search(app, ids[0], "return a bicycle for a refund");
           })
           .map(found -> {
             assertThat(topDocument(found)).isEqualTo("Returns");

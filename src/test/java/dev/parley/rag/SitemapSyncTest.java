@@ -2,6 +2,9 @@ package dev.parley.rag;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.testing.Knowledge;
+import dev.parley.testing.ParleyConfig;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -11,36 +14,28 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Sitemaps and URL re-sync against a site on loopback ({@code rag.allow_private_urls} on): pages
  * become child documents, a sync re-embeds only changed pages, adds new ones and drops unlisted
  * ones, and a bot's {@code rag.sync_interval_hours} syncs on a schedule.
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @Timeout(value = 90, timeUnit = TimeUnit.SECONDS)
 class SitemapSyncTest {
 
-  @TempDir
-  static Path dataDir;
-
+  static TestApp app;
   static HttpServer site;
   static final Map<String, String> pages = new ConcurrentHashMap<>();
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    vertx.createHttpServer().requestHandler(request -> {
+  @ParleyConfig
+  static Future<JsonObject> config(Vertx vertx) {
+    return vertx.createHttpServer().requestHandler(request -> {
       String body = pages.get(request.path());
       if (body == null) {
         request.response().setStatusCode(404).end();
@@ -48,14 +43,11 @@ class SitemapSyncTest {
         request.response().putHeader("Content-Type", request.path().endsWith(".xml")
             ? "application/xml" : "text/html; charset=utf-8").end(body);
       }
-    }).listen(0, "127.0.0.1").compose(server -> {
+    }).listen(0, "127.0.0.1").map(server -> {
       site = server;
-      return TestApp.start(vertx, dataDir, new JsonObject().put("rag", new JsonObject()
-          .put("allow_private_urls", true).put("allowed_url_ports", new JsonArray()).put("sync_check_ms", 200).put("max_sitemap_pages", 3)));
-    }).onComplete(test.succeeding(app -> {
-      KnowledgeApiTest.app = app;
-      test.completeNow();
-    }));
+      return new JsonObject().put("rag", new JsonObject()
+          .put("allow_private_urls", true).put("allowed_url_ports", new JsonArray()).put("sync_check_ms", 200).put("max_sitemap_pages", 3));
+    });
   }
 
   static String url(String path) {
@@ -75,37 +67,13 @@ class SitemapSyncTest {
     return xml.append("</urlset>").toString();
   }
 
-  static Future<JsonArray> documents(String botId) {
-    return KnowledgeApiTest.app.admin(HttpMethod.GET, "/api/bots/" + botId + "/documents").send()
-        .map(r -> r.bodyAsJsonObject().getJsonArray("documents"));
-  }
-
-  /** Polls the bot's documents until {@code done} holds for them. */
-  static Future<JsonArray> until(String botId, Predicate<JsonArray> done) {
-    Promise<JsonArray> result = Promise.promise();
-    poll(botId, done, result, 0);
-    return result.future();
-  }
-
-  private static void poll(String botId, Predicate<JsonArray> done, Promise<JsonArray> result, int attempt) {
-    documents(botId).onComplete(r -> {
-      if (r.succeeded() && done.test(r.result())) {
-        result.complete(r.result());
-      } else if (attempt > 600) {
-        result.fail("documents never settled: " + (r.succeeded() ? r.result().encodePrettily() : r.cause()));
-      } else {
-        KnowledgeApiTest.app.vertx.setTimer(50, t -> poll(botId, done, result, attempt + 1));
-      }
-    });
-  }
-
   static Future<JsonArray> searchUntil(String botId, String query, String expected, int attempt) {
-    return KnowledgeApiTest.search(botId, query).compose(found -> {
+    return Knowledge.search(app, botId, query).compose(found -> {
       if (found.encode().contains(expected) || attempt > 200) {
         return Future.succeededFuture(found);
       }
       Promise<Void> later = Promise.promise();
-      KnowledgeApiTest.app.vertx.setTimer(100, t -> later.complete());
+      app.vertx.setTimer(100, t -> later.complete());
       return later.future().compose(v -> searchUntil(botId, query, expected, attempt + 1));
     });
   }
@@ -115,25 +83,19 @@ class SitemapSyncTest {
         .findFirst().orElse(null);
   }
 
-  static boolean settled(JsonArray docs, int count) {
-    return docs.size() == count && docs.stream().map(JsonObject.class::cast)
-        .allMatch(d -> "ready".equals(d.getString("status")) || "failed".equals(d.getString("status")));
-  }
-
   @Test
   void a_sitemap_adds_its_pages_and_a_sync_re_embeds_only_what_changed(VertxTestContext test) {
-    TestApp app = KnowledgeApiTest.app;
     pages.put("/a", html("Alpha", "The alpha sensor pairs when you hold its button for ten seconds."));
     pages.put("/b", html("Bravo", "The bravo hub runs on two AA batteries for a year."));
     pages.put("/sitemap.xml", urlset("/a", "/b", "/missing"));
     Map<String, JsonObject> before = new ConcurrentHashMap<>();
-    KnowledgeApiTest.bot(new JsonObject()).compose(bot -> {
+    Knowledge.bot(app, new JsonObject()).compose(bot -> {
       String id = bot.getString("id");
       return app.admin(HttpMethod.POST, "/api/bots/" + id + "/documents")
           .sendJsonObject(new JsonObject().put("url", url("/sitemap.xml")))
           .compose(response -> {
             assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(202);
-            return until(id, docs -> settled(docs, 4));
+            return Knowledge.until(app, id, docs -> Knowledge.settled(docs, 4));
           })
           .compose(docs -> {
             JsonObject map = byUrl(docs, "/sitemap.xml");
@@ -148,7 +110,7 @@ class SitemapSyncTest {
             before.put("a", a);
             before.put("b", byUrl(docs, "/b"));
             before.put("map", map);
-            return KnowledgeApiTest.search(id, "how do I pair the alpha sensor");
+            return Knowledge.search(app, id, "how do I pair the alpha sensor");
           })
           .compose(found -> {
             assertThat(found.getJsonObject(0).getString("document_name")).isEqualTo("Alpha");
@@ -161,7 +123,7 @@ class SitemapSyncTest {
           })
           .compose(response -> {
             assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(202);
-            return until(id, docs -> settled(docs, 4) && byUrl(docs, "/c") != null
+            return Knowledge.until(app, id, docs -> Knowledge.settled(docs, 4) && byUrl(docs, "/c") != null
                 && "ready".equals(byUrl(docs, "/c").getString("status"))
                 && byUrl(docs, "/b").getLong("synced_at") > before.get("b").getLong("synced_at")
                 && !before.get("a").getString("content_hash").equals(byUrl(docs, "/a").getString("content_hash")));
@@ -173,7 +135,7 @@ class SitemapSyncTest {
             assertThat(b.getLong("updated_at")).as("unchanged page not re-embedded").isEqualTo(before.get("b").getLong("updated_at"));
             assertThat(b.getString("content_hash")).isEqualTo(before.get("b").getString("content_hash"));
             assertThat(byUrl(docs, "/a").getLong("updated_at")).isGreaterThan(before.get("a").getLong("updated_at"));
-            return KnowledgeApiTest.search(id, "pair the alpha sensor with the mobile app");
+            return Knowledge.search(app, id, "pair the alpha sensor with the mobile app");
           })
           .compose(found -> {
             assertThat(found.getJsonObject(0).getString("snippet")).contains("mobile app");
@@ -183,7 +145,7 @@ class SitemapSyncTest {
           })
           .compose(deleted -> {
             assertThat(deleted.statusCode()).isEqualTo(204);
-            return Future.all(documents(id), KnowledgeApiTest.search(id, "charlie camera"));
+            return Future.all(Knowledge.documents(app, id), Knowledge.search(app, id, "charlie camera"));
           })
           .map(after -> {
             assertThat((JsonArray) after.resultAt(0)).as("pages go with their sitemap").isEmpty();
@@ -195,17 +157,16 @@ class SitemapSyncTest {
 
   @Test
   void sync_is_refused_for_uploads_and_a_bot_schedule_syncs_its_urls(VertxTestContext test) {
-    TestApp app = KnowledgeApiTest.app;
     pages.put("/news", html("News", "The spring sale starts on Monday."));
-    KnowledgeApiTest.bot(new JsonObject().put("rag", new JsonObject().put("sync_interval_hours", -1)))
+    Knowledge.bot(app, new JsonObject().put("rag", new JsonObject().put("sync_interval_hours", -1)))
         .<JsonObject>transform(negative -> {
           assertThat(negative.failed()).as("a negative interval is refused").isTrue();
-          return KnowledgeApiTest.bot(new JsonObject());
+          return Knowledge.bot(app, new JsonObject());
         })
         .compose(bot -> {
           String id = bot.getString("id");
           assertThat(bot.getJsonObject("rag").getDouble("sync_interval_hours")).isEqualTo(0.0);
-          return KnowledgeApiTest.addText(id, "Notes", "Plain text notes.")
+          return Knowledge.addText(app, id, "Notes", "Plain text notes.")
               .compose(doc -> app.admin(HttpMethod.POST, "/api/bots/" + id + "/documents/" + doc.getString("id")
                   + "/sync").send())
               .compose(conflict -> {
@@ -214,7 +175,7 @@ class SitemapSyncTest {
                 return app.admin(HttpMethod.POST, "/api/bots/" + id + "/documents")
                     .sendJsonObject(new JsonObject().put("url", url("/news")));
               })
-              .compose(added -> until(id, docs -> byUrl(docs, "/news") != null
+              .compose(added -> Knowledge.until(app, id, docs -> byUrl(docs, "/news") != null
                   && "ready".equals(byUrl(docs, "/news").getString("status"))))
               .compose(docs -> {
                 pages.put("/news", html("News", "The summer sale starts on Friday."));

@@ -2,16 +2,17 @@ package dev.parley.rag;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.testing.Knowledge;
+import dev.parley.testing.ParleyConfig;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,38 +20,30 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Upload cases of the catalogue (§3 E) through the API, on a Parley whose bots may hold at most
  * three documents and 100,000 bytes. The catalogue's {@code unsupported_file_type} is Parley's
  * 415 {@code unsupported_media_type}, the code every refused file type already gets.
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @Timeout(value = 90, timeUnit = TimeUnit.SECONDS)
 class UploadAttacksTest {
 
   static final int MAX_DOCUMENTS = 3;
   static final int MAX_BYTES = 100_000;
 
-  @TempDir
-  static Path dataDir;
+  static TestApp app;
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    TestApp.start(vertx, dataDir, new JsonObject().put("rag", new JsonObject()
-            .put("max_documents_per_bot", MAX_DOCUMENTS).put("max_bytes_per_bot", MAX_BYTES)))
-        .onComplete(test.succeeding(app -> {
-          KnowledgeApiTest.app = app;
-          test.completeNow();
-        }));
+  @ParleyConfig
+  static JsonObject config() {
+    return new JsonObject().put("rag", new JsonObject()
+        .put("max_documents_per_bot", MAX_DOCUMENTS).put("max_bytes_per_bot", MAX_BYTES));
   }
 
   static Future<JsonArray> documents(String botId) {
-    return SitemapSyncTest.documents(botId);
+    return Knowledge.documents(app, botId);
   }
 
   static void assertError(HttpResponse<Buffer> response, int status, String code, String message) {
@@ -64,20 +57,20 @@ class UploadAttacksTest {
   @Test
   void a_file_whose_content_is_not_its_type_is_415_and_nothing_is_stored(VertxTestContext test) {
     byte[] script = "<html><body><script>alert(document.cookie)</script></body></html>".getBytes(StandardCharsets.UTF_8);
-    KnowledgeApiTest.bot(new JsonObject()).compose(bot -> {
+    Knowledge.bot(app, new JsonObject()).compose(bot -> {
       String botId = bot.getString("id");
-      return KnowledgeApiTest.upload(botId, "report.pdf", "application/pdf", script)
+      return Knowledge.upload(app, botId, "report.pdf", "application/pdf", script)
           .compose(spoofed -> {
             assertError(spoofed, 415, "unsupported_media_type", "The file is named as a PDF but its content is not a PDF");
-            return KnowledgeApiTest.upload(botId, "REPORT.PDF", "application/pdf", script);
+            return Knowledge.upload(app, botId, "REPORT.PDF", "application/pdf", script);
           })
           .compose(upper -> {
             assertError(upper, 415, "unsupported_media_type", "The file is named as a PDF but its content is not a PDF");
-            return KnowledgeApiTest.upload(botId, "minutes.docx", "application/octet-stream", TestFiles.pdf("Minutes"));
+            return Knowledge.upload(app, botId, "minutes.docx", "application/octet-stream", TestFiles.pdf("Minutes"));
           })
           .compose(docx -> {
             assertError(docx, 415, "unsupported_media_type", "The file is named as a DOCX document but its content is not one");
-            return KnowledgeApiTest.upload(botId, "notes.txt", "text/plain", TestFiles.pdf("Notes"));
+            return Knowledge.upload(app, botId, "notes.txt", "text/plain", TestFiles.pdf("Notes"));
           })
           .compose(text -> {
             assertError(text, 415, "unsupported_media_type", "The file is named as a txt file but its content is binary");
@@ -85,13 +78,13 @@ class UploadAttacksTest {
           })
           .compose(docs -> {
             assertThat(docs).isEmpty();
-            assertThat(Files.exists(dataDir.resolve("documents").resolve(botId))).isFalse();
+            assertThat(Files.exists(app.dataDir.resolve("documents").resolve(botId))).isFalse();
             // a double extension is read as its last one: an HTML page, its script dropped
-            return KnowledgeApiTest.upload(botId, "page.pdf.html", "text/html", script);
+            return Knowledge.upload(app, botId, "page.pdf.html", "text/html", script);
           })
           .compose(html -> {
             assertThat(html.statusCode()).isEqualTo(202);
-            return KnowledgeApiTest.settled(botId, html.bodyAsJsonObject().getJsonArray("documents").getJsonObject(0)
+            return Knowledge.settled(app, botId, html.bodyAsJsonObject().getJsonArray("documents").getJsonObject(0)
                 .getString("id"));
           });
     }).onComplete(test.succeeding(doc -> test.verify(() -> {
@@ -106,12 +99,12 @@ class UploadAttacksTest {
   void hostile_file_names_are_kept_as_plain_bounded_text(VertxTestContext test) {
     String longName = "x".repeat(1_000) + ".txt";
     byte[] text = "Harmless text about the opening hours.".getBytes(StandardCharsets.UTF_8);
-    KnowledgeApiTest.bot(new JsonObject()).compose(bot -> {
+    Knowledge.bot(app, new JsonObject()).compose(bot -> {
       String botId = bot.getString("id");
       return Future.all(List.of(
-              KnowledgeApiTest.upload(botId, longName, "text/plain", text),
-              KnowledgeApiTest.upload(botId, "CON.txt", "text/plain", text),
-              KnowledgeApiTest.upload(botId, "invoice\u202Efdp.txt", "text/plain", text)))
+              Knowledge.upload(app, botId, longName, "text/plain", text),
+              Knowledge.upload(app, botId, "CON.txt", "text/plain", text),
+              Knowledge.upload(app, botId, "invoice\u202Efdp.txt", "text/plain", text)))
           .map(all -> {
             for (int i = 0; i < 3; i++) {
               HttpResponse<Buffer> response = all.resultAt(i);
@@ -121,7 +114,7 @@ class UploadAttacksTest {
           })
           .compose(UploadAttacksTest::documents)
           .map(docs -> {
-            try (Stream<Path> stored = Files.list(dataDir.resolve("documents").resolve(botId))) {
+            try (Stream<Path> stored = Files.list(app.dataDir.resolve("documents").resolve(botId))) {
               assertThat(stored.map(p -> p.getFileName().toString())).hasSize(3)
                   .allMatch(file -> file.matches("doc_[a-z0-9]+"));
             } catch (java.io.IOException e) {
@@ -138,13 +131,13 @@ class UploadAttacksTest {
   /** Case 45: a PDF that defeats the parser fails with its reason while the file beside it is indexed. */
   @Test
   void a_pathological_pdf_fails_alone(VertxTestContext test) {
-    KnowledgeApiTest.bot(new JsonObject()).compose(bot -> {
+    Knowledge.bot(app, new JsonObject()).compose(bot -> {
       String botId = bot.getString("id");
       return Future.all(
-              KnowledgeApiTest.upload(botId, "deep.pdf", "application/pdf", TestFiles.nestedPdf(20_000, "Deep")),
-              KnowledgeApiTest.upload(botId, "fine.pdf", "application/pdf", TestFiles.pdf("The museum opens at ten.")))
+              Knowledge.upload(app, botId, "deep.pdf", "application/pdf", TestFiles.nestedPdf(20_000, "Deep")),
+              Knowledge.upload(app, botId, "fine.pdf", "application/pdf", TestFiles.pdf("The museum opens at ten.")))
           .compose(all -> Future.all(
-              KnowledgeApiTest.settled(botId, id(all.resultAt(0))), KnowledgeApiTest.settled(botId, id(all.resultAt(1)))));
+              Knowledge.settled(app, botId, id(all.resultAt(0))), Knowledge.settled(app, botId, id(all.resultAt(1)))));
     }).onComplete(test.succeeding(both -> test.verify(() -> {
       JsonObject deep = both.resultAt(0);
       assertThat(deep.getString("status")).isEqualTo("failed");
@@ -159,23 +152,23 @@ class UploadAttacksTest {
   @Test
   void quotas_stop_uploads_with_quota_exceeded_and_store_nothing(VertxTestContext test) {
     byte[] big = ("Forty kilobytes of shelf labels. ".repeat(1_250)).getBytes(StandardCharsets.UTF_8);
-    KnowledgeApiTest.bot(new JsonObject()).compose(bot -> {
+    Knowledge.bot(app, new JsonObject()).compose(bot -> {
       String botId = bot.getString("id");
-      return KnowledgeApiTest.upload(botId, "shelves-1.txt", "text/plain", big)
+      return Knowledge.upload(app, botId, "shelves-1.txt", "text/plain", big)
           .compose(first -> {
             assertThat(first.statusCode()).isEqualTo(202);
-            return KnowledgeApiTest.upload(botId, "shelves-2.txt", "text/plain", big);
+            return Knowledge.upload(app, botId, "shelves-2.txt", "text/plain", big);
           })
           .compose(second -> {
             assertThat(second.statusCode()).isEqualTo(202);
-            return KnowledgeApiTest.upload(botId, "shelves-3.txt", "text/plain", big);
+            return Knowledge.upload(app, botId, "shelves-3.txt", "text/plain", big);
           })
           .compose(third -> {
             assertError(third, 413, "quota_exceeded", "The bot's documents would take " + (3 * big.length)
                 + " bytes, more than its limit of " + MAX_BYTES + " bytes (rag.max_bytes_per_bot)");
-            return KnowledgeApiTest.addText(botId, "Hours", "Open nine to five.");
+            return Knowledge.addText(app, botId, "Hours", "Open nine to five.");
           })
-          .compose(third -> KnowledgeApiTest.app.admin(HttpMethod.POST, "/api/bots/" + botId + "/documents")
+          .compose(third -> app.admin(HttpMethod.POST, "/api/bots/" + botId + "/documents")
               .sendJsonObject(new JsonObject().put("name", "More").put("text", "One too many.")))
           .compose(fourth -> {
             assertError(fourth, 409, "quota_exceeded", "The bot already has 3 documents, its limit "
@@ -187,10 +180,10 @@ class UploadAttacksTest {
             assertThat(docs.stream().map(JsonObject.class::cast).map(d -> d.getString("name")))
                 .containsExactlyInAnyOrder("shelves-1.txt", "shelves-2.txt", "Hours");
             // deleting one frees room
-            return KnowledgeApiTest.app.admin(HttpMethod.DELETE, "/api/bots/" + botId + "/documents/"
+            return app.admin(HttpMethod.DELETE, "/api/bots/" + botId + "/documents/"
                 + docs.getJsonObject(0).getString("id")).send();
           })
-          .compose(deleted -> KnowledgeApiTest.app.admin(HttpMethod.POST, "/api/bots/" + botId + "/documents")
+          .compose(deleted -> app.admin(HttpMethod.POST, "/api/bots/" + botId + "/documents")
               .sendJsonObject(new JsonObject().put("name", "More").put("text", "Room again.")));
     }).onComplete(test.succeeding(again -> test.verify(() -> {
       assertThat(again.statusCode()).as(again.bodyAsString()).isEqualTo(202);

@@ -2,35 +2,32 @@ package dev.parley.rag;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.testing.Knowledge;
+import dev.parley.testing.ParleyConfig;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /** URL ingestion from a site on loopback, which the operator allowed with {@code rag.allow_private_urls}. */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class UrlIngestionTest {
 
-  @TempDir
-  static Path dataDir;
-
+  static TestApp app;
   static HttpServer site;
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    vertx.createHttpServer().requestHandler(request -> {
+  @ParleyConfig
+  static Future<JsonObject> config(Vertx vertx) {
+    return vertx.createHttpServer().requestHandler(request -> {
       switch (request.path()) {
         case "/old":
           request.response().setStatusCode(301).putHeader("Location", "/guide").end();
@@ -43,20 +40,16 @@ class UrlIngestionTest {
         default:
           request.response().setStatusCode(404).end();
       }
-    }).listen(0, "127.0.0.1").compose(server -> {
+    }).listen(0, "127.0.0.1").map(server -> {
       site = server;
-      return TestApp.start(vertx, dataDir, new JsonObject().put("rag", new JsonObject().put("allow_private_urls", true)
-          .put("allowed_url_ports", new JsonArray())));
-    }).onComplete(test.succeeding(app -> {
-      KnowledgeApiTest.app = app;
-      test.completeNow();
-    }));
+      return new JsonObject().put("rag", new JsonObject().put("allow_private_urls", true)
+          .put("allowed_url_ports", new JsonArray()));
+    });
   }
 
   @Test
   void a_page_is_fetched_through_a_redirect_and_indexed(VertxTestContext test) {
-    TestApp app = KnowledgeApiTest.app;
-    KnowledgeApiTest.bot(new JsonObject()).compose(bot -> {
+    Knowledge.bot(app, new JsonObject()).compose(bot -> {
       String id = bot.getString("id");
       return app.admin(HttpMethod.POST, "/api/bots/" + id + "/documents")
           .sendJsonObject(new JsonObject().put("url", "http://127.0.0.1:" + site.actualPort() + "/old"))
@@ -64,20 +57,20 @@ class UrlIngestionTest {
             assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(202);
             JsonObject doc = response.bodyAsJsonObject().getJsonArray("documents").getJsonObject(0);
             assertThat(doc.getString("source")).isEqualTo("url");
-            return KnowledgeApiTest.settled(id, doc.getString("id"));
+            return Knowledge.settled(app, id, doc.getString("id"));
           })
           .compose(doc -> {
             assertThat(doc.getString("status")).as(doc.encode()).isEqualTo("ready");
             assertThat(doc.getString("name")).isEqualTo("Setup guide");
             assertThat(doc.getString("mime")).isEqualTo("text/html");
-            return KnowledgeApiTest.search(id, "how do I pair the sensor");
+            return Knowledge.search(app, id, "how do I pair the sensor");
           })
           .compose(found -> {
             assertThat(found.getJsonObject(0).getString("snippet")).contains("reset button");
             return app.admin(HttpMethod.POST, "/api/bots/" + id + "/documents")
                 .sendJsonObject(new JsonObject().put("url", "http://127.0.0.1:" + site.actualPort() + "/missing"));
           })
-          .compose(response -> KnowledgeApiTest.settled(id,
+          .compose(response -> Knowledge.settled(app, id,
               response.bodyAsJsonObject().getJsonArray("documents").getJsonObject(0).getString("id")))
           .map(missing -> {
             assertThat(missing.getString("status")).isEqualTo("failed");

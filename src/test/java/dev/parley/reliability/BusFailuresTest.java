@@ -3,21 +3,18 @@ package dev.parley.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.common.Addresses;
+import dev.parley.testing.ParleyConfig;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Event-bus failures as a chat turn meets them (catalogue #95, #96, #97), on a node that runs every
@@ -27,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * mid-stream (its node killed: deltas, then silence) ends the stream with a retryable error at the
  * bus timeout, with the partial answer stored incomplete.
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
 class BusFailuresTest {
 
@@ -35,25 +32,24 @@ class BusFailuresTest {
   private static final long PROVIDER_BUS_TIMEOUT_MS = 4_000;
   private static final String INTERNAL = "java.lang.IllegalStateException: pool exhausted at db.internal:5432 user=parley";
 
-  @TempDir
-  static Path dataDir;
-
   private static TestApp app;
   private static String botId;
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    JsonObject overrides = new JsonObject()
+  @ParleyConfig
+  static JsonObject config() {
+    return new JsonObject()
         .put("roles", new JsonArray().add("bot").add("memory").add("http"))
         .put("timeouts", new JsonObject().put("provider_ms", PROVIDER_BUS_TIMEOUT_MS));
-    TestApp.start(vertx, dataDir, overrides)
-        .compose(started -> started.createBot(new JsonObject().put("name", "Lonely").put("api_key", "sk-lonely-key")
-                .put("rag", new JsonObject().put("enabled", false)))
-            .map(bot -> {
-              app = started;
-              botId = bot.getString("id");
-              return bot;
-            }))
+  }
+
+  @BeforeAll
+  static void bot(VertxTestContext test) {
+    app.createBot(new JsonObject().put("name", "Lonely").put("api_key", "sk-lonely-key")
+            .put("rag", new JsonObject().put("enabled", false)))
+        .map(bot -> {
+          botId = bot.getString("id");
+          return bot;
+        })
         .onComplete(test.succeedingThenComplete());
   }
 

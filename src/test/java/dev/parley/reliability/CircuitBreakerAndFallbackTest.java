@@ -6,6 +6,8 @@ import dev.parley.common.Bus;
 import dev.parley.common.ProviderClient;
 import dev.parley.common.Timeouts;
 import dev.parley.fake.Fault;
+import dev.parley.testing.ParleyConfig;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -13,23 +15,19 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The circuit breaker of each (provider, base URL) and the bots' fallback provider, end to end.
  * No retries here, so each failing turn is one upstream request and one breaker failure.
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
 class CircuitBreakerAndFallbackTest {
 
@@ -37,14 +35,11 @@ class CircuitBreakerAndFallbackTest {
   private static final long RESET_TIMEOUT_MS = 800;
   private static final String ANTHROPIC_CONFIG_KEY = "sk-ant-config-key-for-fallbacks";
 
-  @TempDir
-  static Path dataDir;
-
   private static TestApp app;
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    JsonObject overrides = new JsonObject().put("provider", new JsonObject()
+  @ParleyConfig
+  static JsonObject config() {
+    return new JsonObject().put("provider", new JsonObject()
         .put("idle_timeout_ms", 400)
         .put("request_timeout_ms", 1_500)
         .put("max_retries", 0)
@@ -52,14 +47,13 @@ class CircuitBreakerAndFallbackTest {
             .put("max_failures", MAX_FAILURES).put("reset_timeout_ms", RESET_TIMEOUT_MS))
         .put("openai", new JsonObject().put("api_key", "sk-openai-config-key"))
         .put("anthropic", new JsonObject().put("api_key", ANTHROPIC_CONFIG_KEY)));
-    TestApp.start(vertx, dataDir, overrides)
-        .compose(started -> Turns.openAiBot(started, new JsonObject())
-            .compose(bot -> Turns.json(started, bot, "warm-up-session", "warm up"))
-            .map(warm -> started))
-        .onComplete(test.succeeding(started -> {
-          app = started;
-          test.completeNow();
-        }));
+  }
+
+  @BeforeAll
+  static void warmUp(VertxTestContext test) {
+    Turns.openAiBot(app, new JsonObject())
+        .compose(bot -> Turns.json(app, bot, "warm-up-session", "warm up"))
+        .onComplete(test.succeedingThenComplete());
   }
 
   @BeforeEach

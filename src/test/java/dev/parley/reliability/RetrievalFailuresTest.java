@@ -2,24 +2,18 @@ package dev.parley.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.Main;
+import dev.parley.testing.ParleyConfig;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A turn whose knowledge-base search fails is still answered, without passages, and the failure is not
@@ -27,29 +21,15 @@ import org.junit.jupiter.api.io.TempDir;
  * in {@code parley_retrieval_failures_total}. The node runs every role but {@code rag}, so the search of a
  * bot with retrieval on finds no consumer.
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest(measured = true)
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class RetrievalFailuresTest {
 
-  @TempDir
-  static Path dataDir;
-
-  private static Vertx vertx;
   private static TestApp app;
 
-  @BeforeAll
-  static void start(VertxTestContext test) {
-    vertx = Vertx.builder().with(Main.options()).build();
-    JsonObject overrides = new JsonObject().put("roles", new JsonArray().add("bot").add("memory").add("provider").add("http"));
-    TestApp.start(vertx, dataDir, overrides).onComplete(test.succeeding(started -> {
-      app = started;
-      test.completeNow();
-    }));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    vertx.close().await(20, TimeUnit.SECONDS);
+  @ParleyConfig
+  static JsonObject config() {
+    return new JsonObject().put("roles", new JsonArray().add("bot").add("memory").add("provider").add("http"));
   }
 
   @Test
@@ -107,7 +87,7 @@ class RetrievalFailuresTest {
         found.fail(new AssertionError("/metrics never showed " + line + "; retrieval lines: "
             + text.lines().filter(l -> l.contains("retrieval")).toList()));
       } else {
-        vertx.setTimer(100, t -> poll(line, found, deadline));
+        app.vertx.setTimer(100, t -> poll(line, found, deadline));
       }
     });
   }

@@ -2,6 +2,8 @@ package dev.parley.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.testing.ParleyConfig;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
 import dev.parley.common.Addresses;
 import dev.parley.common.Fields;
@@ -10,20 +12,14 @@ import dev.parley.common.ProviderAnnouncements;
 import dev.parley.fake.Fault;
 import dev.parley.fake.FakeModelServer;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Spend on the abnormal paths of a turn is counted like the spend of a normal one: a stream that breaks,
@@ -32,26 +28,20 @@ import org.junit.jupiter.api.io.TempDir;
  * reports no usage, a JSON answer over the length cap, a custom provider that fails after deltas. Each is
  * stored on the turn (the answer, or the user message when there is none) and reaches the bot's budget.
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class SpendOnAbnormalPathsTest {
 
   private static final int MAX_ANSWER_CHARS = 400;
 
-  @TempDir
-  static Path dataDir;
-
   private static TestApp app;
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
+  @ParleyConfig
+  static JsonObject config() {
     // the fallback calls OpenAI with the server's key
     JsonObject provider = Turns.faultSettings(1_000, 800, 3_000).put("max_answer_chars", MAX_ANSWER_CHARS)
         .put("openai", new JsonObject().put("api_key", "sk-spend-config-key"));
-    TestApp.start(vertx, dataDir, new JsonObject().put("provider", provider)).onComplete(test.succeeding(started -> {
-      app = started;
-      test.completeNow();
-    }));
+    return new JsonObject().put("provider", provider);
   }
 
   @BeforeEach

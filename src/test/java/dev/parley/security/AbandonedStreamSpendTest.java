@@ -8,27 +8,20 @@ import dev.parley.common.Fields;
 import dev.parley.common.ProviderAnnouncements;
 import dev.parley.fake.FakeModelServer;
 import dev.parley.reliability.Turns;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A visitor who leaves a stream after the first delta cannot spend for free: the model call it caused is
@@ -36,32 +29,14 @@ import org.junit.jupiter.api.io.TempDir;
  * reported the usage (Anthropic's {@code message_start}), Parley estimated it (OpenAI reports usage only at
  * the end) or a custom provider reported none; and nothing throws on the way.
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest(measured = true)
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class AbandonedStreamSpendTest {
 
   private static final String LONG_ANSWER = "Parley keeps talking for a good while so that the visitor can leave "
       + "long before the model has finished writing its very long and very detailed answer to the question.";
 
-  @TempDir
-  static Path dataDir;
-
-  private static Vertx vertx;
   private static TestApp app;
-
-  @BeforeAll
-  static void start(VertxTestContext test) {
-    vertx = TestApp.measuredVertx();
-    TestApp.start(vertx, dataDir).onComplete(test.succeeding(started -> {
-      app = started;
-      test.completeNow();
-    }));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-  }
 
   @BeforeEach
   void reset() {

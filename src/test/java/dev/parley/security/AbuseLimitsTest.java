@@ -2,29 +2,24 @@ package dev.parley.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.testing.ParleyConfig;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Abuse limits of the public chat API: rate limits per session and per client address (with
@@ -32,27 +27,21 @@ import org.junit.jupiter.api.io.TempDir;
  * cluster-wide counter code path is forced with {@code rate_limit_store: shared}), daily budgets,
  * and slow clients. Case numbers refer to the catalogue (§3: 21, 103, 109).
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @io.vertx.junit5.Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class AbuseLimitsTest {
 
-  @TempDir
-  static Path dataDir;
-
   private static TestApp app;
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
+  @ParleyConfig
+  static JsonObject config() {
     JsonObject http = new JsonObject()
         .put("trusted_proxies", new JsonArray().add("127.0.0.1").add("10.0.0.0/8"))
         .put("rate_limit_store", "shared")
         .put("rate_limit", new JsonObject().put("per_session_per_minute", 1000).put("per_address_per_minute", 1000))
         .put("header_timeout_s", 1).put("body_timeout_s", 1).put("min_body_rate_bytes_s", 1024)
         .put("budget_cache_ms", 60_000);
-    TestApp.start(vertx, dataDir, new JsonObject().put("http", http)).onComplete(test.succeeding(started -> {
-      app = started;
-      test.completeNow();
-    }));
+    return new JsonObject().put("http", http);
   }
 
   @BeforeEach

@@ -2,19 +2,14 @@ package dev.parley.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,30 +18,19 @@ import org.junit.jupiter.params.provider.ValueSource;
  * metadata address, a private network), in every embedding form a stack, translator or tunnel reads,
  * before any connection and without storing a document.
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class AddressClassesTest {
-
-  @TempDir
-  static Path dataDir;
 
   static TestApp app;
   static String botId;
 
   @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    TestApp.start(vertx, dataDir).compose(started -> {
-      app = started;
-      return app.createBot(new JsonObject().put("name", "Fetcher"));
-    }).onComplete(test.succeeding(bot -> {
+  static void bot(VertxTestContext test) {
+    app.createBot(new JsonObject().put("name", "Fetcher")).onComplete(test.succeeding(bot -> {
       botId = bot.getString("id");
       test.completeNow();
     }));
-  }
-
-  @AfterAll
-  static void stop(VertxTestContext test) {
-    app.stop().onComplete(test.succeedingThenComplete());
   }
 
   @ParameterizedTest(name = "{0}")

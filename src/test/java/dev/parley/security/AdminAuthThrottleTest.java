@@ -5,50 +5,39 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.parley.testing.ParleyConfig;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
  * Item 9 of issue 11: wrong admin tokens are throttled per client address. Each test plays its own address
  * through {@code X-Forwarded-For} (127.0.0.1 is a trusted proxy here), with a limit of 5 failures a minute.
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @io.vertx.junit5.Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class AdminAuthThrottleTest {
 
   private static final int LIMIT = 5;
   private static final String WRONG = "wrong-token-but-long-enough-0123456789";
 
-  @TempDir
-  static Path dataDir;
-
   private static TestApp app;
   private ListAppender<ILoggingEvent> logs;
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
+  @ParleyConfig
+  static JsonObject config() {
     JsonObject http = new JsonObject().put("trusted_proxies", new JsonArray().add("127.0.0.1"))
         .put("admin_auth_failures_per_minute", LIMIT);
-    TestApp.start(vertx, dataDir, new JsonObject().put("http", http)).onComplete(test.succeeding(started -> {
-      app = started;
-      test.completeNow();
-    }));
+    return new JsonObject().put("http", http);
   }
 
   @BeforeEach

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parley.common.Addresses;
 import dev.parley.reliability.Turns;
 import dev.parley.testing.Await;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.SseEvents;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
@@ -13,17 +14,13 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A bot's {@code widget.citations} holds in every public response, not only in the chat page: with
@@ -31,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * or the session view; with {@code titles} only each document's name and URL. The admin logs keep the
  * whole sources, and the model's prompt and the extractive answer follow the mode.
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
 class CitationModesTest {
 
@@ -40,25 +37,20 @@ class CitationModesTest {
   static final String FACT = "any item within 45 days for a full refund";
   static final String QUESTION = "How many days do I have to return an item?";
 
-  @TempDir
-  static Path dataDir;
-
   static TestApp app;
   static String modelBot;
   static String extractiveBot;
 
   @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
+  static void botsWithTheirDocument(Vertx vertx, VertxTestContext test) {
     List<JsonObject> events = new CopyOnWriteArrayList<>();
     vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_DOCUMENT_CHANGED, event -> events.add(event.body()));
     JsonObject rag = new JsonObject().put("enabled", true).put("top_k", 2).put("min_score", 0);
-    TestApp.start(vertx, dataDir).compose(started -> {
-      app = started;
-      return Future.all(
-          app.createBot(new JsonObject().put("name", "Cited").put("provider", "openai")
-              .put("api_key", "sk-citations-0123456789").put("rag", rag)),
-          app.createBot(new JsonObject().put("name", "Cited offline").put("provider", "extractive").put("rag", rag)));
-    }).compose(bots -> {
+    Future.all(
+        app.createBot(new JsonObject().put("name", "Cited").put("provider", "openai")
+            .put("api_key", "sk-citations-0123456789").put("rag", rag)),
+        app.createBot(new JsonObject().put("name", "Cited offline").put("provider", "extractive").put("rag", rag))
+    ).compose(bots -> {
       modelBot = ((JsonObject) bots.resultAt(0)).getString("id");
       extractiveBot = ((JsonObject) bots.resultAt(1)).getString("id");
       return Future.all(addDocument(modelBot), addDocument(extractiveBot));

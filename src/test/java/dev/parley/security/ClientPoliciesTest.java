@@ -2,42 +2,26 @@ package dev.parley.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the chat page is told and what it holds to, the server holds to as well: the public config
  * carries only what the page draws, and a bot's message limit is the server's, counted in characters
  * (code points) whatever a client counts. (Citation modes: {@link CitationModesTest}.)
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class ClientPoliciesTest {
 
-  @TempDir
-  static Path dataDir;
-
   static TestApp app;
-
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    TestApp.start(vertx, dataDir).onComplete(test.succeeding(started -> {
-      app = started;
-      test.completeNow();
-    }));
-  }
 
   @Test
   void the_public_config_carries_only_what_the_page_draws(VertxTestContext test) {

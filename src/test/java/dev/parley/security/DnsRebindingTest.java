@@ -2,9 +2,9 @@ package dev.parley.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -12,39 +12,29 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * DNS rebinding: a page on {@code evil.example} whose name is made to point at Parley sends requests whose
  * {@code Host} and {@code Origin} agree. Only the configured {@code public_url} is Parley's own origin, and no
  * decision or URL Parley gives out depends on the {@code Host} header (catalogue issue 11, item 6).
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @io.vertx.junit5.Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class DnsRebindingTest {
-
-  @TempDir
-  static Path dataDir;
 
   private static TestApp app;
   private static String botId;
 
   @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    TestApp.start(vertx, dataDir).compose(started -> {
-      app = started;
-      return app.createBot(new JsonObject().put("name", "Shop").put("api_key", "sk-test-rebinding")
-          .put("allowed_origins", new JsonArray().add("https://shop.example")));
-    }).onComplete(test.succeeding(bot -> {
+  static void bot(VertxTestContext test) {
+    app.createBot(new JsonObject().put("name", "Shop").put("api_key", "sk-test-rebinding")
+        .put("allowed_origins", new JsonArray().add("https://shop.example"))).onComplete(test.succeeding(bot -> {
       botId = bot.getString("id");
       test.completeNow();
     }));

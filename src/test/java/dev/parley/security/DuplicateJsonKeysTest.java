@@ -2,46 +2,36 @@ package dev.parley.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A JSON body with a field written twice is refused with 400 {@code invalid_json} on every JSON route, admin
  * and public, at any depth (catalogue #16; issue 11, item 15): parsers disagree on which copy wins, so a body
  * checked by one reader could mean something else to Parley. Nothing is stored and no model is called.
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @io.vertx.junit5.Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class DuplicateJsonKeysTest {
-
-  @TempDir
-  static Path dataDir;
 
   private static TestApp app;
   private static String botId;
   private static String messageId;
 
   @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    TestApp.start(vertx, dataDir).compose(started -> {
-      app = started;
-      return app.createBot(new JsonObject().put("name", "Dupes").put("api_key", "sk-test-duplicates"));
-    }).compose(bot -> {
+  static void botAndMessage(VertxTestContext test) {
+    app.createBot(new JsonObject().put("name", "Dupes").put("api_key", "sk-test-duplicates")).compose(bot -> {
       botId = bot.getString("id");
       return app.chat(botId, new JsonObject().put("message", "hello"));
     }).onComplete(test.succeeding(chat -> {

@@ -2,19 +2,13 @@ package dev.parley.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.RawHttp;
 import dev.parley.testing.TestApp;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -24,12 +18,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * with 400 (and the connection closed), never served as one reading of them. Some are refused by Netty's decoder
  * before Parley sees them (plain 400), the rest by Parley (JSON 400).
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @io.vertx.junit5.Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class HttpAmbiguityTest {
-
-  @TempDir
-  static Path dataDir;
 
   /** Refused by Netty's decoder (plain 400), by Vert.x Web (JSON 400), or by Parley (JSON 400, connection closed). */
   private static final String NETTY = "netty";
@@ -37,14 +28,6 @@ class HttpAmbiguityTest {
   private static final String CLOSED = "closed";
 
   private static TestApp app;
-
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    TestApp.start(vertx, dataDir).onComplete(test.succeeding(started -> {
-      app = started;
-      test.completeNow();
-    }));
-  }
 
   static Stream<Arguments> ambiguous() {
     String create = "POST /api/bots HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TestApp.ADMIN_TOKEN

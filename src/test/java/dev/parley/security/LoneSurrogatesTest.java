@@ -3,33 +3,29 @@ package dev.parley.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.reliability.Turns;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Lone surrogates ({@code \ud800}, {@code \udc00}) are not text: every JSON body that holds one, in any
  * string or field name, is refused with 400 {@code invalid_text} naming the field, before anything is
  * stored or any model called, instead of turning into {@code ?}. A surrogate pair (an emoji) still passes.
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class LoneSurrogatesTest {
 
@@ -37,19 +33,13 @@ class LoneSurrogatesTest {
   static final String LOW = "\\udc00";
   static final String EMOJI = "\\ud83d\\ude00";
 
-  @TempDir
-  static Path dataDir;
-
   static TestApp app;
   static String botId;
 
   @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    TestApp.start(vertx, dataDir).compose(started -> {
-      app = started;
-      return app.createBot(new JsonObject().put("name", "Unicode").put("api_key", "sk-unicode-0123456789")
-          .put("rag", new JsonObject().put("enabled", false)));
-    }).onComplete(test.succeeding(bot -> {
+  static void bot(VertxTestContext test) {
+    app.createBot(new JsonObject().put("name", "Unicode").put("api_key", "sk-unicode-0123456789")
+        .put("rag", new JsonObject().put("enabled", false))).onComplete(test.succeeding(bot -> {
       botId = bot.getString("id");
       test.completeNow();
     }));

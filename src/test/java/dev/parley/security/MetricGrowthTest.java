@@ -2,47 +2,25 @@ package dev.parley.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.Main;
 import dev.parley.common.Addresses;
 import dev.parley.common.Fields;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The chat metrics do not grow with what visitors do: a deleted bot's series go, the active-session gauge tracks a
  * bounded number of sessions, and a turn with missing usage (a stream cut short) is counted without failing.
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest(measured = true)
 @Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
 class MetricGrowthTest {
 
-  @TempDir
-  static Path dataDir;
-
-  private static Vertx vertx;
   private static TestApp app;
-
-  @BeforeAll
-  static void start() throws Exception {
-    vertx = Vertx.builder().with(Main.options()).build();
-    app = TestApp.start(vertx, dataDir).await(30, TimeUnit.SECONDS);
-  }
-
-  @AfterAll
-  static void close() throws Exception {
-    vertx.close().await(20, TimeUnit.SECONDS);
-  }
 
   @Test
   void a_deleted_bots_series_are_removed() throws Exception {
@@ -59,7 +37,7 @@ class MetricGrowthTest {
   void active_sessions_are_tracked_up_to_a_cap_and_null_usage_counts_zero() throws Exception {
     int turns = 100_000 + 500;
     for (int i = 0; i < turns; i++) {
-      vertx.eventBus().publish(Addresses.EVENTS_TURN_COMPLETED, new JsonObject().put(Fields.BOT_ID, "bot_flood")
+      app.vertx.eventBus().publish(Addresses.EVENTS_TURN_COMPLETED, new JsonObject().put(Fields.BOT_ID, "bot_flood")
           .put(Fields.SESSION_ID, "flood-session-" + i).put(Fields.STATUS, "incomplete")
           .put(Fields.USAGE, new JsonObject().putNull(Fields.INPUT_TOKENS).putNull(Fields.OUTPUT_TOKENS).putNull(Fields.COST)));
     }

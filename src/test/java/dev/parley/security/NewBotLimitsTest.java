@@ -2,45 +2,35 @@ package dev.parley.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.testing.ParleyConfig;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A new bot is limited out of the box (20 turns per session and 120 per address per minute, in code and in the
  * shipped {@code bot.new_bot_rate_limit}), while the deployment's own {@code http.rate_limit} stays off, so bots
  * stored before keep answering as they did.
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class NewBotLimitsTest {
 
-  @TempDir
-  static Path dataDir;
-
   private static TestApp app;
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
+  @ParleyConfig
+  static JsonObject config() {
     // no bot.new_bot_rate_limit at all: the built-in limits (TestApp turns them off for other tests)
-    TestApp.start(vertx, dataDir, new JsonObject().put("bot", new JsonObject().putNull("new_bot_rate_limit")))
-        .onComplete(test.succeeding(started -> {
-          app = started;
-          test.completeNow();
-        }));
+    return new JsonObject().put("bot", new JsonObject().putNull("new_bot_rate_limit"));
   }
 
   @Test

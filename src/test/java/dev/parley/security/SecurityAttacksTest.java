@@ -5,22 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parley.common.Ids;
 import dev.parley.fake.Fault;
 import dev.parley.http.RouterAccess;
+import dev.parley.testing.ParleyConfig;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.multipart.MultipartForm;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -42,8 +38,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -59,16 +53,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>Cases are table-driven, so they call the API from the test thread and wait for each answer
  * ({@link #await}); the app itself runs on its own event loops as usual.
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @io.vertx.junit5.Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
 @RunLast
 class SecurityAttacksTest {
 
   private static final String CANARY = "sk-" + LogCanary.MARK + "-attacks-" + UUID.randomUUID();
   private static final String BAD_TOKEN = "wrong-token-0123456789";
-
-  @TempDir
-  static Path dataDir;
 
   private static TestApp app;
   private static List<Route> routes;
@@ -77,17 +68,18 @@ class SecurityAttacksTest {
   private static String docId;
   private static final List<String> responses = new ArrayList<>();
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    JsonObject overrides = new JsonObject()
+  @ParleyConfig
+  static JsonObject config() {
+    return new JsonObject()
         // sends well over a hundred wrong tokens on purpose; their throttling is AdminAuthThrottleTest's
         .put("http", new JsonObject().put("upload_limit_bytes", 256 * 1024).put("admin_auth_failures_per_minute", 10_000))
         .put("rag", new JsonObject().put("fetch_timeout_ms", 1_000));
-    TestApp.start(vertx, dataDir, overrides).compose(started -> {
-      app = started;
-      return app.createBot(new JsonObject().put("name", "Target").put("api_key", CANARY)
-          .put("allowed_origins", new JsonArray().add("https://shop.example")));
-    }).compose(bot -> {
+  }
+
+  @BeforeAll
+  static void botsAndDocument(VertxTestContext test) {
+    app.createBot(new JsonObject().put("name", "Target").put("api_key", CANARY)
+        .put("allowed_origins", new JsonArray().add("https://shop.example"))).compose(bot -> {
       botId = bot.getString("id");
       return app.createBot(new JsonObject().put("name", "Other").put("api_key", CANARY + "-other"));
     }).compose(other -> {
@@ -541,12 +533,12 @@ class SecurityAttacksTest {
     assertThat(doc.getString("name")).isEqualTo(name);
     String base = name.replaceAll(".*[/\\\\]", "").replace("%2e%2e%2f", "");
     String stem = base.replace(".txt", "");
-    try (Stream<Path> beside = Files.list(dataDir.getParent())) {
-      assertThat(Stream.concat(namesUnder(dataDir).stream(), beside.map(p -> String.valueOf(p.getFileName()))))
+    try (Stream<Path> beside = Files.list(app.dataDir.getParent())) {
+      assertThat(Stream.concat(namesUnder(app.dataDir).stream(), beside.map(p -> String.valueOf(p.getFileName()))))
           .filteredOn(file -> file.contains(stem)).isEmpty();
     }
     assertThat(Files.exists(Path.of("/tmp/escaped-b.txt"))).isFalse();
-    try (Stream<Path> stored = Files.list(dataDir.resolve("documents").resolve(botId))) {
+    try (Stream<Path> stored = Files.list(app.dataDir.resolve("documents").resolve(botId))) {
       assertThat(stored.map(p -> p.getFileName().toString())).allMatch(file -> file.matches("[A-Za-z0-9_-]+"));
     }
   }
@@ -595,7 +587,7 @@ class SecurityAttacksTest {
     assertError(await(app.admin(HttpMethod.POST, "/api/bots/" + botId + "/documents").sendMultipartForm(form)),
         413, "payload_too_large");
     assertThat(count("SELECT COUNT(*) FROM documents")).isEqualTo(before);
-    Path uploads = dataDir.resolve("uploads");
+    Path uploads = app.dataDir.resolve("uploads");
     if (Files.exists(uploads)) {
       Thread.sleep(200);
       try (Stream<Path> left = Files.list(uploads)) {

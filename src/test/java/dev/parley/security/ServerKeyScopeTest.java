@@ -4,52 +4,44 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.AppConfig;
 import dev.parley.fake.FakeOpenAi;
+import dev.parley.testing.ParleyConfig;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The server's OpenAI key goes only where it belongs: its configured base URL. A bot with a base URL of its own
  * brings its own key (422 naming {@code api_key} on save), and a stored bot that points elsewhere without one
  * never sends the server's key there (the provider step checks at call time).
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
 class ServerKeyScopeTest {
 
   private static final String SERVER_KEY = "sk-" + LogCanary.MARK + "-server-wide-key";
   private static final String BOT_KEY = "sk-bot-own-key-0123456789";
 
-  @TempDir
-  static Path dataDir;
-
   private static TestApp app;
   /** Another OpenAI-compatible server: what a bot's own base_url points at. */
   private static FakeOpenAi elsewhere;
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    FakeOpenAi.start(vertx).compose(other -> {
+  @ParleyConfig
+  static Future<JsonObject> config(Vertx vertx) {
+    return FakeOpenAi.start(vertx).map(other -> {
       elsewhere = other;
-      return TestApp.start(vertx, dataDir, new JsonObject().put("provider",
-          new JsonObject().put("openai", new JsonObject().put("api_key", SERVER_KEY))));
-    }).onComplete(test.succeeding(started -> {
-      app = started;
-      test.completeNow();
-    }));
+      return new JsonObject().put("provider",
+          new JsonObject().put("openai", new JsonObject().put("api_key", SERVER_KEY)));
+    });
   }
 
   @AfterAll

@@ -3,48 +3,37 @@ package dev.parley.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.reliability.Turns;
+import dev.parley.testing.ParleyConfig;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The public session routes change nothing an operator relies on: a visitor's clear only detaches
  * the history from the visitor (the turns stay in logs, stats, usage and budgets), and feedback and
  * session reads reach only what the visitor's own bot and session still show.
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class SessionClearTest {
 
-  @TempDir
-  static Path dataDir;
-
   static TestApp app;
 
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
+  @ParleyConfig
+  static JsonObject config() {
     // budgets read the stored spend on every turn, so a clear that deleted it would show at once
-    TestApp.start(vertx, dataDir, new JsonObject().put("http", new JsonObject().put("budget_cache_ms", 0)))
-        .onComplete(test.succeeding(started -> {
-          app = started;
-          test.completeNow();
-        }));
+    return new JsonObject().put("http", new JsonObject().put("budget_cache_ms", 0));
   }
 
   @BeforeEach

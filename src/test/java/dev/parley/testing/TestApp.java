@@ -46,6 +46,7 @@ public final class TestApp {
   public final Path dataDir;
   public final JsonObject config;
   private String deploymentId;
+  private Future<Void> stopped;
 
   private TestApp(Vertx vertx, FakeOpenAi openai, FakeAnthropic anthropic, int port, Path dataDir, JsonObject config) {
     this.vertx = vertx;
@@ -196,11 +197,14 @@ public final class TestApp {
 
   /**
    * Undeploys Parley and its fakes, so another app can start on the same data folder in the same Vert.x
-   * (a process migrates each database once, on the Vert.x that opened it first).
+   * (a process migrates each database once, on the Vert.x that opened it first). Stopping again answers the first stop.
    */
-  public Future<Void> stop() {
-    client.close();
-    return vertx.undeploy(deploymentId).eventually(() -> Future.all(openai.close(), anthropic.close())).mapEmpty();
+  public synchronized Future<Void> stop() {
+    if (stopped == null) {
+      client.close();
+      stopped = vertx.undeploy(deploymentId).eventually(() -> Future.all(openai.close(), anthropic.close())).mapEmpty();
+    }
+    return stopped;
   }
 
   public HttpRequest<Buffer> admin(io.vertx.core.http.HttpMethod method, String path) {

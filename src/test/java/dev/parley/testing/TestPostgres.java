@@ -55,9 +55,17 @@ public final class TestPostgres implements BeforeAllCallback, AfterAllCallback {
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    String name = create();
-    context.getStore(NAMESPACE).put("database", name);
-    TestApp.useDatabase(new JsonObject().put("url", url(name)));
+    prepare(context);
+  }
+
+  /** Gives the test class its database, once ({@link ParleyExtension} may ask before this extension's turn). */
+  static void prepare(ExtensionContext context) {
+    ExtensionContext.Store store = context.getStore(NAMESPACE);
+    if (store.get("database") == null) {
+      String name = create();
+      store.put("database", name);
+      TestApp.useDatabase(new JsonObject().put("url", url(name)));
+    }
   }
 
   @Override

@@ -2,12 +2,11 @@ package dev.parley.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,17 +17,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The admin dashboard is ES modules served as they are (no build step): an entry module, library
  * modules and one module per page, each served as JavaScript under the admin's policy, importing
  * only other modules of Parley.
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @io.vertx.junit5.Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class AdminModulesTest {
 
@@ -37,18 +33,7 @@ class AdminModulesTest {
   private static final Pattern IMPORT = Pattern.compile("^\\s*(?:import\\s*|(?:import|export)\\s[^;'\"]*?\\sfrom\\s*)['\"]([^'\"]+)['\"]",
       Pattern.MULTILINE);
 
-  @TempDir
-  static Path dataDir;
-
   private static TestApp app;
-
-  @BeforeAll
-  static void start(Vertx vertx, VertxTestContext test) {
-    TestApp.start(vertx, dataDir).onComplete(test.succeeding(started -> {
-      app = started;
-      test.completeNow();
-    }));
-  }
 
   private static List<String> modules() throws IOException {
     try (Stream<Path> files = Files.walk(ADMIN)) {
