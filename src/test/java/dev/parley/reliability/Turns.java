@@ -46,13 +46,7 @@ public final class Turns {
   record Streamed(List<String> names, List<JsonObject> data, long elapsedMs) {
 
     String text() {
-      StringBuilder text = new StringBuilder();
-      for (int i = 0; i < names.size(); i++) {
-        if (names.get(i).equals("delta")) {
-          text.append(data.get(i).getString("text"));
-        }
-      }
-      return text.toString();
+      return new SseEvents(names, data).deltaText();
     }
 
     String last() {

@@ -14,8 +14,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import io.vertx.ext.web.client.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,7 +61,7 @@ class AbuseLimitsTest {
     assertThat(retryAfter).isBetween(1L, 60L);
     assertThat(refused.bodyAsJsonObject().getJsonObject("error").getLong("retry_after")).isEqualTo(retryAfter);
     assertThat(app.openai.requestCount()).isEqualTo(3);
-    assertThat(count("SELECT COUNT(*) FROM messages WHERE bot_id = '" + bot + "'")).isEqualTo(6);
+    assertThat(app.count("SELECT COUNT(*) FROM messages WHERE bot_id = '" + bot + "'")).isEqualTo(6);
     assertThat(chat(bot, "other-" + UUID.randomUUID(), null).statusCode()).as("another session").isEqualTo(200);
   }
 
@@ -111,7 +109,7 @@ class AbuseLimitsTest {
         .sendJsonObject(new JsonObject().put("message", "again"))).bodyAsString();
     assertThat(streamed).contains("event: delta\ndata: {\"text\":\"" + message + "\"}").contains("event: done");
     assertThat(app.openai.requestCount()).as("no model call past the budget").isEqualTo(1);
-    assertThat(count("SELECT COUNT(*) FROM messages WHERE bot_id = '" + bot + "' AND error = 'budget_exceeded'")).isEqualTo(2);
+    assertThat(app.count("SELECT COUNT(*) FROM messages WHERE bot_id = '" + bot + "' AND error = 'budget_exceeded'")).isEqualTo(2);
 
     JsonObject budget = await(app.admin(HttpMethod.GET, "/api/bots/" + bot + "/stats?days=7").send()).bodyAsJsonObject()
         .getJsonObject("budget");
@@ -233,13 +231,6 @@ class AbuseLimitsTest {
       Thread.sleep(200);
     }
     return last;
-  }
-
-  private static long count(String sql) throws Exception {
-    try (Connection connection = app.jdbc(); ResultSet rows = connection.createStatement().executeQuery(sql)) {
-      rows.next();
-      return rows.getLong(1);
-    }
   }
 
   private static <T> T await(Future<T> future) {

@@ -25,8 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -250,12 +248,12 @@ class SecurityAttacksTest {
   @MethodSource
   void bad_chat_bodies_are_refused_before_anything_happens(String what, String contentType, byte[] body, int status,
       String code) throws Exception {
-    long before = count("SELECT COUNT(*) FROM messages");
+    long before = app.count("SELECT COUNT(*) FROM messages");
     HttpResponse<Buffer> response = await(app.client.post("/api/chat/" + botId).putHeader("Content-Type", contentType)
         .sendBuffer(Buffer.buffer(body)));
     assertError(response, status, code);
     assertThat(app.openai.requestCount()).as("model calls").isZero();
-    assertThat(count("SELECT COUNT(*) FROM messages")).as("messages stored").isEqualTo(before);
+    assertThat(app.count("SELECT COUNT(*) FROM messages")).as("messages stored").isEqualTo(before);
   }
 
   static Stream<Arguments> bad_chat_bodies_are_refused_before_anything_happens() {
@@ -295,7 +293,7 @@ class SecurityAttacksTest {
   /** Case 14: a 2 MB body sent chunked (no Content-Length) is cut off at the limit. */
   @Test
   void a_chunked_2_mb_body_is_413_and_nothing_is_stored() throws Exception {
-    long before = count("SELECT COUNT(*) FROM messages");
+    long before = app.count("SELECT COUNT(*) FROM messages");
     StringBuilder request = new StringBuilder("POST /api/chat/" + botId + " HTTP/1.1\r\nHost: x\r\n"
         + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
     String chunk = "x".repeat(64 * 1024);
@@ -307,7 +305,7 @@ class SecurityAttacksTest {
     String answer = raw(request.toString());
     assertThat(answer).startsWith("HTTP/1.1 413 ").contains("\"code\":\"payload_too_large\"");
     assertThat(app.openai.requestCount()).isZero();
-    assertThat(count("SELECT COUNT(*) FROM messages")).isEqualTo(before);
+    assertThat(app.count("SELECT COUNT(*) FROM messages")).isEqualTo(before);
   }
 
   /** Case 18: unknown, malformed, over-long and deleted bot ids all get the same 404. */
@@ -406,7 +404,7 @@ class SecurityAttacksTest {
     HttpResponse<Buffer> foreign = await(app.client.post("/api/chat/" + otherBotId + "/messages/" + messageId + "/feedback")
         .sendJsonObject(new JsonObject().put("rating", "down")));
     assertError(foreign, 404, "not_found");
-    assertThat(count("SELECT COUNT(*) FROM messages WHERE feedback IS NOT NULL AND id = '" + messageId + "'")).isZero();
+    assertThat(app.count("SELECT COUNT(*) FROM messages WHERE feedback IS NOT NULL AND id = '" + messageId + "'")).isZero();
     assertError(await(app.client.post("/api/chat/" + botId + "/messages/msg_madeup/feedback")
         .sendJsonObject(new JsonObject().put("rating", "up"))), 404, "not_found");
   }
@@ -430,7 +428,7 @@ class SecurityAttacksTest {
   @ValueSource(strings = {"https://evil.example", "null", "https://shop.example.evil.example", "http://shop.example",
       "https://shop.example:8443"})
   void chat_from_an_origin_not_allowed_is_403(String origin) throws Exception {
-    long before = count("SELECT COUNT(*) FROM messages");
+    long before = app.count("SELECT COUNT(*) FROM messages");
     HttpResponse<Buffer> response = await(app.client.post("/api/chat/" + botId).putHeader("Origin", origin)
         .sendJsonObject(new JsonObject().put("message", "hi")));
     assertError(response, 403, "origin_not_allowed");
@@ -439,7 +437,7 @@ class SecurityAttacksTest {
         .putHeader("Origin", origin).putHeader("Access-Control-Request-Method", "POST").send());
     assertError(preflight, 403, "origin_not_allowed");
     assertThat(app.openai.requestCount()).isZero();
-    assertThat(count("SELECT COUNT(*) FROM messages")).isEqualTo(before);
+    assertThat(app.count("SELECT COUNT(*) FROM messages")).isEqualTo(before);
   }
 
   @Test
@@ -570,23 +568,23 @@ class SecurityAttacksTest {
   @ParameterizedTest(name = "file name {0}")
   @ValueSource(strings = {"payload.exe", "payload.svg", "payload.pdf.js", "noextension"})
   void files_of_other_types_are_415_and_nothing_is_stored(String name) throws Exception {
-    long before = count("SELECT COUNT(*) FROM documents");
+    long before = app.count("SELECT COUNT(*) FROM documents");
     MultipartForm form = MultipartForm.create().binaryFileUpload("file", name, Buffer.buffer("MZ\u0090\u0000"),
         "application/pdf");
     assertError(await(app.admin(HttpMethod.POST, "/api/bots/" + botId + "/documents").sendMultipartForm(form)),
         415, "unsupported_media_type");
-    assertThat(count("SELECT COUNT(*) FROM documents")).isEqualTo(before);
+    assertThat(app.count("SELECT COUNT(*) FROM documents")).isEqualTo(before);
   }
 
   /** Case 44: an upload over the limit is 413 and leaves no temporary file behind. */
   @Test
   void an_upload_over_the_limit_is_413_and_leaves_no_temp_file() throws Exception {
-    long before = count("SELECT COUNT(*) FROM documents");
+    long before = app.count("SELECT COUNT(*) FROM documents");
     MultipartForm form = MultipartForm.create().binaryFileUpload("file", "big.txt", Buffer.buffer(new byte[512 * 1024]),
         "text/plain");
     assertError(await(app.admin(HttpMethod.POST, "/api/bots/" + botId + "/documents").sendMultipartForm(form)),
         413, "payload_too_large");
-    assertThat(count("SELECT COUNT(*) FROM documents")).isEqualTo(before);
+    assertThat(app.count("SELECT COUNT(*) FROM documents")).isEqualTo(before);
     Path uploads = app.dataDir.resolve("uploads");
     if (Files.exists(uploads)) {
       Thread.sleep(200);
@@ -605,10 +603,10 @@ class SecurityAttacksTest {
   @ParameterizedTest(name = "{0} → {1} {2}")
   @MethodSource
   void ssrf_targets_are_refused(String url, int status, String code) throws Exception {
-    long before = count("SELECT COUNT(*) FROM documents");
+    long before = app.count("SELECT COUNT(*) FROM documents");
     assertError(await(app.admin(HttpMethod.POST, "/api/bots/" + botId + "/documents")
         .sendJsonObject(new JsonObject().put("url", url))), status, code);
-    assertThat(count("SELECT COUNT(*) FROM documents")).isEqualTo(before);
+    assertThat(app.count("SELECT COUNT(*) FROM documents")).isEqualTo(before);
   }
 
   static Stream<Arguments> ssrf_targets_are_refused() {
@@ -690,13 +688,6 @@ class SecurityAttacksTest {
     assertThat(error.getString("code")).isEqualTo(code);
     assertThat(error.getString("message")).isNotBlank();
     assertThat(error.getString("request_id")).isNotBlank();
-  }
-
-  private static long count(String sql) throws Exception {
-    try (Connection connection = app.jdbc(); ResultSet rows = connection.createStatement().executeQuery(sql)) {
-      rows.next();
-      return rows.getLong(1);
-    }
   }
 
   /** Waits for a future from the test thread (never an event loop); every HTTP answer is kept for the canary check. */

@@ -161,6 +161,14 @@ public final class TestApp {
     return DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(database.getString("file", "parley.db")));
   }
 
+  /** The number a {@code SELECT COUNT(*)} query answers, read behind the API. Blocking: call it off the event loop. */
+  public long count(String sql) throws SQLException {
+    try (Connection connection = jdbc(); ResultSet rows = connection.createStatement().executeQuery(sql)) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
   /**
    * Everything the database holds, as text: the bytes of the SQLite file and its WAL, or on
    * PostgreSQL every row of every table. Blocking: call it off the event loop.
