@@ -2,6 +2,7 @@ package dev.parley.http;
 
 import dev.parley.common.Addresses;
 import dev.parley.common.Bus;
+import dev.parley.common.ClusterWarmup;
 import dev.parley.common.ParleyException;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -20,7 +21,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Operations routes: {@code /health/live} (the process answers), {@code /health/ready} (the
- * database, the knowledge index and the bus to them answer, and the node is not shutting down: 200 or 503
+ * database, the knowledge index and the bus to them answer, a node that joined a cluster has settled in
+ * ({@link ClusterWarmup}), and the node is not shutting down: 200 or 503
  * with each check), and
  * {@code /metrics} in Prometheus format, behind the admin token unless {@code metrics_public}.
  */
@@ -47,8 +49,10 @@ final class OpsRoutes {
         .register("database", CHECK_TIMEOUT_MS, probe(Addresses.MEMORY_HEALTH, true))
         .register("bots", CHECK_TIMEOUT_MS, probe(Addresses.BOT_HEALTH, true))
         .register("index", CHECK_TIMEOUT_MS, probe(Addresses.RAG_HEALTH, false))
-        .register("cluster", promise -> promise.complete(
-            Status.OK(new JsonObject().put("clustered", vertx.isClustered()))))
+        .register("cluster", promise -> {
+          JsonObject cluster = new JsonObject().put("clustered", vertx.isClustered());
+          promise.complete(ClusterWarmup.warm(vertx) ? Status.OK(cluster) : Status.KO(cluster.put("joining", true)));
+        })
         .register("accepting", promise -> promise.complete(draining.getAsBoolean()
             ? Status.KO(new JsonObject().put("draining", true)) : Status.OK()));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(checks));
