@@ -25,7 +25,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * Calls the model APIs. The only component that ever holds a decrypted API key.
+ * Calls the model APIs. The only component that ever holds a decrypted API key. The verticle wires: a request's
+ * call is built by {@link CallBuilder}, run by {@link CallLoop} (retries, circuit breaker, fallback, deadline,
+ * cancel) and answered by {@link Replier}; vendors are {@link ModelProvider}s, extensions {@link CustomProviders}.
  *
  * <p>Consumes:
  * <ul>
@@ -50,7 +52,8 @@ import java.util.function.Function;
  *   <li>{@code parley.provider.cancel} ({@link Addresses#PROVIDER_CANCEL}, published): {@code {stream_address}}.
  *   The instance running that stream stops it and its upstream request (the model stops spending tokens),
  *   and fails the stream request with 499 {@code client_disconnected}, whose {@code spent} tells what the
- *   model had spent up to then. JSON calls are never cancelled.</li>
+ *   model had spent up to then. JSON calls are never cancelled. A stream forwarded to a custom provider is
+ *   not stopped here: the cancel is published again naming the relay address that provider was given.</li>
  * </ul>
  *
  * <p>Spend on failure: a failure of either request address carries, besides {@code {code, message}},
