@@ -4,6 +4,7 @@ import dev.parley.common.Addresses;
 import dev.parley.common.Bus;
 import dev.parley.common.ParleyException;
 import dev.parley.common.ProviderClient;
+import dev.parley.common.StreamEvents;
 import dev.parley.common.Timeouts;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -80,7 +81,12 @@ final class ProviderTestSupport {
   static Future<Streamed> stream(Vertx vertx, JsonObject request) {
     String address = Addresses.STREAM_PREFIX + UUID.randomUUID();
     List<JsonObject> deltas = new CopyOnWriteArrayList<>();
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(address, m -> deltas.add(m.body()));
+    // the stream's end (done or error) is the reply's copy: the stream tests read the reply
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(address, m -> {
+      if (StreamEvents.DELTA.equals(StreamEvents.type(m.body()))) {
+        deltas.add(m.body());
+      }
+    });
     return consumer.completion()
         .compose(v -> client(vertx).stream(request, address).transform(ar -> {
           Promise<Streamed> done = Promise.promise();
