@@ -109,7 +109,7 @@ final class DocumentIntake {
         if (!(url instanceof String u) || u.length() > 2000) {
           throw ParleyException.invalid("url", "'url' must be an http or https URL");
         }
-        URI uri = UrlFetcher.parse(u);
+        URI uri = UrlSpelling.parse(u);
         return new Accepted(DocumentRows.url(id, botId, now, uri, body.getString("name"), null),
             fetcher.check(uri).map(address -> (byte[]) null));
       }
