@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code parley.rag.search}</td><td>{@code {bot_id, query (up to 100,000 characters; SearchQuery),
  *   top_k (1–50, 4), min_score (0), mode?:
  *   hybrid|vector|bm25}}</td><td>{@code {results:[{document_id, document_name, url, heading, snippet, text,
- *   position, score}]}}, best first; {@code url} is the page a URL or sitemap document came from, else null;
- *   {@code score} is the cosine similarity. 422 on invalid fields; 502, 503 or 504 {@code embeddings_…} when an
+ *   position, score}]}} ({@link dev.parley.common.Passage}), best first; {@code url} is the page a URL or sitemap
+ *   document came from, else null; {@code score} is the cosine similarity. 422 on invalid fields; 502, 503 or 504 {@code embeddings_…} when an
  *   embeddings API cannot embed the query.</td></tr>
  *   <tr><td>{@code parley.rag.document.add}</td><td>{@code {bot_id, source:"file", name, mime?, content (bytes,
  *   base64 in JSON)}}, {@code {bot_id, source:"text", name, text}} or {@code {bot_id, source:"url", url, name?}}
