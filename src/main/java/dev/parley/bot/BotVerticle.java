@@ -136,11 +136,7 @@ public class BotVerticle extends VerticleBase {
   }
 
   private static String botId(JsonObject body) {
-    String id = body.getString(Fields.BOT_ID);
-    if (!Ids.isEntityId(id)) {
-      throw ParleyException.notFound("Bot");
-    }
-    return id;
+    return Ids.requireEntityId(body.getString(Fields.BOT_ID), "Bot");
   }
 
   private static JsonObject patch(JsonObject body) {

@@ -121,20 +121,11 @@ public class MemoryVerticle extends VerticleBase {
   }
 
   private static String entityId(JsonObject body, String field, String what) {
-    String id = body.getString(field);
-    if (!Ids.isEntityId(id)) {
-      throw ParleyException.notFound(what);
-    }
-    return id;
+    return Ids.requireEntityId(body.getString(field), what);
   }
 
   private static String sessionId(JsonObject body) {
-    String id = body.getString(Fields.SESSION_ID);
-    if (!Ids.isSessionId(id)) {
-      throw ParleyException.badRequest("invalid_session_id",
-          "'session_id' must be 8 to 64 letters, digits, '-' or '_'");
-    }
-    return id;
+    return Ids.requireSessionId(body.getString(Fields.SESSION_ID));
   }
 
   private static int clamp(int value, int min, int max) {
