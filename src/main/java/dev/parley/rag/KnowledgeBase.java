@@ -3,9 +3,9 @@ package dev.parley.rag;
 import dev.parley.common.DataFolder;
 import dev.parley.common.ErrorCodes;
 import dev.parley.common.Fields;
+import dev.parley.common.Hashes;
 import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
-import dev.parley.common.SecretBox;
 import dev.parley.common.UnicodeText;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -18,7 +18,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -649,7 +648,7 @@ final class KnowledgeBase {
         }
         return Future.all(new ArrayList<>(steps));
       }).compose(v -> store.sitemap(id, page.body().length,
-          HexFormat.of().formatHex(SecretBox.sha256(page.body()))))
+          Hashes.sha256Hex(page.body())))
           .onSuccess(v -> {
             LOG.info("Sitemap {} of bot {}: {} pages", id, botId, urls.size());
             published(doc, "ready", null);
@@ -775,7 +774,7 @@ final class KnowledgeBase {
     if (chunks.isEmpty()) {
       throw new IngestionFailure("The document contains no text");
     }
-    String hash = HexFormat.of().formatHex(SecretBox.sha256(page.body()));
+    String hash = Hashes.sha256Hex(page.body());
     return new Extraction(name, Extractors.mimeOf(type), page.body().length, hash, chunks);
   }
 
