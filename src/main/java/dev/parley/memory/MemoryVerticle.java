@@ -103,12 +103,12 @@ public class MemoryVerticle extends VerticleBase {
   private Future<JsonObject> health() {
     Future<Long> size;
     if (database.dialect() == Dialect.POSTGRES) {
-      size = database.reader().query("SELECT pg_database_size(current_database()) AS bytes").execute()
+      size = database.pool().query("SELECT pg_database_size(current_database()) AS bytes").execute()
           .map(rows -> rows.iterator().next().getLong("bytes"));
     } else {
       Path file = Path.of(config().getString("data_dir", "./data"),
           config().getJsonObject("database", new JsonObject()).getString("file", "parley.db"));
-      size = database.writer().query("SELECT 1").execute().compose(ok -> vertx.executeBlocking(() -> {
+      size = database.pool().query("SELECT 1").execute().compose(ok -> vertx.executeBlocking(() -> {
         Path wal = file.resolveSibling(file.getFileName() + "-wal");
         return Files.size(file) + (Files.exists(wal) ? Files.size(wal) : 0L);
       }));

@@ -138,7 +138,7 @@ final class TurnWriter {
     String userId = turn.getJsonObject(Fields.USER).getString(Fields.ID);
     JsonObject assistant = turn.getJsonObject(Fields.ASSISTANT);
     String assistantId = assistant == null ? userId : assistant.getString(Fields.ID, userId);
-    return SqlTemplate.forQuery(database.reader(), MemorySql.STORED_TURN)
+    return SqlTemplate.forQuery(database.pool(), MemorySql.STORED_TURN)
         .execute(Map.of(Fields.BOT_ID, turn.getString(Fields.BOT_ID), "user", userId, "assistant", assistantId))
         .compose(rows -> {
           JsonObject ids = new JsonObject();

@@ -113,7 +113,7 @@ public class RagVerticle extends VerticleBase {
           knowledge = new KnowledgeBase(vertx, new DocumentStore(database), vectors, ingestWorkers, searchWorkers,
               fetcher, embedders, dataDir, config);
           return Future.all(List.of(
-              consume(Addresses.RAG_HEALTH, body -> database.writer().query("SELECT 1").execute()
+              consume(Addresses.RAG_HEALTH, body -> database.pool().query("SELECT 1").execute()
                   .compose(rows -> vectors instanceof QdrantStore qdrant ? qdrant.check() : Future.succeededFuture())
                   .map(rows -> new JsonObject().put("status", "UP").put("index", vectors.describe()))),
               consume(Addresses.RAG_SEARCH, body -> knowledge.search(body).compose(knowledge::withUrls)),
