@@ -1,6 +1,5 @@
 package dev.parley.common;
 
-import dev.parley.db.StorageFailures;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;

@@ -89,10 +89,7 @@ final class BotsHandler {
 
   private void conversation(RoutingContext ctx) {
     String id = botId(ctx);
-    String conversationId = ctx.pathParam("conversationId");
-    if (!Ids.isEntityId(conversationId)) {
-      throw ParleyException.notFound("Conversation");
-    }
+    String conversationId = Ids.requireEntityId(ctx.pathParam("conversationId"), "Conversation");
     new MemoryClient(bus(ctx), timeouts).conversation(id, conversationId).onComplete(Replies.json(ctx, 200, c -> c));
   }
 
@@ -129,11 +126,7 @@ final class BotsHandler {
   }
 
   static String botId(RoutingContext ctx) {
-    String id = ctx.pathParam("botId");
-    if (!Ids.isEntityId(id)) {
-      throw ParleyException.notFound("Bot");
-    }
-    return id;
+    return Ids.requireEntityId(ctx.pathParam("botId"), "Bot");
   }
 
   static int intParam(RoutingContext ctx, String name, int fallback, int min, int max) {

@@ -184,10 +184,6 @@ final class DocumentsHandler {
   }
 
   private static String docId(RoutingContext ctx) {
-    String id = ctx.pathParam("docId");
-    if (!Ids.isEntityId(id)) {
-      throw ParleyException.notFound("Document");
-    }
-    return id;
+    return Ids.requireEntityId(ctx.pathParam("docId"), "Document");
   }
 }

@@ -3,6 +3,7 @@ package dev.parley.http;
 import dev.parley.common.BotClient;
 import dev.parley.common.Citations;
 import dev.parley.common.ErrorCodes;
+import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
 import dev.parley.common.Timeouts;
 import io.vertx.core.http.HttpServerResponse;
@@ -48,7 +49,7 @@ final class PagesHandler {
       ctx.response().putHeader("Content-Security-Policy", ADMIN_CSP).putHeader("X-Frame-Options", "DENY");
       ctx.next();
     });
-    router.getWithRegex("^/chat/(?<botId>[A-Za-z0-9_-]{1,64})/?$").handler(this::chatPage);
+    router.getWithRegex("^/chat/(?<botId>" + Ids.ENTITY_ID_REGEX + ")/?$").handler(this::chatPage);
     router.get("/widget.js").handler(ctx -> {
       ctx.response().putHeader("Content-Security-Policy", ASSET_CSP).putHeader("Cache-Control", "public, max-age=300");
       ctx.next();

@@ -53,10 +53,7 @@ final class SessionHandler {
   }
 
   private void feedback(RoutingContext ctx) {
-    String messageId = ctx.pathParam("messageId");
-    if (!Ids.isEntityId(messageId)) {
-      throw ParleyException.notFound("Message");
-    }
+    String messageId = Ids.requireEntityId(ctx.pathParam("messageId"), "Message");
     JsonObject body = JsonBodies.object(ctx);
     Object rating = body.getValue(Fields.RATING);
     Object comment = body.getValue(Fields.COMMENT);
@@ -75,10 +72,6 @@ final class SessionHandler {
   }
 
   private static String sessionId(RoutingContext ctx) {
-    String id = ctx.pathParam("sessionId");
-    if (!Ids.isSessionId(id)) {
-      throw ParleyException.badRequest("invalid_session_id", "'session_id' must be 8 to 64 letters, digits, '-' or '_'");
-    }
-    return id;
+    return Ids.requireSessionId(ctx.pathParam("sessionId"));
   }
 }

@@ -1,13 +1,12 @@
 package dev.parley.rag;
 
 import dev.parley.common.Fields;
-import dev.parley.common.SecretBox;
+import dev.parley.common.Hashes;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -84,7 +83,7 @@ final class DocumentReader {
     if (chunks.isEmpty()) {
       throw new IngestionFailure("The document contains no text");
     }
-    String hash = HexFormat.of().formatHex(SecretBox.sha256(page.body()));
+    String hash = Hashes.sha256Hex(page.body());
     return new Extraction(name, Extractors.mimeOf(type), page.body().length, hash, chunks);
   }
 }

@@ -7,7 +7,6 @@ import dev.parley.common.BusHandlers;
 import dev.parley.common.Timeouts;
 import dev.parley.common.Fields;
 import dev.parley.common.Ids;
-import dev.parley.common.ParleyException;
 import dev.parley.db.Database;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -114,7 +113,7 @@ public class RagVerticle extends VerticleBase {
           vectors = ready.resultAt(1);
           knowledge = knowledgeBase(new DocumentStore(database), settings);
           return Future.all(List.of(
-              consume(Addresses.RAG_HEALTH, body -> database.writer().query("SELECT 1").execute()
+              consume(Addresses.RAG_HEALTH, body -> database.pool().query("SELECT 1").execute()
                   .compose(rows -> vectors instanceof QdrantStore qdrant ? qdrant.check() : Future.succeededFuture())
                   .map(rows -> new JsonObject().put("status", "UP").put("index", vectors.describe()))),
               consume(Addresses.RAG_SEARCH, knowledge::search),
@@ -211,19 +210,11 @@ public class RagVerticle extends VerticleBase {
   }
 
   private static String botId(JsonObject body) {
-    String id = body.getString(Fields.BOT_ID);
-    if (!Ids.isEntityId(id)) {
-      throw ParleyException.notFound("Bot");
-    }
-    return id;
+    return Ids.requireEntityId(body.getString(Fields.BOT_ID), "Bot");
   }
 
   private static String documentId(JsonObject body) {
-    String id = body.getString(Fields.DOCUMENT_ID);
-    if (!Ids.isEntityId(id)) {
-      throw ParleyException.notFound("Document");
-    }
-    return id;
+    return Ids.requireEntityId(body.getString(Fields.DOCUMENT_ID), "Document");
   }
 
   private Future<Void> consume(String address, Function<JsonObject, Future<JsonObject>> handler) {

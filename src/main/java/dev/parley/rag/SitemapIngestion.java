@@ -1,15 +1,14 @@
 package dev.parley.rag;
 
 import dev.parley.common.Fields;
+import dev.parley.common.Hashes;
 import dev.parley.common.Ids;
-import dev.parley.common.SecretBox;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -78,7 +77,7 @@ final class SitemapIngestion {
         }
         return Future.all(new ArrayList<>(steps));
       }).compose(v -> store.sitemap(id, page.body().length,
-          HexFormat.of().formatHex(SecretBox.sha256(page.body()))))
+          Hashes.sha256Hex(page.body())))
           .onSuccess(v -> LOG.info("Sitemap {} of bot {}: {} pages", id, botId, urls.size()));
     });
   }
