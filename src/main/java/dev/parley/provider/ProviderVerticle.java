@@ -11,6 +11,7 @@ import dev.parley.common.Heartbeats;
 import dev.parley.common.KeyScope;
 import dev.parley.common.LocalFirst;
 import dev.parley.common.ParleyException;
+import dev.parley.common.StreamEvents;
 import dev.parley.common.SecretBox;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -266,8 +267,14 @@ public class ProviderVerticle extends VerticleBase {
             streams.remove(streamAddress, clientGone);
           }
         })
-        .onSuccess(answer -> message.reply(reply(answer, started, deltas, spend)))
-        .onFailure(failure -> fail(message, provider, call, failure, spend))
+        .onSuccess(answer -> {
+          JsonObject reply = reply(answer, started, deltas, spend);
+          if (deltas != null) {
+            deltas.end(StreamEvents.done(reply));
+          }
+          message.reply(reply);
+        })
+        .onFailure(failure -> fail(message, provider, call, failure, spend, deltas))
         .mapEmpty();
   }
 
@@ -535,14 +542,15 @@ public class ProviderVerticle extends VerticleBase {
   }
 
   /** Fails the request; the failure carries what the attempts that reached a model spent, when they spent anything. */
-  private void fail(Message<JsonObject> message, ModelProvider provider, ModelCall call, Throwable failure, Spend spend) {
+  private void fail(Message<JsonObject> message, ModelProvider provider, ModelCall call, Throwable failure, Spend spend,
+      DeltaSender deltas) {
     ParleyException safe;
     if (failure instanceof ProviderFailure upstream) {
       safe = upstream.toParley(provider.displayName());
       if (upstream.kind() == ProviderFailure.Kind.CANCELLED) {
         LOG.info("{} stream stopped: the client went away: model={} bot={} request={}", provider.displayName(),
             call.model(), call.botId(), call.requestId());
-        Failures.reply(message, spent(safe, provider, call, spend));
+        failed(message, deltas, spent(safe, provider, call, spend));
         return;
       }
       LOG.warn("{} call failed: code={} upstream_status={} cause=\"{}\" model={} bot={} request={}",
@@ -555,7 +563,14 @@ public class ProviderVerticle extends VerticleBase {
     } else {
       safe = Failures.safe(failure, message.address());
     }
-    Failures.reply(message, spent(safe, provider, call, spend));
+    failed(message, deltas, spent(safe, provider, call, spend));
+  }
+
+  private static void failed(Message<JsonObject> message, DeltaSender deltas, ParleyException failure) {
+    if (deltas != null) {
+      deltas.end(StreamEvents.error(failure));
+    }
+    Failures.reply(message, failure);
   }
 
   private static ParleyException spent(ParleyException failure, ModelProvider provider, ModelCall call, Spend spend) {
@@ -606,6 +621,10 @@ public class ProviderVerticle extends VerticleBase {
 
     int count() {
       return seq;
+    }
+
+    void end(JsonObject last) {
+      vertx.eventBus().send(address, last, options);
     }
   }
 }
