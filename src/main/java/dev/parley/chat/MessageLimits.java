@@ -9,14 +9,21 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The visitor's request within the bot's limits: a well-formed {@code session_id} (a new one when none is sent),
- * a non-empty {@code message} of at most the bot's {@code max_message_chars} (413 beyond) with no NUL. Before
- * anything is stored or any model called.
+ * a non-empty {@code message} of at most the bot's {@code max_message_chars} (413 beyond) with no NUL, and a
+ * {@code stream} flag that is true or false when sent (checked in this order). Before anything is stored or any
+ * model called.
  */
 final class MessageLimits implements Step {
 
   @Override
   public Future<Turn> apply(Turn turn, Delivery delivery) {
-    return Future.succeededFuture(turn.withVisitor(sessionId(turn.input()), message(turn.input(), turn.bot())));
+    String sessionId = sessionId(turn.input());
+    String message = message(turn.input(), turn.bot());
+    Object stream = turn.input().getValue("stream");
+    if (stream != null && !(stream instanceof Boolean)) {
+      throw ParleyException.badRequest("invalid_stream", "'stream' must be true or false");
+    }
+    return Future.succeededFuture(turn.withVisitor(sessionId, message));
   }
 
   private static String sessionId(JsonObject body) {

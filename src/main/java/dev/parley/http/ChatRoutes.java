@@ -3,7 +3,6 @@ package dev.parley.http;
 import dev.parley.chat.ChatPipeline;
 import dev.parley.chat.Turn;
 import dev.parley.common.Clients;
-import dev.parley.common.ParleyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -49,11 +48,9 @@ final class ChatRoutes {
     pipeline.run(turn, wantsStream(ctx, body) ? new SseDelivery(ctx) : new JsonDelivery(ctx));
   }
 
+  /** A {@code stream} flag that is not a boolean is refused by the turn's limits, after the message's checks. */
   private static boolean wantsStream(RoutingContext ctx, JsonObject body) {
     Object flag = body.getValue("stream");
-    if (flag != null && !(flag instanceof Boolean)) {
-      throw ParleyException.badRequest("invalid_stream", "'stream' must be true or false");
-    }
     String accept = ctx.request().getHeader("Accept");
     return Boolean.TRUE.equals(flag) || (accept != null && accept.contains("text/event-stream"));
   }
