@@ -31,16 +31,20 @@ final class OpsRoutes {
   private static final long CHECK_TIMEOUT_MS = 3_000;
 
   private final Vertx vertx;
+  private final Bus bus;
   private final boolean metricsPublic;
   private final BooleanSupplier draining;
+  private final Handler<RoutingContext> adminAuth;
 
-  OpsRoutes(Vertx vertx, boolean metricsPublic, BooleanSupplier draining) {
-    this.vertx = vertx;
+  OpsRoutes(Bus bus, boolean metricsPublic, BooleanSupplier draining, Handler<RoutingContext> adminAuth) {
+    this.vertx = bus.vertx();
+    this.bus = bus;
     this.metricsPublic = metricsPublic;
     this.draining = draining;
+    this.adminAuth = adminAuth;
   }
 
-  void mount(Router router, Handler<RoutingContext> adminAuth) {
+  void mount(Router router) {
     router.get("/health/live").handler(ctx -> Replies.end(ctx.response()
         .putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store"),
         new JsonObject().put("status", "UP").encode()));
@@ -75,7 +79,7 @@ final class OpsRoutes {
    * The check's own timeout equals the request's, and may end it first: hence {@code tryComplete}.
    */
   private Handler<Promise<Status>> probe(String address, boolean required) {
-    return promise -> new Bus(vertx, null).request(address, new JsonObject(), CHECK_TIMEOUT_MS).onComplete(result -> {
+    return promise -> bus.request(null, address, new JsonObject(), CHECK_TIMEOUT_MS).onComplete(result -> {
       if (result.succeeded()) {
         promise.tryComplete(Status.OK(result.result()));
       } else if (!required && isNoHandlers(result.cause())) {

@@ -141,9 +141,9 @@ public class RagVerticle extends VerticleBase {
         })
         .compose(registered -> knowledge.resume())
         .onSuccess(v -> {
-          BotClient bots = new BotClient(new Bus(vertx, null), Timeouts.from(config.getJsonObject("timeouts")));
+          BotClient bots = new BotClient(new Bus(vertx), Timeouts.from(config.getJsonObject("timeouts")));
           syncTimer = vertx.setPeriodic(Math.max(100, config.getLong("sync_check_ms", 300_000L)),
-              t -> knowledge.syncDue(bots::get)
+              t -> knowledge.syncDue(botId -> bots.get(null, botId))
                   .onFailure(failure -> LOG.warn("Scheduled sync check failed: {}", failure.getMessage())));
           if (config.getBoolean("preload_model", true)) {
             embedders.warmUp().onFailure(failure -> LOG.error("The embedding model could not be loaded", failure));

@@ -55,8 +55,25 @@ final class ProviderTestSupport {
             .add(new JsonObject().put("role", "user").put("content", "What is Parley?")));
   }
 
-  static ProviderClient client(Vertx vertx) {
-    return new ProviderClient(new Bus(vertx, "req-" + UUID.randomUUID()), new Timeouts(5_000, 5_000, 5_000, 15_000));
+  /** The provider client as these tests call it: every call on behalf of one request id. */
+  record Caller(ProviderClient client, String requestId) {
+
+    Future<JsonObject> complete(JsonObject request) {
+      return client.complete(requestId, request);
+    }
+
+    Future<JsonObject> stream(JsonObject request, String streamAddress) {
+      return client.stream(requestId, request, streamAddress);
+    }
+
+    void cancel(String streamAddress) {
+      client.cancel(streamAddress);
+    }
+  }
+
+  static Caller client(Vertx vertx) {
+    return new Caller(new ProviderClient(new Bus(vertx), new Timeouts(5_000, 5_000, 5_000, 15_000)),
+        "req-" + UUID.randomUUID());
   }
 
   /** The failure of a request, as the caller sees it; fails if the request succeeded. */
