@@ -24,6 +24,12 @@ public final class Shutdown {
   /** How long a node that left the view goes on answering requests sent on an older view. */
   private static final long QUIET_MS = 500;
   private static final long WITHDRAW_TIMEOUT_S = 3;
+  /**
+   * How long a node that left the view goes on serving at least: the other nodes learn of the withdrawal through
+   * the cluster's events, which a busy machine can hold back for longer than {@link #QUIET_MS}, and a request that
+   * reaches a node after its handlers are gone is dropped unanswered.
+   */
+  private static final long PROPAGATION_MS = 2_000;
 
   private Shutdown() {
   }
@@ -58,9 +64,12 @@ public final class Shutdown {
     }
     long until = System.currentTimeMillis() + graceMs;
     // on the cut-off side of a partition the cluster's maps may not answer: drain anyway
+    long[] withdrawnAt = {0};
     return Drain.withdraw(vertx).timeout(WITHDRAW_TIMEOUT_S, TimeUnit.SECONDS).otherwiseEmpty()
+        .onComplete(v -> withdrawnAt[0] = System.currentTimeMillis())
         .compose(v -> drainHttp(vertx))
-        .eventually(() -> Drain.idle(vertx, QUIET_MS, Math.max(QUIET_MS, until - System.currentTimeMillis())))
+        .eventually(() -> Drain.idle(vertx, QUIET_MS, withdrawnAt[0] + PROPAGATION_MS,
+            Math.max(QUIET_MS, until - System.currentTimeMillis())))
         .eventually(vertx::close);
   }
 }

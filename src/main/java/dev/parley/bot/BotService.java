@@ -27,8 +27,7 @@ final class BotService {
   private static final Pattern STATUS_CODE = Pattern.compile("[a-z][a-z0-9_]{0,63}");
 
   private final Database database;
-  private final Pool writer;
-  private final Pool reader;
+  private final Pool pool;
   private final SecretBox secrets;
   private final String defaultProvider;
   private final BotChecks checks;
@@ -40,8 +39,7 @@ final class BotService {
     this.checks = checks;
     this.newBotLimits = newBotLimits;
     this.database = database;
-    this.writer = database.writer();
-    this.reader = database.reader();
+    this.pool = database.pool();
     this.secrets = secrets;
   }
 
@@ -75,12 +73,12 @@ final class BotService {
     row.put("created_at", now);
     row.put("updated_at", now);
     row.put("provider_status", null);
-    return SqlTemplate.forUpdate(writer, BotSql.INSERT).execute(row)
+    return SqlTemplate.forUpdate(pool, BotSql.INSERT).execute(row)
         .map(done -> publicView(toBot(row)));
   }
 
   Future<JsonArray> list() {
-    return SqlTemplate.forQuery(reader, BotSql.SELECT_ALL).execute(Map.of()).map(rows -> {
+    return SqlTemplate.forQuery(pool, BotSql.SELECT_ALL).execute(Map.of()).map(rows -> {
       JsonArray bots = new JsonArray();
       for (Row row : rows) {
         bots.add(publicView(toBot(row.toJson().getMap())));
@@ -90,17 +88,17 @@ final class BotService {
   }
 
   Future<JsonObject> get(String id, boolean includeSecret) {
-    return load(reader, id).map(bot -> includeSecret ? bot : publicView(bot));
+    return load(pool, id).map(bot -> includeSecret ? bot : publicView(bot));
   }
 
   /** The bot's admin view with its {@code warnings} ({@link BotChecks}). */
   Future<JsonObject> getWithWarnings(String id) {
-    return load(reader, id).compose(bot -> checks.warnings(bot).map(warnings ->
+    return load(pool, id).compose(bot -> checks.warnings(bot).map(warnings ->
         publicView(bot).put(Fields.WARNINGS, warnings)));
   }
 
   Future<JsonObject> update(String id, JsonObject patch) {
-    return load(reader, id).compose(current -> {
+    return load(pool, id).compose(current -> {
       JsonObject merged;
       boolean keySet;
       try {
@@ -149,7 +147,7 @@ final class BotService {
    */
   Future<Boolean> providerStatus(String id, JsonObject status) {
     if (status == null) {
-      return SqlTemplate.forUpdate(writer, BotSql.CLEAR_PROVIDER_STATUS).execute(Map.of("id", id))
+      return SqlTemplate.forUpdate(pool, BotSql.CLEAR_PROVIDER_STATUS).execute(Map.of("id", id))
           .map(result -> result.rowCount() > 0);
     }
     String code = status.getValue("code") instanceof String c && STATUS_CODE.matcher(c).matches() ? c : null;
@@ -160,12 +158,12 @@ final class BotService {
     }
     String value = new JsonObject().put("code", code).put("message", message).put("at", System.currentTimeMillis())
         .encode();
-    return SqlTemplate.forUpdate(writer, BotSql.SET_PROVIDER_STATUS).execute(Map.of("id", id, "provider_status", value))
+    return SqlTemplate.forUpdate(pool, BotSql.SET_PROVIDER_STATUS).execute(Map.of("id", id, "provider_status", value))
         .map(result -> result.rowCount() > 0);
   }
 
   Future<Void> delete(String id) {
-    return SqlTemplate.forUpdate(writer, BotSql.DELETE).execute(Map.of("id", id)).compose(result ->
+    return SqlTemplate.forUpdate(pool, BotSql.DELETE).execute(Map.of("id", id)).compose(result ->
         result.rowCount() == 0 ? Future.failedFuture(ParleyException.notFound("Bot")) : Future.succeededFuture());
   }
 

@@ -80,7 +80,7 @@ public class BotVerticle extends VerticleBase {
               consume(Addresses.BOT_UPDATE, body -> bots.update(botId(body), patch(body)).map(bot -> changed(bot, "updated"))),
               consume(Addresses.BOT_DELETE, this::delete),
               consume(Addresses.BOT_STATUS, this::providerStatus),
-              consume(Addresses.BOT_HEALTH, body -> database.writer().query("SELECT 1").execute()
+              consume(Addresses.BOT_HEALTH, body -> database.pool().query("SELECT 1").execute()
                   .map(rows -> new JsonObject().put("status", "UP"))),
               vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_BOT_CHANGED,
                   event -> cache.evict(event.body().getString(Fields.BOT_ID))).completion()));
@@ -136,11 +136,7 @@ public class BotVerticle extends VerticleBase {
   }
 
   private static String botId(JsonObject body) {
-    String id = body.getString(Fields.BOT_ID);
-    if (!Ids.isEntityId(id)) {
-      throw ParleyException.notFound("Bot");
-    }
-    return id;
+    return Ids.requireEntityId(body.getString(Fields.BOT_ID), "Bot");
   }
 
   private static JsonObject patch(JsonObject body) {

@@ -4,7 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-/** Sender side of the bot component ({@code parley.bot.*}). */
+/** Sender side of the bot component ({@code parley.bot.*}); one per verticle, the request id passed per call. */
 public final class BotClient {
 
   private final Bus bus;
@@ -15,33 +15,33 @@ public final class BotClient {
     this.timeoutMs = timeouts.botMs();
   }
 
-  public Future<JsonObject> create(JsonObject fields) {
-    return bus.request(Addresses.BOT_CREATE, fields, timeoutMs);
+  public Future<JsonObject> create(String requestId, JsonObject fields) {
+    return bus.request(requestId, Addresses.BOT_CREATE, fields, timeoutMs);
   }
 
-  public Future<JsonArray> list() {
-    return bus.request(Addresses.BOT_LIST, new JsonObject(), timeoutMs).map(r -> r.getJsonArray("bots"));
+  public Future<JsonArray> list(String requestId) {
+    return bus.request(requestId, Addresses.BOT_LIST, new JsonObject(), timeoutMs).map(r -> r.getJsonArray("bots"));
   }
 
   /** The bot as the admin API shows it: no key material at all. */
-  public Future<JsonObject> get(String botId) {
-    return bus.request(Addresses.BOT_GET, new JsonObject().put(Fields.BOT_ID, botId), timeoutMs);
+  public Future<JsonObject> get(String requestId, String botId) {
+    return bus.request(requestId, Addresses.BOT_GET, new JsonObject().put(Fields.BOT_ID, botId), timeoutMs);
   }
 
   /** The bot as the admin API shows it, with its {@code warnings: [{field, message}]} (settings that cannot work as meant). */
-  public Future<JsonObject> getWithWarnings(String botId) {
-    return bus.request(Addresses.BOT_GET,
+  public Future<JsonObject> getWithWarnings(String requestId, String botId) {
+    return bus.request(requestId, Addresses.BOT_GET,
         new JsonObject().put(Fields.BOT_ID, botId).put(Fields.INCLUDE_WARNINGS, true), timeoutMs);
   }
 
   /** The bot with its encrypted key ({@code api_key_enc}), for a chat turn's provider step. */
-  public Future<JsonObject> getForChat(String botId) {
-    return bus.request(Addresses.BOT_GET,
+  public Future<JsonObject> getForChat(String requestId, String botId) {
+    return bus.request(requestId, Addresses.BOT_GET,
         new JsonObject().put(Fields.BOT_ID, botId).put(Fields.INCLUDE_SECRET, true), timeoutMs);
   }
 
-  public Future<JsonObject> update(String botId, JsonObject patch) {
-    return bus.request(Addresses.BOT_UPDATE,
+  public Future<JsonObject> update(String requestId, String botId, JsonObject patch) {
+    return bus.request(requestId, Addresses.BOT_UPDATE,
         new JsonObject().put(Fields.BOT_ID, botId).put(Fields.PATCH, patch), timeoutMs);
   }
 
@@ -49,12 +49,12 @@ public final class BotClient {
    * Records the bot's provider problem ({@code {code, message}}, shown to admins as {@code provider_status}
    * with the time it was recorded), or clears it when {@code status} is null. Completes with whether it changed.
    */
-  public Future<Boolean> providerStatus(String botId, JsonObject status) {
-    return bus.request(Addresses.BOT_STATUS, new JsonObject().put(Fields.BOT_ID, botId).put(Fields.PROVIDER_STATUS, status),
+  public Future<Boolean> providerStatus(String requestId, String botId, JsonObject status) {
+    return bus.request(requestId, Addresses.BOT_STATUS, new JsonObject().put(Fields.BOT_ID, botId).put(Fields.PROVIDER_STATUS, status),
         timeoutMs).map(reply -> reply.getBoolean("changed", false));
   }
 
-  public Future<Void> delete(String botId) {
-    return bus.request(Addresses.BOT_DELETE, new JsonObject().put(Fields.BOT_ID, botId), timeoutMs).mapEmpty();
+  public Future<Void> delete(String requestId, String botId) {
+    return bus.request(requestId, Addresses.BOT_DELETE, new JsonObject().put(Fields.BOT_ID, botId), timeoutMs).mapEmpty();
   }
 }

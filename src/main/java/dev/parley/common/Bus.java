@@ -12,28 +12,23 @@ import io.vertx.core.json.JsonObject;
  * Event-bus request-reply with an explicit timeout, a deadline to start by ({@link Fields#DEADLINE_HEADER}),
  * a request id and safe failures, served by a handler on this node when there is one ({@link LocalFirst}).
  * A long request that has to leave the process can be watched by heartbeats ({@link Heartbeats}), so that a dead node fails it within a few
- * seconds instead of at its timeout.
+ * seconds instead of at its timeout. One bus serves a whole verticle: the request id travels with each call.
  */
 public final class Bus {
 
   private final Vertx vertx;
-  private final String requestId;
 
-  public Bus(Vertx vertx, String requestId) {
+  public Bus(Vertx vertx) {
     this.vertx = vertx;
-    this.requestId = requestId;
   }
 
   public Vertx vertx() {
     return vertx;
   }
 
-  public String requestId() {
-    return requestId;
-  }
-
-  public Future<JsonObject> request(String address, JsonObject body, long timeoutMs) {
-    return request(address, body, timeoutMs, 0);
+  /** A request on behalf of the request {@code requestId} (null outside a request), carried as a header into log lines. */
+  public Future<JsonObject> request(String requestId, String address, JsonObject body, long timeoutMs) {
+    return request(requestId, address, body, timeoutMs, 0);
   }
 
   /**
@@ -41,14 +36,15 @@ public final class Bus {
    * the handler sends heartbeats every {@code heartbeatMs} and the request fails with 503 {@code node_lost}
    * ({@code provider_node_lost} for the provider) once they stop. {@code heartbeatMs} 0 never watches.
    */
-  public Future<JsonObject> request(String address, JsonObject body, long timeoutMs, long heartbeatMs) {
+  public Future<JsonObject> request(String requestId, String address, JsonObject body, long timeoutMs,
+      long heartbeatMs) {
     long watchedMs = heartbeatMs > 0 && vertx.isClustered() ? heartbeatMs : 0;
     Future<Message<JsonObject>> sent = LocalFirst.hasLocal(vertx, address)
-        ? vertx.eventBus().<JsonObject>request(LocalFirst.alias(address), body, options(timeoutMs, timeoutMs))
+        ? vertx.eventBus().<JsonObject>request(LocalFirst.alias(address), body, options(requestId, timeoutMs, timeoutMs))
             .recover(failure -> isNoHandlers(failure)
-                ? remote(address, body, timeoutMs, watchedMs)
+                ? remote(requestId, address, body, timeoutMs, watchedMs)
                 : Future.failedFuture(failure))
-        : remote(address, body, timeoutMs, watchedMs);
+        : remote(requestId, address, body, timeoutMs, watchedMs);
     return sent
         .map(Message::body)
         .recover(failure -> Future.failedFuture(failure instanceof ReplyException reply
@@ -61,15 +57,16 @@ public final class Bus {
    * came, and its handler sends the first one an interval after it starts: it must start within
    * {@code MISSES - 1} intervals.
    */
-  private Future<Message<JsonObject>> remote(String address, JsonObject body, long timeoutMs, long heartbeatMs) {
+  private Future<Message<JsonObject>> remote(String requestId, String address, JsonObject body, long timeoutMs,
+      long heartbeatMs) {
     if (heartbeatMs <= 0) {
-      return vertx.eventBus().request(address, body, options(timeoutMs, timeoutMs));
+      return vertx.eventBus().request(address, body, options(requestId, timeoutMs, timeoutMs));
     }
     long startWithinMs = Math.min(timeoutMs, heartbeatMs * (Heartbeats.MISSES - 1));
-    return Heartbeats.request(vertx, address, body, options(timeoutMs, startWithinMs), heartbeatMs);
+    return Heartbeats.request(vertx, address, body, options(requestId, timeoutMs, startWithinMs), heartbeatMs);
   }
 
-  private DeliveryOptions options(long timeoutMs, long startWithinMs) {
+  private static DeliveryOptions options(String requestId, long timeoutMs, long startWithinMs) {
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMs)
         .addHeader(Fields.DEADLINE_HEADER, String.valueOf(System.currentTimeMillis() + startWithinMs));
     if (requestId != null) {

@@ -24,8 +24,7 @@ public enum Citations {
   /** The mode of a bot that names none. */
   public static final Citations DEFAULT = TITLES;
 
-  private static final List<String> PASSAGE_FIELDS = List.of(Fields.DOCUMENT_ID, "document_name", "url", "heading",
-      "snippet", "score");
+  private static final List<String> PASSAGE_FIELDS = Passage.SOURCE_FIELDS;
 
   private final String wire;
 
@@ -65,10 +64,10 @@ public enum Citations {
         continue;
       }
       if (this == TITLES) {
-        String name = source.getString("document_name");
-        String url = source.getString("url");
+        String name = source.getString(Passage.DOCUMENT_NAME);
+        String url = source.getString(Passage.URL);
         if (documents.add(name + '\n' + url)) {
-          shaped.add(new JsonObject().put("document_name", name).put("url", url));
+          shaped.add(new JsonObject().put(Passage.DOCUMENT_NAME, name).put(Passage.URL, url));
         }
       } else {
         JsonObject passage = new JsonObject();

@@ -100,6 +100,11 @@ public final class Drain {
    * {@link #withdraw} can still arrive for a moment), or {@code timeoutMs} went by.
    */
   public static Future<Void> idle(Vertx vertx, long quietMs, long timeoutMs) {
+    return idle(vertx, quietMs, 0, timeoutMs);
+  }
+
+  /** The same, and not before the time {@code notBefore} (epoch ms). */
+  public static Future<Void> idle(Vertx vertx, long quietMs, long notBefore, long timeoutMs) {
     Promise<Void> idle = Promise.promise();
     long deadline = System.currentTimeMillis() + timeoutMs;
     long[] quietSince = {System.currentTimeMillis()};
@@ -109,7 +114,7 @@ public final class Drain {
       if (working > 0) {
         quietSince[0] = now;
       }
-      if (working == 0 && now - quietSince[0] >= quietMs) {
+      if (working == 0 && now - quietSince[0] >= quietMs && now >= notBefore) {
         vertx.cancelTimer(timer);
         idle.complete();
       } else if (now > deadline) {

@@ -1,6 +1,5 @@
 package dev.parley.common;
 
-import dev.parley.db.StorageFailures;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.DecodeException;

@@ -4,11 +4,25 @@ import java.security.SecureRandom;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
-/** Identifier generation and validation. */
+/**
+ * Identifier generation, and the one owner of Parley's id rules: what a session id, a stored entity's id
+ * and a request id may look like, and what a caller is told when one is malformed. Every edge (HTTP path,
+ * JSON body, bus message) checks ids here, so the rules cannot drift apart.
+ */
 public final class Ids {
 
+  /**
+   * A stored entity's id (bot, document, conversation, message, user): 1 to 64 letters, digits, '-' or '_'.
+   * Public for route patterns, which must accept exactly what {@link #isEntityId} does.
+   */
+  public static final String ENTITY_ID_REGEX = "[A-Za-z0-9_-]{1,64}";
+  /** The error code of a malformed session id (400). */
+  public static final String INVALID_SESSION_ID = "invalid_session_id";
+
+  private static final String SESSION_ID_RULE = "'session_id' must be 8 to 64 letters, digits, '-' or '_'";
   private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_-]{8,64}");
-  private static final Pattern ENTITY_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  private static final Pattern ENTITY_ID = Pattern.compile(ENTITY_ID_REGEX);
+  private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
@@ -29,6 +43,7 @@ public final class Ids {
     return prefix + "_" + new String(out);
   }
 
+  /** Whether {@code value} is a well-formed session id: 8 to 64 letters, digits, '-' or '_'. */
   public static boolean isSessionId(String value) {
     return value != null && SESSION_ID.matcher(value).matches();
   }
@@ -36,5 +51,34 @@ public final class Ids {
   /** Whether a path id could name anything we store (anything else is simply not found). */
   public static boolean isEntityId(String value) {
     return value != null && ENTITY_ID.matcher(value).matches();
+  }
+
+  /** Whether a client's {@code X-Request-Id} may be taken as it is (else the request gets a new one). */
+  public static boolean isRequestId(String value) {
+    return value != null && REQUEST_ID.matcher(value).matches();
+  }
+
+  /** {@code value} when it is a well-formed session id; otherwise a 400 {@code invalid_session_id}. */
+  public static String requireSessionId(Object value) {
+    if (value instanceof String id && isSessionId(id)) {
+      return id;
+    }
+    throw ParleyException.badRequest(INVALID_SESSION_ID, SESSION_ID_RULE);
+  }
+
+  /**
+   * The session of a chat turn: a new one when the body names none, the one it names when well-formed,
+   * otherwise a 400 {@code invalid_session_id}.
+   */
+  public static String sessionIdOrNew(Object value) {
+    return value == null ? uuid() : requireSessionId(value);
+  }
+
+  /** {@code value} when it could name a stored {@code what}; otherwise a 404 ("{@code what} not found"). */
+  public static String requireEntityId(String value, String what) {
+    if (!isEntityId(value)) {
+      throw ParleyException.notFound(what);
+    }
+    return value;
   }
 }

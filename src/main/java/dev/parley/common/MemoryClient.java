@@ -4,7 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-/** Sender side of the memory component ({@code parley.memory.*}). */
+/** Sender side of the memory component ({@code parley.memory.*}); one per verticle, the request id passed per call. */
 public final class MemoryClient {
 
   private static final int APPEND_ATTEMPTS = 9;
@@ -20,11 +20,11 @@ public final class MemoryClient {
   }
 
   /** The last {@code limit} answered messages of the session, oldest first, as {@code {role, content}}. */
-  public Future<JsonArray> history(String botId, String sessionId, int limit) {
+  public Future<JsonArray> history(String requestId, String botId, String sessionId, int limit) {
     if (limit <= 0) {
       return Future.succeededFuture(new JsonArray());
     }
-    return bus.request(Addresses.MEMORY_HISTORY, session(botId, sessionId).put(Fields.LIMIT, limit), timeoutMs)
+    return bus.request(requestId, Addresses.MEMORY_HISTORY, session(botId, sessionId).put(Fields.LIMIT, limit), timeoutMs)
         .map(r -> r.getJsonArray(Fields.MESSAGES));
   }
 
@@ -39,15 +39,15 @@ public final class MemoryClient {
    * again. Each attempt goes to whichever memory node the event bus picks, the frozen one included, hence
    * several.
    */
-  public Future<JsonObject> append(JsonObject turn) {
-    return append(turn, APPEND_ATTEMPTS, timeoutMs);
+  public Future<JsonObject> append(String requestId, JsonObject turn) {
+    return append(requestId, turn, APPEND_ATTEMPTS, timeoutMs);
   }
 
-  private Future<JsonObject> append(JsonObject turn, int attempts, long attemptMs) {
-    return bus.request(Addresses.MEMORY_APPEND, turn.put(Fields.DEADLINE, System.currentTimeMillis() + attemptMs),
+  private Future<JsonObject> append(String requestId, JsonObject turn, int attempts, long attemptMs) {
+    return bus.request(requestId, Addresses.MEMORY_APPEND, turn.put(Fields.DEADLINE, System.currentTimeMillis() + attemptMs),
             attemptMs)
         .recover(failure -> attempts > 1 && unanswered(failure) && identified(turn)
-            ? append(turn, attempts - 1, Math.min(timeoutMs, RETRY_TIMEOUT_MS))
+            ? append(requestId, turn, attempts - 1, Math.min(timeoutMs, RETRY_TIMEOUT_MS))
             : Future.failedFuture(failure));
   }
 
@@ -61,36 +61,36 @@ public final class MemoryClient {
   }
 
   /** Every message of the session with ids, status, sources and feedback, oldest first. */
-  public Future<JsonObject> messages(String botId, String sessionId) {
-    return bus.request(Addresses.MEMORY_SESSION_GET, session(botId, sessionId), timeoutMs);
+  public Future<JsonObject> messages(String requestId, String botId, String sessionId) {
+    return bus.request(requestId, Addresses.MEMORY_SESSION_GET, session(botId, sessionId), timeoutMs);
   }
 
-  public Future<JsonObject> clear(String botId, String sessionId) {
-    return bus.request(Addresses.MEMORY_SESSION_CLEAR, session(botId, sessionId), timeoutMs);
+  public Future<JsonObject> clear(String requestId, String botId, String sessionId) {
+    return bus.request(requestId, Addresses.MEMORY_SESSION_CLEAR, session(botId, sessionId), timeoutMs);
   }
 
-  public Future<JsonObject> feedback(String botId, String messageId, String rating, String comment) {
-    return bus.request(Addresses.MEMORY_FEEDBACK, new JsonObject().put(Fields.BOT_ID, botId)
+  public Future<JsonObject> feedback(String requestId, String botId, String messageId, String rating, String comment) {
+    return bus.request(requestId, Addresses.MEMORY_FEEDBACK, new JsonObject().put(Fields.BOT_ID, botId)
         .put(Fields.MESSAGE_ID, messageId).put(Fields.RATING, rating).put(Fields.COMMENT, comment), timeoutMs);
   }
 
-  public Future<JsonObject> conversations(String botId, int limit, int offset) {
-    return bus.request(Addresses.MEMORY_CONVERSATIONS, new JsonObject().put(Fields.BOT_ID, botId)
+  public Future<JsonObject> conversations(String requestId, String botId, int limit, int offset) {
+    return bus.request(requestId, Addresses.MEMORY_CONVERSATIONS, new JsonObject().put(Fields.BOT_ID, botId)
         .put(Fields.LIMIT, limit).put(Fields.OFFSET, offset), timeoutMs);
   }
 
-  public Future<JsonObject> conversation(String botId, String conversationId) {
-    return bus.request(Addresses.MEMORY_CONVERSATION, new JsonObject().put(Fields.BOT_ID, botId)
+  public Future<JsonObject> conversation(String requestId, String botId, String conversationId) {
+    return bus.request(requestId, Addresses.MEMORY_CONVERSATION, new JsonObject().put(Fields.BOT_ID, botId)
         .put(Fields.CONVERSATION_ID, conversationId), timeoutMs);
   }
 
-  public Future<JsonObject> stats(String botId, int days) {
-    return bus.request(Addresses.MEMORY_STATS, new JsonObject().put(Fields.BOT_ID, botId).put(Fields.DAYS, days), timeoutMs);
+  public Future<JsonObject> stats(String requestId, String botId, int days) {
+    return bus.request(requestId, Addresses.MEMORY_STATS, new JsonObject().put(Fields.BOT_ID, botId).put(Fields.DAYS, days), timeoutMs);
   }
 
   /** Tokens and cost of the bot's messages created at or after {@code since} (epoch ms): {@code {input_tokens, output_tokens, cost}}. */
-  public Future<JsonObject> usage(String botId, long since) {
-    return bus.request(Addresses.MEMORY_USAGE, new JsonObject().put(Fields.BOT_ID, botId).put("since", since), timeoutMs);
+  public Future<JsonObject> usage(String requestId, String botId, long since) {
+    return bus.request(requestId, Addresses.MEMORY_USAGE, new JsonObject().put(Fields.BOT_ID, botId).put("since", since), timeoutMs);
   }
 
   private static JsonObject session(String botId, String sessionId) {

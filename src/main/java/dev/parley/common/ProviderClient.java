@@ -9,7 +9,8 @@ import io.vertx.core.json.JsonObject;
  * the answer is {@code {content, usage:{input_tokens, output_tokens}, cost, provider, model, latency_ms, fallback}}, naming
  * the provider and model that answered ({@code fallback} true when it was the bot's fallback); usage and cost are
  * every attempt's. A failed call that had spent tokens fails with a {@link ParleyException} whose
- * {@link ParleyException#spent()} says how many ({@code {usage, cost, provider, model}}).
+ * {@link ParleyException#spent()} says how many ({@code {usage, cost, provider, model}}). One per verticle, the
+ * request id passed per call.
  */
 public final class ProviderClient {
 
@@ -27,17 +28,18 @@ public final class ProviderClient {
    * Asks for the answer. When the provider runs on another node that dies before answering, this fails with
    * 503 {@code provider_node_lost} after three missed heartbeats ({@code timeouts.heartbeat_ms}), not at the timeout.
    */
-  public Future<JsonObject> complete(JsonObject request) {
-    return bus.request(Addresses.PROVIDER_COMPLETE, request, timeoutMs, heartbeatMs);
+  public Future<JsonObject> complete(String requestId, JsonObject request) {
+    return bus.request(requestId, Addresses.PROVIDER_COMPLETE, request, timeoutMs, heartbeatMs);
   }
 
   /**
-   * Streams the answer: {@code {type:"delta", seq, text}} messages go to {@code streamAddress}
-   * in order, and the reply (the same answer as {@link #complete}, plus {@code deltas}, the
-   * number of delta messages sent) comes once the model has finished.
+   * Streams the answer to {@code streamAddress} as {@link StreamEvents}: deltas in order, then {@code done} (the
+   * same answer as {@link #complete}) or {@code error}. The stream ends with that last message; this request's
+   * reply may overtake the last deltas, so only its failure (timeout, no handler, node lost) ends a stream that
+   * sent no end of its own.
    */
-  public Future<JsonObject> stream(JsonObject request, String streamAddress) {
-    return bus.request(Addresses.PROVIDER_STREAM, request.copy().put(Fields.STREAM_ADDRESS, streamAddress), timeoutMs,
+  public Future<JsonObject> stream(String requestId, JsonObject request, String streamAddress) {
+    return bus.request(requestId, Addresses.PROVIDER_STREAM, request.copy().put(Fields.STREAM_ADDRESS, streamAddress), timeoutMs,
         heartbeatMs);
   }
 

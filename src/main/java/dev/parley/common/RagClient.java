@@ -4,7 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-/** Sender side of the knowledge-base component ({@code parley.rag.*}). */
+/** Sender side of the knowledge-base component ({@code parley.rag.*}); one per verticle, the request id passed per call. */
 public final class RagClient {
 
   private final Bus bus;
@@ -24,13 +24,13 @@ public final class RagClient {
    * {@code mode} is {@code hybrid} (default), {@code vector} or {@code bm25}. A search on another node that
    * dies fails with 503 {@code node_lost} after three missed heartbeats.
    */
-  public Future<JsonArray> search(String botId, String query, int topK, double minScore, String mode) {
+  public Future<JsonArray> search(String requestId, String botId, String query, int topK, double minScore, String mode) {
     JsonObject body = new JsonObject().put(Fields.BOT_ID, botId).put(Fields.QUERY, query)
         .put(Fields.TOP_K, topK).put(Fields.MIN_SCORE, minScore);
     if (mode != null) {
       body.put(Fields.MODE, mode);
     }
-    return bus.request(Addresses.RAG_SEARCH, body, timeoutMs, heartbeatMs)
+    return bus.request(requestId, Addresses.RAG_SEARCH, body, timeoutMs, heartbeatMs)
         .map(r -> r.getJsonArray(Fields.RESULTS, new JsonArray()));
   }
 
@@ -39,51 +39,51 @@ public final class RagClient {
    * {@code {bot_id, name, source:"file", mime?, content:<bytes>}}, {@code {bot_id, name, source:"text", text}}
    * or {@code {bot_id, source:"url", url}}. Answers the document, status {@code pending}.
    */
-  public Future<JsonObject> add(JsonObject source) {
-    return bus.request(Addresses.RAG_DOCUMENT_ADD, source, timeoutMs);
+  public Future<JsonObject> add(String requestId, JsonObject source) {
+    return bus.request(requestId, Addresses.RAG_DOCUMENT_ADD, source, timeoutMs);
   }
 
-  public Future<JsonArray> list(String botId) {
-    return bus.request(Addresses.RAG_DOCUMENT_LIST, new JsonObject().put(Fields.BOT_ID, botId), timeoutMs)
+  public Future<JsonArray> list(String requestId, String botId) {
+    return bus.request(requestId, Addresses.RAG_DOCUMENT_LIST, new JsonObject().put(Fields.BOT_ID, botId), timeoutMs)
         .map(r -> r.getJsonArray(Fields.DOCUMENTS));
   }
 
   /** The documents and the index status: {@code {documents, embedding_model, indexed_models, reindex_needed, …}}. */
-  public Future<JsonObject> documents(String botId) {
-    return bus.request(Addresses.RAG_DOCUMENT_LIST, new JsonObject().put(Fields.BOT_ID, botId), timeoutMs);
+  public Future<JsonObject> documents(String requestId, String botId) {
+    return bus.request(requestId, Addresses.RAG_DOCUMENT_LIST, new JsonObject().put(Fields.BOT_ID, botId), timeoutMs);
   }
 
   /**
    * The bot's index: {@code {embedding_model, indexed_models, reindex_needed, reindex_documents}}; a re-index
    * is needed when some documents were embedded with another model than the configured one.
    */
-  public Future<JsonObject> indexStatus(String botId) {
-    return bus.request(Addresses.RAG_INDEX_STATUS, new JsonObject().put(Fields.BOT_ID, botId), timeoutMs);
+  public Future<JsonObject> indexStatus(String requestId, String botId) {
+    return bus.request(requestId, Addresses.RAG_INDEX_STATUS, new JsonObject().put(Fields.BOT_ID, botId), timeoutMs);
   }
 
   /**
    * Re-embeds the bot's documents that were embedded with another model ({@code all}: every document) with
    * the configured one, in the background; answers the index status with {@code queued}.
    */
-  public Future<JsonObject> reindex(String botId, boolean all) {
-    return bus.request(Addresses.RAG_REINDEX, new JsonObject().put(Fields.BOT_ID, botId).put("all", all), timeoutMs);
+  public Future<JsonObject> reindex(String requestId, String botId, boolean all) {
+    return bus.request(requestId, Addresses.RAG_REINDEX, new JsonObject().put(Fields.BOT_ID, botId).put("all", all), timeoutMs);
   }
 
-  public Future<JsonObject> get(String botId, String documentId) {
-    return bus.request(Addresses.RAG_DOCUMENT_GET, document(botId, documentId), timeoutMs);
+  public Future<JsonObject> get(String requestId, String botId, String documentId) {
+    return bus.request(requestId, Addresses.RAG_DOCUMENT_GET, document(botId, documentId), timeoutMs);
   }
 
-  public Future<Void> delete(String botId, String documentId) {
-    return bus.request(Addresses.RAG_DOCUMENT_DELETE, document(botId, documentId), timeoutMs).mapEmpty();
+  public Future<Void> delete(String requestId, String botId, String documentId) {
+    return bus.request(requestId, Addresses.RAG_DOCUMENT_DELETE, document(botId, documentId), timeoutMs).mapEmpty();
   }
 
-  public Future<JsonObject> retry(String botId, String documentId) {
-    return bus.request(Addresses.RAG_DOCUMENT_RETRY, document(botId, documentId), timeoutMs);
+  public Future<JsonObject> retry(String requestId, String botId, String documentId) {
+    return bus.request(requestId, Addresses.RAG_DOCUMENT_RETRY, document(botId, documentId), timeoutMs);
   }
 
   /** Checks a URL or sitemap document's source again; answers the document (409 for other sources). */
-  public Future<JsonObject> sync(String botId, String documentId) {
-    return bus.request(Addresses.RAG_DOCUMENT_SYNC, document(botId, documentId), timeoutMs);
+  public Future<JsonObject> sync(String requestId, String botId, String documentId) {
+    return bus.request(requestId, Addresses.RAG_DOCUMENT_SYNC, document(botId, documentId), timeoutMs);
   }
 
   private static JsonObject document(String botId, String documentId) {

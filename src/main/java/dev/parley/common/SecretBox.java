@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -132,7 +131,7 @@ public final class SecretBox {
     } catch (IllegalArgumentException notBase64) {
       // a passphrase: hashed below
     }
-    return sha256(configured.getBytes(StandardCharsets.UTF_8));
+    return Hashes.sha256(configured.getBytes(StandardCharsets.UTF_8));
   }
 
   private static byte[] fromFile(Path file) throws IOException {
@@ -163,14 +162,6 @@ public final class SecretBox {
       Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
     } catch (UnsupportedOperationException | IOException notPosix) {
       // best effort on file systems without POSIX permissions
-    }
-  }
-
-  public static byte[] sha256(byte[] input) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(input);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

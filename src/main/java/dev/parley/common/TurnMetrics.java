@@ -1,6 +1,5 @@
 package dev.parley.common;
 
-import dev.parley.db.StorageFailures;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -168,7 +167,7 @@ public final class TurnMetrics {
       oldest.remove();
     }
     activeSessions.set(sessions.size());
-    new Bus(vertx, null).request(Addresses.MEMORY_HEALTH, new JsonObject(), 5_000)
+    new Bus(vertx).request(null, Addresses.MEMORY_HEALTH, new JsonObject(), 5_000)
         .onSuccess(health -> databaseBytes.set(health.getLong("database_bytes", -1L)));
   }
 }

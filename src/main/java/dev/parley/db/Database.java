@@ -29,10 +29,10 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 /**
- * The SQL pools of one verticle instance, over pools shared by every verticle of the process.
+ * The SQL pool of one verticle instance, shared by every verticle of the process.
  *
- * <p>PostgreSQL (when {@code database.url} is set) uses one vertx-pg-client pool of
- * {@code database.pool_size} connections for reads and writes. SQLite allows one writer at a
+ * <p>One pool serves reads and writes in both dialects. PostgreSQL (when {@code database.url} is set)
+ * uses one vertx-pg-client pool of {@code database.pool_size} connections. SQLite allows one writer at a
  * time, so its statements go through one shared connection (no {@code SQLITE_BUSY} between our
  * own connections; group commit in the memory component keeps that connection from being the
  * bottleneck). Migrations run once per process and database, before any consumer registers.
@@ -46,14 +46,20 @@ public final class Database {
 
   private final String name;
   private final Dialect dialect;
-  private final Pool writer;
-  private final Pool reader;
+  private final Pool pool;
 
-  private Database(String name, Dialect dialect, Pool writer, Pool reader) {
+  private Database(String name, Dialect dialect, Pool pool) {
     this.name = name;
     this.dialect = dialect;
-    this.writer = writer;
-    this.reader = reader;
+    this.pool = pool;
+  }
+
+  /** The SQLite file of the {@code database} config, or null when it names a PostgreSQL server. */
+  public static Path sqliteFile(JsonObject database, String dataDir) {
+    JsonObject config = database == null ? new JsonObject() : database;
+    String url = config.getString("url");
+    return url != null && !url.isBlank() ? null
+        : Path.of(dataDir, config.getString("file", "parley.db")).toAbsolutePath().normalize();
   }
 
   /**
@@ -65,14 +71,6 @@ public final class Database {
    * and, for both databases, when the file is no database or a migration fails (the failed migration is
    * rolled back whole: both dialects run DDL in transactions).
    */
-  /** The SQLite file of the {@code database} config, or null when it names a PostgreSQL server. */
-  public static Path sqliteFile(JsonObject database, String dataDir) {
-    JsonObject config = database == null ? new JsonObject() : database;
-    String url = config.getString("url");
-    return url != null && !url.isBlank() ? null
-        : Path.of(dataDir, config.getString("file", "parley.db")).toAbsolutePath().normalize();
-  }
-
   public static Future<Database> open(Vertx vertx, JsonObject database, String dataDir) {
     JsonObject config = database == null ? new JsonObject() : database;
     String url = config.getString("url");
@@ -96,7 +94,7 @@ public final class Database {
       // One connection serves reads and writes: a second, read-only connection kept a stale WAL
       // snapshot between statements through the JDBC pool, so reads missed fresh commits.
       Pool pool = JDBCPool.pool(vertx, dataSource, new PoolOptions().setMaxSize(1).setShared(true).setName(name));
-      return new Database(name, Dialect.SQLITE, pool, pool);
+      return new Database(name, Dialect.SQLITE, pool);
     });
   }
 
@@ -115,7 +113,7 @@ public final class Database {
           .using(vertx)
           .build();
       LOG.debug("Using PostgreSQL at {} (pool of {})", url, poolSize);
-      return new Database(name, Dialect.POSTGRES, pool, pool);
+      return new Database(name, Dialect.POSTGRES, pool);
     });
   }
 
@@ -209,27 +207,22 @@ public final class Database {
     return dialect;
   }
 
-  /** The pool for statements that write. */
-  public Pool writer() {
-    return writer;
-  }
-
-  /** The pool for statements that only read. */
-  public Pool reader() {
-    return reader;
+  /** The pool for every statement, reads and writes alike. */
+  public Pool pool() {
+    return pool;
   }
 
   /**
-   * Runs {@code work} in one transaction on the writer. On SQLite the transaction is opened
+   * Runs {@code work} in one transaction. On SQLite the transaction is opened
    * with SQL ({@code BEGIN IMMEDIATE}) instead of {@code Pool.withTransaction}: vertx-jdbc-client
    * 5.0.x leaves a pooled connection with auto-commit off after any transaction (its issue 356),
    * so every later plain statement would sit uncommitted in an implicit transaction.
    */
   public <T> Future<T> inTransaction(Function<SqlConnection, Future<T>> work) {
     if (dialect != Dialect.SQLITE) {
-      return writer.withTransaction(work);
+      return pool.withTransaction(work);
     }
-    return writer.getConnection().compose(connection -> connection.query("BEGIN IMMEDIATE").execute()
+    return pool.getConnection().compose(connection -> connection.query("BEGIN IMMEDIATE").execute()
         .compose(begun -> work.apply(connection)
             .compose(result -> connection.query("COMMIT").execute().map(committed -> result),
                 failure -> connection.query("ROLLBACK").execute().transform(rolledBack -> Future.<T>failedFuture(failure))))
@@ -255,7 +248,7 @@ public final class Database {
   }
 
   public Future<Void> close() {
-    return writer == reader ? writer.close() : Future.all(writer.close(), reader.close()).mapEmpty();
+    return pool.close();
   }
 
   private static SQLiteDataSource sqlite(Path file, String synchronous, int busyTimeoutMs) {

@@ -1,6 +1,6 @@
 package dev.parley.http;
 
-import dev.parley.common.SecretBox;
+import dev.parley.common.Hashes;
 import dev.parley.common.SecretStrength;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -34,7 +34,7 @@ public final class AdminToken {
 
   /** Whether {@code presented} is the admin token; takes the same time whatever it is. */
   boolean matches(String presented) {
-    byte[] hash = SecretBox.sha256(presented.getBytes(StandardCharsets.UTF_8));
+    byte[] hash = Hashes.sha256(presented.getBytes(StandardCharsets.UTF_8));
     return MessageDigest.isEqual(hash, expectedHash);
   }
 
@@ -69,7 +69,7 @@ public final class AdminToken {
   }
 
   static String hashHex(String token) {
-    return HexFormat.of().formatHex(SecretBox.sha256(token.getBytes(StandardCharsets.UTF_8)));
+    return Hashes.sha256Hex(token);
   }
 
   /**

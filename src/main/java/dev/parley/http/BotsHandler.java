@@ -1,13 +1,9 @@
 package dev.parley.http;
 
-import dev.parley.common.BotClient;
-import dev.parley.common.Bus;
+import dev.parley.chat.Budgets;
+import dev.parley.common.Clients;
 import dev.parley.common.Ids;
-import dev.parley.common.MemoryClient;
 import dev.parley.common.ParleyException;
-import dev.parley.common.RagClient;
-import dev.parley.common.Timeouts;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -16,11 +12,11 @@ import io.vertx.ext.web.RoutingContext;
 /** The admin bot API: {@code /api/bots…} (mounted behind {@link AdminAuthHandler}). */
 final class BotsHandler {
 
-  private final Timeouts timeouts;
+  private final Clients clients;
   private final Deploy deploy;
 
-  BotsHandler(Timeouts timeouts, Deploy deploy) {
-    this.timeouts = timeouts;
+  BotsHandler(Clients clients, Deploy deploy) {
+    this.clients = clients;
     this.deploy = deploy;
   }
 
@@ -37,14 +33,14 @@ final class BotsHandler {
 
   private void create(RoutingContext ctx) {
     JsonObject body = JsonBodies.object(ctx);
-    bots(ctx).create(body).onComplete(Replies.json(ctx, 201, bot -> {
+    clients.bots().create(RequestIds.get(ctx), body).onComplete(Replies.json(ctx, 201, bot -> {
       ctx.response().putHeader("Location", "/api/bots/" + bot.getString("id"));
       return deploy.withCodes(bot);
     }));
   }
 
   private void list(RoutingContext ctx) {
-    bots(ctx).list().onComplete(Replies.json(ctx, 200, list -> {
+    clients.bots().list(RequestIds.get(ctx)).onComplete(Replies.json(ctx, 200, list -> {
       JsonArray out = new JsonArray();
       list.forEach(bot -> out.add(deploy.withCodes((JsonObject) bot)));
       return new JsonObject().put("bots", out);
@@ -57,9 +53,9 @@ final class BotsHandler {
    */
   private void get(RoutingContext ctx) {
     String id = botId(ctx);
-    Bus bus = bus(ctx);
-    bots(ctx).getWithWarnings(id)
-        .compose(bot -> new RagClient(bus, timeouts).indexStatus(id)
+    String requestId = RequestIds.get(ctx);
+    clients.bots().getWithWarnings(requestId, id)
+        .compose(bot -> clients.rag().indexStatus(requestId, id)
             .map(index -> bot.put("embedding_model", index.getString("embedding_model"))
                 .put("indexed_models", index.getJsonArray("indexed_models"))
                 .put("reindex_needed", index.getBoolean("reindex_needed")))
@@ -70,38 +66,35 @@ final class BotsHandler {
   private void update(RoutingContext ctx) {
     String id = botId(ctx);
     JsonObject body = JsonBodies.object(ctx);
-    bots(ctx).update(id, body).onComplete(Replies.json(ctx, 200, deploy::withCodes));
+    clients.bots().update(RequestIds.get(ctx), id, body).onComplete(Replies.json(ctx, 200, deploy::withCodes));
   }
 
   private void delete(RoutingContext ctx) {
-    bots(ctx).delete(botId(ctx)).onComplete(Replies.noContent(ctx));
+    clients.bots().delete(RequestIds.get(ctx), botId(ctx)).onComplete(Replies.noContent(ctx));
   }
 
   private void conversations(RoutingContext ctx) {
     String id = botId(ctx);
     int limit = intParam(ctx, "limit", 50, 1, 200);
     int offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
-    Bus bus = bus(ctx);
-    new BotClient(bus, timeouts).get(id)
-        .compose(bot -> new MemoryClient(bus, timeouts).conversations(id, limit, offset))
+    String requestId = RequestIds.get(ctx);
+    clients.bots().get(requestId, id)
+        .compose(bot -> clients.memory().conversations(requestId, id, limit, offset))
         .onComplete(Replies.json(ctx, 200, page -> page));
   }
 
   private void conversation(RoutingContext ctx) {
     String id = botId(ctx);
-    String conversationId = ctx.pathParam("conversationId");
-    if (!Ids.isEntityId(conversationId)) {
-      throw ParleyException.notFound("Conversation");
-    }
-    new MemoryClient(bus(ctx), timeouts).conversation(id, conversationId).onComplete(Replies.json(ctx, 200, c -> c));
+    String conversationId = Ids.requireEntityId(ctx.pathParam("conversationId"), "Conversation");
+    clients.memory().conversation(RequestIds.get(ctx), id, conversationId).onComplete(Replies.json(ctx, 200, c -> c));
   }
 
   private void stats(RoutingContext ctx) {
     String id = botId(ctx);
     int days = intParam(ctx, "days", 30, 1, 366);
-    Bus bus = bus(ctx);
-    new BotClient(bus, timeouts).get(id)
-        .compose(bot -> new MemoryClient(bus, timeouts).stats(id, days).map(stats -> stats.put("budget", budget(bot, stats))))
+    String requestId = RequestIds.get(ctx);
+    clients.bots().get(requestId, id)
+        .compose(bot -> clients.memory().stats(requestId, id, days).map(stats -> stats.put("budget", budget(bot, stats))))
         .onComplete(Replies.json(ctx, 200, stats -> stats));
   }
 
@@ -120,20 +113,8 @@ final class BotsHandler {
         .put("exhausted", Budgets.limited(bot) && Budgets.exhausted(bot, tokens, cost));
   }
 
-  private BotClient bots(RoutingContext ctx) {
-    return new BotClient(bus(ctx), timeouts);
-  }
-
-  static Bus bus(RoutingContext ctx) {
-    return new Bus(ctx.vertx(), RequestIds.get(ctx));
-  }
-
   static String botId(RoutingContext ctx) {
-    String id = ctx.pathParam("botId");
-    if (!Ids.isEntityId(id)) {
-      throw ParleyException.notFound("Bot");
-    }
-    return id;
+    return Ids.requireEntityId(ctx.pathParam("botId"), "Bot");
   }
 
   static int intParam(RoutingContext ctx, String name, int fallback, int min, int max) {

@@ -3,7 +3,6 @@ package dev.parley.http;
 import dev.parley.common.BotClient;
 import dev.parley.common.ErrorCodes;
 import dev.parley.common.ParleyException;
-import dev.parley.common.Timeouts;
 import dev.parley.common.WebAddresses;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
@@ -26,11 +25,11 @@ final class ChatAccess implements Handler<RoutingContext> {
   static final String BOT = "bot";
   private static final Logger LOG = LoggerFactory.getLogger(ChatAccess.class);
 
-  private final Timeouts timeouts;
+  private final BotClient bots;
   private final String ownOrigin;
 
-  ChatAccess(Timeouts timeouts, String publicUrl) {
-    this.timeouts = timeouts;
+  ChatAccess(BotClient bots, String publicUrl) {
+    this.bots = bots;
     this.ownOrigin = WebAddresses.originOfUrl(publicUrl);
     if (ownOrigin == null) {
       LOG.warn("public_url is not an http(s) URL: the chat page is refused for bots with allowed_origins");
@@ -40,7 +39,7 @@ final class ChatAccess implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     String botId = BotsHandler.botId(ctx);
-    new BotClient(BotsHandler.bus(ctx), timeouts).getForChat(botId).onComplete(result -> {
+    bots.getForChat(RequestIds.get(ctx), botId).onComplete(result -> {
       if (result.failed()) {
         Replies.fail(ctx, result.cause());
         return;

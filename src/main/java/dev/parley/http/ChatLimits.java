@@ -82,7 +82,10 @@ final class ChatLimits implements Handler<RoutingContext> {
     return value == null ? 0 : value;
   }
 
-  /** The turn's session id when the body names a well-formed one (a malformed body is reported by the chat handler). */
+  /**
+   * The turn's session id when the body names a well-formed one (a malformed one is reported by the turn's limits,
+   * in {@link dev.parley.chat.ChatPipeline}).
+   */
   private static String sessionOf(RoutingContext ctx) {
     try {
       Object id = JsonBodies.object(ctx).getValue(Fields.SESSION_ID);

@@ -1,13 +1,12 @@
 package dev.parley.http;
 
 import dev.parley.common.BotClient;
-import dev.parley.common.Bus;
+import dev.parley.common.Clients;
 import dev.parley.common.ErrorCodes;
 import dev.parley.common.Fields;
 import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
 import dev.parley.common.RagClient;
-import dev.parley.common.Timeouts;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -34,10 +33,12 @@ final class DocumentsHandler {
 
   private static final Set<String> EXTENSIONS = Set.of("txt", "text", "md", "markdown", "html", "htm", "pdf", "docx");
 
-  private final Timeouts timeouts;
+  private final BotClient bots;
+  private final RagClient rag;
 
-  DocumentsHandler(Timeouts timeouts) {
-    this.timeouts = timeouts;
+  DocumentsHandler(Clients clients) {
+    this.bots = clients.bots();
+    this.rag = clients.rag();
   }
 
   void mount(Router router) {
@@ -55,8 +56,7 @@ final class DocumentsHandler {
     String botId = BotsHandler.botId(ctx);
     String type = ctx.request().getHeader("Content-Type");
     type = type == null ? "" : type.toLowerCase(Locale.ROOT);
-    Bus bus = BotsHandler.bus(ctx);
-    RagClient rag = new RagClient(bus, timeouts);
+    String requestId = RequestIds.get(ctx);
     if (type.startsWith("multipart/form-data")) {
       List<FileUpload> files = ctx.fileUploads();
       if (files.isEmpty()) {
@@ -68,8 +68,8 @@ final class DocumentsHandler {
               "'" + file.fileName() + "' is not a txt, md, html, pdf or docx file");
         }
       }
-      new BotClient(bus, timeouts).get(botId)
-          .compose(bot -> addFiles(ctx, rag, botId, files, 0, new JsonArray()))
+      bots.get(requestId, botId)
+          .compose(bot -> addFiles(ctx, requestId, botId, files, 0, new JsonArray()))
           .onComplete(Replies.json(ctx, 202, docs -> new JsonObject().put(Fields.DOCUMENTS, docs)));
       return;
     }
@@ -82,28 +82,28 @@ final class DocumentsHandler {
     } else {
       throw ParleyException.invalid("text", "Send {name, text} or {url}, or upload files as multipart/form-data");
     }
-    new BotClient(bus, timeouts).get(botId)
-        .compose(bot -> rag.add(request))
+    bots.get(requestId, botId)
+        .compose(bot -> rag.add(requestId, request))
         .onComplete(Replies.json(ctx, 202, doc -> {
           ctx.response().putHeader("Location", "/api/bots/" + botId + "/documents/" + doc.getString("id"));
           return new JsonObject().put(Fields.DOCUMENTS, new JsonArray().add(doc));
         }));
   }
 
-  private Future<JsonArray> addFiles(RoutingContext ctx, RagClient rag, String botId, List<FileUpload> files, int i,
+  private Future<JsonArray> addFiles(RoutingContext ctx, String requestId, String botId, List<FileUpload> files, int i,
       JsonArray added) {
     if (i >= files.size()) {
       return Future.succeededFuture(added);
     }
     FileUpload file = files.get(i);
     return ctx.vertx().fileSystem().readFile(file.uploadedFileName())
-        .compose(bytes -> rag.add(new JsonObject()
+        .compose(bytes -> rag.add(requestId, new JsonObject()
             .put(Fields.BOT_ID, botId)
             .put("source", "file")
             .put("name", file.fileName())
             .put("mime", file.contentType())
             .put("content", bytes.getBytes())))
-        .compose(doc -> addFiles(ctx, rag, botId, files, i + 1, added.add(doc)));
+        .compose(doc -> addFiles(ctx, requestId, botId, files, i + 1, added.add(doc)));
   }
 
   private static boolean supported(String fileName) {
@@ -114,29 +114,29 @@ final class DocumentsHandler {
 
   private void list(RoutingContext ctx) {
     String botId = BotsHandler.botId(ctx);
-    Bus bus = BotsHandler.bus(ctx);
-    new BotClient(bus, timeouts).get(botId)
-        .compose(bot -> new RagClient(bus, timeouts).documents(botId))
+    String requestId = RequestIds.get(ctx);
+    bots.get(requestId, botId)
+        .compose(bot -> rag.documents(requestId, botId))
         .onComplete(Replies.json(ctx, 200, page -> page));
   }
 
   private void get(RoutingContext ctx) {
-    new RagClient(BotsHandler.bus(ctx), timeouts).get(BotsHandler.botId(ctx), docId(ctx))
+    rag.get(RequestIds.get(ctx), BotsHandler.botId(ctx), docId(ctx))
         .onComplete(Replies.json(ctx, 200, doc -> doc));
   }
 
   private void delete(RoutingContext ctx) {
-    new RagClient(BotsHandler.bus(ctx), timeouts).delete(BotsHandler.botId(ctx), docId(ctx))
+    rag.delete(RequestIds.get(ctx), BotsHandler.botId(ctx), docId(ctx))
         .onComplete(Replies.noContent(ctx));
   }
 
   private void retry(RoutingContext ctx) {
-    new RagClient(BotsHandler.bus(ctx), timeouts).retry(BotsHandler.botId(ctx), docId(ctx))
+    rag.retry(RequestIds.get(ctx), BotsHandler.botId(ctx), docId(ctx))
         .onComplete(Replies.json(ctx, 202, doc -> doc));
   }
 
   private void sync(RoutingContext ctx) {
-    new RagClient(BotsHandler.bus(ctx), timeouts).sync(BotsHandler.botId(ctx), docId(ctx))
+    rag.sync(RequestIds.get(ctx), BotsHandler.botId(ctx), docId(ctx))
         .onComplete(Replies.json(ctx, 202, doc -> doc));
   }
 
@@ -146,9 +146,9 @@ final class DocumentsHandler {
     if (all != null && !all.equals("true") && !all.equals("false")) {
       throw ParleyException.badRequest("invalid_parameter", "'all' must be true or false");
     }
-    Bus bus = BotsHandler.bus(ctx);
-    new BotClient(bus, timeouts).get(botId)
-        .compose(bot -> new RagClient(bus, timeouts).reindex(botId, "true".equals(all)))
+    String requestId = RequestIds.get(ctx);
+    bots.get(requestId, botId)
+        .compose(bot -> rag.reindex(requestId, botId, "true".equals(all)))
         .onComplete(Replies.json(ctx, 202, status -> status));
   }
 
@@ -163,12 +163,12 @@ final class DocumentsHandler {
     if (mode != null && !(mode instanceof String)) {
       throw ParleyException.invalid("mode", "'mode' must be hybrid, vector or bm25");
     }
-    Bus bus = BotsHandler.bus(ctx);
-    new BotClient(bus, timeouts).get(botId).compose(bot -> {
-      JsonObject rag = bot.getJsonObject("rag", new JsonObject());
-      int topK = number(body, Fields.TOP_K, rag.getInteger("top_k", 4)).intValue();
-      double minScore = number(body, Fields.MIN_SCORE, rag.getDouble("min_score", 0.0)).doubleValue();
-      return new RagClient(bus, timeouts).search(botId, q, topK, minScore, (String) mode);
+    String requestId = RequestIds.get(ctx);
+    bots.get(requestId, botId).compose(bot -> {
+      JsonObject settings = bot.getJsonObject("rag", new JsonObject());
+      int topK = number(body, Fields.TOP_K, settings.getInteger("top_k", 4)).intValue();
+      double minScore = number(body, Fields.MIN_SCORE, settings.getDouble("min_score", 0.0)).doubleValue();
+      return rag.search(requestId, botId, q, topK, minScore, (String) mode);
     }).onComplete(Replies.json(ctx, 200, results -> new JsonObject().put(Fields.RESULTS, results)));
   }
 
@@ -184,10 +184,6 @@ final class DocumentsHandler {
   }
 
   private static String docId(RoutingContext ctx) {
-    String id = ctx.pathParam("docId");
-    if (!Ids.isEntityId(id)) {
-      throw ParleyException.notFound("Document");
-    }
-    return id;
+    return Ids.requireEntityId(ctx.pathParam("docId"), "Document");
   }
 }

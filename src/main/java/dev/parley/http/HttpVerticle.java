@@ -1,5 +1,6 @@
 package dev.parley.http;
 
+import dev.parley.common.Clients;
 import dev.parley.common.Timeouts;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -15,9 +16,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP edge: routes requests onto the event bus and renders replies. It stores nothing.
- * Admin routes ({@code /api/bots…}) need the admin bearer token; public chat routes
- * ({@code /api/chat/…}) follow each bot's allowed origins.
+ * The HTTP edge: it only translates — validate → a bus client or the chat pipeline → JSON or server-sent events.
+ * It stores nothing. Filters that every request passes (request id, framing, headers, admin auth, body limits)
+ * are set up here; each group of routes is a class with {@code mount(Router)}: {@link OpsRoutes},
+ * {@link BotsHandler} and {@link DocumentsHandler} (admin, behind the bearer token), {@link ChatRoutes} (the
+ * public chat API, following each bot's allowed origins; a turn is run by {@link dev.parley.chat.ChatPipeline}),
+ * {@link DocsRoutes} and {@link PagesHandler}. The bus clients ({@link Clients}) are made once per instance and
+ * shared by every route; each call passes its request's id.
  */
 public class HttpVerticle extends VerticleBase {
 
@@ -60,30 +65,19 @@ public class HttpVerticle extends VerticleBase {
     AdminAuthHandler adminAuth = new AdminAuthHandler(new AdminToken(hash), limiter, clientAddress,
         config.getInteger("admin_auth_failures_per_minute", AdminAuthHandler.DEFAULT_FAILURES_PER_MINUTE));
     router.route("/api/bots*").handler(adminAuth);
-    new OpsRoutes(vertx, config.getBoolean("metrics_public", false), () -> draining).mount(router, adminAuth);
+    Clients clients = Clients.of(vertx, timeouts);
+    new OpsRoutes(clients.bus(), config.getBoolean("metrics_public", false), () -> draining, adminAuth).mount(router);
     // Document uploads get their own, larger limit; the general BodyHandler below then lets them pass.
     router.post("/api/bots/:botId/documents").handler(BodyHandler.create(uploadsDir(config))
         .setBodyLimit(config.getLong("upload_limit_bytes", 20L * 1024 * 1024))
         .setDeleteUploadedFilesOnEnd(true));
     // Every other route reads at most body_limit_bytes (413 beyond), whatever its path or method.
     router.route().handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
-    new BotsHandler(timeouts, new Deploy(publicUrl)).mount(router);
-    new DocumentsHandler(timeouts).mount(router);
-
-    ChatAccess chatAccess = new ChatAccess(timeouts, publicUrl);
-    router.route("/api/chat/:botId").handler(chatAccess);
-    router.route("/api/chat/:botId/*").handler(chatAccess);
-    router.post("/api/chat/:botId").handler(new ChatLimits(limiter, clientAddress, config.getJsonObject("rate_limit")));
-    ChatLimits visitorWrites = ChatLimits.forWrites(limiter, clientAddress, config.getJsonObject("rate_limit"));
-    router.delete("/api/chat/:botId/session/:sessionId").handler(visitorWrites);
-    router.post("/api/chat/:botId/messages/:messageId/feedback").handler(visitorWrites);
-    router.post("/api/chat/:botId").handler(new ChatHandler(timeouts,
-        new Budgets(timeouts, config.getLong("budget_cache_ms", 5_000L))));
-    new SessionHandler(timeouts).mount(router);
-    router.get("/api/chat/:botId/config").handler(PagesHandler::config);
-
+    new BotsHandler(clients, new Deploy(publicUrl)).mount(router);
+    new DocumentsHandler(clients).mount(router);
+    new ChatRoutes(clients, publicUrl, limiter, clientAddress, config).mount(router);
     new DocsRoutes(vertx).mount(router);
-    new PagesHandler(timeouts, config.getString("webroot", "webroot")).mount(router);
+    new PagesHandler(clients.bots(), config.getString("webroot", "webroot")).mount(router);
     ApiErrors errors = new ApiErrors();
     router.route().failureHandler(errors);
     for (int status : new int[] {400, 404, 405, 413, 500}) {

@@ -2,6 +2,7 @@ package dev.parley.http;
 
 import dev.parley.common.Addresses;
 import dev.parley.common.Bus;
+import dev.parley.common.ClusterWarmup;
 import dev.parley.common.ParleyException;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -20,7 +21,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Operations routes: {@code /health/live} (the process answers), {@code /health/ready} (the
- * database, the knowledge index and the bus to them answer, and the node is not shutting down: 200 or 503
+ * database, the knowledge index and the bus to them answer, a node that joined a cluster has settled in
+ * ({@link ClusterWarmup}), and the node is not shutting down: 200 or 503
  * with each check), and
  * {@code /metrics} in Prometheus format, behind the admin token unless {@code metrics_public}.
  */
@@ -29,16 +31,20 @@ final class OpsRoutes {
   private static final long CHECK_TIMEOUT_MS = 3_000;
 
   private final Vertx vertx;
+  private final Bus bus;
   private final boolean metricsPublic;
   private final BooleanSupplier draining;
+  private final Handler<RoutingContext> adminAuth;
 
-  OpsRoutes(Vertx vertx, boolean metricsPublic, BooleanSupplier draining) {
-    this.vertx = vertx;
+  OpsRoutes(Bus bus, boolean metricsPublic, BooleanSupplier draining, Handler<RoutingContext> adminAuth) {
+    this.vertx = bus.vertx();
+    this.bus = bus;
     this.metricsPublic = metricsPublic;
     this.draining = draining;
+    this.adminAuth = adminAuth;
   }
 
-  void mount(Router router, Handler<RoutingContext> adminAuth) {
+  void mount(Router router) {
     router.get("/health/live").handler(ctx -> Replies.end(ctx.response()
         .putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store"),
         new JsonObject().put("status", "UP").encode()));
@@ -47,8 +53,10 @@ final class OpsRoutes {
         .register("database", CHECK_TIMEOUT_MS, probe(Addresses.MEMORY_HEALTH, true))
         .register("bots", CHECK_TIMEOUT_MS, probe(Addresses.BOT_HEALTH, true))
         .register("index", CHECK_TIMEOUT_MS, probe(Addresses.RAG_HEALTH, false))
-        .register("cluster", promise -> promise.complete(
-            Status.OK(new JsonObject().put("clustered", vertx.isClustered()))))
+        .register("cluster", promise -> {
+          JsonObject cluster = new JsonObject().put("clustered", vertx.isClustered());
+          promise.complete(ClusterWarmup.warm(vertx) ? Status.OK(cluster) : Status.KO(cluster.put("joining", true)));
+        })
         .register("accepting", promise -> promise.complete(draining.getAsBoolean()
             ? Status.KO(new JsonObject().put("draining", true)) : Status.OK()));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(checks));
@@ -71,7 +79,7 @@ final class OpsRoutes {
    * The check's own timeout equals the request's, and may end it first: hence {@code tryComplete}.
    */
   private Handler<Promise<Status>> probe(String address, boolean required) {
-    return promise -> new Bus(vertx, null).request(address, new JsonObject(), CHECK_TIMEOUT_MS).onComplete(result -> {
+    return promise -> bus.request(null, address, new JsonObject(), CHECK_TIMEOUT_MS).onComplete(result -> {
       if (result.succeeded()) {
         promise.tryComplete(Status.OK(result.result()));
       } else if (!required && isNoHandlers(result.cause())) {

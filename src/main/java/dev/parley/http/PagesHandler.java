@@ -3,8 +3,8 @@ package dev.parley.http;
 import dev.parley.common.BotClient;
 import dev.parley.common.Citations;
 import dev.parley.common.ErrorCodes;
+import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
-import dev.parley.common.Timeouts;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -33,11 +33,11 @@ final class PagesHandler {
   private static final String[] PUBLIC_WIDGET = {"title", "color", "position", "greeting", "avatar_url",
       "starter_questions", "citations"};
 
-  private final Timeouts timeouts;
+  private final BotClient bots;
   private final String webroot;
 
-  PagesHandler(Timeouts timeouts, String webroot) {
-    this.timeouts = timeouts;
+  PagesHandler(BotClient bots, String webroot) {
+    this.bots = bots;
     this.webroot = webroot.endsWith("/") ? webroot.substring(0, webroot.length() - 1) : webroot;
   }
 
@@ -48,7 +48,7 @@ final class PagesHandler {
       ctx.response().putHeader("Content-Security-Policy", ADMIN_CSP).putHeader("X-Frame-Options", "DENY");
       ctx.next();
     });
-    router.getWithRegex("^/chat/(?<botId>[A-Za-z0-9_-]{1,64})/?$").handler(this::chatPage);
+    router.getWithRegex("^/chat/(?<botId>" + Ids.ENTITY_ID_REGEX + ")/?$").handler(this::chatPage);
     router.get("/widget.js").handler(ctx -> {
       ctx.response().putHeader("Content-Security-Policy", ASSET_CSP).putHeader("Cache-Control", "public, max-age=300");
       ctx.next();
@@ -85,7 +85,7 @@ final class PagesHandler {
   private void chatPage(RoutingContext ctx) {
     String botId = ctx.pathParam("botId");
     HttpServerResponse response = ctx.response();
-    new BotClient(BotsHandler.bus(ctx), timeouts).get(botId).onComplete(result -> {
+    bots.get(RequestIds.get(ctx), botId).onComplete(result -> {
       if (result.failed()) {
         boolean missing = result.cause() instanceof ParleyException e && e.status() == ErrorCodes.NOT_FOUND;
         Replies.end(response.setStatusCode(missing ? 404 : 503)

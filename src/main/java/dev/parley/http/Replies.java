@@ -23,13 +23,16 @@ final class Replies {
         fail(ctx, result.cause());
         return;
       }
-      JsonObject json = body.apply(result.result());
-      ctx.response()
-          .setStatusCode(status)
-          .putHeader("Content-Type", "application/json; charset=utf-8")
-          .putHeader("Cache-Control", "no-store");
-      end(ctx.response(), json.encode());
+      json(ctx, status, body.apply(result.result()));
     };
+  }
+
+  static Future<Void> json(RoutingContext ctx, int status, JsonObject json) {
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json; charset=utf-8")
+        .putHeader("Cache-Control", "no-store");
+    return end(ctx.response(), json.encode());
   }
 
   /**

@@ -4,18 +4,16 @@ import dev.parley.common.Fields;
 import dev.parley.common.Ids;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
-import java.util.regex.Pattern;
 
 /** Takes a well-formed {@code X-Request-Id} or makes one, and echoes it on the response. */
 final class RequestIds implements Handler<RoutingContext> {
 
   private static final String KEY = "request_id";
-  private static final Pattern VALID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   @Override
   public void handle(RoutingContext ctx) {
     String given = ctx.request().getHeader(Fields.REQUEST_ID_HEADER);
-    String id = given != null && VALID.matcher(given).matches() ? given : Ids.uuid();
+    String id = Ids.isRequestId(given) ? given : Ids.uuid();
     ctx.put(KEY, id);
     ctx.response().putHeader("X-Request-Id", id);
     ctx.next();

@@ -5,7 +5,6 @@ import dev.parley.common.Fields;
 import dev.parley.common.Ids;
 import dev.parley.common.MemoryClient;
 import dev.parley.common.ParleyException;
-import dev.parley.common.Timeouts;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -20,10 +19,10 @@ final class SessionHandler {
    */
   private static final String[] PUBLIC_FIELDS = {"id", "role", "content", "status", "created_at", "feedback"};
 
-  private final Timeouts timeouts;
+  private final MemoryClient memory;
 
-  SessionHandler(Timeouts timeouts) {
-    this.timeouts = timeouts;
+  SessionHandler(MemoryClient memory) {
+    this.memory = memory;
   }
 
   void mount(Router router) {
@@ -34,7 +33,7 @@ final class SessionHandler {
 
   private void get(RoutingContext ctx) {
     Citations citations = Citations.ofBot(ctx.get(ChatAccess.BOT));
-    memory(ctx).messages(BotsHandler.botId(ctx), sessionId(ctx)).onComplete(Replies.json(ctx, 200, session -> {
+    memory.messages(RequestIds.get(ctx), BotsHandler.botId(ctx), sessionId(ctx)).onComplete(Replies.json(ctx, 200, session -> {
       JsonArray messages = new JsonArray();
       for (Object stored : session.getJsonArray(Fields.MESSAGES)) {
         JsonObject message = new JsonObject();
@@ -49,14 +48,11 @@ final class SessionHandler {
   }
 
   private void clear(RoutingContext ctx) {
-    memory(ctx).clear(BotsHandler.botId(ctx), sessionId(ctx)).onComplete(Replies.noContent(ctx));
+    memory.clear(RequestIds.get(ctx), BotsHandler.botId(ctx), sessionId(ctx)).onComplete(Replies.noContent(ctx));
   }
 
   private void feedback(RoutingContext ctx) {
-    String messageId = ctx.pathParam("messageId");
-    if (!Ids.isEntityId(messageId)) {
-      throw ParleyException.notFound("Message");
-    }
+    String messageId = Ids.requireEntityId(ctx.pathParam("messageId"), "Message");
     JsonObject body = JsonBodies.object(ctx);
     Object rating = body.getValue(Fields.RATING);
     Object comment = body.getValue(Fields.COMMENT);
@@ -66,19 +62,11 @@ final class SessionHandler {
     if (comment != null && !(comment instanceof String)) {
       throw ParleyException.invalid(Fields.COMMENT, "'comment' must be a string");
     }
-    memory(ctx).feedback(BotsHandler.botId(ctx), messageId, (String) rating, (String) comment)
+    memory.feedback(RequestIds.get(ctx), BotsHandler.botId(ctx), messageId, (String) rating, (String) comment)
         .onComplete(Replies.json(ctx, 200, result -> result));
   }
 
-  private MemoryClient memory(RoutingContext ctx) {
-    return new MemoryClient(BotsHandler.bus(ctx), timeouts);
-  }
-
   private static String sessionId(RoutingContext ctx) {
-    String id = ctx.pathParam("sessionId");
-    if (!Ids.isSessionId(id)) {
-      throw ParleyException.badRequest("invalid_session_id", "'session_id' must be 8 to 64 letters, digits, '-' or '_'");
-    }
-    return id;
+    return Ids.requireSessionId(ctx.pathParam("sessionId"));
   }
 }

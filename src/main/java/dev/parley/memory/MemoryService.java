@@ -23,19 +23,17 @@ final class MemoryService {
   private static final int MAX_SESSION_MESSAGES = 1_000;
   private static final long DAY_MS = 86_400_000L;
 
-  private final Pool writer;
-  private final Pool reader;
+  private final Pool pool;
   private final TurnWriter turns;
   private final HistoryCache cache;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> historyQuery;
 
   /** {@code historyCacheChars}: the most message characters the history cache holds (SQLite only; 0 turns it off). */
   MemoryService(Database database, long historyCacheChars) {
-    this.writer = database.writer();
-    this.reader = database.reader();
+    this.pool = database.pool();
     this.turns = new TurnWriter(database);
     this.cache = database.dialect() == Dialect.SQLITE ? HistoryCache.acquire(database.name(), historyCacheChars) : null;
-    this.historyQuery = SqlTemplate.forQuery(reader, MemorySql.HISTORY);
+    this.historyQuery = SqlTemplate.forQuery(pool, MemorySql.HISTORY);
   }
 
   void close() {
@@ -107,14 +105,14 @@ final class MemoryService {
   }
 
   Future<JsonObject> sessionMessages(String botId, String sessionId) {
-    return SqlTemplate.forQuery(reader, MemorySql.SESSION_MESSAGES)
+    return SqlTemplate.forQuery(pool, MemorySql.SESSION_MESSAGES)
         .execute(Map.of(Fields.BOT_ID, botId, Fields.SESSION_ID, sessionId, Fields.LIMIT, MAX_SESSION_MESSAGES))
         .map(rows -> new JsonObject().put(Fields.SESSION_ID, sessionId).put(Fields.MESSAGES, messages(rows)));
   }
 
   /** Detaches the session's messages from its visitor: they stay stored for the operator. */
   Future<JsonObject> clear(String botId, String sessionId) {
-    return SqlTemplate.forUpdate(writer, MemorySql.CLEAR_SESSION)
+    return SqlTemplate.forUpdate(pool, MemorySql.CLEAR_SESSION)
         .execute(Map.of(Fields.BOT_ID, botId, Fields.SESSION_ID, sessionId, "now", System.currentTimeMillis()))
         .map(result -> {
           if (cache != null) {
@@ -130,15 +128,15 @@ final class MemoryService {
     params.put(Fields.MESSAGE_ID, messageId);
     params.put(Fields.RATING, rating);
     params.put(Fields.COMMENT, comment);
-    return SqlTemplate.forUpdate(writer, MemorySql.FEEDBACK).execute(params).compose(result -> result.rowCount() == 0
+    return SqlTemplate.forUpdate(pool, MemorySql.FEEDBACK).execute(params).compose(result -> result.rowCount() == 0
         ? Future.failedFuture(ParleyException.notFound("Message"))
         : Future.succeededFuture(new JsonObject().put(Fields.MESSAGE_ID, messageId).put(Fields.RATING, rating)));
   }
 
   Future<JsonObject> conversations(String botId, int limit, int offset) {
-    Future<RowSet<Row>> page = SqlTemplate.forQuery(reader, MemorySql.CONVERSATIONS)
+    Future<RowSet<Row>> page = SqlTemplate.forQuery(pool, MemorySql.CONVERSATIONS)
         .execute(Map.of(Fields.BOT_ID, botId, Fields.LIMIT, limit, Fields.OFFSET, offset));
-    Future<RowSet<Row>> total = SqlTemplate.forQuery(reader, MemorySql.COUNT_CONVERSATIONS)
+    Future<RowSet<Row>> total = SqlTemplate.forQuery(pool, MemorySql.COUNT_CONVERSATIONS)
         .execute(Map.of(Fields.BOT_ID, botId));
     return Future.all(page, total).map(done -> {
       JsonArray list = new JsonArray();
@@ -153,8 +151,8 @@ final class MemoryService {
   Future<JsonObject> conversation(String botId, String conversationId) {
     Map<String, Object> params = Map.of(Fields.BOT_ID, botId, Fields.CONVERSATION_ID, conversationId,
         Fields.LIMIT, MAX_SESSION_MESSAGES);
-    Future<RowSet<Row>> head = SqlTemplate.forQuery(reader, MemorySql.CONVERSATION).execute(params);
-    Future<RowSet<Row>> body = SqlTemplate.forQuery(reader, MemorySql.CONVERSATION_MESSAGES).execute(params);
+    Future<RowSet<Row>> head = SqlTemplate.forQuery(pool, MemorySql.CONVERSATION).execute(params);
+    Future<RowSet<Row>> body = SqlTemplate.forQuery(pool, MemorySql.CONVERSATION_MESSAGES).execute(params);
     return Future.all(head, body).compose(done -> {
       if (head.result().size() == 0) {
         return Future.failedFuture(ParleyException.notFound("Conversation"));
@@ -166,7 +164,7 @@ final class MemoryService {
   Future<JsonObject> stats(String botId, int days) {
     long today = System.currentTimeMillis() / DAY_MS;
     long since = (today - days + 1) * DAY_MS;
-    return SqlTemplate.forQuery(reader, MemorySql.STATS).execute(Map.of(Fields.BOT_ID, botId, "since", since)).map(rows -> {
+    return SqlTemplate.forQuery(pool, MemorySql.STATS).execute(Map.of(Fields.BOT_ID, botId, "since", since)).map(rows -> {
       Map<Long, JsonObject> byDay = new HashMap<>();
       for (Row row : rows) {
         JsonObject json = row.toJson();
@@ -181,7 +179,7 @@ final class MemoryService {
   }
 
   Future<JsonObject> usage(String botId, long since) {
-    return SqlTemplate.forQuery(reader, MemorySql.USAGE).execute(Map.of(Fields.BOT_ID, botId, "since", since)).map(rows -> {
+    return SqlTemplate.forQuery(pool, MemorySql.USAGE).execute(Map.of(Fields.BOT_ID, botId, "since", since)).map(rows -> {
       JsonObject r = rows.size() == 0 ? new JsonObject() : rows.iterator().next().toJson();
       return new JsonObject()
           .put(Fields.INPUT_TOKENS, longOf(r, "input_tokens"))

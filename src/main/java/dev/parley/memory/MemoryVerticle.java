@@ -103,12 +103,12 @@ public class MemoryVerticle extends VerticleBase {
   private Future<JsonObject> health() {
     Future<Long> size;
     if (database.dialect() == Dialect.POSTGRES) {
-      size = database.reader().query("SELECT pg_database_size(current_database()) AS bytes").execute()
+      size = database.pool().query("SELECT pg_database_size(current_database()) AS bytes").execute()
           .map(rows -> rows.iterator().next().getLong("bytes"));
     } else {
       Path file = Path.of(config().getString("data_dir", "./data"),
           config().getJsonObject("database", new JsonObject()).getString("file", "parley.db"));
-      size = database.writer().query("SELECT 1").execute().compose(ok -> vertx.executeBlocking(() -> {
+      size = database.pool().query("SELECT 1").execute().compose(ok -> vertx.executeBlocking(() -> {
         Path wal = file.resolveSibling(file.getFileName() + "-wal");
         return Files.size(file) + (Files.exists(wal) ? Files.size(wal) : 0L);
       }));
@@ -121,20 +121,11 @@ public class MemoryVerticle extends VerticleBase {
   }
 
   private static String entityId(JsonObject body, String field, String what) {
-    String id = body.getString(field);
-    if (!Ids.isEntityId(id)) {
-      throw ParleyException.notFound(what);
-    }
-    return id;
+    return Ids.requireEntityId(body.getString(field), what);
   }
 
   private static String sessionId(JsonObject body) {
-    String id = body.getString(Fields.SESSION_ID);
-    if (!Ids.isSessionId(id)) {
-      throw ParleyException.badRequest("invalid_session_id",
-          "'session_id' must be 8 to 64 letters, digits, '-' or '_'");
-    }
-    return id;
+    return Ids.requireSessionId(body.getString(Fields.SESSION_ID));
   }
 
   private static int clamp(int value, int min, int max) {

@@ -4,8 +4,8 @@ import dev.parley.common.ErrorCodes;
 import dev.parley.common.Fields;
 import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
+import dev.parley.common.StorageFailures;
 import dev.parley.db.Database;
-import dev.parley.db.StorageFailures;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
@@ -138,7 +138,7 @@ final class TurnWriter {
     String userId = turn.getJsonObject(Fields.USER).getString(Fields.ID);
     JsonObject assistant = turn.getJsonObject(Fields.ASSISTANT);
     String assistantId = assistant == null ? userId : assistant.getString(Fields.ID, userId);
-    return SqlTemplate.forQuery(database.reader(), MemorySql.STORED_TURN)
+    return SqlTemplate.forQuery(database.pool(), MemorySql.STORED_TURN)
         .execute(Map.of(Fields.BOT_ID, turn.getString(Fields.BOT_ID), "user", userId, "assistant", assistantId))
         .compose(rows -> {
           JsonObject ids = new JsonObject();

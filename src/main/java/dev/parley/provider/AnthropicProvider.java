@@ -1,6 +1,5 @@
 package dev.parley.provider;
 
-import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -8,55 +7,32 @@ import java.util.Locale;
 import java.util.function.Consumer;
 
 /** Anthropic Messages ({@code POST {base_url}/v1/messages}, {@code x-api-key} and {@code anthropic-version}). */
-final class AnthropicProvider implements ModelProvider {
+final class AnthropicProvider extends HttpModelProvider {
 
   static final String NAME = "anthropic";
 
-  private final UpstreamHttp http;
-  private final String defaultBaseUrl;
   private final String version;
   private final int defaultMaxTokens;
 
   AnthropicProvider(UpstreamHttp http, String defaultBaseUrl, String version, int defaultMaxTokens) {
-    this.http = http;
-    this.defaultBaseUrl = defaultBaseUrl;
+    super(http, NAME, "Anthropic", defaultBaseUrl);
     this.version = version;
     this.defaultMaxTokens = defaultMaxTokens;
   }
 
   @Override
-  public String name() {
-    return NAME;
+  String path() {
+    return "/v1/messages";
   }
 
   @Override
-  public String displayName() {
-    return "Anthropic";
-  }
-
-  @Override
-  public String defaultBaseUrl() {
-    return defaultBaseUrl;
-  }
-
-  @Override
-  public Future<Completion> complete(ModelCall call, Meter meter) {
-    return http.postJson(url(call), headers(call), body(call, false), AnthropicProvider::error, meter)
-        .map(body -> completion(body, meter));
-  }
-
-  @Override
-  public Future<Completion> stream(ModelCall call, Consumer<String> onDelta, Meter meter) {
-    return http.postStream(url(call), headers(call), body(call, true), AnthropicProvider::error,
-        new Decoder(onDelta, meter), call);
-  }
-
-  private static String url(ModelCall call) {
-    return OpenAiProvider.trimSlash(call.baseUrl()) + "/v1/messages";
-  }
-
-  private MultiMap headers(ModelCall call) {
+  MultiMap headers(ModelCall call) {
     return MultiMap.caseInsensitiveMultiMap().add("x-api-key", call.apiKey()).add("anthropic-version", version);
+  }
+
+  @Override
+  StreamDecoder decoder(Consumer<String> onDelta, Meter meter) {
+    return new Decoder(onDelta, meter);
   }
 
   /**
@@ -64,6 +40,7 @@ final class AnthropicProvider implements ModelProvider {
    * dropped, consecutive turns of one role are merged and a leading assistant turn is left out.
    * Anthropic's temperature range is 0–1, so a higher bot setting is capped at 1.
    */
+  @Override
   JsonObject body(ModelCall call, boolean stream) {
     JsonArray messages = new JsonArray();
     for (Object item : call.messages()) {
@@ -97,8 +74,9 @@ final class AnthropicProvider implements ModelProvider {
    * "Your credit balance is too low…", "You have reached your specified API usage limits…", or a type or
    * code naming a spend limit ({@code enforced_spend_limit_reached}). Retrying cannot help those.
    */
-  private static ProviderFailure error(int status, long retryAfterMs, JsonObject body) {
-    JsonObject error = body == null ? null : body.getValue("error") instanceof JsonObject e ? e : null;
+  @Override
+  ProviderFailure error(int status, long retryAfterMs, JsonObject body) {
+    JsonObject error = errorObject(body);
     String type = error == null ? "" : String.valueOf(error.getValue("type"));
     String code = error == null ? "" : String.valueOf(error.getValue("code"));
     String message = error == null ? "" : String.valueOf(error.getValue("message")).toLowerCase(Locale.ROOT);
@@ -109,7 +87,8 @@ final class AnthropicProvider implements ModelProvider {
     return ProviderFailure.http(status, retryAfterMs);
   }
 
-  private static Completion completion(JsonObject body, Meter meter) {
+  @Override
+  Completion completion(JsonObject body, Meter meter) {
     if ("error".equals(body.getString("type"))) {
       throw ProviderFailure.inBand();
     }
@@ -133,15 +112,11 @@ final class AnthropicProvider implements ModelProvider {
   }
 
   private static void input(JsonObject usage, Meter meter) {
-    if (usage != null && usage.getValue("input_tokens") instanceof Number input) {
-      meter.input(input.longValue());
-    }
+    tokens(usage, "input_tokens", meter::input);
   }
 
   private static void output(JsonObject usage, Meter meter) {
-    if (usage != null && usage.getValue("output_tokens") instanceof Number output) {
-      meter.output(output.longValue());
-    }
+    tokens(usage, "output_tokens", meter::output);
   }
 
   /** {@code end_turn} and {@code stop_sequence} read as {@code stop}, {@code max_tokens} as {@code length}. */

@@ -14,17 +14,19 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Providers that extension verticles register on the bus: a request naming an unknown
- * provider goes, unchanged, to {@link Addresses#customProviderComplete(String)} or
- * {@link Addresses#customProviderStream(String)}, and its reply or failure comes back as is, except that
- * a reply without {@code usage} gets one estimated from characters ({@link TokenEstimate}, marked
- * {@code estimated}) and a reply without {@code cost} is priced from its usage, so an extension's answers
- * count against the bot's budget. A failure's {@code spent}, when the extension reports one, is passed on.
+ * provider goes to {@link Addresses#customProviderComplete(String)} unchanged, or to
+ * {@link Addresses#customProviderStream(String)} with a relay address as its {@code stream_address}
+ * ({@link CustomStream}), and its answer or failure comes back as is, except that an answer without
+ * {@code usage} gets one estimated from characters ({@link TokenEstimate}, marked {@code estimated}) and one
+ * without {@code cost} is priced from its usage, so an extension's answers count against the bot's budget.
+ * A failure's {@code spent}, when the extension reports one, is passed on.
  */
 final class CustomProviders {
 
@@ -34,38 +36,57 @@ final class CustomProviders {
   private final Vertx vertx;
   private final long timeoutMs;
   private final Pricing pricing;
+  private final RunningStreams streams;
 
-  CustomProviders(Vertx vertx, long timeoutMs, Pricing pricing) {
+  CustomProviders(Vertx vertx, long timeoutMs, Pricing pricing, RunningStreams streams) {
     this.vertx = vertx;
     this.timeoutMs = timeoutMs;
     this.pricing = pricing;
+    this.streams = streams;
   }
 
   /** Forwards the request and relays the answer; completes once the caller has been answered. */
-  Future<Void> forward(Message<JsonObject> message, String name, boolean stream) {
+  Future<Void> forward(Message<JsonObject> message, String name, boolean stream, Replier replier) {
     if (!NAME.matcher(name).matches()) {
-      Failures.reply(message, unknown(name));
+      replier.fail(unknown(name));
       return Future.succeededFuture();
     }
-    String address = stream ? Addresses.customProviderStream(name) : Addresses.customProviderComplete(name);
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMs);
     String requestId = message.headers().get(Fields.REQUEST_ID_HEADER);
     if (requestId != null) {
       options.addHeader(Fields.REQUEST_ID_HEADER, requestId);
     }
-    return vertx.eventBus().request(address, message.body(), options)
-        .onSuccess(reply -> message.reply(reply.body() instanceof JsonObject answer
-            ? counted(answer, message.body()) : reply.body()))
-        .onFailure(failure -> {
-          ParleyException safe = failure instanceof ReplyException reply ? translate(reply, name) : null;
-          if (safe == null) {
-            Failures.reply(message, failure);
-            return;
+    JsonObject request = message.body();
+    Function<Throwable, ParleyException> failures = failure -> failure(failure, name, message);
+    if (stream) {
+      if (replier.stream() == null) {
+        replier.fail(ParleyException.invalid(Fields.STREAM_ADDRESS, Fields.STREAM_ADDRESS + " is required"));
+        return Future.succeededFuture();
+      }
+      return streams.run(replier.stream().address(), clientGone ->
+          new CustomStream(vertx, name, replier, answer -> counted(answer, request), failures)
+              .run(Addresses.customProviderStream(name), request, options, clientGone));
+    }
+    return vertx.eventBus().request(Addresses.customProviderComplete(name), request, options)
+        .onSuccess(reply -> {
+          if (reply.body() instanceof JsonObject answer) {
+            replier.succeed(counted(answer, request));
+          } else {
+            message.reply(reply.body());
           }
-          LOG.warn("Custom provider {} failed: code={} request={}", name, safe.code(), Bus.requestId(message));
-          Failures.reply(message, safe);
         })
+        .onFailure(failure -> replier.fail(failures.apply(failure)))
         .mapEmpty();
+  }
+
+  /** The caller's failure for a failed forwarded request. */
+  private static ParleyException failure(Throwable failure, String name, Message<JsonObject> message) {
+    ParleyException safe = failure instanceof ReplyException reply ? translate(reply, name) : null;
+    if (safe == null) {
+      return Failures.safe(failure, message.address());
+    }
+    LOG.warn("Custom provider {} failed: code={} request={}", name, safe.code(), Bus.requestId(message));
+    return safe;
   }
 
   /** The answer with its usage (estimated when it has none) and its cost (priced when it has none). */

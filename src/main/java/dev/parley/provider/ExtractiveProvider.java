@@ -2,6 +2,7 @@ package dev.parley.provider;
 
 import dev.parley.common.Citations;
 import dev.parley.common.Fields;
+import dev.parley.common.Passage;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -78,7 +79,7 @@ final class ExtractiveProvider implements ModelProvider {
       if (!(context.getValue(i) instanceof JsonObject passage)) {
         continue;
       }
-      String text = passage.getString(Fields.TEXT, passage.getString("snippet", ""));
+      String text = passage.getString(Passage.TEXT, passage.getString(Passage.SNIPPET, ""));
       if (text == null || text.isBlank()) {
         continue;
       }
@@ -87,8 +88,8 @@ final class ExtractiveProvider implements ModelProvider {
       }
       answer.append(text.strip());
       // the source line names no more than the bot's citation mode shows its visitors
-      String source = citations == Citations.NONE ? "" : passage.getString("document_name", "");
-      String heading = citations == Citations.SNIPPETS ? passage.getString("heading", "") : "";
+      String source = citations == Citations.NONE ? "" : passage.getString(Passage.DOCUMENT_NAME, "");
+      String heading = citations == Citations.SNIPPETS ? passage.getString(Passage.HEADING, "") : "";
       if (heading != null && !heading.isBlank()) {
         source = source == null || source.isBlank() ? heading : source + " › " + heading;
       }

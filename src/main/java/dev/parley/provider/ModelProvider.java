@@ -5,9 +5,9 @@ import java.util.function.Consumer;
 
 /**
  * A model vendor's API. One implementation per vendor, registered by name in
- * {@link ProviderVerticle}; each method makes a single attempt (the verticle adds retries,
- * the deadline and the event-bus side). Failures should be {@link ProviderFailure}s, which
- * the verticle may retry, or {@link dev.parley.common.ParleyException}s, which it passes on.
+ * {@link ProviderVerticle}; each method makes a single attempt ({@link CallLoop} adds retries,
+ * the deadline and the fallback, the verticle the event-bus side). Failures should be {@link ProviderFailure}s, which
+ * the loop may retry, or {@link dev.parley.common.ParleyException}s, which it passes on.
  */
 public interface ModelProvider {
 

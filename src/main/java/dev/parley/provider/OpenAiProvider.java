@@ -1,6 +1,5 @@
 package dev.parley.provider;
 
-import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
@@ -12,61 +11,34 @@ import java.util.regex.Pattern;
  * OpenAI Chat Completions ({@code POST {base_url}/chat/completions}, Bearer auth), which also
  * serves any compatible server (Ollama, vLLM, LM Studio, OpenRouter…) through {@code base_url}.
  */
-final class OpenAiProvider implements ModelProvider {
+final class OpenAiProvider extends HttpModelProvider {
 
   static final String NAME = "openai";
 
   /** Reasoning models take {@code max_completion_tokens} and only their default temperature. */
   private static final Pattern REASONING_MODEL = Pattern.compile("^(o\\d|gpt-5)([-.].*)?$");
 
-  private final UpstreamHttp http;
-  private final String defaultBaseUrl;
-
   OpenAiProvider(UpstreamHttp http, String defaultBaseUrl) {
-    this.http = http;
-    this.defaultBaseUrl = defaultBaseUrl;
+    super(http, NAME, "OpenAI", defaultBaseUrl);
   }
 
   @Override
-  public String name() {
-    return NAME;
+  String path() {
+    return "/chat/completions";
   }
 
   @Override
-  public String displayName() {
-    return "OpenAI";
-  }
-
-  @Override
-  public String defaultBaseUrl() {
-    return defaultBaseUrl;
-  }
-
-  @Override
-  public Future<Completion> complete(ModelCall call, Meter meter) {
-    return http.postJson(url(call), headers(call), body(call, false), OpenAiProvider::error, meter)
-        .map(body -> completion(body, meter));
-  }
-
-  @Override
-  public Future<Completion> stream(ModelCall call, Consumer<String> onDelta, Meter meter) {
-    return http.postStream(url(call), headers(call), body(call, true), OpenAiProvider::error,
-        new Decoder(onDelta, meter), call);
-  }
-
-  private static String url(ModelCall call) {
-    return trimSlash(call.baseUrl()) + "/chat/completions";
-  }
-
-  static String trimSlash(String url) {
-    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-  }
-
-  private static MultiMap headers(ModelCall call) {
+  MultiMap headers(ModelCall call) {
     return MultiMap.caseInsensitiveMultiMap().add(HttpHeaders.AUTHORIZATION, "Bearer " + call.apiKey());
   }
 
-  static JsonObject body(ModelCall call, boolean stream) {
+  @Override
+  StreamDecoder decoder(Consumer<String> onDelta, Meter meter) {
+    return new Decoder(onDelta, meter);
+  }
+
+  @Override
+  JsonObject body(ModelCall call, boolean stream) {
     JsonArray messages = new JsonArray();
     if (call.system() != null && !call.system().isBlank()) {
       messages.add(new JsonObject().put("role", "system").put("content", call.system()));
@@ -90,8 +62,9 @@ final class OpenAiProvider implements ModelProvider {
     return body;
   }
 
-  private static ProviderFailure error(int status, long retryAfterMs, JsonObject body) {
-    JsonObject error = body == null ? null : body.getValue("error") instanceof JsonObject e ? e : null;
+  @Override
+  ProviderFailure error(int status, long retryAfterMs, JsonObject body) {
+    JsonObject error = errorObject(body);
     if (status == 429 && error != null
         && ("insufficient_quota".equals(error.getValue("code")) || "insufficient_quota".equals(error.getValue("type")))) {
       return ProviderFailure.quota(status);
@@ -99,7 +72,8 @@ final class OpenAiProvider implements ModelProvider {
     return ProviderFailure.http(status, retryAfterMs);
   }
 
-  private static Completion completion(JsonObject body, Meter meter) {
+  @Override
+  Completion completion(JsonObject body, Meter meter) {
     if (body.getValue("error") instanceof JsonObject) {
       throw ProviderFailure.inBand();
     }
@@ -123,14 +97,8 @@ final class OpenAiProvider implements ModelProvider {
 
   /** The vendor's {@code usage} ({@code prompt_tokens}, {@code completion_tokens}), when the server sent one. */
   private static void usage(Object usage, Meter meter) {
-    if (usage instanceof JsonObject counts) {
-      if (counts.getValue("prompt_tokens") instanceof Number input) {
-        meter.input(input.longValue());
-      }
-      if (counts.getValue("completion_tokens") instanceof Number output) {
-        meter.output(output.longValue());
-      }
-    }
+    tokens(usage, "prompt_tokens", meter::input);
+    tokens(usage, "completion_tokens", meter::output);
   }
 
   /**

@@ -23,11 +23,11 @@ final class DocumentStore {
   }
 
   Future<JsonObject> insert(Map<String, Object> row) {
-    return SqlTemplate.forUpdate(database.writer(), DocumentSql.INSERT).execute(row).map(done -> toJson(row));
+    return SqlTemplate.forUpdate(database.pool(), DocumentSql.INSERT).execute(row).map(done -> toJson(row));
   }
 
   Future<JsonObject> get(String botId, String id) {
-    return SqlTemplate.forQuery(database.reader(), DocumentSql.SELECT_ONE).execute(Map.of("id", id, "bot_id", botId))
+    return SqlTemplate.forQuery(database.pool(), DocumentSql.SELECT_ONE).execute(Map.of("id", id, "bot_id", botId))
         .compose(rows -> rows.size() == 0
             ? Future.failedFuture(ParleyException.notFound("Document"))
             : Future.succeededFuture(toJson(rows.iterator().next())));
@@ -35,18 +35,18 @@ final class DocumentStore {
 
   /** The document, or null when it no longer exists. */
   Future<JsonObject> find(String id) {
-    return SqlTemplate.forQuery(database.reader(), DocumentSql.SELECT_BY_ID).execute(Map.of("id", id))
+    return SqlTemplate.forQuery(database.pool(), DocumentSql.SELECT_BY_ID).execute(Map.of("id", id))
         .map(rows -> rows.size() == 0 ? null : toJson(rows.iterator().next()));
   }
 
   Future<JsonArray> list(String botId) {
-    return SqlTemplate.forQuery(database.reader(), DocumentSql.SELECT_BOT).execute(Map.of("bot_id", botId))
+    return SqlTemplate.forQuery(database.pool(), DocumentSql.SELECT_BOT).execute(Map.of("bot_id", botId))
         .map(DocumentStore::all);
   }
 
   /** The bot's number of documents and their total bytes. */
   Future<long[]> usage(String botId) {
-    return SqlTemplate.forQuery(database.reader(), DocumentSql.USAGE).execute(Map.of("bot_id", botId))
+    return SqlTemplate.forQuery(database.pool(), DocumentSql.USAGE).execute(Map.of("bot_id", botId))
         .map(rows -> {
           Row row = rows.iterator().next();
           return new long[] {row.getLong("n"), row.getLong("bytes")};
@@ -54,29 +54,29 @@ final class DocumentStore {
   }
 
   Future<JsonArray> children(String parentId) {
-    return SqlTemplate.forQuery(database.reader(), DocumentSql.SELECT_CHILDREN).execute(Map.of("parent_id", parentId))
+    return SqlTemplate.forQuery(database.pool(), DocumentSql.SELECT_CHILDREN).execute(Map.of("parent_id", parentId))
         .map(DocumentStore::all);
   }
 
   Future<JsonArray> syncable() {
-    return SqlTemplate.forQuery(database.reader(), DocumentSql.SELECT_SYNCABLE).execute(Map.of())
+    return SqlTemplate.forQuery(database.pool(), DocumentSql.SELECT_SYNCABLE).execute(Map.of())
         .map(DocumentStore::all);
   }
 
   /** Marks a URL document as a sitemap whose pages are its children, ready. */
   Future<Void> sitemap(String id, long size, String hash) {
-    return SqlTemplate.forUpdate(database.writer(), DocumentSql.SET_SITEMAP).execute(Map.of("id", id,
+    return SqlTemplate.forUpdate(database.pool(), DocumentSql.SET_SITEMAP).execute(Map.of("id", id,
         "size_bytes", size, "content_hash", hash, "synced_at", System.currentTimeMillis())).mapEmpty();
   }
 
   /** Records that the document's source was checked now. */
   Future<Void> synced(String id) {
-    return SqlTemplate.forUpdate(database.writer(), DocumentSql.SET_SYNCED)
+    return SqlTemplate.forUpdate(database.pool(), DocumentSql.SET_SYNCED)
         .execute(Map.of("id", id, "synced_at", System.currentTimeMillis())).mapEmpty();
   }
 
   Future<JsonArray> unfinished() {
-    return SqlTemplate.forQuery(database.reader(), DocumentSql.SELECT_UNFINISHED).execute(Map.of())
+    return SqlTemplate.forQuery(database.pool(), DocumentSql.SELECT_UNFINISHED).execute(Map.of())
         .map(DocumentStore::all);
   }
 
@@ -86,24 +86,24 @@ final class DocumentStore {
     p.put("status", status);
     p.put("error", error);
     p.put("updated_at", System.currentTimeMillis());
-    return SqlTemplate.forUpdate(database.writer(), DocumentSql.SET_STATUS).execute(p).mapEmpty();
+    return SqlTemplate.forUpdate(database.pool(), DocumentSql.SET_STATUS).execute(p).mapEmpty();
   }
 
   /** Ready, its vectors (all in the index now) built with {@code model}. */
   Future<Void> ready(String id, String model) {
-    return SqlTemplate.forUpdate(database.writer(), DocumentSql.SET_READY)
+    return SqlTemplate.forUpdate(database.pool(), DocumentSql.SET_READY)
         .execute(Map.of("id", id, "embedding_model", model, "updated_at", System.currentTimeMillis())).mapEmpty();
   }
 
   /** Failed for {@code reason}, its vectors gone. */
   Future<Void> failed(String id, String reason) {
-    return SqlTemplate.forUpdate(database.writer(), DocumentSql.SET_FAILED)
+    return SqlTemplate.forUpdate(database.pool(), DocumentSql.SET_FAILED)
         .execute(Map.of("id", id, "error", reason, "updated_at", System.currentTimeMillis())).mapEmpty();
   }
 
   /** The models the bot's vectors were built with → how many documents each, in name order. */
   Future<Map<String, Integer>> models(String botId) {
-    return SqlTemplate.forQuery(database.reader(), DocumentSql.SELECT_MODELS).execute(Map.of("bot_id", botId))
+    return SqlTemplate.forQuery(database.pool(), DocumentSql.SELECT_MODELS).execute(Map.of("bot_id", botId))
         .map(rows -> {
           Map<String, Integer> models = new java.util.LinkedHashMap<>();
           for (Row row : rows) {
@@ -115,7 +115,7 @@ final class DocumentStore {
 
   /** The document's chunks as stored, in order. */
   Future<List<Chunker.Chunk>> chunks(String id) {
-    return SqlTemplate.forQuery(database.reader(), DocumentSql.SELECT_CHUNKS).execute(Map.of("document_id", id))
+    return SqlTemplate.forQuery(database.pool(), DocumentSql.SELECT_CHUNKS).execute(Map.of("document_id", id))
         .map(rows -> {
           List<Chunker.Chunk> chunks = new ArrayList<>();
           for (Row row : rows) {
@@ -128,17 +128,17 @@ final class DocumentStore {
   }
 
   Future<Void> progress(String id, int done) {
-    return SqlTemplate.forUpdate(database.writer(), DocumentSql.SET_PROGRESS)
+    return SqlTemplate.forUpdate(database.pool(), DocumentSql.SET_PROGRESS)
         .execute(Map.of("id", id, "chunks_done", done, "updated_at", System.currentTimeMillis())).mapEmpty();
   }
 
   Future<Boolean> reset(String id) {
-    return SqlTemplate.forUpdate(database.writer(), DocumentSql.RESET)
+    return SqlTemplate.forUpdate(database.pool(), DocumentSql.RESET)
         .execute(Map.of("id", id, "updated_at", System.currentTimeMillis())).map(r -> r.rowCount() > 0);
   }
 
   Future<Boolean> delete(String id) {
-    return SqlTemplate.forUpdate(database.writer(), DocumentSql.DELETE).execute(Map.of("id", id))
+    return SqlTemplate.forUpdate(database.pool(), DocumentSql.DELETE).execute(Map.of("id", id))
         .map(r -> r.rowCount() > 0);
   }
 

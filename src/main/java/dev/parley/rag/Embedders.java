@@ -85,6 +85,14 @@ final class Embedders {
         openai.withModel((String) named[0], (Integer) named[1])));
   }
 
+  /**
+   * Loads the local embedding model off the event loop when it is the configured one, so the first
+   * ingestion or search does not wait for it.
+   */
+  Future<Void> warmUp() {
+    return configured instanceof Local model ? model.load() : Future.succeededFuture();
+  }
+
   /** A line for the start-up log: the model and, for an API, where it is (never the key). */
   String describe() {
     return openai == null ? configured.model() + " (in process)"
@@ -124,6 +132,10 @@ final class Embedders {
     @Override
     public Future<List<float[]>> embed(List<String> texts) {
       return ingestWorkers.executeBlocking(() -> LocalEmbeddings.embed(modelCache, texts), false);
+    }
+
+    Future<Void> load() {
+      return searchWorkers.executeBlocking(() -> LocalEmbeddings.load(modelCache), false).mapEmpty();
     }
 
     @Override

@@ -14,7 +14,6 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.net.URI;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -162,30 +161,6 @@ final class OpenAiEmbeddings implements Embedder {
 
   // ---- one call, retried
 
-  /** Why one attempt failed: an HTTP status (with Retry-After and the error code), a timeout, or no connection. */
-  private static final class Failed extends RuntimeException {
-    final int status;
-    final long retryAfterMs;
-    final String code;
-    final boolean timeout;
-
-    Failed(int status, long retryAfterMs, String code, boolean timeout) {
-      super("embeddings " + (timeout ? "timeout" : status == 0 ? "connection failed" : "HTTP " + status), null, false,
-          false);
-      this.status = status;
-      this.retryAfterMs = retryAfterMs;
-      this.code = code;
-      this.timeout = timeout;
-    }
-
-    boolean retryable() {
-      if (status == 429) {
-        return !"insufficient_quota".equals(code);
-      }
-      return timeout || status == 0 || status == 408 || status >= 500;
-    }
-  }
-
   private Future<List<float[]>> attempt(List<String> texts, int attempt, long deadlineNanos) {
     long remainingMs = deadlineNanos == Long.MAX_VALUE ? Long.MAX_VALUE
         : (deadlineNanos - System.nanoTime()) / 1_000_000;
@@ -194,12 +169,12 @@ final class OpenAiEmbeddings implements Embedder {
     }
     long timeoutMs = Math.min(settings.timeoutMs(), remainingMs);
     return send(texts, timeoutMs).recover(error -> {
-      if (!(error instanceof Failed failed)) {
+      if (!(error instanceof EmbeddingsFailure failed)) {
         return Future.failedFuture(error);
       }
       long delay = !failed.retryable() || attempt > settings.maxRetries() ? -1 : delay(attempt, failed);
       if (delay < 0 || (deadlineNanos != Long.MAX_VALUE && System.nanoTime() + delay * 1_000_000 >= deadlineNanos)) {
-        return Future.failedFuture(explain(failed, attempt, timeoutMs));
+        return Future.failedFuture(failed.explain(attempt, timeoutMs, settings.where(), settings.model()));
       }
       LOG.info("Embeddings request to {} failed ({}); retry {} of {} in {} ms", settings.where(), failed.getMessage(),
           attempt, settings.maxRetries(), delay);
@@ -207,9 +182,9 @@ final class OpenAiEmbeddings implements Embedder {
     });
   }
 
-  private long delay(int retry, Failed failed) {
-    if (failed.retryAfterMs >= 0) {
-      return failed.retryAfterMs <= settings.maxRetryAfterMs() ? failed.retryAfterMs : -1;
+  private long delay(int retry, EmbeddingsFailure failed) {
+    if (failed.retryAfterMs() >= 0) {
+      return failed.retryAfterMs() <= settings.maxRetryAfterMs() ? failed.retryAfterMs() : -1;
     }
     long step = Math.min(settings.backoffMaxMs(), settings.backoffInitialMs() << Math.min(30, retry - 1));
     long half = step / 2;
@@ -243,11 +218,10 @@ final class OpenAiEmbeddings implements Embedder {
       }
     });
     return answered.future()
-        .recover(failure -> Future.failedFuture(new Failed(0, -1, null, isTimeout(failure))))
+        .recover(failure -> Future.failedFuture(EmbeddingsFailure.connection(failure)))
         .compose(response -> {
           if (response.statusCode() / 100 != 2) {
-            return Future.failedFuture(new Failed(response.statusCode(), retryAfterMs(response), errorCode(response),
-                false));
+            return Future.failedFuture(EmbeddingsFailure.answered(response));
           }
           return Future.succeededFuture(vectors(response, texts.size()));
         });
@@ -310,79 +284,6 @@ final class OpenAiEmbeddings implements Embedder {
   private ParleyException timedOut(long ms) {
     return new ParleyException(ErrorCodes.GATEWAY_TIMEOUT, "embeddings_timeout",
         "The embeddings API did not answer within " + ms + " ms");
-  }
-
-  /** The failure of the last attempt, in words for an operator. */
-  private ParleyException explain(Failed failed, int attempts, long timeoutMs) {
-    String tries = attempts > 1 ? " after " + attempts + " attempts" : "";
-    if (failed.timeout) {
-      return new ParleyException(ErrorCodes.GATEWAY_TIMEOUT, "embeddings_timeout",
-          "The embeddings API did not answer within " + timeoutMs + " ms" + tries);
-    }
-    if (failed.status == 0) {
-      return new ParleyException(ErrorCodes.BAD_GATEWAY, "embeddings_unavailable",
-          "The embeddings API at " + settings.where() + " could not be reached" + tries);
-    }
-    if (failed.status == 401 || failed.status == 403) {
-      return new ParleyException(ErrorCodes.BAD_GATEWAY, "embeddings_auth_failed", "The embeddings API refused the "
-          + "API key (HTTP " + failed.status + "); check rag.embeddings.api_key");
-    }
-    if (failed.status == 429 && "insufficient_quota".equals(failed.code)) {
-      return new ParleyException(ErrorCodes.BAD_GATEWAY, "embeddings_quota_exhausted",
-          "The embeddings API account is out of quota (HTTP 429 insufficient_quota)");
-    }
-    if (failed.status == 429) {
-      return new ParleyException(ErrorCodes.UNAVAILABLE, "embeddings_rate_limited",
-          "The embeddings API is rate limiting Parley (HTTP 429)" + tries + "; try again later");
-    }
-    if (failed.status >= 500 || failed.status == 408) {
-      return new ParleyException(ErrorCodes.BAD_GATEWAY, "embeddings_unavailable",
-          "The embeddings API failed (HTTP " + failed.status + ")" + tries);
-    }
-    return new ParleyException(ErrorCodes.BAD_GATEWAY, "embeddings_rejected", "The embeddings API rejected the "
-        + "request (HTTP " + failed.status + (failed.status == 404 ? ", model not found" : "")
-        + "); check rag.embeddings.model (" + settings.model() + ") and base_url");
-  }
-
-  private static boolean isTimeout(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof TimeoutException || t instanceof io.netty.handler.timeout.TimeoutException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** {@code retry-after-ms} (OpenAI's), else {@code Retry-After} in seconds; -1 when neither is usable. */
-  private static long retryAfterMs(HttpResponse<Buffer> response) {
-    try {
-      String ms = response.getHeader("retry-after-ms");
-      if (ms != null) {
-        return Math.max(0, (long) Double.parseDouble(ms.trim()));
-      }
-      String seconds = response.getHeader("retry-after");
-      if (seconds != null) {
-        return Math.max(0, (long) (Double.parseDouble(seconds.trim()) * 1000));
-      }
-    } catch (NumberFormatException httpDate) {
-      // an HTTP date: back off as usual
-    }
-    return -1;
-  }
-
-  /** The vendor's error code ({@code error.code}, else {@code error.type}), only to tell quota from rate limits. */
-  private static String errorCode(HttpResponse<Buffer> response) {
-    try {
-      JsonObject error = response.body() == null ? null : response.body().toJsonObject().getJsonObject("error");
-      if (error == null) {
-        return null;
-      }
-      Object code = error.getValue("code");
-      String value = code instanceof String s ? s : error.getString("type");
-      return value == null ? null : value.toLowerCase(Locale.ROOT);
-    } catch (RuntimeException unreadable) {
-      return null;
-    }
   }
 
   private static String withoutTrailingSlashes(String url) {

@@ -3,37 +3,18 @@ package dev.parley.rag;
 import static io.qdrant.client.ConditionFactory.hasId;
 import static io.qdrant.client.ConditionFactory.matchKeyword;
 
-import com.google.common.util.concurrent.FutureCallback;
-import com.google.common.util.concurrent.Futures;
-import com.google.common.util.concurrent.ListenableFuture;
-import com.google.common.util.concurrent.MoreExecutors;
-import dev.parley.common.ErrorCodes;
-import dev.parley.common.ParleyException;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.qdrant.client.PointIdFactory;
 import io.qdrant.client.QdrantClient;
 import io.qdrant.client.QdrantGrpcClient;
 import io.qdrant.client.ValueFactory;
 import io.qdrant.client.VectorsFactory;
-import io.qdrant.client.WithPayloadSelectorFactory;
-import io.qdrant.client.grpc.Collections.CreateCollection;
-import io.qdrant.client.grpc.Collections.Distance;
-import io.qdrant.client.grpc.Collections.PayloadSchemaType;
-import io.qdrant.client.grpc.Collections.VectorParams;
-import io.qdrant.client.grpc.Collections.VectorsConfig;
 import io.qdrant.client.grpc.Common.Filter;
 import io.qdrant.client.grpc.Common.PointId;
 import io.qdrant.client.grpc.JsonWithInt.Value;
-import io.qdrant.client.grpc.Points.DeletePoints;
 import io.qdrant.client.grpc.Points.PointStruct;
-import io.qdrant.client.grpc.Points.PointsSelector;
 import io.qdrant.client.grpc.Points.ScoredPoint;
-import io.qdrant.client.grpc.Points.SearchPoints;
-import io.qdrant.client.grpc.Points.UpsertPoints;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -45,12 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@link VectorStore} on Qdrant (io.qdrant:client over gRPC) for deployments that outgrow one
@@ -66,14 +42,12 @@ import org.slf4j.LoggerFactory;
  * the cosine of chunks that BM25 alone found. That text index is per node: with Qdrant, run the
  * {@code rag} role on one node, as with Lucene, or accept vector-only results elsewhere.
  *
- * <p>The client's guava {@code ListenableFuture}s are bridged to Vert.x futures completed on the
- * caller's context; nothing waits on a thread.
+ * <p>The calls themselves ({@link QdrantCollections}) bridge the client's guava futures to Vert.x futures
+ * completed on the caller's context; nothing waits on a thread.
  */
 final class QdrantStore implements VectorStore {
 
   static final String PREFIX = "parley_";
-  private static final Logger LOG = LoggerFactory.getLogger(QdrantStore.class);
-  private static final int UPSERT_BATCH = 256;
 
   private final Context context;
   private final QdrantClient client;
@@ -81,7 +55,7 @@ final class QdrantStore implements VectorStore {
   private final WorkerExecutor writers;
   private final WorkerExecutor readers;
   private final String description;
-  private final Set<String> known = ConcurrentHashMap.newKeySet();
+  private final QdrantCollections qdrant;
 
   /** {@code context} is where the store's futures complete: the verticle's. */
   QdrantStore(Context context, QdrantClient client, KnowledgeIndex text, WorkerExecutor writers,
@@ -92,6 +66,7 @@ final class QdrantStore implements VectorStore {
     this.writers = writers;
     this.readers = readers;
     this.description = description;
+    this.qdrant = new QdrantCollections(context, client);
   }
 
   /**
@@ -121,7 +96,7 @@ final class QdrantStore implements VectorStore {
 
   /** Fails unless Qdrant answers its health check. */
   Future<Void> check() {
-    return call(client::healthCheckAsync).mapEmpty();
+    return qdrant.health();
   }
 
   @Override
@@ -147,11 +122,11 @@ final class QdrantStore implements VectorStore {
           .putAllPayload(payload).build());
       textOnly.add(new KnowledgeIndex.Entry(e.chunkId(), e.position(), e.heading(), e.content(), null));
     }
-    Future<Void> ready = entries.isEmpty() ? Future.succeededFuture() : ensure(collection, entries.get(0).vector().length);
+    Future<Void> ready = entries.isEmpty() ? Future.succeededFuture() : qdrant.ensure(collection, entries.get(0).vector().length);
     return ready
-        .compose(v -> upsert(collection, points, 0))
+        .compose(v -> qdrant.upsert(collection, points, 0))
         // then drop what the document had before: chunks past its new end here, everything in other models
-        .compose(v -> collections())
+        .compose(v -> qdrant.collections())
         .compose(all -> {
           List<Future<Void>> deletes = new ArrayList<>();
           for (String other : all) {
@@ -159,7 +134,7 @@ final class QdrantStore implements VectorStore {
             if (other.equals(collection) && !ids.isEmpty()) {
               filter.addMustNot(hasId(ids));
             }
-            deletes.add(delete(other, filter.build()));
+            deletes.add(qdrant.delete(other, filter.build()));
           }
           return Future.all(deletes);
         })
@@ -171,7 +146,7 @@ final class QdrantStore implements VectorStore {
 
   @Override
   public Future<Void> deleteDocument(String documentId) {
-    return deleteEverywhere(Filter.newBuilder().addMust(matchKeyword("document_id", documentId)).build())
+    return qdrant.deleteEverywhere(Filter.newBuilder().addMust(matchKeyword("document_id", documentId)).build())
         .compose(v -> writers.executeBlocking(() -> {
           text.deleteDocument(documentId);
           return null;
@@ -180,7 +155,7 @@ final class QdrantStore implements VectorStore {
 
   @Override
   public Future<Void> deleteBot(String botId) {
-    return deleteEverywhere(botFilter(botId))
+    return qdrant.deleteEverywhere(botFilter(botId))
         .compose(v -> writers.executeBlocking(() -> {
           text.deleteBot(botId);
           return null;
@@ -200,7 +175,7 @@ final class QdrantStore implements VectorStore {
     }
     int k = Math.max(KnowledgeIndex.CANDIDATES, topK);
     String collection = collection(model);
-    Future<List<ScoredPoint>> nearest = vectorSearch(collection, botFilter(botId), vector, k);
+    Future<List<ScoredPoint>> nearest = qdrant.vectorSearch(collection, botFilter(botId), vector, k);
     Future<List<KnowledgeIndex.Hit>> bm25 = mode == KnowledgeIndex.Mode.VECTOR ? Future.succeededFuture(List.of())
         : readers.executeBlocking(() -> text.search(botId, query, null, k, -1.0, KnowledgeIndex.Mode.BM25), false);
     return Future.all(nearest, bm25).compose(both -> {
@@ -229,7 +204,7 @@ final class QdrantStore implements VectorStore {
         }
       });
       Future<List<ScoredPoint>> cosines = missing.isEmpty() ? Future.succeededFuture(List.of())
-          : vectorSearch(collection, botFilter(botId).toBuilder().addMust(hasId(missing)).build(), vector,
+          : qdrant.vectorSearch(collection, botFilter(botId).toBuilder().addMust(hasId(missing)).build(), vector,
               missing.size());
       return cosines.map(scored -> {
         Map<String, Float> found = new HashMap<>();
@@ -294,128 +269,5 @@ final class QdrantStore implements VectorStore {
 
   private static Filter botFilter(String botId) {
     return Filter.newBuilder().addMust(matchKeyword("bot_id", botId)).build();
-  }
-
-  private Future<List<ScoredPoint>> vectorSearch(String collection, Filter filter, float[] vector, int limit) {
-    return exists(collection).compose(exists -> {
-      if (!exists) {
-        return Future.succeededFuture(List.of());
-      }
-      SearchPoints.Builder request = SearchPoints.newBuilder().setCollectionName(collection).setFilter(filter)
-          .setLimit(limit).setWithPayload(WithPayloadSelectorFactory.enable(true));
-      for (float f : vector) {
-        request.addVector(f);
-      }
-      return call(() -> client.searchAsync(request.build()));
-    });
-  }
-
-  private Future<Boolean> exists(String collection) {
-    if (known.contains(collection)) {
-      return Future.succeededFuture(true);
-    }
-    return call(() -> client.collectionExistsAsync(collection)).onSuccess(exists -> {
-      if (exists) {
-        known.add(collection);
-      }
-    });
-  }
-
-  /** Creates the model's collection unless it exists (another node may create it at the same time). */
-  private Future<Void> ensure(String collection, int dimension) {
-    return exists(collection).compose(exists -> {
-      if (exists) {
-        return Future.succeededFuture();
-      }
-      CreateCollection create = CreateCollection.newBuilder().setCollectionName(collection)
-          .setVectorsConfig(VectorsConfig.newBuilder().setParams(
-              VectorParams.newBuilder().setSize(dimension).setDistance(Distance.Cosine)))
-          .build();
-      return call(() -> client.createCollectionAsync(create))
-          .<Void>mapEmpty()
-          .recover(failure -> status(failure) == Status.Code.ALREADY_EXISTS ? Future.succeededFuture()
-              : Future.failedFuture(failure))
-          .compose(v -> Future.all(index(collection, "bot_id"), index(collection, "document_id")))
-          .<Void>mapEmpty()
-          .onSuccess(v -> {
-            known.add(collection);
-            LOG.info("Created Qdrant collection {} ({} dimensions, cosine)", collection, dimension);
-          });
-    });
-  }
-
-  private Future<Void> index(String collection, String field) {
-    return call(() -> client.createPayloadIndexAsync(collection, field, PayloadSchemaType.Keyword, null, true, null,
-        null)).mapEmpty();
-  }
-
-  private Future<Void> upsert(String collection, List<PointStruct> points, int from) {
-    if (from >= points.size()) {
-      return Future.succeededFuture();
-    }
-    List<PointStruct> batch = points.subList(from, Math.min(points.size(), from + UPSERT_BATCH));
-    UpsertPoints request = UpsertPoints.newBuilder().setCollectionName(collection).setWait(true)
-        .addAllPoints(batch).build();
-    return call(() -> client.upsertAsync(request)).compose(r -> upsert(collection, points, from + batch.size()));
-  }
-
-  private Future<Void> delete(String collection, Filter filter) {
-    DeletePoints request = DeletePoints.newBuilder().setCollectionName(collection).setWait(true)
-        .setPoints(PointsSelector.newBuilder().setFilter(filter)).build();
-    return call(() -> client.deleteAsync(request)).mapEmpty();
-  }
-
-  private Future<Void> deleteEverywhere(Filter filter) {
-    return collections().compose(all -> Future.all(all.stream().map(c -> delete(c, filter)).toList())).mapEmpty();
-  }
-
-  /** Parley's collections (one per model that has been used). */
-  private Future<List<String>> collections() {
-    return call(client::listCollectionsAsync)
-        .map(names -> names.stream().filter(n -> n.startsWith(PREFIX)).toList());
-  }
-
-  /**
-   * Runs a client call and completes a Vert.x future with its result on this store's context.
-   * A failure becomes a 503 with a safe message; the gRPC status is logged.
-   */
-  private <T> Future<T> call(Supplier<ListenableFuture<T>> operation) {
-    Promise<T> promise = Promise.promise();
-    ListenableFuture<T> pending;
-    try {
-      pending = operation.get();
-    } catch (RuntimeException e) {
-      return Future.failedFuture(unavailable(e));
-    }
-    Futures.addCallback(pending, new FutureCallback<T>() {
-      @Override
-      public void onSuccess(T result) {
-        context.runOnContext(v -> promise.complete(result));
-      }
-
-      @Override
-      public void onFailure(Throwable failure) {
-        context.runOnContext(v -> promise.fail(unavailable(failure)));
-      }
-    }, MoreExecutors.directExecutor());
-    return promise.future();
-  }
-
-  private static Throwable unavailable(Throwable failure) {
-    if (status(failure) == Status.Code.ALREADY_EXISTS) {
-      return failure;
-    }
-    LOG.warn("Qdrant call failed: {}", failure.toString());
-    return new ParleyException(ErrorCodes.UNAVAILABLE, "vector_store_unavailable",
-        "The vector store (Qdrant) is unavailable; try again later");
-  }
-
-  private static Status.Code status(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof StatusRuntimeException grpc) {
-        return grpc.getStatus().getCode();
-      }
-    }
-    return null;
   }
 }

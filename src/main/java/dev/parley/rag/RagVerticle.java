@@ -7,7 +7,6 @@ import dev.parley.common.BusHandlers;
 import dev.parley.common.Timeouts;
 import dev.parley.common.Fields;
 import dev.parley.common.Ids;
-import dev.parley.common.ParleyException;
 import dev.parley.db.Database;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -30,8 +29,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code parley.rag.search}</td><td>{@code {bot_id, query (up to 100,000 characters; SearchQuery),
  *   top_k (1–50, 4), min_score (0), mode?:
  *   hybrid|vector|bm25}}</td><td>{@code {results:[{document_id, document_name, url, heading, snippet, text,
- *   position, score}]}}, best first; {@code url} is the page a URL or sitemap document came from, else null;
- *   {@code score} is the cosine similarity. 422 on invalid fields; 502, 503 or 504 {@code embeddings_…} when an
+ *   position, score}]}} ({@link dev.parley.common.Passage}), best first; {@code url} is the page a URL or sitemap
+ *   document came from, else null; {@code score} is the cosine similarity. 422 on invalid fields; 502, 503 or 504 {@code embeddings_…} when an
  *   embeddings API cannot embed the query.</td></tr>
  *   <tr><td>{@code parley.rag.document.add}</td><td>{@code {bot_id, source:"file", name, mime?, content (bytes,
  *   base64 in JSON)}}, {@code {bot_id, source:"text", name, text}} or {@code {bot_id, source:"url", url, name?}}
@@ -91,12 +90,13 @@ public class RagVerticle extends VerticleBase {
   public Future<?> start() {
     JsonObject config = config();
     Path dataDir = Path.of(config.getString("data_dir", "./data")).toAbsolutePath().normalize();
-    int concurrency = Math.max(1, config.getInteger("ingest_concurrency", 2));
-    ingestWorkers = vertx.createSharedWorkerExecutor("parley-rag-ingest", concurrency + 1, 10, TimeUnit.MINUTES);
+    KnowledgeSettings settings = KnowledgeSettings.from(config, dataDir);
+    ingestWorkers = vertx.createSharedWorkerExecutor("parley-rag-ingest", settings.concurrency() + 1, 10,
+        TimeUnit.MINUTES);
     searchWorkers = vertx.createSharedWorkerExecutor("parley-rag-search", config.getInteger("search_threads", 2));
     fetcher = UrlFetcher.create(vertx, config);
     try {
-      embedders = Embedders.create(vertx, ingestWorkers, searchWorkers, dataDir.resolve("djl"), config);
+      embedders = Embedders.create(vertx, ingestWorkers, searchWorkers, settings.modelCache(), config);
     } catch (IllegalArgumentException | ClassCastException bad) {
       return Future.failedFuture(new IllegalArgumentException(bad.getMessage()));
     }
@@ -111,13 +111,12 @@ public class RagVerticle extends VerticleBase {
         .compose(ready -> {
           database = ready.resultAt(0);
           vectors = ready.resultAt(1);
-          knowledge = new KnowledgeBase(vertx, new DocumentStore(database), vectors, ingestWorkers, searchWorkers,
-              fetcher, embedders, dataDir, config);
+          knowledge = knowledgeBase(new DocumentStore(database), settings);
           return Future.all(List.of(
-              consume(Addresses.RAG_HEALTH, body -> database.writer().query("SELECT 1").execute()
+              consume(Addresses.RAG_HEALTH, body -> database.pool().query("SELECT 1").execute()
                   .compose(rows -> vectors instanceof QdrantStore qdrant ? qdrant.check() : Future.succeededFuture())
                   .map(rows -> new JsonObject().put("status", "UP").put("index", vectors.describe()))),
-              consume(Addresses.RAG_SEARCH, body -> knowledge.search(body).compose(knowledge::withUrls)),
+              consume(Addresses.RAG_SEARCH, knowledge::search),
               consume(Addresses.RAG_DOCUMENT_ADD, body -> knowledge.add(withBot(body))),
               consume(Addresses.RAG_DOCUMENT_LIST, body -> {
                 String bot = botId(body);
@@ -142,14 +141,25 @@ public class RagVerticle extends VerticleBase {
         })
         .compose(registered -> knowledge.resume())
         .onSuccess(v -> {
-          BotClient bots = new BotClient(new Bus(vertx, null), Timeouts.from(config.getJsonObject("timeouts")));
+          BotClient bots = new BotClient(new Bus(vertx), Timeouts.from(config.getJsonObject("timeouts")));
           syncTimer = vertx.setPeriodic(Math.max(100, config.getLong("sync_check_ms", 300_000L)),
-              t -> knowledge.syncDue(bots::get)
+              t -> knowledge.syncDue(botId -> bots.get(null, botId))
                   .onFailure(failure -> LOG.warn("Scheduled sync check failed: {}", failure.getMessage())));
           if (config.getBoolean("preload_model", true)) {
-            knowledge.warmUp().onFailure(failure -> LOG.error("The embedding model could not be loaded", failure));
+            embedders.warmUp().onFailure(failure -> LOG.error("The embedding model could not be loaded", failure));
           }
         });
+  }
+
+  /** The knowledge base's parts, wired: intake and ingestion share the queue, ingestion deletes through intake. */
+  private KnowledgeBase knowledgeBase(DocumentStore store, KnowledgeSettings settings) {
+    IngestionQueue queue = new IngestionQueue(store, embedders, settings.concurrency());
+    DocumentFiles files = new DocumentFiles(vertx, ingestWorkers, settings.filesDir());
+    DocumentIntake intake = new DocumentIntake(store, vectors, files, fetcher, queue, settings);
+    DocumentReader reader = new DocumentReader(fetcher, files, ingestWorkers, settings);
+    SitemapIngestion sitemaps = new SitemapIngestion(store, fetcher, ingestWorkers, queue, intake, settings);
+    queue.runWith(new Ingestion(vertx, store, vectors, embedders, reader, sitemaps, queue));
+    return new KnowledgeBase(intake, queue, new Retrieval(store, vectors, embedders));
   }
 
   /**
@@ -200,19 +210,11 @@ public class RagVerticle extends VerticleBase {
   }
 
   private static String botId(JsonObject body) {
-    String id = body.getString(Fields.BOT_ID);
-    if (!Ids.isEntityId(id)) {
-      throw ParleyException.notFound("Bot");
-    }
-    return id;
+    return Ids.requireEntityId(body.getString(Fields.BOT_ID), "Bot");
   }
 
   private static String documentId(JsonObject body) {
-    String id = body.getString(Fields.DOCUMENT_ID);
-    if (!Ids.isEntityId(id)) {
-      throw ParleyException.notFound("Document");
-    }
-    return id;
+    return Ids.requireEntityId(body.getString(Fields.DOCUMENT_ID), "Document");
   }
 
   private Future<Void> consume(String address, Function<JsonObject, Future<JsonObject>> handler) {

@@ -141,7 +141,7 @@ final class Sitemaps {
         continue;
       }
       try {
-        absolute = UrlFetcher.parse(absolute).toString();
+        absolute = UrlSpelling.parse(absolute).toString();
       } catch (ParleyException refused) {
         if (!"url_not_allowed".equals(refused.code())) {
           LOG.debug("A sitemap lists a URL Parley does not fetch");

@@ -1,6 +1,5 @@
 package dev.parley.rag;
 
-import dev.parley.common.ErrorCodes;
 import dev.parley.common.ParleyException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -16,16 +15,10 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.UnknownHostException;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -33,11 +26,6 @@ import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.Inflater;
-import java.util.zip.InflaterInputStream;
-import java.util.zip.ZipException;
 
 /**
  * Fetches a page for ingestion without letting an operator's URL reach inside the network
@@ -67,7 +55,9 @@ import java.util.zip.ZipException;
  * </ul>
  * Every refusal is a {@link ParleyException} (422 {@code url_not_allowed}, {@code unsupported_scheme},
  * {@code validation_failed} or {@code url_unresolvable}) and every other failure an
- * {@link IngestionFailure} whose message says what went wrong.
+ * {@link IngestionFailure} whose message says what went wrong. The URL's spelling is {@link UrlSpelling}'s,
+ * the address checks {@link AddressGate}'s and the body's decoding {@link PageBody}'s; this class does the
+ * exchange: hops, timeouts and limits.
  */
 final class UrlFetcher {
 
@@ -91,18 +81,11 @@ final class UrlFetcher {
   static final int MAX_REDIRECTS = 5;
   static final List<Integer> DEFAULT_PORTS = List.of(80, 443, 8080, 8443);
 
-  private static final Set<String> READABLE_TYPES = Set.of("application/xhtml+xml", "application/pdf",
-      "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/xml");
-  private static final Pattern DOTTED_QUAD =
-      Pattern.compile("((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
-  private static final Pattern SCHEME = Pattern.compile("([a-zA-Z][a-zA-Z0-9+.-]*):(?![0-9])");
-  private static final Pattern HEX_NUMBER = Pattern.compile("0[xX][0-9a-fA-F]*");
-
   private final Vertx vertx;
   private final HttpClientAgent client;
   private final Limits limits;
-  private final Resolver resolver;
-  private final Predicate<InetAddress> internal;
+  private final AddressGate gate;
+  private final PageBody bodies;
 
   /** The fetcher of a {@code rag} config object. */
   static UrlFetcher create(Vertx vertx, JsonObject config) {
@@ -125,8 +108,8 @@ final class UrlFetcher {
   UrlFetcher(Vertx vertx, Limits limits, Resolver resolver, Predicate<InetAddress> internal) {
     this.vertx = vertx;
     this.limits = limits;
-    this.resolver = resolver;
-    this.internal = internal;
+    this.gate = new AddressGate(vertx, limits, resolver, internal);
+    this.bodies = new PageBody(vertx, limits.maxBytes());
     // Never a kept-alive connection: each fetch gets its own, which dies with it. Decompression is
     // done here, not by the client, so the size limit counts inflated bytes without blocking a loop.
     this.client = vertx.createHttpClient(new HttpClientOptions()
@@ -139,186 +122,12 @@ final class UrlFetcher {
     client.close();
   }
 
-  // ---- URLs
-
-  /**
-   * The URL as Parley accepts it: absolute http(s) with a host and no user info (422
-   * {@code validation_failed} otherwise, {@code unsupported_scheme} for another scheme), and a host
-   * that is not an ambiguous number or an IPv6 address with a zone id (422 {@code url_not_allowed}).
-   */
-  static URI parse(String url) {
-    String text = url == null ? "" : url.strip();
-    java.util.regex.Matcher prefix = SCHEME.matcher(text);
-    String scheme = prefix.lookingAt() ? prefix.group(1).toLowerCase(Locale.ROOT) : "";
-    if (!scheme.isEmpty() && !scheme.equals("http") && !scheme.equals("https")) {
-      throw new ParleyException(ErrorCodes.UNPROCESSABLE, "unsupported_scheme",
-          "'url' must be an http or https URL; Parley does not fetch " + scheme + ": URLs", "url", 0);
-    }
-    URI uri;
-    try {
-      uri = new URI(text);
-    } catch (URISyntaxException bad) {
-      throw ParleyException.invalid("url", "'url' must be an absolute http or https URL");
-    }
-    if (uri.getScheme() == null) {
-      throw ParleyException.invalid("url", "'url' must be an absolute http or https URL");
-    }
-    if (uri.getRawUserInfo() != null) {
-      throw ParleyException.invalid("url", "'url' must be an absolute http or https URL without a user name or password");
-    }
-    String host = uri.getHost();
-    if (host == null) {
-      // java.net.URI leaves the host out when the last label is a number it cannot read as IPv4 ("127.1")
-      String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority().replaceFirst(":[0-9]*$", "");
-      if (endsInNumber(authority)) {
-        throw ambiguousNumber(authority);
-      }
-      throw ParleyException.invalid("url", "'url' must be an absolute http or https URL");
-    }
-    if (host.startsWith("[")) {
-      if (host.contains("%")) {
-        throw notAllowed("The URL's IPv6 address carries a zone id (" + host + "); Parley fetches no link-local "
-            + "addresses and browsers do not accept zone ids in URLs");
-      }
-    } else if (endsInNumber(host) && !DOTTED_QUAD.matcher(host).matches()) {
-      throw ambiguousNumber(host);
-    }
-    if (uri.getPort() == 0 || uri.getPort() > 65535) {
-      throw ParleyException.invalid("url", "The URL's port must be between 1 and 65535");
-    }
-    return sameSpelling(uri);
-  }
-
-  /**
-   * The URL with its scheme and host in lower case and no default port, as a browser writes it, so one page is
-   * one document (a sitemap listing {@code https://Example.com/a} and {@code https://example.com:443/a} gives one);
-   * path, query and fragment are kept byte for byte.
-   */
-  private static URI sameSpelling(URI uri) {
-    String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
-    boolean standard = uri.getPort() == -1 || uri.getPort() == (scheme.equals("http") ? 80 : 443);
-    String text = scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + (standard ? "" : ":" + uri.getPort())
-        + (uri.getRawPath() == null ? "" : uri.getRawPath())
-        + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
-        + (uri.getRawFragment() == null ? "" : "#" + uri.getRawFragment());
-    return URI.create(text);
-  }
-
-  /** WHATWG URL: a host whose last label is a number is an IPv4 address to a browser, whatever else it holds. */
-  static boolean endsInNumber(String host) {
-    String[] labels = host.split("\\.", -1);
-    int last = labels.length - 1;
-    if (labels[last].isEmpty() && last > 0) {
-      last--;
-    }
-    String label = labels[last];
-    return !label.isEmpty() && (label.chars().allMatch(c -> c >= '0' && c <= '9') || HEX_NUMBER.matcher(label).matches());
-  }
-
-  /** The IPv4 address a browser reads in a numeric host (WHATWG IPv4 parser), or null when it reads none. */
-  static String browserIpv4(String host) {
-    List<String> parts = new ArrayList<>(List.of(host.split("\\.", -1)));
-    if (parts.size() > 1 && parts.get(parts.size() - 1).isEmpty()) {
-      parts.remove(parts.size() - 1);
-    }
-    if (parts.size() > 4) {
-      return null;
-    }
-    long[] numbers = new long[parts.size()];
-    for (int i = 0; i < parts.size(); i++) {
-      String part = parts.get(i);
-      int radix = 10;
-      if (part.length() >= 2 && (part.startsWith("0x") || part.startsWith("0X"))) {
-        radix = 16;
-        part = part.substring(2);
-      } else if (part.length() >= 2 && part.startsWith("0")) {
-        radix = 8;
-        part = part.substring(1);
-      }
-      if (parts.get(i).isEmpty() || part.length() > 12) {
-        return null;
-      }
-      try {
-        numbers[i] = part.isEmpty() ? 0 : Long.parseLong(part, radix);
-      } catch (NumberFormatException notNumber) {
-        return null;
-      }
-    }
-    long address = numbers[numbers.length - 1];
-    if (address >= 1L << (8 * (5 - numbers.length))) {
-      return null;
-    }
-    for (int i = 0; i < numbers.length - 1; i++) {
-      if (numbers[i] > 255) {
-        return null;
-      }
-      address += numbers[i] << (8 * (3 - i));
-    }
-    return (address >>> 24) + "." + ((address >>> 16) & 0xff) + "." + ((address >>> 8) & 0xff) + "." + (address & 0xff);
-  }
-
-  private static ParleyException ambiguousNumber(String host) {
-    String read = browserIpv4(host);
-    return notAllowed("The URL's host " + host + " is an IP address written in a form that browsers and Java read "
-        + "differently (octal, hexadecimal or fewer than four parts" + (read == null ? "" : "; a browser reads it as "
-        + read) + "); write the address as four decimal numbers");
-  }
-
-  private static ParleyException notAllowed(String message) {
-    return new ParleyException(ErrorCodes.UNPROCESSABLE, "url_not_allowed", message);
-  }
-
-  // ---- addresses
-
   /**
    * Checks the port, resolves the host once and fails with 422 {@code url_not_allowed} if it points
    * inside the network; the address to connect to otherwise.
    */
   Future<InetAddress> check(URI uri) {
-    int port = port(uri);
-    if (!limits.ports().isEmpty() && !limits.ports().contains(port)) {
-      return Future.failedFuture(notAllowed("The URL's port " + port + " is not one Parley fetches from (allowed: "
-          + String.join(", ", limits.ports().stream().sorted().map(String::valueOf).toList()) + "; rag.allowed_url_ports)"));
-    }
-    String host = uri.getHost().toLowerCase(Locale.ROOT);
-    if (!limits.allowPrivate() && privateName(host)) {
-      return Future.failedFuture(notAllowed("The URL's host " + host + " is a name reserved for private networks; "
-          + "Parley fetches only public addresses (an operator can allow private ones with rag.allow_private_urls)"));
-    }
-    return vertx.executeBlocking(() -> {
-      InetAddress[] addresses;
-      try {
-        addresses = literal(host) ? new InetAddress[] {InetAddress.getByName(host)} : resolver.resolve(host);
-      } catch (UnknownHostException unknown) {
-        addresses = null;
-      }
-      if (addresses == null || addresses.length == 0) {
-        throw new ParleyException(ErrorCodes.UNPROCESSABLE, "url_unresolvable", "The URL's host name does not resolve");
-      }
-      if (!limits.allowPrivate()) {
-        for (InetAddress address : addresses) {
-          if (internal.test(address)) {
-            throw notAllowed("The URL points to a private, loopback or link-local address; Parley fetches only public "
-                + "addresses (an operator can allow private ones with rag.allow_private_urls)");
-          }
-        }
-      }
-      return addresses[0];
-    }, false);
-  }
-
-  private static boolean literal(String host) {
-    return host.startsWith("[") || DOTTED_QUAD.matcher(host).matches();
-  }
-
-  private static boolean privateName(String host) {
-    String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
-    return name.equals("localhost") || name.endsWith(".localhost") || name.endsWith(".internal")
-        || name.endsWith(".local") || name.endsWith(".home.arpa");
-  }
-
-  private static int port(URI uri) {
-    return uri.getPort() > 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    return gate.check(uri);
   }
 
   // ---- fetching
@@ -327,7 +136,7 @@ final class UrlFetcher {
   Future<Page> fetch(String url) {
     URI uri;
     try {
-      uri = parse(url);
+      uri = UrlSpelling.parse(url);
     } catch (ParleyException invalid) {
       return Future.failedFuture(invalid);
     }
@@ -387,7 +196,7 @@ final class UrlFetcher {
         return;
       }
       boolean https = "https".equalsIgnoreCase(uri.getScheme());
-      int port = port(uri);
+      int port = AddressGate.port(uri);
       String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
           + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
       RequestOptions options = new RequestOptions()
@@ -428,7 +237,7 @@ final class UrlFetcher {
       }
       URI next;
       try {
-        next = parse(uri.resolve(location.strip()).toString());
+        next = UrlSpelling.parse(uri.resolve(location.strip()).toString());
       } catch (ParleyException refused) {
         attempt.fail(redirectRefused(refused));
         return;
@@ -445,7 +254,7 @@ final class UrlFetcher {
       return;
     }
     String type = response.getHeader("Content-Type");
-    if (!readable(type)) {
+    if (!PageBody.readable(type)) {
       attempt.fail(new IngestionFailure("The URL's content type (" + type + ") is not one Parley reads: it fetches "
           + "HTML, text, Markdown, PDF, DOCX and XML sitemaps"));
       return;
@@ -456,7 +265,7 @@ final class UrlFetcher {
       attempt.fail(new IngestionFailure("The page is encoded as '" + encoding + "', which Parley does not read"));
       return;
     }
-    long announced = contentLength(response.getHeader("Content-Length"));
+    long announced = PageBody.contentLength(response.getHeader("Content-Length"));
     if (announced > limits.maxBytes()) {
       attempt.fail(new IngestionFailure("The page announces " + announced + " bytes, more than the limit of "
           + limits.maxBytes() + " bytes (rag.max_document_bytes)"));
@@ -471,7 +280,7 @@ final class UrlFetcher {
       }
       idle(attempt);
       if ((long) body.length() + data.length() > limits.maxBytes()) {
-        attempt.fail(tooLarge(""));
+        attempt.fail(bodies.tooLarge(""));
         return;
       }
       body.appendBuffer(data);
@@ -481,7 +290,7 @@ final class UrlFetcher {
       if (attempt.done.get()) {
         return;
       }
-      decode(body, encoding).onComplete(decoded -> {
+      bodies.decode(body, encoding).onComplete(decoded -> {
         if (decoded.failed()) {
           attempt.fail(decoded.cause());
         } else {
@@ -510,69 +319,6 @@ final class UrlFetcher {
   private static ParleyException redirectRefused(ParleyException refused) {
     return new ParleyException(refused.status(), refused.code(), "The URL redirects to an address Parley does not "
         + "fetch: " + refused.getMessage());
-  }
-
-  /** Content types worth downloading: text of any kind, HTML, PDF, DOCX, XML (sitemaps), or none said. */
-  static boolean readable(String contentType) {
-    if (contentType == null || contentType.isBlank()) {
-      return true;
-    }
-    String type = contentType.split(";")[0].strip().toLowerCase(Locale.ROOT);
-    return type.startsWith("text/") || READABLE_TYPES.contains(type);
-  }
-
-  private static long contentLength(String header) {
-    if (header == null) {
-      return -1;
-    }
-    try {
-      return Long.parseLong(header.strip());
-    } catch (NumberFormatException bad) {
-      return -1;
-    }
-  }
-
-  private IngestionFailure tooLarge(String when) {
-    return new IngestionFailure("The page is larger than the limit of " + limits.maxBytes() + " bytes" + when
-        + " (rag.max_document_bytes)");
-  }
-
-  private Future<byte[]> decode(Buffer body, String encoding) {
-    if (encoding.isEmpty() || encoding.equals("identity")) {
-      return Future.succeededFuture(body.getBytes());
-    }
-    byte[] compressed = body.getBytes();
-    return vertx.executeBlocking(() -> inflate(compressed, encoding), false);
-  }
-
-  /** The inflated body, stopping as soon as it passes the limit (a gzip bomb costs at most that much). */
-  private byte[] inflate(byte[] compressed, String encoding) {
-    boolean gzip = !encoding.equals("deflate");
-    // "deflate" is meant to be zlib-wrapped, but some servers send raw deflate: the zlib header tells
-    boolean zlib = compressed.length >= 2 && (compressed[0] & 0x0f) == 8
-        && (((compressed[0] & 0xff) << 8) | (compressed[1] & 0xff)) % 31 == 0;
-    Inflater inflater = gzip ? null : new Inflater(!zlib);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (InputStream in = gzip ? new GZIPInputStream(new ByteArrayInputStream(compressed), 8192)
-        : new InflaterInputStream(new ByteArrayInputStream(compressed), inflater, 8192)) {
-      byte[] chunk = new byte[64 * 1024];
-      int read;
-      while ((read = in.read(chunk)) > 0) {
-        if ((long) out.size() + read > limits.maxBytes()) {
-          throw tooLarge(" once decompressed");
-        }
-        out.write(chunk, 0, read);
-      }
-    } catch (ZipException | java.io.EOFException damaged) {
-      throw new IngestionFailure("The page's " + encoding + " encoding is damaged");
-    } catch (IOException unreadable) {
-      throw new IngestionFailure("The page's " + encoding + " encoding could not be read");
-    } finally {
-      if (inflater != null) {
-        inflater.end();
-      }
-    }
-    return out.toByteArray();
   }
 
   /** A failure of the connection or the exchange, in words an operator can act on. */

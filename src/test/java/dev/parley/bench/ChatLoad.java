@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntPredicate;
 
 /** A closed-loop load of JSON chat turns: {@code concurrency} clients, each sending its next turn on an answer. */
 final class ChatLoad {
@@ -28,14 +29,35 @@ final class ChatLoad {
   }
 
   static Future<Result> run(WebClient client, String path, int concurrency, long durationMs) {
+    return run(client, path, concurrency, durationMs, false);
+  }
+
+  /** For {@code durationMs}, JSON turns or streamed ones ({@code stream}). */
+  static Future<Result> run(WebClient client, String path, int concurrency, long durationMs, boolean stream) {
     long end = System.nanoTime() + durationMs * 1_000_000L;
+    return load(client, path, concurrency, stream, sent -> System.nanoTime() < end);
+  }
+
+  /** Until {@code turns} turns were sent. */
+  static Future<Result> runTurns(WebClient client, String path, int concurrency, int turns, boolean stream) {
+    AtomicInteger left = new AtomicInteger(turns);
+    return load(client, path, concurrency, stream, sent -> left.getAndDecrement() > 0);
+  }
+
+  private static Future<Result> load(WebClient client, String path, int concurrency, boolean stream,
+      IntPredicate goOn) {
     long start = System.nanoTime();
     List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger errors = new AtomicInteger();
     List<Future<Void>> loops = new ArrayList<>();
     for (int i = 0; i < concurrency; i++) {
       Promise<Void> done = Promise.promise();
-      loop(client, path, "bench-session-" + i, end, latencies, errors, done);
+      JsonObject body = new JsonObject().put("message", "Hello there, how are you today?")
+          .put("session_id", "bench-session-" + i);
+      if (stream) {
+        body.put("stream", true);
+      }
+      loop(client, path, body, goOn, latencies, errors, done);
       loops.add(done.future());
     }
     return Future.all(loops).map(v -> {
@@ -46,21 +68,21 @@ final class ChatLoad {
     });
   }
 
-  private static void loop(WebClient client, String path, String session, long end, List<Long> latencies,
+  private static void loop(WebClient client, String path, JsonObject body, IntPredicate goOn, List<Long> latencies,
       AtomicInteger errors, Promise<Void> done) {
-    if (System.nanoTime() >= end) {
+    if (!goOn.test(latencies.size())) {
       done.complete();
       return;
     }
     long sent = System.nanoTime();
-    client.post(path).sendJsonObject(new JsonObject().put("message", "Hello there, how are you today?").put("session_id", session))
+    client.post(path).sendJsonObject(body)
         .onComplete(result -> {
           if (result.succeeded() && result.result().statusCode() == 200) {
             latencies.add(System.nanoTime() - sent);
           } else {
             errors.incrementAndGet();
           }
-          loop(client, path, session, end, latencies, errors, done);
+          loop(client, path, body, goOn, latencies, errors, done);
         });
   }
 

@@ -69,7 +69,7 @@ class DrainTest {
             return onlyTwoWithin(10_000);
           })
           // the withdrawn node still serves its own requests, through its local handler
-          .compose(onlyTwo -> new Bus(one, "local").request(ADDRESS, new JsonObject(), 10_000))
+          .compose(onlyTwo -> new Bus(one).request("local", ADDRESS, new JsonObject(), 10_000))
           .map(local -> {
             assertThat(local.getString("node")).isEqualTo("one");
             return null;
@@ -81,7 +81,7 @@ class DrainTest {
   void an_address_no_other_node_serves_stays_registered(VertxTestContext test) {
     cluster(new AtomicInteger(), false)
         .compose(v -> Drain.withdraw(one))
-        .compose(v -> new Bus(two, "after-withdraw").request(ADDRESS, new JsonObject(), 10_000))
+        .compose(v -> new Bus(two).request("after-withdraw", ADDRESS, new JsonObject(), 10_000))
         .map(answer -> {
           assertThat(answer.getString("node")).as("served until the node leaves").isEqualTo("one");
           return null;
@@ -93,7 +93,7 @@ class DrainTest {
   void idle_completes_only_once_the_requests_in_progress_are_answered(VertxTestContext test) {
     AtomicLong answeredAt = new AtomicLong();
     cluster(new AtomicInteger(), false).compose(v -> {
-      new Bus(two, "slow").request(ADDRESS, new JsonObject(), 10_000)
+      new Bus(two).request("slow", ADDRESS, new JsonObject(), 10_000)
           .onSuccess(answer -> answeredAt.set(System.nanoTime()));
       return Await.until(one, () -> Drain.inFlight(one) == 1, 5_000)
           .compose(started -> Drain.idle(one, 100, 10_000))
@@ -121,7 +121,7 @@ class DrainTest {
           assertThat(served.get()).as("requests processed past their deadline").isZero();
           return Future.succeededFuture();
         }))
-        .compose(v -> new Bus(vertx, "on-time").request(ADDRESS, new JsonObject(), 5_000))
+        .compose(v -> new Bus(vertx).request("on-time", ADDRESS, new JsonObject(), 5_000))
         .map(onTime -> {
           assertThat(served.get()).isEqualTo(1);
           return null;

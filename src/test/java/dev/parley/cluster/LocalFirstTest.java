@@ -89,10 +89,10 @@ class LocalFirstTest {
     node(cluster).compose(a -> node(cluster.copy().put("port", port + 1)).compose(b -> Future.all(
             b.eventBus().consumer(ADDRESS, handler).completion(),
             LocalFirst.registerAlias(b, ADDRESS, handler).completion())
-        .compose(registered -> new Bus(a, "from-a").request(ADDRESS, new JsonObject(), 5_000, 1_000))
+        .compose(registered -> new Bus(a).request("from-a", ADDRESS, new JsonObject(), 5_000, 1_000))
         .compose(fromA -> {
           assertThat(fromA.getBoolean("heartbeats")).as("a request from the node without a handler").isTrue();
-          return new Bus(b, "from-b").request(ADDRESS, new JsonObject(), 5_000, 1_000);
+          return new Bus(b).request("from-b", ADDRESS, new JsonObject(), 5_000, 1_000);
         })
         .map(fromB -> {
           assertThat(fromB.getBoolean("heartbeats")).as("a request served on its own node").isFalse();
@@ -115,7 +115,7 @@ class LocalFirstTest {
     List<String> who = new ArrayList<>();
     Future<Void> chain = Future.succeededFuture();
     for (int i = 0; i < count; i++) {
-      chain = chain.compose(v -> new Bus(node, null).request(ADDRESS, new JsonObject(), 5_000)
+      chain = chain.compose(v -> new Bus(node).request(null, ADDRESS, new JsonObject(), 5_000)
           .map(reply -> {
             who.add(reply.getString("node"));
             return null;

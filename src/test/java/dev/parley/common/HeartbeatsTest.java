@@ -190,7 +190,7 @@ class HeartbeatsTest {
       m.reply(new JsonObject());
     });
     spy.completion()
-        .compose(v -> new Bus(vertx, "req-1").request(address, new JsonObject(), SEND_TIMEOUT_MS, INTERVAL_MS))
+        .compose(v -> new Bus(vertx).request("req-1", address, new JsonObject(), SEND_TIMEOUT_MS, INTERVAL_MS))
         .map(reply -> {
           assertThat(vertx.isClustered()).isFalse();
           assertThat(seen).hasSize(1);

@@ -34,7 +34,7 @@ class MemoryClientTest {
       // the first request is never answered, as if its node froze after the commit
       return received.size() == 1 ? Promise.<JsonObject>promise().future()
           : Future.succeededFuture(new JsonObject().put(Fields.MESSAGE_ID, "a-1"));
-    }).compose(v -> client(vertx).append(turn("u-1", "a-1"))).map(stored -> {
+    }).compose(v -> client(vertx).append("memory-client", turn("u-1", "a-1"))).map(stored -> {
       assertThat(stored.getString(Fields.MESSAGE_ID)).isEqualTo("a-1");
       assertThat(received).hasSize(2);
       assertThat(received.get(1).getJsonObject(Fields.USER).getString(Fields.ID)).isEqualTo("u-1");
@@ -50,11 +50,11 @@ class MemoryClientTest {
     BusHandlers.register(vertx, Addresses.MEMORY_APPEND, turn -> {
       received.add(turn);
       return Promise.<JsonObject>promise().future();
-    }).compose(v -> client(vertx).append(turn(null, null)).<Void>transform(result -> {
+    }).compose(v -> client(vertx).append("memory-client", turn(null, null)).<Void>transform(result -> {
       assertThat(result.failed()).isTrue();
       assertThat(((ParleyException) result.cause()).status()).isEqualTo(504);
       assertThat(received).as("attempts for a turn without ids").hasSize(1);
-      return client(vertx).append(turn("u-2", "a-2")).transform(again -> {
+      return client(vertx).append("memory-client", turn("u-2", "a-2")).transform(again -> {
         assertThat(again.failed()).isTrue();
         assertThat(received).as("attempts in all").hasSize(10);
         return Future.succeededFuture();
@@ -63,7 +63,7 @@ class MemoryClientTest {
   }
 
   private static MemoryClient client(Vertx vertx) {
-    return new MemoryClient(new Bus(vertx, "memory-client"), new Timeouts(TIMEOUT_MS, TIMEOUT_MS, TIMEOUT_MS, TIMEOUT_MS, 0));
+    return new MemoryClient(new Bus(vertx), new Timeouts(TIMEOUT_MS, TIMEOUT_MS, TIMEOUT_MS, TIMEOUT_MS, 0));
   }
 
   private static JsonObject turn(String userId, String answerId) {

@@ -90,7 +90,7 @@ class DatabaseTest {
       throws Exception {
     List<String> files = migrations(kind.equals("sqlite") ? Dialect.SQLITE : Dialect.POSTGRES);
     open(vertx, fresh(kind))
-        .compose(database -> database.reader()
+        .compose(database -> database.pool()
             .query("SELECT version FROM flyway_schema_history WHERE success ORDER BY installed_rank").execute()
             .map(rows -> {
               List<String> applied = new ArrayList<>();
@@ -147,7 +147,7 @@ class DatabaseTest {
             .compose(v -> database.inTransaction(tx -> insertBot(tx, "bot_rolled_back")
                 .compose(inserted -> Future.failedFuture("rolled back on purpose")))
                 .otherwiseEmpty())
-            .compose(v -> insertBot(database.writer(), "bot_plain")))
+            .compose(v -> insertBot(database.pool(), "bot_plain")))
         .compose(v -> vertx.executeBlocking(() -> {
           List<String> ids = new ArrayList<>();
           try (Connection connection = jdbc(config);
@@ -192,7 +192,7 @@ class DatabaseTest {
         .compose(gone -> {
           Vertx second = Vertx.vertx();
           return Database.open(second, config, dataDir.toString())
-              .compose(db -> db.reader().query("SELECT COUNT(*) AS n FROM bots").execute()
+              .compose(db -> db.pool().query("SELECT COUNT(*) AS n FROM bots").execute()
                   .eventually(db::close))
               .eventually(second::close);
         })
@@ -248,7 +248,7 @@ class DatabaseTest {
     }
     String url = config.getString("url").replaceAll("\\?.*$", "") + "?sslmode=require";
     open(vertx, new JsonObject().put("url", url))
-        .compose(database -> database.reader().query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").execute())
+        .compose(database -> database.pool().query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").execute())
         .onComplete(result -> test.verify(() -> {
           if (serverTls) {
             assertThat(result.succeeded()).as("%s", result.cause()).isTrue();

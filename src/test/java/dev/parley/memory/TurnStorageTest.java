@@ -38,19 +38,19 @@ class TurnStorageTest {
     TestApp.start(vertx, dataDir).compose(app -> bot(app).compose(botId -> {
       MemoryClient memory = memory(vertx);
       JsonObject turn = turn(botId, "session-again-01", "u-" + botId, "a-" + botId);
-      return memory.append(turn.copy()).compose(first -> memory.append(turn.copy()).map(second -> {
+      return memory.append(RID, turn.copy()).compose(first -> memory.append(RID, turn.copy()).map(second -> {
         assertThat(second.getString(Fields.MESSAGE_ID)).isEqualTo(first.getString(Fields.MESSAGE_ID)).isEqualTo("a-" + botId);
         assertThat(second.getString("user_message_id")).isEqualTo(first.getString("user_message_id"));
         assertThat(second.getString(Fields.CONVERSATION_ID)).isEqualTo(first.getString(Fields.CONVERSATION_ID));
         return second;
-      })).compose(v -> memory.messages(botId, "session-again-01"))
+      })).compose(v -> memory.messages(RID, botId, "session-again-01"))
           .compose(session -> {
             assertThat(session.getJsonArray(Fields.MESSAGES)).hasSize(2);
-            return memory.history(botId, "session-again-01", 20);
+            return memory.history(RID, botId, "session-again-01", 20);
           })
           .compose(history -> {
             assertThat(history).as("the history the next turn sees").hasSize(2);
-            return memory.conversations(botId, 10, 0);
+            return memory.conversations(RID, botId, 10, 0);
           })
           .map(conversations -> {
             JsonObject conversation = conversations.getJsonArray("conversations").getJsonObject(0);
@@ -64,11 +64,11 @@ class TurnStorageTest {
   void a_turn_whose_sender_stopped_waiting_is_not_stored(Vertx vertx, VertxTestContext test) {
     TestApp.start(vertx, dataDir).compose(app -> bot(app).compose(botId -> {
       JsonObject late = turn(botId, "session-late-001", null, null).put(Fields.DEADLINE, System.currentTimeMillis() - 1);
-      return new Bus(vertx, "late").request(Addresses.MEMORY_APPEND, late, 5_000)
+      return new Bus(vertx).request("late", Addresses.MEMORY_APPEND, late, 5_000)
           .<JsonObject>transform(result -> {
             assertThat(result.failed()).isTrue();
             assertThat(((ParleyException) result.cause()).status()).isEqualTo(504);
-            return memory(vertx).messages(botId, "session-late-001");
+            return memory(vertx).messages(RID, botId, "session-late-001");
           })
           .map(session -> {
             assertThat(session.getJsonArray(Fields.MESSAGES, new JsonArray())).isEmpty();
@@ -77,8 +77,10 @@ class TurnStorageTest {
     })).onComplete(test.succeedingThenComplete());
   }
 
+  private static final String RID = "turn-storage";
+
   private static MemoryClient memory(Vertx vertx) {
-    return new MemoryClient(new Bus(vertx, "turn-storage"), new Timeouts(5_000, 5_000, 5_000, 5_000, 0));
+    return new MemoryClient(new Bus(vertx), new Timeouts(5_000, 5_000, 5_000, 5_000, 0));
   }
 
   private static Future<String> bot(TestApp app) {

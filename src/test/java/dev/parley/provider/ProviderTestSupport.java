@@ -4,6 +4,7 @@ import dev.parley.common.Addresses;
 import dev.parley.common.Bus;
 import dev.parley.common.ParleyException;
 import dev.parley.common.ProviderClient;
+import dev.parley.common.StreamEvents;
 import dev.parley.common.Timeouts;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -54,8 +55,25 @@ final class ProviderTestSupport {
             .add(new JsonObject().put("role", "user").put("content", "What is Parley?")));
   }
 
-  static ProviderClient client(Vertx vertx) {
-    return new ProviderClient(new Bus(vertx, "req-" + UUID.randomUUID()), new Timeouts(5_000, 5_000, 5_000, 15_000));
+  /** The provider client as these tests call it: every call on behalf of one request id. */
+  record Caller(ProviderClient client, String requestId) {
+
+    Future<JsonObject> complete(JsonObject request) {
+      return client.complete(requestId, request);
+    }
+
+    Future<JsonObject> stream(JsonObject request, String streamAddress) {
+      return client.stream(requestId, request, streamAddress);
+    }
+
+    void cancel(String streamAddress) {
+      client.cancel(streamAddress);
+    }
+  }
+
+  static Caller client(Vertx vertx) {
+    return new Caller(new ProviderClient(new Bus(vertx), new Timeouts(5_000, 5_000, 5_000, 15_000)),
+        "req-" + UUID.randomUUID());
   }
 
   /** The failure of a request, as the caller sees it; fails if the request succeeded. */
@@ -80,7 +98,12 @@ final class ProviderTestSupport {
   static Future<Streamed> stream(Vertx vertx, JsonObject request) {
     String address = Addresses.STREAM_PREFIX + UUID.randomUUID();
     List<JsonObject> deltas = new CopyOnWriteArrayList<>();
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(address, m -> deltas.add(m.body()));
+    // the stream's end (done or error) is the reply's copy: the stream tests read the reply
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(address, m -> {
+      if (StreamEvents.DELTA.equals(StreamEvents.type(m.body()))) {
+        deltas.add(m.body());
+      }
+    });
     return consumer.completion()
         .compose(v -> client(vertx).stream(request, address).transform(ar -> {
           Promise<Streamed> done = Promise.promise();

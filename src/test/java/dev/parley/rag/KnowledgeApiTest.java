@@ -213,10 +213,10 @@ class KnowledgeApiTest {
   void deleting_a_bot_removes_its_documents_vectors_and_files(VertxTestContext test) {
     Knowledge.bot(app, new JsonObject()).compose(bot -> {
       String id = bot.getString("id");
-      RagClient rag = new RagClient(new Bus(app.vertx, "test"), Timeouts.from(null));
+      RagClient rag = new RagClient(new Bus(app.vertx), Timeouts.from(null));
       return Knowledge.addText(app, id, "Rivers", "The Danube flows through ten countries.")
           .compose(doc -> Knowledge.settled(app, id, doc.getString("id")))
-          .compose(doc -> rag.search(id, "Danube countries", 3, 0.0, null))
+          .compose(doc -> rag.search("test", id, "Danube countries", 3, 0.0, null))
           .compose(found -> {
             assertThat(found).hasSize(1);
             assertThat(Files.exists(app.dataDir.resolve("documents").resolve(id))).isTrue();
@@ -228,11 +228,11 @@ class KnowledgeApiTest {
             app.vertx.setTimer(500, t -> later.complete());
             return later.future();
           })
-          .compose(v -> rag.search(id, "Danube countries", 3, 0.0, null))
+          .compose(v -> rag.search("test", id, "Danube countries", 3, 0.0, null))
           .compose(found -> {
             assertThat(found).isEmpty();
             assertThat(Files.exists(app.dataDir.resolve("documents").resolve(id))).isFalse();
-            return rag.list(id);
+            return rag.list("test", id);
           })
           .map(docs -> {
             assertThat(docs).isEmpty();

@@ -111,13 +111,13 @@ class LongQueryTest {
 
   @Test
   void the_search_takes_the_longest_message_a_bot_accepts_and_refuses_a_longer_one_with_422(VertxTestContext test) {
-    Bus bus = new Bus(app.vertx, null);
+    Bus bus = new Bus(app.vertx);
     JsonObject longest = new JsonObject().put(Fields.BOT_ID, botId).put(Fields.QUERY, withPastedNumbers(100_000)
         .substring(0, 100_000)).put(Fields.TOP_K, 1);
     JsonObject longer = longest.copy().put(Fields.QUERY, longest.getString(Fields.QUERY) + "x");
-    bus.request(Addresses.RAG_SEARCH, longest, 30_000).compose(found -> {
+    bus.request(null, Addresses.RAG_SEARCH, longest, 30_000).compose(found -> {
       assertThat(found.getJsonArray(Fields.RESULTS).getJsonObject(0).getString("document_name")).isEqualTo("Pairing");
-      return bus.request(Addresses.RAG_SEARCH, longer, 30_000).transform(Future::succeededFuture);
+      return bus.request(null, Addresses.RAG_SEARCH, longer, 30_000).transform(Future::succeededFuture);
     }).onComplete(test.succeeding(refused -> test.verify(() -> {
       assertThat(refused.cause()).isInstanceOf(ParleyException.class);
       assertThat(((ParleyException) refused.cause()).status()).isEqualTo(422);

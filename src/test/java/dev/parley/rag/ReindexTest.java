@@ -116,7 +116,7 @@ class ReindexTest {
   void switching_the_model_offers_a_reindex_that_moves_every_document_to_it(@TempDir Path dataDir, Vertx vertx,
       VertxTestContext test) {
     String[] bot = new String[1];
-    Logger knowledgeLog = (Logger) LoggerFactory.getLogger(KnowledgeBase.class);
+    Logger knowledgeLog = (Logger) LoggerFactory.getLogger(Retrieval.class);
     ListAppender<ILoggingEvent> logged = new ListAppender<>();
 
     // 1. built with the local model

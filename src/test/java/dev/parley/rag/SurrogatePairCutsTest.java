@@ -17,14 +17,14 @@ class SurrogatePairCutsTest {
 
   @Test
   void a_snippet_cut_without_spaces_ends_between_code_points() {
-    String snippet = KnowledgeBase.snippet(EMOJI_RUN);
+    String snippet = Retrieval.snippet(EMOJI_RUN);
     assertThat(snippet).endsWith("…").hasSizeLessThanOrEqualTo(301);
     assertThat(UnicodeText.wellFormed(snippet)).as(snippet).isTrue();
   }
 
   @Test
   void a_long_document_name_is_cut_between_code_points() {
-    String name = KnowledgeBase.name(EMOJI_RUN, "fallback");
+    String name = DocumentRows.name(EMOJI_RUN, "fallback");
     assertThat(name).hasSizeLessThanOrEqualTo(200);
     assertThat(UnicodeText.wellFormed(name)).as(name).isTrue();
   }

@@ -190,7 +190,7 @@ class UrlFetcherTest {
     Scripted dns = new Scripted();
     UrlFetcher fetcher = fetcher(dns, InternalAddresses::isInternal, true, Set.of());
     assertRefused(fetcher.fetch(url(host, "/page")), "url_not_allowed", "a browser reads it as 127.0.0.1");
-    assertThat(UrlFetcher.browserIpv4(host)).isEqualTo("127.0.0.1");
+    assertThat(UrlSpelling.browserIpv4(host)).isEqualTo("127.0.0.1");
     assertThat(dns.allCalls()).isZero();
     assertThat(trapConnections.get()).isZero();
     // written the usual way, the same address is fetched (private URLs are allowed here)
@@ -200,17 +200,17 @@ class UrlFetcherTest {
 
   @Test
   void numeric_hosts_are_told_apart_from_names() {
-    assertThat(UrlFetcher.endsInNumber("example.com")).isFalse();
-    assertThat(UrlFetcher.endsInNumber("1password.com")).isFalse();
-    assertThat(UrlFetcher.endsInNumber("cdn.0x")).isTrue();
-    assertThat(UrlFetcher.endsInNumber("example.0x1g")).isFalse();
-    assertThat(UrlFetcher.endsInNumber("a.b.123.")).isTrue();
-    assertThat(UrlFetcher.browserIpv4("0")).isEqualTo("0.0.0.0");
-    assertThat(UrlFetcher.browserIpv4("0x08080808")).isEqualTo("8.8.8.8");
-    assertThat(UrlFetcher.browserIpv4("256.1.1.1")).isNull();
-    assertThat(UrlFetcher.browserIpv4("09.1.1.1")).isNull();
-    assertThat(UrlFetcher.parse("http://93.184.215.14/").getHost()).isEqualTo("93.184.215.14");
-    assertThat(UrlFetcher.parse("http://docs.example.com./x").getHost()).isEqualTo("docs.example.com.");
+    assertThat(UrlSpelling.endsInNumber("example.com")).isFalse();
+    assertThat(UrlSpelling.endsInNumber("1password.com")).isFalse();
+    assertThat(UrlSpelling.endsInNumber("cdn.0x")).isTrue();
+    assertThat(UrlSpelling.endsInNumber("example.0x1g")).isFalse();
+    assertThat(UrlSpelling.endsInNumber("a.b.123.")).isTrue();
+    assertThat(UrlSpelling.browserIpv4("0")).isEqualTo("0.0.0.0");
+    assertThat(UrlSpelling.browserIpv4("0x08080808")).isEqualTo("8.8.8.8");
+    assertThat(UrlSpelling.browserIpv4("256.1.1.1")).isNull();
+    assertThat(UrlSpelling.browserIpv4("09.1.1.1")).isNull();
+    assertThat(UrlSpelling.parse("http://93.184.215.14/").getHost()).isEqualTo("93.184.215.14");
+    assertThat(UrlSpelling.parse("http://docs.example.com./x").getHost()).isEqualTo("docs.example.com.");
     ParleyException invalid = parseFailure("http://9.9.9.9.9/");
     assertThat(invalid.code()).isEqualTo("url_not_allowed");
     assertThat(invalid.getMessage()).doesNotContain("a browser reads it");
@@ -342,7 +342,7 @@ class UrlFetcherTest {
 
   static ParleyException parseFailure(String url) {
     try {
-      URI parsed = UrlFetcher.parse(url);
+      URI parsed = UrlSpelling.parse(url);
       throw new AssertionError("parsed " + url + " as " + parsed);
     } catch (ParleyException refused) {
       return refused;

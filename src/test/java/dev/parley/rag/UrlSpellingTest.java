@@ -16,6 +16,6 @@ class UrlSpellingTest {
       "http://docs.example.com:8080/a%2Fb | http://docs.example.com:8080/a%2Fb",
       "https://docs.example.com | https://docs.example.com"})
   void scheme_host_and_default_port_are_written_one_way_and_the_rest_is_kept(String typed, String stored) {
-    assertThat(UrlFetcher.parse(typed).toString()).isEqualTo(stored);
+    assertThat(UrlSpelling.parse(typed).toString()).isEqualTo(stored);
   }
 }

@@ -303,15 +303,15 @@ class CircuitBreakerAndFallbackTest {
         .put("fallback", new JsonObject().put("provider", "anthropic").put("model", "claude-backup"));
     JsonObject request = new JsonObject().put("bot", bot)
         .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi")));
-    ProviderClient provider = new ProviderClient(new Bus(app.vertx, "req-" + UUID.randomUUID()),
-        new Timeouts(5_000, 5_000, 5_000, 5_000));
-    provider.complete(request)
+    ProviderClient provider = new ProviderClient(new Bus(app.vertx), new Timeouts(5_000, 5_000, 5_000, 5_000));
+    String requestId = "req-" + UUID.randomUUID();
+    provider.complete(requestId, request)
         .compose(direct -> {
           assertThat(direct.getString("provider")).isEqualTo("openai");
           assertThat(direct.getString("model")).isEqualTo("gpt-main");
           assertThat(direct.getBoolean("fallback")).isFalse();
           app.openai.enqueue(Fault.status(500));
-          return provider.complete(request);
+          return provider.complete(requestId, request);
         })
         .map(viaFallback -> {
           assertThat(viaFallback.getString("content")).isEqualTo("Echo: hi");

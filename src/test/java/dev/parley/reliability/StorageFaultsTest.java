@@ -87,7 +87,7 @@ class StorageFaultsTest {
   }
 
   private static long pragma(Database database, String pragma) throws Exception {
-    Row row = await(database.writer().query("PRAGMA " + pragma).execute()).iterator().next();
+    Row row = await(database.pool().query("PRAGMA " + pragma).execute()).iterator().next();
     return row.getLong(0);
   }
 

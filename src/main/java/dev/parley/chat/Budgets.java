@@ -1,9 +1,7 @@
-package dev.parley.http;
+package dev.parley.chat;
 
-import dev.parley.common.Bus;
 import dev.parley.common.Fields;
 import dev.parley.common.MemoryClient;
-import dev.parley.common.Timeouts;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
@@ -18,7 +16,7 @@ import java.util.Map;
  * shows within the cache time, so a busy cluster may overshoot a budget by that much. Bots with
  * no budget cost nothing. Used from one verticle's event loop only.
  */
-final class Budgets {
+public final class Budgets {
 
   static final long DAY_MS = 86_400_000L;
   private static final int MAX_ENTRIES = 10_000;
@@ -37,17 +35,17 @@ final class Budgets {
     }
   }
 
-  private final Timeouts timeouts;
+  private final MemoryClient memory;
   private final long cacheMs;
   private final Map<String, Spend> spent = new HashMap<>();
 
-  Budgets(Timeouts timeouts, long cacheMs) {
-    this.timeouts = timeouts;
+  Budgets(MemoryClient memory, long cacheMs) {
+    this.memory = memory;
     this.cacheMs = cacheMs;
   }
 
   /** Whether the bot has a daily budget at all. */
-  static boolean limited(JsonObject bot) {
+  public static boolean limited(JsonObject bot) {
     JsonObject budget = bot.getJsonObject("budget");
     return budget != null && (budget.getValue("daily_tokens") != null || budget.getValue("daily_cost") != null);
   }
@@ -59,7 +57,7 @@ final class Budgets {
   }
 
   /** Whether {@code tokens} and {@code cost} spent today reach the bot's budget. */
-  static boolean exhausted(JsonObject bot, long tokens, double cost) {
+  public static boolean exhausted(JsonObject bot, long tokens, double cost) {
     JsonObject budget = bot.getJsonObject("budget", new JsonObject());
     Number maxTokens = (Number) budget.getValue("daily_tokens");
     Number maxCost = (Number) budget.getValue("daily_cost");
@@ -67,7 +65,7 @@ final class Budgets {
   }
 
   /** True when the bot has a budget and today's spend has reached it. */
-  Future<Boolean> exhausted(Bus bus, JsonObject bot) {
+  Future<Boolean> exhausted(String requestId, JsonObject bot) {
     if (!limited(bot)) {
       return Future.succeededFuture(false);
     }
@@ -78,7 +76,7 @@ final class Budgets {
     if (known != null && known.day == today && now - known.fetchedAt < cacheMs) {
       return Future.succeededFuture(exhausted(bot, known.tokens, known.cost));
     }
-    return new MemoryClient(bus, timeouts).usage(botId, today * DAY_MS).map(usage -> {
+    return memory.usage(requestId, botId, today * DAY_MS).map(usage -> {
       if (spent.size() >= MAX_ENTRIES) {
         spent.clear();
       }

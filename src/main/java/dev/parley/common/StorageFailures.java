@@ -1,7 +1,5 @@
-package dev.parley.db;
+package dev.parley.common;
 
-import dev.parley.common.ErrorCodes;
-import dev.parley.common.ParleyException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 import java.io.IOException;
@@ -12,6 +10,9 @@ import org.sqlite.SQLiteException;
  * Tells a database that cannot serve right now (full, locked, read-only, unreadable, its connection
  * dropped) from a bug. The first is a 503 {@code storage_unavailable} a client may retry; the second
  * stays a 500. Either way no SQL or driver text reaches a client.
+ *
+ * <p>It lives in {@code common}, not {@code db}: {@link Failures} (every component's reply path) and
+ * {@link TurnMetrics} need it, and {@code db} depends on {@code common}, never the other way round.
  */
 public final class StorageFailures {
 

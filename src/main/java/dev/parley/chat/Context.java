@@ -1,0 +1,59 @@
+package dev.parley.chat;
+
+import dev.parley.common.Addresses;
+import dev.parley.common.Failures;
+import dev.parley.common.MemoryClient;
+import dev.parley.common.ParleyException;
+import dev.parley.common.RagClient;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the model answers from: the session's last {@code history_limit} messages and, when the bot has retrieval
+ * enabled, the knowledge-base passages for the message, fetched together. A failed history fails the turn.
+ * Retrieval never does: on a failure (or no RAG node) the model answers without context, and the failure is
+ * stored with the visitor's message ({@code retrieval_error}), counted in {@code parley.retrieval.failures} and
+ * logged. Skipped when the turn already has its answer.
+ */
+final class Context implements Step {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Context.class);
+
+  private record Found(JsonArray passages, String error) {
+  }
+
+  private final MemoryClient memory;
+  private final RagClient rag;
+
+  Context(MemoryClient memory, RagClient rag) {
+    this.memory = memory;
+    this.rag = rag;
+  }
+
+  @Override
+  public Future<Turn> apply(Turn turn, Delivery delivery) {
+    if (turn.answer() != null) {
+      return Future.succeededFuture(turn);
+    }
+    Future<JsonArray> history = memory.history(turn.requestId(), turn.botId(), turn.sessionId(), turn.historyLimit());
+    Future<Found> found = retrieve(turn);
+    return Future.all(history, found)
+        .map(both -> turn.withContext(history.result(), found.result().passages(), found.result().error()));
+  }
+
+  private Future<Found> retrieve(Turn turn) {
+    if (!turn.ragEnabled()) {
+      return Future.succeededFuture(new Found(new JsonArray(), null));
+    }
+    return rag.search(turn.requestId(), turn.botId(), turn.message(), turn.topK(), turn.minScore(), null)
+        .map(passages -> new Found(passages, null))
+        .recover(failure -> {
+          ParleyException error = Failures.safe(failure, Addresses.RAG_SEARCH);
+          LOG.warn("[{}] Retrieval for bot {} failed ({} {}); answering without knowledge-base context",
+              turn.requestId(), turn.botId(), error.status(), error.code());
+          return Future.succeededFuture(new Found(new JsonArray(), error.code()));
+        });
+  }
+}

@@ -1,0 +1,63 @@
+package dev.parley.common;
+
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * One knowledge-base passage as {@code parley.rag.search} answers it ({@code results:[…]}), and, without
+ * its {@code text} and {@code position}, as an answer's {@code sources} carry it. The rag component writes
+ * passages through this type; the chat turn, the citation modes and the extractive provider read the same
+ * field names. {@code url} is the page a URL or sitemap document came from, else null; {@code score} the
+ * cosine similarity.
+ */
+public record Passage(String documentId, String documentName, String heading, String snippet, String text,
+    Integer position, Double score, String url) {
+
+  public static final String DOCUMENT_ID = Fields.DOCUMENT_ID;
+  public static final String DOCUMENT_NAME = "document_name";
+  public static final String HEADING = "heading";
+  public static final String SNIPPET = "snippet";
+  public static final String TEXT = Fields.TEXT;
+  public static final String POSITION = "position";
+  public static final String SCORE = "score";
+  public static final String URL = "url";
+
+  /** The fields of a passage kept as an answer's source (no full text). */
+  public static final List<String> SOURCE_FIELDS = List.of(DOCUMENT_ID, DOCUMENT_NAME, URL, HEADING, SNIPPET, SCORE);
+
+  /** The passage a search result or a stored source holds; fields it lacks are null. */
+  public static Passage from(JsonObject json) {
+    return new Passage(json.getString(DOCUMENT_ID), json.getString(DOCUMENT_NAME), json.getString(HEADING),
+        json.getString(SNIPPET), json.getString(TEXT), json.getInteger(POSITION), json.getDouble(SCORE),
+        json.getString(URL));
+  }
+
+  /** The same passage with the page it came from. */
+  public Passage withUrl(String url) {
+    return new Passage(documentId, documentName, heading, snippet, text, position, score, url);
+  }
+
+  /** The passage as a search result. */
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put(DOCUMENT_ID, documentId)
+        .put(DOCUMENT_NAME, documentName)
+        .put(HEADING, heading)
+        .put(SNIPPET, snippet)
+        .put(TEXT, text)
+        .put(POSITION, position)
+        .put(SCORE, score)
+        .put(URL, url);
+  }
+
+  /** The passage as an answer's source: {@link #SOURCE_FIELDS}. */
+  public JsonObject toSource() {
+    return new JsonObject()
+        .put(DOCUMENT_ID, documentId)
+        .put(DOCUMENT_NAME, documentName)
+        .put(URL, url)
+        .put(HEADING, heading)
+        .put(SNIPPET, snippet)
+        .put(SCORE, score);
+  }
+}

@@ -1,0 +1,57 @@
+package dev.parley.http;
+
+import dev.parley.chat.ChatPipeline;
+import dev.parley.chat.Turn;
+import dev.parley.common.Clients;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The public chat routes, each behind {@link ChatAccess} (the bot, its allowed origins):
+ * {@code POST /api/chat/{bot_id}}, one chat turn after {@link ChatLimits}, answered as JSON or, with
+ * {@code Accept: text/event-stream} or {@code "stream": true}, as server-sent events ({@link SseDelivery}); the
+ * turn itself is the {@link ChatPipeline}'s. The visitor's session routes ({@link SessionHandler}, their writes
+ * rate-limited too) and {@code GET /api/chat/{bot_id}/config} ({@link PagesHandler#config}).
+ */
+final class ChatRoutes {
+
+  private final ChatAccess access;
+  private final ChatLimits turnLimits;
+  private final ChatLimits writeLimits;
+  private final ChatPipeline pipeline;
+  private final SessionHandler sessions;
+
+  ChatRoutes(Clients clients, String publicUrl, RateLimiter limiter, ClientAddress addresses, JsonObject config) {
+    JsonObject rateLimits = config.getJsonObject("rate_limit");
+    this.access = new ChatAccess(clients.bots(), publicUrl);
+    this.turnLimits = new ChatLimits(limiter, addresses, rateLimits);
+    this.writeLimits = ChatLimits.forWrites(limiter, addresses, rateLimits);
+    this.pipeline = new ChatPipeline(clients, config.getLong("budget_cache_ms", 5_000L));
+    this.sessions = new SessionHandler(clients.memory());
+  }
+
+  void mount(Router router) {
+    router.route("/api/chat/:botId").handler(access);
+    router.route("/api/chat/:botId/*").handler(access);
+    router.post("/api/chat/:botId").handler(turnLimits);
+    router.delete("/api/chat/:botId/session/:sessionId").handler(writeLimits);
+    router.post("/api/chat/:botId/messages/:messageId/feedback").handler(writeLimits);
+    router.post("/api/chat/:botId").handler(this::turn);
+    sessions.mount(router);
+    router.get("/api/chat/:botId/config").handler(PagesHandler::config);
+  }
+
+  private void turn(RoutingContext ctx) {
+    JsonObject body = JsonBodies.object(ctx);
+    Turn turn = Turn.start(RequestIds.get(ctx), ctx.get(ChatAccess.BOT), body);
+    pipeline.run(turn, wantsStream(ctx, body) ? new SseDelivery(ctx) : new JsonDelivery(ctx));
+  }
+
+  /** A {@code stream} flag that is not a boolean is refused by the turn's limits, after the message's checks. */
+  private static boolean wantsStream(RoutingContext ctx, JsonObject body) {
+    Object flag = body.getValue("stream");
+    String accept = ctx.request().getHeader("Accept");
+    return Boolean.TRUE.equals(flag) || (accept != null && accept.contains("text/event-stream"));
+  }
+}

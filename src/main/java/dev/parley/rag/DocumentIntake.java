@@ -1,0 +1,194 @@
+package dev.parley.rag;
+
+import dev.parley.common.ErrorCodes;
+import dev.parley.common.Fields;
+import dev.parley.common.Ids;
+import dev.parley.common.ParleyException;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The documents a bot's knowledge base is given and loses: a file, a text or a URL is checked (type, content,
+ * size, quota, address), its original stored and its row added pending, then queued for ingestion; retrying,
+ * syncing and deleting a document, and forgetting a deleted bot's vectors and files.
+ */
+final class DocumentIntake {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DocumentIntake.class);
+
+  private final DocumentStore store;
+  private final VectorStore vectors;
+  private final DocumentFiles files;
+  private final UrlFetcher fetcher;
+  private final IngestionQueue queue;
+  private final long maxBytes;
+  private final Quotas quotas;
+
+  DocumentIntake(DocumentStore store, VectorStore vectors, DocumentFiles files, UrlFetcher fetcher,
+      IngestionQueue queue, KnowledgeSettings settings) {
+    this.store = store;
+    this.vectors = vectors;
+    this.files = files;
+    this.fetcher = fetcher;
+    this.queue = queue;
+    this.maxBytes = settings.maxBytes();
+    this.quotas = settings.quotas();
+  }
+
+  /** A new document, its row and content checked; stored pending and queued. */
+  private record Accepted(Map<String, Object> row, Future<byte[]> content) {
+  }
+
+  Future<JsonObject> add(JsonObject body) {
+    String botId = body.getString(Fields.BOT_ID);
+    String id = Ids.prefixed("doc");
+    Accepted accepted;
+    try {
+      accepted = accept(body, id, botId);
+    } catch (ParleyException refused) {
+      return Future.failedFuture(refused);
+    }
+    Map<String, Object> row = accepted.row();
+    if (row.get("size_bytes") != null && ((Number) row.get("size_bytes")).longValue() > maxBytes) {
+      return Future.failedFuture(new ParleyException(ErrorCodes.PAYLOAD_TOO_LARGE, "payload_too_large",
+          "The document is larger than the limit of " + maxBytes + " bytes"));
+    }
+    long size = row.get("size_bytes") == null ? 0 : ((Number) row.get("size_bytes")).longValue();
+    return store.usage(botId).compose(usage -> quotas.check(usage[0], usage[1], size))
+        .compose(ok -> accepted.content())
+        .compose(bytes -> bytes == null ? Future.succeededFuture() : files.save(botId, id, bytes))
+        .compose(saved -> store.insert(row))
+        .onSuccess(doc -> queue.enqueue(id));
+  }
+
+  /** The row of a new document from {@code body}'s {@code source}, or the 415/422 that refuses it. */
+  private Accepted accept(JsonObject body, String id, String botId) {
+    String source = body.getString("source", "");
+    long now = System.currentTimeMillis();
+    switch (source) {
+      case "file": {
+        byte[] bytes = body.getBinary("content");
+        String type = Extractors.typeOf(body.getString("name"), body.getString("mime"));
+        if (type == null) {
+          throw new ParleyException(ErrorCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+              "Parley reads txt, md, html, pdf and docx files");
+        }
+        if (bytes == null) {
+          bytes = new byte[0];
+        }
+        String mismatch = Extractors.mismatch(bytes, type);
+        if (mismatch != null) {
+          throw new ParleyException(ErrorCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", mismatch);
+        }
+        return new Accepted(stored(id, botId, now, source, DocumentRows.name(body.getString("name"), "upload." + type),
+            Extractors.mimeOf(type), bytes.length), Future.succeededFuture(bytes));
+      }
+      case "text": {
+        Object text = body.getValue(Fields.TEXT);
+        if (!(text instanceof String s)) {
+          throw ParleyException.invalid("text", "'text' must be a string");
+        }
+        Object name = body.getValue("name");
+        if (!(name instanceof String n) || n.isBlank()) {
+          throw ParleyException.invalid("name", "'name' must be a non-empty string");
+        }
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        return new Accepted(stored(id, botId, now, source, DocumentRows.name(n, "text"), Extractors.mimeOf("md"),
+            bytes.length), Future.succeededFuture(bytes));
+      }
+      case "url": {
+        Object url = body.getValue("url");
+        if (!(url instanceof String u) || u.length() > 2000) {
+          throw ParleyException.invalid("url", "'url' must be an http or https URL");
+        }
+        URI uri = UrlSpelling.parse(u);
+        return new Accepted(DocumentRows.url(id, botId, now, uri, body.getString("name"), null),
+            fetcher.check(uri).map(address -> (byte[]) null));
+      }
+      default:
+        throw ParleyException.invalid("source", "'source' must be file, text or url");
+    }
+  }
+
+  /** The row of a file or text document, whose bytes Parley keeps. */
+  private static Map<String, Object> stored(String id, String botId, long now, String source, String name, String mime,
+      long size) {
+    Map<String, Object> row = DocumentRows.pending(id, botId, now);
+    row.put("source", source);
+    row.put("url", null);
+    row.put("parent_id", null);
+    row.put("name", name);
+    row.put("mime", mime);
+    row.put("size_bytes", size);
+    return row;
+  }
+
+  Future<JsonArray> list(String botId) {
+    return store.list(botId);
+  }
+
+  Future<JsonObject> get(String botId, String id) {
+    return store.get(botId, id);
+  }
+
+  /** Deletes a document (a sitemap with its pages): its row, its vectors and its file; one being processed stops. */
+  Future<Void> delete(String botId, String id) {
+    return store.get(botId, id)
+        .compose(doc -> store.children(id))
+        .compose(children -> {
+          List<Future<Void>> pages = new ArrayList<>();
+          for (Object child : children) {
+            pages.add(delete(botId, ((JsonObject) child).getString("id")));
+          }
+          return Future.all(pages);
+        })
+        .compose(pages -> {
+          queue.cancel(id);
+          return store.delete(id);
+        })
+        .compose(deleted -> vectors.deleteDocument(id))
+        .compose(v -> files.delete(botId, id));
+  }
+
+  Future<JsonObject> retry(String botId, String id) {
+    return store.get(botId, id).compose(doc -> {
+      if (!"failed".equals(doc.getString("status"))) {
+        return Future.failedFuture(new ParleyException(ErrorCodes.CONFLICT, "not_failed",
+            "Only a failed document can be retried; this one is " + doc.getString("status")));
+      }
+      return store.reset(id).compose(v -> store.get(botId, id)).onSuccess(reset -> queue.enqueue(id));
+    });
+  }
+
+  /**
+   * Checks a URL or sitemap document's source again now: a page is re-embedded only if its content
+   * hash changed; a sitemap gains its new pages, loses the ones no longer listed and syncs the rest.
+   * 409 for a document that did not come from a URL.
+   */
+  Future<JsonObject> sync(String botId, String id) {
+    return store.get(botId, id).compose(doc -> {
+      String source = doc.getString("source");
+      if (!"url".equals(source) && !"sitemap".equals(source)) {
+        return Future.failedFuture(new ParleyException(ErrorCodes.CONFLICT, "not_syncable",
+            "Only a document added from a URL or a sitemap can be synced; this one is a " + source));
+      }
+      queue.enqueue(id);
+      return Future.succeededFuture(doc);
+    });
+  }
+
+  /** Forgets a deleted bot: its SQL rows went with it (cascade); this removes its vectors and files. */
+  Future<Void> deleteBot(String botId) {
+    queue.forgetBot(botId);
+    return vectors.deleteBot(botId).compose(v -> files.deleteBot(botId))
+        .onSuccess(v -> LOG.info("Removed the knowledge base of deleted bot {}", botId));
+  }
+}

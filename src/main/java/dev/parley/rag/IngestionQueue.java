@@ -1,0 +1,224 @@
+package dev.parley.rag;
+
+import dev.parley.common.Fields;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which documents are ingested when: at most {@code ingest_concurrency} at once, the rest waiting in order;
+ * the documents a previous run left unfinished, URL documents due for a sync, and a bot's re-index are queued
+ * here. It also keeps what deletions cancelled, so a document being processed stops at its next step. Runs on
+ * one verticle context.
+ */
+final class IngestionQueue {
+
+  /** Runs one document taken off the queue; {@code reembed} when a re-index queued it. */
+  @FunctionalInterface
+  interface Worker {
+    Future<Void> run(String id, boolean reembed);
+  }
+
+  /** The document was deleted while it was being processed. */
+  static final class Cancelled extends RuntimeException {
+    Cancelled() {
+      super("cancelled", null, false, false);
+    }
+  }
+
+  private static final Logger LOG = LoggerFactory.getLogger(IngestionQueue.class);
+
+  private final DocumentStore store;
+  private final Embedders embedders;
+  private final int concurrency;
+  private final ArrayDeque<String> queue = new ArrayDeque<>();
+  private final Set<String> queued = new HashSet<>();
+  private final Set<String> cancelled = new HashSet<>();
+  private final Set<String> deletedBots = new HashSet<>();
+  /** Queued documents to re-embed from their stored chunks with the configured model. */
+  private final Set<String> reindexing = new HashSet<>();
+  private Worker worker;
+  private int running;
+
+  IngestionQueue(DocumentStore store, Embedders embedders, int concurrency) {
+    this.store = store;
+    this.embedders = embedders;
+    this.concurrency = concurrency;
+  }
+
+  /** Who processes the queued documents; set once, before anything is queued. */
+  void runWith(Worker worker) {
+    this.worker = worker;
+  }
+
+  void enqueue(String id) {
+    cancelled.remove(id);
+    if (queued.add(id)) {
+      queue.add(id);
+      drain();
+    }
+  }
+
+  /** A deleted document: if it is queued or being processed, it stops at its next step. */
+  void cancel(String id) {
+    if (queued.contains(id)) {
+      cancelled.add(id);
+    }
+  }
+
+  /** A deleted bot: its documents being processed stop at their next step. */
+  void forgetBot(String botId) {
+    deletedBots.add(botId);
+  }
+
+  boolean cancelled(String id) {
+    return cancelled.contains(id);
+  }
+
+  /** Whether the document or its bot was deleted since it was queued. */
+  boolean dropped(String id, String botId) {
+    return cancelled.contains(id) || deletedBots.contains(botId);
+  }
+
+  /** Throws {@link Cancelled} if the document or its bot was deleted since it was queued. */
+  void checkCancelled(String id, String botId) {
+    if (dropped(id, botId)) {
+      throw new Cancelled();
+    }
+  }
+
+  private void drain() {
+    while (running < concurrency && !queue.isEmpty()) {
+      String id = queue.poll();
+      running++;
+      worker.run(id, reindexing.remove(id)).onComplete(done -> {
+        running--;
+        queued.remove(id);
+        cancelled.remove(id);
+        if (done.failed()) {
+          LOG.error("Ingestion of document {} ended unexpectedly", id, done.cause());
+        }
+        drain();
+      });
+    }
+  }
+
+  // ---- what is queued when
+
+  /** Queues the documents a previous run left pending or processing. */
+  Future<Void> resume() {
+    return store.unfinished().map(docs -> {
+      for (Object doc : docs) {
+        enqueue(((JsonObject) doc).getString("id"));
+      }
+      if (!docs.isEmpty()) {
+        LOG.info("Resuming ingestion of {} documents", docs.size());
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Syncs the URL and sitemap documents whose bot's {@code rag.sync_interval_hours} has passed since
+   * they were last checked. {@code settings} gives a bot's settings (a failure skips the bot this time).
+   */
+  Future<Integer> syncDue(Function<String, Future<JsonObject>> settings) {
+    return store.syncable().compose(docs -> {
+      Map<String, List<JsonObject>> byBot = new LinkedHashMap<>();
+      for (Object doc : docs) {
+        JsonObject d = (JsonObject) doc;
+        byBot.computeIfAbsent(d.getString(Fields.BOT_ID), b -> new ArrayList<>()).add(d);
+      }
+      List<Future<Integer>> perBot = new ArrayList<>();
+      long now = System.currentTimeMillis();
+      byBot.forEach((botId, botDocs) -> perBot.add(settings.apply(botId).map(bot -> {
+        Object hours = bot.getJsonObject("rag", new JsonObject()).getValue("sync_interval_hours");
+        if (!(hours instanceof Number h) || h.doubleValue() <= 0) {
+          return 0;
+        }
+        int due = 0;
+        for (JsonObject d : botDocs) {
+          Long last = d.getLong("synced_at") != null ? d.getLong("synced_at") : d.getLong("updated_at");
+          if (now - last >= h.doubleValue() * 3_600_000) {
+            enqueue(d.getString("id"));
+            due++;
+          }
+        }
+        return due;
+      }).recover(unknown -> Future.succeededFuture(0))));
+      return Future.all(perBot).map(all -> {
+        int total = 0;
+        for (int i = 0; i < all.size(); i++) {
+          total += all.<Integer>resultAt(i);
+        }
+        if (total > 0) {
+          LOG.info("Scheduled sync of {} URL documents", total);
+        }
+        return total;
+      });
+    });
+  }
+
+  /**
+   * The bot's index: {@code {embedding_model (the configured one), indexed_models (those its documents'
+   * vectors were built with), reindex_needed (one of them is not the configured model), reindex_documents
+   * (how many documents are on another model)}}.
+   */
+  Future<JsonObject> status(String botId) {
+    String model = embedders.configured().model();
+    return store.models(botId).map(models -> {
+      int others = 0;
+      for (Map.Entry<String, Integer> e : models.entrySet()) {
+        others += e.getKey().equals(model) ? 0 : e.getValue();
+      }
+      return new JsonObject()
+          .put("embedding_model", model)
+          .put("indexed_models", new JsonArray(new ArrayList<>(models.keySet())))
+          .put("reindex_needed", others > 0)
+          .put("reindex_documents", others);
+    });
+  }
+
+  /**
+   * Queues the bot's documents whose vectors were built with another model than the configured one
+   * ({@code all}: every document that has vectors, as after switching the vector store) to be
+   * re-embedded from their stored chunks. Each goes pending → processing → ready (or failed, keeping
+   * its old vectors) as usual. Answers {@link #status} with {@code queued}, how many were queued.
+   */
+  Future<JsonObject> reindex(String botId, boolean all) {
+    String model = embedders.configured().model();
+    return store.list(botId).compose(docs -> {
+      List<Future<Void>> queuedNow = new ArrayList<>();
+      for (Object o : docs) {
+        JsonObject doc = (JsonObject) o;
+        String id = doc.getString("id");
+        String built = doc.getString("embedding_model");
+        String state = doc.getString("status");
+        if (built == null || queued.contains(id) || (!all && built.equals(model))
+            || !("ready".equals(state) || "failed".equals(state))) {
+          continue;
+        }
+        queuedNow.add(store.reset(id).map(reset -> {
+          reindexing.add(id);
+          enqueue(id);
+          return null;
+        }));
+      }
+      if (!queuedNow.isEmpty()) {
+        LOG.info("Re-indexing {} documents of bot {} with {}", queuedNow.size(), botId, model);
+      }
+      return Future.all(new ArrayList<>(queuedNow)).compose(v -> status(botId))
+          .map(status -> status.put("queued", queuedNow.size()));
+    });
+  }
+}

@@ -1,0 +1,171 @@
+package dev.parley.rag;
+
+import dev.parley.common.Fields;
+import dev.parley.common.ParleyException;
+import dev.parley.common.Passage;
+import dev.parley.common.UnicodeText;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Search of a bot's knowledge base ({@code parley.rag.search}): the query is checked, embedded with each model
+ * the bot's vectors were built with (a bot part-way through a re-index has two), the rankings fused into one,
+ * and each hit answered as a {@link Passage} with its snippet and the page its document came from.
+ */
+final class Retrieval {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Retrieval.class);
+  private static final int SNIPPET_CHARS = 300;
+
+  private final DocumentStore store;
+  private final VectorStore vectors;
+  private final Embedders embedders;
+  /** Bot and model pairs already logged as unsearchable (the model is not available here). */
+  private final Set<String> warned = new HashSet<>();
+
+  Retrieval(DocumentStore store, VectorStore vectors, Embedders embedders) {
+    this.store = store;
+    this.vectors = vectors;
+    this.embedders = embedders;
+  }
+
+  /** {@code {results:[passage…]}}, best first; 422 on an invalid field. */
+  Future<JsonObject> search(JsonObject body) {
+    String botId = body.getString(Fields.BOT_ID);
+    Object query = body.getValue(Fields.QUERY);
+    if (!(query instanceof String q) || q.isBlank()) {
+      return Future.failedFuture(ParleyException.invalid("query", "'query' must be a non-empty string"));
+    }
+    if (q.length() > SearchQuery.MAX_CHARS) {
+      return Future.failedFuture(ParleyException.invalid("query", "'query' must be at most " + SearchQuery.MAX_CHARS
+          + " characters"));
+    }
+    Object topKValue = body.getValue(Fields.TOP_K, 4);
+    Object minValue = body.getValue(Fields.MIN_SCORE, 0.0);
+    if (!(topKValue instanceof Number topK) || topK.intValue() < 1 || topK.intValue() > 50) {
+      return Future.failedFuture(ParleyException.invalid("top_k", "'top_k' must be a whole number from 1 to 50"));
+    }
+    if (!(minValue instanceof Number minScore) || minScore.doubleValue() < -1 || minScore.doubleValue() > 1) {
+      return Future.failedFuture(ParleyException.invalid("min_score", "'min_score' must be a number from -1 to 1"));
+    }
+    KnowledgeIndex.Mode mode;
+    try {
+      mode = KnowledgeIndex.Mode.valueOf(body.getString(Fields.MODE, "hybrid").toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException | ClassCastException bad) {
+      return Future.failedFuture(ParleyException.invalid("mode", "'mode' must be hybrid, vector or bm25"));
+    }
+    return hits(botId, q, topK.intValue(), minScore.doubleValue(), mode)
+        .map(hits -> hits.stream().map(Retrieval::passage).toList())
+        .compose(this::withUrls)
+        .map(passages -> {
+          JsonArray results = new JsonArray();
+          passages.forEach(p -> results.add(p.toJson()));
+          return new JsonObject().put(Fields.RESULTS, results);
+        });
+  }
+
+  private Future<List<KnowledgeIndex.Hit>> hits(String botId, String q, int topK, double minScore,
+      KnowledgeIndex.Mode mode) {
+    return store.models(botId).compose(models -> {
+      if (models.isEmpty()) {
+        return Future.succeededFuture(List.<KnowledgeIndex.Hit>of());
+      }
+      if (mode == KnowledgeIndex.Mode.BM25) {
+        return vectors.search(botId, embedders.configured().model(), q, null, topK, minScore, mode);
+      }
+      List<Future<List<KnowledgeIndex.Hit>>> searches = new ArrayList<>();
+      models.forEach((model, documents) -> {
+        Embedder embedder = embedders.forModel(model);
+        if (embedder != null) {
+          searches.add(embedder.embedQuery(SearchQuery.embedded(q))
+              .compose(v -> vectors.search(botId, model, q, v, topK, minScore, mode)));
+        } else if (warned.add(botId + " " + model)) {
+          LOG.warn("Bot {}: {} of its documents were embedded with {}, which is not configured here (the configured "
+              + "model is {}); {} until the bot is re-indexed", botId, documents, model, embedders.configured().model(),
+              models.size() == 1 ? "it answers without retrieval" : "they are left out of retrieval");
+        }
+      });
+      return Future.all(new ArrayList<>(searches)).map(all -> {
+        List<List<KnowledgeIndex.Hit>> lists = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+          lists.add(all.resultAt(i));
+        }
+        return merge(lists, topK);
+      });
+    });
+  }
+
+  private static Passage passage(KnowledgeIndex.Hit hit) {
+    return new Passage(hit.documentId(), hit.documentName(), hit.heading(), snippet(hit.content()), hit.content(),
+        hit.position(), Math.round(hit.score() * 10_000) / 10_000.0, null);
+  }
+
+  /**
+   * The passages with the {@code url} of their document (the page a URL or sitemap document came from; null
+   * for files and texts), so answers can link their sources.
+   */
+  private Future<List<Passage>> withUrls(List<Passage> passages) {
+    List<String> ids = new ArrayList<>();
+    for (Passage passage : passages) {
+      String id = passage.documentId();
+      if (id != null && !ids.contains(id)) {
+        ids.add(id);
+      }
+    }
+    List<Future<JsonObject>> documents = ids.stream().map(store::find).toList();
+    return Future.all(documents).map(all -> {
+      Map<String, String> urls = new HashMap<>();
+      for (Future<JsonObject> document : documents) {
+        if (document.result() != null && document.result().getString("url") != null) {
+          urls.put(document.result().getString("id"), document.result().getString("url"));
+        }
+      }
+      return passages.stream().map(p -> p.withUrl(urls.get(p.documentId()))).toList();
+    });
+  }
+
+  /**
+   * The hits of searches over the vectors of different models (a bot part-way through a re-index), as
+   * one ranking: a chunk found by several keeps its best similarity and best fused rank.
+   */
+  static List<KnowledgeIndex.Hit> merge(List<List<KnowledgeIndex.Hit>> lists, int topK) {
+    if (lists.size() == 1) {
+      return lists.get(0);
+    }
+    Map<String, KnowledgeIndex.Hit> best = new LinkedHashMap<>();
+    for (List<KnowledgeIndex.Hit> hits : lists) {
+      for (KnowledgeIndex.Hit h : hits) {
+        best.merge(h.documentId() + ":" + h.position(), h, (a, b) -> new KnowledgeIndex.Hit(a.documentId(),
+            a.documentName(), a.heading(), a.content(), a.position(), Math.max(a.score(), b.score()),
+            Math.max(a.fused(), b.fused())));
+      }
+    }
+    return best.values().stream()
+        .sorted(Comparator.comparingDouble((KnowledgeIndex.Hit h) -> -h.fused())
+            .thenComparingDouble(h -> -h.score()))
+        .limit(topK)
+        .toList();
+  }
+
+  /** The passage's text on one line, cut at a word to at most {@value #SNIPPET_CHARS} characters. */
+  static String snippet(String text) {
+    String flat = text.replaceAll("\\s+", " ").strip();
+    if (flat.length() <= SNIPPET_CHARS) {
+      return flat;
+    }
+    int cut = flat.lastIndexOf(' ', SNIPPET_CHARS);
+    return (cut > SNIPPET_CHARS / 2 ? flat.substring(0, cut) : UnicodeText.prefix(flat, SNIPPET_CHARS)) + "…";
+  }
+}
