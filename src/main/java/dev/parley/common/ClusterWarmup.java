@@ -5,7 +5,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.spi.cluster.RegistrationInfo;
@@ -29,7 +28,6 @@ public final class ClusterWarmup {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterWarmup.class);
   private static final String REGISTRY = "parley.cluster.warmup";
-  private static final String KEY = "state";
   private static final long POLL_MS = 200;
   private static final long LOOKUP_TIMEOUT_MS = 1_000;
   /** The addresses a chat turn sends to. */
@@ -85,14 +83,7 @@ public final class ClusterWarmup {
   }
 
   private static State state(Vertx vertx) {
-    LocalMap<String, State> registry = vertx.sharedData().getLocalMap(REGISTRY);
-    State state = registry.get(KEY);
-    if (state == null) {
-      State made = new State();
-      State existing = registry.putIfAbsent(KEY, made);
-      state = existing == null ? made : existing;
-    }
-    return state;
+    return NodeLocal.get(vertx, REGISTRY, State::new);
   }
 
   private static final class State implements Shareable {

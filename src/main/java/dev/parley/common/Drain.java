@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.spi.cluster.RegistrationInfo;
@@ -30,7 +29,6 @@ public final class Drain {
 
   private static final Logger LOG = LoggerFactory.getLogger(Drain.class);
   private static final String REGISTRY = "parley.drain";
-  private static final String KEY = "state";
   private static final long POLL_MS = 50;
 
   private Drain() {
@@ -127,14 +125,7 @@ public final class Drain {
   }
 
   private static State state(Vertx vertx) {
-    LocalMap<String, State> registry = vertx.sharedData().getLocalMap(REGISTRY);
-    State state = registry.get(KEY);
-    if (state == null) {
-      State made = new State();
-      State existing = registry.putIfAbsent(KEY, made);
-      state = existing == null ? made : existing;
-    }
-    return state;
+    return NodeLocal.get(vertx, REGISTRY, State::new);
   }
 
   /** The served addresses and the in-flight count of one Vert.x instance. */

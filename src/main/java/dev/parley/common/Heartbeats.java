@@ -39,7 +39,6 @@ public final class Heartbeats {
 
   private static final Logger LOG = LoggerFactory.getLogger(Heartbeats.class);
   private static final String REGISTRY = "parley.heartbeats";
-  private static final String KEY = "watcher";
   private static final long MIN_INTERVAL_MS = 50;
   private static final long MAX_INTERVAL_MS = 60_000;
   /** Stops nothing: what {@link #beat} gives for a request that asked for no heartbeats. */
@@ -90,14 +89,7 @@ public final class Heartbeats {
   }
 
   private static Watcher watcher(Vertx vertx) {
-    var registry = vertx.sharedData().<String, Watcher>getLocalMap(REGISTRY);
-    Watcher watcher = registry.get(KEY);
-    if (watcher == null) {
-      Watcher made = new Watcher(vertx);
-      Watcher existing = registry.putIfAbsent(KEY, made);
-      watcher = existing == null ? made : existing;
-    }
-    return watcher;
+    return NodeLocal.get(vertx, REGISTRY, () -> new Watcher(vertx));
   }
 
   /** A node's heartbeat address and the requests waiting on it, by heartbeat id. */
