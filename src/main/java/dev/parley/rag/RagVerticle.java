@@ -72,6 +72,11 @@ import org.slf4j.LoggerFactory;
  * and {@code qdrant: {host, port, api_key, tls, timeout_ms}}, {@code embeddings: {provider: local|openai, model,
  * base_url, api_key, batch, dimensions, timeout_ms, query_timeout_ms, max_retries, …}} (see {@link Embedders}).
  * Run one instance per process: the index has a single writer (further instances share it).
+ *
+ * <p>The verticle wires; {@link KnowledgeBase} is a facade over three parts: {@link DocumentIntake} (sources,
+ * checks, quotas, stored files), {@link IngestionQueue} (parse, chunk, embed and index each document, sitemap
+ * re-syncs, re-index) and {@link Retrieval} (search, fusion of the rankings, snippets, page URLs). Passages are
+ * read and written through {@link dev.parley.common.Passage}.
  */
 public class RagVerticle extends VerticleBase {
 
