@@ -3,16 +3,11 @@ package dev.parley.rag;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,7 +25,7 @@ import org.slf4j.LoggerFactory;
 class RetrievalEvalTest {
 
   private static final Logger LOG = LoggerFactory.getLogger(RetrievalEvalTest.class);
-  private static final String BOT = "bot_eval";
+  private static final String BOT = EvalIndex.BOT;
 
   /** Hybrid recall@5 measured when this test was written (see docs/retrieval.md); it must not drop. */
   static final double HYBRID_RECALL_AT_5_FLOOR = 0.98;
@@ -38,40 +33,20 @@ class RetrievalEvalTest {
   @TempDir
   static Path folder;
 
+  static EvalIndex eval;
   static KnowledgeIndex index;
-  static List<String[]> questions = new ArrayList<>();
+  static List<String[]> questions;
 
   @BeforeAll
   static void build() throws IOException, URISyntaxException {
-    index = KnowledgeIndex.open(folder.resolve("index"));
-    Path docs = Path.of(RetrievalEvalTest.class.getResource("/eval/docs").toURI());
-    Chunker chunker = new Chunker(800, 150);
-    try (Stream<Path> files = Files.list(docs)) {
-      for (Path file : files.sorted().toList()) {
-        String slug = file.getFileName().toString().replace(".md", "");
-        List<Chunker.Chunk> chunks = chunker.chunk(Extractors.extract(Files.readAllBytes(file), "md"));
-        List<float[]> vectors = LocalEmbeddings.embed(folder.resolve("djl"),
-            chunks.stream().map(Chunker.Chunk::indexedText).toList());
-        List<KnowledgeIndex.Entry> entries = new ArrayList<>();
-        for (int i = 0; i < chunks.size(); i++) {
-          Chunker.Chunk c = chunks.get(i);
-          entries.add(new KnowledgeIndex.Entry(slug + ":" + i, c.position(), c.heading(), c.text(), vectors.get(i)));
-        }
-        index.replaceDocument(BOT, slug, slug, entries);
-      }
-    }
-    try (InputStream in = RetrievalEvalTest.class.getResourceAsStream("/eval/questions.tsv")) {
-      for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-        if (!line.isBlank() && !line.startsWith("#")) {
-          questions.add(line.split("\t"));
-        }
-      }
-    }
+    eval = EvalIndex.build(folder, "/eval/docs");
+    index = eval.index;
+    questions = EvalIndex.rows("/eval/questions.tsv");
   }
 
   @AfterAll
   static void close() {
-    index.release();
+    eval.release();
   }
 
   @Test
@@ -83,8 +58,8 @@ class RetrievalEvalTest {
       int at1 = 0;
       int at5 = 0;
       for (String[] q : questions) {
-        float[] vector = mode == KnowledgeIndex.Mode.BM25 ? null : LocalEmbeddings.embedOne(folder.resolve("djl"), q[0]);
-        List<String> found = index.search(BOT, q[0], vector, 5, -1.0, mode).stream()
+        float[] vector = mode == KnowledgeIndex.Mode.BM25 ? null : eval.embed(q[0]);
+        List<String> found = eval.search(q[0], vector, 5, mode).stream()
             .map(KnowledgeIndex.Hit::documentId).toList();
         if (!found.isEmpty() && found.get(0).equals(q[1])) {
           at1++;
