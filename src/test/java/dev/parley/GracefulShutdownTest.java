@@ -2,7 +2,8 @@ package dev.parley;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.testing.TestApp;
+import dev.parley.testing.ParleyTest;
+import dev.parley.testing.TestApps;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -10,26 +11,20 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
-@ExtendWith(VertxExtension.class)
+@ParleyTest(perTest = true)
 @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
 class GracefulShutdownTest {
 
-  @TempDir
-  Path dataDir;
-
   @Test
-  void a_stream_in_flight_finishes_and_is_stored_while_new_connections_are_refused(Vertx vertx, VertxTestContext test) {
+  void a_stream_in_flight_finishes_and_is_stored_while_new_connections_are_refused(Vertx vertx, TestApps apps,
+      VertxTestContext test) {
     String answer = "one two three four five six seven eight nine ten eleven twelve";
-    TestApp.start(vertx, dataDir).compose(app -> {
+    apps.start().compose(app -> {
       app.openai.answerWith(answer);
       app.openai.chunkDelayMs(80);
       return app.createBot(new JsonObject().put("name", "Draining").put("api_key", "sk-drain-test-0000")).compose(bot -> {
@@ -56,7 +51,7 @@ class GracefulShutdownTest {
           return app.client.get("/health/live").send().transform(after -> {
             assertThat(after.failed()).as("new connections after the drain are refused").isTrue();
             return vertx.executeBlocking(() -> {
-              try (var connection = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("parley.db"));
+              try (var connection = DriverManager.getConnection("jdbc:sqlite:" + app.dataDir.resolve("parley.db"));
                    var rows = connection.createStatement().executeQuery(
                        "SELECT content, status FROM messages WHERE role = 'assistant'")) {
                 assertThat(rows.next()).isTrue();
@@ -73,8 +68,8 @@ class GracefulShutdownTest {
 
   @Test
   void while_the_shutdown_delay_runs_readiness_fails_and_each_response_closes_its_connection(Vertx vertx,
-      VertxTestContext test) {
-    TestApp.start(vertx, dataDir, new JsonObject().put("http", new JsonObject().put("shutdown_delay_ms", 3_000)))
+      TestApps apps, VertxTestContext test) {
+    apps.start(new JsonObject().put("http", new JsonObject().put("shutdown_delay_ms", 3_000)))
         .compose(app -> app.client.get("/health/ready").send().compose(before -> {
           assertThat(before.statusCode()).isEqualTo(200);
           Shutdown.drainHttp(vertx);

@@ -2,47 +2,27 @@ package dev.parley;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.testing.TestApp;
+import dev.parley.testing.ParleyTest;
+import dev.parley.testing.TestApps;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Health checks and Prometheus metrics, on a Vert.x built with the same metrics options as {@link Main}. */
-@ExtendWith(VertxExtension.class)
+@ParleyTest(perTest = true, measured = true)
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class OpsTest {
 
-  @TempDir
-  Path dataDir;
-
-  private Vertx vertx;
-
-  @AfterEach
-  void close() throws Exception {
-    if (vertx != null) {
-      vertx.close().await(20, TimeUnit.SECONDS);
-    }
-  }
-
-  private Future<TestApp> start() {
-    vertx = Vertx.builder().with(Main.options()).build();
-    return TestApp.start(vertx, dataDir);
-  }
-
   @Test
-  void liveness_readiness_and_metrics_report_the_running_platform(VertxTestContext test) {
-    start().compose(app -> app.createBot(new JsonObject().put("name", "Measured").put("api_key", "sk-ops-test-00000"))
+  void liveness_readiness_and_metrics_report_the_running_platform(TestApps apps, VertxTestContext test) {
+    Vertx vertx = apps.vertx;
+    apps.start().compose(app -> app.createBot(new JsonObject().put("name", "Measured").put("api_key", "sk-ops-test-00000"))
         .compose(bot -> app.chat(bot.getString("id"), new JsonObject().put("message", "count me").put("session_id", "ops-session"))
             .compose(chat -> {
               assertThat(chat.statusCode()).isEqualTo(200);
@@ -86,8 +66,9 @@ class OpsTest {
   }
 
   @Test
-  void readiness_fails_when_the_database_owner_is_gone(VertxTestContext test) {
-    start().compose(app -> {
+  void readiness_fails_when_the_database_owner_is_gone(TestApps apps, VertxTestContext test) {
+    Vertx vertx = apps.vertx;
+    apps.start().compose(app -> {
       JsonArray memory = vertx.sharedData().<String, JsonArray>getLocalMap("parley.deployments").get("memory");
       return vertx.undeploy(memory.getString(0)).compose(v -> app.client.get("/health/ready").send());
     }).map(ready -> {

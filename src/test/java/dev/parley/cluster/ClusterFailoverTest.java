@@ -22,10 +22,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Three Parley processes on 127.0.0.1 form a cluster on PostgreSQL: two HTTP nodes and a worker
@@ -40,22 +39,12 @@ class ClusterFailoverTest {
   private static final int CLIENTS_PER_NODE = 6;
   private static final long REQUEST_TIMEOUT_MS = 15_000;
 
-  @TempDir
-  Path dir;
-
-  private ParleyProcesses processes;
-
-  @AfterEach
-  void cleanUp() throws Exception {
-    if (processes != null) {
-      processes.killAll("cluster-failover-logs");
-    }
-  }
+  @RegisterExtension
+  final ParleyProcesses processes = ParleyProcesses.perTest("cluster-failover-logs");
 
   @Test
   void a_node_killed_mid_load_leaves_the_survivors_answering_and_loses_no_acknowledged_turn(Vertx vertx,
       VertxTestContext test) throws Exception {
-    processes = new ParleyProcesses(dir);
     String url = processes.postgresUrl();
     Path configFile = processes.configFile();
     int hazelcast = ParleyProcesses.hazelcastPort();

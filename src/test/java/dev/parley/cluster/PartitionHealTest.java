@@ -28,10 +28,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,22 +60,12 @@ class PartitionHealTest {
   private static final int VISITORS = 4;
   private static final List<String> NAMES = List.of("a", "b", "c");
 
-  @TempDir
-  Path dir;
-
-  private ParleyProcesses processes;
-
-  @AfterEach
-  void cleanUp() throws Exception {
-    if (processes != null) {
-      processes.killAll("partition-heal-logs");
-    }
-  }
+  @RegisterExtension
+  final ParleyProcesses processes = ParleyProcesses.perTest("partition-heal-logs");
 
   @Test
   void a_node_cut_off_for_60_s_rejoins_with_every_subscription_and_nothing_is_processed_twice(Vertx vertx,
       VertxTestContext test) throws Exception {
-    processes = new ParleyProcesses(dir);
     String url = processes.postgresUrl();
     Path configFile = processes.configFile(config -> config.put("extensions",
         new JsonArray().add(new JsonObject().put("verticle", ClusterProbe.class.getName()))));
@@ -140,7 +129,7 @@ class PartitionHealTest {
             SteadyLoad.Stored stored = SteadyLoad.Stored.in(url);
             assertThat(stored.answeredTwice()).as("messages answered more than once").isEmpty();
             assertThat(stored.answerIds()).containsAll(load.acknowledged().values());
-            assertThat(Files.readString(dir.resolve("c.log")))
+            assertThat(Files.readString(processes.log("c")))
                 .as("c dropped the requests it held while frozen")
                 .contains("arrived after its sender gave up");
             // how the others fared while c was away: reported, not asserted (see docs/deployment.md)

@@ -19,10 +19,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Catalogue #99: every node of a cluster is restarted in turn (SIGTERM, wait for the process to end, start it
@@ -39,17 +38,8 @@ class RollingRestartTest {
   private static final long TURN_TIMEOUT_MS = 30_000;
   private static final long START_TIMEOUT_MS = 150_000;
 
-  @TempDir
-  Path dir;
-
-  private ParleyProcesses processes;
-
-  @AfterEach
-  void cleanUp() throws Exception {
-    if (processes != null) {
-      processes.killAll("rolling-restart-logs");
-    }
-  }
+  @RegisterExtension
+  final ParleyProcesses processes = ParleyProcesses.perTest("rolling-restart-logs");
 
   /** A node of the cluster: its name, roles, ports and the process now running it. */
   private static final class Node {
@@ -79,7 +69,6 @@ class RollingRestartTest {
   @Test
   void restarting_every_node_in_turn_under_load_fails_no_turn_and_loses_none(Vertx vertx, VertxTestContext test)
       throws Exception {
-    processes = new ParleyProcesses(dir);
     String url = processes.postgresUrl();
     Path configFile = processes.configFile(config -> config.getJsonObject("http").put("shutdown_delay_ms", 1_500));
     int hazelcast = ParleyProcesses.hazelcastPort();

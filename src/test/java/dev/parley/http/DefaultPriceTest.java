@@ -3,32 +3,32 @@ package dev.parley.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
+import dev.parley.testing.ParleyConfig;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /** With {@code provider.default_price}, models the price file does not list cost that price, so budgets on them work. */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
 class DefaultPriceTest {
 
-  @TempDir
-  Path dataDir;
+  static TestApp app;
 
-  @Test
-  void an_unlisted_model_takes_a_daily_cost_and_costs_the_default_price(Vertx vertx, VertxTestContext test) {
-    JsonObject overrides = new JsonObject().put("provider", new JsonObject()
+  @ParleyConfig
+  static JsonObject config() {
+    return new JsonObject().put("provider", new JsonObject()
         .put("openai", new JsonObject().put("api_key", "sk-server-key-for-default-price"))
         .put("default_price", new JsonObject().put("input", 1.0).put("output", 2.0)));
-    TestApp.start(vertx, dataDir, overrides).compose(app -> app.createBot(new JsonObject().put("name", "Local")
+  }
+
+  @Test
+  void an_unlisted_model_takes_a_daily_cost_and_costs_the_default_price(VertxTestContext test) {
+    app.createBot(new JsonObject().put("name", "Local")
             .put("provider", "openai").put("model", "my-local-llama").put("budget", new JsonObject().put("daily_cost", 5)))
         .compose(bot -> app.chat(bot.getString("id"), new JsonObject().put("message", "what does it cost?")))
         .map(response -> {
@@ -39,7 +39,7 @@ class DefaultPriceTest {
           assertThat(in + out).isPositive();
           assertThat(usage.getDouble("cost")).isCloseTo((in * 1.0 + out * 2.0) / 1_000_000, offset(1e-12));
           return response;
-        }))
+        })
         .onComplete(test.succeedingThenComplete());
   }
 }

@@ -8,34 +8,30 @@ import dev.parley.common.Fields;
 import dev.parley.common.MemoryClient;
 import dev.parley.common.ParleyException;
 import dev.parley.common.Timeouts;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code parley.memory.append} when a caller sends a turn again (its memory node stored it and could not answer
  * in time), and when the caller has stopped waiting: a turn is never stored twice, and never after its deadline.
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class TurnStorageTest {
 
-  @TempDir
-  Path dataDir;
+  static TestApp app;
 
   @Test
   void a_turn_sent_again_with_its_ids_is_stored_once_and_answers_the_same_ids(Vertx vertx, VertxTestContext test) {
-    TestApp.start(vertx, dataDir).compose(app -> bot(app).compose(botId -> {
+    bot(app).compose(botId -> {
       MemoryClient memory = memory(vertx);
       JsonObject turn = turn(botId, "session-again-01", "u-" + botId, "a-" + botId);
       return memory.append(RID, turn.copy()).compose(first -> memory.append(RID, turn.copy()).map(second -> {
@@ -57,12 +53,12 @@ class TurnStorageTest {
             assertThat(conversation.getInteger("message_count")).isEqualTo(2);
             return null;
           });
-    })).onComplete(test.succeedingThenComplete());
+    }).onComplete(test.succeedingThenComplete());
   }
 
   @Test
   void a_turn_whose_sender_stopped_waiting_is_not_stored(Vertx vertx, VertxTestContext test) {
-    TestApp.start(vertx, dataDir).compose(app -> bot(app).compose(botId -> {
+    bot(app).compose(botId -> {
       JsonObject late = turn(botId, "session-late-001", null, null).put(Fields.DEADLINE, System.currentTimeMillis() - 1);
       return new Bus(vertx).request("late", Addresses.MEMORY_APPEND, late, 5_000)
           .<JsonObject>transform(result -> {
@@ -74,7 +70,7 @@ class TurnStorageTest {
             assertThat(session.getJsonArray(Fields.MESSAGES, new JsonArray())).isEmpty();
             return null;
           });
-    })).onComplete(test.succeedingThenComplete());
+    }).onComplete(test.succeedingThenComplete());
   }
 
   private static final String RID = "turn-storage";

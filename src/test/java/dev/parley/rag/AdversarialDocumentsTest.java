@@ -1,8 +1,8 @@
 package dev.parley.rag;
 
+import static dev.parley.testing.Knowledge.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -14,10 +14,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class AdversarialDocumentsTest {
-
-  private static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
 
   @Test
   void a_markdown_heading_with_a_long_run_of_spaces_is_read_as_a_heading() {

@@ -4,34 +4,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.common.Addresses;
 import dev.parley.testing.Await;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Extensions see every status change of a document on {@code parley.events.document.changed}. */
-@ExtendWith(VertxExtension.class)
+@ParleyTest
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class DocumentEventsTest {
 
-  @TempDir
-  Path dataDir;
+  static TestApp app;
 
   @Test
   void a_document_publishes_each_status_it_moves_through(Vertx vertx, VertxTestContext test) {
     List<JsonObject> events = new CopyOnWriteArrayList<>();
     vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_DOCUMENT_CHANGED, event -> events.add(event.body()));
-    TestApp.start(vertx, dataDir).compose(app -> app.createBot(new JsonObject().put("name", "Evented"))
+    app.createBot(new JsonObject().put("name", "Evented"))
         .compose(bot -> app.admin(HttpMethod.POST, "/api/bots/" + bot.getString("id") + "/documents")
             .sendJsonObject(new JsonObject().put("name", "Hours").put("text", "We open at nine on weekdays."))
             .compose(added -> {
@@ -45,7 +41,7 @@ class DocumentEventsTest {
                     assertThat(events.get(events.size() - 1).getString("status")).isEqualTo("ready");
                     return v;
                   });
-            })))
+            }))
         .onComplete(test.succeedingThenComplete());
   }
 }

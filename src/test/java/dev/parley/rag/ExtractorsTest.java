@@ -1,17 +1,13 @@
 package dev.parley.rag;
 
+import static dev.parley.testing.Knowledge.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ExtractorsTest {
-
-  private static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
 
   @Test
   void plain_text_splits_paragraphs_on_blank_lines() {

@@ -1,5 +1,6 @@
 package dev.parley.rag;
 
+import static dev.parley.testing.Knowledge.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.common.Bus;
@@ -16,7 +17,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -315,10 +315,6 @@ class KnowledgeApiTest {
             return stream;
           });
     }).onComplete(test.succeedingThenComplete());
-  }
-
-  static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   private static java.net.InetAddress address(String literal) {

@@ -60,7 +60,7 @@ class QdrantAppTest {
       String id = bot.getString("id");
       String[] doc = new String[1];
       return Knowledge.upload(app, id, "returns.txt", "text/plain",
-              KnowledgeApiTest.utf8("Returns\n\nYou can return any bicycle within 45 days for a full refund."))
+              Knowledge.utf8("Returns\n\nYou can return any bicycle within 45 days for a full refund."))
           .compose(response -> {
             assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(202);
             doc[0] = response.bodyAsJsonObject().getJsonArray("documents").getJsonObject(0).getString("id");

@@ -3,6 +3,7 @@ package dev.parley.rag;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.common.ParleyException;
+import dev.parley.testing.Await;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -20,7 +21,6 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
@@ -144,7 +144,7 @@ class UrlFetcherTest {
   void a_name_is_resolved_once_and_the_request_goes_to_the_address_that_was_checked() throws Exception {
     Scripted dns = new Scripted().answer("rebind.test", "127.0.0.2", "127.0.0.1");
     UrlFetcher fetcher = fetcher(dns, SITE_IS_PUBLIC, false, Set.of());
-    UrlFetcher.Page page = await(fetcher.fetch(url("rebind.test", "/page")));
+    UrlFetcher.Page page = Await.result(fetcher.fetch(url("rebind.test", "/page")));
     assertThat(new String(page.body(), StandardCharsets.UTF_8)).isEqualTo("<p>The public site's page.</p>");
     assertThat(dns.calls("rebind.test")).as("lookups of the name").isEqualTo(1);
     assertThat(trapConnections.get()).as("connections to 127.0.0.1").isZero();
@@ -161,7 +161,7 @@ class UrlFetcherTest {
     // 203.0.113.7 (TEST-NET-3) is public to the production rule and unreachable from here
     Scripted dns = new Scripted().answer("rebind.test", "203.0.113.7", "127.0.0.1");
     UrlFetcher fetcher = fetcher(dns, InternalAddresses::isInternal, false, Set.of());
-    Throwable failure = failure(fetcher.fetch(url("rebind.test", "/page")));
+    Throwable failure = Await.failure(fetcher.fetch(url("rebind.test", "/page")));
     assertThat(failure).isInstanceOf(IngestionFailure.class);
     assertThat(dns.calls("rebind.test")).isEqualTo(1);
     assertThat(trapConnections.get()).isZero();
@@ -194,7 +194,7 @@ class UrlFetcherTest {
     assertThat(dns.allCalls()).isZero();
     assertThat(trapConnections.get()).isZero();
     // written the usual way, the same address is fetched (private URLs are allowed here)
-    assertThat(await(fetcher.fetch(url("127.0.0.2", "/page"))).body()).isNotEmpty();
+    assertThat(Await.result(fetcher.fetch(url("127.0.0.2", "/page"))).body()).isNotEmpty();
     fetcher.close();
   }
 
@@ -277,11 +277,11 @@ class UrlFetcherTest {
   void five_redirects_are_followed_and_a_sixth_is_refused() throws Exception {
     Scripted dns = new Scripted().answer("site.test", "127.0.0.2");
     UrlFetcher fetcher = fetcher(dns, SITE_IS_PUBLIC, false, Set.of());
-    UrlFetcher.Page page = await(fetcher.fetch(url("site.test", "/hops/4")));
+    UrlFetcher.Page page = Await.result(fetcher.fetch(url("site.test", "/hops/4")));
     assertThat(page.url()).isEqualTo(url("site.test", "/page"));
     assertThat(siteRequests).hasSize(6);
     siteRequests.clear();
-    Throwable failure = failure(fetcher.fetch(url("site.test", "/hops/5")));
+    Throwable failure = Await.failure(fetcher.fetch(url("site.test", "/hops/5")));
     assertThat(failure).isInstanceOf(IngestionFailure.class).hasMessage("The URL redirects more than 5 times");
     assertThat(siteRequests).hasSize(6).noneMatch(r -> r.endsWith("/page"));
     assertThat(dns.calls("site.test")).as("each hop is checked").isEqualTo(12);
@@ -311,28 +311,15 @@ class UrlFetcherTest {
     assertThat(dns.allCalls()).isZero();
     for (String allowed : List.of("http://public.test/", "https://public.test/", "http://public.test:8080/",
         "https://public.test:8443/")) {
-      assertThat(await(fetcher.check(URI.create(allowed))).getHostAddress()).isEqualTo("203.0.113.7");
+      assertThat(Await.result(fetcher.check(URI.create(allowed))).getHostAddress()).isEqualTo("203.0.113.7");
     }
     fetcher.close();
   }
 
   // ---------------------------------------------------------------- helpers
 
-  static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
-
-  static Throwable failure(Future<?> future) throws Exception {
-    try {
-      Object value = await(future);
-      throw new AssertionError("expected a failure, got " + value);
-    } catch (ExecutionException failed) {
-      return failed.getCause();
-    }
-  }
-
   static ParleyException assertRefused(Future<?> future, String code, String message) throws Exception {
-    Throwable failure = failure(future);
+    Throwable failure = Await.failure(future);
     assertThat(failure).isInstanceOf(ParleyException.class);
     ParleyException refused = (ParleyException) failure;
     assertThat(refused.code()).as(refused.getMessage()).isEqualTo(code);

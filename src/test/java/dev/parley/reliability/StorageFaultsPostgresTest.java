@@ -8,14 +8,15 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.parley.db.Database;
 import dev.parley.db.PostgresUrl;
+import dev.parley.testing.Await;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
+import dev.parley.testing.TestApps;
 import dev.parley.testing.TestPostgres;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,14 +24,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -39,38 +36,20 @@ import org.slf4j.LoggerFactory;
  * never restarted), {@code synchronous_commit = off} (#91) and a migration that fails (#92). Each test runs Parley on a fresh database
  * of its own; the test thread waits for each step, so the JDBC steps can block.
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest(perTest = true)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StorageFaultsPostgresTest {
 
-  @TempDir
-  java.nio.file.Path dataDir;
-
-  private final List<Runnable> cleanUps = new ArrayList<>();
-
-  @AfterEach
-  void cleanUp() {
-    for (int i = cleanUps.size() - 1; i >= 0; i--) {
-      cleanUps.get(i).run();
-    }
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
-
-  private String database() {
+  private static String database(TestApps apps) {
     String name = TestPostgres.create();
-    cleanUps.add(() -> TestPostgres.drop(name));
+    apps.afterwards(() -> TestPostgres.drop(name));
     return name;
   }
 
-  private TestApp start(Vertx vertx, String database) throws Exception {
+  private static TestApp start(TestApps apps, String database) {
     JsonObject overrides = new JsonObject().put("database", new JsonObject()
         .put("url", TestPostgres.url(database)).put("pool_size", 4));
-    TestApp app = await(TestApp.start(vertx, dataDir.resolve(database), overrides));
-    cleanUps.add(() -> app.stop().toCompletionStage().toCompletableFuture().join());
-    return app;
+    return Await.result(apps.start(apps.dataDir.resolve(database), overrides));
   }
 
   private static long count(Connection db, String sql) throws SQLException {
@@ -94,11 +73,11 @@ class StorageFaultsPostgresTest {
 
   @Test
   void connections_terminated_under_traffic_give_clean_503s_then_the_pool_reconnects_and_nothing_is_duplicated(
-      Vertx vertx) throws Exception {
-    String database = database();
-    TestApp app = start(vertx, database);
-    String botId = await(Turns.openAiBot(app, new JsonObject()));
-    assertThat(await(Turns.json(app, botId, "before-drop-0001", "before")).status()).isEqualTo(200);
+      TestApps apps) throws Exception {
+    String database = database(apps);
+    TestApp app = start(apps, database);
+    String botId = Await.result(Turns.openAiBot(app, new JsonObject()));
+    assertThat(Await.result(Turns.json(app, botId, "before-drop-0001", "before")).status()).isEqualTo(200);
 
     int inFlight = 3;
     List<Future<Turns.Timed>> turns = new ArrayList<>();
@@ -139,9 +118,9 @@ class StorageFaultsPostgresTest {
 
     // the pool reconnects by itself: a later turn is answered and stored, and a client retrying a failed
     // turn in its session stores it once
-    Turns.Timed later = await(Turns.json(app, botId, "after-drop-0001", "after"));
+    Turns.Timed later = Await.result(Turns.json(app, botId, "after-drop-0001", "after"));
     assertThat(later.status()).as(later.response().bodyAsString()).isEqualTo(200);
-    Turns.Timed retried = await(Turns.json(app, botId, "dropped-0000", "in flight 0"));
+    Turns.Timed retried = Await.result(Turns.json(app, botId, "dropped-0000", "in flight 0"));
     assertThat(retried.status()).as(retried.response().bodyAsString()).isEqualTo(200);
     try (Connection db = app.jdbc()) {
       assertThat(messages(db, botId, "before-drop-0001")).isEqualTo(2);
@@ -155,31 +134,31 @@ class StorageFaultsPostgresTest {
   }
 
   @Test
-  void start_up_warns_when_postgresql_acknowledges_commits_before_they_are_durable(Vertx vertx) throws Exception {
+  void start_up_warns_when_postgresql_acknowledges_commits_before_they_are_durable(TestApps apps) throws Exception {
     ListAppender<ILoggingEvent> logged = new ListAppender<>();
     logged.start();
     Logger log = (Logger) LoggerFactory.getLogger(Database.class);
     log.addAppender(logged);
-    cleanUps.add(() -> log.detachAppender(logged));
+    apps.afterwards(() -> log.detachAppender(logged));
 
-    String durable = database();
-    start(vertx, durable);
+    String durable = database(apps);
+    start(apps, durable);
     assertThat(warnings(logged)).noneMatch(line -> line.contains("synchronous_commit"));
 
-    String asynchronous = database();
+    String asynchronous = database(apps);
     try (Connection server = PostgresUrl.parse(TestPostgres.SERVER).dataSource().getConnection();
          Statement statement = server.createStatement()) {
       statement.execute("ALTER DATABASE " + asynchronous + " SET synchronous_commit = off");
     }
-    start(vertx, asynchronous);
+    start(apps, asynchronous);
     assertThat(warnings(logged)).anyMatch(line -> line.contains("synchronous_commit = off")
         && line.contains("/" + asynchronous));
   }
 
   @Test
   void a_migration_that_fails_stops_start_up_naming_the_database_and_is_rolled_back_whole(
-      Vertx vertx) throws Exception {
-    String database = database();
+      TestApps apps) throws Exception {
+    String database = database(apps);
     PostgresUrl url = PostgresUrl.parse(TestPostgres.url(database));
     // a database at schema version 4, where someone made the index migration 5 creates, by hand
     Flyway.configure().dataSource(url.dataSource()).locations("classpath:db/postgres").target("4").load().migrate();
@@ -192,14 +171,7 @@ class StorageFaultsPostgresTest {
     }
 
     JsonObject overrides = new JsonObject().put("database", new JsonObject().put("url", TestPostgres.url(database)));
-    Throwable failure;
-    try {
-      TestApp app = await(TestApp.start(vertx, dataDir, overrides));
-      cleanUps.add(() -> app.stop().toCompletionStage().toCompletableFuture().join());
-      throw new AssertionError("Parley started although a migration failed");
-    } catch (ExecutionException failed) {
-      failure = failed.getCause();
-    }
+    Throwable failure = Await.failure(apps.start(overrides));
     assertThat(failure.getMessage()).contains("PostgreSQL database").contains("/" + database)
         .contains("V005__embedding_model_of_vectors").contains("documents_bot_model");
 

@@ -3,10 +3,12 @@ package dev.parley.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.parley.testing.TestApp;
 import dev.parley.db.Database;
+import dev.parley.testing.Await;
+import dev.parley.testing.ParleyTest;
+import dev.parley.testing.TestApp;
+import dev.parley.testing.TestApps;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -15,7 +17,6 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Row;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,14 +29,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -45,7 +42,7 @@ import org.sqlite.SQLiteConfig;
  * Parley on a SQLite file of its own; the test thread waits for each step, so the JDBC checks behind
  * the API can block.
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest(perTest = true)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StorageFaultsTest {
 
@@ -53,41 +50,20 @@ class StorageFaultsTest {
   private static final long NO_PAGE_LIMIT = 4_294_967_294L;
   private static final int BIG_MESSAGE_CHARS = 30_000;
 
-  @TempDir
-  Path dataDir;
-
-  private final List<Runnable> cleanUps = new ArrayList<>();
-
-  @AfterEach
-  void cleanUp() {
-    for (int i = cleanUps.size() - 1; i >= 0; i--) {
-      cleanUps.get(i).run();
-    }
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
-
-  private TestApp start(Vertx vertx, JsonObject overrides) throws Exception {
-    TestApp app = await(TestApp.start(vertx, dataDir, overrides));
-    cleanUps.add(() -> app.stop().toCompletionStage().toCompletableFuture().join());
-    return app;
-  }
-
   /**
    * Parley's own SQLite connection: its pool is shared by name within the Vert.x instance, so opening the
    * same database again hands out that one connection, where per-connection pragmas such as
    * {@code max_page_count} apply.
    */
-  private Database parleysConnection(Vertx vertx, TestApp app) throws Exception {
-    Database database = await(Database.open(vertx, app.config.getJsonObject("database"), app.dataDir.toString()));
-    cleanUps.add(() -> database.close().toCompletionStage().toCompletableFuture().join());
+  private static Database parleysConnection(TestApps apps, TestApp app) {
+    Database database = Await.result(Database.open(apps.vertx, app.config.getJsonObject("database"),
+        app.dataDir.toString()));
+    apps.afterwards(() -> Await.result(database.close()));
     return database;
   }
 
   private static long pragma(Database database, String pragma) throws Exception {
-    Row row = await(database.pool().query("PRAGMA " + pragma).execute()).iterator().next();
+    Row row = Await.result(database.pool().query("PRAGMA " + pragma).execute()).iterator().next();
     return row.getLong(0);
   }
 
@@ -102,11 +78,11 @@ class StorageFaultsTest {
   }
 
   private static String bot(TestApp app) throws Exception {
-    return await(Turns.openAiBot(app, new JsonObject().put("max_message_chars", BIG_MESSAGE_CHARS)));
+    return Await.result(Turns.openAiBot(app, new JsonObject().put("max_message_chars", BIG_MESSAGE_CHARS)));
   }
 
   private static HttpResponse<Buffer> turn(TestApp app, String botId, String session, String message) throws Exception {
-    return await(Turns.json(app, botId, session, message)).response();
+    return Await.result(Turns.json(app, botId, session, message)).response();
   }
 
   /** A clean JSON error: the status, the code, and nothing of SQL, SQLite, Java or the file system. */
@@ -151,11 +127,11 @@ class StorageFaultsTest {
 
   @Test
   void a_full_database_answers_503_storage_unavailable_keeps_its_data_and_takes_writes_again_once_there_is_room(
-      Vertx vertx) throws Exception {
-    TestApp app = start(vertx, new JsonObject());
+      TestApps apps) throws Exception {
+    TestApp app = Await.result(apps.start());
     String botId = bot(app);
     assertThat(turn(app, botId, "before-full-0001", "stored before the disk filled").statusCode()).isEqualTo(200);
-    Database parley = parleysConnection(vertx, app);
+    Database parley = parleysConnection(apps, app);
 
     fill(parley);
     String big = "x".repeat(BIG_MESSAGE_CHARS);
@@ -163,8 +139,8 @@ class StorageFaultsTest {
     cleanError(turn(app, botId, "while-full-0002", big), 503, "storage_unavailable");
 
     // the process is alive and serves what it holds
-    assertThat(await(app.client.get("/health/live").send()).statusCode()).isEqualTo(200);
-    JsonArray before = await(Turns.session(app, botId, "before-full-0001"));
+    assertThat(Await.result(app.client.get("/health/live").send()).statusCode()).isEqualTo(200);
+    JsonArray before = Await.result(Turns.session(app, botId, "before-full-0001"));
     assertThat(before).hasSize(2);
     assertThat(before.getJsonObject(0).getString("content")).isEqualTo("stored before the disk filled");
     try (Connection db = app.jdbc()) {
@@ -184,27 +160,28 @@ class StorageFaultsTest {
   }
 
   @Test
-  void a_bot_and_its_key_are_one_row_so_a_failed_create_leaves_neither(Vertx vertx) throws Exception {
-    TestApp app = start(vertx, new JsonObject());
+  void a_bot_and_its_key_are_one_row_so_a_failed_create_leaves_neither(TestApps apps) throws Exception {
+    TestApp app = Await.result(apps.start());
     // The key is a column of the bot's row (ciphertext and hint), written by one INSERT: no other table holds keys.
     try (Connection db = app.jdbc()) {
       assertThat(count(db, "SELECT count(*) FROM sqlite_master m, pragma_table_info(m.name) c "
           + "WHERE m.type = 'table' AND c.name LIKE '%key%' AND m.name <> 'bots'")).isZero();
     }
-    Database parley = parleysConnection(vertx, app);
+    Database parley = parleysConnection(apps, app);
     JsonObject bot = new JsonObject().put("name", "Keyed").put("provider", "openai")
         .put("api_key", "sk-atomic-create-0123456789").put("prompt", "p".repeat(19_000));
 
     fill(parley);
-    HttpResponse<Buffer> refused = await(app.admin(HttpMethod.POST, "/api/bots").sendJsonObject(bot));
+    HttpResponse<Buffer> refused = Await.result(app.admin(HttpMethod.POST, "/api/bots").sendJsonObject(bot));
     cleanError(refused, 503, "storage_unavailable");
     try (Connection db = app.jdbc()) {
       assertThat(count(db, "SELECT count(*) FROM bots")).isZero();
     }
-    assertThat(await(app.admin(HttpMethod.GET, "/api/bots").send()).bodyAsJsonObject().getJsonArray("bots")).isEmpty();
+    assertThat(Await.result(app.admin(HttpMethod.GET, "/api/bots").send()).bodyAsJsonObject().getJsonArray("bots"))
+        .isEmpty();
 
     makeRoom(parley);
-    String id = await(app.createBot(bot)).getString("id");
+    String id = Await.result(app.createBot(bot)).getString("id");
     try (Connection db = app.jdbc();
          PreparedStatement query = db.prepareStatement("SELECT api_key_enc, api_key_hint FROM bots WHERE id = ?")) {
       query.setString(1, id);
@@ -219,9 +196,10 @@ class StorageFaultsTest {
 
   @Test
   void a_write_lock_held_past_busy_timeout_fails_the_turn_with_503_instead_of_hanging_and_service_resumes_after(
-      Vertx vertx) throws Exception {
+      TestApps apps) throws Exception {
     long busyTimeoutMs = 300;
-    TestApp app = start(vertx, new JsonObject().put("database", new JsonObject().put("busy_timeout_ms", busyTimeoutMs)));
+    TestApp app = Await.result(apps.start(new JsonObject().put("database", new JsonObject()
+        .put("busy_timeout_ms", busyTimeoutMs))));
     String botId = bot(app);
     assertThat(turn(app, botId, "before-lock-0001", "before the lock").statusCode()).isEqualTo(200);
     Path file = app.dataDir.resolve("parley.db");
@@ -246,7 +224,7 @@ class StorageFaultsTest {
       cleanError(locked, 503, "storage_unavailable");
       assertThat(elapsedMs).as("the writer waited for the lock first").isGreaterThanOrEqualTo(busyTimeoutMs);
       // reads go on meanwhile (WAL)
-      assertThat(await(Turns.session(app, botId, "before-lock-0001"))).hasSize(2);
+      assertThat(Await.result(Turns.session(app, botId, "before-lock-0001"))).hasSize(2);
       locker.rollback();
     }
 
@@ -260,20 +238,20 @@ class StorageFaultsTest {
   }
 
   @Test
-  void fifty_concurrent_turns_are_all_answered_and_stored_without_a_busy_error(Vertx vertx) throws Exception {
-    TestApp app = start(vertx, new JsonObject());
+  void fifty_concurrent_turns_are_all_answered_and_stored_without_a_busy_error(TestApps apps) throws Exception {
+    TestApp app = Await.result(apps.start());
     String botId = bot(app);
     int turns = 50;
     // a connection per turn, so all 50 are in Parley at once
-    WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+    WebClient client = WebClient.create(apps.vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
         .setDefaultPort(app.port), new PoolOptions().setHttp1MaxSize(turns));
-    cleanUps.add(client::close);
+    apps.afterwards(client::close);
     List<Future<HttpResponse<Buffer>>> all = new ArrayList<>();
     for (int i = 0; i < turns; i++) {
       all.add(client.post("/api/chat/" + botId).sendJsonObject(new JsonObject().put("message", "message " + i)
           .put("session_id", String.format("concurrent-%04d", i))));
     }
-    await(Future.join(all));
+    Await.result(Future.join(all));
     for (Future<HttpResponse<Buffer>> turn : all) {
       assertThat(turn.succeeded()).isTrue();
       assertThat(turn.result().statusCode()).as(turn.result().bodyAsString()).isEqualTo(200);
@@ -289,22 +267,22 @@ class StorageFaultsTest {
   }
 
   @Test
-  void a_file_that_is_no_database_stops_start_up_with_a_message_naming_it_and_is_left_as_it_was(Vertx vertx)
+  void a_file_that_is_no_database_stops_start_up_with_a_message_naming_it_and_is_left_as_it_was(TestApps apps)
       throws Exception {
-    Path file = dataDir.resolve("parley.db");
+    Path file = apps.dataDir.resolve("parley.db");
     byte[] garbage = "this is not a SQLite database, only text. ".repeat(200).getBytes(StandardCharsets.US_ASCII);
     Files.write(file, garbage);
 
-    Throwable failure = startFailure(vertx);
+    Throwable failure = Await.failure(apps.start());
     assertThat(failure.getMessage()).contains("SQLite database").contains(file.toString())
         .containsIgnoringCase("not a database");
     assertThat(Files.readAllBytes(file)).isEqualTo(garbage);
   }
 
   @Test
-  void a_migration_that_fails_stops_start_up_naming_the_database_and_is_rolled_back_whole(Vertx vertx)
+  void a_migration_that_fails_stops_start_up_naming_the_database_and_is_rolled_back_whole(TestApps apps)
       throws Exception {
-    Path file = dataDir.resolve("parley.db");
+    Path file = apps.dataDir.resolve("parley.db");
     String url = "jdbc:sqlite:" + file;
     // a database at schema version 4, where someone made the index migration 5 creates, by hand
     Flyway.configure().dataSource(url, null, null).locations("classpath:db/sqlite").target("4").load().migrate();
@@ -316,7 +294,7 @@ class StorageFaultsTest {
       statement.executeUpdate("CREATE INDEX documents_bot_model ON documents (bot_id)");
     }
 
-    Throwable failure = startFailure(vertx);
+    Throwable failure = Await.failure(apps.start());
     assertThat(failure.getMessage()).contains("SQLite database").contains(file.toString())
         .contains("V005__embedding_model_of_vectors").contains("documents_bot_model");
 
@@ -335,17 +313,4 @@ class StorageFaultsTest {
     }
   }
 
-  private Throwable startFailure(Vertx vertx) throws InterruptedException {
-    try {
-      TestApp app = await(TestApp.start(vertx, dataDir, new JsonObject()));
-      cleanUps.add(() -> app.stop().toCompletionStage().toCompletableFuture().join());
-      throw new AssertionError("Parley started on an unusable database");
-    } catch (ExecutionException failed) {
-      return failed.getCause();
-    } catch (InterruptedException interrupted) {
-      throw interrupted;
-    } catch (Exception other) {
-      throw new AssertionError(other);
-    }
-  }
 }

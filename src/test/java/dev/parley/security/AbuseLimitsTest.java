@@ -2,10 +2,10 @@ package dev.parley.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.testing.Await;
 import dev.parley.testing.ParleyConfig;
 import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
-import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -105,20 +105,20 @@ class AbuseLimitsTest {
     assertThat(over.bodyAsJsonObject().getString("response")).isEqualTo(message);
     assertThat(over.bodyAsJsonObject().getJsonObject("usage"))
         .isEqualTo(new JsonObject().put("input_tokens", 0).put("output_tokens", 0).put("cost", 0.0));
-    String streamed = await(app.client.post("/api/chat/" + bot).putHeader("Accept", "text/event-stream")
+    String streamed = Await.result(app.client.post("/api/chat/" + bot).putHeader("Accept", "text/event-stream")
         .sendJsonObject(new JsonObject().put("message", "again"))).bodyAsString();
     assertThat(streamed).contains("event: delta\ndata: {\"text\":\"" + message + "\"}").contains("event: done");
     assertThat(app.openai.requestCount()).as("no model call past the budget").isEqualTo(1);
     assertThat(app.count("SELECT COUNT(*) FROM messages WHERE bot_id = '" + bot + "' AND error = 'budget_exceeded'")).isEqualTo(2);
 
-    JsonObject budget = await(app.admin(HttpMethod.GET, "/api/bots/" + bot + "/stats?days=7").send()).bodyAsJsonObject()
-        .getJsonObject("budget");
+    JsonObject budget = Await.result(app.admin(HttpMethod.GET, "/api/bots/" + bot + "/stats?days=7").send())
+        .bodyAsJsonObject().getJsonObject("budget");
     assertThat(budget.getInteger("daily_tokens")).isEqualTo(5);
     assertThat(budget.getLong("tokens_today")).isGreaterThanOrEqualTo(5);
     assertThat(budget.getBoolean("exhausted")).isTrue();
 
     // Raising the budget lets the bot answer again (the bot cache follows the change event).
-    assertThat(await(app.admin(HttpMethod.PUT, "/api/bots/" + bot)
+    assertThat(Await.result(app.admin(HttpMethod.PUT, "/api/bots/" + bot)
         .sendJsonObject(new JsonObject().put("budget", new JsonObject().put("daily_tokens", 1_000_000)))).statusCode())
         .isEqualTo(200);
     assertThat(eventually(() -> chat(bot, "budget-session-2", null).bodyAsJsonObject().getString("response")))
@@ -132,8 +132,8 @@ class AbuseLimitsTest {
     assertThat(over.bodyAsJsonObject().getString("response"))
         .isEqualTo("This assistant has reached its limit for today. Please try again tomorrow.");
     assertThat(app.openai.requestCount()).isZero();
-    JsonObject budget = await(app.admin(HttpMethod.GET, "/api/bots/" + bot + "/stats?days=1").send()).bodyAsJsonObject()
-        .getJsonObject("budget");
+    JsonObject budget = Await.result(app.admin(HttpMethod.GET, "/api/bots/" + bot + "/stats?days=1").send())
+        .bodyAsJsonObject().getJsonObject("budget");
     assertThat(budget.getDouble("daily_cost")).isEqualTo(0.0);
     assertThat(budget.getBoolean("exhausted")).isTrue();
   }
@@ -141,11 +141,11 @@ class AbuseLimitsTest {
   @Test
   void a_bot_without_a_budget_is_never_exhausted() {
     String bot = bot(new JsonObject());
-    JsonObject shown = await(app.admin(HttpMethod.GET, "/api/bots/" + bot).send()).bodyAsJsonObject();
+    JsonObject shown = Await.result(app.admin(HttpMethod.GET, "/api/bots/" + bot).send()).bodyAsJsonObject();
     assertThat(shown.getJsonObject("budget").getValue("daily_tokens")).isNull();
     // new bots take bot.new_bot_rate_limit, which TestApp sets off (NewBotLimitsTest checks the shipped 20 and 120)
     assertThat(shown.getJsonObject("rate_limit").getInteger("per_session_per_minute")).isZero();
-    JsonObject budget = await(app.admin(HttpMethod.GET, "/api/bots/" + bot + "/stats").send()).bodyAsJsonObject()
+    JsonObject budget = Await.result(app.admin(HttpMethod.GET, "/api/bots/" + bot + "/stats").send()).bodyAsJsonObject()
         .getJsonObject("budget");
     assertThat(budget.getBoolean("exhausted")).isFalse();
   }
@@ -171,14 +171,14 @@ class AbuseLimitsTest {
   void a_kept_alive_connection_with_no_request_is_closed_and_a_normal_client_is_served() {
     String answer = trickle("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n", 0, 0);
     assertThat(answer).startsWith("HTTP/1.1 200 ");
-    assertThat(await(app.client.get("/health/live").send()).statusCode()).isEqualTo(200);
+    assertThat(Await.result(app.client.get("/health/live").send()).statusCode()).isEqualTo(200);
   }
 
   // ---------------------------------------------------------------- helpers
 
   private static String bot(JsonObject extra) {
-    return await(app.createBot(new JsonObject().put("name", "Limits").put("api_key", "sk-" + LogCanary.MARK + "-limits")
-        .mergeIn(extra))).getString("id");
+    return Await.result(app.createBot(new JsonObject().put("name", "Limits")
+        .put("api_key", "sk-" + LogCanary.MARK + "-limits").mergeIn(extra))).getString("id");
   }
 
   private static HttpResponse<Buffer> chat(String bot, String session, String forwardedFor) {
@@ -190,7 +190,7 @@ class AbuseLimitsTest {
     if (forwardedFor != null) {
       request.putHeader("X-Forwarded-For", forwardedFor);
     }
-    return await(request.sendJsonObject(body));
+    return Await.result(request.sendJsonObject(body));
   }
 
   /** Sends {@code text} one byte every {@code everyMs} (all at once when 0), then waits up to 5 s for the server to close. */
@@ -216,8 +216,8 @@ class AbuseLimitsTest {
       }
       app.vertx.setTimer(8_000, t -> socket.close());
     });
-    String result = await(answer.future());
-    await(net.close());
+    String result = Await.result(answer.future());
+    Await.result(net.close());
     return result;
   }
 
@@ -231,13 +231,5 @@ class AbuseLimitsTest {
       Thread.sleep(200);
     }
     return last;
-  }
-
-  private static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (Exception failed) {
-      throw new AssertionError(failed);
-    }
   }
 }

@@ -6,13 +6,14 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.parley.common.DataFolder;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
+import dev.parley.testing.TestApps;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,8 +27,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -35,16 +34,13 @@ import org.slf4j.LoggerFactory;
  * knowledge base (Lucene index, original documents), uploads and keys are 0600 in 0700 folders, from the
  * first start on, and an install left open by an earlier version is tightened at start with a WARN per path.
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest(perTest = true)
 @Timeout(value = 90, timeUnit = TimeUnit.SECONDS)
 class DataFolderPermissionsTest {
 
   private static final Set<PosixFilePermission> OPEN = Set.of(PosixFilePermission.GROUP_READ,
       PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
       PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
-
-  @TempDir
-  Path temp;
 
   /** Uses the data folder: a bot, a document indexed (Lucene files, a stored original) and a chat turn (WAL). */
   private static Future<Void> use(TestApp app) {
@@ -94,9 +90,10 @@ class DataFolderPermissionsTest {
   }
 
   @Test
-  void a_new_data_folder_and_everything_parley_writes_in_it_are_the_owners_only(Vertx vertx, VertxTestContext test) {
-    Path data = temp.resolve("fresh").resolve("data");
-    TestApp.start(vertx, data).compose(app -> use(app).compose(v -> vertx.executeBlocking(() -> {
+  void a_new_data_folder_and_everything_parley_writes_in_it_are_the_owners_only(Vertx vertx, TestApps apps,
+      VertxTestContext test) {
+    Path data = apps.dataDir.resolve("fresh").resolve("data");
+    apps.start(data).compose(app -> use(app).compose(v -> vertx.executeBlocking(() -> {
       assertThat(Files.getPosixFilePermissions(data)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
       assertThat(data.resolve("parley.db")).exists();
       assertThat(data.resolve("parley.db-wal")).exists();
@@ -110,12 +107,12 @@ class DataFolderPermissionsTest {
 
   @Test
   void an_open_data_folder_from_an_earlier_install_is_tightened_at_start_with_a_warn_per_path(Vertx vertx,
-      VertxTestContext test) {
-    Path data = temp.resolve("earlier");
+      TestApps apps, VertxTestContext test) {
+    Path data = apps.dataDir.resolve("earlier");
     Logger log = (Logger) LoggerFactory.getLogger(DataFolder.class);
     ListAppender<ILoggingEvent> logged = new ListAppender<>();
     logged.start();
-    TestApp.start(vertx, data).compose(first -> use(first).eventually(first::stop))
+    apps.start(data).compose(first -> use(first).eventually(first::stop))
         .compose(v -> vertx.executeBlocking(() -> {
           // what an install made before this version left: everything readable by every local user
           try (Stream<Path> all = Files.walk(data)) {
@@ -130,7 +127,7 @@ class DataFolderPermissionsTest {
           log.addAppender(logged);
           return null;
         }))
-        .compose(v -> TestApp.start(vertx, data))
+        .compose(v -> apps.start(data))
         .compose(second -> vertx.executeBlocking(() -> {
           log.detachAppender(logged);
           assertThat(open(data)).isEmpty();

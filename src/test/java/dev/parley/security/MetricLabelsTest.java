@@ -3,14 +3,12 @@ package dev.parley.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.Main;
+import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,39 +18,25 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Item 1 of issue 11: no tag of {@code /metrics} takes its value from what a request sends, so a flood of made-up
  * methods and paths adds no series. Runs on a Vert.x built with {@link Main}'s metrics options.
  */
-@ExtendWith(VertxExtension.class)
+@ParleyTest(measured = true)
 @Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
 class MetricLabelsTest {
 
   private static final Pattern METHOD = Pattern.compile("method=\"([^\"]*)\"");
   private static final Pattern ROUTE = Pattern.compile("route=\"([^\"]*)\"");
 
-  @TempDir
-  Path dataDir;
+  static TestApp app;
 
-  private Vertx vertx;
   private final Random random = new SecureRandom();
-
-  @AfterEach
-  void close() throws Exception {
-    if (vertx != null) {
-      vertx.close().await(20, TimeUnit.SECONDS);
-    }
-  }
 
   @Test
   void thousands_of_made_up_methods_and_paths_add_no_series() throws Exception {
-    vertx = Vertx.builder().with(Main.options()).build();
-    TestApp app = TestApp.start(vertx, dataDir).await(30, TimeUnit.SECONDS);
     String bot = app.createBot(new JsonObject().put("name", "Measured")).await(10, TimeUnit.SECONDS).getString("id");
     flood(app, bot, 1);
     series(app); // the first scrape's own request shows in the next one

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parley.common.Ids;
 import dev.parley.fake.Fault;
 import dev.parley.http.RouterAccess;
+import dev.parley.testing.Await;
 import dev.parley.testing.ParleyConfig;
 import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
@@ -692,17 +693,13 @@ class SecurityAttacksTest {
 
   /** Waits for a future from the test thread (never an event loop); every HTTP answer is kept for the canary check. */
   private static <T> T await(Future<T> future) {
-    try {
-      T value = future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      if (value instanceof HttpResponse<?> response) {
-        synchronized (responses) {
-          responses.add(response.headers().toString() + response.bodyAsString());
-        }
+    T value = Await.result(future);
+    if (value instanceof HttpResponse<?> response) {
+      synchronized (responses) {
+        responses.add(response.headers().toString() + response.bodyAsString());
       }
-      return value;
-    } catch (Exception failed) {
-      throw new AssertionError(failed);
     }
+    return value;
   }
 
   /** The routes of a bare HTTP verticle configured like the app's (as OpenApiTest gets them). */

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.common.SecretBox;
 import dev.parley.http.AdminToken;
+import dev.parley.testing.Await;
 import dev.parley.testing.TestApp;
 import dev.parley.webhook.WebhookVerticle;
 import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -30,7 +30,7 @@ class WeakSecretsTest {
 
   @Test
   void parley_does_not_start_with_admin_token_admin_and_says_why(Vertx vertx) throws Exception {
-    Throwable failure = failureOf(TestApp.start(vertx, dataDir, new JsonObject().put("admin_token", "admin")));
+    Throwable failure = Await.failure(TestApp.start(vertx, dataDir, new JsonObject().put("admin_token", "admin")));
     assertThat(failure.getMessage()).contains("PARLEY_ADMIN_TOKEN").contains("too short").contains("at least 24")
         .contains("openssl rand").doesNotContain(": admin");
   }
@@ -39,7 +39,7 @@ class WeakSecretsTest {
   @ValueSource(strings = {"change-me", "adminadminadminadminadminadmin", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
       "passwordpasswordpassword"})
   void short_or_repeated_admin_tokens_are_refused(String weak, Vertx vertx) throws Exception {
-    Throwable failure = failureOf(AdminToken.resolve(vertx, new JsonObject().put("data_dir", dataDir.toString())
+    Throwable failure = Await.failure(AdminToken.resolve(vertx, new JsonObject().put("data_dir", dataDir.toString())
         .put("admin_token", weak)));
     assertThat(failure.getMessage()).containsPattern("too (short|predictable)").doesNotContain(weak);
     assertThat(Files.exists(dataDir.resolve("admin-token.sha256"))).isFalse();
@@ -63,7 +63,7 @@ class WeakSecretsTest {
   @ParameterizedTest(name = "secret key {0}")
   @ValueSource(strings = {"k", "master-secret", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="})
   void a_weak_secret_key_is_refused_saying_why(String weak, Vertx vertx) throws Exception {
-    Throwable failure = failureOf(SecretBox.load(vertx, new JsonObject().put("data_dir", dataDir.toString())
+    Throwable failure = Await.failure(SecretBox.load(vertx, new JsonObject().put("data_dir", dataDir.toString())
         .put("secret_key", weak)));
     assertThat(failure.getMessage()).contains("PARLEY_SECRET_KEY").containsPattern("too (short|predictable)")
         .doesNotContain(weak.length() > 3 ? weak : "k: " + weak);
@@ -82,16 +82,8 @@ class WeakSecretsTest {
   @Test
   void a_webhook_with_a_weak_signing_secret_does_not_start(Vertx vertx) throws Exception {
     JsonObject config = new JsonObject().put("url", "http://127.0.0.1:9/hook").put("secret", "change-me");
-    Throwable failure = failureOf(vertx.deployVerticle(new WebhookVerticle(), new DeploymentOptions().setConfig(config)));
+    Throwable failure = Await.failure(vertx.deployVerticle(new WebhookVerticle(),
+        new DeploymentOptions().setConfig(config)));
     assertThat(failure.getMessage()).contains("webhook 'secret'").contains("too short").doesNotContain("change-me");
-  }
-
-  private static Throwable failureOf(Future<?> future) throws Exception {
-    try {
-      future.await(30, TimeUnit.SECONDS);
-    } catch (Exception failed) {
-      return failed;
-    }
-    throw new AssertionError("expected a failure, got " + future.result());
   }
 }

@@ -3,10 +3,19 @@ package dev.parley.testing;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
-/** Waits, without blocking, for something that happens in the background. */
+/**
+ * Waits for something that happens in the background: without blocking ({@link #until}), or, on a test's own
+ * thread (never an event loop), blocking for a future's outcome ({@link #result}, {@link #failure}).
+ */
 public final class Await {
+
+  /** How long {@link #result} and {@link #failure} wait. */
+  public static final long BLOCKING_S = 30;
 
   private Await() {
   }
@@ -30,5 +39,34 @@ public final class Await {
       }
     });
     return done.future();
+  }
+
+  /** The value of {@code future}, within {@link #BLOCKING_S}; its failure, or the wait's end, is an AssertionError. */
+  public static <T> T result(Future<T> future) {
+    return result(future, BLOCKING_S);
+  }
+
+  /** The value of {@code future}, within {@code seconds}; its failure, or the wait's end, is an AssertionError. */
+  public static <T> T result(Future<T> future, long seconds) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
+    } catch (ExecutionException failed) {
+      throw new AssertionError("failed: " + failed.getCause(), failed.getCause());
+    } catch (TimeoutException | InterruptedException notDone) {
+      throw new AssertionError("not complete within " + seconds + " s", notDone);
+    }
+  }
+
+  /** The failure of {@code future}, within {@link #BLOCKING_S}; its success, or the wait's end, is an AssertionError. */
+  public static Throwable failure(Future<?> future) {
+    Object value;
+    try {
+      value = future.toCompletionStage().toCompletableFuture().get(BLOCKING_S, TimeUnit.SECONDS);
+    } catch (ExecutionException failed) {
+      return failed.getCause();
+    } catch (TimeoutException | InterruptedException notDone) {
+      throw new AssertionError("not complete within " + BLOCKING_S + " s", notDone);
+    }
+    throw new AssertionError("expected a failure, got " + value);
   }
 }

@@ -10,12 +10,18 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.multipart.MultipartForm;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Predicate;
 
 /** The knowledge API of a test app, through its admin routes: bots, documents added and awaited, search. */
 public final class Knowledge {
 
   private Knowledge() {
+  }
+
+  /** The bytes of a text document. */
+  public static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
   }
 
   public static Future<JsonObject> bot(TestApp app, JsonObject extra) {

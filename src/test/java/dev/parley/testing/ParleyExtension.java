@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
@@ -15,9 +16,9 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -27,8 +28,12 @@ import org.junit.platform.commons.support.HierarchyTraversalMode;
 import org.junit.platform.commons.support.ModifierSupport;
 import org.junit.platform.commons.support.ReflectionSupport;
 
-/** Starts the {@link TestApp} of a {@link ParleyTest} class before its first test and stops it after its last. */
-public final class ParleyExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
+/**
+ * Starts the {@link TestApp} of a {@link ParleyTest} class before its first test and stops it after its last; gives
+ * each test method of a {@code perTest} class its {@link TestApps}, cleaned up after the test.
+ */
+public final class ParleyExtension implements BeforeAllCallback, AfterAllCallback, AfterEachCallback,
+    ParameterResolver {
 
   private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ParleyExtension.class);
   private static final long START_TIMEOUT_S = 60;
@@ -39,15 +44,19 @@ public final class ParleyExtension implements BeforeAllCallback, AfterAllCallbac
     if (AnnotationSupport.isAnnotated(type, OnPostgres.class)) {
       TestPostgres.prepare(context); // a subclass's @OnPostgres registers its extension after this one
     }
-    boolean measured = AnnotationSupport.findAnnotation(type, ParleyTest.class).map(ParleyTest::measured).orElse(false);
-    Vertx vertx = measured ? TestApp.measuredVertx() : classVertx(context);
+    if (perTest(type)) {
+      return;
+    }
+    boolean measured = measured(type);
+    Vertx vertx = measured ? TestApp.measuredVertx() : vertxOf(context);
     ExtensionContext.Store store = context.getStore(NAMESPACE);
     if (measured) {
       store.put("own_vertx", vertx);
     }
     Path dataDir = Files.createTempDirectory("parley-test");
     store.put("data_dir", dataDir);
-    TestApp app = await(overrides(type, vertx).compose(overrides -> TestApp.start(vertx, dataDir, overrides)));
+    TestApp app = Await.result(overrides(type, vertx).compose(overrides -> TestApp.start(vertx, dataDir, overrides)),
+        START_TIMEOUT_S);
     store.put("app", app);
     for (Field field : ReflectionSupport.findFields(type, f -> ModifierSupport.isStatic(f)
         && !ModifierSupport.isFinal(f) && f.getType() == TestApp.class, HierarchyTraversalMode.TOP_DOWN)) {
@@ -63,28 +72,70 @@ public final class ParleyExtension implements BeforeAllCallback, AfterAllCallbac
     Vertx own = store.remove("own_vertx", Vertx.class);
     try {
       if (app != null) {
-        await(app.stop());
+        Await.result(app.stop(), START_TIMEOUT_S);
       }
     } finally {
       if (own != null) {
-        await(own.close());
+        Await.result(own.close(), START_TIMEOUT_S);
       }
       delete(store.remove("data_dir", Path.class));
     }
   }
 
   @Override
+  public void afterEach(ExtensionContext context) throws Exception {
+    TestApps apps = context.getStore(NAMESPACE).remove("apps", TestApps.class);
+    if (apps != null) {
+      try {
+        apps.cleanUp();
+      } finally {
+        delete(apps.dataDir);
+      }
+    }
+  }
+
+  @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-    return parameter.getParameter().getType() == TestApp.class;
+    Class<?> type = parameter.getParameter().getType();
+    return type == TestApp.class || type == TestApps.class && context.getTestMethod().isPresent();
   }
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    if (parameter.getParameter().getType() == TestApps.class) {
+      return context.getStore(NAMESPACE).getOrComputeIfAbsent("apps", key -> testApps(context), TestApps.class);
+    }
     return context.getStore(NAMESPACE).get("app", TestApp.class);
   }
 
-  /** The Vert.x that {@link VertxExtension} gives this class's {@code @BeforeAll} and test methods, closed after it. */
-  private static Vertx classVertx(ExtensionContext context) {
+  private static boolean perTest(Class<?> type) {
+    return AnnotationSupport.findAnnotation(type, ParleyTest.class).map(ParleyTest::perTest).orElse(false);
+  }
+
+  private static boolean measured(Class<?> type) {
+    return AnnotationSupport.findAnnotation(type, ParleyTest.class).map(ParleyTest::measured).orElse(false);
+  }
+
+  /** A test method's apps: on its Vert.x, or on a measured one of its own closed after the apps stop. */
+  private static TestApps testApps(ExtensionContext context) {
+    boolean measured = measured(context.getRequiredTestClass());
+    Vertx vertx = measured ? TestApp.measuredVertx() : vertxOf(context);
+    try {
+      TestApps apps = new TestApps(vertx, Files.createTempDirectory("parley-test"));
+      if (measured) {
+        apps.afterwards(() -> Await.result(vertx.close(), START_TIMEOUT_S));
+      }
+      return apps;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The Vert.x that {@link VertxExtension} gives this class's {@code @BeforeAll} and test methods, closed after it;
+   * given a test method's context, the one it gives that method.
+   */
+  private static Vertx vertxOf(ExtensionContext context) {
     return (Vertx) new VertxExtension().resolveParameter(new VertxParameter(), context);
   }
 
@@ -107,11 +158,8 @@ public final class ParleyExtension implements BeforeAllCallback, AfterAllCallbac
     return later;
   }
 
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(START_TIMEOUT_S, TimeUnit.SECONDS);
-  }
-
-  private static void delete(Path dir) throws IOException {
+  /** Deletes the folder {@code dir} and everything in it, if it exists. */
+  static void delete(Path dir) throws IOException {
     if (dir == null || !Files.exists(dir)) {
       return;
     }

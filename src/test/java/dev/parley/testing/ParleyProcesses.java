@@ -17,23 +17,60 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Parley as separate processes for the multi-JVM tests: each runs {@link Main} on this JVM's class path,
  * logs to {@code <name>.log} in a folder of the test's, and is killed with SIGKILL at the end (or by the
  * test, mid-load). Every process gets the test admin token; its environment is the test's. A test on
- * PostgreSQL gets a fresh database from {@link #postgresUrl()}, dropped with the processes.
+ * PostgreSQL gets a fresh database from {@link #postgresUrl()}, dropped with the processes. As a test's
+ * {@code @RegisterExtension} field ({@link #perTest}), it makes its folder before each test and cleans up after it.
  */
-public final class ParleyProcesses {
+public final class ParleyProcesses implements BeforeEachCallback, AfterEachCallback {
 
-  private final Path dir;
+  private Path dir;
+  private final String keptLogs;
   private final List<Process> processes = new ArrayList<>();
   private final Map<String, Path> logs = new LinkedHashMap<>();
   private String database;
 
   public ParleyProcesses(Path dir) {
     this.dir = dir;
+    this.keptLogs = null;
+  }
+
+  private ParleyProcesses(String keptLogs) {
+    this.keptLogs = keptLogs;
+  }
+
+  /**
+   * The processes of one test, for a {@code @RegisterExtension} field: before the test, a temp folder for their
+   * logs and data; after it, {@link #killAll} keeping the logs under {@code target/<keptLogs>}, then the folder
+   * is deleted.
+   */
+  public static ParleyProcesses perTest(String keptLogs) {
+    return new ParleyProcesses(keptLogs);
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) throws IOException {
+    dir = Files.createTempDirectory("parley-processes");
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) throws Exception {
+    try {
+      killAll(keptLogs);
+      for (Process process : processes) {
+        process.waitFor(10, TimeUnit.SECONDS);
+      }
+    } finally {
+      ParleyExtension.delete(dir);
+    }
   }
 
   /** Starts {@code java … dev.parley.Main args} with {@code env} added to this process's environment. */
@@ -42,7 +79,7 @@ public final class ParleyProcesses {
     List<String> command = new ArrayList<>(List.of(java, "-Dhazelcast.logging.type=slf4j", "-cp",
         System.getProperty("java.class.path"), Main.class.getName()));
     command.addAll(List.of(args));
-    Path log = dir.resolve(name + ".log");
+    Path log = log(name);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("PARLEY_ADMIN_TOKEN", TestApp.ADMIN_TOKEN);
     builder.environment().putAll(env);
@@ -138,6 +175,11 @@ public final class ParleyProcesses {
         Files.copy(log.getValue(), kept.resolve(log.getKey() + ".log"), StandardCopyOption.REPLACE_EXISTING);
       }
     }
+  }
+
+  /** The log file of process {@code name}. */
+  public Path log(String name) {
+    return dir.resolve(name + ".log");
   }
 
   /** Until the log of process {@code name} holds {@code text} (say, {@code "Parley is running"}). */

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * stopped after its last ({@link ParleyExtension}). The app is set into the class's static {@code TestApp} fields
  * and given to {@code TestApp} parameters; {@link ParleyConfig} names the overrides of the test config. Tests get
  * the app's Vert.x as their {@code Vertx} parameter. Under {@link OnPostgres} the app runs on PostgreSQL.
+ * With {@link #perTest()}, the class has no app: each test starts its own through a {@link TestApps} parameter.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -27,4 +28,11 @@ public @interface ParleyTest {
    * closed after the class, instead of the Vert.x the test methods get.
    */
   boolean measured() default false;
+
+  /**
+   * No app for the class: each test starts the apps it needs (with a config of its own, again on the same folder, or
+   * a start that must fail) through its {@link TestApps} parameter, stopped after the test. With {@link #measured()},
+   * each test gets a Vert.x of its own with the metrics options.
+   */
+  boolean perTest() default false;
 }

@@ -3,6 +3,7 @@ package dev.parley.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.fake.Fault;
+import dev.parley.testing.Await;
 import dev.parley.testing.TestApp;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -93,7 +94,7 @@ class AdminPageTest {
     byId("save").click();
 
     WebElement code = browser.waitFor(d -> d.findElement(By.id("embed-code")));
-    JsonObject bot = Browser.await(browser.app.admin(io.vertx.core.http.HttpMethod.GET, "/api/bots").send())
+    JsonObject bot = Await.result(browser.app.admin(io.vertx.core.http.HttpMethod.GET, "/api/bots").send())
         .bodyAsJsonObject().getJsonArray("bots").getJsonObject(0);
     assertThat(bot.getString("name")).isEqualTo(XSS_NAME);
     assertThat(bot.getDouble("temperature")).isEqualTo(0.5);
@@ -138,7 +139,7 @@ class AdminPageTest {
     field("widget.title", "Edited title");
     byId("save").click();
     browser.waitFor(d -> {
-      JsonObject saved = Browser.await(browser.app.admin(io.vertx.core.http.HttpMethod.GET, "/api/bots/" + bot.getString("id")).send())
+      JsonObject saved = Await.result(browser.app.admin(io.vertx.core.http.HttpMethod.GET, "/api/bots/" + bot.getString("id")).send())
           .bodyAsJsonObject();
       return "Edited title".equals(saved.getJsonObject("widget").getString("title"));
     });
@@ -151,8 +152,8 @@ class AdminPageTest {
         .put("rag", new JsonObject().put("enabled", false)));
     String id = bot.getString("id");
     String payload = "<img src=x onerror=alert(1)><script>alert(2)</script>";
-    JsonObject reply = Browser.await(browser.app.chat(id, new JsonObject().put("message", payload))).bodyAsJsonObject();
-    Browser.await(browser.app.client.post("/api/chat/" + id + "/messages/" + reply.getString("message_id") + "/feedback")
+    JsonObject reply = Await.result(browser.app.chat(id, new JsonObject().put("message", payload))).bodyAsJsonObject();
+    Await.result(browser.app.client.post("/api/chat/" + id + "/messages/" + reply.getString("message_id") + "/feedback")
         .sendJsonObject(new JsonObject().put("rating", "down").put("comment", "<b>meh</b>")));
 
     browser.open("/admin/#/bots/" + id + "/conversations");
@@ -187,7 +188,7 @@ class AdminPageTest {
     browser.screenshot("admin-list-phone");
     row.findElement(By.cssSelector("button.danger")).click();
     browser.waitFor(d -> d.findElements(By.cssSelector("tr[data-bot-id='" + bot.getString("id") + "']")).isEmpty());
-    assertThat(Browser.await(browser.app.admin(io.vertx.core.http.HttpMethod.GET, "/api/bots/" + bot.getString("id")).send())
+    assertThat(Await.result(browser.app.admin(io.vertx.core.http.HttpMethod.GET, "/api/bots/" + bot.getString("id")).send())
         .statusCode()).isEqualTo(404);
     browser.size(1280, 900);
   }
@@ -195,7 +196,7 @@ class AdminPageTest {
   @Test
   @Order(6)
   void pages_carry_security_headers() {
-    HttpResponse<Buffer> admin = Browser.await(browser.app.client.get("/admin/").send());
+    HttpResponse<Buffer> admin = Await.result(browser.app.client.get("/admin/").send());
     assertThat(admin.statusCode()).isEqualTo(200);
     assertThat(admin.getHeader("Content-Security-Policy")).contains("frame-ancestors 'none'", "script-src 'self'",
         "object-src 'none'", "base-uri 'none'");
@@ -203,17 +204,17 @@ class AdminPageTest {
     JsonObject open = browser.createBot(new JsonObject().put("name", "Open"));
     JsonObject limited = browser.createBot(new JsonObject().put("name", "Limited")
         .put("allowed_origins", new JsonArray().add("https://shop.example")));
-    HttpResponse<Buffer> any = Browser.await(browser.app.client.get("/chat/" + open.getString("id")).send());
+    HttpResponse<Buffer> any = Await.result(browser.app.client.get("/chat/" + open.getString("id")).send());
     assertThat(any.getHeader("Content-Security-Policy")).contains("frame-ancestors *", "img-src 'self' data:");
-    HttpResponse<Buffer> some = Browser.await(browser.app.client.get("/chat/" + limited.getString("id")).send());
+    HttpResponse<Buffer> some = Await.result(browser.app.client.get("/chat/" + limited.getString("id")).send());
     assertThat(some.getHeader("Content-Security-Policy")).endsWith("frame-ancestors 'self' https://shop.example");
     assertThat(some.getHeader("X-Content-Type-Options")).isEqualTo("nosniff");
-    assertThat(Browser.await(browser.app.client.get("/chat/bot_unknown").send()).statusCode()).isEqualTo(404);
-    HttpResponse<Buffer> widget = Browser.await(browser.app.client.get("/widget.js").send());
+    assertThat(Await.result(browser.app.client.get("/chat/bot_unknown").send()).statusCode()).isEqualTo(404);
+    HttpResponse<Buffer> widget = Await.result(browser.app.client.get("/widget.js").send());
     assertThat(widget.getHeader("Content-Type")).contains("javascript");
     assertThat(widget.getHeader("X-Content-Type-Options")).isEqualTo("nosniff");
     assertThat(widget.body().length()).isLessThan(8 * 1024);
-    JsonObject config = Browser.await(browser.app.client.get("/api/chat/" + limited.getString("id") + "/config").send())
+    JsonObject config = Await.result(browser.app.client.get("/api/chat/" + limited.getString("id") + "/config").send())
         .bodyAsJsonObject();
     assertThat(config.fieldNames()).containsExactlyInAnyOrder("id", "name", "max_message_chars", "widget");
     assertThat(config.getJsonObject("widget").getString("citations")).isEqualTo("titles");
@@ -227,7 +228,7 @@ class AdminPageTest {
     String broken = browser.createBot(new JsonObject().put("name", "Broken key").put("api_key", "sk-revoked-0123456789"))
         .getString("id");
     browser.app.openai.enqueue(Fault.status(401));
-    assertThat(Browser.await(browser.app.chat(broken, new JsonObject().put("message", "hi"))).statusCode())
+    assertThat(Await.result(browser.app.chat(broken, new JsonObject().put("message", "hi"))).statusCode())
         .isEqualTo(503);
 
     browser.open("/admin/");
@@ -245,7 +246,7 @@ class AdminPageTest {
     WebElement title = browser.waitFor(d -> d.findElement(By.cssSelector("#bot-title .provider-status")));
     assertThat(title.getText()).isEqualTo("API key invalid");
 
-    Browser.await(browser.app.admin(io.vertx.core.http.HttpMethod.PUT, "/api/bots/" + broken)
+    Await.result(browser.app.admin(io.vertx.core.http.HttpMethod.PUT, "/api/bots/" + broken)
         .sendJsonObject(new JsonObject().put("api_key", "sk-a-new-key-0123456789")));
     browser.open("/admin/#/bots");
     browser.waitFor(d -> d.findElement(By.cssSelector("tr[data-bot-id='" + broken + "']")));

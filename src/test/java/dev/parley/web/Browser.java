@@ -1,7 +1,7 @@
 package dev.parley.web;
 
+import dev.parley.testing.Await;
 import dev.parley.testing.TestApp;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.File;
@@ -13,7 +13,6 @@ import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.openqa.selenium.Dimension;
@@ -28,7 +27,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * One headless Chromium (Debian's, through /usr/bin/chromedriver) and one whole Parley (TestApp,
  * fake model servers) per test class. Selenium blocks, so the tests drive it from the JUnit
- * thread and wait for Vert.x futures with {@link #await}.
+ * thread and wait for Vert.x futures with {@link Await#result}.
  */
 final class Browser implements AutoCloseable {
 
@@ -72,7 +71,7 @@ final class Browser implements AutoCloseable {
     Vertx vertx = Vertx.vertx();
     Path dataDir = Files.createTempDirectory("parley-web");
     Path profile = Files.createTempDirectory("parley-chromium");
-    TestApp app = await(TestApp.start(vertx, dataDir, overrides));
+    TestApp app = Await.result(TestApp.start(vertx, dataDir, overrides));
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM);
     options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -87,16 +86,8 @@ final class Browser implements AutoCloseable {
     return new Browser(vertx, app, driver, dataDir, profile);
   }
 
-  static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException("Vert.x step failed", e);
-    }
-  }
-
   JsonObject createBot(JsonObject fields) {
-    return await(app.createBot(fields));
+    return Await.result(app.createBot(fields));
   }
 
   void open(String path) {
@@ -149,7 +140,7 @@ final class Browser implements AutoCloseable {
     try {
       driver.quit();
     } finally {
-      await(vertx.close());
+      Await.result(vertx.close());
       delete(dataDir);
       delete(profile);
     }

@@ -3,6 +3,7 @@ package dev.parley.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.fake.Fault;
+import dev.parley.testing.Await;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
@@ -144,7 +145,7 @@ class ChatPageTest {
     answer.findElement(By.cssSelector(".rate-up")).click();
     browser.waitFor(d -> "true".equals(answer.findElement(By.cssSelector(".rate-up")).getDomAttribute("aria-pressed")));
     String session = (String) browser.js("return localStorage.getItem(arguments[0]);", "parley:session:" + bot.getString("id"));
-    JsonObject stored = Browser.await(browser.app.client.get("/api/chat/" + bot.getString("id") + "/session/" + session).send())
+    JsonObject stored = Await.result(browser.app.client.get("/api/chat/" + bot.getString("id") + "/session/" + session).send())
         .bodyAsJsonObject();
     JsonObject assistant = stored.getJsonArray("messages").getJsonObject(1);
     assertThat(assistant.getString("feedback")).isEqualTo("up");
@@ -220,7 +221,7 @@ class ChatPageTest {
     // A 1×1 PNG served from another origin: the page's img-src allows the avatar's origin and no other.
     byte[] png = java.util.Base64.getDecoder()
         .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=");
-    HttpServer images = Browser.await(browser.vertx.createHttpServer()
+    HttpServer images = Await.result(browser.vertx.createHttpServer()
         .requestHandler(r -> r.response().putHeader("Content-Type", "image/png").end(Buffer.buffer(png)))
         .listen(0, "127.0.0.1"));
     try {
@@ -246,7 +247,7 @@ class ChatPageTest {
           .containsExactly("Opening hours?", "Do you sell helmets?");
       browser.screenshot("chat-look");
     } finally {
-      Browser.await(images.close());
+      Await.result(images.close());
     }
   }
 
@@ -275,7 +276,7 @@ class ChatPageTest {
     browser.screenshot("chat-rate-limited");
 
     // Once the limit no longer holds (here: the operator lifts it), Retry sends the same question again.
-    Browser.await(browser.app.admin(io.vertx.core.http.HttpMethod.PUT, "/api/bots/" + id)
+    Await.result(browser.app.admin(io.vertx.core.http.HttpMethod.PUT, "/api/bots/" + id)
         .sendJsonObject(new JsonObject().put("rate_limit", new JsonObject().put("per_session_per_minute", 0))));
     browser.driver.findElement(By.id("retry")).click();
     browser.waitFor(d -> answers().size() == 2 && answers().get(1).findElements(By.cssSelector(".feedback")).size() == 1);

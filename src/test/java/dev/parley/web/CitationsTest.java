@@ -2,6 +2,7 @@ package dev.parley.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.testing.Await;
 import dev.parley.testing.TestApp;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -48,7 +49,7 @@ class CitationsTest {
     Browser.requireInstalled();
     browser = Browser.start(new JsonObject().put("rag", new JsonObject()
         .put("preload_model", true).put("allow_private_urls", true).put("allowed_url_ports", new JsonArray())));
-    site = Browser.await(browser.vertx.createHttpServer().requestHandler(request -> request.response()
+    site = Await.result(browser.vertx.createHttpServer().requestHandler(request -> request.response()
         .putHeader("Content-Type", "text/html; charset=utf-8")
         .end("<!doctype html><html><head><title>Returns policy</title></head><body><h2>Returns</h2><p>"
             + RETURNS + ".</p><h2>Refunds</h2><p>" + REFUNDS + ".</p></body></html>")).listen(0, "127.0.0.1"));
@@ -80,18 +81,18 @@ class CitationsTest {
   }
 
   private static void add(JsonObject document) {
-    int status = Browser.await(browser.app.admin(HttpMethod.POST, "/api/bots/" + botId + "/documents")
+    int status = Await.result(browser.app.admin(HttpMethod.POST, "/api/bots/" + botId + "/documents")
         .sendJsonObject(document)).statusCode();
     assertThat(status).isEqualTo(202);
   }
 
   private static JsonArray documents() {
-    return Browser.await(browser.app.admin(HttpMethod.GET, "/api/bots/" + botId + "/documents").send())
+    return Await.result(browser.app.admin(HttpMethod.GET, "/api/bots/" + botId + "/documents").send())
         .bodyAsJsonObject().getJsonArray("documents");
   }
 
   private static void citations(String mode) {
-    JsonObject saved = Browser.await(browser.app.admin(HttpMethod.PUT, "/api/bots/" + botId)
+    JsonObject saved = Await.result(browser.app.admin(HttpMethod.PUT, "/api/bots/" + botId)
         .sendJsonObject(new JsonObject().put("widget", new JsonObject().put("citations", mode)))).bodyAsJsonObject();
     assertThat(saved.getJsonObject("widget").getString("citations")).isEqualTo(mode);
   }
@@ -150,7 +151,7 @@ class CitationsTest {
 
     // The stored turn keeps the link for the restored page, and only the web page's document has one.
     String session = (String) browser.js("return localStorage.getItem(arguments[0]);", "parley:session:" + botId);
-    JsonArray sources = Browser.await(browser.app.client.get("/api/chat/" + botId + "/session/" + session).send())
+    JsonArray sources = Await.result(browser.app.client.get("/api/chat/" + botId + "/session/" + session).send())
         .bodyAsJsonObject().getJsonArray("messages").getJsonObject(1).getJsonArray("sources");
     assertThat(sources.stream().map(s -> ((JsonObject) s).getString("url")))
         .containsExactlyInAnyOrder(pageUrl, pageUrl, null);
@@ -195,7 +196,7 @@ class CitationsTest {
     mode.selectByValue("snippets");
     browser.driver.findElement(By.id("save")).click();
     browser.waitFor(d -> {
-      JsonObject bot = Browser.await(browser.app.admin(HttpMethod.GET, "/api/bots/" + botId).send()).bodyAsJsonObject();
+      JsonObject bot = Await.result(browser.app.admin(HttpMethod.GET, "/api/bots/" + botId).send()).bodyAsJsonObject();
       return "snippets".equals(bot.getJsonObject("widget").getString("citations"));
     });
 

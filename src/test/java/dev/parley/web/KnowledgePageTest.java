@@ -2,6 +2,7 @@ package dev.parley.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.testing.Await;
 import dev.parley.testing.TestApp;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -114,7 +115,7 @@ class KnowledgePageTest {
   }
 
   private static JsonArray apiDocuments() {
-    return Browser.await(browser.app.admin(HttpMethod.GET, "/api/bots/" + botId + "/documents").send())
+    return Await.result(browser.app.admin(HttpMethod.GET, "/api/bots/" + botId + "/documents").send())
         .bodyAsJsonObject().getJsonArray("documents");
   }
 

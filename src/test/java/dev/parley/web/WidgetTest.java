@@ -2,6 +2,7 @@ package dev.parley.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.testing.Await;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -42,7 +43,7 @@ class WidgetTest {
   static void start() throws Exception {
     Browser.requireInstalled();
     browser = Browser.start();
-    host = Browser.await(browser.vertx.createHttpServer().requestHandler(request -> {
+    host = Await.result(browser.vertx.createHttpServer().requestHandler(request -> {
       String bot = request.getParam("bot");
       String body;
       if ("/themed.html".equals(request.path())) {
@@ -80,7 +81,7 @@ class WidgetTest {
     }).listen(0, "127.0.0.1"));
     hostOrigin = "http://127.0.0.1:" + host.actualPort();
     // Another site's frame on the host page (an ad, say): it can reach the chat frame and the host window.
-    foreign = Browser.await(browser.vertx.createHttpServer().requestHandler(request -> request.response()
+    foreign = Await.result(browser.vertx.createHttpServer().requestHandler(request -> request.response()
         .putHeader("Content-Type", "text/html; charset=utf-8")
         .end("<!doctype html><title>Ad</title><p>An ad</p><script>"
             + "function spoof(){var n=0;for(var i=0;i<top.frames.length;i++){if(top.frames[i]!==window){"
