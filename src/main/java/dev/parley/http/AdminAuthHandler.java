@@ -53,6 +53,7 @@ final class AdminAuthHandler implements Handler<RoutingContext> {
       if (counted.result() >= maxFailures) {
         refuse(ctx, now);
       } else if (presentsToken(ctx)) {
+        ctx.put(Principal.KEY, Principal.BOOTSTRAP);
         ctx.next();
       } else {
         limiter.hit(KEY + address, now).onComplete(hit -> {
