@@ -430,6 +430,39 @@ class AuditTrailTest {
   }
 
   /**
+   * A client that hangs up before the answer cannot make an unrecorded change: the entry is written when the
+   * handler answers. On a router of the test's own, an admin write that takes 300 ms, and a client gone after 50.
+   */
+  @Test
+  void a_write_whose_client_hung_up_is_still_recorded(VertxTestContext test) {
+    AuditTrail trail = new AuditTrail(new AuditClient(new Bus(app.vertx), Timeouts.from(null)), new ClientAddress(null));
+    Router router = Router.router(app.vertx);
+    router.route().handler(new RequestIds());
+    router.route("/api/*").handler(trail);
+    router.route("/api/*").handler(ctx -> {
+      ctx.put(Principal.KEY, Principal.BOOTSTRAP);
+      ctx.next();
+    });
+    router.post("/api/widgets").handler(ctx -> app.vertx.timer(300)
+        .onComplete(v -> Replies.json(ctx, 201, new JsonObject().put("id", "wdg_1"))));
+    String requestId = rid("hung-up");
+    app.vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").compose(server ->
+        dev.parley.testing.RawHttp.exchange(app.vertx, server.actualPort(), "POST /api/widgets HTTP/1.1\r\n"
+            + "Host: 127.0.0.1\r\nX-Request-Id: " + requestId + "\r\nContent-Length: 0\r\n\r\n", 50)
+            .compose(answer -> {
+              assertThat(answer).as("the client left before the answer").isEmpty();
+              return recorded(requestId);
+            })
+            .map(row -> {
+              assertThat(row.getString("action")).isEqualTo("widget.create");
+              assertThat(row.getString("target_id")).isEqualTo("wdg_1");
+              return null;
+            })
+            .eventually(server::close))
+        .onComplete(test.succeedingThenComplete());
+  }
+
+  /**
    * A sign-in route as the accounts work will mount it, on a router of the test's own with the real trail: a
    * success records {@code auth.login} once (not a second time as a write), a refusal {@code auth.login_failed}
    * by an anonymous actor with the attempted email as its target and the password redacted.
