@@ -1,5 +1,6 @@
 package dev.parley;
 
+import dev.parley.audit.AuditVerticle;
 import dev.parley.bot.BotVerticle;
 import dev.parley.common.DataFolder;
 import dev.parley.common.KeyScope;
@@ -35,15 +36,19 @@ public class MainVerticle extends VerticleBase {
   /** The role that deploys the verticles listed in config {@code extensions}, after all others. */
   static final String EXTENSIONS = "extensions";
 
-  /** Role → verticle, in deployment order. */
-  private static final Map<String, Supplier<Deployable>> ROLES = new LinkedHashMap<>();
+  /** A verticle of a role, deployed with the config sub-object {@code name}. */
+  private record Component(String name, Supplier<Deployable> verticle) {
+  }
+
+  /** Role → its verticles, in deployment order. The audit log lives with the bots (a data owner, before HTTP). */
+  private static final Map<String, List<Component>> ROLES = new LinkedHashMap<>();
 
   static {
-    ROLES.put("bot", BotVerticle::new);
-    ROLES.put("memory", MemoryVerticle::new);
-    ROLES.put("rag", RagVerticle::new);
-    ROLES.put("provider", ProviderVerticle::new);
-    ROLES.put("http", HttpVerticle::new);
+    ROLES.put("bot", List.of(new Component("bot", BotVerticle::new), new Component("audit", AuditVerticle::new)));
+    ROLES.put("memory", List.of(new Component("memory", MemoryVerticle::new)));
+    ROLES.put("rag", List.of(new Component("rag", RagVerticle::new)));
+    ROLES.put("provider", List.of(new Component("provider", ProviderVerticle::new)));
+    ROLES.put("http", List.of(new Component("http", HttpVerticle::new)));
   }
 
   @Override
@@ -61,9 +66,11 @@ public class MainVerticle extends VerticleBase {
       DataFolder.secure(Path.of(dataDir), Database.sqliteFile(config.getJsonObject("database"), dataDir));
       return null;
     });
-    for (Map.Entry<String, Supplier<Deployable>> role : ROLES.entrySet()) {
+    for (Map.Entry<String, List<Component>> role : ROLES.entrySet()) {
       if (roles.contains(role.getKey())) {
-        chain = chain.compose(v -> deploy(role.getKey(), role.getValue(), config));
+        for (Component component : role.getValue()) {
+          chain = chain.compose(v -> deploy(role.getKey(), component, config));
+        }
       }
     }
     if (roles.contains(EXTENSIONS)) {
@@ -97,18 +104,19 @@ public class MainVerticle extends VerticleBase {
     return urls;
   }
 
-  private Future<Void> deploy(String role, Supplier<Deployable> verticle, JsonObject config) {
-    JsonObject own = AppConfig.forComponent(config, role);
-    if (role.equals("bot") && own.getValue("default_provider") == null) {
+  private Future<Void> deploy(String role, Component component, JsonObject config) {
+    String name = component.name();
+    JsonObject own = AppConfig.forComponent(config, name);
+    if (name.equals("bot") && own.getValue("default_provider") == null) {
       own.put("default_provider", defaultProvider(config));
     }
-    if (role.equals("bot")) {
+    if (name.equals("bot")) {
       own.put("configured_base_urls", configuredBaseUrls(config));
     }
-    Future<JsonObject> ready = role.equals("http")
+    Future<JsonObject> ready = name.equals("http")
         ? AdminToken.resolve(vertx, config).map(hash -> own.put(AdminToken.CONFIG_KEY, hash))
         : Future.succeededFuture(own);
-    return ready.compose(c -> vertx.deployVerticle(verticle::get,
+    return ready.compose(c -> vertx.deployVerticle(component.verticle()::get,
             new DeploymentOptions().setConfig(c).setInstances(c.getInteger("instances", 1))))
         .onSuccess(id -> Shutdown.record(vertx, role, id))
         .mapEmpty();

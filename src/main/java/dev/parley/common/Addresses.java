@@ -73,6 +73,18 @@ public final class Addresses {
   }
 
   /**
+   * {@code {actor, action, target_type?, target_id?, bot_id?, request_id?, client_address?, status?, outcome?,
+   * changes?}} → the stored entry {@code {id, at, …}}, once it is stored. The audit log is append-only: no address
+   * changes or removes an entry.
+   */
+  public static final String AUDIT_RECORD = "parley.audit.record";
+  /**
+   * {@code {actor?, action?, target?, bot_id?, since?, until?, limit?, cursor?}} → {@code {entries:[…], next_cursor}},
+   * newest first; 400 on a bad filter or a cursor that was not issued for the same filters.
+   */
+  public static final String AUDIT_QUERY = "parley.audit.query";
+
+  /**
    * Prefix of each node's heartbeat address ({@code parley.heartbeat.<uuid>}), where the handlers of its
    * long requests on other nodes send {@code {heartbeat_id}} while they work ({@link Heartbeats}).
    */

@@ -109,6 +109,20 @@ public final class SecretBox {
     }
   }
 
+  /**
+   * A 32-byte key for {@code purpose} (HMAC-SHA256 of the purpose under the master key), so that other uses of the
+   * master key, such as signing audit-log cursors, never use the encryption key itself.
+   */
+  public byte[] derive(String purpose) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+      return mac.doFinal(purpose.getBytes(StandardCharsets.UTF_8));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is not available", e);
+    }
+  }
+
   /** A masked hint for an API key: its last four characters only. */
   public static String hint(String apiKey) {
     if (apiKey.length() < 12) {

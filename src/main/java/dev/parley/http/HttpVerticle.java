@@ -1,5 +1,6 @@
 package dev.parley.http;
 
+import dev.parley.common.AuditClient;
 import dev.parley.common.Clients;
 import dev.parley.common.Timeouts;
 import io.vertx.core.Future;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * The HTTP edge: it only translates — validate → a bus client or the chat pipeline → JSON or server-sent events.
  * It stores nothing. Filters that every request passes (request id, framing, headers, admin auth, body limits)
  * are set up here; each group of routes is a class with {@code mount(Router)}: {@link OpsRoutes},
- * {@link BotsHandler} and {@link DocumentsHandler} (admin, behind the bearer token), {@link ChatRoutes} (the
+ * {@link BotsHandler}, {@link DocumentsHandler} and {@link AuditRoutes} (admin, behind the bearer token; every admin
+ * write is recorded by {@link AuditTrail}), {@link ChatRoutes} (the
  * public chat API, following each bot's allowed origins; a turn is run by {@link dev.parley.chat.ChatPipeline}),
  * {@link DocsRoutes} and {@link PagesHandler}. The bus clients ({@link Clients}) are made once per instance and
  * shared by every route; each call passes its request's id.
@@ -31,6 +33,7 @@ public class HttpVerticle extends VerticleBase {
   private HttpServer server;
   private Router router;
   private SlowClients slowClients;
+  private AuditTrail auditTrail;
   /** Set once the instance stops: readiness fails and each response closes its connection. */
   private volatile boolean draining;
 
@@ -64,8 +67,13 @@ public class HttpVerticle extends VerticleBase {
     RateLimiter limiter = new RateLimiter(vertx, "shared".equals(config.getString("rate_limit_store")));
     AdminAuthHandler adminAuth = new AdminAuthHandler(new AdminToken(hash), limiter, clientAddress,
         config.getInteger("admin_auth_failures_per_minute", AdminAuthHandler.DEFAULT_FAILURES_PER_MINUTE));
-    router.route("/api/bots*").handler(adminAuth);
     Clients clients = Clients.of(vertx, timeouts);
+    AuditClient auditClient = new AuditClient(clients.bus(), timeouts);
+    auditTrail = new AuditTrail(auditClient, clientAddress);
+    // before authentication: it records what an authenticated admin request changed once its response has ended
+    router.route("/api/*").handler(auditTrail);
+    router.route("/api/bots*").handler(adminAuth);
+    router.route("/api/audit*").handler(adminAuth);
     new OpsRoutes(clients.bus(), config.getBoolean("metrics_public", false), () -> draining, adminAuth).mount(router);
     // Document uploads get their own, larger limit; the general BodyHandler below then lets them pass.
     router.post("/api/bots/:botId/documents").handler(BodyHandler.create(uploadsDir(config))
@@ -75,6 +83,7 @@ public class HttpVerticle extends VerticleBase {
     router.route().handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
     new BotsHandler(clients, new Deploy(publicUrl)).mount(router);
     new DocumentsHandler(clients).mount(router);
+    new AuditRoutes(auditClient).mount(router);
     new ChatRoutes(clients, publicUrl, limiter, clientAddress, config).mount(router);
     new DocsRoutes(vertx).mount(router);
     new PagesHandler(clients.bots(), config.getString("webroot", "webroot")).mount(router);
@@ -107,6 +116,11 @@ public class HttpVerticle extends VerticleBase {
       server = s;
       LOG.info("HTTP listening on {}:{}", options.getHost(), s.actualPort());
     });
+  }
+
+  /** Records explicit audit events (a sign-in) of this instance's requests. */
+  AuditTrail auditTrail() {
+    return auditTrail;
   }
 
   /** The routes this instance serves (OpenApiTest checks each is documented). */

@@ -27,6 +27,11 @@ final class JsonBodies {
     return parsed;
   }
 
+  /** The body as {@link #object} parsed it, or null when no handler read it as JSON. */
+  static JsonObject parsed(RoutingContext ctx) {
+    return ctx.get(PARSED);
+  }
+
   private static JsonObject parse(RoutingContext ctx) {
     String type = ctx.request().getHeader("Content-Type");
     if (type == null || !type.toLowerCase().startsWith("application/json")) {

@@ -11,8 +11,13 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.Function;
 
-/** Completion handlers that end a response with JSON or hand the failure to {@link ApiErrors}. */
+/**
+ * Completion handlers that end a response with JSON or hand the failure to {@link ApiErrors}. A JSON answer stays on
+ * the context for {@link AuditTrail} (a create's new id), which also hears of answers given after the client hung up.
+ */
 final class Replies {
+
+  private static final String REPLIED = "parley.replied";
 
   private Replies() {
   }
@@ -28,11 +33,21 @@ final class Replies {
   }
 
   static Future<Void> json(RoutingContext ctx, int status, JsonObject json) {
+    ctx.put(REPLIED, json);
+    boolean closed = ctx.response().closed();
     ctx.response()
         .setStatusCode(status)
         .putHeader("Content-Type", "application/json; charset=utf-8")
         .putHeader("Cache-Control", "no-store");
+    if (closed) {
+      AuditTrail.answeredAfterClose(ctx);
+    }
     return end(ctx.response(), json.encode());
+  }
+
+  /** The JSON object this request was answered with through {@link #json}, or null. */
+  static JsonObject replied(RoutingContext ctx) {
+    return ctx.get(REPLIED);
   }
 
   /**
@@ -52,7 +67,11 @@ final class Replies {
       if (result.failed()) {
         fail(ctx, result.cause());
       } else {
-        ctx.response().setStatusCode(204).end();
+        ctx.response().setStatusCode(204);
+        if (ctx.response().closed()) {
+          AuditTrail.answeredAfterClose(ctx);
+        }
+        ctx.response().end();
       }
     };
   }
