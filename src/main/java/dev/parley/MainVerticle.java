@@ -1,5 +1,6 @@
 package dev.parley;
 
+import dev.parley.account.AccountVerticle;
 import dev.parley.bot.BotVerticle;
 import dev.parley.common.DataFolder;
 import dev.parley.common.KeyScope;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Deploys the verticles of this node's roles, data owners first and HTTP last, each with its
- * own config sub-object and instance count.
+ * own config sub-object and instance count. The {@code bot} role also deploys the {@link AccountVerticle}
+ * (operators), with the {@code account} sub-object.
  */
 public class MainVerticle extends VerticleBase {
 
@@ -108,8 +110,13 @@ public class MainVerticle extends VerticleBase {
     Future<JsonObject> ready = role.equals("http")
         ? AdminToken.resolve(vertx, config).map(hash -> own.put(AdminToken.CONFIG_KEY, hash))
         : Future.succeededFuture(own);
-    return ready.compose(c -> vertx.deployVerticle(verticle::get,
+    Future<Void> deployed = ready.compose(c -> vertx.deployVerticle(verticle::get,
             new DeploymentOptions().setConfig(c).setInstances(c.getInteger("instances", 1))))
+        .onSuccess(id -> Shutdown.record(vertx, role, id))
+        .mapEmpty();
+    // the bot role owns the admin data: the operators too (one instance: its work is a few queries per request)
+    return !role.equals("bot") ? deployed : deployed.compose(v -> vertx.deployVerticle(new AccountVerticle(),
+            new DeploymentOptions().setConfig(AppConfig.forComponent(config, "account"))))
         .onSuccess(id -> Shutdown.record(vertx, role, id))
         .mapEmpty();
   }

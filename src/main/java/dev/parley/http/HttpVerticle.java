@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * The HTTP edge: it only translates — validate → a bus client or the chat pipeline → JSON or server-sent events.
  * It stores nothing. Filters that every request passes (request id, framing, headers, admin auth, body limits)
  * are set up here; each group of routes is a class with {@code mount(Router)}: {@link OpsRoutes},
- * {@link BotsHandler} and {@link DocumentsHandler} (admin, behind the bearer token), {@link ChatRoutes} (the
+ * {@link BotsHandler}, {@link DocumentsHandler}, {@link UsersHandler} and {@link SelfRoutes} (admin: authenticated by
+ * {@link AdminAuthHandler}, authorized by {@link AccessHandler} from the one table {@link AccessRules}),
+ * {@link AuthRoutes} (sign-in, set-up and invites, public), {@link ChatRoutes} (the
  * public chat API, following each bot's allowed origins; a turn is run by {@link dev.parley.chat.ChatPipeline}),
  * {@link DocsRoutes} and {@link PagesHandler}. The bus clients ({@link Clients}) are made once per instance and
  * shared by every route; each call passes its request's id.
@@ -62,11 +64,17 @@ public class HttpVerticle extends VerticleBase {
       return Future.failedFuture(new IllegalStateException(bad.getMessage()));
     }
     RateLimiter limiter = new RateLimiter(vertx, "shared".equals(config.getString("rate_limit_store")));
-    AdminAuthHandler adminAuth = new AdminAuthHandler(new AdminToken(hash), limiter, clientAddress,
-        config.getInteger("admin_auth_failures_per_minute", AdminAuthHandler.DEFAULT_FAILURES_PER_MINUTE));
-    router.route("/api/bots*").handler(adminAuth);
     Clients clients = Clients.of(vertx, timeouts);
-    new OpsRoutes(clients.bus(), config.getBoolean("metrics_public", false), () -> draining, adminAuth).mount(router);
+    AdminAuthHandler adminAuth = new AdminAuthHandler(new AdminToken(hash), !AdminToken.disabled(config), clients.accounts(),
+        limiter, clientAddress,
+        config.getInteger("admin_auth_failures_per_minute", AdminAuthHandler.DEFAULT_FAILURES_PER_MINUTE));
+    AccessHandler access = new AccessHandler();
+    for (String prefix : AccessRules.guardedPrefixes()) {
+      if (!prefix.equals("/metrics")) {
+        router.route(prefix + "*").handler(adminAuth).handler(access);
+      }
+    }
+    new OpsRoutes(clients.bus(), config.getBoolean("metrics_public", false), () -> draining, adminAuth, access).mount(router);
     // Document uploads get their own, larger limit; the general BodyHandler below then lets them pass.
     router.post("/api/bots/:botId/documents").handler(BodyHandler.create(uploadsDir(config))
         .setBodyLimit(config.getLong("upload_limit_bytes", 20L * 1024 * 1024))
@@ -75,6 +83,10 @@ public class HttpVerticle extends VerticleBase {
     router.route().handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
     new BotsHandler(clients, new Deploy(publicUrl)).mount(router);
     new DocumentsHandler(clients).mount(router);
+    new UsersHandler(clients.accounts(), publicUrl).mount(router);
+    new SelfRoutes(clients.accounts()).mount(router);
+    new AuthRoutes(clients.accounts(), new Passwords(vertx), new SessionCookie(publicUrl), limiter, clientAddress,
+        config.getInteger("login_attempts_per_minute", AuthRoutes.DEFAULT_ATTEMPTS_PER_MINUTE)).mount(router);
     new ChatRoutes(clients, publicUrl, limiter, clientAddress, config).mount(router);
     new DocsRoutes(vertx).mount(router);
     new PagesHandler(clients.bots(), config.getString("webroot", "webroot")).mount(router);
