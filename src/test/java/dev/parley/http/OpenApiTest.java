@@ -157,7 +157,8 @@ class OpenApiTest {
       if (!declared.equals(inPath)) {
         problems.add(method + " " + path + ": declares " + declared + " for " + inPath);
       }
-      boolean admin = path.startsWith("/api/bots") || path.equals("/metrics");
+      boolean admin = path.startsWith("/api/bots") || path.startsWith("/api/users") || path.startsWith("/api/tokens")
+          || path.equals("/api/me") || path.equals("/metrics");
       String security = String.valueOf(operation.get("security"));
       if (admin != security.contains("bearerAuth")) {
         problems.add(method + " " + path + ": security " + security);
