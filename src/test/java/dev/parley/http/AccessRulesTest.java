@@ -44,7 +44,7 @@ class AccessRulesTest {
 
   @ParleyConfig
   static JsonObject config() {
-    return new JsonObject().put("http", new JsonObject().put("login_attempts_per_minute", 1_000));
+    return Operators.manySignIns();
   }
 
   @BeforeAll

@@ -27,6 +27,14 @@ public final class Operators {
 
   private final TestApp app;
 
+  /**
+   * The config override of a test class whose one address signs in many times ({@code http.login_attempts_per_minute}
+   * raised: the per-address limit has its own test).
+   */
+  public static JsonObject manySignIns() {
+    return new JsonObject().put("http", new JsonObject().put("login_attempts_per_minute", 1_000));
+  }
+
   public Operators(TestApp app) {
     this.app = app;
   }
