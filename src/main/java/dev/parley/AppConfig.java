@@ -31,6 +31,7 @@ public final class AppConfig {
     VARIABLES.put("PARLEY_PUBLIC_URL", "public_url");
     VARIABLES.put("PARLEY_DATA_DIR", "data_dir");
     VARIABLES.put("PARLEY_ADMIN_TOKEN", "admin_token");
+    VARIABLES.put("PARLEY_ADMIN_TOKEN_DISABLED", "http.admin_token_disabled");
     VARIABLES.put("PARLEY_SECRET_KEY", "secret_key");
     VARIABLES.put("PARLEY_DATABASE_URL", "database.url");
     VARIABLES.put("PARLEY_DATABASE_POOL_SIZE", "database.pool_size");
@@ -141,6 +142,7 @@ public final class AppConfig {
       case "rag.embeddings.batch":
         return Integer.parseInt(text);
       case "provider.http2":
+      case "http.admin_token_disabled":
         return Boolean.parseBoolean(text);
       case "roles":
       case "cluster.members":

@@ -1,5 +1,6 @@
 package dev.parley;
 
+import dev.parley.account.AccountVerticle;
 import dev.parley.audit.AuditVerticle;
 import dev.parley.bot.BotVerticle;
 import dev.parley.common.DataFolder;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Deploys the verticles of this node's roles, data owners first and HTTP last, each with its
- * own config sub-object and instance count.
+ * own config sub-object and instance count. The {@code bot} role also deploys the {@link AccountVerticle}
+ * (operators), with the {@code account} sub-object.
  */
 public class MainVerticle extends VerticleBase {
 
@@ -40,11 +42,15 @@ public class MainVerticle extends VerticleBase {
   private record Component(String name, Supplier<Deployable> verticle) {
   }
 
-  /** Role → its verticles, in deployment order. The audit log lives with the bots (a data owner, before HTTP). */
+  /**
+   * Role → its verticles, in deployment order. The operators' accounts and the audit log live with the bots (the bot
+   * role owns the admin data; data owners deploy before HTTP).
+   */
   private static final Map<String, List<Component>> ROLES = new LinkedHashMap<>();
 
   static {
-    ROLES.put("bot", List.of(new Component("bot", BotVerticle::new), new Component("audit", AuditVerticle::new)));
+    ROLES.put("bot", List.of(new Component("bot", BotVerticle::new), new Component("account", AccountVerticle::new),
+        new Component("audit", AuditVerticle::new)));
     ROLES.put("memory", List.of(new Component("memory", MemoryVerticle::new)));
     ROLES.put("rag", List.of(new Component("rag", RagVerticle::new)));
     ROLES.put("provider", List.of(new Component("provider", ProviderVerticle::new)));

@@ -15,6 +15,25 @@ public final class Addresses {
   /** {@code {bot_id, provider_status: {code, message} | null}}: records (or clears) a bot's provider problem. */
   public static final String BOT_STATUS = "parley.bot.status";
 
+  /** Operators: users, invites, sign-in sessions and API tokens ({@code AccountVerticle}, {@link AccountClient}). */
+  public static final String ACCOUNT_SETUP_STATUS = "parley.account.setup.status";
+  public static final String ACCOUNT_SETUP = "parley.account.setup";
+  public static final String ACCOUNT_USER_CREATE = "parley.account.user.create";
+  public static final String ACCOUNT_USER_LIST = "parley.account.user.list";
+  public static final String ACCOUNT_USER_GET = "parley.account.user.get";
+  public static final String ACCOUNT_USER_UPDATE = "parley.account.user.update";
+  public static final String ACCOUNT_USER_DELETE = "parley.account.user.delete";
+  public static final String ACCOUNT_INVITE_ACCEPT = "parley.account.invite.accept";
+  public static final String ACCOUNT_LOGIN_BEGIN = "parley.account.login.begin";
+  public static final String ACCOUNT_LOGIN_FAILED = "parley.account.login.failed";
+  public static final String ACCOUNT_SESSION_START = "parley.account.session.start";
+  public static final String ACCOUNT_SESSION_CHECK = "parley.account.session.check";
+  public static final String ACCOUNT_SESSION_END = "parley.account.session.end";
+  public static final String ACCOUNT_TOKEN_CREATE = "parley.account.token.create";
+  public static final String ACCOUNT_TOKEN_LIST = "parley.account.token.list";
+  public static final String ACCOUNT_TOKEN_DELETE = "parley.account.token.delete";
+  public static final String ACCOUNT_TOKEN_CHECK = "parley.account.token.check";
+
   public static final String MEMORY_HISTORY = "parley.memory.history";
   public static final String MEMORY_APPEND = "parley.memory.append";
   public static final String MEMORY_SESSION_GET = "parley.memory.session.get";

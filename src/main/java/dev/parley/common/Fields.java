@@ -8,6 +8,18 @@ public final class Fields {
 
   public static final String BOT_ID = "bot_id";
   public static final String BOT = "bot";
+  public static final String USER_ID = "user_id";
+  public static final String EMAIL = "email";
+  public static final String BOT_IDS = "bot_ids";
+  public static final String ACTOR = "actor";
+  /** Hashes that stand for a secret on the bus: the secret itself never travels ({@link AccountClient}). */
+  public static final String PASSWORD_HASH = "password_hash";
+  public static final String INVITE_HASH = "invite_hash";
+  public static final String SESSION_HASH = "session_hash";
+  public static final String TOKEN_HASH = "token_hash";
+  public static final String TOKEN_ID = "token_id";
+  public static final String EXPIRES_AT = "expires_at";
+  public static final String HINT = "hint";
   public static final String SESSION_ID = "session_id";
   public static final String CONVERSATION_ID = "conversation_id";
   public static final String MESSAGE_ID = "message_id";

@@ -19,7 +19,9 @@ import java.util.HexFormat;
  * (Parley refuses to start otherwise, saying why); without it, a token is
  * generated on first start, only its SHA-256 is kept (in {@code admin-token.sha256} in the
  * data folder) and the token itself is shown once on the terminal. Tokens are compared by
- * hash with a constant-time comparison.
+ * hash with a constant-time comparison. Once owners sign in with their own accounts, the token can be retired with
+ * {@code http.admin_token_disabled: true} ({@code PARLEY_ADMIN_TOKEN_DISABLED=true}): it is then refused, and
+ * none is generated.
  */
 public final class AdminToken {
 
@@ -40,6 +42,12 @@ public final class AdminToken {
 
   /** The hex SHA-256 of the admin token, creating the token on first start. */
   public static Future<String> resolve(Vertx vertx, JsonObject config) {
+    if (disabled(config.getJsonObject("http"))) {
+      // retired: nothing is generated or shown, and the hash of a random value that no one knows stands in
+      byte[] random = new byte[32];
+      new SecureRandom().nextBytes(random);
+      return Future.succeededFuture(Hashes.sha256Hex(random));
+    }
     String configured = config.getString("admin_token");
     if (configured != null && !configured.isBlank()) {
       String weakness = SecretStrength.weakness("PARLEY_ADMIN_TOKEN (admin_token)", configured.strip());
@@ -66,6 +74,11 @@ public final class AdminToken {
       announce(token, file);
       return hash;
     });
+  }
+
+  /** Whether the bootstrap token is retired ({@code http.admin_token_disabled}, {@code PARLEY_ADMIN_TOKEN_DISABLED}). */
+  static boolean disabled(JsonObject http) {
+    return http != null && Boolean.TRUE.equals(http.getValue("admin_token_disabled"));
   }
 
   static String hashHex(String token) {

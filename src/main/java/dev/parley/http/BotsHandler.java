@@ -9,7 +9,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-/** The admin bot API: {@code /api/bots…} (mounted behind {@link AdminAuthHandler}). */
+/**
+ * The admin bot API: {@code /api/bots…} (mounted behind {@link AdminAuthHandler} and {@link AccessHandler}); the
+ * list shows only the bots in the principal's scope.
+ */
 final class BotsHandler {
 
   private final Clients clients;
@@ -40,9 +43,14 @@ final class BotsHandler {
   }
 
   private void list(RoutingContext ctx) {
+    Principal principal = Principal.of(ctx);
     clients.bots().list(RequestIds.get(ctx)).onComplete(Replies.json(ctx, 200, list -> {
       JsonArray out = new JsonArray();
-      list.forEach(bot -> out.add(deploy.withCodes((JsonObject) bot)));
+      for (Object bot : list) {
+        if (principal.covers(((JsonObject) bot).getString("id"))) {
+          out.add(deploy.withCodes((JsonObject) bot));
+        }
+      }
       return new JsonObject().put("bots", out);
     }));
   }

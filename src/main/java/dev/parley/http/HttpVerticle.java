@@ -20,8 +20,10 @@ import org.slf4j.LoggerFactory;
  * The HTTP edge: it only translates — validate → a bus client or the chat pipeline → JSON or server-sent events.
  * It stores nothing. Filters that every request passes (request id, framing, headers, admin auth, body limits)
  * are set up here; each group of routes is a class with {@code mount(Router)}: {@link OpsRoutes},
- * {@link BotsHandler}, {@link DocumentsHandler} and {@link AuditRoutes} (admin, behind the bearer token; every admin
- * write is recorded by {@link AuditTrail}), {@link ChatRoutes} (the
+ * {@link BotsHandler}, {@link DocumentsHandler}, {@link UsersHandler}, {@link SelfRoutes} and {@link AuditRoutes}
+ * (admin: authenticated by {@link AdminAuthHandler}, authorized by {@link AccessHandler} from the one table
+ * {@link AccessRules}; every admin write is recorded by {@link AuditTrail}), {@link AuthRoutes} (sign-in, set-up and
+ * invites, public), {@link ChatRoutes} (the
  * public chat API, following each bot's allowed origins; a turn is run by {@link dev.parley.chat.ChatPipeline}),
  * {@link DocsRoutes} and {@link PagesHandler}. The bus clients ({@link Clients}) are made once per instance and
  * shared by every route; each call passes its request's id.
@@ -65,16 +67,21 @@ public class HttpVerticle extends VerticleBase {
       return Future.failedFuture(new IllegalStateException(bad.getMessage()));
     }
     RateLimiter limiter = new RateLimiter(vertx, "shared".equals(config.getString("rate_limit_store")));
-    AdminAuthHandler adminAuth = new AdminAuthHandler(new AdminToken(hash), limiter, clientAddress,
-        config.getInteger("admin_auth_failures_per_minute", AdminAuthHandler.DEFAULT_FAILURES_PER_MINUTE));
     Clients clients = Clients.of(vertx, timeouts);
     AuditClient auditClient = new AuditClient(clients.bus(), timeouts);
     auditTrail = new AuditTrail(auditClient, clientAddress);
     // before authentication: it records what an authenticated admin request changed once its response has ended
     router.route("/api/*").handler(auditTrail);
-    router.route("/api/bots*").handler(adminAuth);
-    router.route("/api/audit*").handler(adminAuth);
-    new OpsRoutes(clients.bus(), config.getBoolean("metrics_public", false), () -> draining, adminAuth).mount(router);
+    AdminAuthHandler adminAuth = new AdminAuthHandler(new AdminToken(hash), !AdminToken.disabled(config), clients.accounts(),
+        limiter, clientAddress,
+        config.getInteger("admin_auth_failures_per_minute", AdminAuthHandler.DEFAULT_FAILURES_PER_MINUTE));
+    AccessHandler access = new AccessHandler();
+    for (String prefix : AccessRules.guardedPrefixes()) {
+      if (!prefix.equals("/metrics")) {
+        router.route(prefix + "*").handler(adminAuth).handler(access);
+      }
+    }
+    new OpsRoutes(clients.bus(), config.getBoolean("metrics_public", false), () -> draining, adminAuth, access).mount(router);
     // Document uploads get their own, larger limit; the general BodyHandler below then lets them pass.
     router.post("/api/bots/:botId/documents").handler(BodyHandler.create(uploadsDir(config))
         .setBodyLimit(config.getLong("upload_limit_bytes", 20L * 1024 * 1024))
@@ -84,6 +91,10 @@ public class HttpVerticle extends VerticleBase {
     new BotsHandler(clients, new Deploy(publicUrl)).mount(router);
     new DocumentsHandler(clients).mount(router);
     new AuditRoutes(auditClient).mount(router);
+    new UsersHandler(clients.accounts(), publicUrl).mount(router);
+    new SelfRoutes(clients.accounts()).mount(router);
+    new AuthRoutes(clients.accounts(), new Passwords(vertx), new SessionCookie(publicUrl), limiter, clientAddress,
+        config.getInteger("login_attempts_per_minute", AuthRoutes.DEFAULT_ATTEMPTS_PER_MINUTE), auditTrail).mount(router);
     new ChatRoutes(clients, publicUrl, limiter, clientAddress, config).mount(router);
     new DocsRoutes(vertx).mount(router);
     new PagesHandler(clients.bots(), config.getString("webroot", "webroot")).mount(router);

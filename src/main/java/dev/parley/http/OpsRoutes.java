@@ -24,7 +24,7 @@ import java.util.function.BooleanSupplier;
  * database, the knowledge index and the bus to them answer, a node that joined a cluster has settled in
  * ({@link ClusterWarmup}), and the node is not shutting down: 200 or 503
  * with each check), and
- * {@code /metrics} in Prometheus format, behind the admin token unless {@code metrics_public}.
+ * {@code /metrics} in Prometheus format, for owners and admins unless {@code metrics_public}.
  */
 final class OpsRoutes {
 
@@ -35,8 +35,11 @@ final class OpsRoutes {
   private final boolean metricsPublic;
   private final BooleanSupplier draining;
   private final Handler<RoutingContext> adminAuth;
+  private final Handler<RoutingContext> access;
 
-  OpsRoutes(Bus bus, boolean metricsPublic, BooleanSupplier draining, Handler<RoutingContext> adminAuth) {
+  OpsRoutes(Bus bus, boolean metricsPublic, BooleanSupplier draining, Handler<RoutingContext> adminAuth,
+      Handler<RoutingContext> access) {
+    this.access = access;
     this.vertx = bus.vertx();
     this.bus = bus;
     this.metricsPublic = metricsPublic;
@@ -62,7 +65,7 @@ final class OpsRoutes {
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(checks));
 
     if (!metricsPublic) {
-      router.get("/metrics").handler(adminAuth);
+      router.get("/metrics").handler(adminAuth).handler(access);
     }
     router.get("/metrics").handler(ctx -> {
       if (BackendRegistries.getDefaultNow() == null) {

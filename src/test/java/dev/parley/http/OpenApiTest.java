@@ -157,7 +157,7 @@ class OpenApiTest {
       if (!declared.equals(inPath)) {
         problems.add(method + " " + path + ": declares " + declared + " for " + inPath);
       }
-      boolean admin = path.startsWith("/api/bots") || path.startsWith("/api/audit") || path.equals("/metrics");
+      boolean admin = AccessRules.guardedPrefixes().stream().anyMatch(path::startsWith);
       String security = String.valueOf(operation.get("security"));
       if (admin != security.contains("bearerAuth")) {
         problems.add(method + " " + path + ": security " + security);

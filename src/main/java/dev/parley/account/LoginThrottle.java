@@ -1,0 +1,77 @@
+package dev.parley.account;
+
+import dev.parley.common.ErrorCodes;
+import dev.parley.common.ParleyException;
+import dev.parley.db.Database;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.templates.SqlTemplate;
+import java.util.Map;
+
+/**
+ * Failed sign-ins per email address, known or not (so a lockout tells nothing about who has an account), kept in
+ * the database so every node counts the same. {@code max_failures} (5) within {@code window_ms} (15 minutes) of
+ * the first lock the address until that window ends: 429 with {@code retry_after}, a right password included. A
+ * successful sign-in clears the count. Rows of ended windows are swept at most once a minute.
+ */
+final class LoginThrottle {
+
+  static final int DEFAULT_MAX_FAILURES = 5;
+  static final long DEFAULT_WINDOW_MS = 15L * 60 * 1000;
+
+  private final Database database;
+  private final int maxFailures;
+  private final long windowMs;
+  private long swept;
+
+  LoginThrottle(Database database, int maxFailures, long windowMs) {
+    this.database = database;
+    this.maxFailures = maxFailures;
+    this.windowMs = windowMs;
+  }
+
+  /** Fails with 429 while {@code email} is locked out. */
+  Future<Void> check(String email) {
+    long now = System.currentTimeMillis();
+    return SqlTemplate.forQuery(database.pool(), AccountSql.SELECT_FAILURES).execute(Map.of("email_key", UserFields.key(email)))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.succeededFuture();
+          }
+          Row row = rows.iterator().next();
+          long ends = row.getLong("first_at") + windowMs;
+          if (row.getInteger("failures") >= maxFailures && ends > now) {
+            return Future.failedFuture(new ParleyException(ErrorCodes.TOO_MANY_REQUESTS, "too_many_sign_ins",
+                "Too many failed sign-ins for this account; try again later", null, Math.max(1, (ends - now + 999) / 1000)));
+          }
+          return Future.succeededFuture();
+        });
+  }
+
+  Future<Void> failed(String email) {
+    long now = System.currentTimeMillis();
+    Map<String, Object> key = Map.of("email_key", UserFields.key(email), "now", now);
+    Future<Void> counted = database.inTransaction(tx -> SqlTemplate.forQuery(tx, AccountSql.SELECT_FAILURES).execute(key)
+        .compose(rows -> {
+          String sql = rows.size() == 0 ? AccountSql.INSERT_FAILURE
+              : rows.iterator().next().getLong("first_at") + windowMs <= now ? AccountSql.RESTART_FAILURES
+              : AccountSql.COUNT_FAILURE;
+          return SqlTemplate.forUpdate(tx, sql).execute(key).mapEmpty();
+        }));
+    // two first failures at once: the loser of the insert counts on the row the winner made
+    Future<Void> done = counted.recover(failure -> Database.isUniqueViolation(failure)
+        ? SqlTemplate.forUpdate(database.pool(), AccountSql.COUNT_FAILURE).execute(key).mapEmpty()
+        : Future.failedFuture(failure));
+    if (now - swept < 60_000) {
+      return done;
+    }
+    swept = now;
+    return done.compose(v -> SqlTemplate.forUpdate(database.pool(), AccountSql.DELETE_OLD_FAILURES)
+        .execute(Map.of("before", now - windowMs)).mapEmpty());
+  }
+
+  Future<Void> clear(String email) {
+    return SqlTemplate.forUpdate(database.pool(), AccountSql.CLEAR_FAILURES).execute(Map.of("email_key", UserFields.key(email)))
+        .mapEmpty();
+  }
+}

@@ -1,0 +1,245 @@
+package dev.parley.account;
+
+import dev.parley.common.ErrorCodes;
+import dev.parley.common.Fields;
+import dev.parley.common.Ids;
+import dev.parley.common.ParleyException;
+import dev.parley.common.Role;
+import dev.parley.db.Database;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.templates.SqlTemplate;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Users: the first owner, invites, and the changes an owner or admin makes. The rules that hold whoever asks live
+ * here, not at the edge: an admin may not create, change or delete an owner, nor make anyone an owner (403); the
+ * last enabled owner cannot be deleted, demoted or disabled (409); a change of role, scope or a disabling ends the
+ * user's sessions and API tokens in the same transaction, so every node refuses them from the next request on.
+ */
+final class Users {
+
+  private final Database database;
+
+  Users(Database database) {
+    this.database = database;
+  }
+
+  Future<Boolean> any() {
+    return SqlTemplate.forQuery(database.pool(), AccountSql.COUNT_USERS).execute(Map.of())
+        .map(rows -> count(rows) > 0);
+  }
+
+  /** The first owner, while there is no user at all. */
+  Future<JsonObject> setup(JsonObject input) {
+    String email = UserFields.email(input.getValue(Fields.EMAIL));
+    String name = UserFields.name(input.getValue(Fields.NAME));
+    String passwordHash = passwordHash(input);
+    return database.inTransaction(tx -> SqlTemplate.forQuery(tx, AccountSql.COUNT_USERS).execute(Map.of())
+        .compose(rows -> count(rows) > 0
+            ? Future.failedFuture(new ParleyException(ErrorCodes.CONFLICT, "setup_done",
+                "Parley already has users: sign in, or ask an owner for an invite"))
+            : insert(tx, email, name, Role.OWNER, null, passwordHash, null, null)));
+  }
+
+  Future<JsonObject> create(JsonObject input) {
+    Role actor = actorRole(input);
+    JsonObject fields = input.copy();
+    fields.remove(Fields.ACTOR);
+    String inviteHash = fields.remove(Fields.INVITE_HASH) instanceof String hash ? hash : null;
+    Object expires = fields.remove(Fields.EXPIRES_AT);
+    UserFields.onlyKnown(fields, false);
+    String email = UserFields.email(fields.getValue(Fields.EMAIL));
+    String name = UserFields.name(fields.getValue(Fields.NAME));
+    Role role = UserFields.role(fields.getValue(Fields.ROLE));
+    String botIds = UserFields.botIds(fields.getValue(Fields.BOT_IDS), role);
+    if (inviteHash == null || !(expires instanceof Number)) {
+      throw ParleyException.badRequest("invalid_body", "A new user needs invite_hash and expires_at");
+    }
+    mayManage(actor, role);
+    return insert(database.pool(), email, name, role, botIds, null, inviteHash, ((Number) expires).longValue());
+  }
+
+  Future<JsonArray> list() {
+    return SqlTemplate.forQuery(database.pool(), AccountSql.SELECT_USERS).execute(Map.of()).map(rows -> {
+      JsonArray users = new JsonArray();
+      rows.forEach(row -> users.add(UserFields.view(row.toJson().getMap())));
+      return users;
+    });
+  }
+
+  Future<JsonObject> get(String id) {
+    return load(database.pool(), id).map(UserFields::view);
+  }
+
+  Future<JsonObject> update(JsonObject input) {
+    Role actor = actorRole(input);
+    String id = userId(input);
+    JsonObject patch = input.getValue(Fields.PATCH) instanceof JsonObject p ? p : null;
+    if (patch == null) {
+      throw ParleyException.badRequest("invalid_body", "The update must be a JSON object");
+    }
+    UserFields.onlyKnown(patch, true);
+    return database.inTransaction(tx -> load(tx, id).compose(current -> {
+      Role was = Role.parse((String) current.get(Fields.ROLE));
+      Role role = patch.containsKey(Fields.ROLE) ? UserFields.role(patch.getValue(Fields.ROLE)) : was;
+      mayManage(actor, was);
+      mayManage(actor, role);
+      Map<String, Object> row = new HashMap<>(current);
+      String email = patch.containsKey(Fields.EMAIL) ? UserFields.email(patch.getValue(Fields.EMAIL))
+          : (String) current.get(Fields.EMAIL);
+      row.put(Fields.EMAIL, email);
+      row.put("email_key", UserFields.key(email));
+      row.put(Fields.NAME, patch.containsKey(Fields.NAME) ? UserFields.name(patch.getValue(Fields.NAME)) : current.get(Fields.NAME));
+      row.put(Fields.ROLE, role.wire());
+      Object scope = patch.containsKey(Fields.BOT_IDS) ? patch.getValue(Fields.BOT_IDS)
+          : current.get(Fields.BOT_IDS) instanceof String json && !role.atLeast(Role.ADMIN) ? new JsonArray(json) : null;
+      row.put(Fields.BOT_IDS, UserFields.botIds(scope, role));
+      boolean wasDisabled = ((Number) current.get("disabled")).intValue() != 0;
+      boolean disabled = patch.containsKey("disabled") ? UserFields.disabled(patch.getValue("disabled")) : wasDisabled;
+      row.put("disabled", disabled ? 1 : 0);
+      row.put("updated_at", Math.max(System.currentTimeMillis(), ((Number) current.get("updated_at")).longValue() + 1));
+      boolean lessOwner = was == Role.OWNER && (role != Role.OWNER || disabled);
+      boolean revoke = role != was || disabled && !wasDisabled
+          || !Objects.equals(row.get(Fields.BOT_IDS), current.get(Fields.BOT_IDS));
+      return (lessOwner ? notLastOwner(tx, id) : Future.<Void>succeededFuture())
+          .compose(ok -> SqlTemplate.forUpdate(tx, AccountSql.UPDATE_USER).execute(row))
+          .compose(done -> revoke ? revokeAll(tx, id) : Future.succeededFuture())
+          .map(done -> UserFields.view(row));
+    })).recover(Users::duplicateEmail);
+  }
+
+  Future<Void> delete(JsonObject input) {
+    Role actor = actorRole(input);
+    String id = userId(input);
+    return database.inTransaction(tx -> load(tx, id).compose(current -> {
+      Role role = Role.parse((String) current.get(Fields.ROLE));
+      mayManage(actor, role);
+      return (role == Role.OWNER ? notLastOwner(tx, id) : Future.<Void>succeededFuture())
+          .compose(ok -> revokeAll(tx, id))
+          .compose(ok -> SqlTemplate.forUpdate(tx, AccountSql.DELETE_USER).execute(Map.of("id", id)))
+          .mapEmpty();
+    }));
+  }
+
+  /** Sets the password of the user an unused, unexpired invite was made for, and uses the invite up. */
+  Future<JsonObject> acceptInvite(JsonObject input) {
+    String inviteHash = input.getValue(Fields.INVITE_HASH) instanceof String hash ? hash : "";
+    String passwordHash = passwordHash(input);
+    ParleyException invalid = new ParleyException(ErrorCodes.NOT_FOUND, "invite_invalid",
+        "This invite is unknown, used or expired: ask for a new one");
+    return database.inTransaction(tx -> SqlTemplate.forQuery(tx, AccountSql.SELECT_USER_BY_INVITE)
+        .execute(Map.of(Fields.INVITE_HASH, inviteHash)).compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.failedFuture(invalid);
+          }
+          Map<String, Object> user = rows.iterator().next().toJson().getMap();
+          Object expires = user.get("invite_expires_at");
+          if (!(expires instanceof Number at) || at.longValue() < System.currentTimeMillis()) {
+            return Future.failedFuture(invalid);
+          }
+          Map<String, Object> change = new HashMap<>();
+          change.put("id", user.get("id"));
+          change.put(Fields.INVITE_HASH, inviteHash);
+          change.put(Fields.PASSWORD_HASH, passwordHash);
+          change.put("updated_at", System.currentTimeMillis());
+          return SqlTemplate.forUpdate(tx, AccountSql.SET_PASSWORD).execute(change).compose(done -> done.rowCount() == 0
+              ? Future.failedFuture(invalid) : Future.succeededFuture(UserFields.view(user)));
+        }));
+  }
+
+  /** {@code {user_id, password_hash}} of the enabled user with this email and a password, or {}. */
+  Future<JsonObject> credentials(String email) {
+    return SqlTemplate.forQuery(database.pool(), AccountSql.SELECT_USER_BY_EMAIL)
+        .execute(Map.of("email_key", UserFields.key(email))).map(rows -> {
+          if (rows.size() == 0) {
+            return new JsonObject();
+          }
+          Row row = rows.iterator().next();
+          String hash = row.getString("password_hash");
+          return hash == null || row.getInteger("disabled") != 0 ? new JsonObject()
+              : new JsonObject().put(Fields.USER_ID, row.getString("id")).put(Fields.PASSWORD_HASH, hash);
+        });
+  }
+
+  static Future<Void> revokeAll(SqlClient tx, String userId) {
+    return SqlTemplate.forUpdate(tx, AccountSql.DELETE_SESSIONS_OF).execute(Map.of(Fields.USER_ID, userId))
+        .compose(done -> SqlTemplate.forUpdate(tx, AccountSql.DELETE_TOKENS_OF).execute(Map.of(Fields.USER_ID, userId)))
+        .mapEmpty();
+  }
+
+  private Future<JsonObject> insert(SqlClient client, String email, String name, Role role, String botIds,
+      String passwordHash, String inviteHash, Long inviteExpiresAt) {
+    long now = System.currentTimeMillis();
+    Map<String, Object> row = new HashMap<>();
+    row.put("id", Ids.prefixed("usr"));
+    row.put(Fields.EMAIL, email);
+    row.put("email_key", UserFields.key(email));
+    row.put(Fields.NAME, name);
+    row.put(Fields.ROLE, role.wire());
+    row.put(Fields.BOT_IDS, botIds);
+    row.put(Fields.PASSWORD_HASH, passwordHash);
+    row.put(Fields.INVITE_HASH, inviteHash);
+    row.put("invite_expires_at", inviteExpiresAt);
+    row.put("disabled", 0);
+    row.put(Fields.CREATED_AT, now);
+    row.put("updated_at", now);
+    return SqlTemplate.forUpdate(client, AccountSql.INSERT_USER).execute(row).map(done -> UserFields.view(row))
+        .recover(Users::duplicateEmail);
+  }
+
+  private static <T> Future<T> duplicateEmail(Throwable failure) {
+    return Future.failedFuture(Database.isUniqueViolation(failure)
+        ? new ParleyException(ErrorCodes.CONFLICT, "email_taken", "A user with this email already exists", Fields.EMAIL, 0)
+        : failure);
+  }
+
+  private static Future<Void> notLastOwner(SqlClient tx, String id) {
+    return SqlTemplate.forQuery(tx, AccountSql.COUNT_OTHER_OWNERS).execute(Map.of("id", id)).compose(rows ->
+        count(rows) > 0 ? Future.succeededFuture() : Future.failedFuture(new ParleyException(ErrorCodes.CONFLICT,
+            "last_owner", "Parley needs at least one owner: make someone else an owner first")));
+  }
+
+  /** Only an owner manages owners. */
+  private static void mayManage(Role actor, Role target) {
+    if (target == Role.OWNER && actor != Role.OWNER) {
+      throw new ParleyException(ErrorCodes.FORBIDDEN, "forbidden", "Only an owner can manage owners");
+    }
+  }
+
+  private static Future<Map<String, Object>> load(SqlClient client, String id) {
+    return SqlTemplate.forQuery(client, AccountSql.SELECT_USER).execute(Map.of("id", id)).compose(rows ->
+        rows.size() == 0 ? Future.failedFuture(ParleyException.notFound("User"))
+            : Future.succeededFuture(rows.iterator().next().toJson().getMap()));
+  }
+
+  private static Role actorRole(JsonObject input) {
+    JsonObject actor = input.getValue(Fields.ACTOR) instanceof JsonObject a ? a : new JsonObject();
+    Role role = Role.parse(actor.getString(Fields.ROLE));
+    if (role == null) {
+      throw new ParleyException(ErrorCodes.FORBIDDEN, "forbidden", "A user change needs its actor");
+    }
+    return role;
+  }
+
+  static String userId(JsonObject input) {
+    return Ids.requireEntityId(input.getString(Fields.USER_ID), "User");
+  }
+
+  private static String passwordHash(JsonObject input) {
+    if (input.getValue(Fields.PASSWORD_HASH) instanceof String hash && hash.startsWith("$argon2id$")) {
+      return hash;
+    }
+    throw ParleyException.badRequest("invalid_body", "password_hash must be an Argon2id hash");
+  }
+
+  private static long count(RowSet<Row> rows) {
+    return rows.iterator().next().getLong("n");
+  }
+}

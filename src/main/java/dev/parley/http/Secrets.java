@@ -1,0 +1,40 @@
+package dev.parley.http;
+
+import dev.parley.common.Hashes;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/**
+ * The random values the admin hands out once (session ids, invites, API tokens): 256 bits with a prefix that says
+ * what they are ({@code ps_}, {@code pi_}, {@code pt_}). Only their SHA-256 is sent on and stored.
+ */
+final class Secrets {
+
+  static final String SESSION = "ps_";
+  static final String INVITE = "pi_";
+  static final String TOKEN = "pt_";
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private Secrets() {
+  }
+
+  static String make(String prefix) {
+    byte[] random = new byte[32];
+    RANDOM.nextBytes(random);
+    return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+  }
+
+  static String hash(String secret) {
+    return Hashes.sha256Hex(secret);
+  }
+
+  /** What a list shows of a token: its prefix and first characters, too few to guess the rest from. */
+  static String hint(String secret) {
+    return secret.substring(0, Math.min(secret.length(), 7)) + "…";
+  }
+
+  /** The CSRF token of a session: derived from its id, so it needs no storage and no other node's memory. */
+  static String csrf(String sessionId) {
+    return Hashes.sha256Hex("parley-csrf|" + sessionId);
+  }
+}

@@ -1,0 +1,61 @@
+package dev.parley.http;
+
+import dev.parley.common.AccountClient;
+import dev.parley.common.Ids;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The admin user API, {@code /api/users…} (owners and admins, {@link AccessRules}). Creating a user makes a one-time
+ * invite valid for 72 hours and answers its {@code invite_url} once: only its hash is kept. The rules that hold
+ * whoever asks (only owners manage owners, the last owner stays, a demotion ends sessions and tokens) are the
+ * account component's.
+ */
+final class UsersHandler {
+
+  static final long INVITE_TTL_MS = 72L * 3600 * 1000;
+
+  private final AccountClient accounts;
+  private final String publicUrl;
+
+  UsersHandler(AccountClient accounts, String publicUrl) {
+    this.accounts = accounts;
+    this.publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
+  }
+
+  void mount(Router router) {
+    router.post("/api/users").handler(this::create);
+    router.get("/api/users").handler(ctx -> accounts.listUsers(RequestIds.get(ctx))
+        .onComplete(Replies.json(ctx, 200, users -> new JsonObject().put("users", users))));
+    router.get("/api/users/:userId").handler(ctx -> accounts.getUser(RequestIds.get(ctx), userId(ctx))
+        .onComplete(Replies.json(ctx, 200, user -> user)));
+    router.put("/api/users/:userId").handler(ctx -> accounts.updateUser(RequestIds.get(ctx), actor(ctx), userId(ctx),
+        JsonBodies.object(ctx)).onComplete(Replies.json(ctx, 200, user -> user)));
+    router.delete("/api/users/:userId").handler(ctx -> accounts.deleteUser(RequestIds.get(ctx), actor(ctx), userId(ctx))
+        .onComplete(Replies.noContent(ctx)));
+  }
+
+  private void create(RoutingContext ctx) {
+    JsonObject body = JsonBodies.object(ctx);
+    String invite = Secrets.make(Secrets.INVITE);
+    accounts.createUser(RequestIds.get(ctx), actor(ctx), body, Secrets.hash(invite), System.currentTimeMillis() + INVITE_TTL_MS)
+        .onComplete(Replies.json(ctx, 201, user -> {
+          ctx.response().putHeader("Location", "/api/users/" + user.getString("id"));
+          return user.put("invite_url", inviteUrl(invite));
+        }));
+  }
+
+  /** Where the invitee sets a password: the admin page reads the token from the fragment (never sent to a server). */
+  String inviteUrl(String invite) {
+    return publicUrl + "/admin/#/invite/" + invite;
+  }
+
+  private static JsonObject actor(RoutingContext ctx) {
+    return Principal.of(ctx).toJson();
+  }
+
+  private static String userId(RoutingContext ctx) {
+    return Ids.requireEntityId(ctx.pathParam("userId"), "User");
+  }
+}

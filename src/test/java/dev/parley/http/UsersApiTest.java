@@ -1,0 +1,176 @@
+package dev.parley.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.testing.Await;
+import dev.parley.testing.Operators;
+import dev.parley.testing.Operators.SignedIn;
+import dev.parley.testing.ParleyConfig;
+import dev.parley.testing.ParleyTest;
+import dev.parley.testing.TestApp;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code /api/users}: what owners and admins may do to whom, the last owner, validation, and that removing, demoting
+ * or disabling someone ends their sessions and tokens at once.
+ */
+@ParleyTest
+@io.vertx.junit5.Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
+class UsersApiTest {
+
+  private static TestApp app;
+  private static Operators people;
+
+  @ParleyConfig
+  static JsonObject config() {
+    return Operators.manySignIns();
+  }
+
+  @BeforeAll
+  static void people() {
+    people = new Operators(app);
+  }
+
+  @Test
+  void an_owner_lists_gets_changes_and_deletes_users() {
+    SignedIn owner = people.person("owner", null);
+    JsonObject created = people.invite(Operators.email("Mixed.Case"), "viewer", null);
+    String id = created.getString("id");
+    JsonArray users = send(owner, HttpMethod.GET, "/api/users", null).bodyAsJsonObject().getJsonArray("users");
+    assertThat(users.stream().map(u -> ((JsonObject) u).getString("id"))).contains(id, owner.id());
+    assertThat(users.encode()).doesNotContain("hash\"").doesNotContain("$argon2");
+    assertThat(send(owner, HttpMethod.GET, "/api/users/" + id, null).bodyAsJsonObject().getBoolean("password_set")).isFalse();
+
+    HttpResponse<Buffer> changed = send(owner, HttpMethod.PUT, "/api/users/" + id,
+        new JsonObject().put("role", "editor").put("bot_ids", new JsonArray().add("bot_b").add("bot_a")).put("name", "Eddie"));
+    assertThat(changed.statusCode()).isEqualTo(200);
+    assertThat(changed.bodyAsJsonObject().getString("role")).isEqualTo("editor");
+    assertThat(changed.bodyAsJsonObject().getJsonArray("bot_ids")).containsExactly("bot_a", "bot_b");
+    assertThat(changed.bodyAsJsonObject().getString("name")).isEqualTo("Eddie");
+
+    assertThat(send(owner, HttpMethod.DELETE, "/api/users/" + id, null).statusCode()).isEqualTo(204);
+    assertThat(send(owner, HttpMethod.GET, "/api/users/" + id, null).statusCode()).isEqualTo(404);
+    assertThat(send(owner, HttpMethod.DELETE, "/api/users/" + id, null).statusCode()).isEqualTo(404);
+    assertThat(send(owner, HttpMethod.PUT, "/api/users/usr_missing", new JsonObject().put("name", "x")).statusCode())
+        .isEqualTo(404);
+  }
+
+  @Test
+  void emails_are_unique_without_regard_to_case() {
+    String email = Operators.email("twin");
+    people.invite(email, "viewer", null);
+    HttpResponse<Buffer> twin = Await.result(app.admin(HttpMethod.POST, "/api/users").sendJsonObject(new JsonObject()
+        .put("email", email.toUpperCase()).put("name", "Twin").put("role", "viewer")));
+    assertThat(twin.statusCode()).isEqualTo(409);
+    assertThat(twin.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("email_taken");
+  }
+
+  @Test
+  void invalid_fields_are_422_naming_the_field_and_nothing_is_stored() throws Exception {
+    long before = Await.result(app.vertx.executeBlocking(() -> app.count("SELECT COUNT(*) FROM users")));
+    assertField(new JsonObject().put("email", "not-an-email").put("name", "N").put("role", "viewer"), "email");
+    assertField(new JsonObject().put("email", Operators.email("x")).put("name", " ").put("role", "viewer"), "name");
+    assertField(new JsonObject().put("email", Operators.email("x")).put("name", "N").put("role", "root"), "role");
+    assertField(new JsonObject().put("email", Operators.email("x")).put("name", "N").put("role", "viewer")
+        .put("bot_ids", "bot_a"), "bot_ids");
+    assertField(new JsonObject().put("email", Operators.email("x")).put("name", "N").put("role", "admin")
+        .put("bot_ids", new JsonArray().add("bot_a")), "bot_ids");
+    assertField(new JsonObject().put("email", Operators.email("x")).put("name", "N").put("role", "viewer")
+        .put("password", "sneaky password"), "password");
+    long after = Await.result(app.vertx.executeBlocking(() -> app.count("SELECT COUNT(*) FROM users")));
+    assertThat(after).isEqualTo(before);
+  }
+
+  @Test
+  void an_admin_cannot_create_change_or_delete_an_owner_nor_make_one() {
+    SignedIn admin = people.person("admin", null);
+    SignedIn owner = people.person("owner", null);
+    JsonObject ownerBody = new JsonObject().put("email", Operators.email("o")).put("name", "O").put("role", "owner");
+    assertThat(send(admin, HttpMethod.POST, "/api/users", ownerBody).statusCode()).isEqualTo(403);
+    assertThat(send(admin, HttpMethod.PUT, "/api/users/" + owner.id(), new JsonObject().put("name", "Renamed"))
+        .statusCode()).isEqualTo(403);
+    assertThat(send(admin, HttpMethod.DELETE, "/api/users/" + owner.id(), null).statusCode()).isEqualTo(403);
+    JsonObject viewer = people.invite(Operators.email("v"), "viewer", null);
+    assertThat(send(admin, HttpMethod.PUT, "/api/users/" + viewer.getString("id"), new JsonObject().put("role", "owner"))
+        .statusCode()).isEqualTo(403);
+    // what an admin may do
+    HttpResponse<Buffer> editor = send(admin, HttpMethod.PUT, "/api/users/" + viewer.getString("id"),
+        new JsonObject().put("role", "editor"));
+    assertThat(editor.statusCode()).isEqualTo(200);
+    assertThat(send(owner, HttpMethod.GET, "/api/users/" + owner.id(), null).bodyAsJsonObject().getString("name"))
+        .isEqualTo("Test owner");
+  }
+
+  @Test
+  void the_last_owner_cannot_be_deleted_demoted_or_disabled() throws Exception {
+    // this class's app: every other owner is removed first, by the bootstrap token
+    SignedIn last = people.person("owner", null);
+    for (Object user : Await.result(app.admin(HttpMethod.GET, "/api/users").send()).bodyAsJsonObject().getJsonArray("users")) {
+      JsonObject other = (JsonObject) user;
+      if (other.getString("role").equals("owner") && !other.getString("id").equals(last.id())) {
+        Await.result(app.admin(HttpMethod.PUT, "/api/users/" + other.getString("id"))
+            .sendJsonObject(new JsonObject().put("role", "viewer")));
+      }
+    }
+    for (JsonObject change : new JsonObject[] {new JsonObject().put("role", "admin"), new JsonObject().put("disabled", true)}) {
+      HttpResponse<Buffer> refused = send(last, HttpMethod.PUT, "/api/users/" + last.id(), change);
+      assertThat(refused.statusCode()).isEqualTo(409);
+      assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("last_owner");
+    }
+    assertThat(Await.result(app.admin(HttpMethod.DELETE, "/api/users/" + last.id()).send()).statusCode()).isEqualTo(409);
+    assertThat(send(last, HttpMethod.GET, "/api/me", null).bodyAsJsonObject().getString("role")).isEqualTo("owner");
+    // with a second owner, the first may step down
+    SignedIn second = people.person("owner", null);
+    assertThat(send(second, HttpMethod.PUT, "/api/users/" + last.id(), new JsonObject().put("role", "admin")).statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void deleting_a_user_ends_their_sessions_and_tokens_at_once() {
+    SignedIn editor = people.person("editor", null);
+    String token = people.token(editor, "script");
+    assertThat(Await.result(people.bearer(token, HttpMethod.GET, "/api/me").send()).statusCode()).isEqualTo(200);
+    assertThat(Await.result(app.admin(HttpMethod.DELETE, "/api/users/" + editor.id()).send()).statusCode()).isEqualTo(204);
+    assertThat(send(editor, HttpMethod.GET, "/api/me", null).statusCode()).isEqualTo(401);
+    assertThat(Await.result(people.bearer(token, HttpMethod.GET, "/api/me").send()).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void demoting_or_disabling_a_user_ends_their_sessions_and_tokens() {
+    for (JsonObject change : new JsonObject[] {new JsonObject().put("role", "viewer"), new JsonObject().put("disabled", true)}) {
+      SignedIn admin = people.person("admin", null);
+      String token = people.token(admin, "script");
+      assertThat(Await.result(app.admin(HttpMethod.PUT, "/api/users/" + admin.id()).sendJsonObject(change)).statusCode())
+          .isEqualTo(200);
+      assertThat(send(admin, HttpMethod.GET, "/api/me", null).statusCode()).isEqualTo(401);
+      assertThat(Await.result(people.bearer(token, HttpMethod.GET, "/api/me").send()).statusCode()).isEqualTo(401);
+    }
+  }
+
+  @Test
+  void a_disabled_user_cannot_sign_in_and_gets_the_same_answer_as_a_wrong_password() {
+    SignedIn viewer = people.person("viewer", null);
+    Await.result(app.admin(HttpMethod.PUT, "/api/users/" + viewer.id()).sendJsonObject(new JsonObject().put("disabled", true)));
+    HttpResponse<Buffer> refused = people.login(viewer.user().getString("email"), Operators.PASSWORD);
+    assertThat(refused.statusCode()).isEqualTo(401);
+    assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("invalid_credentials");
+  }
+
+  private static void assertField(JsonObject body, String field) {
+    HttpResponse<Buffer> response = Await.result(app.admin(HttpMethod.POST, "/api/users").sendJsonObject(body));
+    assertThat(response.statusCode()).as(body.encode()).isEqualTo(422);
+    assertThat(response.bodyAsJsonObject().getJsonObject("error").getString("field")).isEqualTo(field);
+  }
+
+  private static HttpResponse<Buffer> send(SignedIn who, HttpMethod method, String path, JsonObject body) {
+    var request = people.as(who, method, path);
+    return Await.result(body == null ? request.send() : request.sendJsonObject(body));
+  }
+}
