@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * The HTTP edge: it only translates — validate → a bus client or the chat pipeline → JSON or server-sent events.
  * It stores nothing. Filters that every request passes (request id, framing, headers, admin auth, body limits)
  * are set up here; each group of routes is a class with {@code mount(Router)}: {@link OpsRoutes},
- * {@link BotsHandler} and {@link DocumentsHandler} (admin, behind the bearer token), {@link ChatRoutes} (the
+ * {@link DataRoutes}, {@link BotsHandler} and {@link DocumentsHandler} (admin, behind the bearer token), {@link ChatRoutes} (the
  * public chat API, following each bot's allowed origins; a turn is run by {@link dev.parley.chat.ChatPipeline}),
  * {@link DocsRoutes} and {@link PagesHandler}. The bus clients ({@link Clients}) are made once per instance and
  * shared by every route; each call passes its request's id.
@@ -73,6 +73,7 @@ public class HttpVerticle extends VerticleBase {
         .setDeleteUploadedFilesOnEnd(true));
     // Every other route reads at most body_limit_bytes (413 beyond), whatever its path or method.
     router.route().handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
+    new DataRoutes(clients).mount(router);
     new BotsHandler(clients, new Deploy(publicUrl)).mount(router);
     new DocumentsHandler(clients).mount(router);
     new ChatRoutes(clients, publicUrl, limiter, clientAddress, config).mount(router);
