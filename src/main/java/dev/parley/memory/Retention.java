@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The retention job: deletes every conversation (messages, feedback) whose last activity is older than its bot's
  * {@code retention_days}, {@value #BATCH} conversations per transaction, and forgets their cached history. The
- * day totals stay ({@link DailyUsage}). One run at a time per database: within a process by a flag, across the
- * nodes of a cluster on PostgreSQL by a session advisory lock held while the run lasts (a run that finds it taken
- * skips: another node is deleting); a SQLite database has a single process. For each bot it deleted something
+ * day totals stay ({@link DailyUsage}). One run at a time per database: on PostgreSQL by a session advisory lock
+ * held on one connection while the run lasts, whichever verticle instance or node tries (a run that finds it taken
+ * skips: another one is deleting; a node that dies releases it with its connection); a SQLite database has a single
+ * process, where a flag does the same. For each bot it deleted something
  * of, a run publishes {@code parley.events.retention.completed {bot_id, conversations, messages, before}}.
  */
 final class Retention {
@@ -58,11 +59,13 @@ final class Retention {
    * run holds the database already (in this process or, on PostgreSQL, on another node).
    */
   Future<JsonObject> run() {
+    if (database.dialect() == Dialect.POSTGRES) {
+      return locked();
+    }
     if (!RUNNING.add(database.name())) {
       return Future.succeededFuture(new JsonObject().put("ran", false));
     }
-    Future<JsonObject> run = database.dialect() == Dialect.POSTGRES ? locked() : all();
-    return run.onComplete(done -> RUNNING.remove(database.name()));
+    return all().onComplete(done -> RUNNING.remove(database.name()));
   }
 
   private Future<JsonObject> locked() {
