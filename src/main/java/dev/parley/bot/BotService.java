@@ -184,6 +184,7 @@ final class BotService {
         .put("id", row.get("id"))
         .put("name", row.get("name"));
     bot.mergeIn(new JsonObject((String) row.get("config")));
+    BotSettings.dataDefaults(bot);
     bot.put("api_key_enc", row.get("api_key_enc"));
     bot.put("api_key_hint", row.get("api_key_hint"));
     bot.put("created_at", ((Number) row.get("created_at")).longValue());

@@ -18,7 +18,7 @@ final class BotSettings {
       "embedding_model", "indexed_models", "reindex_needed", "provider_status");
   private static final Set<String> TOP = Set.of("name", "provider", "model", "base_url", "api_key", "prompt",
       "temperature", "max_tokens", "history_limit", "max_message_chars", "rag", "widget", "allowed_origins",
-      "fallback_text", "rate_limit", "budget", "fallback");
+      "fallback_text", "rate_limit", "budget", "fallback", "retention_days", "redact_pii");
   private static final Set<String> RAG = Set.of("enabled", "top_k", "min_score", "sync_interval_hours");
   private static final Set<String> WIDGET = Set.of("title", "color", "position", "greeting", "avatar_url",
       "starter_questions", "citations");
@@ -40,6 +40,13 @@ final class BotSettings {
   private static final Set<String> POSITIONS = Set.of("bottom-right", "bottom-left");
   /** How the chat page shows an answer's sources: not at all, titles only, or titles with snippets and links. */
   private static final Set<String> CITATIONS = Set.of("none", "titles", "snippets");
+  /**
+   * What of a conversation has e-mail addresses, phone numbers, card numbers and IBANs replaced
+   * ({@link dev.parley.common.PiiRedactor}): nothing, what is stored and logged, or that and what the model is sent.
+   */
+  private static final Set<String> REDACT_PII = Set.of("off", "store", "model");
+  /** The longest a bot may keep its conversations, in days (ten years); null keeps them for ever. */
+  static final int MAX_RETENTION_DAYS = 3_650;
 
   /** What the extractive provider answers when the knowledge base has nothing on the question. */
   static final String DEFAULT_FALLBACK = "Sorry, I could not find anything about that in my knowledge base.";
@@ -81,7 +88,19 @@ final class BotSettings {
         .put("allowed_origins", new JsonArray())
         .put("rate_limit", new JsonObject().put("per_session_per_minute", NEW_BOT_PER_SESSION)
             .put("per_address_per_minute", NEW_BOT_PER_ADDRESS))
-        .put("budget", budgetDefaults());
+        .put("budget", budgetDefaults())
+        .put("retention_days", null)
+        .put("redact_pii", "off");
+  }
+
+  /** The data settings of a bot stored before they existed: keep its conversations, redact nothing. */
+  static void dataDefaults(JsonObject bot) {
+    if (!bot.containsKey("retention_days")) {
+      bot.put("retention_days", null);
+    }
+    if (bot.getValue("redact_pii") == null) {
+      bot.put("redact_pii", "off");
+    }
   }
 
   /**
@@ -231,6 +250,12 @@ final class BotSettings {
     String message = string("budget.message", budget.getValue("message"), 1, 2000, true);
     budget.put("message", message == null || message.isBlank() ? DEFAULT_BUDGET_MESSAGE : message);
     s.put("budget", budget);
+    s.put("retention_days", integer("retention_days", s.getValue("retention_days"), 1, MAX_RETENTION_DAYS, true));
+    Object redact = s.getValue("redact_pii") == null ? "off" : s.getValue("redact_pii");
+    if (!REDACT_PII.contains(redact)) {
+      throw ParleyException.invalid("redact_pii", "'redact_pii' must be off, store or model");
+    }
+    s.put("redact_pii", redact);
     return s;
   }
 

@@ -8,7 +8,7 @@ import io.vertx.core.Future;
 import java.util.List;
 
 /**
- * A chat turn, step by step: limits → budget → history ∥ retrieval → answer → store → provider health →
+ * A chat turn, step by step: limits → redaction (for the model) → budget → history ∥ retrieval → answer → store → provider health →
  * event, then the reply or the error goes to the {@link Delivery}. One pipeline per HTTP verticle instance
  * (its {@link Budgets} cache is used from that event loop only).
  */
@@ -21,6 +21,7 @@ public final class ChatPipeline {
     Budgets budgets = new Budgets(clients.memory(), budgetCacheMs);
     this.steps = List.of(
         new MessageLimits(),
+        new RedactPii(),
         new BudgetCheck(budgets),
         new Context(clients.memory(), clients.rag()),
         new ModelAnswer(clients.provider(), clients.bus().vertx()),

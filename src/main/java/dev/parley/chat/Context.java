@@ -4,6 +4,7 @@ import dev.parley.common.Addresses;
 import dev.parley.common.Failures;
 import dev.parley.common.MemoryClient;
 import dev.parley.common.ParleyException;
+import dev.parley.common.PiiRedactor;
 import dev.parley.common.RagClient;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -15,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * enabled, the knowledge-base passages for the message, fetched together. A failed history fails the turn.
  * Retrieval never does: on a failure (or no RAG node) the model answers without context, and the failure is
  * stored with the visitor's message ({@code retrieval_error}), counted in {@code parley.retrieval.failures} and
- * logged. Skipped when the turn already has its answer.
+ * logged. For a bot that redacts what the model is sent, the history is redacted too (messages stored before the
+ * setting was on were not). Skipped when the turn already has its answer.
  */
 final class Context implements Step {
 
@@ -40,7 +42,8 @@ final class Context implements Step {
     Future<JsonArray> history = memory.history(turn.requestId(), turn.botId(), turn.sessionId(), turn.historyLimit());
     Future<Found> found = retrieve(turn);
     return Future.all(history, found)
-        .map(both -> turn.withContext(history.result(), found.result().passages(), found.result().error()));
+        .map(both -> turn.withContext(turn.redaction().sentToModel() ? PiiRedactor.redactMessages(history.result())
+            : history.result(), found.result().passages(), found.result().error()));
   }
 
   private Future<Found> retrieve(Turn turn) {

@@ -4,6 +4,7 @@ import dev.parley.common.Citations;
 import dev.parley.common.Fields;
 import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
+import dev.parley.common.PiiRedactor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -57,6 +58,11 @@ public record Turn(String requestId, JsonObject bot, JsonObject input, long star
   /** The bot's provider problem {@code {code, message, at}} as of the bot lookup, or null. */
   JsonObject providerStatus() {
     return bot.getValue(Fields.PROVIDER_STATUS) instanceof JsonObject status ? status : null;
+  }
+
+  /** Where the bot redacts personal data ({@code redact_pii}). */
+  PiiRedactor.Mode redaction() {
+    return PiiRedactor.Mode.of(bot);
   }
 
   int historyLimit() {

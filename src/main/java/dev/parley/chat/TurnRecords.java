@@ -2,6 +2,7 @@ package dev.parley.chat;
 
 import dev.parley.common.Fields;
 import dev.parley.common.ParleyException;
+import dev.parley.common.PiiRedactor;
 import dev.parley.common.TokenEstimate;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,9 +16,22 @@ final class TurnRecords {
   /**
    * The record of the turn as answered: complete; cut short ({@code incomplete}, with the text the visitor was
    * sent) when the stream broke off or the visitor left; failed, the user message alone then holding what the
-   * failed call spent; or a budget answer.
+   * failed call spent; or a budget answer. For a bot with {@code redact_pii} on, both texts are redacted
+   * ({@link PiiRedactor}): the record is what is stored and what the event tells.
    */
   static JsonObject of(Turn turn) {
+    JsonObject record = answered(turn);
+    if (turn.redaction().stored()) {
+      for (String part : new String[] {Fields.USER, Fields.ASSISTANT}) {
+        if (record.getValue(part) instanceof JsonObject message) {
+          message.put(Fields.CONTENT, PiiRedactor.redact(message.getString(Fields.CONTENT)));
+        }
+      }
+    }
+    return record;
+  }
+
+  private static JsonObject answered(Turn turn) {
     Answer answer = turn.answer();
     if (!answer.fromModel()) {
       return record(turn, assistant(turn, answer.content(), "complete", answer.answer().getString(Fields.ERROR),
@@ -86,7 +100,7 @@ final class TurnRecords {
         .put(Fields.SESSION_ID, turn.sessionId())
         .put(Fields.CONVERSATION_ID, stored.getString(Fields.CONVERSATION_ID))
         .put(Fields.MESSAGE_ID, stored.getString(Fields.MESSAGE_ID))
-        .put(Fields.USER, turn.message())
+        .put(Fields.USER, record.getJsonObject(Fields.USER).getString(Fields.CONTENT))
         .put(Fields.ASSISTANT, assistant == null ? null : assistant.getString(Fields.CONTENT))
         .put(Fields.STATUS, assistant == null ? "failed" : assistant.getString(Fields.STATUS))
         .put(Fields.ERROR, assistant == null ? record.getString(Fields.ERROR) : assistant.getString(Fields.ERROR))

@@ -42,8 +42,17 @@ public final class Addresses {
   public static final String MEMORY_CONVERSATIONS = "parley.memory.conversations";
   public static final String MEMORY_CONVERSATION = "parley.memory.conversation";
   public static final String MEMORY_STATS = "parley.memory.stats";
-  /** {@code {bot_id, since}} → {@code {input_tokens, output_tokens, cost}} of the bot's messages since {@code since} (ms). */
+  /** {@code {bot_id, since}} → {@code {input_tokens, output_tokens, cost}} of the bot's turns on the UTC days from the one of {@code since} (ms) on. */
   public static final String MEMORY_USAGE = "parley.memory.usage";
+  /**
+   * {@code {bot_id, since, until, after_at?, after_id?, limit?}} → one page of a conversation export:
+   * {@code {conversations: [{conversation_id, session_id, started_at, updated_at, messages}], next}}.
+   */
+  public static final String MEMORY_EXPORT_PAGE = "parley.memory.export.page";
+  /** {@code {bot_id, session_id}} → {@code {conversations, messages}} deleted: erasure on request; 404 for no such session. */
+  public static final String MEMORY_SESSION_ERASE = "parley.memory.session.erase";
+  /** {@code {}} → {@code {ran, bots}}: runs the retention job now on the memory node that gets it. */
+  public static final String MEMORY_RETENTION_RUN = "parley.memory.retention.run";
 
   public static final String RAG_SEARCH = "parley.rag.search";
   public static final String RAG_DOCUMENT_ADD = "parley.rag.document.add";
@@ -118,6 +127,11 @@ public final class Addresses {
   public static final String EVENTS_PROVIDER_ANNOUNCED = "parley.events.provider.announced";
   /** {@code {bot_id, document_id, status: processing|ready|failed, error}} when a document's status changes. */
   public static final String EVENTS_DOCUMENT_CHANGED = "parley.events.document.changed";
+  /**
+   * {@code {bot_id, conversations, messages, before}}: a retention run deleted that many conversations and messages
+   * of the bot, those last active before {@code before} (epoch ms).
+   */
+  public static final String EVENTS_RETENTION_COMPLETED = "parley.events.retention.completed";
 
   private Addresses() {
   }

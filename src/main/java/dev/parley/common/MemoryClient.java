@@ -88,9 +88,26 @@ public final class MemoryClient {
     return bus.request(requestId, Addresses.MEMORY_STATS, new JsonObject().put(Fields.BOT_ID, botId).put(Fields.DAYS, days), timeoutMs);
   }
 
-  /** Tokens and cost of the bot's messages created at or after {@code since} (epoch ms): {@code {input_tokens, output_tokens, cost}}. */
+  /** Tokens and cost of the bot's turns on the UTC days from the one of {@code since} (epoch ms) on: {@code {input_tokens, output_tokens, cost}}. */
   public Future<JsonObject> usage(String requestId, String botId, long since) {
     return bus.request(requestId, Addresses.MEMORY_USAGE, new JsonObject().put(Fields.BOT_ID, botId).put("since", since), timeoutMs);
+  }
+
+  /**
+   * One page of the bot's conversations active in [{@code since}, {@code until}) (epoch ms), after the cursor
+   * {@code after} (null for the first page): {@code {conversations, next}} ({@code next} null after the last).
+   */
+  public Future<JsonObject> exportPage(String requestId, String botId, long since, long until, JsonObject after) {
+    JsonObject body = new JsonObject().put(Fields.BOT_ID, botId).put("since", since).put("until", until);
+    if (after != null) {
+      body.mergeIn(after);
+    }
+    return bus.request(requestId, Addresses.MEMORY_EXPORT_PAGE, body, timeoutMs);
+  }
+
+  /** Erasure on request: deletes the session's conversation with its messages and feedback; 404 for no such session. */
+  public Future<JsonObject> erase(String requestId, String botId, String sessionId) {
+    return bus.request(requestId, Addresses.MEMORY_SESSION_ERASE, session(botId, sessionId), timeoutMs);
   }
 
   private static JsonObject session(String botId, String sessionId) {

@@ -43,6 +43,8 @@ final class AccessRules {
     rule(HttpMethod.GET, "/api/bots/:botId/conversations", Permission.CONVERSATIONS_READ);
     rule(HttpMethod.GET, "/api/bots/:botId/conversations/:conversationId", Permission.CONVERSATIONS_READ);
     rule(HttpMethod.GET, "/api/bots/:botId/stats", Permission.USAGE_READ);
+    rule(HttpMethod.GET, "/api/bots/:botId/conversations/export", Permission.CONVERSATIONS_EXPORT);
+    rule(HttpMethod.DELETE, "/api/bots/:botId/sessions/:sessionId", Permission.CONVERSATIONS_ERASE);
     rule(HttpMethod.GET, "/api/bots/:botId/documents", Permission.KNOWLEDGE_READ);
     rule(HttpMethod.GET, "/api/bots/:botId/documents/:docId", Permission.KNOWLEDGE_READ);
     rule(HttpMethod.POST, "/api/bots/:botId/search", Permission.KNOWLEDGE_READ);

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * The HTTP edge: it only translates — validate → a bus client or the chat pipeline → JSON or server-sent events.
  * It stores nothing. Filters that every request passes (request id, framing, headers, admin auth, body limits)
  * are set up here; each group of routes is a class with {@code mount(Router)}: {@link OpsRoutes},
- * {@link BotsHandler}, {@link DocumentsHandler}, {@link UsersHandler}, {@link SelfRoutes} and {@link AuditRoutes}
+ * {@link DataRoutes}, {@link BotsHandler}, {@link DocumentsHandler}, {@link UsersHandler}, {@link SelfRoutes} and {@link AuditRoutes}
  * (admin: authenticated by {@link AdminAuthHandler}, authorized by {@link AccessHandler} from the one table
  * {@link AccessRules}; every admin write is recorded by {@link AuditTrail}), {@link AuthRoutes} (sign-in, set-up and
  * invites, public), {@link ChatRoutes} (the
@@ -88,6 +88,7 @@ public class HttpVerticle extends VerticleBase {
         .setDeleteUploadedFilesOnEnd(true));
     // Every other route reads at most body_limit_bytes (413 beyond), whatever its path or method.
     router.route().handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
+    new DataRoutes(clients).mount(router);
     new BotsHandler(clients, new Deploy(publicUrl)).mount(router);
     new DocumentsHandler(clients).mount(router);
     new AuditRoutes(auditClient).mount(router);

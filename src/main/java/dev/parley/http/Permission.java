@@ -21,6 +21,10 @@ enum Permission {
   KNOWLEDGE_WRITE(Role.OWNER, Role.ADMIN, Role.EDITOR),
   /** Read a bot's conversations. */
   CONVERSATIONS_READ(Role.OWNER, Role.ADMIN, Role.EDITOR, Role.AGENT, Role.VIEWER),
+  /** Export all of a bot's conversations at once (a bulk copy: editors and up, not viewers or agents). */
+  CONVERSATIONS_EXPORT(Role.OWNER, Role.ADMIN, Role.EDITOR),
+  /** Erase a visitor's conversation on request. */
+  CONVERSATIONS_ERASE(Role.OWNER, Role.ADMIN, Role.EDITOR),
   /** Read a bot's usage (stats). */
   USAGE_READ(Role.OWNER, Role.ADMIN, Role.EDITOR, Role.VIEWER),
   /** See users. */

@@ -21,19 +21,34 @@ import java.util.Map;
 final class MemoryService {
 
   private static final int MAX_SESSION_MESSAGES = 1_000;
-  private static final long DAY_MS = 86_400_000L;
+  private static final long DAY_MS = DailyUsage.DAY_MS;
 
+  private final Database database;
   private final Pool pool;
   private final TurnWriter turns;
   private final HistoryCache cache;
+  private final ExportPages exports;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> historyQuery;
 
   /** {@code historyCacheChars}: the most message characters the history cache holds (SQLite only; 0 turns it off). */
   MemoryService(Database database, long historyCacheChars) {
+    this.database = database;
     this.pool = database.pool();
     this.turns = new TurnWriter(database);
     this.cache = database.dialect() == Dialect.SQLITE ? HistoryCache.acquire(database.name(), historyCacheChars) : null;
+    this.exports = new ExportPages(pool);
     this.historyQuery = SqlTemplate.forQuery(pool, MemorySql.HISTORY);
+  }
+
+  ExportPages exports() {
+    return exports;
+  }
+
+  /** Forgets a session's cached history (its conversation was deleted). */
+  void forget(String botId, String sessionId) {
+    if (cache != null) {
+      cache.forget(botId, sessionId);
+    }
   }
 
   void close() {
@@ -123,14 +138,26 @@ final class MemoryService {
   }
 
   Future<JsonObject> feedback(String botId, String messageId, String rating, String comment) {
-    Map<String, Object> params = new HashMap<>();
-    params.put(Fields.BOT_ID, botId);
-    params.put(Fields.MESSAGE_ID, messageId);
-    params.put(Fields.RATING, rating);
-    params.put(Fields.COMMENT, comment);
-    return SqlTemplate.forUpdate(pool, MemorySql.FEEDBACK).execute(params).compose(result -> result.rowCount() == 0
-        ? Future.failedFuture(ParleyException.notFound("Message"))
-        : Future.succeededFuture(new JsonObject().put(Fields.MESSAGE_ID, messageId).put(Fields.RATING, rating)));
+    return DailyUsage.rate(database, botId, messageId, rating, comment);
+  }
+
+  /**
+   * Erasure on request: deletes the session's conversation with its messages and their feedback (its day's usage
+   * keeps only the numbers), and forgets the session's cached history; 404 when the bot has no such session.
+   */
+  Future<JsonObject> erase(String botId, String sessionId) {
+    return SqlTemplate.forQuery(pool, MemorySql.SESSION_CONVERSATION)
+        .execute(Map.of(Fields.BOT_ID, botId, Fields.SESSION_ID, sessionId))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.failedFuture(ParleyException.notFound("Session"));
+          }
+          return Deletions.delete(database, List.of(rows.iterator().next().getString("id")), Long.MAX_VALUE);
+        })
+        .map(deleted -> {
+          forget(botId, sessionId);
+          return deleted;
+        });
   }
 
   Future<JsonObject> conversations(String botId, int limit, int offset) {
@@ -163,8 +190,8 @@ final class MemoryService {
 
   Future<JsonObject> stats(String botId, int days) {
     long today = System.currentTimeMillis() / DAY_MS;
-    long since = (today - days + 1) * DAY_MS;
-    return SqlTemplate.forQuery(pool, MemorySql.STATS).execute(Map.of(Fields.BOT_ID, botId, "since", since)).map(rows -> {
+    return SqlTemplate.forQuery(pool, MemorySql.STATS)
+        .execute(Map.of(Fields.BOT_ID, botId, "since_day", today - days + 1)).map(rows -> {
       Map<Long, JsonObject> byDay = new HashMap<>();
       for (Row row : rows) {
         JsonObject json = row.toJson();
@@ -179,7 +206,8 @@ final class MemoryService {
   }
 
   Future<JsonObject> usage(String botId, long since) {
-    return SqlTemplate.forQuery(pool, MemorySql.USAGE).execute(Map.of(Fields.BOT_ID, botId, "since", since)).map(rows -> {
+    return SqlTemplate.forQuery(pool, MemorySql.USAGE)
+        .execute(Map.of(Fields.BOT_ID, botId, "since_day", since / DAY_MS)).map(rows -> {
       JsonObject r = rows.size() == 0 ? new JsonObject() : rows.iterator().next().toJson();
       return new JsonObject()
           .put(Fields.INPUT_TOKENS, longOf(r, "input_tokens"))

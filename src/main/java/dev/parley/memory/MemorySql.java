@@ -18,7 +18,7 @@ final class MemorySql {
         + ") AND session_id IN (" + params("s", sessions) + ")";
   }
 
-  private static String params(String prefix, int count) {
+  static String params(String prefix, int count) {
     StringBuilder list = new StringBuilder();
     for (int i = 0; i < count; i++) {
       list.append(i == 0 ? "" : ", ").append("#{").append(prefix).append(i).append('}');
@@ -80,27 +80,75 @@ final class MemorySql {
   static final String CONVERSATION = "SELECT id, session_id, created_at, updated_at, message_count, cleared_at "
       + "FROM conversations WHERE id = #{conversation_id} AND bot_id = #{bot_id}";
 
-  /**
-   * Usage per UTC day; integer division by a day in milliseconds works the same in both dialects.
-   * The casts give both dialects the same column types (PostgreSQL's AVG and SUM of BIGINT are NUMERIC).
-   */
-  static final String STATS = "SELECT created_at / 86400000 AS day, "
-      + "CAST(SUM(CASE WHEN role = 'user' THEN 1 ELSE 0 END) AS BIGINT) AS turns, "
-      + "CAST(SUM(COALESCE(input_tokens, 0)) AS BIGINT) AS input_tokens, "
-      + "CAST(SUM(COALESCE(output_tokens, 0)) AS BIGINT) AS output_tokens, "
-      + "CAST(SUM(COALESCE(cost, 0)) AS DOUBLE PRECISION) AS cost, "
-      + "CAST(AVG(latency_ms) AS DOUBLE PRECISION) AS avg_latency_ms, MAX(latency_ms) AS max_latency_ms, "
-      + "CAST(SUM(CASE WHEN error IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS errors, "
-      + "CAST(SUM(CASE WHEN feedback = 'up' THEN 1 ELSE 0 END) AS BIGINT) AS feedback_up, "
-      + "CAST(SUM(CASE WHEN feedback = 'down' THEN 1 ELSE 0 END) AS BIGINT) AS feedback_down "
-      + "FROM messages WHERE bot_id = #{bot_id} AND created_at >= #{since} "
-      + "GROUP BY created_at / 86400000 ORDER BY day";
+  /** Adds a stored turn's messages to the usage of their bot and UTC day ({@code usage_daily}, V011). */
+  static final String ADD_USAGE = "INSERT INTO usage_daily (bot_id, day, turns, input_tokens, output_tokens, cost, "
+      + "latency_sum, latency_count, max_latency_ms, errors, feedback_up, feedback_down) VALUES (#{bot_id}, #{day}, "
+      + "#{turns}, #{input_tokens}, #{output_tokens}, #{cost}, #{latency_sum}, #{latency_count}, #{max_latency_ms}, "
+      + "#{errors}, 0, 0) ON CONFLICT (bot_id, day) DO UPDATE SET turns = usage_daily.turns + excluded.turns, "
+      + "input_tokens = usage_daily.input_tokens + excluded.input_tokens, "
+      + "output_tokens = usage_daily.output_tokens + excluded.output_tokens, cost = usage_daily.cost + excluded.cost, "
+      + "latency_sum = usage_daily.latency_sum + excluded.latency_sum, "
+      + "latency_count = usage_daily.latency_count + excluded.latency_count, "
+      + "max_latency_ms = CASE WHEN usage_daily.max_latency_ms IS NULL OR excluded.max_latency_ms > usage_daily.max_latency_ms "
+      + "THEN excluded.max_latency_ms ELSE usage_daily.max_latency_ms END, errors = usage_daily.errors + excluded.errors";
 
-  /** A bot's spend since a time, for daily budgets: one range scan of the (bot_id, created_at) index. */
-  static final String USAGE = "SELECT CAST(SUM(COALESCE(input_tokens, 0)) AS BIGINT) AS input_tokens, "
-      + "CAST(SUM(COALESCE(output_tokens, 0)) AS BIGINT) AS output_tokens, "
-      + "CAST(SUM(COALESCE(cost, 0)) AS DOUBLE PRECISION) AS cost "
-      + "FROM messages WHERE bot_id = #{bot_id} AND created_at >= #{since}";
+  /** The rating an answer has before a visitor's new one, and its day; a no-op write first locks the row (PostgreSQL). */
+  static final String LOCK_RATED = "UPDATE messages SET feedback = feedback WHERE id = #{message_id} AND bot_id = #{bot_id}";
+  static final String RATED = "SELECT feedback, created_at FROM messages WHERE id = #{message_id} AND bot_id = #{bot_id}";
+
+  /** Moves a rating's count in the usage of its answer's day ({@code #{up}}, {@code #{down}}: -1, 0 or 1). */
+  static final String MOVE_FEEDBACK = "UPDATE usage_daily SET feedback_up = feedback_up + #{up}, "
+      + "feedback_down = feedback_down + #{down} WHERE bot_id = #{bot_id} AND day = #{day}";
+
+  /**
+   * Usage per UTC day, from {@code usage_daily} (so deleted conversations still count). The casts give both
+   * dialects the same column types.
+   */
+  static final String STATS = "SELECT day, turns, input_tokens, output_tokens, cost, "
+      + "CASE WHEN latency_count > 0 THEN CAST(latency_sum AS DOUBLE PRECISION) / latency_count END AS avg_latency_ms, "
+      + "max_latency_ms, errors, feedback_up, feedback_down "
+      + "FROM usage_daily WHERE bot_id = #{bot_id} AND day >= #{since_day} ORDER BY day";
+
+  /** A bot's spend since a UTC day, for daily budgets. */
+  static final String USAGE = "SELECT CAST(SUM(input_tokens) AS BIGINT) AS input_tokens, "
+      + "CAST(SUM(output_tokens) AS BIGINT) AS output_tokens, CAST(SUM(cost) AS DOUBLE PRECISION) AS cost "
+      + "FROM usage_daily WHERE bot_id = #{bot_id} AND day >= #{since_day}";
+
+  /**
+   * One page of an export: the bot's conversations active in [since, until) after the keyset
+   * ({@code #{after_at}}, {@code #{after_id}}) in the order they started.
+   */
+  static final String EXPORT_CONVERSATIONS = "SELECT id, session_id, created_at, updated_at, message_count "
+      + "FROM conversations WHERE bot_id = #{bot_id} AND updated_at >= #{since} AND created_at < #{until} "
+      + "AND (created_at > #{after_at} OR (created_at = #{after_at} AND id > #{after_id})) "
+      + "ORDER BY created_at, id LIMIT #{limit}";
+
+  /** Every message of conversations {@code #{c0}} … {@code #{c<count-1>}}, in order. */
+  static String exportMessages(int count) {
+    return "SELECT conversation_id, role, content, status, sources, feedback, feedback_comment, input_tokens, "
+        + "output_tokens, cost, latency_ms, provider, model, error, created_at FROM messages "
+        + "WHERE conversation_id IN (" + params("c", count) + ") ORDER BY conversation_id, seq";
+  }
+
+  static final String SESSION_CONVERSATION = "SELECT id FROM conversations WHERE bot_id = #{bot_id} "
+      + "AND session_id = #{session_id}";
+
+  /** The bot's conversations whose last activity is before {@code #{before}}, oldest first, a batch at a time. */
+  static final String EXPIRED = "SELECT id, session_id FROM conversations WHERE bot_id = #{bot_id} "
+      + "AND updated_at < #{before} ORDER BY updated_at LIMIT #{limit}";
+
+  /**
+   * Deletes the messages of conversations {@code #{c0}} … that are (still) before {@code #{before}}: a turn
+   * that arrived meanwhile keeps its conversation. {@code #{before}} is the end of time for an erasure.
+   */
+  static String deleteMessages(int count) {
+    return "DELETE FROM messages WHERE conversation_id IN (SELECT id FROM conversations WHERE id IN ("
+        + params("c", count) + ") AND updated_at < #{before})";
+  }
+
+  static String deleteConversations(int count) {
+    return "DELETE FROM conversations WHERE id IN (" + params("c", count) + ") AND updated_at < #{before}";
+  }
 
   private MemorySql() {
   }

@@ -1,10 +1,13 @@
 package dev.parley.memory;
 
 import dev.parley.common.Addresses;
+import dev.parley.common.BotClient;
+import dev.parley.common.Bus;
 import dev.parley.common.BusHandlers;
 import dev.parley.common.Fields;
 import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
+import dev.parley.common.Timeouts;
 import dev.parley.db.Database;
 import dev.parley.db.Dialect;
 import io.vertx.core.Future;
@@ -37,9 +40,20 @@ import java.util.Set;
  *   <tr><td>{@code parley.memory.conversations}</td><td>{@code {bot_id, limit, offset}}</td><td>{@code {conversations, total}}</td></tr>
  *   <tr><td>{@code parley.memory.conversation}</td><td>{@code {bot_id, conversation_id}}</td><td>the conversation with its messages</td></tr>
  *   <tr><td>{@code parley.memory.usage}</td><td>{@code {bot_id, since}}</td><td>{@code {input_tokens, output_tokens, cost}}
- *   of the bot's messages since {@code since} (epoch ms; daily budgets)</td></tr>
+ *   of the bot's turns on the UTC days from the one of {@code since} (epoch ms) on (daily budgets; deleted conversations still count)</td></tr>
  *   <tr><td>{@code parley.memory.stats}</td><td>{@code {bot_id, days}}</td><td>{@code {bot_id, days:[{date, turns, …}]}}</td></tr>
+ *   <tr><td>{@code parley.memory.export.page}</td><td>{@code {bot_id, since, until, after_at?, after_id?, limit?}}</td>
+ *   <td>{@code {conversations: [{conversation_id, session_id, started_at, updated_at, messages}], next}}: the conversations
+ *   active in [since, until) in the order they started, at most 200 (and 2000 messages) a page; {@code next} is the
+ *   cursor of the next page, null after the last</td></tr>
+ *   <tr><td>{@code parley.memory.session.erase}</td><td>{@code {bot_id, session_id}}</td><td>{@code {conversations, messages}}:
+ *   the session's conversation, messages and feedback deleted (usage totals stay); 404 for no such session</td></tr>
+ *   <tr><td>{@code parley.memory.retention.run}</td><td>{}</td><td>{@code {ran, bots: [{bot_id, conversations, messages,
+ *   before}]}}: runs the retention job now ({@code ran: false} when a run is going on already)</td></tr>
  * </table>
+ *
+ * <p>The retention job ({@link Retention}) also runs every {@code retention.interval_s} (3600; 0 turns it off),
+ * first {@code retention.first_run_s} (60) after start, and publishes {@code parley.events.retention.completed}.
  */
 public class MemoryVerticle extends VerticleBase {
 
@@ -47,6 +61,8 @@ public class MemoryVerticle extends VerticleBase {
 
   private Database database;
   private MemoryService memory;
+  private Retention retention;
+  private long retentionTimer = -1;
 
   @Override
   public Future<?> start() {
@@ -75,12 +91,49 @@ public class MemoryVerticle extends VerticleBase {
               BusHandlers.register(vertx, Addresses.MEMORY_STATS, body ->
                   memory.stats(botId(body), clamp(body.getInteger(Fields.DAYS, 30), 1, 366))),
               BusHandlers.register(vertx, Addresses.MEMORY_USAGE, body ->
-                  memory.usage(botId(body), Math.max(0L, body.getLong("since", 0L))))));
-        });
+                  memory.usage(botId(body), Math.max(0L, body.getLong("since", 0L)))),
+              BusHandlers.register(vertx, Addresses.MEMORY_EXPORT_PAGE, this::exportPage),
+              BusHandlers.register(vertx, Addresses.MEMORY_SESSION_ERASE, body ->
+                  memory.erase(botId(body), sessionId(body))),
+              BusHandlers.register(vertx, Addresses.MEMORY_RETENTION_RUN, body -> retention.run())));
+        })
+        .onSuccess(ready -> scheduleRetention());
+  }
+
+  private void scheduleRetention() {
+    retention = new Retention(database, new BotClient(new Bus(vertx), Timeouts.from(config().getJsonObject("timeouts"))),
+        vertx.eventBus(), memory::forget);
+    JsonObject settings = config().getJsonObject("retention", new JsonObject());
+    long intervalMs = seconds(settings.getValue("interval_s"), 3_600) * 1_000L;
+    if (intervalMs <= 0) {
+      return;
+    }
+    long firstMs = Math.max(1L, seconds(settings.getValue("first_run_s"), 60) * 1_000L);
+    retentionTimer = vertx.setTimer(firstMs, first -> {
+      retention.run();
+      retentionTimer = vertx.setPeriodic(intervalMs, tick -> retention.run());
+    });
+  }
+
+  private static long seconds(Object value, long otherwise) {
+    if (value instanceof Number number) {
+      return number.longValue();
+    }
+    return value == null ? otherwise : Long.parseLong(value.toString().trim());
+  }
+
+  private Future<JsonObject> exportPage(JsonObject body) {
+    String afterId = body.getString("after_id", "");
+    if (!afterId.isEmpty()) {
+      Ids.requireEntityId(afterId, "Conversation");
+    }
+    return memory.exports().page(botId(body), body.getLong("since", 0L), body.getLong("until", Long.MAX_VALUE),
+        body.getLong("after_at", -1L), afterId, body.getInteger(Fields.LIMIT, ExportPages.MAX_CONVERSATIONS));
   }
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(retentionTimer);
     if (memory != null) {
       memory.close();
     }

@@ -187,8 +187,8 @@ final class TurnWriter {
   }
 
   /**
-   * Writes a batch in three statements whatever its size: upsert every turn's conversation,
-   * read their ids back, insert every message. (A statement per turn would make the single
+   * Writes a batch in four statements whatever its size: upsert every turn's conversation,
+   * read their ids back, insert every message, add them to their days' usage ({@link DailyUsage}). (A statement per turn would make the single
    * SQLite connection, one worker-thread hop per statement, the bottleneck under load.)
    */
   private static Future<List<JsonObject>> writeAll(SqlClient tx, List<Pending> batch) {
@@ -226,7 +226,8 @@ final class TurnWriter {
             String conversationId = ids.get(turn.getString(Fields.BOT_ID) + '/' + turn.getString(Fields.SESSION_ID));
             stored.add(rows(turn, conversationId, now, messages));
           }
-          return SqlTemplate.forUpdate(tx, MemorySql.INSERT_MESSAGE).executeBatch(messages).map(done -> stored);
+          return SqlTemplate.forUpdate(tx, MemorySql.INSERT_MESSAGE).executeBatch(messages)
+              .compose(done -> DailyUsage.add(tx, messages)).map(done -> stored);
         });
   }
 

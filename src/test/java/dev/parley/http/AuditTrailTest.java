@@ -152,6 +152,9 @@ class AuditTrailTest {
         new Write("DELETE /api/bots/:botId/documents/:docId", HttpMethod.DELETE,
             ids -> "/api/bots/" + ids.get("bot") + "/documents/" + ids.get("doc"), null, 204, "document.delete",
             "document", "doc"),
+        new Write("DELETE /api/bots/:botId/sessions/:sessionId", HttpMethod.DELETE,
+            ids -> "/api/bots/" + ids.get("bot") + "/sessions/" + ids.get("session"), null, 204, "session.delete",
+            "session", "session"),
         new Write("DELETE /api/bots/:botId", HttpMethod.DELETE, ids -> "/api/bots/" + ids.get("bot"), null, 204,
             "bot.delete", "bot", "bot"));
 
@@ -164,7 +167,8 @@ class AuditTrailTest {
           .containsExactlyInAnyOrderElementsOf(adminWriteRoutes(routes));
       Future<Void> chain = Future.succeededFuture();
       for (Write write : writes) {
-        chain = chain.compose(v -> write.targetKey().equals("doc") ? settleDocument(ids) : Future.succeededFuture())
+        chain = chain.compose(v -> write.targetKey().equals("doc") ? settleDocument(ids)
+                : write.targetKey().equals("session") ? chatOnce(ids) : Future.succeededFuture())
             .compose(v -> {
           String requestId = rid("walk");
           requestIds.put(write, requestId);
@@ -197,6 +201,15 @@ class AuditTrailTest {
       }
       return checks;
     }).onComplete(test.succeedingThenComplete());
+  }
+
+  /** A visitor's turn with the walk's bot, so that there is a session to erase. */
+  private static Future<Void> chatOnce(Map<String, String> ids) {
+    return app.client.post("/api/chat/" + ids.get("bot")).sendJsonObject(new JsonObject().put("message", "hello"))
+        .map(response -> {
+          ids.put("session", response.bodyAsJsonObject().getString("session_id"));
+          return null;
+        });
   }
 
   /** Waits until the document of the walk (if any yet) is no longer being ingested: a retry needs it failed. */

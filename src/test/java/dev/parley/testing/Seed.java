@@ -1,0 +1,70 @@
+package dev.parley.testing;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+
+/**
+ * Conversations written straight into an app's database (no chat turns), for tests that need many: exports,
+ * retention. Blocking: call it off the event loop. The usage of the seeded messages is not counted.
+ */
+public final class Seed {
+
+  private static final int BATCH = 2_000;
+
+  private Seed() {
+  }
+
+  /**
+   * {@code count} conversations of the bot (sessions {@code <prefix>-<n>}), each with a user message and an answer of
+   * {@code chars} characters, started and last active at {@code at} (epoch ms) plus n ms.
+   */
+  public static void conversations(TestApp app, String botId, String prefix, int count, int chars, long at)
+      throws SQLException {
+    String answer = "a".repeat(Math.max(1, chars));
+    try (Connection connection = app.jdbc()) {
+      connection.setAutoCommit(false);
+      try (PreparedStatement conversation = connection.prepareStatement("INSERT INTO conversations "
+              + "(id, bot_id, session_id, created_at, updated_at, message_count) VALUES (?, ?, ?, ?, ?, 2)");
+          PreparedStatement message = connection.prepareStatement("INSERT INTO messages (id, conversation_id, bot_id, "
+              + "role, content, input_tokens, output_tokens, cost, latency_ms, provider, model, created_at) "
+              + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        for (int n = 0; n < count; n++) {
+          String id = "cnv_" + prefix + "_" + n;
+          long time = at + n;
+          conversation.setString(1, id);
+          conversation.setString(2, botId);
+          conversation.setString(3, prefix + "-" + String.format("%08d", n));
+          conversation.setLong(4, time);
+          conversation.setLong(5, time);
+          conversation.addBatch();
+          message(message, id + "_u", id, botId, "user", "question " + n, time);
+          message(message, id + "_a", id, botId, "assistant", answer, time + 1);
+          if ((n + 1) % BATCH == 0 || n == count - 1) {
+            conversation.executeBatch();
+            message.executeBatch();
+          }
+        }
+      }
+      connection.commit();
+    }
+  }
+
+  private static void message(PreparedStatement insert, String id, String conversationId, String botId, String role,
+      String content, long at) throws SQLException {
+    boolean answer = role.equals("assistant");
+    insert.setString(1, id);
+    insert.setString(2, conversationId);
+    insert.setString(3, botId);
+    insert.setString(4, role);
+    insert.setString(5, content);
+    insert.setObject(6, answer ? 12 : null);
+    insert.setObject(7, answer ? 34 : null);
+    insert.setObject(8, answer ? 0.0001 : null);
+    insert.setObject(9, answer ? 250L : null);
+    insert.setString(10, answer ? "openai" : null);
+    insert.setString(11, answer ? "gpt-4o-mini" : null);
+    insert.setLong(12, at);
+    insert.addBatch();
+  }
+}
