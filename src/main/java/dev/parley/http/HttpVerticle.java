@@ -2,6 +2,9 @@ package dev.parley.http;
 
 import dev.parley.common.Clients;
 import dev.parley.common.Timeouts;
+import dev.parley.http.sso.IdentityDirectory;
+import dev.parley.http.sso.OidcRoutes;
+import dev.parley.http.sso.SignInSessions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
@@ -21,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * are set up here; each group of routes is a class with {@code mount(Router)}: {@link OpsRoutes},
  * {@link BotsHandler} and {@link DocumentsHandler} (admin, behind the bearer token), {@link ChatRoutes} (the
  * public chat API, following each bot's allowed origins; a turn is run by {@link dev.parley.chat.ChatPipeline}),
- * {@link DocsRoutes} and {@link PagesHandler}. The bus clients ({@link Clients}) are made once per instance and
+ * {@link OidcRoutes} (single sign-on, public), {@link DocsRoutes} and {@link PagesHandler}. The bus clients ({@link Clients}) are made once per instance and
  * shared by every route; each call passes its request's id.
  */
 public class HttpVerticle extends VerticleBase {
@@ -34,6 +37,20 @@ public class HttpVerticle extends VerticleBase {
   /** Set once the instance stops: readiness fails and each response closes its connection. */
   private volatile boolean draining;
 
+  private final IdentityDirectory identities;
+  private final SignInSessions signIns;
+
+  /** Without accounts: single sign-on cannot be configured. */
+  public HttpVerticle() {
+    this(null, null);
+  }
+
+  /** With the accounts that single sign-on ({@link OidcRoutes}) looks people up in and signs them in to. */
+  public HttpVerticle(IdentityDirectory identities, SignInSessions signIns) {
+    this.identities = identities;
+    this.signIns = signIns;
+  }
+
   @Override
   public Future<?> start() {
     JsonObject config = config();
@@ -41,6 +58,10 @@ public class HttpVerticle extends VerticleBase {
     if (hash == null) {
       return Future.failedFuture(new IllegalStateException("HttpVerticle needs " + AdminToken.CONFIG_KEY));
     }
+    return OidcRoutes.create(vertx, config, identities, signIns).compose(sso -> serve(config, hash, sso));
+  }
+
+  private Future<?> serve(JsonObject config, String hash, OidcRoutes sso) {
     Timeouts timeouts = Timeouts.from(config.getJsonObject("timeouts"));
     String publicUrl = config.getString("public_url", "http://localhost:8000");
     long bodyLimit = config.getLong("body_limit_bytes", 65_536L);
@@ -76,6 +97,7 @@ public class HttpVerticle extends VerticleBase {
     new BotsHandler(clients, new Deploy(publicUrl)).mount(router);
     new DocumentsHandler(clients).mount(router);
     new ChatRoutes(clients, publicUrl, limiter, clientAddress, config).mount(router);
+    sso.mount(router);
     new DocsRoutes(vertx).mount(router);
     new PagesHandler(clients.bots(), config.getString("webroot", "webroot")).mount(router);
     ApiErrors errors = new ApiErrors();
