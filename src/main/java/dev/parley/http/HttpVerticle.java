@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * are set up here; each group of routes is a class with {@code mount(Router)}: {@link OpsRoutes},
  * {@link BotsHandler} and {@link DocumentsHandler} (admin, behind the bearer token), {@link ChatRoutes} (the
  * public chat API, following each bot's allowed origins; a turn is run by {@link dev.parley.chat.ChatPipeline}),
- * {@link OidcRoutes} (single sign-on, public), {@link DocsRoutes} and {@link PagesHandler}. The bus clients ({@link Clients}) are made once per instance and
- * shared by every route; each call passes its request's id.
+ * {@link OidcRoutes} (single sign-on, public), {@link DocsRoutes} and {@link PagesHandler}. The bus clients
+ * ({@link Clients}) are made once per instance and shared by every route; each call passes its request's id.
  */
 public class HttpVerticle extends VerticleBase {
 

@@ -122,15 +122,13 @@ class OidcSignInTest {
   @Test
   void refuses_an_email_outside_the_allowed_domains(VertxTestContext test) {
     accounts.users.put("eve@evil.example", new ExistingUser("u-eve", Role.OWNER));
-    vouchFor(claims("eve@evil.example", "parley-admins"));
-    browser.signIn().onComplete(refused(test, 403, "sso_domain_refused"));
+    signInRefused(test, claims("eve@evil.example", "parley-admins"), 403, "sso_domain_refused");
   }
 
   @Test
   void refuses_an_email_the_provider_has_not_verified(VertxTestContext test) {
     accounts.users.put("ann@example.com", new ExistingUser("u-ann", Role.VIEWER));
-    vouchFor(claims("ann@example.com", "parley-admins").put("email_verified", false));
-    browser.signIn().onComplete(refused(test, 403, "sso_email_unverified"));
+    signInRefused(test, claims("ann@example.com", "parley-admins").put("email_verified", false), 403, "sso_email_unverified");
   }
 
   @Test
@@ -178,8 +176,7 @@ class OidcSignInTest {
   @Test
   void refuses_an_id_token_issued_for_another_sign_in(VertxTestContext test) {
     accounts.users.put("ann@example.com", new ExistingUser("u-ann", Role.VIEWER));
-    vouchFor(claims("ann@example.com", "parley-admins").put("nonce", "a-nonce-from-another-sign-in"));
-    browser.signIn().onComplete(refused(test, 403, "sso_nonce_mismatch"));
+    signInRefused(test, claims("ann@example.com", "parley-admins").put("nonce", "a-nonce-from-another-sign-in"), 403, "sso_nonce_mismatch");
   }
 
   @Test
@@ -192,15 +189,13 @@ class OidcSignInTest {
 
   @Test
   void refuses_an_unknown_user_while_provisioning_is_off(VertxTestContext test) {
-    vouchFor(claims("new@example.com", "parley-admins"));
-    browser.signIn().onComplete(refused(test, 403, "sso_unknown_user"));
+    signInRefused(test, claims("new@example.com", "parley-admins"), 403, "sso_unknown_user");
   }
 
   @Test
   void refuses_a_known_user_whose_groups_map_to_no_role(VertxTestContext test) {
     accounts.users.put("ann@example.com", new ExistingUser("u-ann", Role.OWNER));
-    vouchFor(claims("ann@example.com", "marketing"));
-    browser.signIn().onComplete(refused(test, 403, "sso_no_role"));
+    signInRefused(test, claims("ann@example.com", "marketing"), 403, "sso_no_role");
   }
 
   @Test
@@ -227,52 +222,44 @@ class OidcSignInTest {
 
   @Test
   void provisions_an_unknown_user_with_the_default_role_when_provisioning_is_on(Vertx vertx, VertxTestContext test) {
-    int other = TestApp.freePort();
-    OidcBrowser second = new OidcBrowser(vertx, other);
     vouchFor(claims("new@example.com", "marketing").put("name", "New Person"));
-    deploy(vertx, other, sso -> sso.put("provisioning", new JsonObject().put("enabled", true).put("default_role", "viewer")))
-        .compose(id -> second.signIn().eventually(() -> vertx.undeploy(id)))
+    onAnotherServer(vertx, other -> deploy(vertx, other,
+        sso -> sso.put("provisioning", new JsonObject().put("enabled", true).put("default_role", "viewer"))),
+        OidcBrowser::signIn)
         .onComplete(test.succeeding(response -> test.verify(() -> {
           assertThat(response.statusCode()).isEqualTo(302);
           assertThat(accounts.signedIn).containsExactly(
               new VerifiedIdentity("subject-new", "new@example.com", "New Person", Role.VIEWER, null));
           assertThat(accounts.signedIn.get(0).provisioned()).isTrue();
-          second.close();
           test.completeNow();
         })));
   }
 
   @Test
   void without_single_sign_on_the_routes_say_it_is_off(Vertx vertx, VertxTestContext test) {
-    int other = TestApp.freePort();
-    OidcBrowser second = new OidcBrowser(vertx, other);
-    JsonObject config = appConfig(other).put("sso", new JsonObject());
-    RouterAccess.deploy(vertx, new HttpVerticle(), config)
-        .compose(id -> Future.all(second.get("/api/auth/sso"), second.get("/auth/oidc/login"))
-            .eventually(() -> vertx.undeploy(id)))
+    onAnotherServer(vertx,
+        other -> RouterAccess.deploy(vertx, new HttpVerticle(), appConfig(other).put("sso", new JsonObject())),
+        browser -> Future.all(browser.get("/api/auth/sso"), browser.get("/auth/oidc/login")))
         .onComplete(test.succeeding(both -> test.verify(() -> {
           HttpResponse<Buffer> described = both.resultAt(0);
           HttpResponse<Buffer> login = both.resultAt(1);
           assertThat(described.bodyAsJsonObject().getJsonObject("oidc")).isEqualTo(new JsonObject().put("enabled", false));
           assertThat(login.statusCode()).isEqualTo(404);
           assertThat(login.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("sso_disabled");
-          second.close();
           test.completeNow();
         })));
   }
 
   @Test
   void sign_in_answers_503_while_the_provider_cannot_be_reached(Vertx vertx, VertxTestContext test) {
-    int other = TestApp.freePort();
-    OidcBrowser second = new OidcBrowser(vertx, other);
-    deploy(vertx, other, sso -> sso.put("issuer", "http://127.0.0.1:" + TestApp.freePort() + "/nobody"))
-        .compose(id -> second.login().eventually(() -> vertx.undeploy(id)))
+    onAnotherServer(vertx,
+        other -> deploy(vertx, other, sso -> sso.put("issuer", "http://127.0.0.1:" + TestApp.freePort() + "/nobody")),
+        OidcBrowser::login)
         .onComplete(test.succeeding(started -> test.verify(() -> {
           assertThat(started.response().statusCode()).isEqualTo(503);
           assertThat(started.response().bodyAsJsonObject().getJsonObject("error").getString("code"))
               .isEqualTo("sso_unavailable");
           assertThat(started.flowCookie()).isNull();
-          second.close();
           test.completeNow();
         })));
   }
@@ -291,6 +278,18 @@ class OidcSignInTest {
     OidcSettings settings = OidcSettings.from(new JsonObject().put("oidc", oidcConfig()), "http://127.0.0.1:1");
     assertThat(settings.clientSecret()).isEqualTo(SECRET);
     assertThat(settings.toString()).doesNotContain(SECRET).contains("client_secret=set");
+  }
+
+  /** Runs {@code steps} against an HTTP verticle that {@code deploy} starts on another port, then undeploys it. */
+  private static <T> Future<T> onAnotherServer(Vertx vertx, Function<Integer, Future<String>> deploy,
+      Function<OidcBrowser, Future<T>> steps) {
+    int other = TestApp.freePort();
+    OidcBrowser second = new OidcBrowser(vertx, other);
+    return deploy.apply(other).compose(id -> steps.apply(second).eventually(() -> vertx.undeploy(id)))
+        .eventually(() -> {
+          second.close();
+          return Future.succeededFuture();
+        });
   }
 
   private static Future<String> deploy(Vertx vertx, int port, Function<JsonObject, JsonObject> change) {
@@ -337,6 +336,12 @@ class OidcSignInTest {
 
   private static JsonObject claims(String email, String... groups) {
     return new JsonObject().put("email", email).put("email_verified", true).put("groups", new JsonArray(List.of(groups)));
+  }
+
+  /** A sign-in the provider vouches for with {@code claims}, which Parley must refuse. */
+  private static void signInRefused(VertxTestContext test, JsonObject claims, int status, String code) {
+    vouchFor(claims);
+    browser.signIn().onComplete(refused(test, status, code));
   }
 
   private static io.vertx.core.Handler<io.vertx.core.AsyncResult<HttpResponse<Buffer>>> refused(VertxTestContext test,
