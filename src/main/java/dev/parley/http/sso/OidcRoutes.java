@@ -185,7 +185,7 @@ public final class OidcRoutes {
     Object audience = claims.getValue("aud");
     boolean forUs = audience instanceof String one ? one.equals(settings.clientId())
         : audience instanceof JsonArray many && many.contains(settings.clientId());
-    if (!forUs || claims.getString("sub") == null || claims.getValue("iss") == null) {
+    if (!forUs || !(claims.getValue("sub") instanceof String) || claims.getValue("iss") == null) {
       throw Admission.refused("sso_id_token_invalid", "The identity provider's ID token is not valid");
     }
     Object expires = claims.getValue("exp");
