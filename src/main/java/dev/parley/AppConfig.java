@@ -37,6 +37,9 @@ public final class AppConfig {
     VARIABLES.put("PARLEY_DATABASE_POOL_SIZE", "database.pool_size");
     VARIABLES.put("PARLEY_DB_SYNCHRONOUS", "database.synchronous");
     VARIABLES.put("PARLEY_DB_BUSY_TIMEOUT_MS", "database.busy_timeout_ms");
+    VARIABLES.put("PARLEY_OIDC_ISSUER", "sso.oidc.issuer");
+    VARIABLES.put("PARLEY_OIDC_CLIENT_ID", "sso.oidc.client_id");
+    VARIABLES.put("PARLEY_OIDC_CLIENT_SECRET", "sso.oidc.client_secret");
     VARIABLES.put("PARLEY_ROLES", "roles");
     VARIABLES.put("PARLEY_CLUSTER_HOST", "cluster.host");
     VARIABLES.put("PARLEY_CLUSTER_PORT", "cluster.port");
@@ -105,6 +108,9 @@ public final class AppConfig {
     }
     if ("rag".equals(component)) {
       embeddingDefaults(config, own);
+    }
+    if ("http".equals(component) && config.containsKey("sso")) {
+      own.put("sso", config.getValue("sso"));
     }
     return own;
   }

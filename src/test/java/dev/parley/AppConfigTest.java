@@ -59,6 +59,22 @@ class AppConfigTest {
   }
 
   @Test
+  void oidc_variables_configure_single_sign_on_which_only_the_http_component_gets() {
+    JsonObject file = TestApp.defaults().put("sso", new JsonObject().put("oidc", new JsonObject()
+        .put("issuer", "https://from-file.example.com").put("allowed_email_domains", new JsonArray().add("example.com"))));
+    JsonObject config = AppConfig.resolve(file
+        .put("PARLEY_OIDC_ISSUER", "https://login.example.com")
+        .put("PARLEY_OIDC_CLIENT_ID", "parley")
+        .put("PARLEY_OIDC_CLIENT_SECRET", "oidc-secret"));
+    JsonObject oidc = AppConfig.forComponent(config, "http").getJsonObject("sso").getJsonObject("oidc");
+    assertThat(oidc.getString("issuer")).isEqualTo("https://login.example.com");
+    assertThat(oidc.getString("client_id")).isEqualTo("parley");
+    assertThat(oidc.getString("client_secret")).isEqualTo("oidc-secret");
+    assertThat(oidc.getJsonArray("allowed_email_domains")).containsExactly("example.com");
+    assertThat(AppConfig.forComponent(config, "bot").containsKey("sso")).isFalse();
+  }
+
+  @Test
   void embeddings_variables_configure_rag_and_fall_back_to_the_openai_key_and_base_url() {
     JsonObject config = AppConfig.resolve(TestApp.defaults()
         .put("PARLEY_EMBEDDINGS_PROVIDER", "openai")

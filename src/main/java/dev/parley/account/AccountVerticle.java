@@ -36,6 +36,10 @@ import org.slf4j.LoggerFactory;
  *   {@code last_owner}. Sessions and tokens go with the user.</td></tr>
  *   <tr><td>{@code parley.account.invite.accept}</td><td>{@code {invite_hash, password_hash}}</td><td>the user; 404
  *   {@code invite_invalid} (unknown, used or past its expiry)</td></tr>
+ *   <tr><td>{@code parley.account.sso.find}</td><td>{@code {email}}</td><td>{@code {user_id, role}} of the enabled user
+ *   with that email, else {}</td></tr>
+ *   <tr><td>{@code parley.account.sso.admit}</td><td>{@code {email, name, role, user_id?}}</td><td>the user: made
+ *   without a password, or brought to {@code role} (409 {@code last_owner}, 409 {@code email_taken})</td></tr>
  *   <tr><td>{@code parley.account.login.begin}</td><td>{@code {email}}</td><td>{@code {user_id, password_hash}} of an
  *   enabled user with a password, else {}; 429 {@code too_many_sign_ins} with {@code retry_after}</td></tr>
  *   <tr><td>{@code parley.account.login.failed}</td><td>{@code {email}}</td><td>{}</td></tr>
@@ -83,6 +87,8 @@ public class AccountVerticle extends VerticleBase {
           consume(Addresses.ACCOUNT_USER_UPDATE, users::update),
           consume(Addresses.ACCOUNT_USER_DELETE, body -> users.delete(body).map(v -> new JsonObject())),
           consume(Addresses.ACCOUNT_INVITE_ACCEPT, users::acceptInvite),
+          consume(Addresses.ACCOUNT_SSO_FIND, body -> users.byEmail(email(body))),
+          consume(Addresses.ACCOUNT_SSO_ADMIT, users::admit),
           consume(Addresses.ACCOUNT_LOGIN_BEGIN, body -> throttle.check(email(body)).compose(v -> users.credentials(email(body)))),
           consume(Addresses.ACCOUNT_LOGIN_FAILED, body -> throttle.failed(email(body)).map(v -> new JsonObject())),
           consume(Addresses.ACCOUNT_SESSION_START, body -> sessions.start(Users.userId(body), hash(body, Fields.SESSION_HASH))

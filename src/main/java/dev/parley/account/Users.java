@@ -168,6 +168,38 @@ final class Users {
         });
   }
 
+  /** {@code {user_id, role}} of the enabled user with this email, or {} (single sign-on looks people up here). */
+  Future<JsonObject> byEmail(String email) {
+    return SqlTemplate.forQuery(database.pool(), AccountSql.SELECT_USER_BY_EMAIL)
+        .execute(Map.of("email_key", UserFields.key(email))).map(rows -> {
+          if (rows.size() == 0) {
+            return new JsonObject();
+          }
+          Row row = rows.iterator().next();
+          return row.getInteger("disabled") != 0 ? new JsonObject()
+              : new JsonObject().put(Fields.USER_ID, row.getString("id")).put(Fields.ROLE, row.getString(Fields.ROLE));
+        });
+  }
+
+  /**
+   * Admits a person single sign-on vouched for: {@code {email, name, role, user_id?}}. Without {@code user_id} the
+   * account is made with that role and no password (they sign in through the provider); with it, the stored role is
+   * brought to {@code role} as an owner's change would (sessions and tokens end when it changes; the last owner
+   * stays). Answers the user.
+   */
+  Future<JsonObject> admit(JsonObject input) {
+    Role role = UserFields.role(input.getValue(Fields.ROLE));
+    JsonObject system = new JsonObject().put(Fields.ROLE, Role.OWNER.wire());
+    if (input.getValue(Fields.USER_ID) instanceof String id) {
+      return get(id).compose(user -> role.wire().equals(user.getString(Fields.ROLE)) ? Future.succeededFuture(user)
+          : update(new JsonObject().put(Fields.ACTOR, system).put(Fields.USER_ID, id)
+              .put(Fields.PATCH, new JsonObject().put(Fields.ROLE, role.wire()))));
+    }
+    String email = UserFields.email(input.getValue(Fields.EMAIL));
+    String name = UserFields.name(input.getValue(Fields.NAME));
+    return insert(database.pool(), email, name, role, null, null, null, null);
+  }
+
   static Future<Void> revokeAll(SqlClient tx, String userId) {
     return SqlTemplate.forUpdate(tx, AccountSql.DELETE_SESSIONS_OF).execute(Map.of(Fields.USER_ID, userId))
         .compose(done -> SqlTemplate.forUpdate(tx, AccountSql.DELETE_TOKENS_OF).execute(Map.of(Fields.USER_ID, userId)))

@@ -66,6 +66,20 @@ public final class AccountClient {
         .put(Fields.PASSWORD_HASH, passwordHash));
   }
 
+  /** {@code {user_id, role}} of the enabled user with this email, or {} (single sign-on). */
+  public Future<JsonObject> findForSso(String requestId, String email) {
+    return send(requestId, Addresses.ACCOUNT_SSO_FIND, new JsonObject().put(Fields.EMAIL, email));
+  }
+
+  /** Makes the account of a person single sign-on admitted ({@code userId} null), or brings it to {@code role}. */
+  public Future<JsonObject> admitSso(String requestId, String email, String name, Role role, String userId) {
+    JsonObject body = new JsonObject().put(Fields.EMAIL, email).put(Fields.NAME, name).put(Fields.ROLE, role.wire());
+    if (userId != null) {
+      body.put(Fields.USER_ID, userId);
+    }
+    return send(requestId, Addresses.ACCOUNT_SSO_ADMIT, body);
+  }
+
   /**
    * What a sign-in needs: {@code {user_id, password_hash}} of an enabled user with a password, or {} for any other
    * email; 429 with {@code retry_after} while the email is locked out after too many failures.

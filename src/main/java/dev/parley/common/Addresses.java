@@ -24,6 +24,10 @@ public final class Addresses {
   public static final String ACCOUNT_USER_UPDATE = "parley.account.user.update";
   public static final String ACCOUNT_USER_DELETE = "parley.account.user.delete";
   public static final String ACCOUNT_INVITE_ACCEPT = "parley.account.invite.accept";
+  /** {@code {email}} → {@code {user_id, role}} of the enabled user with that email, or {} (single sign-on). */
+  public static final String ACCOUNT_SSO_FIND = "parley.account.sso.find";
+  /** {@code {email, name, role, user_id?}} → the user: made (no password) or brought to that role (single sign-on). */
+  public static final String ACCOUNT_SSO_ADMIT = "parley.account.sso.admit";
   public static final String ACCOUNT_LOGIN_BEGIN = "parley.account.login.begin";
   public static final String ACCOUNT_LOGIN_FAILED = "parley.account.login.failed";
   public static final String ACCOUNT_SESSION_START = "parley.account.session.start";

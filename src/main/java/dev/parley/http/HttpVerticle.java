@@ -3,6 +3,9 @@ package dev.parley.http;
 import dev.parley.common.AuditClient;
 import dev.parley.common.Clients;
 import dev.parley.common.Timeouts;
+import dev.parley.http.sso.IdentityDirectory;
+import dev.parley.http.sso.OidcRoutes;
+import dev.parley.http.sso.SignInSessions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
@@ -25,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * {@link AccessRules}; every admin write is recorded by {@link AuditTrail}), {@link AuthRoutes} (sign-in, set-up and
  * invites, public), {@link ChatRoutes} (the
  * public chat API, following each bot's allowed origins; a turn is run by {@link dev.parley.chat.ChatPipeline}),
- * {@link DocsRoutes} and {@link PagesHandler}. The bus clients ({@link Clients}) are made once per instance and
- * shared by every route; each call passes its request's id.
+ * {@link OidcRoutes} (single sign-on, public), {@link DocsRoutes} and {@link PagesHandler}. The bus clients
+ * ({@link Clients}) are made once per instance and shared by every route; each call passes its request's id.
  */
 public class HttpVerticle extends VerticleBase {
 
@@ -39,6 +42,20 @@ public class HttpVerticle extends VerticleBase {
   /** Set once the instance stops: readiness fails and each response closes its connection. */
   private volatile boolean draining;
 
+  private final IdentityDirectory identities;
+  private final SignInSessions signIns;
+
+  /** Single sign-on, when configured, signs people in to the account component ({@link SsoAccounts}). */
+  public HttpVerticle() {
+    this(null, null);
+  }
+
+  /** With the accounts that single sign-on ({@link OidcRoutes}) looks people up in and signs them in to. */
+  public HttpVerticle(IdentityDirectory identities, SignInSessions signIns) {
+    this.identities = identities;
+    this.signIns = signIns;
+  }
+
   @Override
   public Future<?> start() {
     JsonObject config = config();
@@ -47,6 +64,14 @@ public class HttpVerticle extends VerticleBase {
       return Future.failedFuture(new IllegalStateException("HttpVerticle needs " + AdminToken.CONFIG_KEY));
     }
     Timeouts timeouts = Timeouts.from(config.getJsonObject("timeouts"));
+    Clients clients = Clients.of(vertx, timeouts);
+    SsoAccounts accounts = identities == null && signIns == null ? new SsoAccounts(clients.accounts()) : null;
+    return OidcRoutes.create(vertx, config, accounts != null ? accounts : identities, accounts != null ? accounts : signIns)
+        .compose(sso -> serve(config, hash, sso, clients, timeouts, accounts));
+  }
+
+  private Future<?> serve(JsonObject config, String hash, OidcRoutes sso, Clients clients, Timeouts timeouts,
+      SsoAccounts ssoAccounts) {
     String publicUrl = config.getString("public_url", "http://localhost:8000");
     long bodyLimit = config.getLong("body_limit_bytes", 65_536L);
 
@@ -67,7 +92,6 @@ public class HttpVerticle extends VerticleBase {
       return Future.failedFuture(new IllegalStateException(bad.getMessage()));
     }
     RateLimiter limiter = new RateLimiter(vertx, "shared".equals(config.getString("rate_limit_store")));
-    Clients clients = Clients.of(vertx, timeouts);
     AuditClient auditClient = new AuditClient(clients.bus(), timeouts);
     auditTrail = new AuditTrail(auditClient, clientAddress);
     // before authentication: it records what an authenticated admin request changed once its response has ended
@@ -94,9 +118,14 @@ public class HttpVerticle extends VerticleBase {
     new AuditRoutes(auditClient).mount(router);
     new UsersHandler(clients.accounts(), publicUrl).mount(router);
     new SelfRoutes(clients.accounts()).mount(router);
-    new AuthRoutes(clients.accounts(), new Passwords(vertx), new SessionCookie(publicUrl), limiter, clientAddress,
-        config.getInteger("login_attempts_per_minute", AuthRoutes.DEFAULT_ATTEMPTS_PER_MINUTE), auditTrail).mount(router);
+    AuthRoutes authRoutes = new AuthRoutes(clients.accounts(), new Passwords(vertx), new SessionCookie(publicUrl), limiter,
+        clientAddress, config.getInteger("login_attempts_per_minute", AuthRoutes.DEFAULT_ATTEMPTS_PER_MINUTE), auditTrail);
+    authRoutes.mount(router);
+    if (ssoAccounts != null) {
+      ssoAccounts.use(authRoutes, auditTrail);
+    }
     new ChatRoutes(clients, publicUrl, limiter, clientAddress, config).mount(router);
+    sso.mount(router);
     new DocsRoutes(vertx).mount(router);
     new PagesHandler(clients.bots(), config.getString("webroot", "webroot")).mount(router);
     ApiErrors errors = new ApiErrors();

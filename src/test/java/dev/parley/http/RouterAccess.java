@@ -21,4 +21,14 @@ public final class RouterAccess {
         .put(AdminToken.CONFIG_KEY, AdminToken.hashHex(dev.parley.testing.TestApp.ADMIN_TOKEN));
     return vertx.deployVerticle(http, new DeploymentOptions().setConfig(config)).map(id -> http.router().getRoutes());
   }
+
+  /**
+   * Deploys {@code http} alone (no other verticle), configured as the app's HTTP component would be, on the port
+   * of {@code http.port}; answers the deployment id.
+   */
+  public static Future<String> deploy(Vertx vertx, HttpVerticle http, JsonObject appConfig) {
+    JsonObject config = AppConfig.forComponent(appConfig, "http")
+        .put(AdminToken.CONFIG_KEY, AdminToken.hashHex(dev.parley.testing.TestApp.ADMIN_TOKEN));
+    return vertx.deployVerticle(http, new DeploymentOptions().setConfig(config));
+  }
 }
