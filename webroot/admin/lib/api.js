@@ -1,8 +1,14 @@
 /*
- * The admin API client: the admin token (kept in sessionStorage), the bearer header, JSON bodies
- * and JSON errors ({"error": {code, message, field}}) as ApiError. A 401 signs the admin out.
+ * The admin API client. A person signs in with a password or SSO and is then known by the session
+ * cookie (HttpOnly, sent by the browser); writes carry the session's CSRF token (X-CSRF-Token, from
+ * GET /api/me). The bootstrap admin token, when used instead, is kept in sessionStorage and sent as
+ * a bearer header. JSON bodies; JSON errors ({"error": {code, message, field}}) as ApiError. A 401
+ * signs out.
  */
+import { csrfToken, forgetMe } from './session.js';
+
 const TOKEN_KEY = 'parley.admin.token';
+const SAFE = ['GET', 'HEAD', 'OPTIONS'];
 
 export function token() { return sessionStorage.getItem(TOKEN_KEY); }
 
@@ -10,9 +16,28 @@ export function setToken(value) { sessionStorage.setItem(TOKEN_KEY, value); }
 
 export function forgetToken() { sessionStorage.removeItem(TOKEN_KEY); }
 
+/** Forgets who was signed in (the server already did, or is told by signOutNow) and shows the sign-in page. */
 export function signOut() {
   forgetToken();
+  forgetMe();
   location.hash = '#/login';
+}
+
+/** The sign-out button: ends the cookie session on the server (when there is one), then signs out here. */
+export function signOutNow() {
+  const ending = token() ? Promise.resolve() : api('POST', '/api/auth/logout', undefined, true).catch(() => null);
+  ending.then(signOut);
+}
+
+/** The headers every admin request carries: the bearer token, or for a write in a cookie session the CSRF token. */
+function authHeaders(method) {
+  const headers = { 'Accept': 'application/json' };
+  if (token()) {
+    headers['Authorization'] = 'Bearer ' + token();
+  } else if (SAFE.indexOf(method) < 0 && csrfToken()) {
+    headers['X-CSRF-Token'] = csrfToken();
+  }
+  return headers;
 }
 
 /** The API path of a bot: /api/bots/{id}. */
@@ -30,7 +55,7 @@ export class ApiError {
 
 /** A JSON request; resolves with the JSON body (null for 204), rejects with an ApiError. quiet: a 401 does not sign out. */
 export function api(method, path, body, quiet) {
-  const init = { method: method, headers: { 'Authorization': 'Bearer ' + token(), 'Accept': 'application/json' } };
+  const init = { method: method, headers: authHeaders(method), credentials: 'same-origin' };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -57,8 +82,8 @@ export function upload(path, file, onProgress) {
     const data = new FormData();
     data.append('file', file, file.name);
     xhr.open('POST', path);
-    xhr.setRequestHeader('Authorization', 'Bearer ' + token());
-    xhr.setRequestHeader('Accept', 'application/json');
+    const headers = authHeaders('POST');
+    Object.keys(headers).forEach((k) => xhr.setRequestHeader(k, headers[k]));
     xhr.upload.addEventListener('progress', (e) => {
       if (e.lengthComputable) { onProgress(e.loaded, e.total); }
     });

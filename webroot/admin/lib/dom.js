@@ -79,3 +79,18 @@ export function copyText(text, button) {
     fallback();
   }
 }
+
+/**
+ * Shows a secret the server hands out once (an invite link, an API token) in box: a notice, the value
+ * selected in a read-only field ({id}) and a copy button ({copyId}).
+ */
+export function showOnce(box, notice, value, ids) {
+  const field = h('input', { id: ids.id, readonly: true, 'aria-label': ids.label });
+  field.value = value;
+  const copy = h('button', { type: 'button', class: 'secondary', id: ids.copyId }, 'Copy');
+  copy.addEventListener('click', () => copyText(field.value, copy));
+  box.replaceChildren(h('p', { class: 'notice' }, notice), h('div', { class: 'code' }, field, copy));
+  box.hidden = false;
+  field.focus();
+  field.select();
+}

@@ -1,8 +1,12 @@
-/* A bot's settings form: creating a bot (then its Deploy tab) or saving its changes. */
+/*
+ * A bot's settings form: creating a bot (then its Deploy tab) or saving its changes. A role that may
+ * not change settings sees them read-only, without the buttons.
+ */
 import { api, botPath } from '../lib/api.js';
 import { h, toast } from '../lib/dom.js';
 import { clearErrors, clearFieldErrorsOnInput, errorBox, fieldError, showError, showFieldErrors } from '../lib/forms.js';
 import { reroute } from '../lib/router.js';
+import { can } from '../lib/session.js';
 import { collect, control, FIELDS, NEW_BOT, SECTIONS } from './bot-fields.js';
 import { removeBot } from './bots.js';
 
@@ -19,14 +23,23 @@ export function botForm(existing) {
     FIELDS.slice(s[1], s[2]).forEach((f) => g.appendChild(control(f, bot)));
     form.appendChild(g);
   });
+  if (!creating && !can('bots.edit')) { return readOnly(form); }
   const save = h('button', { class: 'primary', type: 'submit', id: 'save' }, creating ? 'Create bot' : 'Save changes');
-  form.appendChild(h('div', { class: 'actions' }, save,
-    creating ? null : h('button', { type: 'button', class: 'danger', on: { click: () => removeBot(bot, err) } }, 'Delete bot')));
+  form.appendChild(h('div', { class: 'actions' }, save, creating || !can('bots.delete') ? null
+    : h('button', { type: 'button', class: 'danger', on: { click: () => removeBot(bot, err) } }, 'Delete bot')));
   clearFieldErrorsOnInput(form);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     submit(form, err, save, creating ? null : bot);
   });
+  return form;
+}
+
+/** The settings for reading: every control disabled, no buttons. */
+function readOnly(form) {
+  form.querySelectorAll('input, select, textarea').forEach((el) => { el.disabled = true; });
+  form.insertBefore(h('p', { class: 'notice', id: 'read-only' }, 'Your role can read these settings; an editor can change them.'),
+    form.firstChild);
   return form;
 }
 

@@ -1,7 +1,8 @@
-/* One bot: its title, the tabs and the tab's content (#/bots/{id}/{tab}/{sub}). */
+/* One bot: its title, the tabs of the signed-in role and the tab's content (#/bots/{id}/{tab}/{sub}). */
 import { api, botPath } from '../lib/api.js';
 import { h, render } from '../lib/dom.js';
 import { errorBox, showError } from '../lib/forms.js';
+import { can } from '../lib/session.js';
 import { botForm } from './bot-form.js';
 import { providerBadge } from './bots.js';
 import { conversation, conversations } from './conversations.js';
@@ -9,17 +10,26 @@ import { deploy } from './deploy.js';
 import { knowledge } from './knowledge/knowledge.js';
 import { usage } from './usage.js';
 
-const TABS = [['', 'Settings'], ['knowledge', 'Knowledge'], ['deploy', 'Deploy'], ['conversations', 'Conversations'], ['usage', 'Usage']];
+/** [tab, label, what the role must be able to do]. */
+const TABS = [['', 'Settings', 'bots.read'], ['knowledge', 'Knowledge', 'knowledge.read'], ['deploy', 'Deploy', 'bots.read'],
+  ['conversations', 'Conversations', 'conversations.read'], ['usage', 'Usage', 'usage.read']];
 
 export function botPage(id, tab, sub) {
+  const tabs = TABS.filter((t) => can(t[2]));
+  if (!tabs.some((t) => t[0] === tab)) {
+    location.hash = '#/bots/' + encodeURIComponent(id) + (tabs.length && tabs[0][0] ? '/' + tabs[0][0] : '');
+    return;
+  }
   const err = errorBox();
   render(h('p', { class: 'muted' }, 'Loading…'));
-  api('GET', botPath(id)).then((bot) => {
+  // An agent may read conversations only, not the bot itself: its page is named by the id.
+  const load = can('bots.read') ? api('GET', botPath(id)) : Promise.resolve({ id: id, name: 'Bot ' + id });
+  load.then((bot) => {
     const base = '#/bots/' + encodeURIComponent(bot.id);
-    const tabs = h('nav', { class: 'tabs', 'aria-label': 'Bot sections' }, TABS.map((t) =>
+    const nav = h('nav', { class: 'tabs', 'aria-label': 'Bot sections' }, tabs.map((t) =>
       h('a', { href: base + (t[0] ? '/' + t[0] : ''), 'aria-current': t[0] === tab ? 'page' : null }, t[1])));
     const content = h('section', { class: 'card' });
-    render(h('h1', { id: 'bot-title' }, bot.name, providerBadge(bot)), tabs, err, warnings(bot), content);
+    render(h('h1', { id: 'bot-title' }, bot.name, providerBadge(bot)), nav, err, warnings(bot), content);
     if (tab === 'deploy') { deploy(bot, content); }
     else if (tab === 'conversations' && sub) { conversation(bot, sub, content, err); }
     else if (tab === 'conversations') { conversations(bot, content, err); }

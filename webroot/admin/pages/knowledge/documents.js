@@ -1,11 +1,13 @@
 /*
  * The document list of the Knowledge tab with each document's status and ingestion progress,
  * retry and delete. It is polled while a document is pending or processing, and not once stopped
- * (the tab was left). Rows are kept and updated in place, so a focused button keeps its focus.
+ * (the tab was left). Rows are kept and updated in place, so a focused button keeps its focus. A role
+ * that may not change the knowledge base gets no buttons.
  */
 import { api } from '../../lib/api.js';
 import { h, toast, when } from '../../lib/dom.js';
 import { errorBox, showError } from '../../lib/forms.js';
+import { can } from '../../lib/session.js';
 import { fileSize, fileType } from './files.js';
 
 const POLL_MS = 1000;
@@ -19,7 +21,8 @@ export class DocumentList {
     this.onIndex = onIndex;
     this.errors = errorBox();
     this.tbody = h('tbody');
-    this.empty = h('p', { class: 'muted', id: 'documents-empty', hidden: true }, 'No documents yet. Add files, text or a web page above.');
+    this.empty = h('p', { class: 'muted', id: 'documents-empty', hidden: true },
+      'No documents yet.' + (can('knowledge.edit') ? ' Add files, text or a web page above.' : ''));
     this.summary = h('span', { class: 'muted', id: 'documents-summary' });
     this.live = h('p', { class: 'visually-hidden', id: 'kb-live', 'aria-live': 'polite' });
     this.rows = {};
@@ -83,11 +86,13 @@ export class DocumentList {
   }
 
   makeRow(doc) {
+    const row = h('tr', { 'data-doc-id': doc.id }, h('td', { class: 'name' }), h('td', { class: 'kind' }),
+      h('td', { class: 'status' }), h('td', { class: 'added' }), h('td', { class: 'doc-actions' }));
+    row.doc = doc;
+    if (!can('knowledge.edit')) { return row; }
     const retry = h('button', { type: 'button', class: 'secondary retry', hidden: true }, 'Retry');
     const del = h('button', { type: 'button', class: 'danger delete' }, 'Delete');
-    const row = h('tr', { 'data-doc-id': doc.id }, h('td', { class: 'name' }), h('td', { class: 'kind' }),
-      h('td', { class: 'status' }), h('td', { class: 'added' }), h('td', { class: 'doc-actions' }, retry, ' ', del));
-    row.doc = doc;
+    row.cells[4].append(retry, ' ', del);
     retry.addEventListener('click', () => this.retry(row, retry));
     del.addEventListener('click', () => this.remove(row, del));
     return row;
@@ -135,7 +140,8 @@ export class DocumentList {
     const kind = kindText(doc), added = when(doc.created_at);
     if (row.cells[1].textContent !== kind) { row.cells[1].textContent = kind; }
     if (row.cells[3].textContent !== added) { row.cells[3].textContent = added; }
-    row.querySelector('.retry').hidden = doc.status !== 'failed';
+    const retry = row.querySelector('.retry');
+    if (retry) { retry.hidden = doc.status !== 'failed'; }
     if (before && before.status !== doc.status && (doc.status === 'ready' || doc.status === 'failed')) {
       this.live.textContent = doc.name + ': ' + STATUS[doc.status] + (doc.status === 'failed' && doc.error ? ', ' + doc.error : '');
     }

@@ -2,10 +2,12 @@
  * A bot's Knowledge tab, put together from its parts: uploads (uploads.js), the document list with
  * its progress and polling (documents.js), the re-index notice (reindex.js), the "add text" and
  * "add URL" forms (add-forms.js) and the retrieval preview (preview.js). Names, errors and passages
- * from the API are inserted as text only (h() and textContent).
+ * from the API are inserted as text only (h() and textContent). A role that may not change the
+ * knowledge base (a viewer) sees the list and the preview only.
  */
 import { botPath } from '../../lib/api.js';
 import { append, h } from '../../lib/dom.js';
+import { can } from '../../lib/session.js';
 import { addForms } from './add-forms.js';
 import { DocumentList } from './documents.js';
 import { retrievalPreview } from './preview.js';
@@ -39,12 +41,13 @@ export function knowledge(bot, box) {
   const off = rag.enabled === false ? h('p', { class: 'notice', id: 'rag-off' },
     'Answers of this bot do not use the knowledge base (Settings → "Use the knowledge base" is off). ' +
     'Documents can still be added and searched here.') : null;
+  const edit = can('knowledge.edit');
   append(box, [
     h('h2', null, 'Knowledge base'), off, documents.live,
-    uploads.dropzone(), uploads.list, h('div', { class: 'actions upload-actions' }, uploads.clearDone),
+    edit ? [uploads.dropzone(), uploads.list, h('div', { class: 'actions upload-actions' }, uploads.clearDone)] : null,
     h('div', { class: 'actions' }, h('h3', null, 'Documents'), documents.summary),
-    reindex.el, documents.errors, documents.table(), documents.empty,
-    addForms(path, refresh),
+    edit ? reindex.el : null, documents.errors, documents.table(), documents.empty,
+    edit ? addForms(path, refresh) : null,
     h('h3', null, 'Retrieval preview'),
     h('p', { class: 'muted' }, 'What a chat turn would retrieve for a question, best first.'),
     retrievalPreview(path, rag)

@@ -56,10 +56,11 @@ class AdminPageTest {
   void admin_signs_in_with_the_token_and_a_wrong_one_is_refused() {
     browser.open("/admin");
     browser.hookDialogs();
+    browser.waitFor(d -> d.findElement(By.cssSelector("#use-token summary"))).click();
     byId("token").sendKeys("not-the-token");
-    browser.driver.findElement(By.cssSelector("form button[type=submit]")).click();
+    browser.driver.findElement(By.cssSelector("#token-form button[type=submit]")).click();
     WebElement error = browser.waitFor(d -> {
-      WebElement e = d.findElement(By.cssSelector(".error"));
+      WebElement e = d.findElement(By.cssSelector("#token-form .error"));
       return e.isDisplayed() ? e : null;
     });
     assertThat(error.getText()).contains("not valid");
@@ -67,7 +68,7 @@ class AdminPageTest {
     WebElement token = byId("token");
     token.clear();
     token.sendKeys(TestApp.ADMIN_TOKEN);
-    browser.driver.findElement(By.cssSelector("form button[type=submit]")).click();
+    browser.driver.findElement(By.cssSelector("#token-form button[type=submit]")).click();
     browser.waitFor(d -> d.findElement(By.id("bots")).isDisplayed());
     assertThat(browser.js("return sessionStorage.getItem('parley.admin.token');")).isEqualTo(TestApp.ADMIN_TOKEN);
   }
