@@ -41,9 +41,10 @@ final class AccessRules {
     rule(HttpMethod.PUT, "/api/bots/:botId", Permission.BOTS_WRITE);
     rule(HttpMethod.DELETE, "/api/bots/:botId", Permission.BOTS_WRITE);
     rule(HttpMethod.GET, "/api/bots/:botId/conversations", Permission.CONVERSATIONS_READ);
+    // before :conversationId, which matches "export" too (the first matching row decides)
+    rule(HttpMethod.GET, "/api/bots/:botId/conversations/export", Permission.CONVERSATIONS_EXPORT);
     rule(HttpMethod.GET, "/api/bots/:botId/conversations/:conversationId", Permission.CONVERSATIONS_READ);
     rule(HttpMethod.GET, "/api/bots/:botId/stats", Permission.USAGE_READ);
-    rule(HttpMethod.GET, "/api/bots/:botId/conversations/export", Permission.CONVERSATIONS_EXPORT);
     rule(HttpMethod.DELETE, "/api/bots/:botId/sessions/:sessionId", Permission.CONVERSATIONS_ERASE);
     rule(HttpMethod.GET, "/api/bots/:botId/documents", Permission.KNOWLEDGE_READ);
     rule(HttpMethod.GET, "/api/bots/:botId/documents/:docId", Permission.KNOWLEDGE_READ);
