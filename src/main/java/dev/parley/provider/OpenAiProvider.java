@@ -88,7 +88,8 @@ final class OpenAiProvider extends HttpModelProvider {
     }
     String content = message.getString("content");
     if (content == null) {
-      content = message.getString("refusal", "");
+      // a tool-calling answer has no content; a refused one says why in refusal (either may be null)
+      content = message.getValue("refusal") instanceof String refusal ? refusal : "";
     }
     meter.received(content);
     JsonArray calls = OpenAiTools.calls(message, meter);

@@ -103,7 +103,7 @@ final class ToolCallParts {
     if (input instanceof JsonObject object) {
       return new JsonObject().put("id", id).put(Fields.NAME, name).put(Fields.ARGUMENTS, object);
     }
-    return call(id, name, input == null ? null : Json.encode(input));
+    return call(id, name, input == null ? null : input instanceof String text ? text : Json.encode(input));
   }
 
   private static final class Part {

@@ -28,8 +28,15 @@ public record FakeToolCall(String id, String name, String arguments) {
   List<String> fragments(int n) {
     List<String> pieces = new ArrayList<>();
     int size = Math.max(1, (arguments.length() + n - 1) / Math.max(1, n));
-    for (int start = 0; start < arguments.length(); start += size) {
-      pieces.add(arguments.substring(start, Math.min(arguments.length(), start + size)));
+    int start = 0;
+    while (start < arguments.length()) {
+      int end = Math.min(arguments.length(), start + size);
+      // a vendor cuts between characters, never inside one
+      if (end < arguments.length() && Character.isHighSurrogate(arguments.charAt(end - 1))) {
+        end++;
+      }
+      pieces.add(arguments.substring(start, end));
+      start = end;
     }
     if (pieces.isEmpty()) {
       pieces.add("");
