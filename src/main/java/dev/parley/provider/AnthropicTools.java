@@ -23,11 +23,7 @@ final class AnthropicTools {
     JsonArray tools = new JsonArray();
     for (Object item : call.tools()) {
       JsonObject tool = (JsonObject) item;
-      JsonObject wire = new JsonObject().put("name", tool.getString(Fields.NAME));
-      if (tool.getString(Fields.DESCRIPTION) != null) {
-        wire.put("description", tool.getString(Fields.DESCRIPTION));
-      }
-      tools.add(wire.put("input_schema", tool.getJsonObject(Fields.PARAMETERS)));
+      tools.add(ToolRequest.named(tool).put("input_schema", tool.getJsonObject(Fields.PARAMETERS)));
     }
     body.put("tools", tools);
     ToolRequest.ToolChoice choice = call.toolChoice();

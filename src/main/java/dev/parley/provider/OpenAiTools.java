@@ -24,12 +24,8 @@ final class OpenAiTools {
     JsonArray tools = new JsonArray();
     for (Object item : call.tools()) {
       JsonObject tool = (JsonObject) item;
-      JsonObject function = new JsonObject().put("name", tool.getString(Fields.NAME));
-      if (tool.getString(Fields.DESCRIPTION) != null) {
-        function.put("description", tool.getString(Fields.DESCRIPTION));
-      }
       tools.add(new JsonObject().put("type", "function")
-          .put("function", function.put("parameters", tool.getJsonObject(Fields.PARAMETERS))));
+          .put("function", ToolRequest.named(tool).put("parameters", tool.getJsonObject(Fields.PARAMETERS))));
     }
     body.put("tools", tools);
     ToolRequest.ToolChoice choice = call.toolChoice();

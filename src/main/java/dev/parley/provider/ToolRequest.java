@@ -68,6 +68,15 @@ final class ToolRequest {
     return clean;
   }
 
+  /** A tool's {@code {name, description?}}, which both vendors spell alike. */
+  static JsonObject named(JsonObject tool) {
+    JsonObject named = new JsonObject().put(Fields.NAME, tool.getString(Fields.NAME));
+    if (tool.getString(Fields.DESCRIPTION) != null) {
+      named.put(Fields.DESCRIPTION, tool.getString(Fields.DESCRIPTION));
+    }
+    return named;
+  }
+
   /** {@code auto}, {@code none}, {@code required}, a tool's name, or null when the request leaves it to the vendor. */
   static ToolChoice choice(JsonObject body, JsonArray tools) {
     Object value = body.getValue(Fields.TOOL_CHOICE);
