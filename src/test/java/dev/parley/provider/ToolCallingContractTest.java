@@ -268,6 +268,19 @@ abstract class ToolCallingContractTest {
   }
 
   @Test
+  void an_answer_asking_for_more_tool_calls_than_the_limit_fails_as_unreadable(Vertx vertx, VertxTestContext ctx) {
+    List<FakeToolCall> many = java.util.stream.IntStream.rangeClosed(0, ToolCallParts.MAX_CALLS)
+        .mapToObj(i -> FakeToolCall.of("call_" + i, "lookup_order", new JsonObject().put("order_id", "A-" + i))).toList();
+    fake.answerWith("");
+    fake.answerToolCalls(body -> many);
+    failure(ask(vertx, toolRequest(), true)).onComplete(ctx.succeeding(refused -> ctx.verify(() -> {
+      assertThat(refused.status()).isEqualTo(502);
+      assertThat(refused.code()).isEqualTo("provider_protocol_error");
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
   void a_request_without_tools_sends_none(Vertx vertx, VertxTestContext ctx) {
     client(vertx).complete(ProviderTestSupport.request(bot())).onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
       assertThat(fake.requests().get(0).containsKey("tools")).isFalse();
