@@ -58,6 +58,25 @@ public final class Fields {
   public static final String MODEL = "model";
   public static final String USER = "user";
   public static final String ASSISTANT = "assistant";
+  /** A message of a provider request that carries the result of a tool call ({@code {role:"tool", tool_call_id, name, content, is_error?}}). */
+  public static final String TOOL = "tool";
+  /** In a provider request: the tools the model may call, {@code [{name, description, parameters}]}. */
+  public static final String TOOLS = "tools";
+  /** In a provider request: {@code auto}, {@code none}, {@code required} or {@code {name}}. */
+  public static final String TOOL_CHOICE = "tool_choice";
+  /** In an assistant message and in a provider reply: the model's tool calls, {@code [{id, name, arguments}]}. */
+  public static final String TOOL_CALLS = "tool_calls";
+  public static final String TOOL_CALL_ID = "tool_call_id";
+  public static final String ARGUMENTS = "arguments";
+  /** In a tool call: true when the model's arguments were not a JSON object ({@code arguments} is then {@code {_raw}}). */
+  public static final String ARGUMENTS_ERROR = "arguments_error";
+  /** In a tool call's {@code arguments} when they could not be read: the text the model wrote. */
+  public static final String RAW = "_raw";
+  /** In a tool result message: true when the call failed and {@code content} describes the failure. */
+  public static final String IS_ERROR = "is_error";
+  public static final String DESCRIPTION = "description";
+  public static final String PARAMETERS = "parameters";
+  public static final String FINISH_REASON = "finish_reason";
   public static final String STATUS = "status";
   public static final String ERROR = "error";
   /** Why the knowledge-base search of a turn failed (the turn was answered without passages); null when it did not. */

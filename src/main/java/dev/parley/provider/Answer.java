@@ -24,8 +24,11 @@ record Answer(ModelProvider provider, ModelCall call, Completion completion, Par
         .put(Fields.PROVIDER, provider.name())
         .put(Fields.MODEL, call.model())
         .put(Fields.LATENCY_MS, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))
-        .put("finish_reason", completion.finishReason())
+        .put(Fields.FINISH_REASON, completion.finishReason())
         .put(Fields.FALLBACK, fallback());
+    if (!completion.toolCalls().isEmpty()) {
+      reply.put(Fields.TOOL_CALLS, completion.toolCalls());
+    }
     if (fallback()) {
       reply.put(Fields.PRIMARY_ERROR, new JsonObject().put("code", primaryError.code())
           .put("message", primaryError.getMessage()));

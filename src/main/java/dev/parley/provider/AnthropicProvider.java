@@ -37,7 +37,8 @@ final class AnthropicProvider extends HttpModelProvider {
 
   /**
    * The Messages body. Turns must alternate and start with the user, so empty messages are
-   * dropped, consecutive turns of one role are merged and a leading assistant turn is left out.
+   * dropped, consecutive turns of one role are merged (tool results travel as a user turn, so the results of
+   * one step and a following user message make one turn) and a leading assistant turn is left out.
    * Anthropic's temperature range is 0–1, so a higher bot setting is capped at 1.
    */
   @Override
@@ -45,14 +46,14 @@ final class AnthropicProvider extends HttpModelProvider {
     JsonArray messages = new JsonArray();
     for (Object item : call.messages()) {
       JsonObject message = (JsonObject) item;
-      String role = message.getString("role");
-      String content = message.getString("content");
-      if (content == null || content.isBlank() || (messages.isEmpty() && !"user".equals(role))) {
+      String role = AnthropicTools.role(message);
+      Object content = AnthropicTools.content(message);
+      if (content == null || (messages.isEmpty() && !"user".equals(role))) {
         continue;
       }
       JsonObject last = messages.isEmpty() ? null : messages.getJsonObject(messages.size() - 1);
       if (last != null && role.equals(last.getString("role"))) {
-        last.put("content", last.getString("content") + "\n\n" + content);
+        last.put("content", AnthropicTools.merge(last.getValue("content"), content));
       } else {
         messages.add(new JsonObject().put("role", role).put("content", content));
       }
@@ -66,6 +67,7 @@ final class AnthropicProvider extends HttpModelProvider {
     if (call.temperature() != null) {
       body.put("temperature", Math.min(1.0, Math.max(0.0, call.temperature())));
     }
+    AnthropicTools.request(call, body);
     return body.put("stream", stream);
   }
 
@@ -97,10 +99,18 @@ final class AnthropicProvider extends HttpModelProvider {
       throw ProviderFailure.protocol("no content in the answer");
     }
     StringBuilder text = new StringBuilder();
+    JsonArray toolCalls = new JsonArray();
     for (int i = 0; i < content.size(); i++) {
       JsonObject block = content.getJsonObject(i);
       if ("text".equals(block.getString("type"))) {
         text.append(block.getString("text", ""));
+      } else if ("tool_use".equals(block.getString("type"))) {
+        if (!(block.getValue("id") instanceof String id) || !(block.getValue("name") instanceof String name)) {
+          throw ProviderFailure.protocol("a tool_use block without id or name");
+        }
+        JsonObject call = ToolCallParts.call(id, name, block.getValue("input"));
+        meter.received(block.getValue("input") == null ? null : String.valueOf(block.getValue("input")));
+        toolCalls.add(call);
       }
     }
     meter.received(text.toString());
@@ -108,7 +118,7 @@ final class AnthropicProvider extends HttpModelProvider {
       input(usage, meter);
       output(usage, meter);
     }
-    return new Completion(text.toString(), finishReason(body.getString("stop_reason")));
+    return new Completion(text.toString(), finishReason(body.getString("stop_reason")), toolCalls);
   }
 
   private static void input(JsonObject usage, Meter meter) {
@@ -119,17 +129,24 @@ final class AnthropicProvider extends HttpModelProvider {
     tokens(usage, "output_tokens", meter::output);
   }
 
-  /** {@code end_turn} and {@code stop_sequence} read as {@code stop}, {@code max_tokens} as {@code length}. */
+  /**
+   * {@code end_turn} and {@code stop_sequence} read as {@code stop}, {@code max_tokens} as {@code length},
+   * {@code tool_use} as {@code tool_calls}.
+   */
   static String finishReason(String stopReason) {
     if (stopReason == null || "end_turn".equals(stopReason) || "stop_sequence".equals(stopReason)) {
       return "stop";
+    }
+    if ("tool_use".equals(stopReason)) {
+      return ToolCallParts.FINISH;
     }
     return "max_tokens".equals(stopReason) ? "length" : stopReason;
   }
 
   /**
    * Named events: message_start (its usage has the input tokens; its output count is a placeholder),
-   * content_block_delta (text_delta), message_delta (the final output tokens), message_stop, error.
+   * content_block_start (a tool_use block's id and name), content_block_delta (text_delta, or a tool_use
+   * block's input_json_delta), message_delta (the final output tokens), message_stop, error.
    */
   private static final class Decoder extends StreamDecoder {
 
@@ -147,10 +164,20 @@ final class AnthropicProvider extends HttpModelProvider {
           JsonObject message = new JsonObject(event.data()).getJsonObject("message", new JsonObject());
           input(message.getJsonObject("usage"), meter());
         }
+        case "content_block_start" -> {
+          JsonObject data = new JsonObject(event.data());
+          JsonObject block = data.getJsonObject("content_block", new JsonObject());
+          if ("tool_use".equals(block.getString("type"))) {
+            toolCall(data.getInteger("index", 0), block.getString("id"), block.getString("name"), null);
+          }
+        }
         case "content_block_delta" -> {
-          JsonObject delta = new JsonObject(event.data()).getJsonObject("delta", new JsonObject());
+          JsonObject data = new JsonObject(event.data());
+          JsonObject delta = data.getJsonObject("delta", new JsonObject());
           if ("text_delta".equals(delta.getString("type"))) {
             text(delta.getString("text"));
+          } else if ("input_json_delta".equals(delta.getString("type"))) {
+            toolCall(data.getInteger("index", 0), null, null, delta.getString("partial_json"));
           }
         }
         case "message_delta" -> {
@@ -173,7 +200,7 @@ final class AnthropicProvider extends HttpModelProvider {
 
     @Override
     Completion result() {
-      return new Completion(content(), finishReason(stopReason));
+      return new Completion(content(), finishReason(stopReason), toolCalls());
     }
   }
 }

@@ -30,7 +30,9 @@ final class CallBuilder {
     JsonObject body = message.body();
     String botId = bot.getValue("id") instanceof String id ? id : null;
     String model = requiredString(bot, Fields.MODEL, "bot.model");
-    JsonArray messages = messages(body);
+    JsonArray messages = ToolRequest.messages(body);
+    JsonArray tools = ToolRequest.tools(body);
+    ToolRequest.ToolChoice choice = ToolRequest.choice(body, tools);
     String system = body.getValue(Fields.SYSTEM) instanceof String s ? s : null;
     JsonObject vendor = settings.vendor(provider.name());
     String baseUrl = nonBlank(bot.getValue("base_url"));
@@ -47,7 +49,7 @@ final class CallBuilder {
         apiKey(provider, bot, botId, vendor, baseUrl), system, messages,
         number(bot, "temperature") == null ? null : number(bot, "temperature").doubleValue(),
         number(bot, "max_tokens") == null ? null : number(bot, "max_tokens").intValue(),
-        body, cancelled);
+        tools, choice, body, cancelled);
   }
 
   /** The bot's fallback {@code {provider, model}}, or null when it has none. */
@@ -74,7 +76,8 @@ final class CallBuilder {
     if (provider == primary) {
       return new ModelCall(provider.name(), primaryCall.botId(), primaryCall.requestId(), model, primaryCall.baseUrl(),
           primaryCall.apiKey(), primaryCall.system(), primaryCall.messages(), primaryCall.temperature(),
-          primaryCall.maxTokens(), primaryCall.request(), primaryCall.cancelled());
+          primaryCall.maxTokens(), primaryCall.tools(), primaryCall.toolChoice(), primaryCall.request(),
+          primaryCall.cancelled());
     }
     JsonObject vendor = settings.vendor(provider.name());
     String baseUrl = nonBlank(vendor.getValue("base_url"));
@@ -88,7 +91,7 @@ final class CallBuilder {
     }
     return new ModelCall(provider.name(), primaryCall.botId(), primaryCall.requestId(), model, baseUrl, key,
         primaryCall.system(), primaryCall.messages(), primaryCall.temperature(), primaryCall.maxTokens(),
-        primaryCall.request(), primaryCall.cancelled());
+        primaryCall.tools(), primaryCall.toolChoice(), primaryCall.request(), primaryCall.cancelled());
   }
 
   /** The bot's own key, else the server's key of the provider when the call goes where that key belongs ({@link KeyScope}). */
@@ -122,32 +125,6 @@ final class CallBuilder {
           null, 0);
     }
     return configured;
-  }
-
-  private static JsonArray messages(JsonObject body) {
-    if (!(body.getValue(Fields.MESSAGES) instanceof JsonArray messages) || messages.isEmpty()) {
-      throw ParleyException.invalid(Fields.MESSAGES, "messages must be a non-empty array");
-    }
-    // The body is this handler's own copy (the event bus copies JSON), so valid messages are used as they are.
-    boolean clean = true;
-    for (int i = 0; i < messages.size(); i++) {
-      Object item = messages.getValue(i);
-      if (!(item instanceof JsonObject m) || !(m.getValue(Fields.CONTENT) instanceof String)
-          || !(Fields.USER.equals(m.getValue(Fields.ROLE)) || Fields.ASSISTANT.equals(m.getValue(Fields.ROLE)))) {
-        throw ParleyException.invalid(Fields.MESSAGES,
-            "messages[" + i + "] must be {role: \"user\" or \"assistant\", content: text}");
-      }
-      clean &= m.size() == 2;
-    }
-    if (clean) {
-      return messages;
-    }
-    JsonArray trimmed = new JsonArray();
-    for (Object item : messages) {
-      JsonObject m = (JsonObject) item;
-      trimmed.add(new JsonObject().put(Fields.ROLE, m.getString(Fields.ROLE)).put(Fields.CONTENT, m.getString(Fields.CONTENT)));
-    }
-    return trimmed;
   }
 
   static String requiredString(JsonObject json, String key, String field) {

@@ -44,8 +44,7 @@ final class OpenAiProvider extends HttpModelProvider {
       messages.add(new JsonObject().put("role", "system").put("content", call.system()));
     }
     for (Object message : call.messages()) {
-      JsonObject m = (JsonObject) message;
-      messages.add(new JsonObject().put("role", m.getString("role")).put("content", m.getString("content")));
+      messages.add(OpenAiTools.message((JsonObject) message));
     }
     JsonObject body = new JsonObject().put("model", call.model()).put("messages", messages);
     boolean reasoning = REASONING_MODEL.matcher(call.model()).matches();
@@ -55,6 +54,7 @@ final class OpenAiProvider extends HttpModelProvider {
     if (call.maxTokens() != null) {
       body.put(reasoning ? "max_completion_tokens" : "max_tokens", call.maxTokens());
     }
+    OpenAiTools.request(call, body);
     body.put("stream", stream);
     if (stream) {
       body.put("stream_options", new JsonObject().put("include_usage", true));
@@ -88,11 +88,13 @@ final class OpenAiProvider extends HttpModelProvider {
     }
     String content = message.getString("content");
     if (content == null) {
-      content = message.getString("refusal", "");
+      // a tool-calling answer has no content; a refused one says why in refusal (either may be null)
+      content = message.getValue("refusal") instanceof String refusal ? refusal : "";
     }
     meter.received(content);
+    JsonArray calls = OpenAiTools.calls(message, meter);
     usage(body.getValue("usage"), meter);
-    return new Completion(content, choice.getString("finish_reason", "stop"));
+    return new Completion(content, choice.getString("finish_reason", "stop"), calls);
   }
 
   /** The vendor's {@code usage} ({@code prompt_tokens}, {@code completion_tokens}), when the server sent one. */
@@ -139,6 +141,11 @@ final class OpenAiProvider extends HttpModelProvider {
           JsonObject delta = choice.getJsonObject("delta");
           if (delta != null) {
             text(delta.getString("content"));
+            if (delta.getValue("tool_calls") instanceof JsonArray calls) {
+              for (int c = 0; c < calls.size(); c++) {
+                OpenAiTools.fragment(this::toolCall, calls.getValue(c), c);
+              }
+            }
           }
           String reason = choice.getString("finish_reason");
           if (reason != null) {
@@ -156,7 +163,7 @@ final class OpenAiProvider extends HttpModelProvider {
 
     @Override
     Completion result() {
-      return new Completion(content(), finishReason == null ? "stop" : finishReason);
+      return new Completion(content(), finishReason == null ? "stop" : finishReason, toolCalls());
     }
   }
 }

@@ -33,8 +33,17 @@ import java.util.function.Function;
  * <ul>
  *   <li>{@code parley.provider.complete} ({@link Addresses#PROVIDER_COMPLETE}):
  *   {@code {bot:{id, provider, model, base_url?, api_key_enc?, temperature?, max_tokens?, fallback?:{provider, model}},
- *   system?, messages:[{role:"user"|"assistant", content}]}}. Replies
- *   {@code {content, usage:{input_tokens, output_tokens, estimated?}, cost, provider, model, latency_ms, finish_reason, fallback}}
+ *   system?, messages:[…], tools?, tool_choice?}}, where a message is {@code {role:"user", content}},
+ *   {@code {role:"assistant", content?, tool_calls?:[{id, name, arguments (object)}]}} or a tool result
+ *   {@code {role:"tool", tool_call_id, name?, content, is_error?}}; {@code tools} is {@code [{name, description?,
+ *   parameters (JSON Schema, type object)}]} and {@code tool_choice} {@code "auto"|"none"|"required"|{name}}
+ *   ({@link ToolRequest}; docs/tools.md). Replies
+ *   {@code {content, usage:{input_tokens, output_tokens, estimated?}, cost, provider, model, latency_ms, finish_reason, fallback,
+ *   tool_calls?}}; {@code tool_calls} {@code [{id, name, arguments, arguments_error?}]} is there when the model asks
+ *   for tools ({@code finish_reason} is then {@code tool_calls}); arguments that are not a JSON object come as
+ *   {@code {"_raw": text}} with {@code arguments_error: true}. {@code openai} and {@code anthropic} map this
+ *   neutral shape to their wire formats; {@code extractive} ignores tools and answers plainly, and a custom provider
+ *   gets the request as sent (one that knows nothing of tools answers plainly)
  *   ({@code cost} in USD from the price file; {@code finish_reason} is {@code stop}, {@code length} or the
  *   vendor's own word; {@code provider} and {@code model} are the ones that answered, and {@code fallback}
  *   is true when that was the bot's fallback). {@code usage} and {@code cost} are the whole request's: every
@@ -42,7 +51,7 @@ import java.util.function.Function;
  *   <li>{@code parley.provider.stream} ({@link Addresses#PROVIDER_STREAM}): the same plus
  *   {@code stream_address}, which receives ({@link StreamEvents}, all from this verticle, in order)
  *   {@code {type:"delta", seq:0…n-1, text}} as the model writes, then exactly one end: {@code {type:"done", …}}
- *   carrying the answer, or {@code {type:"error", status, error:{code, message, spent?}}} carrying the failure
+ *   carrying the answer (with the {@code tool_calls} assembled from the streamed fragments; they are never deltas), or {@code {type:"error", status, error:{code, message, spent?}}} carrying the failure
  *   (every failure of a request that names a stream address, validation and cancellation included). Then the
  *   request gets the same answer as its reply (plus {@code deltas}, the number of delta messages sent), or the
  *   same failure.</li>

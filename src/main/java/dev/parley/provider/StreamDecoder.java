@@ -1,9 +1,10 @@
 package dev.parley.provider;
 
+import io.vertx.core.json.JsonArray;
 import java.util.function.Consumer;
 
 /**
- * Turns one vendor's server-sent events into text deltas and a {@link Completion}, and tells the attempt's
+ * Turns one vendor's server-sent events into text deltas, tool calls and a {@link Completion}, and tells the attempt's
  * {@link Meter} the text and the usage as they arrive. A new decoder serves each attempt. {@link #accept}
  * may throw: a {@link ProviderFailure} for an error event, a {@link io.vertx.core.json.DecodeException}
  * for broken JSON.
@@ -15,6 +16,7 @@ abstract class StreamDecoder {
   private final StringBuilder content = new StringBuilder();
   private int deltas;
   private int maxChars = Integer.MAX_VALUE;
+  private ToolCallParts tools;
 
   protected StreamDecoder(Consumer<String> onDelta, Meter meter) {
     this.onDelta = onDelta;
@@ -64,6 +66,19 @@ abstract class StreamDecoder {
     meter.received(piece);
     deltas++;
     onDelta.accept(piece);
+  }
+
+  /** A piece of tool call {@code index} ({@link ToolCallParts#add}); bounded by the same limit as the text. */
+  protected final void toolCall(int index, String id, String name, String arguments) {
+    if (tools == null) {
+      tools = new ToolCallParts(meter, maxChars);
+    }
+    tools.add(index, id, name, arguments);
+  }
+
+  /** The tool calls assembled so far (empty when the model asked for none). */
+  protected final JsonArray toolCalls() {
+    return tools == null ? new JsonArray() : tools.result();
   }
 
   protected final String content() {

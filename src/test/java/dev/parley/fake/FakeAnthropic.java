@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -12,7 +13,9 @@ import java.util.List;
  * {@code x-api-key} and {@code anthropic-version} headers, JSON answers, named SSE events
  * ({@code message_start}, {@code content_block_start}, {@code ping}, {@code content_block_delta}…,
  * {@code content_block_stop}, {@code message_delta}, {@code message_stop}) and errors shaped
- * {@code {"type":"error","error":{"type","message"}}}. Give Parley {@link #baseUrl()}, which has
+ * {@code {"type":"error","error":{"type","message"}}}. Scripted tool calls ({@link #answerToolCalls}) come as
+ * {@code tool_use} content blocks with {@code stop_reason: "tool_use"}, streamed as {@code input_json_delta}
+ * pieces ({@link #toolCallEvents}). Give Parley {@link #baseUrl()}, which has
  * no version path, like the SDK's default.
  */
 public final class FakeAnthropic extends FakeModelServer {
@@ -55,17 +58,23 @@ public final class FakeAnthropic extends FakeModelServer {
   }
 
   @Override
-  protected JsonObject completion(JsonObject request, String id, String answer) {
+  protected JsonObject completion(JsonObject request, String id, String answer, List<FakeToolCall> calls) {
+    JsonArray content = new JsonArray();
+    if (!answer.isEmpty() || calls.isEmpty()) {
+      content.add(new JsonObject().put("type", "text").put("text", answer));
+    }
+    calls.forEach(call -> content.add(new JsonObject().put("type", "tool_use").put("id", call.id())
+        .put("name", call.name()).put("input", call.input())));
     return new JsonObject()
         .put("id", id)
         .put("type", "message")
         .put("role", "assistant")
         .put("model", request.getString("model"))
-        .put("content", new JsonArray().add(new JsonObject().put("type", "text").put("text", answer)))
-        .put("stop_reason", "end_turn")
+        .put("content", content)
+        .put("stop_reason", calls.isEmpty() ? "end_turn" : "tool_use")
         .putNull("stop_sequence")
         .put("usage", new JsonObject()
-            .put("input_tokens", inputTokens(request)).put("output_tokens", outputTokens(answer)));
+            .put("input_tokens", inputTokens(request)).put("output_tokens", outputTokens(answer, calls)));
   }
 
   @Override
@@ -87,14 +96,44 @@ public final class FakeAnthropic extends FakeModelServer {
         .put("delta", new JsonObject().put("type", "text_delta").put("text", text)));
   }
 
+  /**
+   * The text block ends, then one {@code tool_use} block per call (index 1, 2…): {@code content_block_start} with
+   * its id and name and an empty input, the input as {@code input_json_delta} pieces, {@code content_block_stop}.
+   */
   @Override
-  protected List<String> closingEvents(JsonObject request, String id, String answer) {
-    return List.of(
-        sse("content_block_stop", new JsonObject().put("type", "content_block_stop").put("index", 0)),
-        sse("message_delta", new JsonObject().put("type", "message_delta")
-            .put("delta", new JsonObject().put("stop_reason", "end_turn").putNull("stop_sequence"))
-            .put("usage", new JsonObject().put("output_tokens", outputTokens(answer)))),
-        sse("message_stop", new JsonObject().put("type", "message_stop")));
+  protected List<String> toolCallEvents(JsonObject request, String id, List<FakeToolCall> calls, int fragments) {
+    List<String> events = new ArrayList<>();
+    events.add(blockStop(0));
+    for (int i = 0; i < calls.size(); i++) {
+      FakeToolCall call = calls.get(i);
+      int index = i + 1;
+      events.add(sse("content_block_start", new JsonObject().put("type", "content_block_start").put("index", index)
+          .put("content_block", new JsonObject().put("type", "tool_use").put("id", call.id()).put("name", call.name())
+              .put("input", new JsonObject()))));
+      for (String piece : call.fragments(fragments)) {
+        events.add(sse("content_block_delta", new JsonObject().put("type", "content_block_delta").put("index", index)
+            .put("delta", new JsonObject().put("type", "input_json_delta").put("partial_json", piece))));
+      }
+      events.add(blockStop(index));
+    }
+    return events;
+  }
+
+  @Override
+  protected List<String> closingEvents(JsonObject request, String id, String answer, List<FakeToolCall> calls) {
+    List<String> events = new ArrayList<>();
+    if (calls.isEmpty()) {
+      events.add(blockStop(0));
+    }
+    events.add(sse("message_delta", new JsonObject().put("type", "message_delta")
+        .put("delta", new JsonObject().put("stop_reason", calls.isEmpty() ? "end_turn" : "tool_use").putNull("stop_sequence"))
+        .put("usage", new JsonObject().put("output_tokens", outputTokens(answer, calls)))));
+    events.add(sse("message_stop", new JsonObject().put("type", "message_stop")));
+    return events;
+  }
+
+  private static String blockStop(int index) {
+    return sse("content_block_stop", new JsonObject().put("type", "content_block_stop").put("index", index));
   }
 
   @Override

@@ -56,6 +56,8 @@ public abstract class FakeModelServer extends VerticleBase {
   private volatile KeyCertOptions tls;
   private final AtomicInteger ids = new AtomicInteger();
   private volatile Function<JsonObject, String> responder = FakeModelServer::echo;
+  private volatile Function<JsonObject, List<FakeToolCall>> toolResponder = body -> List.of();
+  private volatile int argumentFragments = 3;
   private volatile long chunkDelayMs;
   private volatile HttpServer server;
   private volatile String deploymentId;
@@ -107,6 +109,25 @@ public abstract class FakeModelServer extends VerticleBase {
     answer(body -> text);
   }
 
+  /**
+   * Answers each request with the tool calls the function returns for its body (none: a plain answer), after the
+   * text of {@link #answer}. A stream sends each call's arguments in {@link #argumentFragments} pieces.
+   */
+  public void answerToolCalls(Function<JsonObject, List<FakeToolCall>> calls) {
+    this.toolResponder = Objects.requireNonNull(calls);
+  }
+
+  /** Asks for these tool calls, with no text, in every answer. */
+  public void answerWithToolCalls(FakeToolCall... calls) {
+    answerWith("");
+    answerToolCalls(body -> List.of(calls));
+  }
+
+  /** Into how many pieces a stream cuts each tool call's arguments (default 3). */
+  public void argumentFragments(int n) {
+    this.argumentFragments = Math.max(1, n);
+  }
+
   /** The pause between stream events (default 0). */
   public void chunkDelayMs(long ms) {
     this.chunkDelayMs = ms;
@@ -150,6 +171,8 @@ public abstract class FakeModelServer extends VerticleBase {
     connections.clear();
     connectionsClosed.clear();
     responder = FakeModelServer::echo;
+    toolResponder = body -> List.of();
+    argumentFragments = 3;
     chunkDelayMs = 0;
   }
 
@@ -174,14 +197,18 @@ public abstract class FakeModelServer extends VerticleBase {
   /** The API key the request carried, for {@link Fault#keyEcho()}. */
   protected abstract String receivedKey(HttpServerRequest request);
 
-  protected abstract JsonObject completion(JsonObject request, String id, String answer);
+  /** The JSON answer: the text, and the tool calls when there are any. */
+  protected abstract JsonObject completion(JsonObject request, String id, String answer, List<FakeToolCall> calls);
 
   /** Events before the first content delta; the first one is what a stalled stream sends. */
   protected abstract List<String> openingEvents(JsonObject request, String id);
 
   protected abstract String deltaEvent(JsonObject request, String id, String text);
 
-  protected abstract List<String> closingEvents(JsonObject request, String id, String answer);
+  /** The events of the tool calls, after the text deltas, each call's arguments in {@code fragments} pieces. */
+  protected abstract List<String> toolCallEvents(JsonObject request, String id, List<FakeToolCall> calls, int fragments);
+
+  protected abstract List<String> closingEvents(JsonObject request, String id, String answer, List<FakeToolCall> calls);
 
   /** An event whose JSON is cut off. */
   protected abstract String malformedEvent();
@@ -229,8 +256,13 @@ public abstract class FakeModelServer extends VerticleBase {
     return words;
   }
 
-  protected static int outputTokens(String answer) {
-    return words(answer);
+  /** Output tokens: the words of the answer and of each tool call's arguments. */
+  public static int outputTokens(String answer, List<FakeToolCall> calls) {
+    int words = words(answer);
+    for (FakeToolCall call : calls) {
+      words += words(call.arguments());
+    }
+    return words;
   }
 
   /** The default answer: {@code "Echo: "} and the text of the last user message. */
@@ -405,9 +437,10 @@ public abstract class FakeModelServer extends VerticleBase {
   /** Answers normally; with {@code cutAfter >= 0} a stream stops after that many deltas, ending as {@code end} says. */
   private void answer(HttpServerRequest request, JsonObject body, boolean stream, int cutAfter, End cutEnd) {
     String answer = responder.apply(body);
+    List<FakeToolCall> calls = toolResponder.apply(body);
     String id = nextId();
     if (!stream) {
-      json(request.response(), 200, completion(body, id, answer));
+      json(request.response(), 200, completion(body, id, answer, calls));
       return;
     }
     List<String> frames = new ArrayList<>(openingEvents(body, id));
@@ -415,7 +448,10 @@ public abstract class FakeModelServer extends VerticleBase {
     for (String chunk : chunks(answer)) {
       frames.add(deltaEvent(body, id, chunk));
     }
-    frames.addAll(closingEvents(body, id, answer));
+    if (!calls.isEmpty()) {
+      frames.addAll(toolCallEvents(body, id, calls, argumentFragments));
+    }
+    frames.addAll(closingEvents(body, id, answer, calls));
     int stopAt = cutAfter < 0 ? frames.size() : Math.min(frames.size(), firstDelta + cutAfter);
     End end = cutAfter < 0 ? End.END : cutEnd;
     writeFrames(request, startStream(request.response()), frames, 0, stopAt, end);

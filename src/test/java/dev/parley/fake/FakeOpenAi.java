@@ -20,7 +20,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A fake OpenAI Chat Completions server: {@code POST /v1/chat/completions} with Bearer auth,
  * JSON answers and {@code text/event-stream} chunks ending in {@code data: [DONE]}, a usage
  * chunk when {@code stream_options.include_usage} is true, and errors shaped
- * {@code {"error":{"message","type","param","code"}}}. Give Parley {@link #baseUrl()}, which
+ * {@code {"error":{"message","type","param","code"}}}. Scripted tool calls ({@link #answerToolCalls}) come as
+ * {@code message.tool_calls} with {@code finish_reason: "tool_calls"}, or streamed as interleaved
+ * {@code delta.tool_calls} fragments ({@link #toolCallEvents}). Give Parley {@link #baseUrl()}, which
  * ends in {@code /v1} like the SDKs' default. {@link #reportUsage(boolean) reportUsage(false)} makes it a
  * compatible server that counts nothing: no {@code usage} in answers, no usage chunk even when asked.
  *
@@ -66,7 +68,14 @@ public final class FakeOpenAi extends FakeModelServer {
   }
 
   @Override
-  protected JsonObject completion(JsonObject request, String id, String answer) {
+  protected JsonObject completion(JsonObject request, String id, String answer, List<FakeToolCall> calls) {
+    JsonObject message = new JsonObject().put("role", "assistant").put("content", answer).putNull("refusal");
+    if (!calls.isEmpty()) {
+      JsonArray toolCalls = new JsonArray();
+      calls.forEach(call -> toolCalls.add(new JsonObject().put("id", call.id()).put("type", "function")
+          .put("function", new JsonObject().put("name", call.name()).put("arguments", call.arguments()))));
+      message.put("content", answer.isEmpty() ? null : answer).put("tool_calls", toolCalls);
+    }
     return new JsonObject()
         .put("id", id)
         .put("object", "chat.completion")
@@ -74,10 +83,10 @@ public final class FakeOpenAi extends FakeModelServer {
         .put("model", request.getString("model"))
         .put("choices", new JsonArray().add(new JsonObject()
             .put("index", 0)
-            .put("message", new JsonObject().put("role", "assistant").put("content", answer).putNull("refusal"))
+            .put("message", message)
             .putNull("logprobs")
-            .put("finish_reason", "stop")))
-        .put("usage", reportsUsage ? usage(request, answer) : null)
+            .put("finish_reason", calls.isEmpty() ? "stop" : "tool_calls")))
+        .put("usage", reportsUsage ? usage(request, answer, calls) : null)
         .putNull("system_fingerprint");
   }
 
@@ -98,12 +107,43 @@ public final class FakeOpenAi extends FakeModelServer {
     return data(chunk(request, id, new JsonObject().put("content", text), null));
   }
 
+  /**
+   * Interleaved as a model calling tools in parallel may send them: round by round, each call's next piece, its
+   * first piece carrying its id and name ({@code delta.tool_calls:[{index, id?, type?, function:{name?, arguments}}]}).
+   */
   @Override
-  protected List<String> closingEvents(JsonObject request, String id, String answer) {
+  protected List<String> toolCallEvents(JsonObject request, String id, List<FakeToolCall> calls, int fragments) {
     List<String> events = new ArrayList<>();
-    events.add(data(chunk(request, id, new JsonObject(), "stop")));
+    List<List<String>> pieces = new ArrayList<>();
+    int rounds = 0;
+    for (FakeToolCall call : calls) {
+      pieces.add(call.fragments(fragments));
+      rounds = Math.max(rounds, pieces.get(pieces.size() - 1).size());
+    }
+    for (int round = 0; round < rounds; round++) {
+      for (int index = 0; index < calls.size(); index++) {
+        if (round >= pieces.get(index).size()) {
+          continue;
+        }
+        JsonObject function = new JsonObject().put("arguments", pieces.get(index).get(round));
+        JsonObject call = new JsonObject().put("index", index);
+        if (round == 0) {
+          call.put("id", calls.get(index).id()).put("type", "function");
+          function = new JsonObject().put("name", calls.get(index).name()).put("arguments", function.getString("arguments"));
+        }
+        events.add(data(chunk(request, id, new JsonObject().put("tool_calls", new JsonArray().add(call.put("function", function))),
+            null)));
+      }
+    }
+    return events;
+  }
+
+  @Override
+  protected List<String> closingEvents(JsonObject request, String id, String answer, List<FakeToolCall> calls) {
+    List<String> events = new ArrayList<>();
+    events.add(data(chunk(request, id, new JsonObject(), calls.isEmpty() ? "stop" : "tool_calls")));
     if (includeUsage(request) && reportsUsage) {
-      events.add(data(base(request, id).put("choices", new JsonArray()).put("usage", usage(request, answer))));
+      events.add(data(base(request, id).put("choices", new JsonArray()).put("usage", usage(request, answer, calls))));
     }
     events.add("data: [DONE]\n\n");
     return events;
@@ -168,9 +208,9 @@ public final class FakeOpenAi extends FakeModelServer {
         .put("index", 0).put("delta", delta).putNull("logprobs").put("finish_reason", finishReason)));
   }
 
-  private static JsonObject usage(JsonObject request, String answer) {
+  private static JsonObject usage(JsonObject request, String answer, List<FakeToolCall> calls) {
     int in = inputTokens(request);
-    int out = outputTokens(answer);
+    int out = outputTokens(answer, calls);
     return new JsonObject().put("prompt_tokens", in).put("completion_tokens", out).put("total_tokens", in + out);
   }
 
