@@ -1,6 +1,7 @@
 package dev.parley.memory;
 
 import dev.parley.common.Addresses;
+import dev.parley.common.AuditClient;
 import dev.parley.common.BotClient;
 import dev.parley.common.Bus;
 import dev.parley.common.BusHandlers;
@@ -101,8 +102,10 @@ public class MemoryVerticle extends VerticleBase {
   }
 
   private void scheduleRetention() {
-    retention = new Retention(database, new BotClient(new Bus(vertx), Timeouts.from(config().getJsonObject("timeouts"))),
-        vertx.eventBus(), memory::forget);
+    Bus bus = new Bus(vertx);
+    Timeouts timeouts = Timeouts.from(config().getJsonObject("timeouts"));
+    retention = new Retention(database, new BotClient(bus, timeouts), vertx.eventBus(), memory::forget,
+        new AuditClient(bus, timeouts));
     JsonObject settings = config().getJsonObject("retention", new JsonObject());
     long intervalMs = seconds(settings.getValue("interval_s"), 3_600) * 1_000L;
     if (intervalMs <= 0) {

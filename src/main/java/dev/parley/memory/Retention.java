@@ -1,6 +1,7 @@
 package dev.parley.memory;
 
 import dev.parley.common.Addresses;
+import dev.parley.common.AuditClient;
 import dev.parley.common.BotClient;
 import dev.parley.common.Fields;
 import dev.parley.common.Ids;
@@ -30,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * held on one connection while the run lasts, whichever verticle instance or node tries (a run that finds it taken
  * skips: another one is deleting; a node that dies releases it with its connection); a SQLite database has a single
  * process, where a flag does the same. For each bot it deleted something
- * of, a run publishes {@code parley.events.retention.completed {bot_id, conversations, messages, before}}.
+ * of, a run publishes {@code parley.events.retention.completed {bot_id, conversations, messages, before}} and records
+ * {@code retention.run} in the audit log (actor {@code {kind: "system"}}, the counts as its changes). A run that
+ * deleted nothing records nothing: the job runs hourly on every memory node and would otherwise flood the log.
  */
 final class Retention {
 
@@ -45,9 +48,11 @@ final class Retention {
   private final BotClient bots;
   private final EventBus events;
   private final BiConsumer<String, String> forget;
+  private final AuditClient audit;
 
   /** {@code forget}: told each deleted {@code (bot_id, session_id)}, for the history cache. */
-  Retention(Database database, BotClient bots, EventBus events, BiConsumer<String, String> forget) {
+  Retention(Database database, BotClient bots, EventBus events, BiConsumer<String, String> forget, AuditClient audit) {
+    this.audit = audit;
     this.database = database;
     this.bots = bots;
     this.events = events;
@@ -98,6 +103,7 @@ final class Retention {
             if (counts.getLong("conversations") > 0) {
               done.add(counts);
               events.publish(Addresses.EVENTS_RETENTION_COMPLETED, counts);
+              audited(requestId, counts);
               LOG.info("Retention deleted {} conversations ({} messages) of bot {} last active before {}",
                   counts.getLong("conversations"), counts.getLong(Fields.MESSAGES), counts.getString(Fields.BOT_ID), before);
             }
@@ -107,6 +113,21 @@ final class Retention {
       }
       return chain.map(v -> new JsonObject().put("ran", true).put("bots", done));
     }).onFailure(failure -> LOG.error("The retention run failed: {}", StorageFailures.reason(failure)));
+  }
+
+  /** A failure to record is logged: the deletion has happened and must not be undone or retried for it. */
+  private void audited(String requestId, JsonObject counts) {
+    JsonObject entry = new JsonObject()
+        .put("actor", new JsonObject().put("kind", "system"))
+        .put("action", "retention.run")
+        .put("target_type", "bot")
+        .put("target_id", counts.getString(Fields.BOT_ID))
+        .put(Fields.BOT_ID, counts.getString(Fields.BOT_ID))
+        .put("request_id", requestId)
+        .put("outcome", "success")
+        .put("changes", counts.copy());
+    audit.record(requestId, entry).onFailure(failure -> LOG.warn("[{}] The retention run of bot {} is not in the audit log: {}",
+        requestId, counts.getString(Fields.BOT_ID), StorageFailures.reason(failure)));
   }
 
   /** Deletes the bot's conversations last active before {@code before}, a batch at a time. */

@@ -124,9 +124,28 @@ class RetentionTest {
             JsonArray prompt = app.openai.requests().get(app.openai.requests().size() - 1).getJsonArray("messages");
             assertThat(prompt.encode()).doesNotContain("quince");
             assertThat(prompt).hasSize(2);
-            return r;
+            return kept;
+          })
+          .compose(id -> audited(id, 50))
+          .map(entry -> {
+            assertThat(entry.getJsonObject("actor").getString("kind")).isEqualTo("system");
+            assertThat(entry.getString("target_id")).isEqualTo(kept);
+            assertThat(entry.getJsonObject("changes").getLong("conversations")).isEqualTo(Retention.BATCH * 2 + 8L);
+            return entry;
           });
     }).eventually(consumer::unregister).onComplete(test.succeedingThenComplete());
+  }
+
+  /** The bot's one {@code retention.run} entry of the audit log, asked for again until it is stored. */
+  private static Future<JsonObject> audited(String botId, int tries) {
+    return app.admin(HttpMethod.GET, "/api/audit?action=retention.run&bot_id=" + botId).send().compose(response -> {
+      JsonArray entries = response.bodyAsJsonObject().getJsonArray("entries");
+      if (!entries.isEmpty() || tries <= 0) {
+        assertThat(entries).hasSize(1);
+        return Future.succeededFuture(entries.getJsonObject(0));
+      }
+      return app.vertx.timer(100).compose(v -> audited(botId, tries - 1));
+    });
   }
 
   @Test
