@@ -6,6 +6,7 @@ import dev.parley.common.AuditClient;
 import dev.parley.common.Bus;
 import dev.parley.common.ParleyException;
 import dev.parley.common.Timeouts;
+import dev.parley.testing.Await;
 import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
@@ -50,16 +51,27 @@ class AuditLogTest {
     return new JsonObject().put("kind", "user").put("user_id", id).put("email", email).put("role", "admin");
   }
 
-  /** Records the entries one after the other (so their order is known) and answers them as stored. */
+  /**
+   * Records the entries one after the other, each in a later millisecond than the one before (so their order is
+   * known and the time filters can tell them apart), and answers them as stored.
+   */
   private static Future<List<JsonObject>> recordAll(List<JsonObject> entries) {
     Future<List<JsonObject>> chain = Future.succeededFuture(new ArrayList<>());
     for (JsonObject entry : entries) {
-      chain = chain.compose(stored -> audit.record(null, entry).map(one -> {
+      chain = chain.compose(stored -> nextMillisecond(stored).compose(ignored -> audit.record(null, entry)).map(one -> {
         stored.add(one);
         return stored;
       }));
     }
     return chain;
+  }
+
+  private static Future<Void> nextMillisecond(List<JsonObject> stored) {
+    if (stored.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    long last = stored.get(stored.size() - 1).getLong("at");
+    return Await.until(app.vertx, () -> System.currentTimeMillis() > last);
   }
 
   private static List<String> targets(JsonObject page) {
