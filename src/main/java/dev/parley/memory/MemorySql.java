@@ -72,6 +72,9 @@ final class MemorySql {
       + "WHERE id = #{message_id} AND bot_id = #{bot_id} AND role = 'assistant' "
       + "AND seq > (SELECT c.cleared_seq FROM conversations c WHERE c.id = messages.conversation_id)";
 
+  static final String SESSION_OF_MESSAGE = "SELECT c.session_id FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+      + "WHERE m.id = #{message_id} AND m.bot_id = #{bot_id}";
+
   static final String CONVERSATIONS = "SELECT c.id, c.session_id, c.created_at, c.updated_at, c.message_count, c.cleared_at, "
       + "c.state, c.assignee_name, "
       + "(SELECT m.content FROM messages m WHERE m.conversation_id = c.id AND m.role = 'user' ORDER BY m.seq LIMIT 1) "
