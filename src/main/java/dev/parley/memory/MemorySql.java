@@ -4,8 +4,8 @@ package dev.parley.memory;
 final class MemorySql {
 
   static final String UPSERT_CONVERSATION = "INSERT INTO conversations "
-      + "(id, bot_id, session_id, created_at, updated_at, message_count) "
-      + "VALUES (#{id}, #{bot_id}, #{session_id}, #{now}, #{now}, #{count}) "
+      + "(id, bot_id, session_id, created_at, updated_at, message_count, channel, api_user) "
+      + "VALUES (#{id}, #{bot_id}, #{session_id}, #{now}, #{now}, #{count}, #{channel}, #{api_user}) "
       + "ON CONFLICT (bot_id, session_id) DO UPDATE SET updated_at = excluded.updated_at, "
       + "message_count = conversations.message_count + excluded.message_count";
 
@@ -71,13 +71,15 @@ final class MemorySql {
       + "AND seq > (SELECT c.cleared_seq FROM conversations c WHERE c.id = messages.conversation_id)";
 
   static final String CONVERSATIONS = "SELECT c.id, c.session_id, c.created_at, c.updated_at, c.message_count, c.cleared_at, "
+      + "c.channel, c.api_user, "
       + "(SELECT m.content FROM messages m WHERE m.conversation_id = c.id AND m.role = 'user' ORDER BY m.seq LIMIT 1) "
       + "AS first_message FROM conversations c WHERE c.bot_id = #{bot_id} "
       + "ORDER BY c.updated_at DESC, c.id LIMIT #{limit} OFFSET #{offset}";
 
   static final String COUNT_CONVERSATIONS = "SELECT COUNT(*) AS total FROM conversations WHERE bot_id = #{bot_id}";
 
-  static final String CONVERSATION = "SELECT id, session_id, created_at, updated_at, message_count, cleared_at "
+  static final String CONVERSATION = "SELECT id, session_id, created_at, updated_at, message_count, cleared_at, channel, "
+      + "api_user "
       + "FROM conversations WHERE id = #{conversation_id} AND bot_id = #{bot_id}";
 
   /** Adds a stored turn's messages to the usage of their bot and UTC day ({@code usage_daily}, V011). */
