@@ -1,13 +1,12 @@
 package dev.parley.http;
 
 import dev.parley.chat.ChatReply;
-import dev.parley.chat.Delivery;
 import dev.parley.chat.VisitorErrors;
 import dev.parley.common.ParleyException;
 import io.vertx.ext.web.RoutingContext;
 
 /** A turn of {@code /v1/chat/completions} answered as one {@code chat.completion}; a failure in OpenAI's shape. */
-final class CompletionJson implements Delivery {
+final class CompletionJson extends WholeDelivery {
 
   private final RoutingContext ctx;
   private final Completions completions;
@@ -15,31 +14,6 @@ final class CompletionJson implements Delivery {
   CompletionJson(RoutingContext ctx, Completions completions) {
     this.ctx = ctx;
     this.completions = completions;
-  }
-
-  @Override
-  public boolean streams() {
-    return false;
-  }
-
-  @Override
-  public void open(String sessionId) {
-    // nothing is sent before the whole answer
-  }
-
-  @Override
-  public void delta(String text) {
-    // nothing is sent before the whole answer
-  }
-
-  @Override
-  public void onGone(Runnable action) {
-    // a JSON turn runs to its end
-  }
-
-  @Override
-  public boolean gone() {
-    return false;
   }
 
   @Override

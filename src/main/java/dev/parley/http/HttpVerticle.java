@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * {@link AccessRules}; every admin write is recorded by {@link AuditTrail}), {@link AuthRoutes} (sign-in, set-up and
  * invites, public), {@link ChatRoutes} (the
  * public chat API, following each bot's allowed origins; a turn is run by {@link dev.parley.chat.ChatPipeline}),
- * {@link OpenAiRoutes} (every bot as an OpenAI-compatible API, opened by its API keys: {@link BotKeyRoutes}),
+ * {@link OpenAiRoutes} and {@link McpRoutes} (every bot as an OpenAI-compatible API and an MCP server, opened by
+ * its API keys: {@link BotKeyRoutes}),
  * {@link OidcRoutes} (single sign-on, public), {@link DocsRoutes} and {@link PagesHandler}. The bus clients
  * ({@link Clients}) are made once per instance and shared by every route; each call passes its request's id.
  */
@@ -134,6 +135,8 @@ public class HttpVerticle extends VerticleBase {
     chat.mount(router);
     BotKeyAuth botKeys = new BotKeyAuth(clients.accounts());
     new OpenAiRoutes(clients.bots(), botKeys, chat.pipeline(),
+        new ChatLimits(limiter, clientAddress, config.getJsonObject("rate_limit"))).mount(router);
+    new McpRoutes(clients.bots(), botKeys, new McpTools(chat.pipeline(), clients.rag()),
         new ChatLimits(limiter, clientAddress, config.getJsonObject("rate_limit"))).mount(router);
     sso.mount(router);
     new DocsRoutes(vertx).mount(router);
