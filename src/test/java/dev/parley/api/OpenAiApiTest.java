@@ -145,6 +145,38 @@ class OpenAiApiTest {
   }
 
   @Test
+  void api_turns_count_in_the_bots_usage_like_any_other() {
+    String botId = bot(new JsonObject());
+    String key = keys.key(botId);
+    sdk(key).chat().completions().create(conversation(botId).build());
+    sdk(key).chat().completions().create(conversation(botId).user("someone-else").build());
+    JsonObject today = Await.result(app.admin(HttpMethod.GET, "/api/bots/" + botId + "/stats?days=1").send())
+        .bodyAsJsonObject().getJsonArray("days").getJsonObject(0);
+    assertThat(today.getLong("turns")).isEqualTo(2);
+    assertThat(today.getLong("output_tokens")).isPositive();
+    JsonArray conversations = Await.result(app.admin(HttpMethod.GET, "/api/bots/" + botId + "/conversations").send())
+        .bodyAsJsonObject().getJsonArray("conversations");
+    assertThat(conversations).hasSize(2);
+  }
+
+  @Test
+  void a_stream_that_breaks_midway_ends_with_an_error_event_and_no_done() {
+    String botId = bot(new JsonObject());
+    String key = keys.key(botId);
+    app.openai.answerWith("one two three four five six seven");
+    app.openai.enqueue(dev.parley.fake.Fault.resetAfterChunks(2));
+    HttpResponse<Buffer> response = Await.result(keys.with(key, HttpMethod.POST, "/v1/chat/completions")
+        .sendJsonObject(body(botId, "Count for me").put("stream", true)));
+    assertThat(response.statusCode()).isEqualTo(200);
+    String raw = response.bodyAsString();
+    assertThat(raw).contains("\"content\":\"one\"").contains("data: {\"error\":").doesNotContain("[DONE]");
+    JsonObject conversation = storedConversation(botId);
+    JsonArray stored = Await.result(app.admin(HttpMethod.GET, "/api/bots/" + botId + "/conversations/"
+        + conversation.getString("id")).send()).bodyAsJsonObject().getJsonArray("messages");
+    assertThat(stored.getJsonObject(stored.size() - 1).getString("status")).isEqualTo("incomplete");
+  }
+
+  @Test
   void the_sdk_lists_the_one_bot_the_key_opens() {
     String botId = bot(new JsonObject());
     bot(new JsonObject());
