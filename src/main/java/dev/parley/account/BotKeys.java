@@ -22,7 +22,6 @@ import java.util.Map;
 final class BotKeys {
 
   static final int MAX_PER_BOT = 50;
-  private static final long TOUCH_EVERY_MS = 60_000;
 
   private final Database database;
 
@@ -85,10 +84,8 @@ final class BotKeys {
           }
           Row row = rows.iterator().next();
           JsonObject key = new JsonObject().put(Fields.KEY_ID, row.getString("id")).put(Fields.BOT_ID, row.getString(Fields.BOT_ID));
-          Long used = row.getLong("last_used_at");
-          return used != null && now - used < TOUCH_EVERY_MS ? Future.succeededFuture(key)
-              : SqlTemplate.forUpdate(database.pool(), AccountSql.TOUCH_BOT_KEY)
-                  .execute(Map.of("id", key.getString(Fields.KEY_ID), "last_used_at", now)).map(done -> key);
+          return ApiTokens.touched(database, AccountSql.TOUCH_BOT_KEY, key.getString(Fields.KEY_ID),
+              row.getLong("last_used_at"), now, key);
         });
   }
 

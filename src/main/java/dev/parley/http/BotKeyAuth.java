@@ -1,6 +1,7 @@
 package dev.parley.http;
 
 import dev.parley.common.AccountClient;
+import dev.parley.common.BotClient;
 import dev.parley.common.ErrorCodes;
 import dev.parley.common.Fields;
 import dev.parley.common.ParleyException;
@@ -49,6 +50,18 @@ final class BotKeyAuth implements Handler<RoutingContext> {
   /** Whether the request's key opens bot {@code botId}. */
   static boolean opens(RoutingContext ctx, String botId) {
     return botId != null && botId.equals(of(ctx).getString(Fields.BOT_ID));
+  }
+
+  /** A handler that loads the bot the request's key opens into the context ({@link ChatAccess#BOT}) for a turn. */
+  static Handler<RoutingContext> loadBot(BotClient bots) {
+    return ctx -> bots.getForChat(RequestIds.get(ctx), of(ctx).getString(Fields.BOT_ID)).onComplete(found -> {
+      if (found.failed()) {
+        Replies.fail(ctx, found.cause());
+        return;
+      }
+      ctx.put(ChatAccess.BOT, found.result());
+      ctx.next();
+    });
   }
 
   static ParleyException unauthorized() {

@@ -49,24 +49,13 @@ final class McpRoutes {
       session(ctx, false);
       ctx.response().setStatusCode(204).end();
     });
-    router.post("/mcp").handler(auth).handler(this::bot).handler(ctx -> {
+    router.post("/mcp").handler(auth).handler(BotKeyAuth.loadBot(bots)).handler(ctx -> {
       if ("tools/call".equals(JsonBodies.object(ctx).getValue("method"))) {
         limits.handle(ctx);
       } else {
         ctx.next();
       }
     }).handler(this::request);
-  }
-
-  private void bot(RoutingContext ctx) {
-    bots.getForChat(RequestIds.get(ctx), BotKeyAuth.of(ctx).getString(Fields.BOT_ID)).onComplete(found -> {
-      if (found.failed()) {
-        Replies.fail(ctx, found.cause());
-        return;
-      }
-      ctx.put(ChatAccess.BOT, found.result());
-      ctx.next();
-    });
   }
 
   private void request(RoutingContext ctx) {

@@ -42,7 +42,8 @@ final class OpenAiRoutes {
   void mount(Router router) {
     router.route("/v1/*").failureHandler(new OpenAiErrors());
     router.route("/v1/*").handler(auth);
-    router.post("/v1/chat/completions").handler(this::read).handler(this::bot).handler(limits).handler(this::turn);
+    router.post("/v1/chat/completions").handler(this::read).handler(BotKeyAuth.loadBot(bots)).handler(limits)
+        .handler(this::turn);
     router.get("/v1/models").handler(ctx -> model(ctx, BotKeyAuth.of(ctx).getString(Fields.BOT_ID), true));
     router.get("/v1/models/:model").handler(ctx -> model(ctx, ctx.pathParam("model"), false));
   }
@@ -54,18 +55,6 @@ final class OpenAiRoutes {
     }
     ctx.put(REQUEST, request);
     ctx.next();
-  }
-
-  private void bot(RoutingContext ctx) {
-    OpenAiRequest request = ctx.get(REQUEST);
-    bots.getForChat(RequestIds.get(ctx), request.model()).onComplete(found -> {
-      if (found.failed()) {
-        Replies.fail(ctx, found.cause());
-        return;
-      }
-      ctx.put(ChatAccess.BOT, found.result());
-      ctx.next();
-    });
   }
 
   private void turn(RoutingContext ctx) {
