@@ -85,4 +85,20 @@ final class AccountSql {
 
   private AccountSql() {
   }
+
+  static final String BOT_KEY_COLUMNS = "id, bot_id, name, key_hash, hint, created_at, last_used_at";
+
+  static final String INSERT_BOT_KEY = "INSERT INTO bot_api_keys (" + BOT_KEY_COLUMNS + ") VALUES (#{id}, #{bot_id}, "
+      + "#{name}, #{key_hash}, #{hint}, #{created_at}, #{last_used_at})";
+
+  static final String COUNT_BOT_KEYS_OF = "SELECT COUNT(*) AS n FROM bot_api_keys WHERE bot_id = #{bot_id}";
+
+  static final String SELECT_BOT_KEYS_OF =
+      "SELECT " + BOT_KEY_COLUMNS + " FROM bot_api_keys WHERE bot_id = #{bot_id} ORDER BY created_at, id";
+
+  static final String SELECT_BOT_KEY = "SELECT id, bot_id, last_used_at FROM bot_api_keys WHERE key_hash = #{key_hash}";
+
+  static final String TOUCH_BOT_KEY = "UPDATE bot_api_keys SET last_used_at = #{last_used_at} WHERE id = #{id}";
+
+  static final String DELETE_BOT_KEY = "DELETE FROM bot_api_keys WHERE id = #{id} AND bot_id = #{bot_id}";
 }

@@ -14,7 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns the operators: users, their invites, sign-in sessions and API tokens, and failed sign-ins. Deployed by the
+ * Owns the operators: users, their invites, sign-in sessions and API tokens, and failed sign-ins; and the bots' API
+ * keys ({@link BotKeys}), the other credentials of the admin data. Deployed by the
  * {@code bot} role, which owns the admin data. No secret crosses the bus: the HTTP edge makes every invite,
  * session id and token, hands it out once and sends its SHA-256 ({@code *_hash}); a password travels as its
  * Argon2id hash, made and checked at the edge. A user is {@code {id, email, name, role, bot_ids, disabled,
@@ -49,6 +50,12 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code parley.account.session.end}</td><td>{@code {session_hash}}</td><td>{}</td></tr>
  *   <tr><td>{@code parley.account.token.create}</td><td>{@code {user_id, name, expires_at?, token_hash, hint}}</td>
  *   <td>{@code {id, name, hint, created_at, expires_at, last_used_at}}; 409 {@code too_many_tokens}, 422</td></tr>
+ *   <tr><td>{@code parley.account.bot_key.create}</td><td>{@code {bot_id, name, key_hash, hint}}</td>
+ *   <td>{@code {id, bot_id, name, hint, created_at, last_used_at}}; 409 {@code too_many_keys}, 422</td></tr>
+ *   <tr><td>{@code parley.account.bot_key.list}</td><td>{@code {bot_id}}</td><td>{@code {keys: […]}}</td></tr>
+ *   <tr><td>{@code parley.account.bot_key.delete}</td><td>{@code {bot_id, key_id}}</td><td>{}; 404</td></tr>
+ *   <tr><td>{@code parley.account.bot_key.check}</td><td>{@code {key_hash}}</td><td>{@code {key_id, bot_id}}; 401
+ *   {@code invalid_api_key}</td></tr>
  *   <tr><td>{@code parley.account.token.list}</td><td>{@code {user_id}}</td><td>{@code {tokens: […]}}</td></tr>
  *   <tr><td>{@code parley.account.token.delete}</td><td>{@code {user_id, token_id}}</td><td>{}; 404</td></tr>
  *   <tr><td>{@code parley.account.token.check}</td><td>{@code {token_hash}}</td><td>the user with {@code token_id};
@@ -74,6 +81,7 @@ public class AccountVerticle extends VerticleBase {
       Sessions sessions = new Sessions(db, config.getLong("session_idle_ms", Sessions.DEFAULT_IDLE_MS),
           config.getLong("session_max_age_ms", Sessions.DEFAULT_MAX_AGE_MS));
       ApiTokens tokens = new ApiTokens(db);
+      BotKeys botKeys = new BotKeys(db);
       LoginThrottle throttle = new LoginThrottle(db, config.getInteger("login_max_failures", LoginThrottle.DEFAULT_MAX_FAILURES),
           config.getLong("login_window_ms", LoginThrottle.DEFAULT_WINDOW_MS));
       sweeper = vertx.setPeriodic(config.getLong("sweep_ms", 600_000L), id -> sessions.sweep()
@@ -99,7 +107,12 @@ public class AccountVerticle extends VerticleBase {
           consume(Addresses.ACCOUNT_TOKEN_LIST, body -> tokens.list(Users.userId(body)).map(list -> new JsonObject().put("tokens", list))),
           consume(Addresses.ACCOUNT_TOKEN_DELETE, body -> tokens.delete(Users.userId(body),
               dev.parley.common.Ids.requireEntityId(body.getString(Fields.TOKEN_ID), "Token")).map(v -> new JsonObject())),
-          consume(Addresses.ACCOUNT_TOKEN_CHECK, body -> tokens.check(hash(body, Fields.TOKEN_HASH)))));
+          consume(Addresses.ACCOUNT_TOKEN_CHECK, body -> tokens.check(hash(body, Fields.TOKEN_HASH))),
+          consume(Addresses.ACCOUNT_BOT_KEY_CREATE, botKeys::create),
+          consume(Addresses.ACCOUNT_BOT_KEY_LIST, body -> botKeys.list(botId(body)).map(list -> new JsonObject().put("keys", list))),
+          consume(Addresses.ACCOUNT_BOT_KEY_DELETE, body -> botKeys.delete(botId(body),
+              dev.parley.common.Ids.requireEntityId(body.getString(Fields.KEY_ID), "API key")).map(v -> new JsonObject())),
+          consume(Addresses.ACCOUNT_BOT_KEY_CHECK, body -> botKeys.check(hash(body, Fields.KEY_HASH)))));
     });
   }
 
@@ -111,6 +124,10 @@ public class AccountVerticle extends VerticleBase {
 
   private static String email(JsonObject body) {
     return body.getValue(Fields.EMAIL) instanceof String email ? email : "";
+  }
+
+  private static String botId(JsonObject body) {
+    return dev.parley.common.Ids.requireEntityId(body.getString(Fields.BOT_ID), "Bot");
   }
 
   private static String hash(JsonObject body, String field) {

@@ -88,11 +88,18 @@ final class ApiTokens {
           }
           String tokenId = row.getString(Fields.TOKEN_ID);
           JsonObject user = UserFields.view(row.toJson().getMap()).put(Fields.TOKEN_ID, tokenId);
-          Long used = row.getLong("last_used_at");
-          return used != null && now - used < TOUCH_EVERY_MS ? Future.succeededFuture(user)
-              : SqlTemplate.forUpdate(database.pool(), AccountSql.TOUCH_TOKEN).execute(Map.of("id", tokenId, "last_used_at", now))
-                  .map(done -> user);
+          return touched(database, AccountSql.TOUCH_TOKEN, tokenId, row.getLong("last_used_at"), now, user);
         });
+  }
+
+  /**
+   * {@code value} once the credential {@code id} is marked used at {@code now} by {@code touchSql}: written at most
+   * once a minute ({@code used}: its last use), so that every request does not write.
+   */
+  static <T> Future<T> touched(Database database, String touchSql, String id, Long used, long now, T value) {
+    return used != null && now - used < TOUCH_EVERY_MS ? Future.succeededFuture(value)
+        : SqlTemplate.forUpdate(database.pool(), touchSql).execute(Map.of("id", id, "last_used_at", now))
+            .map(done -> value);
   }
 
   private static JsonObject view(Map<String, Object> row) {

@@ -12,7 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the model answers from: the session's last {@code history_limit} messages and, when the bot has retrieval
+ * What the model answers from: the session's last {@code history_limit} messages (of those a stateless caller sent,
+ * {@link Caller}) and, when the bot has retrieval
  * enabled, the knowledge-base passages for the message, fetched together. A failed history fails the turn.
  * Retrieval never does: on a failure (or no RAG node) the model answers without context, and the failure is
  * stored with the visitor's message ({@code retrieval_error}), counted in {@code parley.retrieval.failures} and
@@ -39,11 +40,21 @@ final class Context implements Step {
     if (turn.answer() != null) {
       return Future.succeededFuture(turn);
     }
-    Future<JsonArray> history = memory.history(turn.requestId(), turn.botId(), turn.sessionId(), turn.historyLimit());
+    Future<JsonArray> history = turn.caller().stateless() ? Future.succeededFuture(lastOf(turn.caller().history(),
+        turn.historyLimit())) : memory.history(turn.requestId(), turn.botId(), turn.sessionId(), turn.historyLimit());
     Future<Found> found = retrieve(turn);
     return Future.all(history, found)
         .map(both -> turn.withContext(turn.redaction().sentToModel() ? PiiRedactor.redactMessages(history.result())
             : history.result(), found.result().passages(), found.result().error()));
+  }
+
+  /** The last {@code limit} messages a stateless caller sent, as memory would have kept them. */
+  private static JsonArray lastOf(JsonArray messages, int limit) {
+    JsonArray last = new JsonArray();
+    for (int i = Math.max(0, messages.size() - Math.max(0, limit)); i < messages.size(); i++) {
+      last.add(messages.getValue(i));
+    }
+    return last;
   }
 
   private Future<Found> retrieve(Turn turn) {

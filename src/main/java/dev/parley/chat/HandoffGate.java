@@ -37,6 +37,9 @@ final class HandoffGate implements Step {
 
   @Override
   public Future<Turn> apply(Turn turn, Delivery delivery) {
+    if (turn.caller().stateless()) {
+      return Future.succeededFuture(turn); // an API caller has no channel for people to answer on
+    }
     return conversations.state(turn.requestId(), turn.botId(), turn.sessionId())
         .recover(failure -> {
           LOG.warn("[{}] The conversation state of bot {} could not be read ({}); the bot answers",

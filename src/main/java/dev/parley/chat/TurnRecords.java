@@ -108,6 +108,7 @@ final class TurnRecords {
     return new JsonObject()
         .put(Fields.BOT_ID, turn.botId())
         .put(Fields.SESSION_ID, turn.sessionId())
+        .put(Fields.CHANNEL, turn.caller().channel())
         .put(Fields.CONVERSATION_ID, stored.getString(Fields.CONVERSATION_ID))
         .put(Fields.MESSAGE_ID, stored.getString(Fields.MESSAGE_ID))
         .put(Fields.USER, record.getJsonObject(Fields.USER).getString(Fields.CONTENT))
@@ -176,6 +177,8 @@ final class TurnRecords {
             .put(Fields.CREATED_AT, turn.startedAt()))
         .put(Fields.ASSISTANT, assistant == null ? null : assistant.put(Fields.ID, turn.answerId()))
         .put(Fields.ERROR, error)
-        .put(Fields.RETRIEVAL_ERROR, turn.retrievalError());
+        .put(Fields.RETRIEVAL_ERROR, turn.retrievalError())
+        .put(Fields.CHANNEL, turn.caller().channel())
+        .put(Fields.API_USER, turn.caller().user());
   }
 }

@@ -10,7 +10,9 @@
  * The {@link dev.parley.chat.Turn} is an immutable value: each step returns a new one with what it added. A
  * JSON turn and a streamed turn run the same steps; only their delivery differs (the edge's JSON reply or
  * server-sent events), and {@code ModelAnswer} asks the provider to stream when the delivery streams,
- * receiving the stream with a {@link dev.parley.chat.StreamReceiver}.
+ * receiving the stream with a {@link dev.parley.chat.StreamReceiver}. Who the turn is for is its
+ * {@link dev.parley.chat.Caller}, set by the edge: a web visitor, whose history memory keeps, or an API client
+ * ({@code /v1/chat/completions}, {@code /mcp}) that sends the conversation itself; both run the same steps.
  *
  * <p><b>Adding a step</b> (an answer override, a human in the loop, a tool call): write one class implementing
  * {@code Step} (take the turn, return it with what the step adds; fail the future only to end the turn with

@@ -135,6 +135,28 @@ public final class AccountClient {
     return send(requestId, Addresses.ACCOUNT_TOKEN_CHECK, new JsonObject().put(Fields.TOKEN_HASH, tokenHash));
   }
 
+  /** Stores an API key of bot {@code botId}: {@code {id, bot_id, name, hint, created_at, last_used_at}}. */
+  public Future<JsonObject> createBotKey(String requestId, String botId, String name, String keyHash, String hint) {
+    return send(requestId, Addresses.ACCOUNT_BOT_KEY_CREATE, new JsonObject().put(Fields.BOT_ID, botId)
+        .put(Fields.NAME, name).put(Fields.KEY_HASH, keyHash).put(Fields.HINT, hint));
+  }
+
+  public Future<JsonArray> listBotKeys(String requestId, String botId) {
+    return send(requestId, Addresses.ACCOUNT_BOT_KEY_LIST, new JsonObject().put(Fields.BOT_ID, botId))
+        .map(r -> r.getJsonArray("keys"));
+  }
+
+  /** Revokes an API key of bot {@code botId}; 404 when that bot has no such key. */
+  public Future<Void> deleteBotKey(String requestId, String botId, String keyId) {
+    return send(requestId, Addresses.ACCOUNT_BOT_KEY_DELETE, new JsonObject().put(Fields.BOT_ID, botId)
+        .put(Fields.KEY_ID, keyId)).mapEmpty();
+  }
+
+  /** The bot a live API key opens, {@code {key_id, bot_id}}; 401 when the key is unknown or revoked. */
+  public Future<JsonObject> checkBotKey(String requestId, String keyHash) {
+    return send(requestId, Addresses.ACCOUNT_BOT_KEY_CHECK, new JsonObject().put(Fields.KEY_HASH, keyHash));
+  }
+
   private Future<JsonObject> send(String requestId, String address, JsonObject body) {
     return bus.request(requestId, address, body, timeoutMs);
   }

@@ -37,6 +37,10 @@ public final class Addresses {
   public static final String ACCOUNT_TOKEN_LIST = "parley.account.token.list";
   public static final String ACCOUNT_TOKEN_DELETE = "parley.account.token.delete";
   public static final String ACCOUNT_TOKEN_CHECK = "parley.account.token.check";
+  public static final String ACCOUNT_BOT_KEY_CREATE = "parley.account.bot_key.create";
+  public static final String ACCOUNT_BOT_KEY_LIST = "parley.account.bot_key.list";
+  public static final String ACCOUNT_BOT_KEY_DELETE = "parley.account.bot_key.delete";
+  public static final String ACCOUNT_BOT_KEY_CHECK = "parley.account.bot_key.check";
 
   public static final String MEMORY_HISTORY = "parley.memory.history";
   public static final String MEMORY_APPEND = "parley.memory.append";

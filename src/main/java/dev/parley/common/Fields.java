@@ -18,6 +18,10 @@ public final class Fields {
   public static final String SESSION_HASH = "session_hash";
   public static final String TOKEN_HASH = "token_hash";
   public static final String TOKEN_ID = "token_id";
+  public static final String KEY_HASH = "key_hash";
+  public static final String KEY_ID = "key_id";
+  public static final String CHANNEL = "channel";
+  public static final String API_USER = "api_user";
   public static final String EXPIRES_AT = "expires_at";
   public static final String HINT = "hint";
   public static final String SESSION_ID = "session_id";

@@ -59,7 +59,8 @@ final class ApiErrors implements Handler<RoutingContext> {
     Replies.end(ctx.response(), new JsonObject().put("error", body).encode());
   }
 
-  private static ParleyException toError(RoutingContext ctx) {
+  /** The failure of {@code ctx} as a {@link ParleyException}: its own, or one made from its status. */
+  static ParleyException toError(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     if (failure instanceof ParleyException parley) {
       return parley;

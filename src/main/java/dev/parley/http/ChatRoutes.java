@@ -33,6 +33,11 @@ final class ChatRoutes {
     this.handoff = new HandoffRoute(clients.conversations());
   }
 
+  /** The chat turn, shared with the other routes that run turns (one budget cache per instance). */
+  ChatPipeline pipeline() {
+    return pipeline;
+  }
+
   void mount(Router router) {
     router.route("/api/chat/:botId").handler(access);
     router.route("/api/chat/:botId/*").handler(access);

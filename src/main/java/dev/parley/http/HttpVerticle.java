@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  * {@link AccessRules}; every admin write is recorded by {@link AuditTrail}), {@link AuthRoutes} (sign-in, set-up and
  * invites, public), {@link ChatRoutes} (the
  * public chat API, following each bot's allowed origins; a turn is run by {@link dev.parley.chat.ChatPipeline}),
+ * {@link OpenAiRoutes} and {@link McpRoutes} (every bot as an OpenAI-compatible API and an MCP server, opened by
+ * its API keys: {@link BotKeyRoutes}),
  * {@link OidcRoutes} (single sign-on, public), {@link DocsRoutes} and {@link PagesHandler}. The bus clients
  * ({@link Clients}) are made once per instance and shared by every route; each call passes its request's id.
  */
@@ -112,6 +114,9 @@ public class HttpVerticle extends VerticleBase {
     router.post("/api/bots/:botId/documents").handler(BodyHandler.create(uploadsDir(config))
         .setBodyLimit(config.getLong("upload_limit_bytes", 20L * 1024 * 1024))
         .setDeleteUploadedFilesOnEnd(true));
+    // An API client sends the whole conversation: api_body_limit_bytes (1 MiB) for it.
+    router.post("/v1/chat/completions").handler(BodyHandler.create(false)
+        .setBodyLimit(config.getLong("api_body_limit_bytes", 1024L * 1024)));
     // Every other route reads at most body_limit_bytes (413 beyond), whatever its path or method.
     router.route().handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
     new DataRoutes(clients).mount(router);
@@ -122,13 +127,20 @@ public class HttpVerticle extends VerticleBase {
     new AuditRoutes(auditClient).mount(router);
     new UsersHandler(clients.accounts(), publicUrl).mount(router);
     new SelfRoutes(clients.accounts()).mount(router);
+    new BotKeyRoutes(clients.accounts(), clients.bots()).mount(router);
     AuthRoutes authRoutes = new AuthRoutes(clients.accounts(), new Passwords(vertx), new SessionCookie(publicUrl), limiter,
         clientAddress, config.getInteger("login_attempts_per_minute", AuthRoutes.DEFAULT_ATTEMPTS_PER_MINUTE), auditTrail);
     authRoutes.mount(router);
     if (ssoAccounts != null) {
       ssoAccounts.use(authRoutes, auditTrail);
     }
-    new ChatRoutes(clients, publicUrl, limiter, clientAddress, config).mount(router);
+    ChatRoutes chat = new ChatRoutes(clients, publicUrl, limiter, clientAddress, config);
+    chat.mount(router);
+    BotKeyAuth botKeys = new BotKeyAuth(clients.accounts());
+    new OpenAiRoutes(clients.bots(), botKeys, chat.pipeline(),
+        new ChatLimits(limiter, clientAddress, config.getJsonObject("rate_limit"))).mount(router);
+    new McpRoutes(clients.bots(), botKeys, new McpTools(chat.pipeline(), clients.rag()),
+        new ChatLimits(limiter, clientAddress, config.getJsonObject("rate_limit"))).mount(router);
     sso.mount(router);
     new DocsRoutes(vertx).mount(router);
     new PagesHandler(clients.bots(), config.getString("webroot", "webroot")).mount(router);

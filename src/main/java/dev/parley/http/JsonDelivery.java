@@ -1,7 +1,6 @@
 package dev.parley.http;
 
 import dev.parley.chat.ChatReply;
-import dev.parley.chat.Delivery;
 import dev.parley.chat.VisitorErrors;
 import dev.parley.common.ParleyException;
 import io.vertx.core.json.JsonObject;
@@ -11,37 +10,12 @@ import io.vertx.ext.web.RoutingContext;
  * A chat turn answered as one JSON body: 200 with the reply, 202 {@code {message_id, session_id, state}} when held for people, or the error as every route renders it. A JSON turn
  * whose client went away runs to its end and is stored.
  */
-final class JsonDelivery implements Delivery {
+final class JsonDelivery extends WholeDelivery {
 
   private final RoutingContext ctx;
 
   JsonDelivery(RoutingContext ctx) {
     this.ctx = ctx;
-  }
-
-  @Override
-  public boolean streams() {
-    return false;
-  }
-
-  @Override
-  public void open(String sessionId) {
-    // nothing is sent before the whole answer
-  }
-
-  @Override
-  public void delta(String text) {
-    // nothing is sent before the whole answer
-  }
-
-  @Override
-  public void onGone(Runnable action) {
-    // a JSON turn runs to its end
-  }
-
-  @Override
-  public boolean gone() {
-    return false;
   }
 
   @Override

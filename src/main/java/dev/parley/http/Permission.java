@@ -13,7 +13,7 @@ enum Permission {
   BOTS_READ(Role.OWNER, Role.ADMIN, Role.EDITOR, Role.VIEWER),
   /** Create a bot: owners, admins and editors scoped to no bot list (a scoped editor could not see what it made). */
   BOTS_CREATE(Role.OWNER, Role.ADMIN, Role.EDITOR),
-  /** Change a bot's settings and key, or delete it. */
+  /** Change a bot's settings and key, or delete it; list, make and revoke its API keys ({@code pk_…}). */
   BOTS_WRITE(Role.OWNER, Role.ADMIN, Role.EDITOR),
   /** See a bot's documents and preview its retrieval. */
   KNOWLEDGE_READ(Role.OWNER, Role.ADMIN, Role.EDITOR, Role.VIEWER),

@@ -42,6 +42,13 @@ final class Sse {
     }
   }
 
+  /** A data-only event ({@code data: …}), as OpenAI's streams are written. */
+  void data(String data) {
+    if (!gone && !response.ended()) {
+      response.write("data: " + data + "\n\n");
+    }
+  }
+
   void end() {
     if (!gone && !response.ended()) {
       response.end();

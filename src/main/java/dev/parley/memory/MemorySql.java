@@ -4,8 +4,8 @@ package dev.parley.memory;
 final class MemorySql {
 
   static final String UPSERT_CONVERSATION = "INSERT INTO conversations "
-      + "(id, bot_id, session_id, created_at, updated_at, message_count) "
-      + "VALUES (#{id}, #{bot_id}, #{session_id}, #{now}, #{now}, #{count}) "
+      + "(id, bot_id, session_id, created_at, updated_at, message_count, channel, api_user) "
+      + "VALUES (#{id}, #{bot_id}, #{session_id}, #{now}, #{now}, #{count}, #{channel}, #{api_user}) "
       + "ON CONFLICT (bot_id, session_id) DO UPDATE SET updated_at = excluded.updated_at, "
       + "message_count = conversations.message_count + excluded.message_count";
 
@@ -76,7 +76,7 @@ final class MemorySql {
       + "WHERE m.id = #{message_id} AND m.bot_id = #{bot_id}";
 
   static final String CONVERSATIONS = "SELECT c.id, c.session_id, c.created_at, c.updated_at, c.message_count, c.cleared_at, "
-      + "c.state, c.assignee_name, "
+      + "c.state, c.assignee_name, c.channel, c.api_user, "
       + "(SELECT m.content FROM messages m WHERE m.conversation_id = c.id AND m.role = 'user' ORDER BY m.seq LIMIT 1) "
       + "AS first_message FROM conversations c WHERE c.bot_id = #{bot_id} "
       + "ORDER BY c.updated_at DESC, c.id LIMIT #{limit} OFFSET #{offset}";

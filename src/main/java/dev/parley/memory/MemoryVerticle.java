@@ -29,10 +29,11 @@ import java.util.Set;
  *   <td>{@code {messages:[{role, content}]}}: the last answered messages, oldest first</td></tr>
  *   <tr><td>{@code parley.memory.append}</td><td>{@code {bot_id, session_id, user:{id?, content, created_at},
  *   assistant?:{id?, content, status, error, input_tokens, output_tokens, cost, latency_ms, provider, model, sources},
- *   error?, retrieval_error?, deadline?}}</td>
+ *   error?, retrieval_error?, channel?, api_user?, deadline?}}</td>
  *   <td>{@code {conversation_id, user_message_id, message_id}}, after the commit; with the messages' own ids a turn
  *   sent again is stored once ({@code already_stored: true}); past {@code deadline} (epoch ms) nothing is stored
- *   (504 {@code timeout})</td></tr>
+ *   (504 {@code timeout}); {@code channel} ({@code web}, or {@code api}) and {@code api_user} are kept with a
+ *   new conversation</td></tr>
  *   <tr><td>{@code parley.memory.session.get}</td><td>{@code {bot_id, session_id}}</td><td>{@code {session_id, messages}}</td></tr>
  *   <tr><td>{@code parley.memory.session.clear}</td><td>{@code {bot_id, session_id}}</td><td>{@code {cleared}}: later history and
  *   session views start after the session's messages so far, which stay stored (logs, usage, budgets)</td></tr>

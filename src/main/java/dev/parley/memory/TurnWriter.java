@@ -204,6 +204,9 @@ final class TurnWriter {
       conversation.put(Fields.SESSION_ID, turn.getString(Fields.SESSION_ID));
       conversation.put("now", now);
       conversation.put("count", turn.getJsonObject(Fields.ASSISTANT) == null ? 1 : 2);
+      // the channel and caller's user of the conversation's first turn: a session stays on its channel
+      conversation.put(Fields.CHANNEL, "api".equals(turn.getString(Fields.CHANNEL)) ? "api" : "web");
+      conversation.put(Fields.API_USER, turn.getString(Fields.API_USER));
       conversations.add(conversation);
       bots.add(turn.getString(Fields.BOT_ID));
       sessions.add(turn.getString(Fields.SESSION_ID));
