@@ -57,15 +57,15 @@
       assignee = next === 'human' ? name : null;
       if (!quiet) {
         if (next === 'waiting') {
-          line('Waiting for a person…', 'state-waiting');
+          line('Waiting for a person…', 'state-line state-waiting');
         } else if (next === 'human') {
-          line((name || 'A person') + ' joined', 'state-human');
+          line((name || 'A person') + ' joined', 'state-line state-human');
         } else if (next === 'bot' && before === 'human') {
-          line((who || 'The person') + ' left; the assistant is back', 'state-bot');
+          line((who || 'The person') + ' left; the assistant is back', 'state-line state-bot');
         } else if (next === 'bot') {
-          line('The assistant is back', 'state-bot');
+          line('The assistant is back', 'state-line state-bot');
         } else if (next === 'closed') {
-          line('This conversation was closed. Send a message to start again.', 'state-closed');
+          line('This conversation was closed. Send a message to start again.', 'state-line state-closed');
         }
       }
       if (next !== 'waiting') {
@@ -76,7 +76,7 @@
     }
 
     function agentMessage(m) {
-      var name = String(m.agent_name || m.name || 'A person').slice(0, 100);
+      var name = String(m.agent_name || m.author_name || m.name || 'A person').slice(0, 100);
       var row = document.createElement('div');
       row.className = 'msg agent';
       var who = document.createElement('span');

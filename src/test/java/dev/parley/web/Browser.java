@@ -13,6 +13,7 @@ import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.openqa.selenium.Dimension;
@@ -105,6 +106,20 @@ final class Browser implements AutoCloseable {
 
   Object js(String script, Object... args) {
     return ((JavascriptExecutor) driver).executeScript(script, args);
+  }
+
+  /**
+   * Runs {@code script} in every document this browser loads from now on, before the page's own scripts
+   * (Chromium's Page.addScriptToEvaluateOnNewDocument): a test replaces a browser API or a route the page
+   * calls. Returns the identifier for {@link #unstub}.
+   */
+  String stubOnEveryPage(String script) {
+    return String.valueOf(driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", script))
+        .get("identifier"));
+  }
+
+  void unstub(String identifier) {
+    driver.executeCdpCommand("Page.removeScriptToEvaluateOnNewDocument", Map.of("identifier", identifier));
   }
 
   /** Counts calls of alert, confirm and prompt in the current document. */
