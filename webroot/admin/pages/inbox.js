@@ -8,6 +8,7 @@
 import { api } from '../lib/api.js';
 import { h, render, when } from '../lib/dom.js';
 import { errorBox, showError } from '../lib/forms.js';
+import { can } from '../lib/session.js';
 import { listen } from '../lib/stream.js';
 import { openConversation } from './inbox-conversation.js';
 
@@ -49,11 +50,16 @@ function inbox() {
   let open = null;
   let reloadTimer = 0;
   let items = [];
+  // bot names for those who may read bots; an agent sees the ids of the bots in their scope
+  const names = {};
+  if (can('bots.read')) {
+    api('GET', '/api/bots').then((r) => { ((r && r.bots) || []).forEach((b) => { names[b.id] = b.name; }); draw(); }, () => null);
+  }
 
   function draw() {
     list.replaceChildren();
     if (!items.length) { list.appendChild(h('li', { class: 'muted empty' }, 'No conversations here.')); }
-    items.forEach((c) => list.appendChild(item(c, open)));
+    items.forEach((c) => list.appendChild(item(c, open, names[c.bot_id])));
     const waiting = items.filter((c) => c.state === 'waiting').length;
     document.title = (waiting ? '(' + waiting + ') ' : '') + TITLE;
     const badge = document.getElementById('nav-inbox-count');
@@ -111,7 +117,7 @@ function inbox() {
   };
 }
 
-function item(c, open) {
+function item(c, open, botName) {
   const id = idOf(c);
   const unread = open && open.id === id ? 0 : unreadOf(c);
   const state = c.state === 'human' ? WORDS.human + (c.assignee_name || 'a person')
@@ -122,7 +128,7 @@ function item(c, open) {
       'aria-current': open && open.id === id ? 'true' : null },
     h('span', { class: 'badge state-' + c.state }, state),
     unread ? h('span', { class: 'unread', 'aria-label': unread + ' unread' }, unread > 99 ? '99+' : String(unread)) : null,
-    h('span', { class: 'inbox-bot' }, c.bot_name || c.bot_id),
+    h('span', { class: 'inbox-bot' }, botName || c.bot_name || 'Bot ' + c.bot_id),
     h('span', { class: 'inbox-preview' }, preview.length > 90 ? preview.slice(0, 90) + '…' : preview),
     h('span', { class: 'meta' }, when(c.updated_at || c.last_activity_at || c.state_at))));
 }

@@ -42,6 +42,8 @@ final class Browser implements AutoCloseable {
   final String base;
   private final Path dataDir;
   private final Path profile;
+  /** Whether {@link #close} ends the Parley too (false for {@link #another}). */
+  private boolean ownsApp = true;
 
   private Browser(Vertx vertx, TestApp app, ChromeDriver driver, Path dataDir, Path profile) {
     this.vertx = vertx;
@@ -71,8 +73,23 @@ final class Browser implements AutoCloseable {
   static Browser start(JsonObject overrides) throws IOException {
     Vertx vertx = Vertx.vertx();
     Path dataDir = Files.createTempDirectory("parley-web");
-    Path profile = Files.createTempDirectory("parley-chromium");
     TestApp app = Await.result(TestApp.start(vertx, dataDir, overrides));
+    Path profile = Files.createTempDirectory("parley-chromium");
+    return new Browser(vertx, app, chromium(profile), dataDir, profile);
+  }
+
+  /**
+   * A second browser on the same Parley: its own Chromium and profile (cookies, storage), as a second person
+   * on another computer would have. Closing it leaves the Parley running.
+   */
+  Browser another() throws IOException {
+    Path otherProfile = Files.createTempDirectory("parley-chromium");
+    Browser other = new Browser(vertx, app, chromium(otherProfile), null, otherProfile);
+    other.ownsApp = false;
+    return other;
+  }
+
+  private static ChromeDriver chromium(Path profile) {
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM);
     options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -84,7 +101,7 @@ final class Browser implements AutoCloseable {
         .build();
     ChromeDriver driver = new ChromeDriver(service, options);
     driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20)).scriptTimeout(Duration.ofSeconds(10));
-    return new Browser(vertx, app, driver, dataDir, profile);
+    return driver;
   }
 
   JsonObject createBot(JsonObject fields) {
@@ -155,8 +172,10 @@ final class Browser implements AutoCloseable {
     try {
       driver.quit();
     } finally {
-      Await.result(vertx.close());
-      delete(dataDir);
+      if (ownsApp) {
+        Await.result(vertx.close());
+        delete(dataDir);
+      }
       delete(profile);
     }
   }
