@@ -623,18 +623,8 @@
       return;
     }
     var url = api + '/session/' + encodeURIComponent(sessionId) + '/events';
-    channel = window.ParleyChannel.connect(url, loadCursor().after, { event: onChannel, open: onChannelOpen });
+    channel = window.ParleyChannel.connect(url, loadCursor().after, { event: onChannel });
     channel.session = sessionId;
-  }
-
-  /** After a reconnect the server sends an answer in progress from its start again: begin those bubbles anew. */
-  function onChannelOpen(again) {
-    if (again) {
-      Object.keys(live).forEach(function (id) {
-        live[id].row.remove();
-        delete live[id];
-      });
-    }
   }
 
   function onChannel(type, data, id) {
@@ -657,7 +647,8 @@
   /**
    * A bot answer written on the channel: one this page did not ask for in this load (the page was
    * reloaded mid-answer, or the answer was asked for in another tab). The page's own answer, streamed
-   * in its request, is left alone.
+   * in its request, is left alone. Each piece says at which offset of the answer it starts, so a piece
+   * sent again after a reconnect adds only what the bubble does not have.
    */
   function continued(type, data) {
     var mid = data.message_id;
@@ -668,11 +659,14 @@
     if (!entry) {
       var row = bubble('assistant', '');
       row.classList.add('pending');
-      entry = live[mid] = { row: row, view: streamAnswer(row) };
+      entry = live[mid] = { row: row, view: streamAnswer(row), length: 0 };
     }
-    if (type === 'delta' && typeof data.text === 'string') {
+    var offset = typeof data.offset === 'number' ? data.offset : entry.length;
+    if (type === 'delta' && typeof data.text === 'string' && offset + data.text.length > entry.length) {
+      var text = data.text.slice(Math.max(0, entry.length - offset));
+      entry.length += text.length;
       entry.row.classList.remove('pending');
-      entry.view.append(data.text);
+      entry.view.append(text);
       entry.view.update();
       scrollDown();
     } else if (type === 'answer_done') {

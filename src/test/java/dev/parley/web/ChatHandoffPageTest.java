@@ -66,7 +66,8 @@ class ChatHandoffPageTest {
     return browser.driver.findElements(By.cssSelector("#log .state-line")).stream().map(WebElement::getText).toList();
   }
 
-  private void emit(String type, String json, Integer id) {
+  /** An event on the page's newest channel; {@code id} its id line (a number, a cursor text, or null for none). */
+  private void emit(String type, String json, Object id) {
     browser.js("window.__emit(arguments[0], JSON.parse(arguments[1]), arguments[2]);", type, json, id);
   }
 
@@ -165,18 +166,17 @@ class ChatHandoffPageTest {
   void an_answer_in_progress_on_the_channel_is_drawn_as_it_comes_and_once() {
     byId("handoff").click();
     browser.waitFor(d -> sources() == 1);
-    emit("delta", "{\"message_id\":\"msg_b1\",\"text\":\"The answer so far\"}", null);
-    emit("delta", "{\"message_id\":\"msg_b1\",\"text\":\", and the rest.\"}", null);
+    emit("delta", "{\"message_id\":\"msg_b1\",\"text\":\"The answer so far\",\"offset\":0}", "0:msg_b1:17");
+    emit("delta", "{\"message_id\":\"msg_b1\",\"text\":\", and the rest.\",\"offset\":17}", "0:msg_b1:32");
     browser.waitFor(d -> d.findElements(By.cssSelector("#log .msg.assistant:not(.greeting) .bubble")).stream()
         .anyMatch(b -> b.getText().equals("The answer so far, and the rest.")));
-    // after a reconnect the server sends the answer so far from its start again
+    // the connection drops: the page resumes inside the answer, and a piece it partly has adds only the rest
     browser.js("window.__sources[0].fail();");
     browser.waitFor(d -> sources() == 2);
-    browser.waitFor(d -> d.findElements(By.cssSelector("#log .msg.assistant:not(.greeting)")).isEmpty());
-    emit("delta", "{\"message_id\":\"msg_b1\",\"text\":\"The answer so far, and the rest.\"}", null);
-    emit("delta", "{\"message_id\":\"msg_b1\",\"text\":\" Done.\"}", null);
-    emit("answer_done", "{\"message_id\":\"msg_b1\"}", 7);
-    emit("delta", "{\"message_id\":\"msg_b1\",\"text\":\" Late.\"}", null);
+    assertThat((String) browser.js("return window.__sources[1].url;")).endsWith("/events?after=0%3Amsg_b1%3A32");
+    emit("delta", "{\"message_id\":\"msg_b1\",\"text\":\" rest. Done.\",\"offset\":26}", "0:msg_b1:38");
+    emit("answer_done", "{\"message_id\":\"msg_b1\"}", "0");
+    emit("delta", "{\"message_id\":\"msg_b1\",\"text\":\" Late.\",\"offset\":38}", "0:msg_b1:44");
     browser.waitFor(d -> d.findElements(By.cssSelector("#log .msg.assistant .feedback")).size() == 1);
     List<WebElement> answers = browser.driver.findElements(By.cssSelector("#log .msg.assistant:not(.greeting)"));
     assertThat(answers).hasSize(1);
