@@ -129,6 +129,20 @@ public final class Fields {
   /** The body of a heartbeat: {@code {heartbeat_id}}. */
   public static final String HEARTBEAT_ID = "heartbeat_id";
 
+  /** Humans in the conversation (issue 14): a conversation's state and who holds it. */
+  public static final String STATE = "state";
+  public static final String ASSIGNEE_ID = "assignee_id";
+  public static final String ASSIGNEE_NAME = "assignee_name";
+  public static final String REASON = "reason";
+  public static final String TRIGGER = "trigger";
+  public static final String AFTER = "after";
+  public static final String EVENTS = "events";
+  public static final String DATA = "data";
+  public static final String AT = "at";
+  public static final String AGENT_NAME = "agent_name";
+  public static final String ONLINE = "online";
+  public static final String HANDOFF = "handoff";
+
   private Fields() {
   }
 }

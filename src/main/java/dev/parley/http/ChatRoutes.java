@@ -12,7 +12,7 @@ import io.vertx.ext.web.RoutingContext;
  * {@code POST /api/chat/{bot_id}}, one chat turn after {@link ChatLimits}, answered as JSON or, with
  * {@code Accept: text/event-stream} or {@code "stream": true}, as server-sent events ({@link SseDelivery}); the
  * turn itself is the {@link ChatPipeline}'s. The visitor's session routes ({@link SessionHandler}, their writes
- * rate-limited too) and {@code GET /api/chat/{bot_id}/config} ({@link PagesHandler#config}).
+ * rate-limited too), the visitor's request for a person ({@link HandoffRoute}) and {@code GET /api/chat/{bot_id}/config} ({@link PagesHandler#config}).
  */
 final class ChatRoutes {
 
@@ -21,6 +21,7 @@ final class ChatRoutes {
   private final ChatLimits writeLimits;
   private final ChatPipeline pipeline;
   private final SessionHandler sessions;
+  private final HandoffRoute handoff;
 
   ChatRoutes(Clients clients, String publicUrl, RateLimiter limiter, ClientAddress addresses, JsonObject config) {
     JsonObject rateLimits = config.getJsonObject("rate_limit");
@@ -28,7 +29,8 @@ final class ChatRoutes {
     this.turnLimits = new ChatLimits(limiter, addresses, rateLimits);
     this.writeLimits = ChatLimits.forWrites(limiter, addresses, rateLimits);
     this.pipeline = new ChatPipeline(clients, config.getLong("budget_cache_ms", 5_000L));
-    this.sessions = new SessionHandler(clients.memory());
+    this.sessions = new SessionHandler(clients.memory(), clients.conversations());
+    this.handoff = new HandoffRoute(clients.conversations());
   }
 
   void mount(Router router) {
@@ -37,8 +39,10 @@ final class ChatRoutes {
     router.post("/api/chat/:botId").handler(turnLimits);
     router.delete("/api/chat/:botId/session/:sessionId").handler(writeLimits);
     router.post("/api/chat/:botId/messages/:messageId/feedback").handler(writeLimits);
+    router.post("/api/chat/:botId/session/:sessionId/handoff").handler(writeLimits);
     router.post("/api/chat/:botId").handler(this::turn);
     sessions.mount(router);
+    handoff.mount(router);
     router.get("/api/chat/:botId/config").handler(PagesHandler::config);
   }
 
