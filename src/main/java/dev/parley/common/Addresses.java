@@ -122,6 +122,42 @@ public final class Addresses {
    */
   public static final String HEARTBEAT_PREFIX = "parley.heartbeat.";
 
+  /**
+   * {@code {bot_id, session_id, after}} → {@code {events:[{id, type, data}]}}: a session's visitor-visible events
+   * (agent {@code message}s and {@code state} changes) with an id above {@code after}, ascending, at most 500 (the
+   * conversation event log).
+   */
+  public static final String CONVERSATION_EVENTS = "parley.conversation.events";
+  /** {@code {bot_id, session_id}} → {@code {state, assignee_id?, assignee_name?}}; {@code bot} for a new session. */
+  public static final String CONVERSATION_STATE_GET = "parley.conversation.state.get";
+  /** {@code {bot_id, session_id, reason?, trigger}} → {@code {state}}: asks for a person. */
+  public static final String CONVERSATION_HANDOFF = "parley.conversation.handoff";
+  /** {@code {bot_id}} → {@code {online}}: whether an agent covering the bot has the inbox open on any node. */
+  public static final String INBOX_ONLINE = "parley.inbox.online";
+
+  /**
+   * Prefix of a session's channel ({@link #session}): every event appended to its log is published there as
+   * {@code {id, type, data}}, and the deltas of a bot answer in progress as {@code {type: "delta", data: {message_id,
+   * text, offset}}}, then {@code {type: "answer_done", data: {message_id}}}.
+   */
+  public static final String SESSION_PREFIX = "parley.session.";
+
+  /** Where the events of the session {@code sessionId} of bot {@code botId} are published. */
+  public static String session(String botId, String sessionId) {
+    return SESSION_PREFIX + botId + "." + sessionId;
+  }
+
+  /**
+   * Prefix of the address ({@link #chatAnswer}) where the node streaming a session's answer answers
+   * {@code {}} with the answer so far, {@code {message_id, text}}, while it is being written (no handler: none is).
+   */
+  public static final String CHAT_ANSWER_PREFIX = "parley.chat.answer.";
+
+  /** Where the answer in progress of the session {@code sessionId} of bot {@code botId} is asked for. */
+  public static String chatAnswer(String botId, String sessionId) {
+    return CHAT_ANSWER_PREFIX + botId + "." + sessionId;
+  }
+
   /** Prefix of the one-off addresses a streamed turn's deltas are sent to. */
   public static final String STREAM_PREFIX = "parley.stream.";
 
@@ -136,6 +172,17 @@ public final class Addresses {
    * of the bot, those last active before {@code before} (epoch ms).
    */
   public static final String EVENTS_RETENTION_COMPLETED = "parley.events.retention.completed";
+
+  /**
+   * {@code {bot_id, session_id, conversation_id, state, reason?, trigger?, user_id?, at}}: a conversation was handed to
+   * the people of its bot (no text of notes or messages).
+   */
+  public static final String EVENTS_CONVERSATION_HANDOFF_REQUESTED = "parley.events.conversation.handoff_requested";
+  /**
+   * {@code {bot_id, session_id, conversation_id, state, reason: "follow_up", name, email, at}}: a visitor left a
+   * follow-up request (no agent was online); the message itself is stored in the conversation, not sent here.
+   */
+  public static final String EVENTS_CONVERSATION_FOLLOW_UP = "parley.events.conversation.follow_up";
 
   private Addresses() {
   }
