@@ -2,7 +2,9 @@ package dev.parley.http;
 
 import dev.parley.chat.ChatPipeline;
 import dev.parley.chat.Turn;
+import dev.parley.common.ChannelClient;
 import dev.parley.common.Clients;
+import dev.parley.common.Timeouts;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -12,7 +14,9 @@ import io.vertx.ext.web.RoutingContext;
  * {@code POST /api/chat/{bot_id}}, one chat turn after {@link ChatLimits}, answered as JSON or, with
  * {@code Accept: text/event-stream} or {@code "stream": true}, as server-sent events ({@link SseDelivery}); the
  * turn itself is the {@link ChatPipeline}'s. The visitor's session routes ({@link SessionHandler}, their writes
- * rate-limited too), the visitor's request for a person ({@link HandoffRoute}) and {@code GET /api/chat/{bot_id}/config} ({@link PagesHandler#config}).
+ * rate-limited too), the visitor's request for a person ({@link HandoffRoute}), the visitor channel
+ * {@code GET /api/chat/{bot_id}/session/{session_id}/events} ({@link VisitorChannels}, its openings limited per
+ * address) and {@code GET /api/chat/{bot_id}/config} ({@link PagesHandler#config}).
  */
 final class ChatRoutes {
 
@@ -22,15 +26,22 @@ final class ChatRoutes {
   private final ChatPipeline pipeline;
   private final SessionHandler sessions;
   private final HandoffRoute handoff;
+  private final ChatLimits channelLimits;
+  private final VisitorChannels channels;
 
-  ChatRoutes(Clients clients, String publicUrl, RateLimiter limiter, ClientAddress addresses, JsonObject config) {
+  ChatRoutes(Clients clients, String publicUrl, RateLimiter limiter, ClientAddress addresses, JsonObject config,
+      Timeouts timeouts) {
     JsonObject rateLimits = config.getJsonObject("rate_limit");
     this.access = new ChatAccess(clients.bots(), publicUrl);
     this.turnLimits = new ChatLimits(limiter, addresses, rateLimits);
     this.writeLimits = ChatLimits.forWrites(limiter, addresses, rateLimits);
-    this.pipeline = new ChatPipeline(clients, config.getLong("budget_cache_ms", 5_000L));
+    this.pipeline = new ChatPipeline(clients, config.getLong("budget_cache_ms", 5_000L),
+        config.getLong("reload_grace_ms", 10_000L));
     this.sessions = new SessionHandler(clients.memory(), clients.conversations());
     this.handoff = new HandoffRoute(clients.conversations());
+    this.channelLimits = ChatLimits.forChannels(limiter, addresses, rateLimits);
+    this.channels = new VisitorChannels(clients.bus().vertx(), new ChannelClient(clients.bus(), timeouts), clients.memory(),
+        config);
   }
 
   void mount(Router router) {
@@ -40,10 +51,16 @@ final class ChatRoutes {
     router.delete("/api/chat/:botId/session/:sessionId").handler(writeLimits);
     router.post("/api/chat/:botId/messages/:messageId/feedback").handler(writeLimits);
     router.post("/api/chat/:botId/session/:sessionId/handoff").handler(writeLimits);
+    router.get("/api/chat/:botId/session/:sessionId/events").handler(channelLimits).handler(channels);
     router.post("/api/chat/:botId").handler(this::turn);
     sessions.mount(router);
     handoff.mount(router);
     router.get("/api/chat/:botId/config").handler(PagesHandler::config);
+  }
+
+  /** Ends the open visitor channels (the instance stops: their clients reconnect). */
+  void closeChannels() {
+    channels.closeAll();
   }
 
   private void turn(RoutingContext ctx) {

@@ -39,6 +39,7 @@ public class HttpVerticle extends VerticleBase {
   private Router router;
   private SlowClients slowClients;
   private AuditTrail auditTrail;
+  private ChatRoutes chatRoutes;
   /** Set once the instance stops: readiness fails and each response closes its connection. */
   private volatile boolean draining;
 
@@ -125,7 +126,8 @@ public class HttpVerticle extends VerticleBase {
     if (ssoAccounts != null) {
       ssoAccounts.use(authRoutes, auditTrail);
     }
-    new ChatRoutes(clients, publicUrl, limiter, clientAddress, config).mount(router);
+    chatRoutes = new ChatRoutes(clients, publicUrl, limiter, clientAddress, config, timeouts);
+    chatRoutes.mount(router);
     sso.mount(router);
     new DocsRoutes(vertx).mount(router);
     new PagesHandler(clients.bots(), config.getString("webroot", "webroot")).mount(router);
@@ -188,6 +190,9 @@ public class HttpVerticle extends VerticleBase {
     return unready.compose(v -> {
       if (slowClients != null) {
         slowClients.stop();
+      }
+      if (chatRoutes != null) {
+        chatRoutes.closeChannels();
       }
       return server == null ? Future.succeededFuture()
           : server.shutdown(config().getLong("shutdown_grace_s", 30L), TimeUnit.SECONDS);

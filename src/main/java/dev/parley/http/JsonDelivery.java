@@ -25,7 +25,7 @@ final class JsonDelivery implements Delivery {
   }
 
   @Override
-  public void open(String sessionId) {
+  public void open(String sessionId, String messageId) {
     // nothing is sent before the whole answer
   }
 
