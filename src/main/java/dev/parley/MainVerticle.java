@@ -5,6 +5,7 @@ import dev.parley.audit.AuditVerticle;
 import dev.parley.bot.BotVerticle;
 import dev.parley.common.DataFolder;
 import dev.parley.common.KeyScope;
+import dev.parley.common.HandoffMetrics;
 import dev.parley.common.TurnMetrics;
 import dev.parley.db.Database;
 import dev.parley.http.AdminToken;
@@ -85,6 +86,9 @@ public class MainVerticle extends VerticleBase {
     }
     if (roles.contains("http")) {
       TurnMetrics.install(vertx, BackendRegistries.getDefaultNow());
+    }
+    if (roles.contains("memory")) {
+      HandoffMetrics.install(vertx, BackendRegistries.getDefaultNow());
     }
     return chain.onSuccess(v -> LOG.info("Deployed roles {}", roles));
   }

@@ -48,6 +48,9 @@ public final class Database {
   private final Dialect dialect;
   private final Pool pool;
 
+  /** How to reach PostgreSQL, for a connection of its own ({@code LISTEN}); null on SQLite. */
+  private io.vertx.pgclient.PgConnectOptions connectOptions;
+
   private Database(String name, Dialect dialect, Pool pool) {
     this.name = name;
     this.dialect = dialect;
@@ -113,7 +116,9 @@ public final class Database {
           .using(vertx)
           .build();
       LOG.debug("Using PostgreSQL at {} (pool of {})", url, poolSize);
-      return new Database(name, Dialect.POSTGRES, pool);
+      Database database = new Database(name, Dialect.POSTGRES, pool);
+      database.connectOptions = url.connectOptions();
+      return database;
     });
   }
 
@@ -201,6 +206,11 @@ public final class Database {
   /** Names the database (its file, or its URL without the password): equal names, same database. */
   public String name() {
     return name;
+  }
+
+  /** PostgreSQL's connect options (for {@code LISTEN} on a connection of its own), or null on SQLite. */
+  public io.vertx.pgclient.PgConnectOptions connectOptions() {
+    return connectOptions;
   }
 
   public Dialect dialect() {

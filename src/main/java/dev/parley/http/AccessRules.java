@@ -44,6 +44,13 @@ final class AccessRules {
     // before :conversationId, which matches "export" too (the first matching row decides)
     rule(HttpMethod.GET, "/api/bots/:botId/conversations/export", Permission.CONVERSATIONS_EXPORT);
     rule(HttpMethod.GET, "/api/bots/:botId/conversations/:conversationId", Permission.CONVERSATIONS_READ);
+    rule(HttpMethod.POST, "/api/bots/:botId/conversations/:conversationId/assign", Permission.CONVERSATIONS_HANDLE);
+    rule(HttpMethod.POST, "/api/bots/:botId/conversations/:conversationId/messages", Permission.CONVERSATIONS_HANDLE);
+    rule(HttpMethod.POST, "/api/bots/:botId/conversations/:conversationId/notes", Permission.CONVERSATIONS_HANDLE);
+    rule(HttpMethod.POST, "/api/bots/:botId/conversations/:conversationId/release", Permission.CONVERSATIONS_HANDLE);
+    rule(HttpMethod.POST, "/api/bots/:botId/conversations/:conversationId/close", Permission.CONVERSATIONS_HANDLE);
+    rule(HttpMethod.GET, "/api/inbox", Permission.CONVERSATIONS_HANDLE);
+    rule(HttpMethod.GET, "/api/inbox/events", Permission.CONVERSATIONS_HANDLE);
     rule(HttpMethod.GET, "/api/bots/:botId/stats", Permission.USAGE_READ);
     rule(HttpMethod.DELETE, "/api/bots/:botId/sessions/:sessionId", Permission.CONVERSATIONS_ERASE);
     rule(HttpMethod.GET, "/api/bots/:botId/documents", Permission.KNOWLEDGE_READ);

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * The HTTP edge: it only translates — validate → a bus client or the chat pipeline → JSON or server-sent events.
  * It stores nothing. Filters that every request passes (request id, framing, headers, admin auth, body limits)
  * are set up here; each group of routes is a class with {@code mount(Router)}: {@link OpsRoutes},
- * {@link DataRoutes}, {@link BotsHandler}, {@link DocumentsHandler}, {@link UsersHandler}, {@link SelfRoutes} and {@link AuditRoutes}
+ * {@link DataRoutes}, {@link InboxRoutes}, {@link BotsHandler}, {@link DocumentsHandler}, {@link UsersHandler}, {@link SelfRoutes} and {@link AuditRoutes}
  * (admin: authenticated by {@link AdminAuthHandler}, authorized by {@link AccessHandler} from the one table
  * {@link AccessRules}; every admin write is recorded by {@link AuditTrail}), {@link AuthRoutes} (sign-in, set-up and
  * invites, public), {@link ChatRoutes} (the
@@ -40,6 +40,7 @@ public class HttpVerticle extends VerticleBase {
   private SlowClients slowClients;
   private AuditTrail auditTrail;
   private ChatRoutes chatRoutes;
+  private InboxChannels inboxChannels;
   /** Set once the instance stops: readiness fails and each response closes its connection. */
   private volatile boolean draining;
 
@@ -115,6 +116,8 @@ public class HttpVerticle extends VerticleBase {
     // Every other route reads at most body_limit_bytes (413 beyond), whatever its path or method.
     router.route().handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
     new DataRoutes(clients).mount(router);
+    inboxChannels = new InboxChannels(vertx, config.getInteger("inbox_channels", InboxChannels.DEFAULT_MAX));
+    new InboxRoutes(clients.conversations(), clients.accounts(), inboxChannels).mount(router);
     new BotsHandler(clients, new Deploy(publicUrl)).mount(router);
     new DocumentsHandler(clients).mount(router);
     new AuditRoutes(auditClient).mount(router);
@@ -145,7 +148,7 @@ public class HttpVerticle extends VerticleBase {
         // HTTP/1.1 only (no h2c upgrade): connections are then set up at accept, so SlowClients sees them from the first byte.
         .setHttp2ClearTextEnabled(false);
     slowClients = new SlowClients(vertx, config);
-    return vertx.createHttpServer(options)
+    return inboxChannels.start().compose(listening -> vertx.createHttpServer(options)
         .connectionHandler(slowClients::connection)
         .requestHandler(request -> {
           if (draining) {
@@ -159,7 +162,7 @@ public class HttpVerticle extends VerticleBase {
         .listen().onSuccess(s -> {
       server = s;
       LOG.info("HTTP listening on {}:{}", options.getHost(), s.actualPort());
-    });
+    }));
   }
 
   /** Records explicit audit events (a sign-in) of this instance's requests. */
@@ -193,6 +196,9 @@ public class HttpVerticle extends VerticleBase {
       }
       if (chatRoutes != null) {
         chatRoutes.closeChannels();
+      }
+      if (inboxChannels != null) {
+        inboxChannels.stop();
       }
       return server == null ? Future.succeededFuture()
           : server.shutdown(config().getLong("shutdown_grace_s", 30L), TimeUnit.SECONDS);

@@ -21,6 +21,8 @@ enum Permission {
   KNOWLEDGE_WRITE(Role.OWNER, Role.ADMIN, Role.EDITOR),
   /** Read a bot's conversations. */
   CONVERSATIONS_READ(Role.OWNER, Role.ADMIN, Role.EDITOR, Role.AGENT, Role.VIEWER),
+  /** Take part in a bot's conversations: the inbox, take over, write to the visitor, notes, release, close. */
+  CONVERSATIONS_HANDLE(Role.OWNER, Role.ADMIN, Role.EDITOR, Role.AGENT),
   /** Export all of a bot's conversations at once (a bulk copy: editors and up, not viewers or agents). */
   CONVERSATIONS_EXPORT(Role.OWNER, Role.ADMIN, Role.EDITOR),
   /** Erase a visitor's conversation on request. */

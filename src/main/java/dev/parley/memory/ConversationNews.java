@@ -2,6 +2,7 @@ package dev.parley.memory;
 
 import dev.parley.common.Addresses;
 import dev.parley.common.Fields;
+import dev.parley.common.Ids;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
@@ -21,9 +22,12 @@ final class ConversationNews {
       "closed", Addresses.EVENTS_CONVERSATION_CLOSED);
 
   private final EventBus bus;
+  private final NodeRelay relay;
 
-  ConversationNews(EventBus bus) {
+  /** {@code relay}: to nodes on the same PostgreSQL without a shared bus (null: none). */
+  ConversationNews(EventBus bus, NodeRelay relay) {
     this.bus = bus;
+    this.relay = relay;
   }
 
   static String sessionAddress(String botId, String sessionId) {
@@ -33,6 +37,9 @@ final class ConversationNews {
   /** An event of the visitor's channel, as stored with its {@code id}. */
   void toVisitor(String botId, String sessionId, long id, String type, JsonObject data) {
     bus.publish(sessionAddress(botId, sessionId), new JsonObject().put(Fields.ID, id).put(Fields.TYPE, type).put(Fields.DATA, data));
+    if (relay != null) {
+      relay.send(new JsonObject().put("kind", "session").put(Fields.BOT_ID, botId).put(Fields.SESSION_ID, sessionId).put(Fields.ID, id));
+    }
   }
 
   /**
@@ -60,7 +67,11 @@ final class ConversationNews {
     inbox.remove(Fields.TEXT);
     putIfSet(inbox, Fields.ASSIGNEE_ID, row.getString(Fields.ASSIGNEE_ID));
     putIfSet(inbox, Fields.ASSIGNEE_NAME, row.getString(Fields.ASSIGNEE_NAME));
+    inbox.put("change_id", Ids.uuid());
     bus.publish(Addresses.INBOX_CHANGES, inbox);
+    if (relay != null) {
+      relay.send(new JsonObject().put("kind", "inbox").put("body", inbox));
+    }
   }
 
   private static void putIfSet(JsonObject json, String field, Object value) {

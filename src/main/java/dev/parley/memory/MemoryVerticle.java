@@ -66,6 +66,7 @@ public class MemoryVerticle extends VerticleBase {
   private Database database;
   private MemoryService memory;
   private Retention retention;
+  private NodeRelay relay;
   private long retentionTimer = -1;
 
   @Override
@@ -74,6 +75,7 @@ public class MemoryVerticle extends VerticleBase {
         .compose(db -> {
           database = db;
           memory = new MemoryService(db, config().getLong("history_cache_mb", 64L) * 1_000_000L);
+          relay = new NodeRelay(vertx, db);
           return Future.all(List.of(
               BusHandlers.register(vertx, Addresses.MEMORY_HEALTH, body -> health()),
               BusHandlers.register(vertx, Addresses.MEMORY_HISTORY, body ->
@@ -100,7 +102,8 @@ public class MemoryVerticle extends VerticleBase {
               BusHandlers.register(vertx, Addresses.MEMORY_SESSION_ERASE, body ->
                   memory.erase(botId(body), sessionId(body))),
               BusHandlers.register(vertx, Addresses.MEMORY_RETENTION_RUN, body -> retention.run()),
-              ConversationHandlers.register(vertx, new ConversationStates(db, new ConversationNews(vertx.eventBus()),
+              relay.start(),
+              ConversationHandlers.register(vertx, new ConversationStates(db, new ConversationNews(vertx.eventBus(), relay),
                   memory::forget), new InboxQuery(db.pool()))));
         })
         .onSuccess(ready -> scheduleRetention());
@@ -145,7 +148,8 @@ public class MemoryVerticle extends VerticleBase {
     if (memory != null) {
       memory.close();
     }
-    return database == null ? Future.succeededFuture() : database.close();
+    Future<Void> relayed = relay == null ? Future.succeededFuture() : relay.stop();
+    return relayed.transform(done -> database == null ? Future.succeededFuture() : database.close());
   }
 
   private Future<JsonObject> feedback(JsonObject body) {

@@ -1,0 +1,87 @@
+package dev.parley.common;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Metrics of humans in the conversation: {@code parley.handoffs{bot, trigger}} (requests for a person),
+ * {@code parley.handoff.first_reply{bot}} (time from a request for a person to the first agent message) and
+ * {@code parley.conversations{state}} (conversations per state, read every {@value #REFRESH_MS} ms). Counted where the
+ * change is made (a local consumer of the memory node's events), so a cluster counts each once. Labels stay bounded:
+ * triggers are a closed set, and a deleted bot's meters are removed.
+ */
+public final class HandoffMetrics {
+
+  private static final long REFRESH_MS = 30_000;
+  private static final Set<String> TRIGGERS = Set.of("visitor", "keywords", "no_answer_turns", "negative_feedback", "tool");
+  private static final Set<String> STATES = Set.of("bot", "waiting", "human", "closed");
+
+  private final MeterRegistry registry;
+  private final Map<String, AtomicLong> perState = new ConcurrentHashMap<>();
+
+  private HandoffMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** Starts recording when {@code registry} is there (metrics enabled); does nothing otherwise. */
+  public static void install(Vertx vertx, MeterRegistry registry) {
+    if (registry == null) {
+      return;
+    }
+    HandoffMetrics metrics = new HandoffMetrics(registry);
+    for (String state : STATES) {
+      AtomicLong count = new AtomicLong();
+      metrics.perState.put(state, count);
+      Gauge.builder("parley.conversations", count, AtomicLong::get).description("Conversations per state")
+          .tag("state", state).register(registry);
+    }
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.EVENTS_CONVERSATION_HANDOFF_REQUESTED,
+        event -> metrics.handoff(event.body()));
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.EVENTS_CONVERSATION_MESSAGE, event -> metrics.message(event.body()));
+    vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_BOT_CHANGED, event -> {
+      if ("deleted".equals(event.body().getString(Fields.ACTION))) {
+        metrics.forget(event.body().getString(Fields.BOT_ID));
+      }
+    });
+    vertx.setPeriodic(1_000, REFRESH_MS, timer -> metrics.refresh(vertx));
+  }
+
+  private void handoff(JsonObject event) {
+    String trigger = event.getString(Fields.TRIGGER);
+    Counter.builder("parley.handoffs").description("Requests for a person").tag("bot", event.getString(Fields.BOT_ID, ""))
+        .tag("trigger", TRIGGERS.contains(trigger) ? trigger : "other").register(registry).increment();
+  }
+
+  private void message(JsonObject event) {
+    if (event.getValue("first_reply_ms") instanceof Number ms && ms.longValue() >= 0) {
+      Timer.builder("parley.handoff.first_reply").description("Time from a request for a person to the first agent message")
+          .tag("bot", event.getString(Fields.BOT_ID, "")).register(registry).record(Duration.ofMillis(ms.longValue()));
+    }
+  }
+
+  private void forget(String bot) {
+    for (Meter meter : registry.getMeters()) {
+      if (meter.getId().getName().startsWith("parley.handoff") && bot.equals(meter.getId().getTag("bot"))) {
+        registry.remove(meter);
+      }
+    }
+  }
+
+  private void refresh(Vertx vertx) {
+    new Bus(vertx).request(null, Addresses.CONVERSATION_PER_STATE, new JsonObject(), 5_000).onSuccess(counts -> {
+      for (Map.Entry<String, AtomicLong> state : perState.entrySet()) {
+        state.getValue().set(counts.getLong(state.getKey(), 0L));
+      }
+    });
+  }
+}
