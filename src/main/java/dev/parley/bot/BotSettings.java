@@ -18,7 +18,7 @@ final class BotSettings {
       "embedding_model", "indexed_models", "reindex_needed", "provider_status");
   private static final Set<String> TOP = Set.of("name", "provider", "model", "base_url", "api_key", "prompt",
       "temperature", "max_tokens", "history_limit", "max_message_chars", "rag", "widget", "allowed_origins",
-      "fallback_text", "rate_limit", "budget", "fallback", "retention_days", "redact_pii");
+      "fallback_text", "rate_limit", "budget", "fallback", "retention_days", "redact_pii", "handoff");
   private static final Set<String> RAG = Set.of("enabled", "top_k", "min_score", "sync_interval_hours");
   private static final Set<String> WIDGET = Set.of("title", "color", "position", "greeting", "avatar_url",
       "starter_questions", "citations");
@@ -90,7 +90,8 @@ final class BotSettings {
             .put("per_address_per_minute", NEW_BOT_PER_ADDRESS))
         .put("budget", budgetDefaults())
         .put("retention_days", null)
-        .put("redact_pii", "off");
+        .put("redact_pii", "off")
+        .put("handoff", HandoffSettings.defaults());
   }
 
   /** The data settings of a bot stored before they existed: keep its conversations, redact nothing. */
@@ -148,6 +149,8 @@ final class BotSettings {
       Object value = patch.getValue(field);
       if (field.equals("rag") || field.equals("widget")) {
         merged.put(field, mergeObject(field, merged.getJsonObject(field), value, field.equals("rag") ? RAG : WIDGET));
+      } else if (field.equals("handoff")) {
+        merged.put(field, HandoffSettings.merge(merged.getJsonObject(field), value));
       } else if (field.equals("rate_limit") || field.equals("budget")) {
         JsonObject stored = merged.getJsonObject(field, field.equals("budget") ? budgetDefaults() : rateLimitDefaults());
         merged.put(field, mergeObject(field, stored, value, field.equals("budget") ? BUDGET : RATE_LIMIT));
@@ -256,6 +259,7 @@ final class BotSettings {
       throw ParleyException.invalid("redact_pii", "'redact_pii' must be off, store or model");
     }
     s.put("redact_pii", redact);
+    s.put("handoff", HandoffSettings.merge(s.getJsonObject("handoff"), null));
     return s;
   }
 
@@ -301,7 +305,7 @@ final class BotSettings {
     return normalised;
   }
 
-  private static String string(String field, Object value, int min, int max, boolean nullable) {
+  static String string(String field, Object value, int min, int max, boolean nullable) {
     if (value == null && nullable) {
       return null;
     }
@@ -340,7 +344,7 @@ final class BotSettings {
     return d;
   }
 
-  private static Integer integer(String field, Object value, int min, int max, boolean nullable) {
+  static Integer integer(String field, Object value, int min, int max, boolean nullable) {
     if (value == null && nullable) {
       return null;
     }
@@ -356,14 +360,14 @@ final class BotSettings {
     return (int) d;
   }
 
-  private static boolean bool(String field, Object value) {
+  static boolean bool(String field, Object value) {
     if (!(value instanceof Boolean b)) {
       throw ParleyException.invalid(field, "'" + field + "' must be true or false");
     }
     return b;
   }
 
-  private static JsonArray strings(String field, Object value, int maxItems, int maxLength) {
+  static JsonArray strings(String field, Object value, int maxItems, int maxLength) {
     if (value == null) {
       return new JsonArray();
     }

@@ -2,14 +2,17 @@ package dev.parley.chat;
 
 import dev.parley.common.Clients;
 import dev.parley.common.Failures;
+import dev.parley.common.Fields;
 import dev.parley.common.ParleyException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * A chat turn, step by step: limits → redaction (for the model) → budget → history ∥ retrieval → answer → store → provider health →
- * event, then the reply or the error goes to the {@link Delivery}. One pipeline per HTTP verticle instance
+ * A chat turn, step by step: limits → redaction (for the model) → handoff gate → budget → history ∥ retrieval → answer →
+ * store → no-answer trigger → provider health → event, then the reply or the error goes to the {@link Delivery}. A turn
+ * the {@link HandoffGate} held (the conversation is with people) skips the steps after it and is delivered as held. One pipeline per HTTP verticle instance
  * (its {@link Budgets} cache is used from that event loop only).
  */
 public final class ChatPipeline {
@@ -32,10 +35,12 @@ public final class ChatPipeline {
     this.steps = List.of(
         new MessageLimits(),
         new RedactPii(),
+        new HandoffGate(clients.conversations(), clients.memory(), clients.bus().vertx().eventBus()),
         new BudgetCheck(budgets),
         new Context(clients.memory(), clients.rag()),
         new ModelAnswer(clients.provider(), clients.bus().vertx(), live),
         new StoreTurn(clients.memory(), budgets),
+        new NoAnswerTrigger(clients.conversations()),
         new ProviderHealth(clients.bots()),
         new PublishEvent(clients.bus().vertx().eventBus()));
   }
@@ -49,7 +54,7 @@ public final class ChatPipeline {
   public Future<Turn> run(Turn turn, Delivery delivery) {
     Future<Turn> result = Future.succeededFuture(turn);
     for (Step step : steps) {
-      result = result.compose(current -> step.apply(current, delivery));
+      result = result.compose(current -> current.held() != null ? Future.succeededFuture(current) : step.apply(current, delivery));
     }
     return result.onComplete(ended -> {
       if (live != null) {
@@ -64,7 +69,13 @@ public final class ChatPipeline {
       delivery.fail(Failures.safe(ended.cause(), "chat turn"));
       return;
     }
-    ParleyException error = ended.result().error();
+    Turn turn = ended.result();
+    if (turn.held() != null) {
+      delivery.held(new JsonObject().put(Fields.MESSAGE_ID, turn.stored().getString("user_message_id"))
+          .put(Fields.SESSION_ID, turn.sessionId()).put(Fields.STATE, turn.held()));
+      return;
+    }
+    ParleyException error = turn.error();
     if (error == null) {
       delivery.reply(ChatReply.of(ended.result()));
     } else {

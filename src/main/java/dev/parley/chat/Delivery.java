@@ -6,7 +6,7 @@ import dev.parley.common.ParleyException;
  * How a turn's answer reaches the visitor: the only difference between a JSON turn and a streamed one. A JSON
  * delivery answers once, with the reply or the error; a streamed one is {@link #open opened} before the model
  * is asked, gets each piece of the answer as it is written, and notices when its visitor leaves. The HTTP edge
- * implements it; the pipeline calls {@link #reply} or {@link #fail} exactly once, last.
+ * implements it; the pipeline calls {@link #reply}, {@link #held} or {@link #fail} exactly once, last.
  */
 public interface Delivery {
 
@@ -25,6 +25,12 @@ public interface Delivery {
   boolean gone();
 
   void reply(ChatReply reply);
+
+  /**
+   * The visitor's message was stored for the people who have the conversation, and no model was asked:
+   * {@code {message_id, session_id, state}} (HTTP 202, or one {@code state} event).
+   */
+  void held(io.vertx.core.json.JsonObject reply);
 
   /** The turn failed with {@code error} (as the turn stored it; what the visitor sees is {@link VisitorErrors}'s). */
   void fail(ParleyException error);

@@ -14,11 +14,13 @@ import io.vertx.core.json.JsonObject;
  * {@link MessageLimits}, {@code history}, {@code passages} and {@code retrievalError} by {@link Context}, the
  * {@code answer} by {@link BudgetCheck} (the budget message) or {@link ModelAnswer}, and {@code record},
  * {@code stored} (or {@code storeFailure}) by {@link StoreTurn}. The message ids are made once, at the start,
- * so that storing the turn again after a timeout cannot store it twice.
+ * so that storing the turn again after a timeout cannot store it twice. {@code held} is the conversation's state
+ * ({@code waiting} or {@code human}) when {@link HandoffGate} kept the message from the bot (no model is called),
+ * with {@code stored} what memory answered for the visitor's message.
  */
 public record Turn(String requestId, JsonObject bot, JsonObject input, long startedAt, String userMessageId,
     String answerId, String sessionId, String message, JsonArray history, JsonArray passages, String retrievalError,
-    Answer answer, JsonObject record, JsonObject stored, ParleyException storeFailure) {
+    Answer answer, JsonObject record, JsonObject stored, ParleyException storeFailure, String held) {
 
   private static final String[] PROVIDER_FIELDS = {"id", "provider", "model", "base_url", "api_key_enc", "temperature",
       "max_tokens", "fallback_text", "fallback"};
@@ -26,29 +28,44 @@ public record Turn(String requestId, JsonObject bot, JsonObject input, long star
   /** A turn of {@code bot} for the visitor's request {@code input}, made for the request {@code requestId}. */
   public static Turn start(String requestId, JsonObject bot, JsonObject input) {
     return new Turn(requestId, bot, input, System.currentTimeMillis(), Ids.uuid(), Ids.uuid(), null, null,
-        new JsonArray(), new JsonArray(), null, null, null, null, null);
+        new JsonArray(), new JsonArray(), null, null, null, null, null, null);
   }
 
   Turn withVisitor(String sessionId, String message) {
     return new Turn(requestId, bot, input, startedAt, userMessageId, answerId, sessionId, message, history, passages,
-        retrievalError, answer, record, stored, storeFailure);
+        retrievalError, answer, record, stored, storeFailure, held);
   }
 
   /** The session's history and what retrieval found (best first), or why it failed ({@code retrievalError}). */
   Turn withContext(JsonArray history, JsonArray passages, String retrievalError) {
     return new Turn(requestId, bot, input, startedAt, userMessageId, answerId, sessionId, message, history,
-        passages == null ? new JsonArray() : passages, retrievalError, answer, record, stored, storeFailure);
+        passages == null ? new JsonArray() : passages, retrievalError, answer, record, stored, storeFailure, held);
   }
 
   Turn withAnswer(Answer answer) {
     return new Turn(requestId, bot, input, startedAt, userMessageId, answerId, sessionId, message, history, passages,
-        retrievalError, answer, record, stored, storeFailure);
+        retrievalError, answer, record, stored, storeFailure, held);
   }
 
   /** The record sent to memory, and what memory answered ({@code stored}) or why it could not store it. */
   Turn withStored(JsonObject record, JsonObject stored, ParleyException storeFailure) {
     return new Turn(requestId, bot, input, startedAt, userMessageId, answerId, sessionId, message, history, passages,
-        retrievalError, answer, record, stored, storeFailure);
+        retrievalError, answer, record, stored, storeFailure, held);
+  }
+
+  /** The visitor's message was stored for the people of a conversation in state {@code state}: the turn ends here. */
+  Turn withHeld(String state, JsonObject stored) {
+    return new Turn(requestId, bot, input, startedAt, userMessageId, answerId, sessionId, message, history, passages,
+        retrievalError, answer, record, stored, storeFailure, state);
+  }
+
+  /** The bot's {@code handoff} settings ({} when it has none). */
+  JsonObject handoff() {
+    return bot.getJsonObject(Fields.HANDOFF, new JsonObject());
+  }
+
+  boolean handoffEnabled() {
+    return handoff().getBoolean("enabled", false);
   }
 
   public String botId() {

@@ -31,6 +31,16 @@ final class TurnRecords {
     return record;
   }
 
+  /** The record of a visitor's message kept from the bot (the conversation is with people): no answer. */
+  static JsonObject held(Turn turn) {
+    JsonObject record = record(turn, null, null);
+    if (turn.redaction().stored()) {
+      JsonObject user = record.getJsonObject(Fields.USER);
+      user.put(Fields.CONTENT, PiiRedactor.redact(user.getString(Fields.CONTENT)));
+    }
+    return record;
+  }
+
   private static JsonObject answered(Turn turn) {
     Answer answer = turn.answer();
     if (!answer.fromModel()) {

@@ -123,26 +123,10 @@ public final class Addresses {
   public static final String HEARTBEAT_PREFIX = "parley.heartbeat.";
 
   /**
-   * {@code {bot_id, session_id, after}} → {@code {events:[{id, type, data}]}}: a session's visitor-visible events
-   * (agent {@code message}s and {@code state} changes) with an id above {@code after}, ascending, at most 500 (the
-   * conversation event log).
-   */
-  public static final String CONVERSATION_EVENTS = "parley.conversation.events";
-  /** {@code {bot_id, session_id}} → {@code {state, assignee_id?, assignee_name?}}; {@code bot} for a new session. */
-  public static final String CONVERSATION_STATE_GET = "parley.conversation.state.get";
-  /** {@code {bot_id, session_id, reason?, trigger}} → {@code {state}}: asks for a person. */
-  public static final String CONVERSATION_HANDOFF = "parley.conversation.handoff";
-  /** {@code {bot_id}} → {@code {online}}: whether an agent covering the bot has the inbox open on any node. */
-  public static final String INBOX_ONLINE = "parley.inbox.online";
-
-  /**
-   * Prefix of a session's channel ({@link #session}): every event appended to its log is published there as
+   * The address of the session {@code sessionId} of bot {@code botId}: every event appended to its log is published there as
    * {@code {id, type, data}}, and the deltas of a bot answer in progress as {@code {type: "delta", data: {message_id,
-   * text, offset}}}, then {@code {type: "answer_done", data: {message_id}}}.
+   * text, offset}}}, then {@code {type: "answer_done", data: {message_id}}} ({@link #SESSION_PREFIX}).
    */
-  public static final String SESSION_PREFIX = "parley.session.";
-
-  /** Where the events of the session {@code sessionId} of bot {@code botId} are published. */
   public static String session(String botId, String sessionId) {
     return SESSION_PREFIX + botId + "." + sessionId;
   }
@@ -174,10 +158,48 @@ public final class Addresses {
   public static final String EVENTS_RETENTION_COMPLETED = "parley.events.retention.completed";
 
   /**
-   * {@code {bot_id, session_id, conversation_id, state, reason?, trigger?, user_id?, at}}: a conversation was handed to
-   * the people of its bot (no text of notes or messages).
+   * Humans in the conversation (issue 14), served by the memory component ({@code MemoryVerticle}) through
+   * {@link ConversationClient}: {@code {bot_id, session_id}} → {@code {state, assignee_id?, assignee_name?}}
+   * ({@code bot} for a conversation that does not exist yet).
    */
+  public static final String CONVERSATION_STATE_GET = "parley.conversation.state.get";
+  /** {@code {bot_id, session_id, reason?, trigger}} → {@code {state, conversation_id, changed}}: asks for a person. */
+  public static final String CONVERSATION_HANDOFF = "parley.conversation.handoff";
+  /** {@code {bot_id, session_id, after}} → {@code {events:[{id, type, data}]}}: the visitor's channel, ascending, at most 500. */
+  public static final String CONVERSATION_EVENTS = "parley.conversation.events";
+  /** Prefix of each session's address ({@code parley.session.<bot_id>.<session_id>}): every event appended is published there. */
+  public static final String SESSION_PREFIX = "parley.session.";
+  /** {@code {bot_id, session_id}} → {@code {state}}: a closed conversation goes back to the bot (a visitor wrote again). */
+  public static final String CONVERSATION_REOPEN = "parley.conversation.reopen";
+  /** {@code {bot_id, session_id, answered, turns}} → {@code {state, streak}}: counts the bot's turns that found nothing. */
+  public static final String CONVERSATION_NO_ANSWER = "parley.conversation.no_answer";
+  /** {@code {bot_id, conversation_id, actor, assignee_id?, assignee_name?}} → the conversation's state: an agent takes it over. */
+  public static final String CONVERSATION_ASSIGN = "parley.conversation.assign";
+  /** {@code {bot_id, conversation_id, actor, text, note}} → {@code {message_id, state}}: an agent's message or an internal note. */
+  public static final String CONVERSATION_MESSAGE = "parley.conversation.message";
+  /** {@code {bot_id, conversation_id, actor}} → {@code {state: bot}}: back to the bot. */
+  public static final String CONVERSATION_RELEASE = "parley.conversation.release";
+  /** {@code {bot_id, conversation_id, actor}} → {@code {state: closed}}. */
+  public static final String CONVERSATION_CLOSE = "parley.conversation.close";
+  /** {@code {bot_ids?, state?, bot_id?, limit}} → {@code {conversations}}: the agents' inbox. */
+  public static final String CONVERSATION_INBOX = "parley.conversation.inbox";
+  /** {} → {@code {bot, waiting, human, closed}}: how many conversations are in each state (metrics). */
+  public static final String CONVERSATION_PER_STATE = "parley.conversation.per_state";
+  /** {@code {bot_id}} → {@code {online}}: whether an agent covering the bot has an inbox channel open on any node. */
+  public static final String INBOX_ONLINE = "parley.inbox.online";
+  /** Published by each HTTP node: {@code {node_id, agents:[{role, bot_ids?}], ttl_ms}} (its open inbox channels). */
+  public static final String INBOX_PRESENCE = "parley.inbox.presence";
+  /** Published by an HTTP node that starts: the others publish their presence again. */
+  public static final String INBOX_PRESENCE_ASK = "parley.inbox.presence.ask";
+  /** Every change an inbox shows, published once by the node that made it: {@code {type, bot_id, conversation_id, session_id, state, …}}. */
+  public static final String INBOX_CHANGES = "parley.inbox.changes";
+
+  /** Conversation events for extensions: {@code {bot_id, session_id, conversation_id, state, reason?, trigger?, user_id?, at}}. */
   public static final String EVENTS_CONVERSATION_HANDOFF_REQUESTED = "parley.events.conversation.handoff_requested";
+  public static final String EVENTS_CONVERSATION_ASSIGNED = "parley.events.conversation.assigned";
+  public static final String EVENTS_CONVERSATION_MESSAGE = "parley.events.conversation.message";
+  public static final String EVENTS_CONVERSATION_RELEASED = "parley.events.conversation.released";
+  public static final String EVENTS_CONVERSATION_CLOSED = "parley.events.conversation.closed";
   /**
    * {@code {bot_id, session_id, conversation_id, state, reason: "follow_up", name, email, at}}: a visitor left a
    * follow-up request (no agent was online); the message itself is stored in the conversation, not sent here.

@@ -4,10 +4,11 @@ import dev.parley.chat.ChatReply;
 import dev.parley.chat.Delivery;
 import dev.parley.chat.VisitorErrors;
 import dev.parley.common.ParleyException;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * A chat turn answered as one JSON body: 200 with the reply, or the error as every route renders it. A JSON turn
+ * A chat turn answered as one JSON body: 200 with the reply, 202 {@code {message_id, session_id, state}} when held for people, or the error as every route renders it. A JSON turn
  * whose client went away runs to its end and is stored.
  */
 final class JsonDelivery implements Delivery {
@@ -46,6 +47,11 @@ final class JsonDelivery implements Delivery {
   @Override
   public void reply(ChatReply reply) {
     Replies.json(ctx, 200, reply.toJson());
+  }
+
+  @Override
+  public void held(JsonObject reply) {
+    Replies.json(ctx, 202, reply);
   }
 
   @Override

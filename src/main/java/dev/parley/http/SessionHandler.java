@@ -1,16 +1,18 @@
 package dev.parley.http;
 
 import dev.parley.common.Citations;
+import dev.parley.common.ConversationClient;
 import dev.parley.common.Fields;
 import dev.parley.common.Ids;
 import dev.parley.common.MemoryClient;
 import dev.parley.common.ParleyException;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-/** The visitor's side of a conversation: read it back, clear it, rate an answer. */
+/** The visitor's side of a conversation: read it back, clear it, rate an answer (a "down" may ask for a person). */
 final class SessionHandler {
 
   /**
@@ -20,9 +22,11 @@ final class SessionHandler {
   private static final String[] PUBLIC_FIELDS = {"id", "role", "content", "status", "created_at", "feedback"};
 
   private final MemoryClient memory;
+  private final ConversationClient conversations;
 
-  SessionHandler(MemoryClient memory) {
+  SessionHandler(MemoryClient memory, ConversationClient conversations) {
     this.memory = memory;
+    this.conversations = conversations;
   }
 
   void mount(Router router) {
@@ -62,8 +66,25 @@ final class SessionHandler {
     if (comment != null && !(comment instanceof String)) {
       throw ParleyException.invalid(Fields.COMMENT, "'comment' must be a string");
     }
-    memory.feedback(RequestIds.get(ctx), BotsHandler.botId(ctx), messageId, (String) rating, (String) comment)
-        .onComplete(Replies.json(ctx, 200, result -> result));
+    String requestId = RequestIds.get(ctx);
+    String botId = BotsHandler.botId(ctx);
+    memory.feedback(requestId, botId, messageId, (String) rating, (String) comment)
+        .compose(rated -> "down".equals(rating) && negativeFeedbackHandsOff(ctx.get(ChatAccess.BOT))
+            && rated.getString(Fields.SESSION_ID) != null
+            ? conversations.handoff(requestId, botId, rated.getString(Fields.SESSION_ID), "negative feedback", "negative_feedback")
+                .map(handed -> rated.put(Fields.STATE, handed.getString(Fields.STATE)))
+            : Future.succeededFuture(rated))
+        .onComplete(Replies.json(ctx, 200, result -> {
+          result.remove(Fields.SESSION_ID);
+          return result;
+        }));
+  }
+
+  /** A bot whose handoff is on with {@code triggers.negative_feedback}: a "down" rating asks for a person. */
+  private static boolean negativeFeedbackHandsOff(JsonObject bot) {
+    JsonObject handoff = bot == null ? null : bot.getJsonObject(Fields.HANDOFF);
+    return handoff != null && handoff.getBoolean("enabled", false)
+        && handoff.getJsonObject("triggers", new JsonObject()).getBoolean("negative_feedback", false);
   }
 
   private static String sessionId(RoutingContext ctx) {

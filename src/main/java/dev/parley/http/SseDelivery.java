@@ -63,6 +63,17 @@ final class SseDelivery implements Delivery {
     sse.end();
   }
 
+  /** A message held for people: one {@code state} event, then the stream ends. */
+  @Override
+  public void held(JsonObject reply) {
+    if (sse == null) {
+      sse = new Sse(ctx.response());
+      sse.open();
+    }
+    sse.event("state", reply);
+    sse.end();
+  }
+
   @Override
   public void fail(ParleyException error) {
     if (sse == null) {

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Deletes conversations with their messages (and so their feedback) in one transaction, for retention and
+ * Deletes conversations with their messages (and so their feedback) and visitor event logs in one transaction, for retention and
  * erasure on request. The day totals in {@code usage_daily} stay ({@link DailyUsage}).
  */
 final class Deletions {
@@ -29,7 +29,8 @@ final class Deletions {
     }
     params.put("before", before);
     int count = conversationIds.size();
-    return database.inTransaction(tx -> SqlTemplate.forUpdate(tx, MemorySql.deleteMessages(count)).execute(params)
+    return database.inTransaction(tx -> SqlTemplate.forUpdate(tx, ConversationSql.deleteEvents(count)).execute(params)
+        .compose(events -> SqlTemplate.forUpdate(tx, MemorySql.deleteMessages(count)).execute(params))
         .compose(messages -> SqlTemplate.forUpdate(tx, MemorySql.deleteConversations(count)).execute(params)
             .map(conversations -> new JsonObject().put("conversations", conversations.rowCount())
                 .put(Fields.MESSAGES, messages.rowCount()))));

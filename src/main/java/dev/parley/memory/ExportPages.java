@@ -55,6 +55,8 @@ final class ExportPages {
             .put(Fields.SESSION_ID, row.getString(Fields.SESSION_ID))
             .put("started_at", row.getLong(Fields.CREATED_AT))
             .put("updated_at", row.getLong("updated_at"))
+            .put(Fields.STATE, row.getString(Fields.STATE))
+            .put(Fields.ASSIGNEE_NAME, row.getString(Fields.ASSIGNEE_NAME))
             .put(Fields.MESSAGES, new JsonArray()));
       }
       boolean more = cut || rows.size() == (Integer) params.get(Fields.LIMIT);

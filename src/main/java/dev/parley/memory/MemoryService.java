@@ -137,8 +137,13 @@ final class MemoryService {
         });
   }
 
+  /** Rates an answer; the reply names the answer's session too (the negative-feedback handoff trigger needs it). */
   Future<JsonObject> feedback(String botId, String messageId, String rating, String comment) {
-    return DailyUsage.rate(database, botId, messageId, rating, comment);
+    return DailyUsage.rate(database, botId, messageId, rating, comment)
+        .compose(rated -> SqlTemplate.forQuery(pool, MemorySql.SESSION_OF_MESSAGE)
+            .execute(Map.of(Fields.BOT_ID, botId, Fields.MESSAGE_ID, messageId))
+            .map(rows -> rows.size() == 0 ? rated
+                : rated.copy().put(Fields.SESSION_ID, rows.iterator().next().getString(Fields.SESSION_ID))));
   }
 
   /**

@@ -40,18 +40,20 @@ final class MemorySql {
    * The newest answered messages of a session since its last clear; the caller reverses them into
    * oldest-first order.
    */
-  static final String HISTORY = "SELECT m.id, m.role, m.content FROM messages m "
+  static final String HISTORY = "SELECT m.id, CASE WHEN m.role = 'agent' THEN 'assistant' ELSE m.role END AS role, "
+      + "m.content FROM messages m "
       + "JOIN conversations c ON c.id = m.conversation_id "
       + "WHERE c.bot_id = #{bot_id} AND c.session_id = #{session_id} AND m.seq > c.cleared_seq "
-      + "AND m.status = 'complete' AND m.error IS NULL ORDER BY m.seq DESC LIMIT #{limit}";
+      + "AND m.status = 'complete' AND m.error IS NULL AND m.role <> 'note' ORDER BY m.seq DESC LIMIT #{limit}";
 
   static final String MESSAGE_COLUMNS = "m.id, m.role, m.content, m.status, m.error, m.retrieval_error, m.sources, m.input_tokens, "
-      + "m.output_tokens, m.cost, m.latency_ms, m.provider, m.model, m.feedback, m.feedback_comment, m.created_at";
+      + "m.output_tokens, m.cost, m.latency_ms, m.provider, m.model, m.feedback, m.feedback_comment, m.created_at, "
+      + "m.author_id, m.author_name";
 
-  /** The session's messages since its last clear, as its visitor sees them. */
+  /** The session's messages since its last clear, as its visitor sees them (no internal notes). */
   static final String SESSION_MESSAGES = "SELECT " + MESSAGE_COLUMNS + " FROM messages m "
       + "JOIN conversations c ON c.id = m.conversation_id "
-      + "WHERE c.bot_id = #{bot_id} AND c.session_id = #{session_id} AND m.seq > c.cleared_seq "
+      + "WHERE c.bot_id = #{bot_id} AND c.session_id = #{session_id} AND m.seq > c.cleared_seq AND m.role <> 'note' "
       + "ORDER BY m.seq LIMIT #{limit}";
 
   static final String CONVERSATION_MESSAGES = "SELECT " + MESSAGE_COLUMNS + " FROM messages m "
@@ -70,14 +72,19 @@ final class MemorySql {
       + "WHERE id = #{message_id} AND bot_id = #{bot_id} AND role = 'assistant' "
       + "AND seq > (SELECT c.cleared_seq FROM conversations c WHERE c.id = messages.conversation_id)";
 
+  static final String SESSION_OF_MESSAGE = "SELECT c.session_id FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+      + "WHERE m.id = #{message_id} AND m.bot_id = #{bot_id}";
+
   static final String CONVERSATIONS = "SELECT c.id, c.session_id, c.created_at, c.updated_at, c.message_count, c.cleared_at, "
+      + "c.state, c.assignee_name, "
       + "(SELECT m.content FROM messages m WHERE m.conversation_id = c.id AND m.role = 'user' ORDER BY m.seq LIMIT 1) "
       + "AS first_message FROM conversations c WHERE c.bot_id = #{bot_id} "
       + "ORDER BY c.updated_at DESC, c.id LIMIT #{limit} OFFSET #{offset}";
 
   static final String COUNT_CONVERSATIONS = "SELECT COUNT(*) AS total FROM conversations WHERE bot_id = #{bot_id}";
 
-  static final String CONVERSATION = "SELECT id, session_id, created_at, updated_at, message_count, cleared_at "
+  static final String CONVERSATION = "SELECT id, session_id, created_at, updated_at, message_count, cleared_at, state, "
+      + "assignee_id, assignee_name, state_reason, state_trigger, state_at "
       + "FROM conversations WHERE id = #{conversation_id} AND bot_id = #{bot_id}";
 
   /** Adds a stored turn's messages to the usage of their bot and UTC day ({@code usage_daily}, V011). */
@@ -118,7 +125,8 @@ final class MemorySql {
    * One page of an export: the bot's conversations active in [since, until) after the keyset
    * ({@code #{after_at}}, {@code #{after_id}}) in the order they started.
    */
-  static final String EXPORT_CONVERSATIONS = "SELECT id, session_id, created_at, updated_at, message_count "
+  static final String EXPORT_CONVERSATIONS = "SELECT id, session_id, created_at, updated_at, message_count, state, "
+      + "assignee_name "
       + "FROM conversations WHERE bot_id = #{bot_id} AND updated_at >= #{since} AND created_at < #{until} "
       + "AND (created_at > #{after_at} OR (created_at = #{after_at} AND id > #{after_id})) "
       + "ORDER BY created_at, id LIMIT #{limit}";
@@ -126,7 +134,7 @@ final class MemorySql {
   /** Every message of conversations {@code #{c0}} … {@code #{c<count-1>}}, in order. */
   static String exportMessages(int count) {
     return "SELECT conversation_id, role, content, status, sources, feedback, feedback_comment, input_tokens, "
-        + "output_tokens, cost, latency_ms, provider, model, error, created_at FROM messages "
+        + "output_tokens, cost, latency_ms, provider, model, error, created_at, author_name FROM messages "
         + "WHERE conversation_id IN (" + params("c", count) + ") ORDER BY conversation_id, seq";
   }
 

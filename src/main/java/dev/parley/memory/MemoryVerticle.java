@@ -53,6 +53,9 @@ import java.util.Set;
  *   before}]}}: runs the retention job now ({@code ran: false} when a run is going on already)</td></tr>
  * </table>
  *
+ * <p>It also serves a conversation's state, its agent messages and notes, the visitor's event log and the agents'
+ * inbox ({@code parley.conversation.*}, {@link ConversationHandlers}; see {@link dev.parley.common.Addresses}).
+ *
  * <p>The retention job ({@link Retention}) also runs every {@code retention.interval_s} (3600; 0 turns it off),
  * first {@code retention.first_run_s} (60) after start, and publishes {@code parley.events.retention.completed}.
  */
@@ -96,7 +99,9 @@ public class MemoryVerticle extends VerticleBase {
               BusHandlers.register(vertx, Addresses.MEMORY_EXPORT_PAGE, this::exportPage),
               BusHandlers.register(vertx, Addresses.MEMORY_SESSION_ERASE, body ->
                   memory.erase(botId(body), sessionId(body))),
-              BusHandlers.register(vertx, Addresses.MEMORY_RETENTION_RUN, body -> retention.run())));
+              BusHandlers.register(vertx, Addresses.MEMORY_RETENTION_RUN, body -> retention.run()),
+              ConversationHandlers.register(vertx, new ConversationStates(db, new ConversationNews(vertx.eventBus()),
+                  memory::forget), new InboxQuery(db.pool()))));
         })
         .onSuccess(ready -> scheduleRetention());
   }

@@ -88,6 +88,12 @@ final class FakeComponents {
     }
 
     @Override
+    public void held(JsonObject reply) {
+      sent.add("held:" + reply.getString("state"));
+      replied.fail(new IllegalStateException("held"));
+    }
+
+    @Override
     public void fail(ParleyException error) {
       sent.add("fail:" + error.code());
       replied.fail(error);
