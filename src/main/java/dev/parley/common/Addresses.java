@@ -123,13 +123,10 @@ public final class Addresses {
   public static final String HEARTBEAT_PREFIX = "parley.heartbeat.";
 
   /**
-   * Prefix of a session's channel ({@link #session}): every event appended to its log is published there as
+   * The address of the session {@code sessionId} of bot {@code botId}: every event appended to its log is published there as
    * {@code {id, type, data}}, and the deltas of a bot answer in progress as {@code {type: "delta", data: {message_id,
-   * text, offset}}}, then {@code {type: "answer_done", data: {message_id}}}.
+   * text, offset}}}, then {@code {type: "answer_done", data: {message_id}}} ({@link #SESSION_PREFIX}).
    */
-  public static final String SESSION_PREFIX = "parley.session.";
-
-  /** Where the events of the session {@code sessionId} of bot {@code botId} are published. */
   public static String session(String botId, String sessionId) {
     return SESSION_PREFIX + botId + "." + sessionId;
   }

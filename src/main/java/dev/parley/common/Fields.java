@@ -106,17 +106,9 @@ public final class Fields {
 
   /** A stored record's id; in a turn to store, the ids its messages are to get (which makes storing it idempotent). */
   public static final String ID = "id";
-  /** Visitor channel and conversation events ({@code parley.conversation.events}, {@code parley.session.*}). */
-  public static final String AFTER = "after";
-  public static final String EVENTS = "events";
-  public static final String DATA = "data";
-  public static final String STATE = "state";
-  public static final String REASON = "reason";
-  public static final String TRIGGER = "trigger";
-  public static final String ONLINE = "online";
+  /** The handoff reply when no person is there ({@code {state, offline, message}}). */
   public static final String OFFLINE = "offline";
   public static final String MESSAGE = "message";
-  public static final String AT = "at";
 
   /** Message header carrying the request id from the HTTP edge into every component. */
   public static final String REQUEST_ID_HEADER = "x-request-id";

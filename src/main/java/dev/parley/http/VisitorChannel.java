@@ -2,6 +2,7 @@ package dev.parley.http;
 
 import dev.parley.common.Addresses;
 import dev.parley.common.ChannelClient;
+import dev.parley.common.ConversationClient;
 import dev.parley.common.Fields;
 import dev.parley.common.MemoryClient;
 import io.vertx.core.Future;
@@ -29,6 +30,7 @@ final class VisitorChannel {
 
   private final Vertx vertx;
   private final ChannelClient channels;
+  private final ConversationClient conversations;
   private final MemoryClient memory;
   private final String requestId;
   private final String botId;
@@ -44,10 +46,11 @@ final class VisitorChannel {
   private boolean ended;
   private boolean opened;
 
-  VisitorChannel(Vertx vertx, ChannelClient channels, MemoryClient memory, String requestId, String botId,
-      String sessionId, ChannelCursor cursor, Sse sse) {
+  VisitorChannel(Vertx vertx, ChannelClient channels, ConversationClient conversations, MemoryClient memory,
+      String requestId, String botId, String sessionId, ChannelCursor cursor, Sse sse) {
     this.vertx = vertx;
     this.channels = channels;
+    this.conversations = conversations;
     this.memory = memory;
     this.requestId = requestId;
     this.botId = botId;
@@ -64,7 +67,7 @@ final class VisitorChannel {
   Future<Void> start(Runnable opened) {
     consumer = vertx.eventBus().consumer(Addresses.session(botId, sessionId), message -> live(message.body()));
     return consumer.completion()
-        .compose(v -> channels.events(requestId, botId, sessionId, lastId))
+        .compose(v -> missed())
         .compose(first -> {
           this.opened = true;
           opened.run();
@@ -101,7 +104,12 @@ final class VisitorChannel {
     if (page.size() < ChannelClient.EVENTS_PAGE || ended) {
       return Future.succeededFuture();
     }
-    return channels.events(requestId, botId, sessionId, lastId).compose(this::replay);
+    return missed().compose(this::replay);
+  }
+
+  private Future<JsonArray> missed() {
+    return conversations.events(requestId, botId, sessionId, lastId)
+        .map(reply -> reply.getJsonArray(Fields.EVENTS, new JsonArray()));
   }
 
   /** The answer in progress, from where the cursor was in it; or the rest of the one it was in, from storage. */

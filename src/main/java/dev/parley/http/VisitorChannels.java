@@ -1,6 +1,7 @@
 package dev.parley.http;
 
 import dev.parley.common.ChannelClient;
+import dev.parley.common.ConversationClient;
 import dev.parley.common.ErrorCodes;
 import dev.parley.common.Ids;
 import dev.parley.common.MemoryClient;
@@ -26,14 +27,17 @@ final class VisitorChannels implements Handler<RoutingContext> {
 
   private final Vertx vertx;
   private final ChannelClient channels;
+  private final ConversationClient conversations;
   private final MemoryClient memory;
   private final int max;
   private final Set<VisitorChannel> open = new HashSet<>();
   private final long pinger;
 
-  VisitorChannels(Vertx vertx, ChannelClient channels, MemoryClient memory, JsonObject config) {
+  VisitorChannels(Vertx vertx, ChannelClient channels, ConversationClient conversations, MemoryClient memory,
+      JsonObject config) {
     this.vertx = vertx;
     this.channels = channels;
+    this.conversations = conversations;
     this.memory = memory;
     this.max = config.getInteger("visitor_channels_max", 10_000);
     this.pinger = vertx.setPeriodic(config.getLong("visitor_channel_ping_ms", 25_000L),
@@ -50,7 +54,7 @@ final class VisitorChannels implements Handler<RoutingContext> {
           "Too many visitor channels are open on this server; try again in a moment", null, 5);
     }
     Sse sse = new Sse(ctx.response());
-    VisitorChannel channel = new VisitorChannel(vertx, channels, memory, RequestIds.get(ctx), BotsHandler.botId(ctx),
+    VisitorChannel channel = new VisitorChannel(vertx, channels, conversations, memory, RequestIds.get(ctx), BotsHandler.botId(ctx),
         sessionId, cursor, sse);
     open.add(channel);
     sse.onGone(() -> {

@@ -3,7 +3,7 @@ package dev.parley.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.reliability.Turns;
-import dev.parley.testing.FakeConversationLog;
+import dev.parley.testing.AgentOnBus;
 import dev.parley.testing.ParleyConfig;
 import dev.parley.testing.ParleyTest;
 import dev.parley.testing.SseChannel;
@@ -16,7 +16,6 @@ import io.vertx.junit5.VertxTestContext;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The visitor channel, {@code GET /api/chat/{bot_id}/session/{session_id}/events}: what a visitor missed replayed from
  * the conversation's log after {@code Last-Event-ID} or {@code ?after=}, live events once, and the answer being written
- * continued after a reload (the log here is {@link FakeConversationLog}, as the contract shapes it).
+ * continued after a reload (an agent writes through the bus: {@link AgentOnBus}).
  */
 @ParleyTest
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
@@ -34,7 +33,7 @@ class VisitorChannelTest {
       + "page long before the model has finished writing its long and detailed answer to the question asked.";
 
   private static TestApp app;
-  private static FakeConversationLog log;
+  private static AgentOnBus ada;
   private static String bot;
 
   @ParleyConfig
@@ -44,14 +43,9 @@ class VisitorChannelTest {
 
   @BeforeAll
   static void start() {
-    log = dev.parley.testing.Await.result(new FakeConversationLog(app.vertx).start());
+    ada = new AgentOnBus(app.vertx, "Ada");
     bot = dev.parley.testing.Await.result(app.createBot(new JsonObject().put("name", "Channel").put("provider", "openai")
         .put("api_key", "sk-channel-test").put("rag", new JsonObject().put("enabled", false)))).getString("id");
-  }
-
-  @AfterAll
-  static void stop() {
-    dev.parley.testing.Await.result(log.stop());
   }
 
   @BeforeEach
@@ -64,26 +58,28 @@ class VisitorChannelTest {
   @Test
   void a_channel_sends_what_was_missed_after_last_event_id_then_live_events_once(VertxTestContext test) {
     String session = session();
-    long first = log.agentSays(bot, session, "Ada", "Hello, I am Ada");
-    log.append(bot, session, "state", new JsonObject().put("state", "human").put("assignee_name", "Ada"));
-    log.agentSays(bot, session, "Ada", "How can I help?");
-    open(session, "", first).compose(channel -> channel.until(events -> events.size() == 2)
-        .compose(v -> {
-          log.agentSays(bot, session, "Ada", "Still there?");
-          return channel.until(events -> events.size() == 3);
-        })
-        .map(v -> channel)
-        .eventually(channel::close))
-        .onComplete(test.succeeding(channel -> test.verify(() -> {
-          List<SseChannel.Event> events = channel.events();
-          assertThat(channel.status()).isEqualTo(200);
-          assertThat(channel.response().getHeader("Content-Type")).startsWith("text/event-stream");
-          assertThat(events).extracting(SseChannel.Event::name).containsExactly("state", "message", "message");
-          assertThat(events).extracting(SseChannel.Event::id)
-              .containsExactly(String.valueOf(first + 1), String.valueOf(first + 2), String.valueOf(first + 3));
-          assertThat(events.get(0).data().getString("assignee_name")).isEqualTo("Ada");
-          assertThat(events.get(2).data().getString("text")).isEqualTo("Still there?");
-          assertThat(events.get(2).data().getString("agent_name")).isEqualTo("Ada");
+    ada.handoff(bot, session).compose(conversation -> ada.says(bot, conversation, "Hello, I am Ada")
+            .compose(said -> ada.says(bot, conversation, "How can I help?"))
+            .compose(said -> open(session, "", -1))
+            .compose(all -> all.until(events -> events.size() == 4).compose(v -> all.close()).map(v -> all))
+            .compose(all -> open(session, all.events().get(0).id(), -1).compose(resumed ->
+                resumed.until(events -> events.size() == 3)
+                    .compose(v -> ada.says(bot, conversation, "Still there?"))
+                    .compose(v -> resumed.until(events -> events.size() == 4))
+                    .map(v -> List.of(all, resumed)).eventually(resumed::close))))
+        .onComplete(test.succeeding(both -> test.verify(() -> {
+          List<SseChannel.Event> all = both.get(0).events();
+          assertThat(both.get(0).status()).isEqualTo(200);
+          assertThat(both.get(0).response().getHeader("Content-Type")).startsWith("text/event-stream");
+          assertThat(all).extracting(SseChannel.Event::name).containsExactly("state", "state", "message", "message");
+          assertThat(all.get(0).data().getString("state")).isEqualTo("waiting");
+          assertThat(all.get(1).data().getString("assignee_name")).isEqualTo("Ada");
+          assertThat(all.get(3).data().getString("agent_name")).isEqualTo("Ada");
+          List<SseChannel.Event> resumed = both.get(1).events();
+          assertThat(resumed.subList(0, 3)).isEqualTo(all.subList(1, 4));
+          assertThat(resumed.get(3).name()).isEqualTo("message");
+          assertThat(resumed.get(3).data().getString("text")).isEqualTo("Still there?");
+          assertThat(Long.parseLong(resumed.get(3).id())).isGreaterThan(Long.parseLong(all.get(3).id()));
           test.completeNow();
         })));
   }
@@ -91,21 +87,26 @@ class VisitorChannelTest {
   @Test
   void the_after_parameter_resumes_like_last_event_id_and_the_header_wins(VertxTestContext test) {
     String session = session();
-    long first = log.agentSays(bot, session, "Ada", "one");
-    long second = log.agentSays(bot, session, "Ada", "two");
-    log.agentSays(bot, session, "Ada", "three");
-    Future<SseChannel> byParameter = SseChannel.open(app.vertx, app.port, path(session) + "?after=" + first, null);
-    Future<SseChannel> byHeader = SseChannel.open(app.vertx, app.port, path(session) + "?after=" + first,
-        MultiMap.caseInsensitiveMultiMap().add("Last-Event-ID", String.valueOf(second)));
-    Future.all(byParameter, byHeader)
-        .compose(both -> Future.all(byParameter.result().until(events -> events.size() == 2),
-            byHeader.result().until(events -> events.size() == 1)).eventually(() -> byParameter.result().close())
-            .eventually(() -> byHeader.result().close()))
-        .onComplete(test.succeeding(v -> test.verify(() -> {
-          assertThat(byParameter.result().events()).extracting(e -> e.data().getString("text")).containsExactly("two", "three");
-          assertThat(byHeader.result().events()).extracting(e -> e.data().getString("text")).containsExactly("three");
-          test.completeNow();
-        })));
+    ada.handoff(bot, session).compose(conversation -> ada.says(bot, conversation, "one")
+            .compose(said -> ada.says(bot, conversation, "two")))
+        .compose(said -> open(session, "", -1))
+        .compose(all -> all.until(events -> events.size() == 4).compose(v -> all.close()).map(v -> all.events()))
+        .compose(all -> {
+          String second = all.get(1).id();
+          Future<SseChannel> byParameter = SseChannel.open(app.vertx, app.port, path(session) + "?after=" + second, null);
+          Future<SseChannel> byHeader = SseChannel.open(app.vertx, app.port, path(session) + "?after=" + second,
+              MultiMap.caseInsensitiveMultiMap().add("Last-Event-ID", all.get(2).id()));
+          return Future.all(byParameter, byHeader)
+              .compose(both -> Future.all(byParameter.result().until(events -> events.size() == 2),
+                  byHeader.result().until(events -> events.size() == 1)))
+              .eventually(() -> byParameter.result().close()).eventually(() -> byHeader.result().close())
+              .map(v -> {
+                assertThat(byParameter.result().events()).extracting(e -> e.data().getString("text")).containsExactly("one", "two");
+                assertThat(byHeader.result().events()).extracting(e -> e.data().getString("text")).containsExactly("two");
+                return v;
+              });
+        })
+        .onComplete(test.succeeding(v -> test.completeNow()));
   }
 
   @Test
