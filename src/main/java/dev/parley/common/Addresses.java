@@ -127,6 +127,9 @@ public final class Addresses {
    * {@code {id, type, data}}, and the deltas of a bot answer in progress as {@code {type: "delta", data: {message_id,
    * text, offset}}}, then {@code {type: "answer_done", data: {message_id}}} ({@link #SESSION_PREFIX}).
    */
+  public static final String SESSION_PREFIX = "parley.session.";
+
+  /** Where the events of the session {@code sessionId} of bot {@code botId} are published. */
   public static String session(String botId, String sessionId) {
     return SESSION_PREFIX + botId + "." + sessionId;
   }

@@ -132,7 +132,15 @@ public final class Fields {
   /** The body of a heartbeat: {@code {heartbeat_id}}. */
   public static final String HEARTBEAT_ID = "heartbeat_id";
 
-  /** Humans in the conversation (issue 14): who holds a conversation (state, reason… are above). */
+  /** Humans in the conversation (issue 14): a conversation's state, who holds it, its visitor-visible events. */
+  public static final String STATE = "state";
+  public static final String REASON = "reason";
+  public static final String TRIGGER = "trigger";
+  public static final String AFTER = "after";
+  public static final String EVENTS = "events";
+  public static final String DATA = "data";
+  public static final String AT = "at";
+  public static final String ONLINE = "online";
   public static final String ASSIGNEE_ID = "assignee_id";
   public static final String ASSIGNEE_NAME = "assignee_name";
   public static final String AGENT_NAME = "agent_name";
