@@ -1,7 +1,7 @@
 /*
  * Parley admin dashboard, the entry module: a small single-page app over the admin API, routed by
- * the location hash (#/login, #/invite/{token}, #/bots, #/bots/new, #/bots/{id}/{tab}/{sub}, #/users,
- * #/tokens, #/audit). The library modules are in lib/ (DOM, API client, who is signed in, forms), one
+ * the location hash (#/login, #/invite/{token}, #/bots, #/bots/new, #/bots/{id}/{tab}/{sub}, #/inbox,
+ * #/inbox/{bot_id}/{conversation_id}, #/users, #/tokens, #/audit). The library modules are in lib/ (DOM, API client, who is signed in, forms), one
  * module per page in pages/. Who is signed in comes from GET /api/me; pages and the navigation show
  * only what that role may do.
  */
@@ -15,6 +15,7 @@ import { auditPage } from './pages/audit.js';
 import { botForm } from './pages/bot-form.js';
 import { botPage } from './pages/bot-page.js';
 import { botList } from './pages/bots.js';
+import { inboxPage } from './pages/inbox.js';
 import { invitePage } from './pages/invite.js';
 import { signIn } from './pages/sign-in.js';
 import { tokensPage } from './pages/tokens.js';
@@ -45,7 +46,12 @@ function route() {
   showNav();
   const page = PAGES[parts[0]];
   if (page && page.allowed()) { page.show(); return; }
-  if (parts[0] !== 'bots' || (parts[1] === 'new' && !can('bots.create'))) { location.hash = '#/bots'; return; }
+  if (parts[0] === 'inbox' && can('inbox')) { inboxPage(parts[1] || null, parts[2] || null); return; }
+  // An agent's start page is the inbox (their Bots page lists the bots whose conversations they may read).
+  if (parts[0] !== 'bots' || (parts[1] === 'new' && !can('bots.create'))) {
+    location.hash = !can('bots.read') && can('inbox') && parts[0] !== 'bots' ? '#/inbox' : '#/bots';
+    return;
+  }
   if (!parts[1]) { botList(); return; }
   if (parts[1] === 'new') {
     render(h('section', { class: 'card' }, h('h1', null, 'New bot'), botForm(null)));

@@ -1,7 +1,9 @@
 /*
  * The chat page (/chat/{bot_id}, and ?embed=1 inside the widget). Talks to the public chat API,
  * streams answers over server-sent events, keeps the session id in localStorage and restores
- * the history on reload. All user and model text is put in the DOM as text (see markdown.js).
+ * the history on reload. Once there is a session it listens on the visitor channel (channel.js):
+ * agents' messages, the conversation's state (handoff.js draws them) and a bot answer still being
+ * written after a reload. All user and model text is put in the DOM as text (see markdown.js).
  */
 (function () {
   'use strict';
@@ -11,6 +13,7 @@
   var embed = params.get('embed') === '1';
   var api = '/api/chat/' + encodeURIComponent(botId);
   var storeKey = 'parley:session:' + botId;
+  var cursorKey = 'parley:events:' + botId;
   var md = window.ParleyMarkdown;
 
   var $ = function (id) { return document.getElementById(id); };
@@ -25,6 +28,10 @@
   var busy = false;
   var lastFailed = null;
   var parentOrigin = null;
+  var channel = null;
+  // the ids of the answers and agent messages on the page, and the answers the channel is writing
+  var shown = {};
+  var live = {};
 
   function storage() {
     try {
@@ -41,10 +48,38 @@
   }
 
   function saveSession(id) {
+    var changed = id !== sessionId;
     sessionId = id;
     var s = storage();
     if (s) {
       if (id) { s.setItem(storeKey, id); } else { s.removeItem(storeKey); }
+    }
+    if (changed && channel) {
+      listen();
+    }
+  }
+
+  /** Where the channel stopped for this session, and the state it last said: {session, after, state, assignee}. */
+  function loadCursor() {
+    var s = storage();
+    try {
+      var c = JSON.parse((s && s.getItem(cursorKey)) || 'null');
+      return c && c.session === sessionId ? c : { session: sessionId, after: 0, state: 'bot', assignee: null };
+    } catch (e) {
+      return { session: sessionId, after: 0, state: 'bot', assignee: null };
+    }
+  }
+
+  function saveCursor(state, assignee) {
+    var s = storage();
+    if (s && sessionId) {
+      var c = loadCursor();
+      c.after = channel ? channel.last() : c.after;
+      if (state) {
+        c.state = state;
+        c.assignee = assignee || null;
+      }
+      s.setItem(cursorKey, JSON.stringify(c));
     }
   }
 
@@ -420,6 +455,17 @@
       showNotice(why, true);
       setBusy(false);
     };
+    // while a person is asked for or present the model is not called: the message is kept for them
+    var held = function (data) {
+      row.remove();
+      setBusy(false);
+      if (data.session_id) {
+        saveSession(data.session_id);
+      }
+      people.setState(data.state, data.assignee_name);
+      listen();
+      input.focus();
+    };
     var lost = function () {
       if (answer) {
         cutOff('The connection was lost before the answer was complete. Check your connection and retry.');
@@ -433,6 +479,9 @@
       body: JSON.stringify({ message: text, session_id: sessionId })
     }).then(function (response) {
       var type = response.headers.get('Content-Type') || '';
+      if (response.status === 202 && type.indexOf('text/event-stream') < 0) {
+        return response.json().then(held, function () { held({}); });
+      }
       if (!response.ok || type.indexOf('text/event-stream') < 0) {
         return response.json().catch(function () { return {}; }).then(function (body) {
           failed(response.status, body && body.error, response.headers.get('Retry-After'));
@@ -446,6 +495,10 @@
       var onEvent = function (name, data) {
         if (name === 'start' && data.session_id) {
           saveSession(data.session_id);
+          listen();
+        } else if (name === 'state') {
+          finished = true;
+          held(data);
         } else if (name === 'delta' && typeof data.text === 'string') {
           row.classList.remove('pending');
           answer += data.text;
@@ -453,6 +506,7 @@
           schedule();
         } else if (name === 'done') {
           finished = true;
+          shown[data.message_id] = true;
           finish();
           row.classList.remove('pending');
           showSources(row, data.sources);
@@ -530,8 +584,11 @@
       greet();
       var messages = (body && body.messages) || [];
       messages.forEach(function (m) {
+        shown[m.id] = true;
         if (m.role === 'user') {
           bubble('user', m.content || '');
+        } else if (m.role === 'agent') {
+          people.agentMessage(m);
         } else if (m.role === 'assistant') {
           var row = bubble('assistant', m.content || '');
           if (m.status === 'incomplete') {
@@ -542,10 +599,84 @@
         }
       });
       showStarters(messages.length === 0);
+      var cursor = loadCursor();
+      people.setState(body.state || cursor.state, body.assignee_name || cursor.assignee, true);
+      listen();
     }).catch(function () {
       greet();
       showNotice('Your earlier messages could not be loaded.', false);
     });
+  }
+
+  // ---- the visitor channel -----------------------------------------------------------------
+
+  /** Listens on this session's channel, from where it stopped (nothing to listen to without a session). */
+  function listen() {
+    if (channel && channel.session === sessionId) {
+      return;
+    }
+    if (channel) {
+      channel.close();
+      channel = null;
+    }
+    if (!sessionId || !window.EventSource) {
+      return;
+    }
+    var url = api + '/session/' + encodeURIComponent(sessionId) + '/events';
+    channel = window.ParleyChannel.connect(url, loadCursor().after, { event: onChannel });
+    channel.session = sessionId;
+  }
+
+  function onChannel(type, data, id) {
+    if (type === 'message' && data.role === 'agent') {
+      if (!shown[data.id]) {
+        shown[data.id] = true;
+        people.agentMessage(data);
+        toParent({ type: 'message', role: 'assistant', text: String(data.text || '').slice(0, 500) });
+      }
+    } else if (type === 'state') {
+      people.setState(data.state, data.assignee_name);
+    } else if (type === 'delta' || type === 'answer_done') {
+      continued(type, data);
+    }
+    if (id !== null) {
+      saveCursor(null);
+    }
+  }
+
+  /**
+   * A bot answer written on the channel: one this page did not ask for in this load (the page was
+   * reloaded mid-answer, or the answer was asked for in another tab). The page's own answer, streamed
+   * in its request, is left alone. Each piece says at which offset of the answer it starts, so a piece
+   * sent again after a reconnect adds only what the bubble does not have.
+   */
+  function continued(type, data) {
+    var mid = data.message_id;
+    if (!mid || shown[mid] || (busy && !live[mid])) {
+      return;
+    }
+    var entry = live[mid];
+    if (!entry) {
+      var row = bubble('assistant', '');
+      row.classList.add('pending');
+      entry = live[mid] = { row: row, view: streamAnswer(row), length: 0 };
+    }
+    var offset = typeof data.offset === 'number' ? data.offset : entry.length;
+    if (type === 'delta' && typeof data.text === 'string' && offset + data.text.length > entry.length) {
+      var text = data.text.slice(Math.max(0, entry.length - offset));
+      entry.length += text.length;
+      entry.row.classList.remove('pending');
+      entry.view.append(text);
+      entry.view.update();
+      scrollDown();
+    } else if (type === 'answer_done') {
+      entry.view.finish();
+      entry.row.classList.remove('pending');
+      delete live[mid];
+      shown[mid] = true;
+      showFeedback(entry.row, mid, null);
+      scrollDown();
+    }
   }
 
   function newConversation() {
@@ -553,6 +684,13 @@
       return;
     }
     saveSession(null);
+    if (channel) {
+      channel.close();
+      channel = null;
+    }
+    shown = {};
+    live = {};
+    people.reset();
     log.replaceChildren();
     hideNotice();
     greet();
@@ -573,9 +711,26 @@
       $('avatar').hidden = false;
     }
     input.maxLength = config.max_message_chars || 4000;
+    people.configure(config);
   }
 
   // ---- start -------------------------------------------------------------------------------
+
+  var people = window.ParleyHandoff.create({
+    api: api,
+    log: log,
+    ensureSession: function () {
+      if (!sessionId) {
+        saveSession(newId());
+        showStarters(false);
+      }
+      listen();
+      return sessionId;
+    },
+    scrollDown: scrollDown,
+    notice: function (text) { showNotice(text, false); },
+    changed: saveCursor
+  });
 
   if (embed) {
     document.body.classList.add('embed');

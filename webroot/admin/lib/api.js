@@ -30,7 +30,7 @@ export function signOutNow() {
 }
 
 /** The headers every admin request carries: the bearer token, or for a write in a cookie session the CSRF token. */
-function authHeaders(method) {
+export function authHeaders(method) {
   const headers = { 'Accept': 'application/json' };
   if (token()) {
     headers['Authorization'] = 'Bearer ' + token();

@@ -12,7 +12,8 @@ const ROLES = {
   'bots.read': ['owner', 'admin', 'editor', 'viewer'], 'bots.create': ['owner', 'admin', 'editor'],
   'bots.edit': ['owner', 'admin', 'editor'], 'bots.delete': ['owner', 'admin', 'editor'],
   'knowledge.read': ['owner', 'admin', 'editor', 'viewer'], 'knowledge.edit': ['owner', 'admin', 'editor'],
-  'conversations.read': ['owner', 'admin', 'editor', 'agent', 'viewer'], 'usage.read': ['owner', 'admin', 'editor', 'viewer']
+  'conversations.read': ['owner', 'admin', 'editor', 'agent', 'viewer'], 'usage.read': ['owner', 'admin', 'editor', 'viewer'],
+  'inbox': ['owner', 'admin', 'editor', 'agent']
 };
 
 let current = null;

@@ -1,4 +1,4 @@
-/* A bot's Conversations tab: the list, and one conversation's transcript with usage and feedback. */
+/* A bot's Conversations tab: the list, and one conversation's transcript with usage and feedback (also the inbox's). */
 import { api, botPath } from '../lib/api.js';
 import { append, h, when } from '../lib/dom.js';
 import { showError } from '../lib/forms.js';
@@ -35,19 +35,29 @@ export function conversation(bot, cid, box, err) {
   }, (e) => showError(err, e));
 }
 
-function message(m) {
+/** One message of a transcript: the visitor's, the bot's (with its sources and feedback), an agent's, or an internal note. */
+export function message(m) {
   const sources = Array.isArray(m.sources) && m.sources.length ? h('div', { class: 'meta sources' }, 'Sources: ',
     m.sources.map((s) => s.title || s.name || s.document_name || s.url || 'source').join('; ')) : null;
   const feedback = m.feedback ? h('div', { class: 'meta feedback' }, 'Feedback: ' + (m.feedback === 'up' ? '👍 helpful' : '👎 not helpful') +
     (m.feedback_comment ? ' — ' + m.feedback_comment : '')) : null;
-  return h('div', { class: 'msg ' + (m.role === 'user' ? 'user' : 'assistant') },
-    h('strong', null, m.role === 'user' ? 'Visitor: ' : 'Bot: '), m.content || '',
+  const role = ['user', 'agent', 'note'].indexOf(m.role) >= 0 ? m.role : 'assistant';
+  return h('div', { class: 'msg ' + role, 'data-message-id': m.id || null },
+    h('strong', null, speaker(m, role)), m.content || m.text || '',
     h('div', { class: 'meta' }, meta(m).join(' · ')), sources, feedback);
+}
+
+function speaker(m, role) {
+  const name = m.agent_name || m.user_name || m.author_name || 'An agent';
+  if (role === 'user') { return 'Visitor: '; }
+  if (role === 'agent') { return name + ': '; }
+  if (role === 'note') { return 'Note by ' + name + ' (not shown to the visitor): '; }
+  return 'Bot: ';
 }
 
 /** When, and for an answer its model, tokens, cost and latency; then its status and error if any. */
 function meta(m) {
-  const out = [when(m.created_at)];
+  const out = [when(m.created_at || m.at)];
   if (m.role === 'assistant') {
     if (m.model) { out.push(m.provider + ' / ' + m.model); }
     if (m.input_tokens != null) { out.push(m.input_tokens + ' in / ' + m.output_tokens + ' out tokens'); }

@@ -55,6 +55,12 @@ public final class AppConfig {
     VARIABLES.put("PARLEY_EMBEDDINGS_API_KEY", "rag.embeddings.api_key");
     VARIABLES.put("PARLEY_EMBEDDINGS_DIMENSIONS", "rag.embeddings.dimensions");
     VARIABLES.put("PARLEY_EMBEDDINGS_BATCH", "rag.embeddings.batch");
+    VARIABLES.put("PARLEY_SMTP_HOST", "mail.smtp_host");
+    VARIABLES.put("PARLEY_SMTP_PORT", "mail.smtp_port");
+    VARIABLES.put("PARLEY_SMTP_USERNAME", "mail.smtp_username");
+    VARIABLES.put("PARLEY_SMTP_PASSWORD", "mail.smtp_password");
+    VARIABLES.put("PARLEY_SMTP_TLS", "mail.smtp_tls");
+    VARIABLES.put("PARLEY_MAIL_FROM", "mail.from");
   }
 
   /** Keys every verticle receives besides its own sub-object. */
@@ -146,6 +152,7 @@ public final class AppConfig {
       case "database.pool_size":
       case "rag.embeddings.dimensions":
       case "rag.embeddings.batch":
+      case "mail.smtp_port":
         return Integer.parseInt(text);
       case "provider.http2":
       case "http.admin_token_disabled":

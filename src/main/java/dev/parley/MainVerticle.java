@@ -11,6 +11,7 @@ import dev.parley.db.Database;
 import dev.parley.http.AdminToken;
 import dev.parley.http.HttpVerticle;
 import dev.parley.memory.MemoryVerticle;
+import dev.parley.notify.MailVerticle;
 import dev.parley.provider.ProviderVerticle;
 import dev.parley.rag.RagVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -51,7 +52,7 @@ public class MainVerticle extends VerticleBase {
 
   static {
     ROLES.put("bot", List.of(new Component("bot", BotVerticle::new), new Component("account", AccountVerticle::new),
-        new Component("audit", AuditVerticle::new)));
+        new Component("audit", AuditVerticle::new), new Component("mail", MailVerticle::new)));
     ROLES.put("memory", List.of(new Component("memory", MemoryVerticle::new)));
     ROLES.put("rag", List.of(new Component("rag", RagVerticle::new)));
     ROLES.put("provider", List.of(new Component("provider", ProviderVerticle::new)));

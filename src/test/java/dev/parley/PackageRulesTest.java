@@ -24,7 +24,7 @@ class PackageRulesTest {
 
   private static final Path SOURCES = Path.of("src", "main", "java", "dev", "parley");
   private static final Pattern REFERENCE = Pattern.compile("\\bdev\\.parley\\.([a-z][a-z0-9_]*)\\.");
-  private static final Set<String> VERTICLES = Set.of("bot", "memory", "rag", "provider", "http", "webhook", "audit");
+  private static final Set<String> VERTICLES = Set.of("bot", "memory", "rag", "provider", "http", "webhook", "audit", "notify");
 
   @Test
   void common_references_no_other_parley_package() {

@@ -18,17 +18,27 @@ import java.util.List;
 public final class ChatPipeline {
 
   private final List<Step> steps;
+  private final LiveAnswers live;
 
   /** The pipeline over one verticle's clients; {@code budgetCacheMs}: how long a bot's spend today is cached. */
   public ChatPipeline(Clients clients, long budgetCacheMs) {
+    this(clients, budgetCacheMs, 0);
+  }
+
+  /**
+   * The same; {@code reloadGraceMs}: how long the answer of a visitor whose stream closed goes on, waiting for them to
+   * come back on the session's channel ({@link LiveAnswers}), before the model's request is cancelled.
+   */
+  public ChatPipeline(Clients clients, long budgetCacheMs, long reloadGraceMs) {
     Budgets budgets = new Budgets(clients.memory(), budgetCacheMs);
+    this.live = new LiveAnswers(clients.bus().vertx(), reloadGraceMs);
     this.steps = List.of(
         new MessageLimits(),
         new RedactPii(),
         new HandoffGate(clients.conversations(), clients.memory(), clients.bus().vertx().eventBus()),
         new BudgetCheck(budgets),
         new Context(clients.memory(), clients.rag()),
-        new ModelAnswer(clients.provider(), clients.bus().vertx()),
+        new ModelAnswer(clients.provider(), clients.bus().vertx(), live),
         new StoreTurn(clients.memory(), budgets),
         new NoAnswerTrigger(clients.conversations()),
         new ProviderHealth(clients.bots()),
@@ -37,6 +47,7 @@ public final class ChatPipeline {
 
   ChatPipeline(List<Step> steps) {
     this.steps = List.copyOf(steps);
+    this.live = null;
   }
 
   /** Runs the turn's steps in order and delivers its end; completes with the turn as the last step left it. */
@@ -45,7 +56,12 @@ public final class ChatPipeline {
     for (Step step : steps) {
       result = result.compose(current -> current.held() != null ? Future.succeededFuture(current) : step.apply(current, delivery));
     }
-    return result.onComplete(ended -> deliver(ended, delivery));
+    return result.onComplete(ended -> {
+      if (live != null) {
+        live.end(turn.answerId(), ended.failed() ? Failures.safe(ended.cause(), "chat turn") : ended.result().error());
+      }
+      deliver(ended, delivery);
+    });
   }
 
   private static void deliver(AsyncResult<Turn> ended, Delivery delivery) {

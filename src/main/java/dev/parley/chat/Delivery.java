@@ -13,8 +13,8 @@ public interface Delivery {
   /** Whether the visitor is sent the answer as it is written, rather than once it is complete. */
   boolean streams();
 
-  /** A streamed answer is about to start: the visitor learns the turn's session. */
-  void open(String sessionId);
+  /** A streamed answer is about to start: the visitor learns the turn's session and the answer's message id. */
+  void open(String sessionId, String messageId);
 
   /** A piece of a streamed answer. */
   void delta(String text);

@@ -14,16 +14,20 @@ import io.vertx.core.json.JsonObject;
  * The model's answer ({@code parley.provider.complete}, or {@code parley.provider.stream} when the delivery
  * streams). The model's failure does not fail the turn here: it becomes the turn's answer, so that the visitor's
  * message is still stored. When the visitor of a stream goes away mid-answer, the model's request is cancelled
- * (no more tokens spent) and what the visitor was sent is kept. Skipped when the turn already has its answer.
+ * (no more tokens spent) and what the visitor was sent is kept — unless they come back on the session's channel within
+ * the grace ({@link LiveAnswers}): then the answer goes on there and is kept whole. Skipped when the turn already has
+ * its answer.
  */
 final class ModelAnswer implements Step {
 
   private final ProviderClient provider;
   private final Vertx vertx;
+  private final LiveAnswers live;
 
-  ModelAnswer(ProviderClient provider, Vertx vertx) {
+  ModelAnswer(ProviderClient provider, Vertx vertx, LiveAnswers live) {
     this.provider = provider;
     this.vertx = vertx;
+    this.live = live;
   }
 
   @Override
@@ -39,9 +43,13 @@ final class ModelAnswer implements Step {
   }
 
   private Future<Answer> stream(Turn turn, JsonObject request, Delivery delivery) {
-    delivery.open(turn.sessionId());
+    delivery.open(turn.sessionId(), turn.answerId());
     String address = Addresses.STREAM_PREFIX + Ids.uuid();
-    StreamReceiver stream = new StreamReceiver(vertx, address, delivery::delta);
+    LiveAnswers.Live channel = live.start(turn);
+    StreamReceiver stream = new StreamReceiver(vertx, address, piece -> {
+      delivery.delta(piece);
+      channel.delta(piece);
+    });
     stream.ready().onComplete(ready -> {
       if (ready.failed()) {
         stream.fail(ready.cause());
@@ -53,12 +61,16 @@ final class ModelAnswer implements Step {
     });
     delivery.onGone(() -> {
       stream.clientGone();
-      if (!stream.answer().isComplete()) {
-        provider.cancel(address);
-      }
+      channel.followedWithinGrace().onComplete(followed -> {
+        if (Boolean.TRUE.equals(followed.result())) {
+          stream.clientBack();
+        } else if (!stream.answer().isComplete()) {
+          provider.cancel(address);
+        }
+      });
     });
     return stream.answer().transform(ended -> {
-      boolean gone = delivery.gone();
+      boolean gone = delivery.gone() && !channel.isFollowed();
       if (ended.succeeded()) {
         return Future.succeededFuture(Answer.streamed(ended.result(), stream.sent(), stream.text(), gone));
       }

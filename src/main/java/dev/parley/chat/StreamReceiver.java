@@ -79,6 +79,11 @@ public final class StreamReceiver {
     }
   }
 
+  /** The visitor came back (on the session's channel): all the text reached them after all. */
+  public void clientBack() {
+    sentLength = -1;
+  }
+
   /** The text the visitor was sent: all of it, or what had arrived when they went away. */
   public String sent() {
     return sentLength < 0 ? text.toString() : text.substring(0, sentLength);

@@ -126,6 +126,29 @@ public final class Addresses {
    */
   public static final String HEARTBEAT_PREFIX = "parley.heartbeat.";
 
+  /**
+   * The address of the session {@code sessionId} of bot {@code botId}: every event appended to its log is published there as
+   * {@code {id, type, data}}, and the deltas of a bot answer in progress as {@code {type: "delta", data: {message_id,
+   * text, offset}}}, then {@code {type: "answer_done", data: {message_id}}} ({@link #SESSION_PREFIX}).
+   */
+  public static final String SESSION_PREFIX = "parley.session.";
+
+  /** Where the events of the session {@code sessionId} of bot {@code botId} are published. */
+  public static String session(String botId, String sessionId) {
+    return SESSION_PREFIX + botId + "." + sessionId;
+  }
+
+  /**
+   * Prefix of the address ({@link #chatAnswer}) where the node streaming a session's answer answers
+   * {@code {}} with the answer so far, {@code {message_id, text}}, while it is being written (no handler: none is).
+   */
+  public static final String CHAT_ANSWER_PREFIX = "parley.chat.answer.";
+
+  /** Where the answer in progress of the session {@code sessionId} of bot {@code botId} is asked for. */
+  public static String chatAnswer(String botId, String sessionId) {
+    return CHAT_ANSWER_PREFIX + botId + "." + sessionId;
+  }
+
   /** Prefix of the one-off addresses a streamed turn's deltas are sent to. */
   public static final String STREAM_PREFIX = "parley.stream.";
 
@@ -151,8 +174,6 @@ public final class Addresses {
   public static final String CONVERSATION_HANDOFF = "parley.conversation.handoff";
   /** {@code {bot_id, session_id, after}} → {@code {events:[{id, type, data}]}}: the visitor's channel, ascending, at most 500. */
   public static final String CONVERSATION_EVENTS = "parley.conversation.events";
-  /** Prefix of each session's address ({@code parley.session.<bot_id>.<session_id>}): every event appended is published there. */
-  public static final String SESSION_PREFIX = "parley.session.";
   /** {@code {bot_id, session_id}} → {@code {state}}: a closed conversation goes back to the bot (a visitor wrote again). */
   public static final String CONVERSATION_REOPEN = "parley.conversation.reopen";
   /** {@code {bot_id, session_id, answered, turns}} → {@code {state, streak}}: counts the bot's turns that found nothing. */
@@ -184,6 +205,11 @@ public final class Addresses {
   public static final String EVENTS_CONVERSATION_MESSAGE = "parley.events.conversation.message";
   public static final String EVENTS_CONVERSATION_RELEASED = "parley.events.conversation.released";
   public static final String EVENTS_CONVERSATION_CLOSED = "parley.events.conversation.closed";
+  /**
+   * {@code {bot_id, session_id, conversation_id, state, reason: "follow_up", name, email, at}}: a visitor left a
+   * follow-up request (no agent was online); the message itself is stored in the conversation, not sent here.
+   */
+  public static final String EVENTS_CONVERSATION_FOLLOW_UP = "parley.events.conversation.follow_up";
 
   private Addresses() {
   }

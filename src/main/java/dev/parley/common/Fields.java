@@ -110,6 +110,9 @@ public final class Fields {
 
   /** A stored record's id; in a turn to store, the ids its messages are to get (which makes storing it idempotent). */
   public static final String ID = "id";
+  /** The handoff reply when no person is there ({@code {state, offline, message}}). */
+  public static final String OFFLINE = "offline";
+  public static final String MESSAGE = "message";
 
   /** Message header carrying the request id from the HTTP edge into every component. */
   public static final String REQUEST_ID_HEADER = "x-request-id";
@@ -133,18 +136,18 @@ public final class Fields {
   /** The body of a heartbeat: {@code {heartbeat_id}}. */
   public static final String HEARTBEAT_ID = "heartbeat_id";
 
-  /** Humans in the conversation (issue 14): a conversation's state and who holds it. */
+  /** Humans in the conversation (issue 14): a conversation's state, who holds it, its visitor-visible events. */
   public static final String STATE = "state";
-  public static final String ASSIGNEE_ID = "assignee_id";
-  public static final String ASSIGNEE_NAME = "assignee_name";
   public static final String REASON = "reason";
   public static final String TRIGGER = "trigger";
   public static final String AFTER = "after";
   public static final String EVENTS = "events";
   public static final String DATA = "data";
   public static final String AT = "at";
-  public static final String AGENT_NAME = "agent_name";
   public static final String ONLINE = "online";
+  public static final String ASSIGNEE_ID = "assignee_id";
+  public static final String ASSIGNEE_NAME = "assignee_name";
+  public static final String AGENT_NAME = "agent_name";
   public static final String HANDOFF = "handoff";
 
   private Fields() {

@@ -57,7 +57,7 @@ final class ChatAccess implements Handler<RoutingContext> {
       if (ctx.request().method() == HttpMethod.OPTIONS) {
         ctx.response()
             .putHeader("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS")
-            .putHeader("Access-Control-Allow-Headers", "Content-Type, Accept, X-Request-Id")
+            .putHeader("Access-Control-Allow-Headers", "Content-Type, Accept, X-Request-Id, Last-Event-ID")
             .putHeader("Access-Control-Max-Age", "600")
             .setStatusCode(204)
             .end();

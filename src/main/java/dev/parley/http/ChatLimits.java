@@ -16,30 +16,39 @@ import io.vertx.ext.web.RoutingContext;
  * and per one-minute window. A bot's null limit takes the deployment's {@code http.rate_limit};
  * 0 means no limit. Past a limit: 429 {@code rate_limited} with {@code Retry-After} (seconds to the
  * next window), before anything is stored or any model is called. A visitor's other writes (feedback,
- * clearing a session: {@link #forWrites}) are limited per address by the same number, counted apart from turns.
+ * clearing a session: {@link #forWrites}) are limited per address by the same number, counted apart from turns, and
+ * so are the visitor channels they open ({@link #forChannels}), counted apart again.
  */
 final class ChatLimits implements Handler<RoutingContext> {
 
   private final RateLimiter limiter;
   private final ClientAddress addresses;
   private final JsonObject defaults;
-  /** True for chat turns; false for the visitor's other writes (no session limit, a count of their own). */
+  /** True for chat turns; false for the visitor's other writes and channels (no session limit, counts of their own). */
   private final boolean turns;
+  /** What the address count is kept under: {@code a} turns, {@code w} writes, {@code c} channels. */
+  private final String kind;
 
   ChatLimits(RateLimiter limiter, ClientAddress addresses, JsonObject defaults) {
-    this(limiter, addresses, defaults, true);
+    this(limiter, addresses, defaults, "a");
   }
 
-  private ChatLimits(RateLimiter limiter, ClientAddress addresses, JsonObject defaults, boolean turns) {
+  private ChatLimits(RateLimiter limiter, ClientAddress addresses, JsonObject defaults, String kind) {
     this.limiter = limiter;
     this.addresses = addresses;
     this.defaults = defaults == null ? new JsonObject() : defaults;
-    this.turns = turns;
+    this.turns = kind.equals("a");
+    this.kind = kind;
   }
 
   /** The limit of a visitor's writes other than turns: {@code per_address_per_minute}, counted apart. */
   static ChatLimits forWrites(RateLimiter limiter, ClientAddress addresses, JsonObject defaults) {
-    return new ChatLimits(limiter, addresses, defaults, false);
+    return new ChatLimits(limiter, addresses, defaults, "w");
+  }
+
+  /** The limit of the visitor channels an address opens: {@code per_address_per_minute}, counted apart. */
+  static ChatLimits forChannels(RateLimiter limiter, ClientAddress addresses, JsonObject defaults) {
+    return new ChatLimits(limiter, addresses, defaults, "c");
   }
 
   @Override
@@ -55,7 +64,7 @@ final class ChatLimits implements Handler<RoutingContext> {
     String botId = bot.getString("id");
     long now = System.currentTimeMillis();
     Future<Long> byAddress = perAddress <= 0 ? Future.succeededFuture(0L)
-        : limiter.hit(botId + (turns ? "|a|" : "|w|") + addresses.of(ctx.request()), now);
+        : limiter.hit(botId + "|" + kind + "|" + addresses.of(ctx.request()), now);
     String session = turns ? sessionOf(ctx) : null;
     Future<Long> bySession = perSession <= 0 || session == null ? Future.succeededFuture(0L)
         : limiter.hit(botId + "|s|" + session, now);

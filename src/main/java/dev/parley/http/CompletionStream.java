@@ -34,7 +34,7 @@ final class CompletionStream implements Delivery {
   }
 
   @Override
-  public void open(String sessionId) {
+  public void open(String sessionId, String messageId) {
     sse = new Sse(ctx.response());
     sse.open();
     sse.data(completions.chunk(new JsonObject().put(Fields.ROLE, "assistant").put(Fields.CONTENT, ""), null).encode());
@@ -58,7 +58,7 @@ final class CompletionStream implements Delivery {
   @Override
   public void reply(ChatReply reply) {
     if (sse == null) {
-      open(reply.sessionId());
+      open(reply.sessionId(), null);
       delta(reply.response());
     }
     sse.data(completions.chunk(new JsonObject(), "stop").encode());

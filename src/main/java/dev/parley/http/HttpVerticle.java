@@ -41,6 +41,7 @@ public class HttpVerticle extends VerticleBase {
   private Router router;
   private SlowClients slowClients;
   private AuditTrail auditTrail;
+  private ChatRoutes chatRoutes;
   private InboxChannels inboxChannels;
   /** Set once the instance stops: readiness fails and each response closes its connection. */
   private volatile boolean draining;
@@ -134,12 +135,12 @@ public class HttpVerticle extends VerticleBase {
     if (ssoAccounts != null) {
       ssoAccounts.use(authRoutes, auditTrail);
     }
-    ChatRoutes chat = new ChatRoutes(clients, publicUrl, limiter, clientAddress, config);
-    chat.mount(router);
+    chatRoutes = new ChatRoutes(clients, publicUrl, limiter, clientAddress, config, timeouts);
+    chatRoutes.mount(router);
     BotKeyAuth botKeys = new BotKeyAuth(clients.accounts());
-    new OpenAiRoutes(clients.bots(), botKeys, chat.pipeline(),
+    new OpenAiRoutes(clients.bots(), botKeys, chatRoutes.pipeline(),
         new ChatLimits(limiter, clientAddress, config.getJsonObject("rate_limit"))).mount(router);
-    new McpRoutes(clients.bots(), botKeys, new McpTools(chat.pipeline(), clients.rag()),
+    new McpRoutes(clients.bots(), botKeys, new McpTools(chatRoutes.pipeline(), clients.rag()),
         new ChatLimits(limiter, clientAddress, config.getJsonObject("rate_limit"))).mount(router);
     sso.mount(router);
     new DocsRoutes(vertx).mount(router);
@@ -203,6 +204,9 @@ public class HttpVerticle extends VerticleBase {
     return unready.compose(v -> {
       if (slowClients != null) {
         slowClients.stop();
+      }
+      if (chatRoutes != null) {
+        chatRoutes.closeChannels();
       }
       if (inboxChannels != null) {
         inboxChannels.stop();

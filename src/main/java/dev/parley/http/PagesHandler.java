@@ -62,7 +62,8 @@ final class PagesHandler {
 
   /**
    * {@code GET /api/chat/{bot_id}/config}, behind {@link ChatAccess}: the bot's name and public
-   * widget settings, never its prompt, model or key.
+   * widget settings, and of its handoff settings only {@code enabled} and the two messages (never its
+   * triggers or hours); never its prompt, model or key.
    */
   static void config(RoutingContext ctx) {
     JsonObject bot = ctx.get(ChatAccess.BOT);
@@ -76,10 +77,20 @@ final class PagesHandler {
         .put("id", bot.getString("id"))
         .put("name", bot.getString("name"))
         .put("max_message_chars", bot.getInteger("max_message_chars", 4_000))
-        .put("widget", look);
+        .put("widget", look)
+        .put("handoff", publicHandoff(bot.getJsonObject("handoff")));
     Replies.end(ctx.response()
         .putHeader("Content-Type", "application/json; charset=utf-8")
         .putHeader("Cache-Control", "no-cache"), body.encode());
+  }
+
+  /** What the chat page needs of the bot's {@code handoff} settings: whether to offer a person, and the two texts. */
+  private static JsonObject publicHandoff(JsonObject handoff) {
+    JsonObject settings = handoff == null ? new JsonObject() : handoff;
+    return new JsonObject()
+        .put("enabled", Boolean.TRUE.equals(settings.getValue("enabled")))
+        .put("message_waiting", settings.getValue("message_waiting") instanceof String s ? s : null)
+        .put("message_offline", settings.getValue("message_offline") instanceof String s ? s : null);
   }
 
   private void chatPage(RoutingContext ctx) {

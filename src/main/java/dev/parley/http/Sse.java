@@ -49,6 +49,20 @@ final class Sse {
     }
   }
 
+  /** An event with an {@code id:} line: a client that reconnects sends the last one back as {@code Last-Event-ID}. */
+  void event(String id, String name, JsonObject data) {
+    if (!gone && !response.ended()) {
+      response.write("id: " + id + "\nevent: " + name + "\ndata: " + data.encode() + "\n\n");
+    }
+  }
+
+  /** A comment line: keeps an idle stream open through proxies and the server's idle timeout. */
+  void comment(String text) {
+    if (!gone && !response.ended()) {
+      response.write(": " + text + "\n\n");
+    }
+  }
+
   void end() {
     if (!gone && !response.ended()) {
       response.end();

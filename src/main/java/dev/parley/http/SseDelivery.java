@@ -29,10 +29,10 @@ final class SseDelivery implements Delivery {
   }
 
   @Override
-  public void open(String sessionId) {
+  public void open(String sessionId, String messageId) {
     sse = new Sse(ctx.response());
     sse.open();
-    sse.event("start", new JsonObject().put(Fields.SESSION_ID, sessionId));
+    sse.event("start", new JsonObject().put(Fields.SESSION_ID, sessionId).put(Fields.MESSAGE_ID, messageId));
   }
 
   @Override
@@ -53,7 +53,7 @@ final class SseDelivery implements Delivery {
   @Override
   public void reply(ChatReply reply) {
     if (sse == null) {
-      open(reply.sessionId());
+      open(reply.sessionId(), reply.messageId());
       delta(reply.response());
     }
     if (!reply.sources().isEmpty()) {

@@ -16,7 +16,7 @@ abstract class WholeDelivery implements Delivery {
   }
 
   @Override
-  public final void open(String sessionId) {
+  public final void open(String sessionId, String messageId) {
     // nothing is sent before the whole answer
   }
 

@@ -62,7 +62,7 @@ final class FakeComponents {
     }
 
     @Override
-    public void open(String sessionId) {
+    public void open(String sessionId, String messageId) {
       sent.add("open");
     }
 

@@ -34,7 +34,9 @@ class ClientPoliciesTest {
             .put("starter_questions", new JsonArray().add("Opening hours?")).put("citations", "none")))
         .compose(bot -> app.client.get("/api/chat/" + bot.getString("id") + "/config").send().map(response -> {
           JsonObject config = response.bodyAsJsonObject();
-          assertThat(config.fieldNames()).isEqualTo(Set.of("id", "name", "max_message_chars", "widget"));
+          assertThat(config.fieldNames()).isEqualTo(Set.of("id", "name", "max_message_chars", "widget", "handoff"));
+          assertThat(config.getJsonObject("handoff")).isEqualTo(new JsonObject().put("enabled", false)
+              .putNull("message_waiting").putNull("message_offline"));
           assertThat(config.getJsonObject("widget").fieldNames()).isEqualTo(Set.of("title", "color", "position",
               "greeting", "avatar_url", "starter_questions", "citations"));
           assertThat(config.getInteger("max_message_chars")).isEqualTo(500);

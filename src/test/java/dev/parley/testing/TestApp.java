@@ -105,6 +105,9 @@ public final class TestApp {
     config.put("admin_token", ADMIN_TOKEN);
     config.put("secret_key", SECRET_KEY);
     config.getJsonObject("http").put("host", "127.0.0.1").put("port", port);
+    // A visitor who leaves a stream stops the model at once in tests, as before the visitor channel: the tests of
+    // a reload mid-answer (VisitorChannelTest) give the visitor a grace to come back.
+    config.getJsonObject("http").put("reload_grace_ms", 0);
     // Bots made without provider or key talk to the fake OpenAI in tests; a fresh install would make them
     // extractive (no global key). Tests of that default override this with null.
     config.getJsonObject("bot").put("default_provider", "openai");

@@ -217,7 +217,7 @@ class AdminPageTest {
     assertThat(widget.body().length()).isLessThan(8 * 1024);
     JsonObject config = Await.result(browser.app.client.get("/api/chat/" + limited.getString("id") + "/config").send())
         .bodyAsJsonObject();
-    assertThat(config.fieldNames()).containsExactlyInAnyOrder("id", "name", "max_message_chars", "widget");
+    assertThat(config.fieldNames()).containsExactlyInAnyOrder("id", "name", "max_message_chars", "widget", "handoff");
     assertThat(config.getJsonObject("widget").getString("citations")).isEqualTo("titles");
   }
 

@@ -13,6 +13,7 @@ import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.openqa.selenium.Dimension;
@@ -41,6 +42,8 @@ final class Browser implements AutoCloseable {
   final String base;
   private final Path dataDir;
   private final Path profile;
+  /** Whether {@link #close} ends the Parley too (false for {@link #another}). */
+  private boolean ownsApp = true;
 
   private Browser(Vertx vertx, TestApp app, ChromeDriver driver, Path dataDir, Path profile) {
     this.vertx = vertx;
@@ -70,8 +73,23 @@ final class Browser implements AutoCloseable {
   static Browser start(JsonObject overrides) throws IOException {
     Vertx vertx = Vertx.vertx();
     Path dataDir = Files.createTempDirectory("parley-web");
-    Path profile = Files.createTempDirectory("parley-chromium");
     TestApp app = Await.result(TestApp.start(vertx, dataDir, overrides));
+    Path profile = Files.createTempDirectory("parley-chromium");
+    return new Browser(vertx, app, chromium(profile), dataDir, profile);
+  }
+
+  /**
+   * A second browser on the same Parley: its own Chromium and profile (cookies, storage), as a second person
+   * on another computer would have. Closing it leaves the Parley running.
+   */
+  Browser another() throws IOException {
+    Path otherProfile = Files.createTempDirectory("parley-chromium");
+    Browser other = new Browser(vertx, app, chromium(otherProfile), null, otherProfile);
+    other.ownsApp = false;
+    return other;
+  }
+
+  private static ChromeDriver chromium(Path profile) {
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM);
     options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -83,7 +101,7 @@ final class Browser implements AutoCloseable {
         .build();
     ChromeDriver driver = new ChromeDriver(service, options);
     driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20)).scriptTimeout(Duration.ofSeconds(10));
-    return new Browser(vertx, app, driver, dataDir, profile);
+    return driver;
   }
 
   JsonObject createBot(JsonObject fields) {
@@ -105,6 +123,20 @@ final class Browser implements AutoCloseable {
 
   Object js(String script, Object... args) {
     return ((JavascriptExecutor) driver).executeScript(script, args);
+  }
+
+  /**
+   * Runs {@code script} in every document this browser loads from now on, before the page's own scripts
+   * (Chromium's Page.addScriptToEvaluateOnNewDocument): a test replaces a browser API or a route the page
+   * calls. Returns the identifier for {@link #unstub}.
+   */
+  String stubOnEveryPage(String script) {
+    return String.valueOf(driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", script))
+        .get("identifier"));
+  }
+
+  void unstub(String identifier) {
+    driver.executeCdpCommand("Page.removeScriptToEvaluateOnNewDocument", Map.of("identifier", identifier));
   }
 
   /** Counts calls of alert, confirm and prompt in the current document. */
@@ -140,8 +172,10 @@ final class Browser implements AutoCloseable {
     try {
       driver.quit();
     } finally {
-      Await.result(vertx.close());
-      delete(dataDir);
+      if (ownsApp) {
+        Await.result(vertx.close());
+        delete(dataDir);
+      }
       delete(profile);
     }
   }

@@ -1,0 +1,144 @@
+package dev.parley.notify;
+
+import dev.parley.common.AccountClient;
+import dev.parley.common.BotClient;
+import dev.parley.common.Fields;
+import dev.parley.common.Role;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mail.MailClient;
+import io.vertx.ext.mail.MailMessage;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The e-mail of one handoff or follow-up event ({@link MailVerticle}): claims the event (so that one node of a cluster
+ * sends it), finds the bot's name and its people (enabled, {@code agent} or above, their {@code bot_ids} covering the
+ * bot), and mails each of them a short note with a link to the inbox. A follow-up's mail names the visitor's name and
+ * address and answers to that address ({@code Reply-To}); no message text travels in the event or the mail.
+ */
+final class HandoffMail {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HandoffMail.class);
+  private static final String CLAIMS = "parley.mail.claims";
+  private static final long CLAIM_TTL_MS = 3_600_000L;
+
+  private final Vertx vertx;
+  private final MailClient client;
+  private final BotClient bots;
+  private final AccountClient accounts;
+  private final String from;
+  private final String inboxUrl;
+  private final int maxRecipients;
+  private final int maxInFlight;
+  private int inFlight;
+
+  HandoffMail(Vertx vertx, MailClient client, BotClient bots, AccountClient accounts, JsonObject config) {
+    this.vertx = vertx;
+    this.client = client;
+    this.bots = bots;
+    this.accounts = accounts;
+    this.from = config.getString("from", "parley@localhost");
+    this.inboxUrl = config.getString("public_url", "http://localhost:8000").replaceAll("/+$", "") + "/admin/#/inbox";
+    this.maxRecipients = config.getInteger("max_recipients", 50);
+    this.maxInFlight = config.getInteger("max_in_flight", 20);
+  }
+
+  void handoff(JsonObject event) {
+    send("handoff", event);
+  }
+
+  void followUp(JsonObject event) {
+    send("follow_up", event);
+  }
+
+  private void send(String kind, JsonObject event) {
+    String botId = event.getString(Fields.BOT_ID);
+    if (botId == null) {
+      return;
+    }
+    if (inFlight >= maxInFlight) {
+      LOG.warn("Too many handoff e-mails in flight: the {} e-mail of bot {} is dropped", kind, botId);
+      return;
+    }
+    inFlight++;
+    String key = kind + "|" + botId + "|" + event.getString(Fields.SESSION_ID) + "|" + event.getValue(Fields.AT);
+    vertx.sharedData().<String, Boolean>getAsyncMap(CLAIMS)
+        .compose(claims -> claims.putIfAbsent(key, true, CLAIM_TTL_MS))
+        .compose(earlier -> earlier != null ? Future.succeededFuture(0) : mail(kind, botId, event))
+        .onComplete(done -> {
+          inFlight--;
+          if (done.failed()) {
+            LOG.warn("The {} e-mail of bot {} could not be sent: {}", kind, botId, done.cause().getMessage());
+          } else if (done.result() > 0) {
+            LOG.info("Sent the {} e-mail of bot {} to {} people", kind, botId, done.result());
+          }
+        });
+  }
+
+  private Future<Integer> mail(String kind, String botId, JsonObject event) {
+    return Future.all(bots.get(null, botId), accounts.listUsers(null)).compose(both -> {
+      JsonObject bot = both.resultAt(0);
+      List<String> to = recipients(both.resultAt(1), botId);
+      if (to.isEmpty()) {
+        return Future.succeededFuture(0);
+      }
+      List<Future<?>> sent = new ArrayList<>();
+      for (String address : to) {
+        sent.add(client.sendMail(message(kind, bot, event).setTo(address)));
+      }
+      return Future.join(sent).map(all -> to.size());
+    });
+  }
+
+  private List<String> recipients(JsonArray users, String botId) {
+    List<String> to = new ArrayList<>();
+    for (Object item : users) {
+      JsonObject user = (JsonObject) item;
+      Role role = Role.parse(user.getString(Fields.ROLE));
+      JsonArray scope = user.getJsonArray(Fields.BOT_IDS);
+      String email = user.getString(Fields.EMAIL);
+      if (role != null && role.atLeast(Role.AGENT) && !user.getBoolean("disabled", false) && email != null
+          && (scope == null || scope.contains(botId)) && to.size() < maxRecipients && !to.contains(email)) {
+        to.add(email);
+      }
+    }
+    return to;
+  }
+
+  private MailMessage message(String kind, JsonObject bot, JsonObject event) {
+    String botName = oneLine(bot.getString(Fields.NAME, "a bot"), 100);
+    StringBuilder text = new StringBuilder();
+    MailMessage message = new MailMessage().setFrom(from);
+    if (kind.equals("follow_up")) {
+      String name = oneLine(event.getString(Fields.NAME, ""), 100);
+      String email = oneLine(event.getString(Fields.EMAIL, ""), 254);
+      message.setSubject("Follow-up request on " + botName);
+      text.append("A visitor of ").append(botName).append(" asked to be contacted: no one was available.\n\n")
+          .append("Name: ").append(name).append("\nE-mail: ").append(email).append("\n");
+      if (email.contains("@")) {
+        message.setHeaders(io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("Reply-To", email));
+      }
+    } else {
+      message.setSubject("A visitor of " + botName + " asks for a person");
+      text.append("A visitor of ").append(botName).append(" is waiting for a person");
+      String trigger = event.getString(Fields.TRIGGER);
+      if (trigger != null && !trigger.equals("visitor")) {
+        text.append(" (").append(oneLine(trigger, 40)).append(")");
+      }
+      text.append(".\n");
+    }
+    text.append("\nOpen the inbox: ").append(inboxUrl).append("\n");
+    return message.setText(text.toString());
+  }
+
+  /** {@code value} on one line (no header or body injection) and at most {@code max} characters. */
+  static String oneLine(String value, int max) {
+    String flat = value.replaceAll("[\\r\\n\\t\\x00-\\x1f]+", " ").strip();
+    return flat.length() > max ? flat.substring(0, max) + "…" : flat;
+  }
+}

@@ -1,0 +1,119 @@
+package dev.parley.notify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import dev.parley.common.Addresses;
+import dev.parley.testing.Await;
+import dev.parley.testing.Operators;
+import dev.parley.testing.ParleyConfig;
+import dev.parley.testing.ParleyTest;
+import dev.parley.testing.TestApp;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import jakarta.mail.Message;
+import jakarta.mail.internet.MimeMessage;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A handoff request mails the bot's people through a real SMTP server (GreenMail, in process): agents and up whose
+ * bots include the bot, not viewers, not people of other bots, not disabled people; a follow-up's mail names the visitor
+ * and answers to them.
+ */
+@ParleyTest
+@Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
+class HandoffMailTest {
+
+  private static final int SMTP_PORT = TestApp.freePort();
+  private static TestApp app;
+  private static GreenMail smtp;
+
+  @ParleyConfig
+  static JsonObject config() {
+    return new JsonObject().put("mail", new JsonObject().put("smtp_host", "127.0.0.1").put("smtp_port", SMTP_PORT)
+        .put("smtp_tls", "none").put("from", "parley@example.test"));
+  }
+
+  @BeforeAll
+  static void startSmtp() {
+    smtp = new GreenMail(new ServerSetup(SMTP_PORT, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+    smtp.start();
+  }
+
+  @AfterAll
+  static void stopSmtp() {
+    smtp.stop();
+  }
+
+  @BeforeEach
+  void clear() throws Exception {
+    smtp.purgeEmailFromAllMailboxes();
+  }
+
+  @Test
+  void a_handoff_request_mails_the_agents_of_the_bot_and_no_one_else() throws Exception {
+    String bot = Await.result(app.createBot(new JsonObject().put("name", "Helpdesk").put("api_key", "sk-mail"))).getString("id");
+    String other = Await.result(app.createBot(new JsonObject().put("name", "Other").put("api_key", "sk-mail"))).getString("id");
+    Operators people = new Operators(app);
+    String agent = invite(people, "agent", new JsonArray().add(bot));
+    String admin = invite(people, "admin", null);
+    String viewer = invite(people, "viewer", new JsonArray().add(bot));
+    String elsewhere = invite(people, "agent", new JsonArray().add(other));
+
+    app.vertx.eventBus().publish(Addresses.EVENTS_CONVERSATION_HANDOFF_REQUESTED, new JsonObject().put("bot_id", bot)
+        .put("session_id", "mail-session-1").put("conversation_id", "c1").put("state", "waiting")
+        .put("trigger", "keywords").put("at", System.currentTimeMillis()));
+
+    assertThat(smtp.waitForIncomingEmail(10_000, 2)).isTrue();
+    Thread.sleep(300); // nothing more comes
+    MimeMessage[] received = smtp.getReceivedMessages();
+    List<String> to = Arrays.stream(received).map(HandoffMailTest::to).toList();
+    assertThat(to).containsExactlyInAnyOrder(agent, admin).doesNotContain(viewer, elsewhere);
+    assertThat(received[0].getSubject()).isEqualTo("A visitor of Helpdesk asks for a person");
+    assertThat(received[0].getFrom()[0].toString()).isEqualTo("parley@example.test");
+    assertThat(String.valueOf(received[0].getContent())).contains("(keywords)").contains(app.config.getString("public_url")
+        + "/admin/#/inbox");
+  }
+
+  @Test
+  void a_follow_up_mails_the_visitors_name_and_answers_to_their_address() throws Exception {
+    String bot = Await.result(app.createBot(new JsonObject().put("name", "Shop").put("api_key", "sk-mail"))).getString("id");
+    String agent = invite(new Operators(app), "agent", new JsonArray().add(bot));
+
+    app.vertx.eventBus().publish(Addresses.EVENTS_CONVERSATION_FOLLOW_UP, new JsonObject().put("bot_id", bot)
+        .put("session_id", "mail-session-2").put("conversation_id", "c2").put("state", "waiting")
+        .put("reason", "follow_up").put("name", "Grace\r\nBcc: evil@example.test").put("email", "grace@example.test")
+        .put("at", System.currentTimeMillis()));
+
+    assertThat(smtp.waitForIncomingEmail(10_000, 1)).isTrue();
+    // the people of every bot (an admin another test made) get it too
+    MimeMessage mail = Arrays.stream(smtp.getReceivedMessages()).filter(m -> to(m).equals(agent)).findFirst().orElseThrow();
+    assertThat(mail.getSubject()).isEqualTo("Follow-up request on Shop");
+    assertThat(mail.getReplyTo()[0].toString()).isEqualTo("grace@example.test");
+    assertThat(mail.getRecipients(Message.RecipientType.BCC)).isNull();
+    assertThat(String.valueOf(mail.getContent())).contains("Name: Grace Bcc: evil@example.test")
+        .contains("E-mail: grace@example.test");
+  }
+
+  private static String invite(Operators people, String role, JsonArray bots) {
+    String email = Operators.email(role);
+    people.invite(email, role, bots);
+    return email;
+  }
+
+  private static String to(MimeMessage message) {
+    try {
+      return message.getRecipients(Message.RecipientType.TO)[0].toString();
+    } catch (jakarta.mail.MessagingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
