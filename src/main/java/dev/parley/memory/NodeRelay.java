@@ -62,8 +62,11 @@ final class NodeRelay {
     }
     subscriber = PgSubscriber.subscriber(vertx, database.connectOptions()).reconnectPolicy(retries -> 1_000L);
     subscriber.channel(CHANNEL).handler(this::heard);
-    return subscriber.connect().onFailure(failure -> LOG.warn("Conversation news from other nodes cannot be heard: {}",
-        failure.getMessage()));
+    // the subscriber reconnects on its own: a database that is down at start does not stop the memory component
+    return subscriber.connect().recover(failure -> {
+      LOG.warn("Conversation news from other nodes cannot be heard yet: {}", failure.getMessage());
+      return Future.succeededFuture();
+    });
   }
 
   Future<Void> stop() {
