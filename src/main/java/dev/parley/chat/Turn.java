@@ -11,14 +11,19 @@ import io.vertx.core.json.JsonObject;
 /**
  * One chat turn as an immutable value: each step of the {@link ChatPipeline} returns a new turn with what it
  * added. {@code input} is the visitor's request as sent; {@code sessionId} and {@code message} are set by
- * {@link MessageLimits}, {@code history}, {@code passages} and {@code retrievalError} by {@link Context}, the
+ * {@link MessageLimits}, {@code history}, {@code passages}, {@code retrievalError} and {@code nothingFound} by
+ * {@link Context}, the
  * {@code answer} by {@link BudgetCheck} (the budget message) or {@link ModelAnswer}, and {@code record},
  * {@code stored} (or {@code storeFailure}) by {@link StoreTurn}. The message ids are made once, at the start,
  * so that storing the turn again after a timeout cannot store it twice.
  */
 public record Turn(String requestId, JsonObject bot, JsonObject input, long startedAt, String userMessageId,
     String answerId, String sessionId, String message, JsonArray history, JsonArray passages, String retrievalError,
-    Answer answer, JsonObject record, JsonObject stored, ParleyException storeFailure) {
+    boolean nothingFound, Answer answer, JsonObject record, JsonObject stored, ParleyException storeFailure) {
+
+  /** What the model is told when the bot's documents do not answer the message. */
+  static final String NOTHING_FOUND = "The knowledge base was searched and has nothing about this message. If "
+      + "answering needs facts about this business or its documents, say that you do not know rather than guessing.";
 
   private static final String[] PROVIDER_FIELDS = {"id", "provider", "model", "base_url", "api_key_enc", "temperature",
       "max_tokens", "fallback_text", "fallback"};
@@ -26,29 +31,33 @@ public record Turn(String requestId, JsonObject bot, JsonObject input, long star
   /** A turn of {@code bot} for the visitor's request {@code input}, made for the request {@code requestId}. */
   public static Turn start(String requestId, JsonObject bot, JsonObject input) {
     return new Turn(requestId, bot, input, System.currentTimeMillis(), Ids.uuid(), Ids.uuid(), null, null,
-        new JsonArray(), new JsonArray(), null, null, null, null, null);
+        new JsonArray(), new JsonArray(), null, false, null, null, null, null);
   }
 
   Turn withVisitor(String sessionId, String message) {
     return new Turn(requestId, bot, input, startedAt, userMessageId, answerId, sessionId, message, history, passages,
-        retrievalError, answer, record, stored, storeFailure);
+        retrievalError, nothingFound, answer, record, stored, storeFailure);
   }
 
-  /** The session's history and what retrieval found (best first), or why it failed ({@code retrievalError}). */
-  Turn withContext(JsonArray history, JsonArray passages, String retrievalError) {
+  /**
+   * The session's history and what retrieval found (best first), or why it failed ({@code retrievalError}), or
+   * that it abstained ({@code nothingFound}: the bot has documents, none answers the message).
+   */
+  Turn withContext(JsonArray history, JsonArray passages, String retrievalError, boolean nothingFound) {
     return new Turn(requestId, bot, input, startedAt, userMessageId, answerId, sessionId, message, history,
-        passages == null ? new JsonArray() : passages, retrievalError, answer, record, stored, storeFailure);
+        passages == null ? new JsonArray() : passages, retrievalError, nothingFound, answer, record, stored,
+        storeFailure);
   }
 
   Turn withAnswer(Answer answer) {
     return new Turn(requestId, bot, input, startedAt, userMessageId, answerId, sessionId, message, history, passages,
-        retrievalError, answer, record, stored, storeFailure);
+        retrievalError, nothingFound, answer, record, stored, storeFailure);
   }
 
   /** The record sent to memory, and what memory answered ({@code stored}) or why it could not store it. */
   Turn withStored(JsonObject record, JsonObject stored, ParleyException storeFailure) {
     return new Turn(requestId, bot, input, startedAt, userMessageId, answerId, sessionId, message, history, passages,
-        retrievalError, answer, record, stored, storeFailure);
+        retrievalError, nothingFound, answer, record, stored, storeFailure);
   }
 
   public String botId() {
@@ -80,7 +89,7 @@ public record Turn(String requestId, JsonObject bot, JsonObject input, long star
   }
 
   double minScore() {
-    return bot.getJsonObject("rag", new JsonObject()).getDouble("min_score", 0.3);
+    return bot.getJsonObject("rag", new JsonObject()).getDouble("min_score", 0.06);
   }
 
   long latencyMs() {
@@ -135,6 +144,9 @@ public record Turn(String requestId, JsonObject bot, JsonObject input, long star
 
   private String systemPrompt() {
     String prompt = bot.getString("prompt");
+    if (passages.isEmpty() && nothingFound) {
+      return (prompt == null || prompt.isBlank() ? "" : prompt.strip() + "\n\n") + NOTHING_FOUND;
+    }
     if (passages.isEmpty()) {
       return prompt;
     }
