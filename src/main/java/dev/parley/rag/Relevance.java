@@ -19,7 +19,7 @@ final class Relevance {
   static final double DEFAULT_MIN_SCORE = 0.06;
 
   static final double BIAS = -10.143;
-  static final double[] WEIGHTS = {5.689, 9.649, 2.405, 0.939, -1.108, 3.110, 0.136, 0.880, 1.459};
+  static final double[] WEIGHTS = {5.689, 9.649, 2.405, 0.939, -1.108, 3.110, 0.136, 0.880, 1.459, 0, 0};
 
   private Relevance() {
   }

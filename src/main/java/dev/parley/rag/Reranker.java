@@ -30,7 +30,7 @@ final class Reranker {
 
   /** What each feature is, in the order {@link #features} writes them. */
   static final List<String> FEATURES = List.of("cosine", "cosine_gap", "fused_rank", "heading_terms", "title_terms",
-      "text_terms", "word_pairs", "unknown_terms", "rarest_term");
+      "text_terms", "word_pairs", "unknown_terms", "rarest_term", "document_cosine", "document_share");
 
   private Reranker() {
   }
@@ -121,6 +121,13 @@ final class Reranker {
       queryPairs.add(asked.get(i - 1) + ' ' + asked.get(i));
     }
     boolean rareMatters = rarest != null && rarestDf <= Math.max(2, n / 10);
+    // the document's standing among the candidates: its best similarity and how many of them are its sections
+    Map<String, double[]> documents = new HashMap<>();
+    for (KnowledgeIndex.Hit hit : candidates) {
+      double[] d = documents.computeIfAbsent(hit.documentId(), k -> new double[] {Double.NEGATIVE_INFINITY, 0});
+      d[0] = Math.max(d[0], hit.score());
+      d[1]++;
+    }
     for (int c = 0; c < n; c++) {
       KnowledgeIndex.Hit hit = candidates.get(c);
       double[] f = rows[c];
@@ -139,6 +146,9 @@ final class Reranker {
       f[6] = queryPairs.isEmpty() ? 0 : (double) together / queryPairs.size();
       f[7] = idfSum == 0 ? 1 : unknown / idfSum;
       f[8] = rareMatters && text.get(c).contains(rarest) ? 1 : 0;
+      double[] d = documents.get(hit.documentId());
+      f[9] = d[0] - bestCosine;
+      f[10] = d[1] / n;
     }
     return rows;
   }
