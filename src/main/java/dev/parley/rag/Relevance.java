@@ -18,8 +18,8 @@ final class Relevance {
    */
   static final double DEFAULT_MIN_SCORE = 0.06;
 
-  static final double BIAS = -10.143;
-  static final double[] WEIGHTS = {5.689, 9.649, 2.405, 0.939, -1.108, 3.110, 0.136, 0.880, 1.459, 0, 0};
+  static final double BIAS = -9.314;
+  static final double[] WEIGHTS = {5.445, 8.538, 2.091, 0.903, -1.334, 3.194, 0.100, 0.806, 1.402, 3.919, 0.088};
 
   private Relevance() {
   }
