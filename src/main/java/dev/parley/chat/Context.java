@@ -2,6 +2,7 @@ package dev.parley.chat;
 
 import dev.parley.common.Addresses;
 import dev.parley.common.Failures;
+import dev.parley.common.Fields;
 import dev.parley.common.MemoryClient;
 import dev.parley.common.ParleyException;
 import dev.parley.common.PiiRedactor;
@@ -17,14 +18,15 @@ import org.slf4j.LoggerFactory;
  * enabled, the knowledge-base passages for the message, fetched together. A failed history fails the turn.
  * Retrieval never does: on a failure (or no RAG node) the model answers without context, and the failure is
  * stored with the visitor's message ({@code retrieval_error}), counted in {@code parley.retrieval.failures} and
- * logged. For a bot that redacts what the model is sent, the history is redacted too (messages stored before the
+ * logged. When the bot's documents do not answer the message (retrieval abstained: {@code nothing_found}), the turn
+ * says so, and the model is told. For a bot that redacts what the model is sent, the history is redacted too (messages stored before the
  * setting was on were not). Skipped when the turn already has its answer.
  */
 final class Context implements Step {
 
   private static final Logger LOG = LoggerFactory.getLogger(Context.class);
 
-  private record Found(JsonArray passages, String error) {
+  private record Found(JsonArray passages, String error, boolean nothingFound) {
   }
 
   private final MemoryClient memory;
@@ -45,7 +47,7 @@ final class Context implements Step {
     Future<Found> found = retrieve(turn);
     return Future.all(history, found)
         .map(both -> turn.withContext(turn.redaction().sentToModel() ? PiiRedactor.redactMessages(history.result())
-            : history.result(), found.result().passages(), found.result().error()));
+            : history.result(), found.result().passages(), found.result().error(), found.result().nothingFound()));
   }
 
   /** The last {@code limit} messages a stateless caller sent, as memory would have kept them. */
@@ -59,15 +61,16 @@ final class Context implements Step {
 
   private Future<Found> retrieve(Turn turn) {
     if (!turn.ragEnabled()) {
-      return Future.succeededFuture(new Found(new JsonArray(), null));
+      return Future.succeededFuture(new Found(new JsonArray(), null, false));
     }
-    return rag.search(turn.requestId(), turn.botId(), turn.message(), turn.topK(), turn.minScore(), null)
-        .map(passages -> new Found(passages, null))
+    return rag.retrieve(turn.requestId(), turn.botId(), turn.message(), turn.topK(), turn.minScore(), null)
+        .map(r -> new Found(r.getJsonArray(Fields.RESULTS, new JsonArray()), null, r.getBoolean(Fields.NOTHING_FOUND,
+            false)))
         .recover(failure -> {
           ParleyException error = Failures.safe(failure, Addresses.RAG_SEARCH);
           LOG.warn("[{}] Retrieval for bot {} failed ({} {}); answering without knowledge-base context",
               turn.requestId(), turn.botId(), error.status(), error.code());
-          return Future.succeededFuture(new Found(new JsonArray(), error.code()));
+          return Future.succeededFuture(new Found(new JsonArray(), error.code(), false));
         });
   }
 }

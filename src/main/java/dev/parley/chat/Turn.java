@@ -11,7 +11,8 @@ import io.vertx.core.json.JsonObject;
 /**
  * One chat turn as an immutable value: each step of the {@link ChatPipeline} returns a new turn with what it
  * added. {@code input} is the visitor's request as sent; {@code sessionId} and {@code message} are set by
- * {@link MessageLimits}, {@code history}, {@code passages} and {@code retrievalError} by {@link Context}, the
+ * {@link MessageLimits}, {@code history}, {@code passages}, {@code retrievalError} and {@code nothingFound} by
+ * {@link Context}, the
  * {@code answer} by {@link BudgetCheck} (the budget message) or {@link ModelAnswer}, and {@code record},
  * {@code stored} (or {@code storeFailure}) by {@link StoreTurn}; {@code caller} is who the edge found the turn is
  * for ({@link Caller}). The message ids are made once, at the start,
@@ -21,8 +22,12 @@ import io.vertx.core.json.JsonObject;
  */
 public record Turn(String requestId, JsonObject bot, JsonObject input, long startedAt, String userMessageId,
     String answerId, String sessionId, String message, JsonArray history, JsonArray passages, String retrievalError,
-    Answer answer, JsonObject record, JsonObject stored, ParleyException storeFailure, Caller caller,
-    String held) {
+    boolean nothingFound, Answer answer, JsonObject record, JsonObject stored, ParleyException storeFailure,
+    Caller caller, String held) {
+
+  /** What the model is told when the bot's documents do not answer the message. */
+  static final String NOTHING_FOUND = "The knowledge base was searched and has nothing about this message. If "
+      + "answering needs facts about this business or its documents, say that you do not know rather than guessing.";
 
   private static final String[] PROVIDER_FIELDS = {"id", "provider", "model", "base_url", "api_key_enc", "temperature",
       "max_tokens", "fallback_text", "fallback"};
@@ -35,35 +40,39 @@ public record Turn(String requestId, JsonObject bot, JsonObject input, long star
   /** A turn of {@code bot} for {@code caller}'s request {@code input}, made for the request {@code requestId}. */
   public static Turn start(String requestId, JsonObject bot, JsonObject input, Caller caller) {
     return new Turn(requestId, bot, input, System.currentTimeMillis(), Ids.uuid(), Ids.uuid(), null, null,
-        new JsonArray(), new JsonArray(), null, null, null, null, null, caller, null);
+        new JsonArray(), new JsonArray(), null, false, null, null, null, null, caller, null);
   }
 
   Turn withVisitor(String sessionId, String message) {
     return new Turn(requestId, bot, input, startedAt, userMessageId, answerId, sessionId, message, history, passages,
-        retrievalError, answer, record, stored, storeFailure, caller, held);
+        retrievalError, nothingFound, answer, record, stored, storeFailure, caller, held);
   }
 
-  /** The session's history and what retrieval found (best first), or why it failed ({@code retrievalError}). */
-  Turn withContext(JsonArray history, JsonArray passages, String retrievalError) {
+  /**
+   * The session's history and what retrieval found (best first), or why it failed ({@code retrievalError}), or
+   * that it abstained ({@code nothingFound}: the bot has documents, none answers the message).
+   */
+  Turn withContext(JsonArray history, JsonArray passages, String retrievalError, boolean nothingFound) {
     return new Turn(requestId, bot, input, startedAt, userMessageId, answerId, sessionId, message, history,
-        passages == null ? new JsonArray() : passages, retrievalError, answer, record, stored, storeFailure, caller, held);
+        passages == null ? new JsonArray() : passages, retrievalError, nothingFound, answer, record, stored,
+        storeFailure, caller, held);
   }
 
   Turn withAnswer(Answer answer) {
     return new Turn(requestId, bot, input, startedAt, userMessageId, answerId, sessionId, message, history, passages,
-        retrievalError, answer, record, stored, storeFailure, caller, held);
+        retrievalError, nothingFound, answer, record, stored, storeFailure, caller, held);
   }
 
   /** The record sent to memory, and what memory answered ({@code stored}) or why it could not store it. */
   Turn withStored(JsonObject record, JsonObject stored, ParleyException storeFailure) {
     return new Turn(requestId, bot, input, startedAt, userMessageId, answerId, sessionId, message, history, passages,
-        retrievalError, answer, record, stored, storeFailure, caller, held);
+        retrievalError, nothingFound, answer, record, stored, storeFailure, caller, held);
   }
 
   /** The visitor's message was stored for the people of a conversation in state {@code state}: the turn ends here. */
   Turn withHeld(String state, JsonObject stored) {
     return new Turn(requestId, bot, input, startedAt, userMessageId, answerId, sessionId, message, history, passages,
-        retrievalError, answer, record, stored, storeFailure, caller, state);
+        retrievalError, nothingFound, answer, record, stored, storeFailure, caller, state);
   }
 
   /** The bot's {@code handoff} settings ({} when it has none). */
@@ -105,7 +114,7 @@ public record Turn(String requestId, JsonObject bot, JsonObject input, long star
   }
 
   double minScore() {
-    return bot.getJsonObject("rag", new JsonObject()).getDouble("min_score", 0.3);
+    return bot.getJsonObject("rag", new JsonObject()).getDouble("min_score", 0.06);
   }
 
   long latencyMs() {
@@ -160,6 +169,9 @@ public record Turn(String requestId, JsonObject bot, JsonObject input, long star
 
   private String systemPrompt() {
     String prompt = bot.getString("prompt");
+    if (passages.isEmpty() && nothingFound) {
+      return (prompt == null || prompt.isBlank() ? "" : prompt.strip() + "\n\n") + NOTHING_FOUND;
+    }
     if (passages.isEmpty()) {
       return prompt;
     }

@@ -100,6 +100,8 @@ public final class Fields {
   public static final String MIN_SCORE = "min_score";
   public static final String MODE = "mode";
   public static final String RESULTS = "results";
+  /** A search abstained: the bot has documents, none answers the query. */
+  public static final String NOTHING_FOUND = "nothing_found";
   public static final String CONTEXT = "context";
   public static final String FALLBACK_TEXT = "fallback_text";
   public static final String FALLBACK = "fallback";

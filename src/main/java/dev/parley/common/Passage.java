@@ -8,10 +8,11 @@ import java.util.List;
  * its {@code text} and {@code position}, as an answer's {@code sources} carry it. The rag component writes
  * passages through this type; the chat turn, the citation modes and the extractive provider read the same
  * field names. {@code url} is the page a URL or sitemap document came from, else null; {@code score} the
- * cosine similarity.
+ * relevance (the calibrated chance, 0–1, that the passage answers the query; in the {@code vector} and
+ * {@code bm25} preview modes the cosine) and {@code similarity} the cosine similarity (search results only).
  */
 public record Passage(String documentId, String documentName, String heading, String snippet, String text,
-    Integer position, Double score, String url) {
+    Integer position, Double score, String url, Double similarity) {
 
   public static final String DOCUMENT_ID = Fields.DOCUMENT_ID;
   public static final String DOCUMENT_NAME = "document_name";
@@ -21,6 +22,7 @@ public record Passage(String documentId, String documentName, String heading, St
   public static final String POSITION = "position";
   public static final String SCORE = "score";
   public static final String URL = "url";
+  public static final String SIMILARITY = "similarity";
 
   /** The fields of a passage kept as an answer's source (no full text). */
   public static final List<String> SOURCE_FIELDS = List.of(DOCUMENT_ID, DOCUMENT_NAME, URL, HEADING, SNIPPET, SCORE);
@@ -29,12 +31,12 @@ public record Passage(String documentId, String documentName, String heading, St
   public static Passage from(JsonObject json) {
     return new Passage(json.getString(DOCUMENT_ID), json.getString(DOCUMENT_NAME), json.getString(HEADING),
         json.getString(SNIPPET), json.getString(TEXT), json.getInteger(POSITION), json.getDouble(SCORE),
-        json.getString(URL));
+        json.getString(URL), json.getDouble(SIMILARITY));
   }
 
   /** The same passage with the page it came from. */
   public Passage withUrl(String url) {
-    return new Passage(documentId, documentName, heading, snippet, text, position, score, url);
+    return new Passage(documentId, documentName, heading, snippet, text, position, score, url, similarity);
   }
 
   /** The passage as a search result. */
@@ -47,6 +49,7 @@ public record Passage(String documentId, String documentName, String heading, St
         .put(TEXT, text)
         .put(POSITION, position)
         .put(SCORE, score)
+        .put(SIMILARITY, similarity)
         .put(URL, url);
   }
 

@@ -19,19 +19,28 @@ public final class RagClient {
 
   /**
    * Hybrid retrieval over the bot's ready documents: the best {@code topK} passages whose
-   * similarity is at least {@code minScore}, best first, as
-   * {@code {document_id, document_name, heading, snippet, text, score, position}}.
+   * relevance ({@code score}, 0–1) is at least {@code minScore}, best first, as
+   * {@code {document_id, document_name, heading, snippet, text, score, similarity, position, url}}.
    * {@code mode} is {@code hybrid} (default), {@code vector} or {@code bm25}. A search on another node that
    * dies fails with 503 {@code node_lost} after three missed heartbeats.
    */
   public Future<JsonArray> search(String requestId, String botId, String query, int topK, double minScore, String mode) {
+    return retrieve(requestId, botId, query, topK, minScore, mode).map(r -> r.getJsonArray(Fields.RESULTS, new JsonArray()));
+  }
+
+  /**
+   * As {@link #search}, the whole answer: {@code {results:[…], nothing_found}}; {@code nothing_found} is true when
+   * the bot has documents but none reaches {@code minScore} (the search abstained), false when it found passages
+   * or has no documents to search.
+   */
+  public Future<JsonObject> retrieve(String requestId, String botId, String query, int topK, double minScore,
+      String mode) {
     JsonObject body = new JsonObject().put(Fields.BOT_ID, botId).put(Fields.QUERY, query)
         .put(Fields.TOP_K, topK).put(Fields.MIN_SCORE, minScore);
     if (mode != null) {
       body.put(Fields.MODE, mode);
     }
-    return bus.request(requestId, Addresses.RAG_SEARCH, body, timeoutMs, heartbeatMs)
-        .map(r -> r.getJsonArray(Fields.RESULTS, new JsonArray()));
+    return bus.request(requestId, Addresses.RAG_SEARCH, body, timeoutMs, heartbeatMs);
   }
 
   /**

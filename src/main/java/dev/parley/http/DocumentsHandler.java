@@ -25,7 +25,7 @@ import java.util.Set;
  * {@code DELETE /api/bots/{id}/documents/{doc}} (204), {@code POST /api/bots/{id}/documents/{doc}/retry} (202),
  * {@code POST /api/bots/{id}/documents/{doc}/sync} (202, URL and sitemap documents),
  * {@code POST /api/bots/{id}/reindex[?all=true]} (202: re-embed with the configured embedding model)
- * and {@code POST /api/bots/{id}/search} {@code {query, top_k?, min_score?, mode?}} → {@code {results:[…]}}.
+ * and {@code POST /api/bots/{id}/search} {@code {query, top_k?, min_score?, mode?}} → {@code {results:[…], nothing_found}}.
  * Files must be txt, md, html, pdf or docx (415 otherwise); the upload body limit is
  * {@code http.upload_limit_bytes} (413).
  */
@@ -168,8 +168,9 @@ final class DocumentsHandler {
       JsonObject settings = bot.getJsonObject("rag", new JsonObject());
       int topK = number(body, Fields.TOP_K, settings.getInteger("top_k", 4)).intValue();
       double minScore = number(body, Fields.MIN_SCORE, settings.getDouble("min_score", 0.0)).doubleValue();
-      return rag.search(requestId, botId, q, topK, minScore, (String) mode);
-    }).onComplete(Replies.json(ctx, 200, results -> new JsonObject().put(Fields.RESULTS, results)));
+      return rag.retrieve(requestId, botId, q, topK, minScore, (String) mode);
+    }).onComplete(Replies.json(ctx, 200, found -> new JsonObject().put(Fields.RESULTS, found.getJsonArray(Fields.RESULTS))
+        .put(Fields.NOTHING_FOUND, found.getBoolean(Fields.NOTHING_FOUND, false))));
   }
 
   private static Number number(JsonObject body, String field, Number fallback) {

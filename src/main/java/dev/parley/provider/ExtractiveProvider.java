@@ -1,27 +1,29 @@
 package dev.parley.provider;
 
+import dev.parley.common.AnswerSentences;
 import dev.parley.common.Citations;
 import dev.parley.common.Fields;
 import dev.parley.common.Passage;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The {@code extractive} provider: no model and no key. It answers with the best passages the
- * knowledge base found for the turn (the request's {@code context}, best first, as retrieval
- * put them there), naming the document each comes from as far as the bot's citation mode shows
- * sources ({@link Citations}: none, the name, or the name and heading), or with the bot's {@code fallback_text}
- * when retrieval found nothing above the bot's {@code min_score}. So a fresh install works end to
+ * The {@code extractive} provider: no model and no key. It answers with the sentences of the best
+ * passages the knowledge base found for the turn (the request's {@code context}, best first, as retrieval
+ * put them there) that answer the visitor's message ({@link AnswerSentences}: a short cap, in reading order),
+ * naming the document each comes from as far as the bot's citation mode shows sources ({@link Citations}: none,
+ * the name, or the name and heading), or with the bot's {@code fallback_text} when retrieval found nothing
+ * relevant enough (the bot's {@code min_score}). So a fresh install works end to
  * end offline. Streaming sends the same answer a few words at a time. Usage is zero tokens.
  */
 final class ExtractiveProvider implements ModelProvider {
 
   static final String NAME = "extractive";
   static final String DEFAULT_FALLBACK = "Sorry, I could not find anything about that in my knowledge base.";
-  /** How many passages an answer quotes. */
-  private static final int MAX_PASSAGES = 2;
   private static final int WORDS_PER_DELTA = 6;
 
   @Override
@@ -69,35 +71,62 @@ final class ExtractiveProvider implements ModelProvider {
     JsonArray context = request.getValue(Fields.CONTEXT) instanceof JsonArray a ? a : new JsonArray();
     JsonObject bot = request.getValue(Fields.BOT) instanceof JsonObject b ? b : new JsonObject();
     Citations citations = Citations.of(bot.getValue(Fields.CITATIONS));
-    if (context.isEmpty()) {
+    List<Passage> passages = new ArrayList<>();
+    for (Object item : context) {
+      if (item instanceof JsonObject json) {
+        Passage p = Passage.from(json);
+        String text = p.text() != null ? p.text() : p.snippet();
+        if (text != null && !text.isBlank()) {
+          passages.add(p);
+        }
+      }
+    }
+    if (passages.isEmpty()) {
       Object fallback = bot.getValue(Fields.FALLBACK_TEXT);
       return fallback instanceof String s && !s.isBlank() ? s : DEFAULT_FALLBACK;
     }
+    List<AnswerSentences.Sentence> sentences = AnswerSentences.pick(question(request), passages);
     StringBuilder answer = new StringBuilder();
-    int used = 0;
-    for (int i = 0; i < context.size() && used < MAX_PASSAGES; i++) {
-      if (!(context.getValue(i) instanceof JsonObject passage)) {
-        continue;
-      }
-      String text = passage.getString(Passage.TEXT, passage.getString(Passage.SNIPPET, ""));
-      if (text == null || text.isBlank()) {
-        continue;
-      }
-      if (used > 0) {
-        answer.append("\n\n");
-      }
-      answer.append(text.strip());
-      // the source line names no more than the bot's citation mode shows its visitors
-      String source = citations == Citations.NONE ? "" : passage.getString(Passage.DOCUMENT_NAME, "");
-      String heading = citations == Citations.SNIPPETS ? passage.getString(Passage.HEADING, "") : "";
-      if (heading != null && !heading.isBlank()) {
-        source = source == null || source.isBlank() ? heading : source + " › " + heading;
-      }
-      if (source != null && !source.isBlank()) {
-        answer.append("\n(Source: ").append(source).append(")");
-      }
-      used++;
+    if (sentences.isEmpty()) { // nothing in common with the question's words: the best passage as it is
+      Passage best = passages.get(0);
+      answer.append((best.text() != null ? best.text() : best.snippet()).strip());
+      cite(answer, best, citations);
+      return answer.toString();
     }
-    return answer.length() == 0 ? DEFAULT_FALLBACK : answer.toString();
+    for (int i = 0; i < sentences.size(); i++) {
+      AnswerSentences.Sentence s = sentences.get(i);
+      if (i > 0) {
+        answer.append(sentences.get(i - 1).passage() == s.passage() ? " " : "\n\n");
+      }
+      answer.append(s.text());
+      if (i == sentences.size() - 1 || sentences.get(i + 1).passage() != s.passage()) {
+        cite(answer, passages.get(s.passage()), citations);
+      }
+    }
+    return answer.toString();
+  }
+
+  /** The source line of a passage, naming no more than the bot's citation mode shows its visitors. */
+  private static void cite(StringBuilder answer, Passage passage, Citations citations) {
+    String source = citations == Citations.NONE ? "" : passage.documentName();
+    String heading = citations == Citations.SNIPPETS ? passage.heading() : "";
+    if (heading != null && !heading.isBlank()) {
+      source = source == null || source.isBlank() ? heading : source + " › " + heading;
+    }
+    if (source != null && !source.isBlank()) {
+      answer.append("\n(Source: ").append(source).append(")");
+    }
+  }
+
+  /** The visitor's message: the last user message of the request. */
+  private static String question(JsonObject request) {
+    JsonArray messages = request.getValue(Fields.MESSAGES) instanceof JsonArray m ? m : new JsonArray();
+    for (int i = messages.size() - 1; i >= 0; i--) {
+      if (messages.getValue(i) instanceof JsonObject message && "user".equals(message.getValue(Fields.ROLE))
+          && message.getValue(Fields.CONTENT) instanceof String content) {
+        return content;
+      }
+    }
+    return "";
   }
 }

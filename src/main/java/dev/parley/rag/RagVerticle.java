@@ -29,8 +29,10 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code parley.rag.search}</td><td>{@code {bot_id, query (up to 100,000 characters; SearchQuery),
  *   top_k (1–50, 4), min_score (0), mode?:
  *   hybrid|vector|bm25}}</td><td>{@code {results:[{document_id, document_name, url, heading, snippet, text,
- *   position, score}]}} ({@link dev.parley.common.Passage}), best first; {@code url} is the page a URL or sitemap
- *   document came from, else null; {@code score} is the cosine similarity. 422 on invalid fields; 502, 503 or 504 {@code embeddings_…} when an
+ *   position, score, similarity}], nothing_found}} ({@link dev.parley.common.Passage}), best first; {@code url} is
+ *   the page a URL or sitemap document came from, else null; {@code score} is the relevance ({@link Relevance}; the
+ *   cosine in the vector and bm25 modes), {@code similarity} the cosine; {@code nothing_found}: the bot has
+ *   documents but none reaches {@code min_score} (the search abstained). 422 on invalid fields; 502, 503 or 504 {@code embeddings_…} when an
  *   embeddings API cannot embed the query.</td></tr>
  *   <tr><td>{@code parley.rag.document.add}</td><td>{@code {bot_id, source:"file", name, mime?, content (bytes,
  *   base64 in JSON)}}, {@code {bot_id, source:"text", name, text}} or {@code {bot_id, source:"url", url, name?}}

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Search of a bot's knowledge base ({@code parley.rag.search}): the query is checked, embedded with each model
  * the bot's vectors were built with (a bot part-way through a re-index has two), the rankings fused into one,
- * and each hit answered as a {@link Passage} with its snippet and the page its document came from.
+ * the best candidates re-ranked by relevance ({@link Reranker}), and each hit answered as a {@link Passage} with
+ * its snippet and the page its document came from.
  */
 final class Retrieval {
 
@@ -41,7 +42,12 @@ final class Retrieval {
     this.embedders = embedders;
   }
 
-  /** {@code {results:[passage…]}}, best first; 422 on an invalid field. */
+  /**
+   * {@code {results:[passage…], nothing_found}}, best first; 422 on an invalid field. In hybrid mode (the
+   * default, what a chat turn uses) the first {@link Reranker#POOL} candidates are re-ranked by {@link Relevance},
+   * {@code min_score} applies to it, and {@code nothing_found} says the search abstained; the vector and bm25
+   * modes are the first stage alone, for comparison, with {@code min_score} on the cosine.
+   */
   Future<JsonObject> search(JsonObject body) {
     String botId = body.getString(Fields.BOT_ID);
     Object query = body.getValue(Fields.QUERY);
@@ -66,14 +72,31 @@ final class Retrieval {
     } catch (IllegalArgumentException | ClassCastException bad) {
       return Future.failedFuture(ParleyException.invalid("mode", "'mode' must be hybrid, vector or bm25"));
     }
-    return hits(botId, q, topK.intValue(), minScore.doubleValue(), mode)
-        .map(hits -> hits.stream().map(Retrieval::passage).toList())
-        .compose(this::withUrls)
-        .map(passages -> {
-          JsonArray results = new JsonArray();
-          passages.forEach(p -> results.add(p.toJson()));
-          return new JsonObject().put(Fields.RESULTS, results);
-        });
+    if (mode != KnowledgeIndex.Mode.HYBRID) {
+      return hits(botId, q, topK.intValue(), minScore.doubleValue(), mode)
+          .map(hits -> hits.stream().map(h -> passage(h, h.score())).toList())
+          .compose(this::withUrls)
+          .map(passages -> results(passages, false));
+    }
+    // the second stage: the first stage's candidates re-ranked by relevance, the search abstaining below minScore
+    return hits(botId, q, Math.max(topK.intValue(), Reranker.POOL), -1.0, mode)
+        .map(candidates -> {
+          List<Reranker.Scored> kept = Reranker.keep(Reranker.rank(q, candidates), minScore.doubleValue(),
+              topK.intValue());
+          return new Ranked(kept.stream().map(s -> passage(s.hit(), s.relevance())).toList(),
+              kept.isEmpty() && !candidates.isEmpty());
+        })
+        .compose(ranked -> withUrls(ranked.passages()).map(passages -> results(passages, ranked.nothingFound())));
+  }
+
+  /** What the second stage kept, and whether it abstained (there were candidates, none relevant enough). */
+  private record Ranked(List<Passage> passages, boolean nothingFound) {
+  }
+
+  private static JsonObject results(List<Passage> passages, boolean nothingFound) {
+    JsonArray results = new JsonArray();
+    passages.forEach(p -> results.add(p.toJson()));
+    return new JsonObject().put(Fields.RESULTS, results).put(Fields.NOTHING_FOUND, nothingFound);
   }
 
   private Future<List<KnowledgeIndex.Hit>> hits(String botId, String q, int topK, double minScore,
@@ -107,9 +130,13 @@ final class Retrieval {
     });
   }
 
-  private static Passage passage(KnowledgeIndex.Hit hit) {
+  private static Passage passage(KnowledgeIndex.Hit hit, double score) {
     return new Passage(hit.documentId(), hit.documentName(), hit.heading(), snippet(hit.content()), hit.content(),
-        hit.position(), Math.round(hit.score() * 10_000) / 10_000.0, null);
+        hit.position(), round(score), null, round(hit.score()));
+  }
+
+  private static double round(double score) {
+    return Math.round(score * 10_000) / 10_000.0;
   }
 
   /**

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class PassageTest {
 
   private static final Passage PASSAGE = new Passage("doc_1", "Opening hours", "Saturday", "We open at 9…",
-      "We open at 9 on Saturday.", 3, 0.8123, "https://example.com/hours");
+      "We open at 9 on Saturday.", 3, 0.8123, "https://example.com/hours", 0.6412);
 
   @Test
   void a_passage_survives_its_json() {
@@ -19,7 +19,7 @@ class PassageTest {
   @Test
   void a_search_result_has_the_wire_field_names_in_order() {
     assertThat(PASSAGE.toJson().fieldNames()).containsExactly("document_id", "document_name", "heading", "snippet",
-        "text", "position", "score", "url");
+        "text", "position", "score", "similarity", "url");
     assertThat(PASSAGE.toJson().getDouble("score")).isEqualTo(0.8123);
   }
 

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 class HelpdeskEvalTest {
 
   private static final Logger LOG = LoggerFactory.getLogger(HelpdeskEvalTest.class);
-  private static final String DOCS = "/eval/helpdesk";
+  static final String DOCS = "/eval/helpdesk";
   private static final int TOP_K = 5;
   private static final double[] THRESHOLDS = {0.2, 0.3, 0.4, 0.5, 0.6};
 
@@ -71,11 +71,19 @@ class HelpdeskEvalTest {
     for (Path file : EvalIndex.files(DOCS)) {
       sections.put(EvalIndex.slug(file), sections(Files.readString(file)));
     }
+    for (Question q : questions()) {
+      (q.answerable() ? answerable : unanswerable).add(q);
+    }
+  }
+
+  /** The questions of the set, in file order. */
+  static List<Question> questions() throws IOException {
+    List<Question> questions = new ArrayList<>();
     for (String[] row : EvalIndex.rows(DOCS + "/questions.tsv")) {
-      boolean none = row[1].equals("-");
-      (none ? unanswerable : answerable).add(none ? new Question(row[0], null, null, null)
+      questions.add(row[1].equals("-") ? new Question(row[0], null, null, null)
           : new Question(row[0], row[1], row[2], row[3]));
     }
+    return questions;
   }
 
   @AfterAll

@@ -1,0 +1,169 @@
+package dev.parley.rag;
+
+import dev.parley.common.Terms;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The second stage of a search: the first stage's candidates (a few dozen at most, fused from the vector and
+ * BM25 rankings) described by what distinguishes the passage that answers from its near-duplicates — its
+ * similarity to the question, the question's terms in its section heading, its document title and its text
+ * (weighted by how rare each term is among the candidates, so "tent" counts little when every candidate is
+ * about tents and "pitched" a lot), the question's word pairs kept together, and how much of the question no
+ * candidate speaks of at all — and ordered by {@link Relevance}, the calibrated chance that it answers.
+ *
+ * <p>Pure and allocation-light: each candidate is analysed once; nothing is kept between searches.
+ */
+final class Reranker {
+
+  /** How many first-stage candidates are re-scored. */
+  static final int POOL = 20;
+
+  /** A candidate and its relevance (0–1). */
+  record Scored(KnowledgeIndex.Hit hit, double relevance) {
+  }
+
+  /** What each feature is, in the order {@link #features} writes them. */
+  static final List<String> FEATURES = List.of("cosine", "cosine_gap", "fused_rank", "heading_terms", "title_terms",
+      "text_terms", "word_pairs", "unknown_terms", "rarest_term", "document_cosine", "document_share");
+
+  private Reranker() {
+  }
+
+  /** The candidates, best first, each with its relevance. */
+  static List<Scored> rank(String query, List<KnowledgeIndex.Hit> candidates) {
+    double[][] features = features(query, candidates);
+    List<Scored> scored = new ArrayList<>(candidates.size());
+    for (int i = 0; i < candidates.size(); i++) {
+      scored.add(new Scored(candidates.get(i), Relevance.of(features[i])));
+    }
+    scored.sort((a, b) -> Double.compare(b.relevance(), a.relevance()));
+    return scored;
+  }
+
+  /**
+   * What a search gives of the ranked candidates: none when the best does not reach {@code minScore} (the
+   * search abstains: the documents do not answer), else the first {@code topK}. The threshold decides whether
+   * the documents answer, not how many passages a model reads: cutting the later passages at it too would lose
+   * answers that rank second or third (measured in docs/retrieval.md).
+   */
+  static List<Scored> keep(List<Scored> ranked, double minScore, int topK) {
+    if (ranked.isEmpty() || ranked.get(0).relevance() < minScore) {
+      return List.of();
+    }
+    return ranked.subList(0, Math.min(topK, ranked.size()));
+  }
+
+  /** One row of {@link #FEATURES} per candidate. */
+  static double[][] features(String query, List<KnowledgeIndex.Hit> candidates) {
+    List<String> asked = Terms.of(query);
+    List<String> terms = new ArrayList<>(new LinkedHashSet<>(asked));
+    int n = candidates.size();
+    double[][] rows = new double[n][FEATURES.size()];
+    if (n == 0) {
+      return rows;
+    }
+    List<Set<String>> heading = new ArrayList<>(n);
+    List<Set<String>> title = new ArrayList<>(n);
+    List<Set<String>> text = new ArrayList<>(n);
+    List<Set<String>> pairs = new ArrayList<>(n);
+    Map<String, Integer> df = new HashMap<>();
+    double bestCosine = Double.NEGATIVE_INFINITY;
+    for (KnowledgeIndex.Hit hit : candidates) {
+      String path = hit.heading() == null ? "" : hit.heading();
+      int cut = path.lastIndexOf(Chunker.HEADING_SEPARATOR);
+      int first = path.indexOf(Chunker.HEADING_SEPARATOR);
+      heading.add(new HashSet<>(Terms.of(cut < 0 ? path : path.substring(cut + Chunker.HEADING_SEPARATOR.length()))));
+      Set<String> titled = new HashSet<>(Terms.of(hit.documentName()));
+      if (first >= 0) {
+        titled.addAll(Terms.of(path.substring(0, first)));
+      }
+      title.add(titled);
+      List<String> words = Terms.of(path + "\n" + hit.content());
+      Set<String> all = new HashSet<>(words);
+      all.addAll(titled);
+      text.add(all);
+      Set<String> adjacent = new HashSet<>();
+      for (int i = 1; i < words.size(); i++) {
+        adjacent.add(words.get(i - 1) + ' ' + words.get(i));
+      }
+      pairs.add(adjacent);
+      for (String t : terms) {
+        if (all.contains(t)) {
+          df.merge(t, 1, Integer::sum);
+        }
+      }
+      bestCosine = Math.max(bestCosine, hit.score());
+    }
+    double[] idf = new double[terms.size()];
+    double idfSum = 0;
+    double unknown = 0;
+    String rarest = null;
+    int rarestDf = Integer.MAX_VALUE;
+    for (int i = 0; i < terms.size(); i++) {
+      int d = df.getOrDefault(terms.get(i), 0);
+      idf[i] = Math.log((n + 1.0) / (d + 0.5));
+      idfSum += idf[i];
+      if (d == 0) {
+        unknown += idf[i];
+      } else if (d < rarestDf) {
+        rarestDf = d;
+        rarest = terms.get(i);
+      }
+    }
+    List<String> queryPairs = new ArrayList<>();
+    for (int i = 1; i < asked.size(); i++) {
+      queryPairs.add(asked.get(i - 1) + ' ' + asked.get(i));
+    }
+    boolean rareMatters = rarest != null && rarestDf <= Math.max(2, n / 10);
+    // the document's standing among the candidates: its best similarity and how many of them are its sections
+    Map<String, double[]> documents = new HashMap<>();
+    for (KnowledgeIndex.Hit hit : candidates) {
+      double[] d = documents.computeIfAbsent(hit.documentId(), k -> new double[] {Double.NEGATIVE_INFINITY, 0});
+      d[0] = Math.max(d[0], hit.score());
+      d[1]++;
+    }
+    for (int c = 0; c < n; c++) {
+      KnowledgeIndex.Hit hit = candidates.get(c);
+      double[] f = rows[c];
+      f[0] = hit.score();
+      f[1] = hit.score() - bestCosine;
+      f[2] = hit.fused() * (KnowledgeIndex.RRF_K + 1);
+      f[3] = covered(terms, idf, idfSum, heading.get(c));
+      f[4] = covered(terms, idf, idfSum, title.get(c));
+      f[5] = covered(terms, idf, idfSum, text.get(c));
+      int together = 0;
+      for (String pair : queryPairs) {
+        if (pairs.get(c).contains(pair)) {
+          together++;
+        }
+      }
+      f[6] = queryPairs.isEmpty() ? 0 : (double) together / queryPairs.size();
+      f[7] = idfSum == 0 ? 1 : unknown / idfSum;
+      f[8] = rareMatters && text.get(c).contains(rarest) ? 1 : 0;
+      double[] d = documents.get(hit.documentId());
+      f[9] = d[0] - bestCosine;
+      f[10] = d[1] / n;
+    }
+    return rows;
+  }
+
+  /** The share of the question's weight (its terms' rarity) that {@code present} holds. */
+  private static double covered(List<String> terms, double[] idf, double idfSum, Set<String> present) {
+    if (idfSum == 0) {
+      return 0;
+    }
+    double sum = 0;
+    for (int i = 0; i < terms.size(); i++) {
+      if (present.contains(terms.get(i))) {
+        sum += idf[i];
+      }
+    }
+    return sum / idfSum;
+  }
+}
