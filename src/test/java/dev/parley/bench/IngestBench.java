@@ -43,14 +43,13 @@ public final class IngestBench {
       texts.add(p[0] + "\n" + p[1]);
     }
     Path cache = dir.resolve("model-cache");
+    System.out.println("load average at the start: " + loadAverage());
     embed.invoke(null, cache, texts.subList(0, 16));
-    long t0 = System.nanoTime();
-    for (int i = 0; i < texts.size(); i += 16) {
-      embed.invoke(null, cache, texts.subList(i, Math.min(texts.size(), i + 16)));
-    }
-    double modelRate = texts.size() / ((System.nanoTime() - t0) / 1e9);
-    System.out.printf("embedding model alone: %.1f passages/s (%d passages, avg %.0f chars, batches of 16)%n",
-        modelRate, texts.size(), texts.stream().mapToInt(String::length).average().orElse(0));
+    double modelRate = modelRate(embed, cache, texts, 16);
+    double singleRate = modelRate(embed, cache, texts, 1);
+    System.out.printf("embedding model alone: %.1f passages/s in batches of 16, %.1f passages/s one at a time"
+        + " (%d passages, avg %.0f chars)%n", modelRate, singleRate, texts.size(),
+        texts.stream().mapToInt(String::length).average().orElse(0));
 
     Vertx vertx = Vertx.vertx();
     try {
@@ -84,10 +83,29 @@ public final class IngestBench {
       int chunks = waitReady(app, path, sent + 1) - 1;
       double seconds = (System.nanoTime() - start) / 1e9;
       System.out.printf("ingestion through Parley: %d documents, %.0f KB, %d chunks in %.1f s = %.1f chunks/s"
-              + " (%.0f%% of the model alone), %.1f KB/s%n",
-          sent, bytes / 1024.0, chunks, seconds, chunks / seconds, 100 * chunks / seconds / modelRate, bytes / 1024.0 / seconds);
+              + " = %.0f%% of the model alone in batches of 16 (target: 80%%), %.0f%% of it one at a time; %.1f KB/s;"
+              + " load average now %s%n",
+          sent, bytes / 1024.0, chunks, seconds, chunks / seconds, 100 * chunks / seconds / modelRate,
+          100 * chunks / seconds / singleRate, bytes / 1024.0 / seconds, loadAverage());
     } finally {
       vertx.close().await();
+    }
+  }
+
+  /** Passages per second of the model alone on {@code texts}, {@code batch} at a time. */
+  private static double modelRate(Method embed, Path cache, List<String> texts, int batch) throws Exception {
+    long t0 = System.nanoTime();
+    for (int i = 0; i < texts.size(); i += batch) {
+      embed.invoke(null, cache, texts.subList(i, Math.min(texts.size(), i + batch)));
+    }
+    return texts.size() / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  static String loadAverage() {
+    try {
+      return String.join(" ", List.of(Files.readString(Path.of("/proc/loadavg")).split(" ")).subList(0, 3));
+    } catch (java.io.IOException e) {
+      return "unknown";
     }
   }
 
