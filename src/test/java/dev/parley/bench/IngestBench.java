@@ -3,7 +3,6 @@ package dev.parley.bench;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +57,7 @@ public final class IngestBench {
       String path = "/api/bots/" + bot + "/documents";
       // one small document first, so the model is loaded before the clock starts
       app.admin(HttpMethod.POST, path).sendJsonObject(new JsonObject().put("name", "warm.md").put("text", "# Warm\n\nUp.")).await();
-      waitReady(app, path, 1);
+      KnowledgeBench.waitReady(app.client, TestApp.ADMIN_TOKEN, bot, 1);
       long bytes = 0;
       long start = System.nanoTime();
       int sent = 0;
@@ -80,7 +79,7 @@ public final class IngestBench {
           sent++;
         }
       }
-      int chunks = waitReady(app, path, sent + 1) - 1;
+      int chunks = KnowledgeBench.waitReady(app.client, TestApp.ADMIN_TOKEN, bot, sent + 1) - 1;
       double seconds = (System.nanoTime() - start) / 1e9;
       System.out.printf("ingestion through Parley: %d documents, %.0f KB, %d chunks in %.1f s = %.1f chunks/s"
               + " = %.0f%% of the model alone in batches of 16 (target: 80%%), %.0f%% of it one at a time; %.1f KB/s;"
@@ -106,30 +105,6 @@ public final class IngestBench {
       return String.join(" ", List.of(Files.readString(Path.of("/proc/loadavg")).split(" ")).subList(0, 3));
     } catch (java.io.IOException e) {
       return "unknown";
-    }
-  }
-
-  /** Polls the document list until {@code n} documents are ready; returns their chunk total. */
-  private static int waitReady(TestApp app, String path, int n) throws InterruptedException {
-    while (true) {
-      JsonObject list = app.admin(HttpMethod.GET, path + "?limit=1000").send().await().bodyAsJsonObject();
-      JsonArray docs = list.getJsonArray("documents", new JsonArray());
-      int ready = 0;
-      int chunks = 0;
-      for (int i = 0; i < docs.size(); i++) {
-        JsonObject d = docs.getJsonObject(i);
-        if ("failed".equals(d.getString("status"))) {
-          throw new IllegalStateException("ingestion failed: " + d.encode());
-        }
-        if ("ready".equals(d.getString("status"))) {
-          ready++;
-          chunks += d.getInteger("chunks_total", 0);
-        }
-      }
-      if (ready >= n) {
-        return chunks;
-      }
-      Thread.sleep(100);
     }
   }
 }

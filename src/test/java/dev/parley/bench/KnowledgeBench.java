@@ -153,7 +153,8 @@ public final class KnowledgeBench {
     });
   }
 
-  private static int waitReady(WebClient client, String token, String bot, int count) throws InterruptedException {
+  /** Polls the bot's documents until {@code count} are ready (throws if one failed); answers their chunk total. */
+  static int waitReady(WebClient client, String token, String bot, int count) throws InterruptedException {
     while (true) {
       JsonArray docs = admin(client, token, HttpMethod.GET, "/api/bots/" + bot + "/documents?limit=" + (count + 10))
           .send().await().bodyAsJsonObject().getJsonArray("documents", new JsonArray());
