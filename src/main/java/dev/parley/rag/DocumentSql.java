@@ -48,7 +48,8 @@ final class DocumentSql {
       + "WHERE id = #{id}";
 
   /** Ready, its vectors built with {@code embedding_model}: the column always names the model of the vectors in the index. */
-  static final String SET_READY = "UPDATE documents SET status = 'ready', error = NULL, embedding_model = #{embedding_model}, "
+  static final String SET_READY = "UPDATE documents SET status = 'ready', error = NULL, chunks_done = chunks_total, "
+      + "embedding_model = #{embedding_model}, "
       + "updated_at = #{updated_at} WHERE id = #{id}";
 
   /** Failed with its vectors removed: no model any more. */

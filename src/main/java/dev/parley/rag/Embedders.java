@@ -105,8 +105,19 @@ final class Embedders {
     }
   }
 
-  /** The in-process model ({@link LocalEmbeddings}) on the worker pools. */
+  /**
+   * The in-process model ({@link LocalEmbeddings}) on the worker pools. The vectors of the last
+   * {@value #CACHED_QUERIES} search queries are kept (1.5 KB each): visitors ask the same questions, and
+   * embedding one is most of a search's CPU.
+   */
   private static final class Local implements Embedder {
+    static final int CACHED_QUERIES = 1024;
+    private final Map<String, float[]> queries = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, float[]> eldest) {
+        return size() > CACHED_QUERIES;
+      }
+    };
     private final WorkerExecutor ingestWorkers;
     private final WorkerExecutor searchWorkers;
     private final Path modelCache;
@@ -140,7 +151,22 @@ final class Embedders {
 
     @Override
     public Future<float[]> embedQuery(String text) {
-      return searchWorkers.executeBlocking(() -> LocalEmbeddings.embedOne(modelCache, text), false);
+      float[] cached;
+      synchronized (queries) {
+        cached = text.length() <= 2_000 ? queries.get(text) : null;
+      }
+      if (cached != null) {
+        return Future.succeededFuture(cached);
+      }
+      return searchWorkers.executeBlocking(() -> {
+        float[] vector = LocalEmbeddings.embedOne(modelCache, text);
+        if (text.length() <= 2_000) {
+          synchronized (queries) {
+            queries.put(text, vector);
+          }
+        }
+        return vector;
+      }, false);
     }
   }
 }

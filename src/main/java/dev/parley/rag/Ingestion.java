@@ -43,14 +43,14 @@ final class Ingestion implements IngestionQueue.Worker {
   }
 
   @Override
-  public Future<Void> run(String id, boolean reembed) {
+  public Future<Void> run(String id, boolean reembed, Runnable handedOver) {
     return store.find(id).compose(doc -> {
       if (doc == null) {
         return Future.<Void>succeededFuture();
       }
       long started = System.currentTimeMillis();
       if (reembed) {
-        return reembed(doc, started);
+        return reembed(doc, started, handedOver);
       }
       // a ready URL document being synced stays ready (and searchable) unless its content changed
       boolean refresh = "ready".equals(doc.getString("status")) && doc.getString("url") != null;
@@ -58,15 +58,16 @@ final class Ingestion implements IngestionQueue.Worker {
           : store.status(id, "processing", null).onSuccess(v -> published(doc, "processing", null));
       return begin
           .compose(v -> reader.content(doc))
-          .compose(page -> page.url() == null ? ingest(doc, page, refresh, started)
+          .compose(page -> page.url() == null ? ingest(doc, page, refresh, started, handedOver)
               : reader.sitemap(page).compose(sitemap -> sitemap.isPresent()
                   ? sitemaps.sync(doc, page, sitemap.get()).onSuccess(v -> published(doc, "ready", null))
-                  : ingest(doc, page, refresh, started)))
+                  : ingest(doc, page, refresh, started, handedOver)))
           .recover(failure -> failed(doc, failure));
     });
   }
 
-  private Future<Void> ingest(JsonObject doc, UrlFetcher.Page page, boolean refresh, long started) {
+  private Future<Void> ingest(JsonObject doc, UrlFetcher.Page page, boolean refresh, long started,
+      Runnable handedOver) {
     String id = doc.getString("id");
     String botId = doc.getString(Fields.BOT_ID);
     Embedder embedder = embedders.configured();
@@ -91,6 +92,7 @@ final class Ingestion implements IngestionQueue.Worker {
                   queue.checkCancelled(id, botId);
                   return vectors.replaceDocument(botId, id, extraction.name(), embedder.model(), entries);
                 })
+                .compose(v -> committed(handedOver))
                 .map(v -> extraction.chunks().size());
           })
           .compose(chunks -> {
@@ -115,7 +117,7 @@ final class Ingestion implements IngestionQueue.Worker {
    * reason, keeping its model (another re-index tries it again). If the write fails, the document
    * fails as any ingestion does, with its vectors removed everywhere.
    */
-  private Future<Void> reembed(JsonObject doc, long started) {
+  private Future<Void> reembed(JsonObject doc, long started, Runnable handedOver) {
     String id = doc.getString("id");
     String botId = doc.getString(Fields.BOT_ID);
     String before = doc.getString("embedding_model");
@@ -135,6 +137,7 @@ final class Ingestion implements IngestionQueue.Worker {
             queue.checkCancelled(id, botId);
             return vectors.replaceDocument(botId, id, doc.getString("name"), embedder.model(), result.result());
           })
+          .compose(v -> committed(handedOver))
           .compose(v -> {
             if (queue.dropped(id, botId)) {
               return vectors.deleteDocument(id);
@@ -145,6 +148,16 @@ final class Ingestion implements IngestionQueue.Worker {
           })
           .recover(failure -> failed(doc, failure));
     });
+  }
+
+  /**
+   * Frees the document's place in the queue and waits for the index commit that holds its chunks: it is marked
+   * ready only after that, so a crash before the commit leaves it processing, and the next start ingests it again
+   * (its chunks replace whatever the index kept of it).
+   */
+  private Future<Void> committed(Runnable handedOver) {
+    handedOver.run();
+    return vectors.committed();
   }
 
   private Future<List<KnowledgeIndex.Entry>> embed(String id, Embedder embedder, List<Chunker.Chunk> chunks, int from,
@@ -163,7 +176,8 @@ final class Ingestion implements IngestionQueue.Worker {
             entries.add(new KnowledgeIndex.Entry(id + ":" + c.position(), c.position(), c.heading(), c.text(),
                 vectors.get(i)));
           }
-          return store.progress(id, entries.size());
+          // the last step's progress is written with the status (ready sets chunks_done)
+          return from + batch.size() >= chunks.size() ? Future.<Void>succeededFuture() : store.progress(id, entries.size());
         })
         .compose(v -> embed(id, embedder, chunks, from + batch.size(), entries));
   }

@@ -16,17 +16,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Which documents are ingested when: at most {@code ingest_concurrency} at once, the rest waiting in order;
+ * Which documents are ingested when: at most {@code ingest_concurrency} read and embedded at once, the rest
+ * waiting in order (a document waiting for the index commit that holds it no longer takes a place);
  * the documents a previous run left unfinished, URL documents due for a sync, and a bot's re-index are queued
  * here. It also keeps what deletions cancelled, so a document being processed stops at its next step. Runs on
  * one verticle context.
  */
 final class IngestionQueue {
 
-  /** Runs one document taken off the queue; {@code reembed} when a re-index queued it. */
+  /**
+   * Runs one document taken off the queue; {@code reembed} when a re-index queued it. The run calls
+   * {@code handedOver} once its chunks are written to the index and it only waits for their commit: the next
+   * document starts then. The run's place is freed when it ends in any case.
+   */
   @FunctionalInterface
   interface Worker {
-    Future<Void> run(String id, boolean reembed);
+    Future<Void> run(String id, boolean reembed, Runnable handedOver);
   }
 
   /** The document was deleted while it was being processed. */
@@ -101,14 +106,21 @@ final class IngestionQueue {
     while (running < concurrency && !queue.isEmpty()) {
       String id = queue.poll();
       running++;
-      worker.run(id, reindexing.remove(id)).onComplete(done -> {
-        running--;
+      boolean[] freed = {false};
+      Runnable free = () -> {
+        if (!freed[0]) {
+          freed[0] = true;
+          running--;
+          drain();
+        }
+      };
+      worker.run(id, reindexing.remove(id), free).onComplete(done -> {
         queued.remove(id);
         cancelled.remove(id);
         if (done.failed()) {
           LOG.error("Ingestion of document {} ended unexpectedly", id, done.cause());
         }
-        drain();
+        free.run();
       });
     }
   }

@@ -48,8 +48,9 @@ import org.apache.lucene.search.TopDocs;
  * bot inside the index. Hybrid search fuses the two rankings by reciprocal rank.
  *
  * <p>One instance per folder and process, shared by the verticle instances (Lucene allows a
- * single writer); a document's chunks are written in one atomic update and committed, so the
- * index survives restarts and a search never sees half a document. All methods block.
+ * single writer); a document's chunks are written in one atomic update, so a search never sees half a
+ * document, and committed (alone, or with other documents' writes: {@link IndexCommits}) before the
+ * document counts as indexed, so the index survives restarts. All methods block.
  */
 final class KnowledgeIndex {
 
@@ -166,6 +167,16 @@ final class KnowledgeIndex {
   /** As {@link #replaceDocument(String, String, String, List)}, the vectors in {@code vectorField}. */
   void replaceDocument(String botId, String documentId, String documentName, String vectorField, List<Entry> entries)
       throws IOException {
+    write(botId, documentId, documentName, vectorField, entries);
+    commit();
+  }
+
+  /**
+   * Replaces every chunk of the document with {@code entries} in one atomic update, not yet committed: a
+   * restart keeps them, and searches see them, after the next {@link #commit()}.
+   */
+  void write(String botId, String documentId, String documentName, String vectorField, List<Entry> entries)
+      throws IOException {
     List<Document> docs = new ArrayList<>(entries.size());
     for (Entry e : entries) {
       Document doc = new Document();
@@ -183,7 +194,6 @@ final class KnowledgeIndex {
       docs.add(doc);
     }
     writer.updateDocuments(new Term("document_id", documentId), docs);
-    commit();
   }
 
   void deleteDocument(String documentId) throws IOException {
@@ -196,9 +206,15 @@ final class KnowledgeIndex {
     commit();
   }
 
-  private void commit() throws IOException {
+  /** Makes every write so far durable (segment files fsynced) and searched (the searcher refreshed). */
+  void commit() throws IOException {
     writer.commit();
     searchers.maybeRefreshBlocking();
+  }
+
+  /** Whether writes are waiting for a commit. */
+  boolean uncommitted() {
+    return writer.hasUncommittedChanges();
   }
 
   /** How many chunks the bot has in the index. */

@@ -12,21 +12,29 @@ final class LuceneStore implements VectorStore {
   private final KnowledgeIndex index;
   private final WorkerExecutor writers;
   private final WorkerExecutor readers;
+  private final IndexCommits commits;
 
-  LuceneStore(Vertx vertx, KnowledgeIndex index, WorkerExecutor writers, WorkerExecutor readers) {
+  /** {@code commitIntervalMs}: the least time between two group commits of ingested documents. */
+  LuceneStore(Vertx vertx, KnowledgeIndex index, WorkerExecutor writers, WorkerExecutor readers, long commitIntervalMs) {
     this.vertx = vertx;
     this.index = index;
     this.writers = writers;
     this.readers = readers;
+    this.commits = new IndexCommits(vertx, writers, commitIntervalMs, index::commit);
   }
 
   @Override
   public Future<Void> replaceDocument(String botId, String documentId, String documentName, String model,
       List<KnowledgeIndex.Entry> entries) {
     return writers.executeBlocking(() -> {
-      index.replaceDocument(botId, documentId, documentName, KnowledgeIndex.vectorField(model), entries);
+      index.write(botId, documentId, documentName, KnowledgeIndex.vectorField(model), entries);
       return null;
     }, false);
+  }
+
+  @Override
+  public Future<Void> committed() {
+    return commits.next();
   }
 
   @Override
@@ -64,6 +72,7 @@ final class LuceneStore implements VectorStore {
 
   @Override
   public Future<Void> close() {
+    commits.close();
     return vertx.executeBlocking(() -> {
       index.release();
       return null;

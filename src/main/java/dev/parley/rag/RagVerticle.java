@@ -65,7 +65,8 @@ import org.slf4j.LoggerFactory;
  * becomes ready or fails. The bot's existence is the caller's check (the HTTP layer asks the bot component).
  *
  * <p>Config: {@code chunk_size} (800 characters), {@code chunk_overlap} (150), {@code embed_batch} (16),
- * {@code ingest_concurrency} (2 documents at once), {@code search_threads} (2), {@code max_document_bytes}
+ * {@code ingest_concurrency} (2 documents read and embedded at once), {@code commit_interval_ms} (100: the
+ * least time between two commits of the embedded index, each holding the documents indexed meanwhile), {@code search_threads} (2), {@code max_document_bytes}
  * (20 MiB), {@code allow_private_urls} (false), {@code fetch_timeout_ms} (20000), {@code fetch_idle_timeout_ms}
  * (10000), {@code allowed_url_ports} ([80, 443, 8080, 8443]; see {@link UrlFetcher}), {@code preload_model} (true),
  * {@code max_sitemap_pages} (200), {@code max_sitemap_files} (50), {@code max_documents_per_bot} (10000),
@@ -176,7 +177,7 @@ public class RagVerticle extends VerticleBase {
   private Future<VectorStore> openStore(String type, Path dataDir, JsonObject config) {
     if ("lucene".equals(type)) {
       return ingestWorkers.executeBlocking(() -> new LuceneStore(vertx, KnowledgeIndex.open(dataDir.resolve("index")),
-          ingestWorkers, searchWorkers), false);
+          ingestWorkers, searchWorkers, config.getLong("commit_interval_ms", 100L)), false);
     }
     JsonObject qdrant = config.getJsonObject("qdrant", new JsonObject());
     String where = "qdrant " + qdrant.getString("host", "localhost") + ":" + qdrant.getInteger("port", 6334);

@@ -12,9 +12,20 @@ import java.util.List;
  */
 interface VectorStore {
 
-  /** Replaces every chunk of the document with {@code entries}, embedded with {@code model}. */
+  /**
+   * Replaces every chunk of the document with {@code entries}, embedded with {@code model}. The chunks may be
+   * durable and searched only after {@link #committed()}.
+   */
   Future<Void> replaceDocument(String botId, String documentId, String documentName, String model,
       List<KnowledgeIndex.Entry> entries);
+
+  /**
+   * Completes once every document replaced before the call is durable and searched. The embedded index commits
+   * the documents written meanwhile together ({@link IndexCommits}); Qdrant's writes are durable when they return.
+   */
+  default Future<Void> committed() {
+    return Future.succeededFuture();
+  }
 
   /** Removes the document's chunks, whatever model embedded them. */
   Future<Void> deleteDocument(String documentId);

@@ -3,7 +3,6 @@ package dev.parley.bench;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
@@ -43,14 +42,13 @@ public final class IngestBench {
       texts.add(p[0] + "\n" + p[1]);
     }
     Path cache = dir.resolve("model-cache");
+    System.out.println("load average at the start: " + loadAverage());
     embed.invoke(null, cache, texts.subList(0, 16));
-    long t0 = System.nanoTime();
-    for (int i = 0; i < texts.size(); i += 16) {
-      embed.invoke(null, cache, texts.subList(i, Math.min(texts.size(), i + 16)));
-    }
-    double modelRate = texts.size() / ((System.nanoTime() - t0) / 1e9);
-    System.out.printf("embedding model alone: %.1f passages/s (%d passages, avg %.0f chars, batches of 16)%n",
-        modelRate, texts.size(), texts.stream().mapToInt(String::length).average().orElse(0));
+    double modelRate = modelRate(embed, cache, texts, 16);
+    double singleRate = modelRate(embed, cache, texts, 1);
+    System.out.printf("embedding model alone: %.1f passages/s in batches of 16, %.1f passages/s one at a time"
+        + " (%d passages, avg %.0f chars)%n", modelRate, singleRate, texts.size(),
+        texts.stream().mapToInt(String::length).average().orElse(0));
 
     Vertx vertx = Vertx.vertx();
     try {
@@ -59,7 +57,7 @@ public final class IngestBench {
       String path = "/api/bots/" + bot + "/documents";
       // one small document first, so the model is loaded before the clock starts
       app.admin(HttpMethod.POST, path).sendJsonObject(new JsonObject().put("name", "warm.md").put("text", "# Warm\n\nUp.")).await();
-      waitReady(app, path, 1);
+      KnowledgeBench.waitReady(app.client, TestApp.ADMIN_TOKEN, bot, 1);
       long bytes = 0;
       long start = System.nanoTime();
       int sent = 0;
@@ -81,37 +79,32 @@ public final class IngestBench {
           sent++;
         }
       }
-      int chunks = waitReady(app, path, sent + 1) - 1;
+      int chunks = KnowledgeBench.waitReady(app.client, TestApp.ADMIN_TOKEN, bot, sent + 1) - 1;
       double seconds = (System.nanoTime() - start) / 1e9;
       System.out.printf("ingestion through Parley: %d documents, %.0f KB, %d chunks in %.1f s = %.1f chunks/s"
-              + " (%.0f%% of the model alone), %.1f KB/s%n",
-          sent, bytes / 1024.0, chunks, seconds, chunks / seconds, 100 * chunks / seconds / modelRate, bytes / 1024.0 / seconds);
+              + " = %.0f%% of the model alone in batches of 16 (target: 80%%), %.0f%% of it one at a time; %.1f KB/s;"
+              + " load average now %s%n",
+          sent, bytes / 1024.0, chunks, seconds, chunks / seconds, 100 * chunks / seconds / modelRate,
+          100 * chunks / seconds / singleRate, bytes / 1024.0 / seconds, loadAverage());
     } finally {
       vertx.close().await();
     }
   }
 
-  /** Polls the document list until {@code n} documents are ready; returns their chunk total. */
-  private static int waitReady(TestApp app, String path, int n) throws InterruptedException {
-    while (true) {
-      JsonObject list = app.admin(HttpMethod.GET, path + "?limit=1000").send().await().bodyAsJsonObject();
-      JsonArray docs = list.getJsonArray("documents", new JsonArray());
-      int ready = 0;
-      int chunks = 0;
-      for (int i = 0; i < docs.size(); i++) {
-        JsonObject d = docs.getJsonObject(i);
-        if ("failed".equals(d.getString("status"))) {
-          throw new IllegalStateException("ingestion failed: " + d.encode());
-        }
-        if ("ready".equals(d.getString("status"))) {
-          ready++;
-          chunks += d.getInteger("chunks_total", 0);
-        }
-      }
-      if (ready >= n) {
-        return chunks;
-      }
-      Thread.sleep(100);
+  /** Passages per second of the model alone on {@code texts}, {@code batch} at a time. */
+  private static double modelRate(Method embed, Path cache, List<String> texts, int batch) throws Exception {
+    long t0 = System.nanoTime();
+    for (int i = 0; i < texts.size(); i += batch) {
+      embed.invoke(null, cache, texts.subList(i, Math.min(texts.size(), i + batch)));
+    }
+    return texts.size() / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  static String loadAverage() {
+    try {
+      return String.join(" ", List.of(Files.readString(Path.of("/proc/loadavg")).split(" ")).subList(0, 3));
+    } catch (java.io.IOException e) {
+      return "unknown";
     }
   }
 }

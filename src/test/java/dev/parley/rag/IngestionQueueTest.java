@@ -17,12 +17,14 @@ class IngestionQueueTest {
   /** Records each run and leaves it pending. */
   private static final class Held implements IngestionQueue.Worker {
     final Map<String, Promise<Void>> running = new LinkedHashMap<>();
+    final Map<String, Runnable> handedOver = new LinkedHashMap<>();
     final List<String> reembedded = new ArrayList<>();
 
     @Override
-    public Future<Void> run(String id, boolean reembed) {
+    public Future<Void> run(String id, boolean reembed, Runnable handedOver) {
       Promise<Void> done = Promise.promise();
       running.put(id, done);
+      this.handedOver.put(id, handedOver);
       if (reembed) {
         reembedded.add(id);
       }
@@ -62,5 +64,26 @@ class IngestionQueueTest {
     assertThat(queue.cancelled("a")).as("forgotten once its run ended").isFalse();
     queue.forgetBot("gone");
     assertThat(queue.dropped("b", "gone")).isTrue();
+  }
+
+  @Test
+  void a_document_waiting_for_its_index_commit_frees_its_place_for_the_next_one() {
+    IngestionQueue queue = new IngestionQueue(null, null, 1);
+    Held worker = new Held();
+    queue.runWith(worker);
+    for (String id : List.of("a", "b", "c")) {
+      queue.enqueue(id);
+    }
+    assertThat(worker.running).containsOnlyKeys("a");
+    worker.handedOver.get("a").run();
+    worker.handedOver.get("a").run();
+    assertThat(worker.running).as("one place freed once").containsOnlyKeys("a", "b");
+    queue.enqueue("a");
+    queue.cancel("a");
+    assertThat(queue.dropped("a", "bot")).as("still queued until its commit").isTrue();
+    worker.running.get("a").complete();
+    assertThat(worker.running).as("its end frees no second place").containsOnlyKeys("a", "b");
+    worker.running.get("b").complete();
+    assertThat(worker.running).containsOnlyKeys("a", "b", "c");
   }
 }

@@ -1,0 +1,179 @@
+package dev.parley.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+
+/**
+ * Knowledge turns through HTTP, end to end, against a running Parley ({@code bench/perf knowledge} starts the
+ * jar): a bot's knowledge base of {@code chunks} one-passage documents (uploaded through the admin API; the
+ * small-document ingestion rate is printed too), then {@code POST /api/bots/{id}/search} and chat turns with
+ * retrieval ({@code POST /api/chat/{id}}), with the extractive provider and with the model Parley is configured
+ * with (the fake in bench/perf): p50/p99 at one visitor and turns/s at 16. Queries are the evaluation questions,
+ * cycled (so repeated queries are included, as on a real site).
+ * {@code bench/run KnowledgeBench <base url> <admin token> [chunks, 1000] [seconds per run, 10]}; with
+ * {@code in-process} for the URL and the token, a whole Parley runs in this JVM ({@code TestApp}, its in-process
+ * fake model), for a profiler attached through {@code BENCH_JAVA_OPTS}.
+ */
+public final class KnowledgeBench {
+
+  private KnowledgeBench() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    if ("in-process".equals(args[0])) {
+      dev.parley.testing.TestApp app = dev.parley.testing.TestApp.start(vertx,
+          Files.createTempDirectory("parley-knowledge").resolve("data")).await();
+      args[0] = "http://127.0.0.1:" + app.port;
+      args[1] = dev.parley.testing.TestApp.ADMIN_TOKEN;
+    }
+    URI base = URI.create(args[0]);
+    String token = args[1];
+    int chunks = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
+    int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 10;
+    List<String> questions = new ArrayList<>();
+    for (String line : Files.readAllLines(Path.of("src/test/resources/eval/questions.tsv"))) {
+      if (!line.isBlank() && line.indexOf('\t') > 0) {
+        questions.add(line.substring(0, line.indexOf('\t')));
+      }
+    }
+    WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost(base.getHost())
+        .setDefaultPort(base.getPort()), new PoolOptions().setHttp1MaxSize(32));
+    try {
+      System.out.println("load average at the start: " + IngestBench.loadAverage());
+      JsonObject bot = admin(client, token, HttpMethod.POST, "/api/bots").sendJsonObject(new JsonObject()
+          .put("name", "knowledge-bench").put("provider", "extractive").put("history_limit", 20)
+          .put("rate_limit", new JsonObject().put("per_session_per_minute", 0).put("per_address_per_minute", 0)))
+          .await().bodyAsJsonObject();
+      String id = bot.getString("id");
+      List<String[]> passages = RetrievalBench.passages(chunks, new Random(7));
+      long t0 = System.nanoTime();
+      List<Future<?>> uploads = new ArrayList<>();
+      for (int i = 0; i < passages.size(); i++) {
+        String[] p = passages.get(i);
+        uploads.add(admin(client, token, HttpMethod.POST, "/api/bots/" + id + "/documents")
+            .sendJsonObject(new JsonObject().put("name", "passage-" + i + ".md").put("text", "# " + p[0] + "\n\n" + p[1])));
+        if (uploads.size() == 16) {
+          Future.all(uploads).await();
+          uploads.clear();
+        }
+      }
+      Future.all(uploads).await();
+      int indexed = waitReady(client, token, id, passages.size());
+      double ingestSeconds = (System.nanoTime() - t0) / 1e9;
+      System.out.printf("knowledge base: %d one-passage documents, %d chunks, uploaded and ready in %.1f s = %.1f chunks/s%n",
+          passages.size(), indexed, ingestSeconds, indexed / ingestSeconds);
+
+      AtomicInteger n = new AtomicInteger();
+      IntFunction<Future<?>> search = i -> checked(admin(client, token, HttpMethod.POST, "/api/bots/" + id + "/search")
+          .sendJsonObject(new JsonObject().put("query", questions.get(i % questions.size())).put("top_k", 4)));
+      IntFunction<Future<?>> chat = i -> checked(client.post("/api/chat/" + id).putHeader("Content-Type", "application/json")
+          .sendJsonObject(new JsonObject().put("message", questions.get(i % questions.size()))
+              .put("session_id", "kb-bench-" + (i % 64))));
+      run("search", search, seconds, n);
+      run("chat, extractive", chat, seconds, n);
+      admin(client, token, HttpMethod.PUT, "/api/bots/" + id).sendJsonObject(new JsonObject().put("provider", "openai")
+          .put("model", "gpt-4o-mini").put("api_key", "sk-bench-0000000000000000")).await();
+      run("chat, model", chat, seconds, n);
+      System.out.println("load average at the end: " + IngestBench.loadAverage());
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  private static HttpRequest<Buffer> admin(WebClient client, String token, HttpMethod method, String path) {
+    return client.request(method, path).putHeader("Authorization", "Bearer " + token);
+  }
+
+  private static Future<?> checked(Future<io.vertx.ext.web.client.HttpResponse<Buffer>> response) {
+    return response.compose(r -> r.statusCode() == 200 ? Future.succeededFuture()
+        : Future.failedFuture("answered " + r.statusCode() + ": " + r.bodyAsString()));
+  }
+
+  /** Warm-up, then one visitor (p50/p99) and 16 at once (per second), each for {@code seconds}. */
+  private static void run(String label, IntFunction<Future<?>> request, int seconds, AtomicInteger n) throws Exception {
+    long warmUntil = System.nanoTime() + 3_000_000_000L;
+    while (System.nanoTime() < warmUntil) {
+      request.apply(n.getAndIncrement()).await();
+    }
+    List<Long> latencies = new ArrayList<>();
+    long end = System.nanoTime() + seconds * 1_000_000_000L;
+    while (System.nanoTime() < end) {
+      long start = System.nanoTime();
+      request.apply(n.getAndIncrement()).await();
+      latencies.add(System.nanoTime() - start);
+    }
+    long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+    AtomicInteger done = new AtomicInteger();
+    long started = System.nanoTime();
+    long stop = started + seconds * 1_000_000_000L;
+    List<Future<Void>> loops = new ArrayList<>();
+    for (int v = 0; v < 16; v++) {
+      Promise<Void> loop = Promise.promise();
+      visitor(request, n, done, stop, loop);
+      loops.add(loop.future());
+    }
+    Future.all(loops).await();
+    double elapsed = (System.nanoTime() - started) / 1e9;
+    System.out.printf("%-18s c=1: p50 %6.2f ms  p99 %6.2f ms (%d requests; target p50 <= 5 ms)   c=16: %7.1f req/s"
+            + "   load average %s%n", label, sorted[sorted.length / 2] / 1e6, sorted[(int) (sorted.length * 0.99)] / 1e6,
+        sorted.length, done.get() / elapsed, IngestBench.loadAverage());
+  }
+
+  private static void visitor(IntFunction<Future<?>> request, AtomicInteger n, AtomicInteger done, long stop,
+      Promise<Void> finished) {
+    if (System.nanoTime() >= stop) {
+      finished.complete();
+      return;
+    }
+    request.apply(n.getAndIncrement()).onComplete(r -> {
+      if (r.failed()) {
+        finished.fail(r.cause());
+        return;
+      }
+      done.incrementAndGet();
+      visitor(request, n, done, stop, finished);
+    });
+  }
+
+  /** Polls the bot's documents until {@code count} are ready (throws if one failed); answers their chunk total. */
+  static int waitReady(WebClient client, String token, String bot, int count) throws InterruptedException {
+    while (true) {
+      JsonArray docs = admin(client, token, HttpMethod.GET, "/api/bots/" + bot + "/documents?limit=" + (count + 10))
+          .send().await().bodyAsJsonObject().getJsonArray("documents", new JsonArray());
+      int ready = 0;
+      int chunks = 0;
+      for (int i = 0; i < docs.size(); i++) {
+        JsonObject d = docs.getJsonObject(i);
+        if ("failed".equals(d.getString("status"))) {
+          throw new IllegalStateException("ingestion failed: " + d.encode());
+        }
+        if ("ready".equals(d.getString("status"))) {
+          ready++;
+          chunks += d.getInteger("chunks_total", 0);
+        }
+      }
+      if (ready >= count) {
+        return chunks;
+      }
+      Thread.sleep(200);
+    }
+  }
+}
