@@ -11,6 +11,7 @@ import dev.parley.http.AdminToken;
 import dev.parley.http.HttpVerticle;
 import dev.parley.memory.MemoryVerticle;
 import dev.parley.provider.ProviderVerticle;
+import dev.parley.tool.ToolVerticle;
 import dev.parley.rag.RagVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -53,7 +54,8 @@ public class MainVerticle extends VerticleBase {
         new Component("audit", AuditVerticle::new)));
     ROLES.put("memory", List.of(new Component("memory", MemoryVerticle::new)));
     ROLES.put("rag", List.of(new Component("rag", RagVerticle::new)));
-    ROLES.put("provider", List.of(new Component("provider", ProviderVerticle::new)));
+    ROLES.put("provider", List.of(new Component("provider", ProviderVerticle::new),
+        new Component("tool", ToolVerticle::new)));
     ROLES.put("http", List.of(new Component("http", HttpVerticle::new)));
   }
 

@@ -18,7 +18,7 @@ final class BotSettings {
       "embedding_model", "indexed_models", "reindex_needed", "provider_status");
   private static final Set<String> TOP = Set.of("name", "provider", "model", "base_url", "api_key", "prompt",
       "temperature", "max_tokens", "history_limit", "max_message_chars", "rag", "widget", "allowed_origins",
-      "fallback_text", "rate_limit", "budget", "fallback", "retention_days", "redact_pii");
+      "fallback_text", "rate_limit", "budget", "fallback", "retention_days", "redact_pii", "tools", "max_tool_steps");
   private static final Set<String> RAG = Set.of("enabled", "top_k", "min_score", "sync_interval_hours");
   private static final Set<String> WIDGET = Set.of("title", "color", "position", "greeting", "avatar_url",
       "starter_questions", "citations");
@@ -90,7 +90,9 @@ final class BotSettings {
             .put("per_address_per_minute", NEW_BOT_PER_ADDRESS))
         .put("budget", budgetDefaults())
         .put("retention_days", null)
-        .put("redact_pii", "off");
+        .put("redact_pii", "off")
+        .put("tools", new JsonArray())
+        .put("max_tool_steps", ToolSettings.DEFAULT_MAX_STEPS);
   }
 
   /** The data settings of a bot stored before they existed: keep its conversations, redact nothing. */
@@ -100,6 +102,12 @@ final class BotSettings {
     }
     if (bot.getValue("redact_pii") == null) {
       bot.put("redact_pii", "off");
+    }
+    if (bot.getValue("tools") == null) {
+      bot.put("tools", new JsonArray());
+    }
+    if (bot.getValue("max_tool_steps") == null) {
+      bot.put("max_tool_steps", ToolSettings.DEFAULT_MAX_STEPS);
     }
   }
 
@@ -148,6 +156,8 @@ final class BotSettings {
       Object value = patch.getValue(field);
       if (field.equals("rag") || field.equals("widget")) {
         merged.put(field, mergeObject(field, merged.getJsonObject(field), value, field.equals("rag") ? RAG : WIDGET));
+      } else if (field.equals("tools")) {
+        merged.put(field, ToolSettings.validate(value, merged.getJsonArray("tools")));
       } else if (field.equals("rate_limit") || field.equals("budget")) {
         JsonObject stored = merged.getJsonObject(field, field.equals("budget") ? budgetDefaults() : rateLimitDefaults());
         merged.put(field, mergeObject(field, stored, value, field.equals("budget") ? BUDGET : RATE_LIMIT));
@@ -256,6 +266,7 @@ final class BotSettings {
       throw ParleyException.invalid("redact_pii", "'redact_pii' must be off, store or model");
     }
     s.put("redact_pii", redact);
+    s.put("max_tool_steps", ToolSettings.maxSteps(s.getValue("max_tool_steps")));
     return s;
   }
 

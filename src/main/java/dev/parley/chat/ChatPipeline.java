@@ -18,13 +18,18 @@ public final class ChatPipeline {
 
   /** The pipeline over one verticle's clients; {@code budgetCacheMs}: how long a bot's spend today is cached. */
   public ChatPipeline(Clients clients, long budgetCacheMs) {
+    this(clients, budgetCacheMs, clients.provider().timeoutMs());
+  }
+
+  /** The same, with {@code turnBudgetMs}: how long a turn's tool loop may go on asking for tools. */
+  public ChatPipeline(Clients clients, long budgetCacheMs, long turnBudgetMs) {
     Budgets budgets = new Budgets(clients.memory(), budgetCacheMs);
     this.steps = List.of(
         new MessageLimits(),
         new RedactPii(),
         new BudgetCheck(budgets),
         new Context(clients.memory(), clients.rag()),
-        new ModelAnswer(clients.provider(), clients.bus().vertx()),
+        new ModelAnswer(clients.provider(), clients.tools(), clients.bus().vertx(), turnBudgetMs),
         new StoreTurn(clients.memory(), budgets),
         new ProviderHealth(clients.bots()),
         new PublishEvent(clients.bus().vertx().eventBus()));

@@ -6,24 +6,31 @@ import dev.parley.common.Failures;
 import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
 import dev.parley.common.ProviderClient;
+import dev.parley.common.ToolClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
 /**
  * The model's answer ({@code parley.provider.complete}, or {@code parley.provider.stream} when the delivery
- * streams). The model's failure does not fail the turn here: it becomes the turn's answer, so that the visitor's
- * message is still stored. When the visitor of a stream goes away mid-answer, the model's request is cancelled
- * (no more tokens spent) and what the visitor was sent is kept. Skipped when the turn already has its answer.
+ * streams); for a bot with {@code tools}, the {@link ToolLoop} of several such requests. The model's failure does not
+ * fail the turn here: it becomes the turn's answer, so that the visitor's message is still stored. When the visitor of
+ * a stream goes away mid-answer, the model's request is cancelled (no more tokens spent) and what the visitor was sent
+ * is kept. Skipped when the turn already has its answer.
  */
 final class ModelAnswer implements Step {
 
   private final ProviderClient provider;
+  private final ToolClient tools;
   private final Vertx vertx;
+  private final long turnBudgetMs;
 
-  ModelAnswer(ProviderClient provider, Vertx vertx) {
+  /** {@code turnBudgetMs}: how long a tool loop may go on asking for tools (then the model must answer). */
+  ModelAnswer(ProviderClient provider, ToolClient tools, Vertx vertx, long turnBudgetMs) {
     this.provider = provider;
+    this.tools = tools;
     this.vertx = vertx;
+    this.turnBudgetMs = turnBudgetMs;
   }
 
   @Override
@@ -31,43 +38,70 @@ final class ModelAnswer implements Step {
     if (turn.answer() != null) {
       return Future.succeededFuture(turn);
     }
-    JsonObject request = turn.providerRequest();
-    Future<Answer> answer = delivery.streams() ? stream(turn, request, delivery)
-        : provider.complete(turn.requestId(), request).map(Answer::of).recover(failure -> Future.succeededFuture(
-            Answer.failed(Failures.safe(failure, Addresses.PROVIDER_COMPLETE), "", "", false)));
+    Streams streams = delivery.streams() ? new Streams(turn, delivery) : null;
+    Future<Answer> answer = ToolLoop.offers(turn)
+        ? new ToolLoop(tools, turnBudgetMs, request -> ask(turn, request, delivery, streams)).run(turn, delivery)
+        : ask(turn, turn.providerRequest(), delivery, streams);
     return answer.map(turn::withAnswer);
   }
 
-  private Future<Answer> stream(Turn turn, JsonObject request, Delivery delivery) {
-    delivery.open(turn.sessionId());
-    String address = Addresses.STREAM_PREFIX + Ids.uuid();
-    StreamReceiver stream = new StreamReceiver(vertx, address, delivery::delta);
-    stream.ready().onComplete(ready -> {
-      if (ready.failed()) {
-        stream.fail(ready.cause());
-      } else if (delivery.gone()) {
-        stream.fail(Answer.CLIENT_GONE);
-      } else {
-        stream.watch(provider.stream(turn.requestId(), request, address));
+  /** One model request: {@code streams} null for a JSON turn. */
+  private Future<Answer> ask(Turn turn, JsonObject request, Delivery delivery, Streams streams) {
+    return streams != null ? streams.next(request)
+        : provider.complete(turn.requestId(), request).map(Answer::of).recover(failure -> Future.succeededFuture(
+            Answer.failed(Failures.safe(failure, Addresses.PROVIDER_COMPLETE), "", "", false)));
+  }
+
+  /** The streamed requests of one turn: the visitor's stream is opened once, and their leaving cancels the current one. */
+  private final class Streams {
+    private final Turn turn;
+    private final Delivery delivery;
+    private StreamReceiver current;
+    private String address;
+
+    Streams(Turn turn, Delivery delivery) {
+      this.turn = turn;
+      this.delivery = delivery;
+      delivery.open(turn.sessionId());
+      delivery.onGone(() -> {
+        if (current != null) {
+          current.clientGone();
+          if (!current.answer().isComplete()) {
+            provider.cancel(address);
+          }
+        }
+      });
+    }
+
+    Future<Answer> next(JsonObject request) {
+      String streamAddress = Addresses.STREAM_PREFIX + Ids.uuid();
+      StreamReceiver stream = new StreamReceiver(vertx, streamAddress, delivery::delta);
+      current = stream;
+      address = streamAddress;
+      stream.ready().onComplete(ready -> {
+        if (ready.failed()) {
+          stream.fail(ready.cause());
+        } else if (delivery.gone()) {
+          stream.fail(Answer.CLIENT_GONE);
+        } else {
+          stream.watch(provider.stream(turn.requestId(), request, streamAddress));
+        }
+      });
+      if (delivery.gone()) {
+        stream.clientGone();
       }
-    });
-    delivery.onGone(() -> {
-      stream.clientGone();
-      if (!stream.answer().isComplete()) {
-        provider.cancel(address);
-      }
-    });
-    return stream.answer().transform(ended -> {
-      boolean gone = delivery.gone();
-      if (ended.succeeded()) {
-        return Future.succeededFuture(Answer.streamed(ended.result(), stream.sent(), stream.text(), gone));
-      }
-      ParleyException reported = Failures.safe(ended.cause(), Addresses.PROVIDER_STREAM);
-      if (!gone && ErrorCodes.PROVIDER_NODE_LOST.equals(reported.code())) {
-        // a node that only froze would go on calling the model for nobody
-        provider.cancel(address);
-      }
-      return Future.succeededFuture(Answer.failed(reported, stream.sent(), stream.text(), gone));
-    });
+      return stream.answer().transform(ended -> {
+        boolean gone = delivery.gone();
+        if (ended.succeeded()) {
+          return Future.succeededFuture(Answer.streamed(ended.result(), stream.sent(), stream.text(), gone));
+        }
+        ParleyException reported = Failures.safe(ended.cause(), Addresses.PROVIDER_STREAM);
+        if (!gone && ErrorCodes.PROVIDER_NODE_LOST.equals(reported.code())) {
+          // a node that only froze would go on calling the model for nobody
+          provider.cancel(streamAddress);
+        }
+        return Future.succeededFuture(Answer.failed(reported, stream.sent(), stream.text(), gone));
+      });
+    }
   }
 }

@@ -7,11 +7,11 @@ import io.vertx.core.Vertx;
  * so a request builds no client of its own.
  */
 public record Clients(Bus bus, BotClient bots, MemoryClient memory, RagClient rag, ProviderClient provider,
-    AccountClient accounts) {
+    AccountClient accounts, ToolClient tools) {
 
   public static Clients of(Vertx vertx, Timeouts timeouts) {
     Bus bus = new Bus(vertx);
     return new Clients(bus, new BotClient(bus, timeouts), new MemoryClient(bus, timeouts), new RagClient(bus, timeouts),
-        new ProviderClient(bus, timeouts), new AccountClient(bus, timeouts));
+        new ProviderClient(bus, timeouts), new AccountClient(bus, timeouts), new ToolClient(bus));
   }
 }

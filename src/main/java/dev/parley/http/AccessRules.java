@@ -54,6 +54,7 @@ final class AccessRules {
     rule(HttpMethod.POST, "/api/bots/:botId/documents/:docId/retry", Permission.KNOWLEDGE_WRITE);
     rule(HttpMethod.POST, "/api/bots/:botId/documents/:docId/sync", Permission.KNOWLEDGE_WRITE);
     rule(HttpMethod.POST, "/api/bots/:botId/reindex", Permission.KNOWLEDGE_WRITE);
+    rule(HttpMethod.POST, "/api/bots/:botId/tools/:toolName/test", Permission.BOTS_WRITE);
     rule(HttpMethod.GET, "/api/users", Permission.USERS_READ);
     rule(HttpMethod.POST, "/api/users", Permission.USERS_MANAGE);
     rule(HttpMethod.GET, "/api/users/:userId", Permission.USERS_READ);
