@@ -91,7 +91,8 @@ final class ToolSettings {
       throw ParleyException.invalid(field + ".type", "'" + field + ".type' must be http, bus, handoff or knowledge_search");
     }
     Set<String> allowed = new HashSet<>(COMMON);
-    allowed.addAll(t.equals("http") ? HTTP : t.equals("bus") ? BUS : Set.of());
+    // a built-in's parameters are its own: sent back as the admin read them, they are ignored
+    allowed.addAll(t.equals("http") ? HTTP : BUS);
     for (String key : tool.fieldNames()) {
       if (!allowed.contains(key)) {
         throw ParleyException.invalid(field + "." + key, "Unknown field '" + field + "." + key + "' for a " + t + " tool");
