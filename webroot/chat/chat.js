@@ -205,6 +205,26 @@
   }
 
   /**
+   * A tool the assistant is using: its label ("Looking up your order…") under the answer while the tool runs
+   * (status started), removed when it is done or failed. Only the label is ever sent, never the tool's data.
+   */
+  function showTool(row, tool) {
+    var line = row.querySelector('.tool-status');
+    if (tool.status === 'started' && typeof tool.label === 'string') {
+      if (!line) {
+        line = document.createElement('div');
+        line.className = 'tool-status';
+        line.setAttribute('role', 'status');
+        line.setAttribute('aria-live', 'polite');
+        row.appendChild(line);
+      }
+      line.textContent = tool.label;
+    } else if (line) {
+      line.remove();
+    }
+  }
+
+  /**
    * The answer's sources as the bot's widget.citations says: none; titles (each document once, no
    * text); snippets (each passage: its document, linked when the document came from a web page,
    * its heading and snippet).
@@ -504,9 +524,13 @@
           answer += data.text;
           view.append(data.text);
           schedule();
+        } else if (name === 'tool') {
+          showTool(row, data);
+          scrollDown();
         } else if (name === 'done') {
           finished = true;
           shown[data.message_id] = true;
+          showTool(row, {});
           finish();
           row.classList.remove('pending');
           showSources(row, data.sources);
@@ -516,6 +540,7 @@
           input.focus();
         } else if (name === 'error') {
           finished = true;
+          showTool(row, {});
           if (answer) {
             cutOff('The answer was cut off. Please retry in a moment.');
           } else {

@@ -13,6 +13,7 @@ import dev.parley.http.HttpVerticle;
 import dev.parley.memory.MemoryVerticle;
 import dev.parley.notify.MailVerticle;
 import dev.parley.provider.ProviderVerticle;
+import dev.parley.tool.ToolVerticle;
 import dev.parley.rag.RagVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -55,7 +56,8 @@ public class MainVerticle extends VerticleBase {
         new Component("audit", AuditVerticle::new), new Component("mail", MailVerticle::new)));
     ROLES.put("memory", List.of(new Component("memory", MemoryVerticle::new)));
     ROLES.put("rag", List.of(new Component("rag", RagVerticle::new)));
-    ROLES.put("provider", List.of(new Component("provider", ProviderVerticle::new)));
+    ROLES.put("provider", List.of(new Component("provider", ProviderVerticle::new),
+        new Component("tool", ToolVerticle::new)));
     ROLES.put("http", List.of(new Component("http", HttpVerticle::new)));
   }
 

@@ -64,6 +64,7 @@ final class BotService {
   private Future<JsonObject> insert(String name, JsonObject settings, String apiKey) {
     String id = Ids.prefixed("bot");
     long now = System.currentTimeMillis();
+    ToolSettings.seal(settings, secrets, id);
     Map<String, Object> row = new HashMap<>();
     row.put("id", id);
     row.put("name", name);
@@ -117,7 +118,9 @@ final class BotService {
       Map<String, Object> row = new HashMap<>();
       try {
         row.put("name", patch.containsKey("name") ? BotSettings.name(patch.getValue("name")) : current.getString("name"));
-        row.put("config", BotSettings.merge(settingsOf(current), patch).encode());
+        JsonObject settings = BotSettings.merge(settingsOf(current), patch);
+        ToolSettings.seal(settings, secrets, id);
+        row.put("config", settings.encode());
         if (patch.containsKey("api_key")) {
           String apiKey = BotSettings.apiKey(patch.getValue("api_key"));
           row.put("api_key_enc", apiKey == null ? null : secrets.encrypt(apiKey, id));
@@ -208,6 +211,9 @@ final class BotService {
   static JsonObject publicView(JsonObject bot) {
     JsonObject view = bot.copy();
     view.put("api_key_set", view.remove("api_key_enc") != null);
+    if (view.getValue("tools") instanceof JsonArray tools) {
+      view.put("tools", ToolSettings.publicView(tools));
+    }
     return view;
   }
 }

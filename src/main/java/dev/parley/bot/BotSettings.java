@@ -18,7 +18,8 @@ final class BotSettings {
       "embedding_model", "indexed_models", "reindex_needed", "provider_status");
   private static final Set<String> TOP = Set.of("name", "provider", "model", "base_url", "api_key", "prompt",
       "temperature", "max_tokens", "history_limit", "max_message_chars", "rag", "widget", "allowed_origins",
-      "fallback_text", "rate_limit", "budget", "fallback", "retention_days", "redact_pii", "handoff");
+      "fallback_text", "rate_limit", "budget", "fallback", "retention_days", "redact_pii", "handoff", "tools",
+      "max_tool_steps");
   private static final Set<String> RAG = Set.of("enabled", "top_k", "min_score", "sync_interval_hours");
   private static final Set<String> WIDGET = Set.of("title", "color", "position", "greeting", "avatar_url",
       "starter_questions", "citations");
@@ -91,7 +92,9 @@ final class BotSettings {
         .put("budget", budgetDefaults())
         .put("retention_days", null)
         .put("redact_pii", "off")
-        .put("handoff", HandoffSettings.defaults());
+        .put("handoff", HandoffSettings.defaults())
+        .put("tools", new JsonArray())
+        .put("max_tool_steps", ToolSettings.DEFAULT_MAX_STEPS);
   }
 
   /** The data settings of a bot stored before they existed: keep its conversations, redact nothing. */
@@ -101,6 +104,12 @@ final class BotSettings {
     }
     if (bot.getValue("redact_pii") == null) {
       bot.put("redact_pii", "off");
+    }
+    if (bot.getValue("tools") == null) {
+      bot.put("tools", new JsonArray());
+    }
+    if (bot.getValue("max_tool_steps") == null) {
+      bot.put("max_tool_steps", ToolSettings.DEFAULT_MAX_STEPS);
     }
   }
 
@@ -151,6 +160,8 @@ final class BotSettings {
         merged.put(field, mergeObject(field, merged.getJsonObject(field), value, field.equals("rag") ? RAG : WIDGET));
       } else if (field.equals("handoff")) {
         merged.put(field, HandoffSettings.merge(merged.getJsonObject(field), value));
+      } else if (field.equals("tools")) {
+        merged.put(field, ToolSettings.validate(value, merged.getJsonArray("tools")));
       } else if (field.equals("rate_limit") || field.equals("budget")) {
         JsonObject stored = merged.getJsonObject(field, field.equals("budget") ? budgetDefaults() : rateLimitDefaults());
         merged.put(field, mergeObject(field, stored, value, field.equals("budget") ? BUDGET : RATE_LIMIT));
@@ -260,6 +271,7 @@ final class BotSettings {
     }
     s.put("redact_pii", redact);
     s.put("handoff", HandoffSettings.merge(s.getJsonObject("handoff"), null));
+    s.put("max_tool_steps", ToolSettings.maxSteps(s.getValue("max_tool_steps")));
     return s;
   }
 

@@ -27,9 +27,15 @@ public final class ChatPipeline {
 
   /**
    * The same; {@code reloadGraceMs}: how long the answer of a visitor whose stream closed goes on, waiting for them to
-   * come back on the session's channel ({@link LiveAnswers}), before the model's request is cancelled.
+   * come back on the session's channel ({@link LiveAnswers}), before the model's request is cancelled. A turn's tool
+   * loop may go on asking for tools for the provider's timeout.
    */
   public ChatPipeline(Clients clients, long budgetCacheMs, long reloadGraceMs) {
+    this(clients, budgetCacheMs, reloadGraceMs, clients.provider().timeoutMs());
+  }
+
+  /** The same, with {@code turnBudgetMs}: how long a turn's tool loop may go on asking for tools. */
+  public ChatPipeline(Clients clients, long budgetCacheMs, long reloadGraceMs, long turnBudgetMs) {
     Budgets budgets = new Budgets(clients.memory(), budgetCacheMs);
     this.live = new LiveAnswers(clients.bus().vertx(), reloadGraceMs);
     this.steps = List.of(
@@ -38,7 +44,7 @@ public final class ChatPipeline {
         new HandoffGate(clients.conversations(), clients.memory(), clients.bus().vertx().eventBus()),
         new BudgetCheck(budgets),
         new Context(clients.memory(), clients.rag()),
-        new ModelAnswer(clients.provider(), clients.bus().vertx(), live),
+        new ModelAnswer(clients.provider(), clients.tools(), clients.bus().vertx(), live, turnBudgetMs),
         new StoreTurn(clients.memory(), budgets),
         new NoAnswerTrigger(clients.conversations()),
         new ProviderHealth(clients.bots()),

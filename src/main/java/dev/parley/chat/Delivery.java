@@ -19,6 +19,13 @@ public interface Delivery {
   /** A piece of a streamed answer. */
   void delta(String text);
 
+  /**
+   * A tool call of the turn started or ended ({@code status} started, done or failed), told to the visitor by its
+   * {@code label}; its arguments and result are never sent. A JSON delivery ignores it.
+   */
+  default void tool(String name, String label, String status) {
+  }
+
   /** Runs {@code action} once the visitor has gone before the end (at once if already gone; never for JSON). */
   void onGone(Runnable action);
 

@@ -57,11 +57,18 @@ final class TurnRecords {
     // what the model spent before it stopped: as the provider reports it, else estimated from what came back
     JsonObject spent = reported.spent() != null ? reported.spent()
         : answer.received().isEmpty() ? null : estimatedSpend(turn.providerRequest(), answer.received());
+    if (!answer.tools().isEmpty()) {
+      // the tool loop's earlier steps were spent too
+      spent = answer.tools().addedTo(spent == null ? new JsonObject() : spent);
+    }
     if (!answer.sent().isEmpty()) {
       return record(turn, assistant(turn, answer.sent(), "incomplete", error.code(),
           spent == null ? new JsonObject() : spent), null);
     }
     JsonObject record = record(turn, null, error.code());
+    if (!answer.tools().calls().isEmpty()) {
+      record.getJsonObject(Fields.USER).put(Fields.TOOL_CALLS, answer.tools().calls());
+    }
     if (spent != null) {
       // with no answer to hold them, the user message does, so usage, budgets and stats count them
       record.getJsonObject(Fields.USER).mergeIn(spend(spent))
@@ -166,7 +173,8 @@ final class TurnRecords {
         .put(Fields.LATENCY_MS, turn.latencyMs())
         .put(Fields.PROVIDER, answer.getString(Fields.PROVIDER, bot.getString("provider")))
         .put(Fields.MODEL, answer.getString(Fields.MODEL, bot.getString("model")))
-        .put(Fields.SOURCES, turn.sources());
+        .put(Fields.SOURCES, turn.sources())
+        .put(Fields.TOOL_CALLS, turn.answer().tools().calls().isEmpty() ? null : turn.answer().tools().calls());
   }
 
   private static JsonObject record(Turn turn, JsonObject assistant, String error) {

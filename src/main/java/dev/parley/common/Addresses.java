@@ -211,6 +211,21 @@ public final class Addresses {
    */
   public static final String EVENTS_CONVERSATION_FOLLOW_UP = "parley.events.conversation.follow_up";
 
+  /**
+   * Runs one tool of a bot (the {@code tool} verticle): {@code {bot_id, session_id, tool, arguments}} →
+   * {@code {status: done|failed, content, latency_ms, error?}}. A tool's own failure is a reply, never a failed request.
+   */
+  public static final String TOOLS_CALL = "parley.tools.call";
+  /** Prefix of a bus tool's address ({@code parley.tool.<name>}), served by a custom verticle (docs/extending.md). */
+  public static final String TOOL_PREFIX = "parley.tool.";
+  /** {@code {bot_id, session_id, tool, type, status, latency_ms, error?, at}}: a tool was called (no arguments, no result). */
+  public static final String EVENTS_TOOL_CALLED = "parley.events.tool.called";
+  /**
+   * Hands a conversation to a person (issue 14, CONTRACT-14): {@code {bot_id, session_id, reason?, trigger}} →
+   * {@code {state}}; the {@code handoff} tool sends it with {@code trigger: "tool"}.
+   */
+  public static final String CONVERSATION_HANDOFF = "parley.conversation.handoff";
+
   private Addresses() {
   }
 }

@@ -28,6 +28,11 @@ public final class ProviderClient {
    * Asks for the answer. When the provider runs on another node that dies before answering, this fails with
    * 503 {@code provider_node_lost} after three missed heartbeats ({@code timeouts.heartbeat_ms}), not at the timeout.
    */
+  /** How long one model request may take ({@code timeouts.provider_ms}): also a turn's budget for its tool loop. */
+  public long timeoutMs() {
+    return timeoutMs;
+  }
+
   public Future<JsonObject> complete(String requestId, JsonObject request) {
     return bus.request(requestId, Addresses.PROVIDER_COMPLETE, request, timeoutMs, heartbeatMs);
   }

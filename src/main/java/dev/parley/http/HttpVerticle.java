@@ -125,6 +125,7 @@ public class HttpVerticle extends VerticleBase {
     new InboxRoutes(clients.conversations(), clients.accounts(), inboxChannels).mount(router);
     new BotsHandler(clients, new Deploy(publicUrl)).mount(router);
     new DocumentsHandler(clients).mount(router);
+    new ToolsHandler(clients).mount(router);
     new AuditRoutes(auditClient).mount(router);
     new UsersHandler(clients.accounts(), publicUrl).mount(router);
     new SelfRoutes(clients.accounts()).mount(router);

@@ -9,8 +9,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * A chat turn streamed as server-sent events: {@code start}, {@code delta}…, {@code sources} when the knowledge
- * base contributed, then {@code done} (the reply) or {@code error}. A turn that fails before its stream opened
+ * A chat turn streamed as server-sent events: {@code start}, {@code delta}…, {@code tool} {@code {name, label,
+ * status}} when a tool call starts and ends, {@code sources} when the knowledge base contributed, then {@code done} (the reply) or {@code error}. A turn that fails before its stream opened
  * (a bad message, an unreadable history) gets an ordinary JSON error; an answer that was not streamed (the
  * budget message) is sent as one delta.
  */
@@ -38,6 +38,13 @@ final class SseDelivery implements Delivery {
   @Override
   public void delta(String text) {
     sse.event("delta", new JsonObject().put(Fields.TEXT, text));
+  }
+
+  @Override
+  public void tool(String name, String label, String status) {
+    if (sse != null && !sse.clientGone()) {
+      sse.event("tool", new JsonObject().put(Fields.NAME, name).put(Fields.LABEL, label).put(Fields.STATUS, status));
+    }
   }
 
   @Override

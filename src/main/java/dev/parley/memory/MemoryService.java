@@ -248,6 +248,10 @@ final class MemoryService {
       JsonObject message = row.toJson();
       String sources = message.getString(Fields.SOURCES);
       message.put(Fields.SOURCES, sources == null ? new JsonArray() : new JsonArray(sources));
+      if (message.containsKey(Fields.TOOL_CALLS)) {
+        String calls = message.getString(Fields.TOOL_CALLS);
+        message.put(Fields.TOOL_CALLS, calls == null ? new JsonArray() : new JsonArray(calls));
+      }
       list.add(message);
     }
     return list;

@@ -28,9 +28,9 @@ final class MemorySql {
 
   static final String INSERT_MESSAGE = "INSERT INTO messages "
       + "(id, conversation_id, bot_id, role, content, status, error, retrieval_error, sources, input_tokens, output_tokens, "
-      + "cost, latency_ms, provider, model, created_at) VALUES "
+      + "cost, latency_ms, provider, model, created_at, tool_calls) VALUES "
       + "(#{id}, #{conversation_id}, #{bot_id}, #{role}, #{content}, #{status}, #{error}, #{retrieval_error}, #{sources}, "
-      + "#{input_tokens}, #{output_tokens}, #{cost}, #{latency_ms}, #{provider}, #{model}, #{created_at})";
+      + "#{input_tokens}, #{output_tokens}, #{cost}, #{latency_ms}, #{provider}, #{model}, #{created_at}, #{tool_calls})";
 
   /** The stored messages of a turn, by the ids it brought. */
   static final String STORED_TURN = "SELECT id, conversation_id, role FROM messages "
@@ -56,7 +56,8 @@ final class MemorySql {
       + "WHERE c.bot_id = #{bot_id} AND c.session_id = #{session_id} AND m.seq > c.cleared_seq AND m.role <> 'note' "
       + "ORDER BY m.seq LIMIT #{limit}";
 
-  static final String CONVERSATION_MESSAGES = "SELECT " + MESSAGE_COLUMNS + " FROM messages m "
+  /** The conversation log (admin): with the tool calls of each turn, which its visitor never sees. */
+  static final String CONVERSATION_MESSAGES = "SELECT " + MESSAGE_COLUMNS + ", m.tool_calls FROM messages m "
       + "WHERE m.conversation_id = #{conversation_id} AND m.bot_id = #{bot_id} ORDER BY m.seq LIMIT #{limit}";
 
   /**

@@ -273,6 +273,8 @@ final class TurnWriter {
     row.put(Fields.RETRIEVAL_ERROR, null);
     JsonArray sources = fields.getJsonArray(Fields.SOURCES);
     row.put(Fields.SOURCES, sources == null || sources.isEmpty() ? null : sources.encode());
+    JsonArray toolCalls = fields.getValue(Fields.TOOL_CALLS) instanceof JsonArray calls ? calls : null;
+    row.put(Fields.TOOL_CALLS, toolCalls == null || toolCalls.isEmpty() ? null : toolCalls.encode());
     row.put(Fields.INPUT_TOKENS, fields.getInteger(Fields.INPUT_TOKENS));
     row.put(Fields.OUTPUT_TOKENS, fields.getInteger(Fields.OUTPUT_TOKENS));
     row.put(Fields.COST, fields.getDouble(Fields.COST));

@@ -1,5 +1,6 @@
 package dev.parley.rag;
 
+import dev.parley.common.UrlSpelling;
 import dev.parley.common.ErrorCodes;
 import dev.parley.common.Fields;
 import dev.parley.common.Ids;

@@ -1,5 +1,6 @@
 package dev.parley.rag;
 
+import dev.parley.common.UrlSpelling;
 import dev.parley.common.ParleyException;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;

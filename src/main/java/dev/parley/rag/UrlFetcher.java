@@ -1,6 +1,9 @@
 package dev.parley.rag;
 
+import dev.parley.common.AddressGate;
+import dev.parley.common.InternalAddresses;
 import dev.parley.common.ParleyException;
+import dev.parley.common.UrlSpelling;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -70,8 +73,7 @@ final class UrlFetcher {
    * own, because Java 17 has no resolver SPI to make the JVM's DNS answer differently.
    */
   @FunctionalInterface
-  interface Resolver {
-    InetAddress[] resolve(String host) throws UnknownHostException;
+  interface Resolver extends AddressGate.Resolver {
   }
 
   /** What one fetch may use. */
@@ -108,7 +110,8 @@ final class UrlFetcher {
   UrlFetcher(Vertx vertx, Limits limits, Resolver resolver, Predicate<InetAddress> internal) {
     this.vertx = vertx;
     this.limits = limits;
-    this.gate = new AddressGate(vertx, limits, resolver, internal);
+    this.gate = new AddressGate(vertx, new AddressGate.Policy(limits.allowPrivate(), limits.ports()), resolver, internal,
+        "rag");
     this.bodies = new PageBody(vertx, limits.maxBytes());
     // Never a kept-alive connection: each fetch gets its own, which dies with it. Decompression is
     // done here, not by the client, so the size limit counts inflated bytes without blocking a loop.

@@ -1,5 +1,7 @@
 package dev.parley.rag;
 
+import dev.parley.common.InternalAddresses;
+import dev.parley.common.UrlSpelling;
 import static dev.parley.testing.Knowledge.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,7 +1,5 @@
-package dev.parley.rag;
+package dev.parley.common;
 
-import dev.parley.common.ErrorCodes;
-import dev.parley.common.ParleyException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -15,9 +13,9 @@ import java.util.regex.Pattern;
  * not a number browsers and Java read differently nor an IPv6 address with a zone id, and one spelling per page
  * (scheme and host in lower case, no default port).
  */
-final class UrlSpelling {
+public final class UrlSpelling {
 
-  static final Pattern DOTTED_QUAD =
+  public static final Pattern DOTTED_QUAD =
       Pattern.compile("((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
   private static final Pattern SCHEME = Pattern.compile("([a-zA-Z][a-zA-Z0-9+.-]*):(?![0-9])");
   private static final Pattern HEX_NUMBER = Pattern.compile("0[xX][0-9a-fA-F]*");
@@ -30,7 +28,7 @@ final class UrlSpelling {
    * {@code validation_failed} otherwise, {@code unsupported_scheme} for another scheme), and a host
    * that is not an ambiguous number or an IPv6 address with a zone id (422 {@code url_not_allowed}).
    */
-  static URI parse(String url) {
+  public static URI parse(String url) {
     String text = url == null ? "" : url.strip();
     Matcher prefix = SCHEME.matcher(text);
     String scheme = prefix.lookingAt() ? prefix.group(1).toLowerCase(Locale.ROOT) : "";
@@ -89,7 +87,7 @@ final class UrlSpelling {
   }
 
   /** WHATWG URL: a host whose last label is a number is an IPv4 address to a browser, whatever else it holds. */
-  static boolean endsInNumber(String host) {
+  public static boolean endsInNumber(String host) {
     String[] labels = host.split("\\.", -1);
     int last = labels.length - 1;
     if (labels[last].isEmpty() && last > 0) {
@@ -100,7 +98,7 @@ final class UrlSpelling {
   }
 
   /** The IPv4 address a browser reads in a numeric host (WHATWG IPv4 parser), or null when it reads none. */
-  static String browserIpv4(String host) {
+  public static String browserIpv4(String host) {
     List<String> parts = new ArrayList<>(List.of(host.split("\\.", -1)));
     if (parts.size() > 1 && parts.get(parts.size() - 1).isEmpty()) {
       parts.remove(parts.size() - 1);
@@ -149,7 +147,7 @@ final class UrlSpelling {
   }
 
   /** 422 {@code url_not_allowed}: an address Parley does not fetch from. */
-  static ParleyException notAllowed(String message) {
+  public static ParleyException notAllowed(String message) {
     return new ParleyException(ErrorCodes.UNPROCESSABLE, "url_not_allowed", message);
   }
 }

@@ -1,4 +1,4 @@
-package dev.parley.rag;
+package dev.parley.common;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -19,12 +19,12 @@ import java.util.List;
  * inside the network, and where the IPv4 address sits in it depends on a prefix length only that
  * network knows.
  */
-final class InternalAddresses {
+public final class InternalAddresses {
 
   private InternalAddresses() {
   }
 
-  static boolean isInternal(InetAddress address) {
+  public static boolean isInternal(InetAddress address) {
     if (address.isLoopbackAddress() || address.isSiteLocalAddress() || address.isLinkLocalAddress()
         || address.isAnyLocalAddress() || address.isMulticastAddress()) {
       return true;
