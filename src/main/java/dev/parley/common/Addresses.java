@@ -220,11 +220,6 @@ public final class Addresses {
   public static final String TOOL_PREFIX = "parley.tool.";
   /** {@code {bot_id, session_id, tool, type, status, latency_ms, error?, at}}: a tool was called (no arguments, no result). */
   public static final String EVENTS_TOOL_CALLED = "parley.events.tool.called";
-  /**
-   * Hands a conversation to a person (issue 14, CONTRACT-14): {@code {bot_id, session_id, reason?, trigger}} →
-   * {@code {state}}; the {@code handoff} tool sends it with {@code trigger: "tool"}.
-   */
-  public static final String CONVERSATION_HANDOFF = "parley.conversation.handoff";
 
   private Addresses() {
   }

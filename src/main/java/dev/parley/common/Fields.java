@@ -73,8 +73,6 @@ public final class Fields {
   public static final String TOOL_CALL_ID = "tool_call_id";
   public static final String ARGUMENTS = "arguments";
   public static final String LABEL = "label";
-  public static final String REASON = "reason";
-  public static final String TRIGGER = "trigger";
   /** In a tool call: true when the model's arguments were not a JSON object ({@code arguments} is then {@code {_raw}}). */
   public static final String ARGUMENTS_ERROR = "arguments_error";
   /** In a tool call's {@code arguments} when they could not be read: the text the model wrote. */
