@@ -514,6 +514,10 @@
       var finished = false;
       var onEvent = function (name, data) {
         if (name === 'start' && data.session_id) {
+          // this answer is drawn from this request: the channel's copy of it is not drawn again, even if cut off
+          if (data.message_id) {
+            shown[data.message_id] = true;
+          }
           saveSession(data.session_id);
           listen();
         } else if (name === 'state') {

@@ -129,6 +129,14 @@ class AuditTrailTest {
       int status, String action, String targetType, String targetKey) {
   }
 
+  /** Write routes whose audit entries other tests check: BotApiKeysTest and InboxApiTest. */
+  private static final List<String> AUDITED_ELSEWHERE = List.of("POST /api/bots/:botId/api-keys",
+      "DELETE /api/bots/:botId/api-keys/:keyId", "POST /api/bots/:botId/conversations/:conversationId/assign",
+      "POST /api/bots/:botId/conversations/:conversationId/messages",
+      "POST /api/bots/:botId/conversations/:conversationId/notes",
+      "POST /api/bots/:botId/conversations/:conversationId/release",
+      "POST /api/bots/:botId/conversations/:conversationId/close");
+
   @Test
   void every_admin_write_route_leaves_exactly_one_entry_with_its_action_target_and_request_id(VertxTestContext test) {
     String missing = "http://127.0.0.1:" + site.actualPort() + "/missing";
@@ -136,7 +144,12 @@ class AuditTrailTest {
         new Write("POST /api/bots", HttpMethod.POST, ids -> "/api/bots",
             new JsonObject().put("name", "Audited").put("api_key", CANARY_KEY), 201, "bot.create", "bot", "bot"),
         new Write("PUT /api/bots/:botId", HttpMethod.PUT, ids -> "/api/bots/" + ids.get("bot"),
-            new JsonObject().put("temperature", 0.3), 200, "bot.update", "bot", "bot"),
+            new JsonObject().put("temperature", 0.3).put("tools", new JsonArray().add(new JsonObject().put("type", "bus")
+                .put("name", "lookup").put("description", "Looks an order up")
+                .put("parameters", new JsonObject().put("type", "object")))), 200, "bot.update", "bot", "bot"),
+        new Write("POST /api/bots/:botId/tools/:toolName/test", HttpMethod.POST,
+            ids -> "/api/bots/" + ids.get("bot") + "/tools/lookup/test", new JsonObject().put("arguments", new JsonObject()),
+            200, "tool.test", "tool", "tool"),
         new Write("POST /api/bots/:botId/documents", HttpMethod.POST, ids -> "/api/bots/" + ids.get("bot") + "/documents",
             new JsonObject().put("url", missing), 202, "document.create", "document", "doc"),
         new Write("POST /api/bots/:botId/documents/:docId/retry", HttpMethod.POST,
@@ -159,10 +172,12 @@ class AuditTrailTest {
             "bot.delete", "bot", "bot"));
 
     Map<String, String> ids = new HashMap<>();
+    ids.put("tool", "lookup");
     Map<Write, String> requestIds = new HashMap<>();
     RouterAccess.routes(app.vertx, app.config).compose(routes -> {
       List<String> covered = new ArrayList<>(writes.stream().map(Write::route).toList());
       covered.addAll(OperatorsAuditTest.ROUTES);
+      covered.addAll(AUDITED_ELSEWHERE);
       assertThat(covered).as("a write for each admin write route (here or in OperatorsAuditTest)")
           .containsExactlyInAnyOrderElementsOf(adminWriteRoutes(routes));
       Future<Void> chain = Future.succeededFuture();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.common.Addresses;
 import dev.parley.reliability.Turns;
+import dev.parley.testing.AgentOnBus;
 import dev.parley.testing.Await;
 import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
@@ -47,10 +48,16 @@ class FollowUpTest {
       always.getJsonObject("weekly").put(day, new JsonArray().add("00:00-24:00"));
     }
     String bot = bot(always);
-    HttpResponse<Buffer> handed = post(bot, session(), "handoff", new JsonObject());
-    assertThat(handed.statusCode()).isEqualTo(202);
-    assertThat(handed.bodyAsJsonObject().getString("state")).isEqualTo("waiting");
-    assertThat(handed.bodyAsJsonObject().getBoolean("offline", false)).isFalse();
+    AgentOnBus agent = new AgentOnBus(app.vertx, "Ada");
+    agent.online(bot);
+    try {
+      HttpResponse<Buffer> handed = post(bot, session(), "handoff", new JsonObject());
+      assertThat(handed.statusCode()).isEqualTo(202);
+      assertThat(handed.bodyAsJsonObject().getString("state")).isEqualTo("waiting");
+      assertThat(handed.bodyAsJsonObject().getBoolean("offline", false)).isFalse();
+    } finally {
+      agent.away();
+    }
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parley.common.Bus;
 import dev.parley.common.ConversationClient;
 import dev.parley.common.Timeouts;
+import dev.parley.testing.AgentOnBus;
 import dev.parley.testing.Await;
 import dev.parley.testing.ParleyTest;
 import dev.parley.testing.SseEvents;
@@ -43,8 +44,11 @@ class HandoffChatTest {
     assertThat(first.statusCode()).isEqualTo(200);
     int calls = app.openai.requestCount();
 
+    AgentOnBus agent = new AgentOnBus(app.vertx, "Ada");
+    agent.online(botId);
     HttpResponse<Buffer> handed = Await.result(app.client.post("/api/chat/" + botId + "/session/" + session + "/handoff")
         .sendJsonObject(new JsonObject().put("reason", "billing question")));
+    agent.away();
     assertThat(handed.statusCode()).isEqualTo(202);
     assertThat(handed.bodyAsJsonObject().getString("state")).isEqualTo("waiting");
     assertThat(handed.bodyAsJsonObject().getString("message")).isEqualTo("A person is coming");

@@ -78,7 +78,8 @@ class InboxApiTest {
 
     JsonArray audit = ok(Await.result(people.as(admin, HttpMethod.GET, "/api/audit?limit=200").send()), 200)
         .getJsonArray("entries", new JsonArray());
-    assertThat(audit.encode()).contains("conversation.assign").contains("conversation.release").contains("conversation.close");
+    assertThat(audit.encode()).contains("conversation.assign").contains("message.create").contains("note.create")
+        .contains("conversation.release").contains("conversation.close");
   }
 
   @Test

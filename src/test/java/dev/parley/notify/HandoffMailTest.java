@@ -93,8 +93,8 @@ class HandoffMailTest {
         .put("reason", "follow_up").put("name", "Grace\r\nBcc: evil@example.test").put("email", "grace@example.test")
         .put("at", System.currentTimeMillis()));
 
-    assertThat(smtp.waitForIncomingEmail(10_000, 1)).isTrue();
-    // the people of every bot (an admin another test made) get it too
+    // the people of every bot (an admin another test made) get it too; wait for the agent's own mail
+    Await.result(Await.until(app.vertx, () -> Arrays.stream(smtp.getReceivedMessages()).anyMatch(m -> to(m).equals(agent))));
     MimeMessage mail = Arrays.stream(smtp.getReceivedMessages()).filter(m -> to(m).equals(agent)).findFirst().orElseThrow();
     assertThat(mail.getSubject()).isEqualTo("Follow-up request on Shop");
     assertThat(mail.getReplyTo()[0].toString()).isEqualTo("grace@example.test");

@@ -30,13 +30,17 @@ class ClientPoliciesTest {
         .put("fallback_text", "SECRET FALLBACK").put("fallback", new JsonObject().put("provider", "extractive"))
         .put("rate_limit", new JsonObject().put("per_session_per_minute", 7))
         .put("budget", new JsonObject().put("daily_tokens", 99_999).put("message", "SECRET BUDGET"))
+        .put("handoff", new JsonObject().put("enabled", true).put("message_waiting", "A person is coming")
+            .put("message_offline", "Leave us a note")
+            .put("triggers", new JsonObject().put("keywords", new JsonArray().add("SECRETWORD"))))
         .put("widget", new JsonObject().put("title", "Help").put("greeting", "Hello")
             .put("starter_questions", new JsonArray().add("Opening hours?")).put("citations", "none")))
         .compose(bot -> app.client.get("/api/chat/" + bot.getString("id") + "/config").send().map(response -> {
           JsonObject config = response.bodyAsJsonObject();
           assertThat(config.fieldNames()).isEqualTo(Set.of("id", "name", "max_message_chars", "widget", "handoff"));
-          assertThat(config.getJsonObject("handoff")).isEqualTo(new JsonObject().put("enabled", false)
-              .putNull("message_waiting").putNull("message_offline"));
+          // the handoff's triggers and hours stay server-side: the page needs only whether and what to say
+          assertThat(config.getJsonObject("handoff")).isEqualTo(new JsonObject().put("enabled", true)
+              .put("message_waiting", "A person is coming").put("message_offline", "Leave us a note"));
           assertThat(config.getJsonObject("widget").fieldNames()).isEqualTo(Set.of("title", "color", "position",
               "greeting", "avatar_url", "starter_questions", "citations"));
           assertThat(config.getInteger("max_message_chars")).isEqualTo(500);
