@@ -19,22 +19,45 @@ final class EvalIndex {
 
   static final String BOT = "bot_eval";
 
-  final KnowledgeIndex index;
-  private final Path models;
+  /** How the index's passages and the questions are embedded: the local model unless a comparison says otherwise. */
+  interface Model {
+    List<float[]> passages(List<String> texts);
 
-  private EvalIndex(KnowledgeIndex index, Path models) {
+    float[] query(String text);
+  }
+
+  final KnowledgeIndex index;
+  private final Model model;
+
+  private EvalIndex(KnowledgeIndex index, Model model) {
     this.index = index;
-    this.models = models;
+    this.model = model;
   }
 
   /** Indexes every file of the resource folder {@code docs} (e.g. "/eval/docs") under {@code folder}; its slug is the document id. */
   static EvalIndex build(Path folder, String docs) throws IOException, URISyntaxException {
-    EvalIndex eval = new EvalIndex(KnowledgeIndex.open(folder.resolve("index")), folder.resolve("djl"));
+    Path models = folder.resolve("djl");
+    return build(folder, docs, new Model() {
+      @Override
+      public List<float[]> passages(List<String> texts) {
+        return LocalEmbeddings.embed(models, texts);
+      }
+
+      @Override
+      public float[] query(String text) {
+        return LocalEmbeddings.embedOne(models, text);
+      }
+    });
+  }
+
+  /** As {@link #build(Path, String)}, embedded by {@code model}. */
+  static EvalIndex build(Path folder, String docs, Model model) throws IOException, URISyntaxException {
+    EvalIndex eval = new EvalIndex(KnowledgeIndex.open(folder.resolve("index")), model);
     Chunker chunker = new Chunker(800, 150);
     for (Path file : files(docs)) {
       String slug = slug(file);
       List<Chunker.Chunk> chunks = chunker.chunk(Extractors.extract(Files.readAllBytes(file), "md"));
-      List<float[]> vectors = LocalEmbeddings.embed(eval.models, chunks.stream().map(Chunker.Chunk::indexedText).toList());
+      List<float[]> vectors = model.passages(chunks.stream().map(Chunker.Chunk::indexedText).toList());
       List<KnowledgeIndex.Entry> entries = new ArrayList<>();
       for (int i = 0; i < chunks.size(); i++) {
         Chunker.Chunk c = chunks.get(i);
@@ -70,7 +93,7 @@ final class EvalIndex {
   }
 
   float[] embed(String question) {
-    return LocalEmbeddings.embedOne(models, question);
+    return model.query(question);
   }
 
   /** The best {@code topK} passages for the question (no score floor); {@code vector} may be null for BM25. */

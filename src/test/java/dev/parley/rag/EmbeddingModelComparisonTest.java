@@ -1,0 +1,163 @@
+package dev.parley.rag;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.bgesmallenv15q.BgeSmallEnV15QuantizedEmbeddingModel;
+import dev.parley.rag.HelpdeskEvalTest.Question;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedding-model comparison of issue 16, opt-in (it embeds the help-centre set twice, about two minutes on
+ * 2 vCPU): all-MiniLM-L6-v2 (the default) against bge-small-en-v1.5, both quantised, on the help-centre set, for
+ * quality (first stage, and the re-ranking with {@link Relevance} fitted afresh for each model on the fitted half
+ * and measured on the held-out half, as {@link RerankEvalTest} splits them) and speed (ms per passage, embedded in
+ * batches as ingestion does, and per query). bge is asked with its query instruction; passages go as they are.
+ *
+ * <p>{@code mvn -o -q test -Dtest=EmbeddingModelComparisonTest -Dparley.bench=models}; docs/retrieval.md has the
+ * numbers.
+ */
+@EnabledIfSystemProperty(named = "parley.bench", matches = "models")
+class EmbeddingModelComparisonTest {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddingModelComparisonTest.class);
+  static final String BGE_QUERY_PREFIX = "Represent this sentence for searching relevant passages: ";
+
+  @TempDir
+  Path folder;
+
+  /** A model as the evaluation index uses it, timing what it embeds. */
+  static final class Timed implements EvalIndex.Model {
+    final EmbeddingModel model;
+    final String queryPrefix;
+    long passageNanos;
+    int passages;
+    long queryNanos;
+    int queries;
+
+    Timed(EmbeddingModel model, String queryPrefix) {
+      this.model = model;
+      this.queryPrefix = queryPrefix;
+    }
+
+    @Override
+    public List<float[]> passages(List<String> texts) {
+      long started = System.nanoTime();
+      List<float[]> out = model.embedAll(texts.stream().map(t -> TextSegment.from(t.isBlank() ? "." : t)).toList())
+          .content().stream().map(e -> LocalEmbeddings.normalised(e.vector())).toList();
+      passageNanos += System.nanoTime() - started;
+      passages += texts.size();
+      return out;
+    }
+
+    @Override
+    public float[] query(String text) {
+      long started = System.nanoTime();
+      float[] v = LocalEmbeddings.normalised(model.embed(queryPrefix + text).content().vector());
+      queryNanos += System.nanoTime() - started;
+      queries++;
+      return v;
+    }
+  }
+
+  @Test
+  void both_models_are_measured_on_the_help_centre_set() throws Exception {
+    System.setProperty("DJL_CACHE_DIR", folder.resolve("djl").toString());
+    compare("all-MiniLM-L6-v2 (q)", new Timed(LocalEmbeddings.load(folder.resolve("djl")), ""), folder.resolve("minilm"));
+    compare("bge-small-en-v1.5 (q)", new Timed(new BgeSmallEnV15QuantizedEmbeddingModel(), BGE_QUERY_PREFIX),
+        folder.resolve("bge"));
+  }
+
+  private static void compare(String name, Timed model, Path folder) throws Exception {
+    EvalIndex eval = EvalIndex.build(folder, HelpdeskEvalTest.DOCS, model);
+    try {
+      List<Question> fit = new ArrayList<>();
+      List<Question> heldOut = new ArrayList<>();
+      List<Question> answerable = new ArrayList<>();
+      Map<Question, List<KnowledgeIndex.Hit>> pools = new LinkedHashMap<>();
+      Map<Question, List<KnowledgeIndex.Hit>> vector = new LinkedHashMap<>();
+      int[] seen = new int[2];
+      for (Question q : HelpdeskEvalTest.questions()) {
+        int i = seen[q.answerable() ? 0 : 1]++;
+        (i % 2 == 0 ? fit : heldOut).add(q);
+        if (q.answerable()) {
+          answerable.add(q);
+        }
+        float[] v = eval.embed(q.text());
+        pools.put(q, eval.search(q.text(), v, Reranker.POOL, KnowledgeIndex.Mode.HYBRID));
+        vector.put(q, eval.search(q.text(), v, 5, KnowledgeIndex.Mode.VECTOR));
+      }
+      double[] w = fit(fit, pools);
+      LOG.info(String.format(Locale.ROOT, "%s: %.1f ms per passage (%d), %.1f ms per query (%d) | first stage: vector"
+          + " recall@1 %.3f recall@5 %.3f, hybrid recall@1 %.3f recall@5 %.3f | re-ranked (fitted on the fitted half):"
+          + " recall@1 %.3f (held-out %.3f) recall@5 %.3f (held-out %.3f)", name, model.passageNanos / 1e6 / model.passages,
+          model.passages, model.queryNanos / 1e6 / model.queries, model.queries, recall(answerable, vector, 1),
+          recall(answerable, vector, 5), recall(answerable, pools, 1), recall(answerable, pools, 5),
+          recall(answerable, reranked(w, answerable, pools), 1),
+          recall(answerable(heldOut), reranked(w, heldOut, pools), 1), recall(answerable, reranked(w, answerable, pools), 5),
+          recall(answerable(heldOut), reranked(w, heldOut, pools), 5)));
+      assertThat(recall(answerable, vector, 5)).as(name).isGreaterThan(0.5);
+    } finally {
+      eval.release();
+    }
+  }
+
+  private static List<Question> answerable(List<Question> questions) {
+    return questions.stream().filter(Question::answerable).toList();
+  }
+
+  /** {@link Relevance}'s features fitted on these questions' candidates, as {@link RerankEvalTest} fits them. */
+  private static double[] fit(List<Question> questions, Map<Question, List<KnowledgeIndex.Hit>> pools) {
+    List<double[]> rows = new ArrayList<>();
+    List<Boolean> labels = new ArrayList<>();
+    for (Question q : questions) {
+      List<KnowledgeIndex.Hit> pool = pools.get(q);
+      double[][] features = Reranker.features(q.text(), pool);
+      for (int i = 0; i < pool.size(); i++) {
+        rows.add(features[i]);
+        labels.add(RerankEvalTest.answers(q, pool.get(i)));
+      }
+    }
+    return RelevanceFit.fit(rows, labels, 20_000, 0.5, 1e-4);
+  }
+
+  /** Each question's candidates ordered by the relevance of weights {@code w} ({bias, w1…}). */
+  private static Map<Question, List<KnowledgeIndex.Hit>> reranked(double[] w, List<Question> questions,
+      Map<Question, List<KnowledgeIndex.Hit>> pools) {
+    Map<Question, List<KnowledgeIndex.Hit>> out = new LinkedHashMap<>();
+    for (Question q : questions) {
+      List<KnowledgeIndex.Hit> pool = pools.get(q);
+      double[][] f = Reranker.features(q.text(), pool);
+      double[] z = new double[pool.size()];
+      List<Integer> order = new ArrayList<>();
+      for (int i = 0; i < pool.size(); i++) {
+        z[i] = w[0];
+        for (int j = 0; j < f[i].length; j++) {
+          z[i] += w[j + 1] * f[i][j];
+        }
+        order.add(i);
+      }
+      order.sort((a, b) -> Double.compare(z[b], z[a]));
+      out.put(q, order.stream().map(pool::get).toList());
+    }
+    return out;
+  }
+
+  /** The share of answerable questions whose document is in the first {@code k} of their ranking. */
+  private static double recall(List<Question> answerable, Map<Question, List<KnowledgeIndex.Hit>> ranked, int k) {
+    long found = answerable.stream()
+        .filter(q -> ranked.get(q).stream().limit(k).anyMatch(h -> h.documentId().equals(q.document()))).count();
+    return (double) found / answerable.size();
+  }
+}
