@@ -38,7 +38,8 @@ class RerankEvalTest {
   private static final String WHOLE = "whole set";
 
   // What the reranked search measured when written (docs/retrieval.md), a little under, so nothing gets worse.
-  // The targets of the issue are logged with these; those not met are said so in docs/retrieval.md.
+  // The targets of the issue are logged with these, each "met" or "NOT met"; a met target is asserted as such
+  // (recall@5 of the ranking); those not met (with all-MiniLM-L6-v2) are said so in docs/retrieval.md.
   static final double RECALL_AT_1_FLOOR = 0.87; // measured 0.878 (held-out half 0.892; baseline 0.849)
   static final double SECTION_RECALL_AT_1_FLOOR = 0.79; // measured 0.805 (baseline 0.756)
   static final double RECALL_AT_5_FLOOR = 0.96; // measured 0.966 at the default threshold (0.976 without)
@@ -110,7 +111,7 @@ class RerankEvalTest {
   }
 
   @Test
-  void reranked_retrieval_meets_the_targets_and_abstains_on_what_the_documents_do_not_answer() {
+  void reranked_retrieval_is_measured_against_the_targets_on_both_halves() {
     for (String half : List.of(FIT, HELD_OUT, WHOLE)) {
       double[] s = measure(outcomes(answerable.get(half), -1));
       LOG.info(String.format(Locale.ROOT, "Reranked (%s, %d answerable): document recall@1=%.3f recall@5=%.3f MRR=%.3f"
@@ -133,6 +134,17 @@ class RerankEvalTest {
         + " abstain %.0f %% (>= %.0f %%); held-out half: %.3f, %.3f, %.0f %%", Relevance.DEFAULT_MIN_SCORE, whole[0],
         RECALL_AT_1_TARGET, whole[1], RECALL_AT_5_TARGET, 100 * abstained, 100 * ABSTAIN_TARGET, heldOut[0],
         heldOut[1], 100 * heldOutAbstained));
+    double[] ranking = measure(outcomes(answerable.get(WHOLE), -1));
+    logTarget("recall@1 >= 0.90 (ranking)", ranking[0], RECALL_AT_1_TARGET);
+    logTarget("recall@5 >= 0.97 (ranking, no threshold)", ranking[1], RECALL_AT_5_TARGET);
+    logTarget("recall@5 >= 0.97 (at the default threshold)", whole[1], RECALL_AT_5_TARGET);
+    logTarget("unanswerable abstaining >= 80 % (at the default threshold)", abstained, ABSTAIN_TARGET);
+    logTarget("extractive answer holds the fact >= 90 %", extractive, EXTRACTIVE_TARGET);
+  }
+
+  private static void logTarget(String target, double measured, double goal) {
+    LOG.info(String.format(Locale.ROOT, "Target of issue 16, whole set: %-58s measured %.3f: %s", target, measured,
+        measured >= goal ? "met" : "NOT met"));
   }
 
   @Test
@@ -140,6 +152,7 @@ class RerankEvalTest {
     double[] all = measure(outcomes(answerable.get(WHOLE), -1));
     double[] kept = measure(outcomes(answerable.get(WHOLE), Relevance.DEFAULT_MIN_SCORE));
     assertThat(all[0]).isGreaterThanOrEqualTo(RECALL_AT_1_FLOOR);
+    assertThat(all[1]).as("recall@5 of the ranking, a target of issue 16 that is met").isGreaterThanOrEqualTo(RECALL_AT_5_TARGET);
     assertThat(all[3]).isGreaterThanOrEqualTo(SECTION_RECALL_AT_1_FLOOR);
     assertThat(kept[1]).isGreaterThanOrEqualTo(RECALL_AT_5_FLOOR);
     assertThat(abstained(outcomes(unanswerable.get(WHOLE), Relevance.DEFAULT_MIN_SCORE)))
