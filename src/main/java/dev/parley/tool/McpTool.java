@@ -63,6 +63,7 @@ final class McpTool {
   private final SecretBox secrets;
   private final long ttlMs;
   private final HttpClientAgent client;
+  private Future<Void> loaded;
   private final Map<String, Cached> cache = new LinkedHashMap<>(64, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
@@ -208,8 +209,29 @@ final class McpTool {
     return prefix + "__" + safe.substring(0, Math.min(safe.length(), room)) + "_" + hash;
   }
 
+  /**
+   * Loads the SDK, Reactor and the JSON mapper off the event loop, once, before the first session: their first use
+   * costs hundreds of milliseconds of class loading.
+   */
+  private Future<Void> loaded() {
+    if (loaded == null) {
+      loaded = vertx.executeBlocking(() -> {
+        String request = McpJson.INSTANCE.writeValueAsString(new McpSchema.JSONRPCRequest(McpSchema.JSONRPC_VERSION,
+            McpSchema.METHOD_TOOLS_LIST, "warm", new McpSchema.PaginatedRequest(null)));
+        McpSchema.deserializeJsonRpcMessage(McpJson.INSTANCE, request);
+        Mono.just(request).then().block();
+        return McpClient.class.getName() + McpAsyncClient.class.getName();
+      }, false).<Void>mapEmpty().recover(failed -> Future.succeededFuture());
+    }
+    return loaded;
+  }
+
   /** One session with the server: initialize, {@code work}, close; within the tool's timeout. */
   private <T> Future<T> session(String botId, JsonObject tool, Function<McpAsyncClient, Mono<T>> work) {
+    return loaded().compose(ready -> open(botId, tool, work));
+  }
+
+  private <T> Future<T> open(String botId, JsonObject tool, Function<McpAsyncClient, Mono<T>> work) {
     long timeoutMs = tool.getLong("timeout_ms", 10_000L);
     Map<String, String> headers = new HashMap<>();
     URI endpoint;
