@@ -95,25 +95,38 @@ class McpToolTest {
   }
 
   @Test
-  void the_refresh_route_lists_the_servers_tools_with_the_names_the_model_sees(VertxTestContext test) {
-    bot(shop()).compose(botId -> refresh(botId, "shop")).onComplete(test.succeeding(response -> test.verify(() -> {
-      assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
-      JsonArray tools = response.bodyAsJsonObject().getJsonArray("tools");
-      assertThat(tools.stream().map(t -> ((JsonObject) t).getString("name")))
-          .containsExactlyInAnyOrder("order_status", "cancel_order", "slow_report");
-      JsonObject status = tools.stream().map(JsonObject.class::cast)
-          .filter(t -> t.getString("name").equals("order_status")).findFirst().orElseThrow();
-      assertThat(status.getString("exposed_as")).isEqualTo("shop__order_status");
-      assertThat(status.getString("description")).isEqualTo("Tells the status of an order by its id");
-      assertThat(status.getJsonObject("parameters").getJsonObject("properties").getJsonObject("order_id")
-          .getInteger("maxLength")).isEqualTo(20);
-      assertThat(status.getJsonObject("parameters").containsKey("$schema")).isFalse();
-      assertThat(status.getBoolean("allowed")).isTrue();
-      assertThat(tools.stream().map(JsonObject.class::cast).filter(t -> t.getString("name").equals("slow_report"))
-          .findFirst().orElseThrow().getBoolean("allowed")).isFalse();
-      assertThat(response.bodyAsString()).doesNotContain(TOKEN);
-      test.completeNow();
-    })));
+  void the_refresh_route_lists_the_servers_tools_with_the_names_the_model_sees_and_is_audited(VertxTestContext test) {
+    bot(shop()).compose(botId -> refresh(botId, "shop").compose(response -> audited("tool.refresh", 0).map(response)))
+        .onComplete(test.succeeding(response -> test.verify(() -> {
+          assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+          JsonArray tools = response.bodyAsJsonObject().getJsonArray("tools");
+          assertThat(tools.stream().map(t -> ((JsonObject) t).getString("name")))
+              .containsExactlyInAnyOrder("order_status", "cancel_order", "slow_report");
+          JsonObject status = tools.stream().map(JsonObject.class::cast)
+              .filter(t -> t.getString("name").equals("order_status")).findFirst().orElseThrow();
+          assertThat(status.getString("exposed_as")).isEqualTo("shop__order_status");
+          assertThat(status.getString("description")).isEqualTo("Tells the status of an order by its id");
+          assertThat(status.getJsonObject("parameters").getJsonObject("properties").getJsonObject("order_id")
+              .getInteger("maxLength")).isEqualTo(20);
+          assertThat(status.getJsonObject("parameters").containsKey("$schema")).isFalse();
+          assertThat(status.getBoolean("allowed")).isTrue();
+          assertThat(tools.stream().map(JsonObject.class::cast).filter(t -> t.getString("name").equals("slow_report"))
+              .findFirst().orElseThrow().getBoolean("allowed")).isFalse();
+          assertThat(response.bodyAsString()).doesNotContain(TOKEN);
+          test.completeNow();
+        })));
+  }
+
+  /** Waits (up to 10 s) for an audit entry of {@code action}; the entry is written just after the response. */
+  static Future<Void> audited(String action, int attempt) {
+    return app.admin(HttpMethod.GET, "/api/audit?limit=200").send().compose(log -> {
+      if (log.bodyAsString().contains("\"" + action + "\"")) {
+        assertThat(log.bodyAsString()).doesNotContain(TOKEN);
+        return Future.succeededFuture();
+      }
+      return attempt > 200 ? Future.failedFuture("no audit entry " + action)
+          : app.vertx.timer(50).compose(v -> audited(action, attempt + 1));
+    });
   }
 
   @Test
@@ -213,6 +226,17 @@ class McpToolTest {
       assertThat(notMcp.statusCode()).isEqualTo(422);
       test.completeNow();
     })));
+  }
+
+  @Test
+  void a_server_tool_name_that_cannot_be_used_as_is_gets_a_safe_short_name_with_a_hash() {
+    assertThat(McpTool.exposed("shop", "order_status")).isEqualTo("shop__order_status");
+    String dotted = McpTool.exposed("shop", "orders.get");
+    assertThat(dotted).matches("shop__orders_get_[0-9a-f]{6}");
+    assertThat(McpTool.exposed("shop", "orders_get")).isNotEqualTo(dotted);
+    String longName = McpTool.exposed("n".repeat(32), "x".repeat(100));
+    assertThat(longName).hasSizeLessThanOrEqualTo(64).matches("[a-zA-Z0-9_-]{1,64}");
+    assertThat(McpTool.exposed("n".repeat(32), "x".repeat(99))).isNotEqualTo(longName);
   }
 
   static <T> Future<T> vertxBlocking(java.util.concurrent.Callable<T> work) {
