@@ -107,8 +107,12 @@ final class McpHttpTransport implements McpClientTransport {
       open.clear();
       String session = sessionId;
       if (session != null && address != null && address.succeeded()) {
-        client.request(request(HttpMethod.DELETE, address.result()).putHeader("Mcp-Session-Id", session)
-            .setIdleTimeout(2_000)).compose(HttpClientRequest::send).onSuccess(r -> r.request().reset());
+        try {
+          client.request(request(HttpMethod.DELETE, address.result()).putHeader("Mcp-Session-Id", session)
+              .setIdleTimeout(2_000)).compose(HttpClientRequest::send).compose(HttpClientResponse::body);
+        } catch (IllegalStateException clientClosed) {
+          // the node is stopping: the server ends the session itself
+        }
       }
     }));
   }
