@@ -20,7 +20,6 @@ import io.vertx.core.net.SocketAddress;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -160,45 +159,25 @@ final class McpHttpTransport implements McpClientTransport {
   }
 
   private Future<Void> read(HttpClientResponse response) {
-    Promise<Void> done = Promise.promise();
     int status = response.statusCode();
     String session = response.getHeader("Mcp-Session-Id");
     if (session != null && !session.isBlank() && session.length() <= 256) {
       sessionId = session;
     }
     String type = String.valueOf(response.getHeader("Content-Type")).toLowerCase(java.util.Locale.ROOT);
-    Buffer received = Buffer.buffer();
-    response.handler(data -> {
-      if (received.length() + data.length() > maxBytes) {
-        if (done.tryFail(new ToolFailure("response_too_large", "The MCP server's answer is larger than " + maxBytes
-            + " bytes"))) {
-          response.request().reset();
-        }
-        return;
-      }
-      received.appendBuffer(data);
-    });
-    response.exceptionHandler(broken -> done.tryFail(new ToolFailure("tool_unreachable",
-        "The connection to the MCP server broke off")));
-    response.endHandler(end -> {
-      if (done.future().isComplete()) {
-        return;
-      }
+    return ResponseBody.read(response, maxBytes, "MCP server").compose(text -> {
       if (status < 200 || status >= 300) {
-        done.tryFail(new ToolFailure("tool_failed", "The MCP server answered HTTP " + status));
-        return;
+        return Future.failedFuture(new ToolFailure("tool_failed", "The MCP server answered HTTP " + status));
       }
       try {
-        String text = received.toString(StandardCharsets.UTF_8);
         for (String json : type.startsWith("text/event-stream") ? events(text) : batch(text)) {
           deliver(McpSchema.deserializeJsonRpcMessage(McpJson.INSTANCE, json));
         }
-        done.tryComplete();
+        return Future.succeededFuture();
       } catch (IOException | RuntimeException unreadable) {
-        done.tryFail(new ToolFailure("tool_failed", "The MCP server's answer is not valid MCP"));
+        return Future.failedFuture(new ToolFailure("tool_failed", "The MCP server's answer is not valid MCP"));
       }
     });
-    return done.future();
   }
 
   /** A JSON answer: one message, or a batch (a list) of them; an empty body (202 Accepted) is none. */
