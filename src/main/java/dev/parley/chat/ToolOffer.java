@@ -16,12 +16,15 @@ import org.slf4j.LoggerFactory;
  * The tools a turn offers the model: the bot's tools, each {@code mcp} tool replaced by the tools its server lists
  * and {@code allowed_tools} lets through (listed by the tool verticle, from its cache), under the names the model sees
  * ({@code exposed_as}: {@code <tool name>__<server's tool name>}). A server that cannot be listed offers nothing this
- * turn (logged, the turn goes on); a listed name that would collide with another tool's is left out.
+ * turn (logged, the turn goes on); a listed name that would collide with another tool's is left out, and so are MCP
+ * tools past {@value #MAX_OFFERED} tools in all.
  * {@link #tool} finds what a call names: the bot's tool, or a copy of the mcp tool with {@code mcp_tool} set to the
  * server's tool.
  */
 record ToolOffer(JsonArray offered, Map<String, JsonObject> byName) {
 
+  /** The most tools one model request may carry (the provider's limit); MCP tools past it are left out. */
+  static final int MAX_OFFERED = 128;
   private static final Logger LOG = LoggerFactory.getLogger(ToolOffer.class);
 
   static Future<ToolOffer> of(ToolClient tools, Turn turn) {
@@ -52,7 +55,7 @@ record ToolOffer(JsonArray offered, Map<String, JsonObject> byName) {
         for (Object entry : listed == null ? new JsonArray() : listed) {
           JsonObject one = (JsonObject) entry;
           String name = one.getString("exposed_as");
-          if (!one.getBoolean("allowed", false) || byName.containsKey(name)) {
+          if (!one.getBoolean("allowed", false) || byName.containsKey(name) || offered.size() >= MAX_OFFERED) {
             continue;
           }
           byName.put(name, configured.getJsonObject(i).copy().put("mcp_tool", one.getString(Fields.NAME)));
