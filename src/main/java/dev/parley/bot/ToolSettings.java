@@ -27,12 +27,19 @@ final class ToolSettings {
   private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
   private static final Pattern HEADER = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}");
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{([a-zA-Z0-9_-]{1,64})}");
-  private static final Set<String> TYPES = Set.of("http", "bus", "handoff", "knowledge_search");
+  private static final Set<String> TYPES = Set.of("http", "mcp", "bus", "handoff", "knowledge_search");
   private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
   private static final Set<String> COMMON = Set.of("type", "name", "description", "label", "timeout_ms");
   private static final Set<String> HTTP = Set.of("parameters", "method", "url", "query", "body", "headers",
       "secret_headers", "secret_headers_set", "secret_headers_hint", "max_response_bytes");
   private static final Set<String> BUS = Set.of("parameters");
+  private static final Set<String> MCP = Set.of("url", "headers", "secret_headers", "secret_headers_set",
+      "secret_headers_hint", "allowed_tools");
+  /** Headers of the MCP exchange itself, which an mcp tool may not set. */
+  private static final Set<String> MCP_RESERVED = Set.of("accept", "content-type", "mcp-session-id",
+      "mcp-protocol-version", "last-event-id");
+  /** An mcp tool's name prefixes its server's tools ({@code <name>__<tool>}), so it is kept short. */
+  static final int MCP_NAME_MAX = 32;
   /** Headers an operator may not set: the client sets them, or they would change how the exchange is framed. */
   private static final Set<String> RESERVED = Set.of("host", "content-length", "transfer-encoding", "connection",
       "upgrade", "te", "trailer", "keep-alive", "proxy-authorization", "proxy-connection");
@@ -88,18 +95,19 @@ final class ToolSettings {
   private static JsonObject tool(String field, JsonObject tool, JsonArray stored) {
     Object type = tool.getValue("type");
     if (!(type instanceof String t) || !TYPES.contains(t)) {
-      throw ParleyException.invalid(field + ".type", "'" + field + ".type' must be http, bus, handoff or knowledge_search");
+      throw ParleyException.invalid(field + ".type", "'" + field
+          + ".type' must be http, mcp, bus, handoff or knowledge_search");
     }
     Set<String> allowed = new HashSet<>(COMMON);
     // a built-in's parameters are its own: sent back as the admin read them, they are ignored
-    allowed.addAll(t.equals("http") ? HTTP : BUS);
+    allowed.addAll(t.equals("http") ? HTTP : t.equals("mcp") ? MCP : BUS);
     for (String key : tool.fieldNames()) {
       if (!allowed.contains(key)) {
         throw ParleyException.invalid(field + "." + key, "Unknown field '" + field + "." + key + "' for a " + t + " tool");
       }
     }
-    String name = tool.getValue("name") == null && !t.equals("http") && !t.equals("bus") ? t
-        : text(field + ".name", tool.getValue("name"), 1, 64);
+    String name = tool.getValue("name") == null && !t.equals("http") && !t.equals("bus") && !t.equals("mcp") ? t
+        : text(field + ".name", tool.getValue("name"), 1, t.equals("mcp") ? MCP_NAME_MAX : 64);
     if (!NAME.matcher(name).matches()) {
       throw ParleyException.invalid(field + ".name", "'" + field + ".name' must be 1 to 64 letters, digits, _ or -");
     }
@@ -113,6 +121,7 @@ final class ToolSettings {
       case "handoff" -> valid.put("parameters", HANDOFF_PARAMETERS.copy());
       case "knowledge_search" -> valid.put("parameters", SEARCH_PARAMETERS.copy());
       case "bus" -> valid.put("parameters", parameters(field, tool.getValue("parameters")));
+      case "mcp" -> mcp(field, tool, valid, stored);
       default -> http(field, tool, valid, stored);
     }
     return valid;
@@ -162,6 +171,39 @@ final class ToolSettings {
         65_536));
     valid.put("secret_headers", secretHeaders(field + ".secret_headers", tool.getValue("secret_headers"),
         storedSecrets(stored, valid.getString("name")), valid.getJsonObject("headers")));
+  }
+
+  /**
+   * An mcp tool: the server's Streamable HTTP {@code url} (no placeholders), plain and secret {@code headers}, and
+   * {@code allowed_tools} (names as the server lists them; left out, every tool it lists).
+   */
+  private static void mcp(String field, JsonObject tool, JsonObject valid, JsonArray stored) {
+    valid.put("url", WebAddresses.url(field + ".url", text(field + ".url", tool.getValue("url"), 1, 2000), false));
+    JsonObject headers = mapping(field + ".headers", tool.getValue("headers"), Set.of(), true);
+    valid.put("headers", headers);
+    valid.put("secret_headers", secretHeaders(field + ".secret_headers", tool.getValue("secret_headers"),
+        storedSecrets(stored, valid.getString("name")), headers));
+    for (String header : headers.copy().mergeIn(valid.getJsonObject("secret_headers")).fieldNames()) {
+      if (MCP_RESERVED.contains(header.toLowerCase(java.util.Locale.ROOT))) {
+        throw ParleyException.invalid(field + ".headers." + header, "'" + header
+            + "' is a header of the MCP exchange itself and cannot be set");
+      }
+    }
+    Object only = tool.getValue("allowed_tools");
+    if (only != null) {
+      if (!(only instanceof JsonArray list) || list.size() > 128) {
+        throw ParleyException.invalid(field + ".allowed_tools", "'" + field
+            + ".allowed_tools' must be a list of at most 128 tool names");
+      }
+      JsonArray names = new JsonArray();
+      for (int i = 0; i < list.size(); i++) {
+        String one = text(field + ".allowed_tools[" + i + "]", list.getValue(i), 1, 128);
+        if (!names.contains(one)) {
+          names.add(one);
+        }
+      }
+      valid.put("allowed_tools", names);
+    }
   }
 
   /** The template with its placeholders in the path or query only: the host is the operator's, never the model's. */

@@ -12,7 +12,8 @@ import java.util.function.Function;
 /**
  * The tool loop of a turn whose bot has {@code tools} (docs/tools.md): model → the tool calls it asked for (run
  * together, each checked and run by the tool verticle through {@link ToolClient}) → their results → model, for at most
- * the bot's {@code max_tool_steps} rounds of tools and while the turn is within its time budget; then the model is
+ * the bot's {@code max_tool_steps} rounds of tools (an {@code mcp} tool offers the tools its server lists,
+ * {@link ToolOffer}) and while the turn is within its time budget; then the model is
  * asked once more with {@code tool_choice: "none"} for its answer. A call with broken arguments or of a tool the bot
  * does not have gets an error result without running. The text of every step is part of the answer (a step's text is
  * followed by a blank line), the spend of every step adds up ({@link ToolLog}), and the visitor of a stream hears each
@@ -42,22 +43,20 @@ final class ToolLoop {
   }
 
   Future<Answer> run(Turn turn, Delivery delivery) {
-    JsonObject request = turn.providerRequest();
-    JsonArray offered = new JsonArray();
-    for (Object item : turn.bot().getJsonArray(Fields.TOOLS)) {
-      JsonObject tool = (JsonObject) item;
-      offered.add(new JsonObject().put(Fields.NAME, tool.getString(Fields.NAME))
-          .put("description", tool.getString("description", "")).put("parameters", tool.getJsonObject("parameters")));
-    }
-    String system = request.getString(Fields.SYSTEM);
-    request.put(Fields.SYSTEM, (system == null || system.isBlank() ? "" : system.strip() + "\n\n") + UNTRUSTED);
-    request.put(Fields.TOOLS, offered).put(Fields.TOOL_CHOICE, "auto");
-    int maxSteps = turn.bot().getInteger("max_tool_steps", 5);
-    return step(turn, delivery, request, 0, maxSteps, ToolLog.NONE, "", "");
+    return ToolOffer.of(tools, turn).compose(offer -> {
+      JsonObject request = turn.providerRequest();
+      if (!offer.offered().isEmpty()) {
+        String system = request.getString(Fields.SYSTEM);
+        request.put(Fields.SYSTEM, (system == null || system.isBlank() ? "" : system.strip() + "\n\n") + UNTRUSTED);
+        request.put(Fields.TOOLS, offer.offered()).put(Fields.TOOL_CHOICE, "auto");
+      }
+      int maxSteps = turn.bot().getInteger("max_tool_steps", 5);
+      return step(turn, offer, delivery, request, 0, maxSteps, ToolLog.NONE, "", "");
+    });
   }
 
-  private Future<Answer> step(Turn turn, Delivery delivery, JsonObject request, int step, int maxSteps, ToolLog log,
-      String sentBefore, String textBefore) {
+  private Future<Answer> step(Turn turn, ToolOffer offer, Delivery delivery, JsonObject request, int step, int maxSteps,
+      ToolLog log, String sentBefore, String textBefore) {
     return ask.apply(request).compose(answer -> {
       String sent = sentBefore + answer.sent();
       String received = textBefore + answer.received();
@@ -73,7 +72,7 @@ final class ToolLoop {
         delivery.delta(separator);
       }
       ToolLog spent = log.spent(reply);
-      return runAll(turn, delivery, calls, step).map(results -> {
+      return runAll(turn, offer, delivery, calls, step).map(results -> {
         JsonArray messages = request.getJsonArray(Fields.MESSAGES);
         messages.add(new JsonObject().put(Fields.ROLE, "assistant").put(Fields.CONTENT, text)
             .put(Fields.TOOL_CALLS, calls));
@@ -89,7 +88,7 @@ final class ToolLoop {
         if (step + 1 >= maxSteps || outOfTime) {
           again.put(Fields.TOOL_CHOICE, "none");
         }
-        return step(turn, delivery, again, step + 1, maxSteps, next, sent + (delivery.streams() ? separator : ""),
+        return step(turn, offer, delivery, again, step + 1, maxSteps, next, sent + (delivery.streams() ? separator : ""),
             textBefore + text + separator);
       });
     });
@@ -113,10 +112,10 @@ final class ToolLoop {
   private record Result(JsonObject message, JsonObject stored) {
   }
 
-  private Future<List<Result>> runAll(Turn turn, Delivery delivery, JsonArray calls, int step) {
+  private Future<List<Result>> runAll(Turn turn, ToolOffer offer, Delivery delivery, JsonArray calls, int step) {
     List<Future<Result>> running = new ArrayList<>();
     for (Object item : calls) {
-      running.add(run(turn, delivery, (JsonObject) item, step));
+      running.add(run(turn, offer, delivery, (JsonObject) item, step));
     }
     return Future.all(running).map(done -> {
       List<Result> results = new ArrayList<>();
@@ -127,9 +126,9 @@ final class ToolLoop {
     });
   }
 
-  private Future<Result> run(Turn turn, Delivery delivery, JsonObject call, int step) {
+  private Future<Result> run(Turn turn, ToolOffer offer, Delivery delivery, JsonObject call, int step) {
     String name = call.getString(Fields.NAME, "");
-    JsonObject tool = find(turn, name);
+    JsonObject tool = offer.tool(name);
     long started = System.currentTimeMillis();
     if (tool == null || call.getBoolean(Fields.ARGUMENTS_ERROR, false)) {
       String why = tool == null ? "Error: there is no tool named '" + ToolLog.cut(name) + "'"
@@ -166,14 +165,5 @@ final class ToolLoop {
         .put(Fields.ERROR, outcome.getString(Fields.ERROR)).put(Fields.LATENCY_MS, outcome.getLong(Fields.LATENCY_MS, 0L))
         .put("step", step + 1);
     return new Result(message, stored);
-  }
-
-  private static JsonObject find(Turn turn, String name) {
-    for (Object item : turn.bot().getJsonArray(Fields.TOOLS)) {
-      if (item instanceof JsonObject tool && name.equals(tool.getString(Fields.NAME))) {
-        return tool;
-      }
-    }
-    return null;
   }
 }

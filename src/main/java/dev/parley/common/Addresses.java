@@ -220,6 +220,11 @@ public final class Addresses {
   public static final String TOOL_PREFIX = "parley.tool.";
   /** {@code {bot_id, session_id, tool, type, status, latency_ms, error?, at}}: a tool was called (no arguments, no result). */
   public static final String EVENTS_TOOL_CALLED = "parley.events.tool.called";
+  /**
+   * Lists the tools of a bot's {@code mcp} tool (the {@code tool} verticle): {@code {bot_id, tool, refresh?}} →
+   * {@code {tools: [{name, exposed_as, description, parameters, allowed}]}}, cached unless {@code refresh}.
+   */
+  public static final String TOOLS_LIST = "parley.tools.list";
 
   private Addresses() {
   }

@@ -65,6 +65,7 @@ final class AccessRules {
     rule(HttpMethod.POST, "/api/bots/:botId/api-keys", Permission.BOTS_WRITE);
     rule(HttpMethod.DELETE, "/api/bots/:botId/api-keys/:keyId", Permission.BOTS_WRITE);
     rule(HttpMethod.POST, "/api/bots/:botId/tools/:toolName/test", Permission.BOTS_WRITE);
+    rule(HttpMethod.POST, "/api/bots/:botId/tools/:toolName/refresh", Permission.BOTS_WRITE);
     rule(HttpMethod.GET, "/api/users", Permission.USERS_READ);
     rule(HttpMethod.POST, "/api/users", Permission.USERS_MANAGE);
     rule(HttpMethod.GET, "/api/users/:userId", Permission.USERS_READ);

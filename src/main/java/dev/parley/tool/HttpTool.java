@@ -17,7 +17,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -155,27 +154,12 @@ final class HttpTool {
       hop(plan, next, headers, maxBytes, hops + 1, current, result);
       return;
     }
-    String announced = response.getHeader("Content-Length");
-    if (announced != null && announced.strip().matches("\\d{1,18}") && Long.parseLong(announced.strip()) > maxBytes) {
-      response.request().reset();
-      result.tryFail(new ToolFailure("response_too_large", "The tool's answer is larger than " + maxBytes + " bytes"));
-      return;
-    }
-    Buffer received = Buffer.buffer();
-    response.handler(data -> {
-      if (received.length() + data.length() > maxBytes) {
-        if (result.tryFail(new ToolFailure("response_too_large", "The tool's answer is larger than " + maxBytes
-            + " bytes"))) {
-          response.request().reset();
-        }
+    ResponseBody.read(response, maxBytes, "tool").onComplete(read -> {
+      if (read.failed()) {
+        result.tryFail(read.cause());
         return;
       }
-      received.appendBuffer(data);
-    });
-    response.exceptionHandler(error -> result.tryFail(new ToolFailure("tool_unreachable",
-        "The connection to the tool broke off")));
-    response.endHandler(end -> {
-      String text = received.toString(StandardCharsets.UTF_8);
+      String text = read.result();
       if (status >= 200 && status < 300) {
         result.tryComplete(text);
       } else {

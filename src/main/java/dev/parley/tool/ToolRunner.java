@@ -14,7 +14,8 @@ import io.vertx.core.json.JsonObject;
 /**
  * One tool call: the bot's per-minute limit ({@link CallRate}), the arguments checked against the tool's
  * {@code parameters} ({@link ToolSchema}), then the call by type — {@code http} ({@link HttpTool}), {@code bus}
- * (a request to {@code parley.tool.<name>}), {@code handoff} ({@code parley.conversation.handoff} with
+ * (a request to {@code parley.tool.<name>}), {@code mcp} (the server's tool named by the call's {@code mcp_tool},
+ * {@link McpTool}), {@code handoff} ({@code parley.conversation.handoff} with
  * {@code trigger: "tool"}) and {@code knowledge_search} (the bot's retrieval) — each within the tool's
  * {@code timeout_ms}. Whatever happens becomes a result for the model: {@code {status: done, content}} or
  * {@code {status: failed, error, content}} (the content then says what went wrong), with its latency; the call is
@@ -22,18 +23,24 @@ import io.vertx.core.json.JsonObject;
  */
 final class ToolRunner {
 
+  /** On an {@code mcp} tool of a call: which of the server's tools to call (its own name, as listed). */
+  static final String MCP_TOOL = "mcp_tool";
+
   private final Vertx vertx;
   private final Bus bus;
   private final HttpTool http;
+  private final McpTool mcp;
   private final RagClient rag;
   private final CallRate rate;
   private final ToolMetrics metrics;
   private final int resultChars;
 
-  ToolRunner(Vertx vertx, HttpTool http, RagClient rag, CallRate rate, ToolMetrics metrics, int resultChars) {
+  ToolRunner(Vertx vertx, HttpTool http, McpTool mcp, RagClient rag, CallRate rate, ToolMetrics metrics,
+      int resultChars) {
     this.vertx = vertx;
     this.bus = new Bus(vertx);
     this.http = http;
+    this.mcp = mcp;
     this.rag = rag;
     this.rate = rate;
     this.metrics = metrics;
@@ -69,7 +76,8 @@ final class ToolRunner {
         result.put(Fields.STATUS, "failed").put(Fields.ERROR, reason).put(Fields.CONTENT, "Error: " + cut(message));
       }
       String type = spec.getString("type");
-      String name = spec.getString(Fields.NAME);
+      String name = spec.getValue(MCP_TOOL) instanceof String inner
+          ? McpTool.exposed(spec.getString(Fields.NAME), inner) : spec.getString(Fields.NAME);
       metrics.record(type, name, result.getString(Fields.STATUS), reason, latency);
       vertx.eventBus().publish(Addresses.EVENTS_TOOL_CALLED, new JsonObject().put(Fields.BOT_ID, bot)
           .put(Fields.SESSION_ID, sessionId).put(Fields.TOOL, name).put("type", type)
@@ -93,6 +101,8 @@ final class ToolRunner {
     long timeoutMs = tool.getLong("timeout_ms", 10_000L);
     return switch (tool.getString("type")) {
       case "http" -> http.call(botId, tool, arguments);
+      case "mcp" -> tool.getValue(MCP_TOOL) instanceof String name ? mcp.call(botId, tool, name, arguments)
+          : Future.failedFuture(new ToolFailure("tool_unavailable", "Name one of the MCP server's tools"));
       case "bus" -> bus.request(requestId, Addresses.TOOL_PREFIX + tool.getString(Fields.NAME), new JsonObject()
               .put(Fields.BOT_ID, botId).put(Fields.SESSION_ID, sessionId).put(Fields.ARGUMENTS, arguments), timeoutMs)
           .map(reply -> reply.getValue(Fields.CONTENT) instanceof String text ? text : reply.encode())

@@ -129,8 +129,9 @@ class AuditTrailTest {
       int status, String action, String targetType, String targetKey) {
   }
 
-  /** Write routes whose audit entries other tests check: BotApiKeysTest and InboxApiTest. */
+  /** Write routes whose audit entries other tests check: BotApiKeysTest, InboxApiTest and McpToolTest. */
   private static final List<String> AUDITED_ELSEWHERE = List.of("POST /api/bots/:botId/api-keys",
+      "POST /api/bots/:botId/tools/:toolName/refresh",
       "DELETE /api/bots/:botId/api-keys/:keyId", "POST /api/bots/:botId/conversations/:conversationId/assign",
       "POST /api/bots/:botId/conversations/:conversationId/messages",
       "POST /api/bots/:botId/conversations/:conversationId/notes",
