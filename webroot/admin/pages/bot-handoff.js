@@ -51,7 +51,7 @@ function hoursControls(hours) {
     h('label', { for: 'f-handoff-hours-timezone' }, 'Time zone', zone, errorSpan('f-handoff-hours-timezone'))];
   DAYS.forEach(([day, name]) => {
     const id = 'f-handoff-hours-weekly-' + day;
-    const el = h('input', { id: id, type: 'text', placeholder: day === 'sat' || day === 'sun' ? 'closed' : '09:00-12:00, 13:00-17:30',
+    const el = h('input', { id: id, type: 'text', placeholder: 'none, e.g. 09:00-12:00, 13:00-17:30',
       'aria-describedby': id + '-error' });
     el.dataset.field = 'handoff.hours.weekly.' + day;
     el.value = hours && hours.weekly && hours.weekly[day] ? hours.weekly[day].join(', ') : '';

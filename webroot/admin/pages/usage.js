@@ -53,8 +53,9 @@ function perTrigger(d) {
   return Object.assign({ date: d.date }, d.handoff_triggers || {});
 }
 
-/** A wait in ms as words: 45 s, 3.5 min, 2.0 h. */
+/** A wait in ms as words: 800 ms, 45 s, 3.5 min, 2.0 h. */
 function wait(ms) {
+  if (ms < 1000) { return Math.round(ms) + ' ms'; }
   if (ms < 60000) { return Math.round(ms / 1000) + ' s'; }
   if (ms < 3600000) { return (ms / 60000).toFixed(1) + ' min'; }
   return (ms / 3600000).toFixed(1) + ' h';

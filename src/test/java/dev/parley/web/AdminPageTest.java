@@ -191,6 +191,7 @@ class AdminPageTest {
     assertThat(firstReply.getText()).contains("Time to first human reply", "average");
     assertThat(firstReply.findElements(By.cssSelector("svg rect"))).hasSize(1);
     assertThat(byId("conversation-states").getText()).contains("0 waiting for a person, 1 with a person");
+    browser.js("document.getElementById('chart-handoffs').scrollIntoView();");
     browser.screenshot("admin-usage");
     assertThat(browser.dialogs()).isZero();
   }
@@ -319,6 +320,7 @@ class AdminPageTest {
     assertThat(byId("f-handoff-hours-timezone").getDomProperty("value")).isEqualTo("Europe/Paris");
     assertThat(byId("f-handoff-hours-weekly-mon").getDomProperty("value")).isEqualTo("09:00-12:00, 13:00-17:30");
     assertThat(byId("f-handoff-hours-weekly-sat").getDomProperty("value")).isEmpty();
+    browser.js("document.getElementById('handoff-settings').previousElementSibling.scrollIntoView();");
     browser.screenshot("admin-bot-handoff");
 
     // unticking the hours makes people always there
