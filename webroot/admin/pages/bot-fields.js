@@ -120,11 +120,11 @@ function isOrigin(s) {
   return /^https?:\/\/([^\s\/?#@\[\]:]+|\[[0-9a-fA-F:.]+\])(:\d{1,5})?$/i.test(s);
 }
 
-/** Reads and validates the form; returns {body, errors} with errors as [[path, message], …]. */
-export function collect(form) {
+/** Reads and validates the form's fields (FIELDS unless given); returns {body, errors} with errors as [[path, message], …]. */
+export function collect(form, fields) {
   const body = {};
   const errors = [];
-  FIELDS.forEach(([path, , kind, opt]) => {
+  (fields || FIELDS).forEach(([path, , kind, opt]) => {
     const el = form.querySelector('[data-field="' + path + '"]');
     const bad = (m) => errors.push([path, m]);
     const value = read(path, kind, opt, kind === 'bool' ? el.checked : el.value, bad);

@@ -1,4 +1,7 @@
-/* A bot's Usage tab: today's budget and six daily charts (SVG bars, no chart library). */
+/*
+ * A bot's Usage tab: today's budget, its conversations per state now, and eight daily charts (SVG bars, no chart
+ * library): turns, tokens, cost, latency, errors, feedback, requests for a person per trigger, time to first human reply.
+ */
 import { api, botPath } from '../lib/api.js';
 import { append, h, svg } from '../lib/dom.js';
 import { showError } from '../lib/forms.js';
@@ -11,10 +14,12 @@ export function usage(bot, box, err) {
   select.value = '30';
   const charts = h('div', { class: 'charts', id: 'charts' });
   const budget = h('p', { id: 'budget-status', class: 'muted' });
-  append(box, [h('div', { class: 'actions' }, h('h2', null, 'Usage'), select), budget, charts]);
+  const states = h('p', { id: 'conversation-states', class: 'muted' });
+  append(box, [h('div', { class: 'actions' }, h('h2', null, 'Usage'), select), budget, states, charts]);
   const load = () => {
     api('GET', botPath(bot.id) + '/stats?days=' + select.value).then((stats) => {
       showBudget(budget, stats.budget);
+      showStates(states, stats.conversations);
       charts.replaceChildren(...allCharts(stats.days || []));
     }, (e) => showError(err, e));
   };
@@ -33,7 +38,34 @@ function allCharts(days) {
     chart('chart-latency', 'Average latency (ms)', avgLatency, [{ key: 'v', label: 'avg latency', color: '#d97706' }], n),
     chart('chart-errors', 'Errors', days, [{ key: 'errors', label: 'errors', color: '#dc2626' }], n),
     chart('chart-feedback', 'Feedback', days, [{ key: 'feedback_up', label: 'helpful', color: '#16a34a' },
-      { key: 'feedback_down', label: 'not helpful', color: '#f97316' }], n)];
+      { key: 'feedback_down', label: 'not helpful', color: '#f97316' }], n),
+    chart('chart-handoffs', 'Requests for a person', days.map(perTrigger), TRIGGERS, n),
+    chart('chart-first-reply', 'Time to first human reply (average)',
+      days.map((d) => ({ date: d.date, v: d.avg_first_reply_ms || 0 })),
+      [{ key: 'v', label: 'average wait', color: '#7c3aed' }], wait, true)];
+}
+
+const TRIGGERS = [{ key: 'visitor', label: 'visitor asked', color: '#4f46e5' }, { key: 'keywords', label: 'keywords', color: '#0ea5e9' },
+  { key: 'no_answer_turns', label: 'no answer found', color: '#d97706' },
+  { key: 'negative_feedback', label: 'negative feedback', color: '#dc2626' }, { key: 'tool', label: 'bot handed over', color: '#059669' }];
+
+function perTrigger(d) {
+  return Object.assign({ date: d.date }, d.handoff_triggers || {});
+}
+
+/** A wait in ms as words: 800 ms, 45 s, 3.5 min, 2.0 h. */
+function wait(ms) {
+  if (ms < 1000) { return Math.round(ms) + ' ms'; }
+  if (ms < 60000) { return Math.round(ms / 1000) + ' s'; }
+  if (ms < 3600000) { return (ms / 60000).toFixed(1) + ' min'; }
+  return (ms / 3600000).toFixed(1) + ' h';
+}
+
+/** The bot's conversations per state now. */
+function showStates(el, c) {
+  if (!c) { el.textContent = ''; return; }
+  el.textContent = 'Conversations now: ' + (c.waiting || 0) + ' waiting for a person, ' + (c.human || 0) + ' with a person, '
+    + (c.bot || 0) + ' with the bot, ' + (c.closed || 0) + ' closed.';
 }
 
 /** Today's spend against the daily budget, and whether the bot now answers with its budget message. */
@@ -46,8 +78,11 @@ function showBudget(el, b) {
   el.className = b.exhausted ? 'error' : 'muted';
 }
 
-/** One chart: a stacked bar per day of series [{key, label, color}], its maximum, first and last date, total or average. */
-function chart(id, title, days, series, format) {
+/**
+ * One chart: a stacked bar per day of series [{key, label, color}], its maximum, first and last date, total or
+ * (latency, average) the average of the days that have one.
+ */
+function chart(id, title, days, series, format, average) {
   const totals = days.map((d) => series.reduce((s, x) => s + (Number(d[x.key]) || 0), 0));
   const max = Math.max.apply(null, totals.concat([0]));
   const s = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-label': title });
@@ -56,7 +91,7 @@ function chart(id, title, days, series, format) {
   axisLabels(s, days, format(max));
   const sum = totals.reduce((a, b) => a + b, 0);
   const active = totals.filter((t) => t > 0).length;
-  const summary = id === 'chart-latency' ? 'average ' + format(active ? sum / active : 0) : 'total ' + format(sum);
+  const summary = id === 'chart-latency' || average ? 'average ' + format(active ? sum / active : 0) : 'total ' + format(sum);
   return h('figure', { class: 'chart', id: id },
     h('figcaption', null, title + ' ', h('span', { class: 'total' }, '(' + summary + ')')), s, legend(series));
 }

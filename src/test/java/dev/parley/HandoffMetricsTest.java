@@ -12,13 +12,16 @@ import io.vertx.junit5.Timeout;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** {@code /metrics} counts requests for a person per bot and trigger, the time to the first human reply, and conversations per state. */
+/**
+ * {@code /metrics} counts requests for a person per bot and trigger, the time to the first human reply, and
+ * conversations per bot and state.
+ */
 @ParleyTest(perTest = true, measured = true)
 @Timeout(value = 90, timeUnit = TimeUnit.SECONDS)
 class HandoffMetricsTest {
 
   @Test
-  void handoffs_per_trigger_time_to_first_human_reply_and_conversations_per_state_are_in_metrics(TestApps apps) throws Exception {
+  void handoffs_per_trigger_time_to_first_human_reply_and_conversations_per_bot_and_state_are_in_metrics(TestApps apps) throws Exception {
     TestApp app = Await.result(apps.start());
     String botId = Await.result(app.createBot(new JsonObject().put("name", "measured").put("api_key", "sk-metrics-test-0")
         .put("handoff", new JsonObject().put("enabled", true)).put("rag", new JsonObject().put("enabled", false)))).getString("id");
@@ -34,13 +37,14 @@ class HandoffMetricsTest {
     String metrics = "";
     while (System.currentTimeMillis() < until) {
       metrics = Await.result(app.admin(HttpMethod.GET, "/metrics").send()).bodyAsString();
-      if (metrics.contains("parley_conversations{state=\"human\"} 1.0")) {
+      if (metrics.contains("parley_conversations{" + label + ",state=\"human\"} 1.0")) {
         break;
       }
       Thread.sleep(500);
     }
     assertThat(metrics).contains("parley_handoffs_total{" + label + ",trigger=\"visitor\"} 1.0");
     assertThat(metrics).contains("parley_handoff_first_reply_seconds_count{" + label + "} 1");
-    assertThat(metrics).contains("parley_conversations{state=\"human\"} 1.0");
+    assertThat(metrics).contains("parley_conversations{" + label + ",state=\"human\"} 1.0");
+    assertThat(metrics).contains("parley_conversations{" + label + ",state=\"waiting\"} 0.0");
   }
 }

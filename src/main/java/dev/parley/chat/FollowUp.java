@@ -12,7 +12,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * A visitor's follow-up request, left when no person was there: the conversation waits for a person with the reason
- * {@code follow_up} ({@code parley.conversation.handoff}, trigger {@code visitor}); the visitor's message is stored in it
+ * {@code follow_up} ({@code parley.conversation.handoff}, trigger {@code visitor}, with the contact: also when it was
+ * waiting already, after the offline handoff); the visitor's message is stored in it
  * as theirs, headed by their name and address (so the inbox, the logs and the export show it); and
  * {@code parley.events.conversation.follow_up} is published (name and address, no message text) — the e-mail to the
  * bot's people goes from there. For a bot that redacts what it stores, the message is redacted; the name and address,
@@ -41,7 +42,7 @@ public final class FollowUp {
             .put(Fields.CONTENT, "Follow-up request from " + name + " <" + email + ">:\n\n" + text)
             .put(Fields.CREATED_AT, now))
         .putNull(Fields.ASSISTANT);
-    return conversations.handoff(requestId, botId, sessionId, "follow_up", "visitor")
+    return conversations.followUp(requestId, botId, sessionId, name, email)
         .compose(state -> memory.append(requestId, record).map(stored -> state))
         .map(state -> {
           eventBus.publish(Addresses.EVENTS_CONVERSATION_FOLLOW_UP, new JsonObject().put(Fields.BOT_ID, botId)

@@ -170,7 +170,10 @@ public final class Addresses {
    * ({@code bot} for a conversation that does not exist yet).
    */
   public static final String CONVERSATION_STATE_GET = "parley.conversation.state.get";
-  /** {@code {bot_id, session_id, reason?, trigger}} → {@code {state, conversation_id, changed}}: asks for a person. */
+  /**
+   * {@code {bot_id, session_id, reason?, trigger, follow_up?: {name, email}}} → {@code {state, conversation_id, changed}}:
+   * asks for a person ({@code follow_up}: the visitor left a follow-up; the reason becomes {@code follow_up}).
+   */
   public static final String CONVERSATION_HANDOFF = "parley.conversation.handoff";
   /** {@code {bot_id, session_id, after}} → {@code {events:[{id, type, data}]}}: the visitor's channel, ascending, at most 500. */
   public static final String CONVERSATION_EVENTS = "parley.conversation.events";
@@ -188,7 +191,7 @@ public final class Addresses {
   public static final String CONVERSATION_CLOSE = "parley.conversation.close";
   /** {@code {bot_ids?, state?, bot_id?, limit}} → {@code {conversations}}: the agents' inbox. */
   public static final String CONVERSATION_INBOX = "parley.conversation.inbox";
-  /** {} → {@code {bot, waiting, human, closed}}: how many conversations are in each state (metrics). */
+  /** {} → {@code {bot, waiting, human, closed, bots: {<bot_id>: {…}}}}: how many conversations are in each state, in all and per bot (metrics). */
   public static final String CONVERSATION_PER_STATE = "parley.conversation.per_state";
   /** {@code {bot_id}} → {@code {online}}: whether an agent covering the bot has an inbox channel open on any node. */
   public static final String INBOX_ONLINE = "parley.inbox.online";

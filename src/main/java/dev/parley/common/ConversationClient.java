@@ -30,6 +30,16 @@ public final class ConversationClient {
         .put(Fields.TRIGGER, trigger), timeoutMs);
   }
 
+  /**
+   * A follow-up the visitor left with {@code name} and {@code email} (no person was there): the conversation waits for
+   * a person with the reason {@code follow_up}, also when it was waiting already: {@code {state, conversation_id, changed}}.
+   */
+  public Future<JsonObject> followUp(String requestId, String botId, String sessionId, String name, String email) {
+    return bus.request(requestId, Addresses.CONVERSATION_HANDOFF, session(botId, sessionId).put(Fields.REASON, "follow_up")
+        .put(Fields.TRIGGER, "visitor").put("follow_up", new JsonObject().put(Fields.NAME, name).put(Fields.EMAIL, email)),
+        timeoutMs);
+  }
+
   /** The visitor's channel after event {@code after}: {@code {events:[{id, type, data}]}}, at most 500. */
   public Future<JsonObject> events(String requestId, String botId, String sessionId, long after) {
     return bus.request(requestId, Addresses.CONVERSATION_EVENTS, session(botId, sessionId).put(Fields.AFTER, after), timeoutMs);
@@ -78,7 +88,7 @@ public final class ConversationClient {
     return bus.request(requestId, Addresses.CONVERSATION_INBOX, body, timeoutMs);
   }
 
-  /** {@code {bot, waiting, human, closed}}: conversations per state. */
+  /** {@code {bot, waiting, human, closed, bots: {<bot_id>: {bot, waiting, human, closed}}}}: conversations per state. */
   public Future<JsonObject> perState(String requestId) {
     return bus.request(requestId, Addresses.CONVERSATION_PER_STATE, new JsonObject(), timeoutMs);
   }

@@ -16,9 +16,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Metrics of humans in the conversation: {@code parley.handoffs{bot, trigger}} (requests for a person),
  * {@code parley.handoff.first_reply{bot}} (time from a request for a person to the first agent message) and
- * {@code parley.conversations{state}} (conversations per state, read every {@value #REFRESH_MS} ms). Counted where the
- * change is made (a local consumer of the memory node's events), so a cluster counts each once. Labels stay bounded:
- * triggers are a closed set, and a deleted bot's meters are removed.
+ * {@code parley.conversations{bot, state}} (conversations per bot and state, read every {@value #REFRESH_MS} ms; sum
+ * by state for the totals). Counted where the change is made (a local consumer of the memory node's events), so a
+ * cluster counts each once. Labels stay bounded: triggers and states are closed sets, bots are the bots there are
+ * (four state gauges per bot with conversations), and a deleted bot's meters are removed.
  */
 public final class HandoffMetrics {
 
@@ -39,12 +40,6 @@ public final class HandoffMetrics {
       return;
     }
     HandoffMetrics metrics = new HandoffMetrics(registry);
-    for (String state : STATES) {
-      AtomicLong count = new AtomicLong();
-      metrics.perState.put(state, count);
-      Gauge.builder("parley.conversations", count, AtomicLong::get).description("Conversations per state")
-          .tag("state", state).register(registry);
-    }
     vertx.eventBus().<JsonObject>localConsumer(Addresses.EVENTS_CONVERSATION_HANDOFF_REQUESTED,
         event -> metrics.handoff(event.body()));
     vertx.eventBus().<JsonObject>localConsumer(Addresses.EVENTS_CONVERSATION_MESSAGE, event -> metrics.message(event.body()));
@@ -71,17 +66,36 @@ public final class HandoffMetrics {
 
   private void forget(String bot) {
     for (Meter meter : registry.getMeters()) {
-      if (meter.getId().getName().startsWith("parley.handoff") && bot.equals(meter.getId().getTag("bot"))) {
+      String name = meter.getId().getName();
+      if ((name.startsWith("parley.handoff") || name.equals("parley.conversations")) && bot.equals(meter.getId().getTag("bot"))) {
         registry.remove(meter);
       }
     }
+    perState.keySet().removeIf(key -> key.startsWith(bot + "/"));
   }
 
   private void refresh(Vertx vertx) {
     new Bus(vertx).request(null, Addresses.CONVERSATION_PER_STATE, new JsonObject(), 5_000).onSuccess(counts -> {
-      for (Map.Entry<String, AtomicLong> state : perState.entrySet()) {
-        state.getValue().set(counts.getLong(state.getKey(), 0L));
+      JsonObject bots = counts.getJsonObject("bots", new JsonObject());
+      for (Map.Entry<String, AtomicLong> known : perState.entrySet()) {
+        if (!bots.containsKey(known.getKey().substring(0, known.getKey().indexOf('/')))) {
+          known.getValue().set(0);
+        }
       }
+      for (String bot : bots.fieldNames()) {
+        for (String state : STATES) {
+          gauge(bot, state).set(bots.getJsonObject(bot).getLong(state, 0L));
+        }
+      }
+    });
+  }
+
+  private AtomicLong gauge(String bot, String state) {
+    return perState.computeIfAbsent(bot + "/" + state, key -> {
+      AtomicLong count = new AtomicLong();
+      Gauge.builder("parley.conversations", count, AtomicLong::get).description("Conversations per bot and state")
+          .tag("bot", bot).tag("state", state).register(registry);
+      return count;
     });
   }
 }

@@ -10,7 +10,8 @@ import java.time.Instant;
 /**
  * How a conversation export is written, page by page. {@code jsonl}: one conversation per line
  * {@code {conversation_id, session_id, started_at, messages: [{role, content, status, sources, feedback, input_tokens,
- * output_tokens, cost, latency_ms, provider, model, error, at}]}}, ending with {@code {"export_complete": true,
+ * output_tokens, cost, latency_ms, provider, model, error, at, author_name}], state, state_reason, assignee_name}}
+ * (the state of humans in the conversation, issue 14; {@code author_name}: the agent of an agent message), ending with {@code {"export_complete": true,
  * "conversations": n}}. {@code csv} (RFC 4180, CRLF): one row per message with the conversation's columns repeated;
  * a text cell starting with {@code = + - @}, a tab or a carriage return gets a leading {@code '} so that no
  * spreadsheet runs it as a formula. Times are ISO 8601 in UTC.
@@ -22,7 +23,7 @@ enum ExportFormat {
 
   private static final String[] CSV_COLUMNS = {"conversation_id", "session_id", "started_at", "role", "content", "status",
       "sources", "feedback", "feedback_comment", "input_tokens", "output_tokens", "cost", "latency_ms", "provider", "model",
-      "error", "at"};
+      "error", "at", "state", "state_reason", "assignee_name", "author_name"};
 
   final String contentType;
   final String extension;
@@ -87,13 +88,17 @@ enum ExportFormat {
           .put(Fields.PROVIDER, m.getString(Fields.PROVIDER))
           .put(Fields.MODEL, m.getString(Fields.MODEL))
           .put(Fields.ERROR, m.getString(Fields.ERROR))
-          .put("at", iso(m.getLong(Fields.CREATED_AT))));
+          .put("at", iso(m.getLong(Fields.CREATED_AT)))
+          .put("author_name", m.getString("author_name")));
     }
     return new JsonObject()
         .put(Fields.CONVERSATION_ID, conversation.getString(Fields.CONVERSATION_ID))
         .put(Fields.SESSION_ID, conversation.getString(Fields.SESSION_ID))
         .put("started_at", iso(conversation.getLong("started_at")))
-        .put(Fields.MESSAGES, messages);
+        .put(Fields.MESSAGES, messages)
+        .put(Fields.STATE, conversation.getString(Fields.STATE))
+        .put("state_reason", conversation.getString("state_reason"))
+        .put(Fields.ASSIGNEE_NAME, conversation.getString(Fields.ASSIGNEE_NAME));
   }
 
   private static void rows(JsonObject conversation, Buffer out) {
@@ -112,7 +117,8 @@ enum ExportFormat {
           feedback == null ? null : feedback.getString(Fields.RATING), feedback == null ? null : feedback.getString(Fields.COMMENT),
           m.getValue(Fields.INPUT_TOKENS), m.getValue(Fields.OUTPUT_TOKENS), m.getValue(Fields.COST),
           m.getValue(Fields.LATENCY_MS), m.getString(Fields.PROVIDER), m.getString(Fields.MODEL), m.getString(Fields.ERROR),
-          m.getString("at")};
+          m.getString("at"), line.getString(Fields.STATE), line.getString("state_reason"),
+          line.getString(Fields.ASSIGNEE_NAME), m.getString("author_name")};
       for (int i = 0; i < cells.length; i++) {
         if (i > 0) {
           out.appendString(",");

@@ -20,7 +20,7 @@ import java.util.Map;
  * {@code GET /api/inbox/events}: the agents' live inbox, as server-sent events. Every conversation change of the bots
  * in the agent's scope, made on any node ({@code parley.inbox.changes}, published once by the node that made it), is
  * sent as an event named after its {@code type} (handoff_requested, assigned, message, note, released, closed,
- * reopened, visitor_message) with the change as data; a {@code ready} event first, a {@code ping} every
+ * reopened, visitor_message, follow_up) with the change as data; a {@code ready} event first, a {@code ping} every
  * {@value #PING_MS} ms. One consumer per HTTP verticle instance fans out to its channels (at most
  * {@code inbox_channels}, default {@value #DEFAULT_MAX}; 503 beyond). A channel whose client does not read is closed
  * (it reconnects and reloads the list). The open channels are this instance's presence ({@link InboxPresence}), and

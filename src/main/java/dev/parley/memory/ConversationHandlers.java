@@ -31,6 +31,11 @@ final class ConversationHandlers {
           if (!ConversationStates.TRIGGERS.contains(trigger)) {
             throw ParleyException.invalid(Fields.TRIGGER, "'trigger' must be one of " + ConversationStates.TRIGGERS);
           }
+          JsonObject followUp = body.getJsonObject(ConversationStates.FOLLOW_UP);
+          if (followUp != null) {
+            return states.followUp(botId(body), sessionId(body), contact(followUp, Fields.NAME, 100),
+                contact(followUp, Fields.EMAIL, 254));
+          }
           return states.handoff(botId(body), sessionId(body), reason(body), trigger);
         }),
         BusHandlers.register(vertx, Addresses.CONVERSATION_EVENTS, body ->
@@ -80,6 +85,14 @@ final class ConversationHandlers {
       throw ParleyException.invalid(Fields.REASON, "'reason' must be at most 500 characters");
     }
     return reason == null || reason.isBlank() ? null : reason.strip();
+  }
+
+  private static String contact(JsonObject followUp, String field, int max) {
+    String value = followUp.getString(field);
+    if (value == null || value.isBlank() || value.length() > max) {
+      throw ParleyException.invalid("follow_up." + field, "'follow_up." + field + "' must be a text of 1 to " + max + " characters");
+    }
+    return value;
   }
 
   private static String text(JsonObject body) {

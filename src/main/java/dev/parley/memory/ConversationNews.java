@@ -44,7 +44,7 @@ final class ConversationNews {
 
   /**
    * A change of the conversation {@code row} (as {@link ConversationSql#STATE_COLUMNS} reads it, after the change):
-   * {@code kind} is one of handoff_requested, assigned, message, released, closed, reopened, note, visitor_message;
+   * {@code kind} is one of handoff_requested, assigned, message, released, closed, reopened, note, visitor_message, follow_up;
    * {@code extra} adds {@code message_id}, {@code role}, {@code user_id}, {@code text} (agent messages only)….
    */
   void changed(String kind, JsonObject row, JsonObject extra) {

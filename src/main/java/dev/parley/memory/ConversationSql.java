@@ -62,8 +62,25 @@ final class ConversationSql {
       + "AS unread, (SELECT m.content FROM messages m WHERE m.conversation_id = c.id AND m.role IN ('user', 'assistant', "
       + "'agent') ORDER BY m.seq DESC LIMIT 1) AS last_message FROM conversations c WHERE ";
 
-  /** Conversations per state, for {@code /metrics}. */
-  static final String PER_STATE = "SELECT state, COUNT(*) AS conversations FROM conversations GROUP BY state";
+  /** Counts a request for a person in its bot's day ({@code usage_daily}, V020); {@code trigger} is one of the closed set. */
+  static String countHandoff(String trigger) {
+    String column = "handoffs_" + trigger;
+    return "INSERT INTO usage_daily (bot_id, day, " + column + ") VALUES (#{bot_id}, #{day}, 1) ON CONFLICT (bot_id, day) "
+        + "DO UPDATE SET " + column + " = usage_daily." + column + " + 1";
+  }
+
+  /** Adds a first agent reply after a request for a person, and its wait, to its bot's day. */
+  static final String COUNT_FIRST_REPLY = "INSERT INTO usage_daily (bot_id, day, first_replies, first_reply_ms_sum) "
+      + "VALUES (#{bot_id}, #{day}, 1, #{wait_ms}) ON CONFLICT (bot_id, day) DO UPDATE SET "
+      + "first_replies = usage_daily.first_replies + 1, first_reply_ms_sum = usage_daily.first_reply_ms_sum + #{wait_ms}";
+
+  /** A follow-up's reason and the contact the visitor left, on a conversation already waiting. */
+  static final String FOLLOW_UP = "UPDATE conversations SET state_reason = CASE WHEN state = 'waiting' THEN 'follow_up' "
+      + "ELSE state_reason END, follow_up_name = #{name}, follow_up_email = #{email}, updated_at = #{now} "
+      + "WHERE id = #{conversation_id}";
+
+  /** Conversations per bot and state, for {@code /metrics} (as many rows as bots with conversations, times four). */
+  static final String PER_STATE = "SELECT bot_id, state, COUNT(*) AS conversations FROM conversations GROUP BY bot_id, state";
 
   private ConversationSql() {
   }

@@ -36,6 +36,7 @@ final class ConversationStates {
   static final Set<String> STATES = Set.of(BOT, WAITING, HUMAN, CLOSED);
   static final Set<String> TRIGGERS = Set.of("visitor", "keywords", "no_answer_turns", "negative_feedback", "tool");
   static final int MAX_EVENTS = 500;
+  static final String FOLLOW_UP = "follow_up";
 
   /** What a transaction did, told once it is committed. */
   private record Outcome(JsonObject reply, List<Runnable> news) {
@@ -69,8 +70,35 @@ final class ConversationStates {
       return Future.succeededFuture(new Outcome(reply(row, false), List.of()));
     }
     long now = System.currentTimeMillis();
-    return change(tx, row, WAITING, null, null, reason == null ? trigger : reason, trigger, now, now, "handoff_requested",
-        new JsonObject());
+    return SqlTemplate.forUpdate(tx, ConversationSql.countHandoff(TRIGGERS.contains(trigger) ? trigger : "visitor"))
+        .execute(Map.of(Fields.BOT_ID, row.getString(Fields.BOT_ID), "day", now / DailyUsage.DAY_MS))
+        .compose(counted -> change(tx, row, WAITING, null, null, reason == null ? trigger : reason, trigger, now, now,
+            "handoff_requested", new JsonObject()));
+  }
+
+  /**
+   * A follow-up the visitor left (no person was there), with the contact they gave: the conversation waits for a
+   * person with the reason {@code follow_up}. One already waiting (the offline handoff just before) takes that reason,
+   * keeping the time of its request, and the agents' inboxes hear a {@code follow_up} change; one an agent holds stays
+   * theirs, with the contact added.
+   */
+  Future<JsonObject> followUp(String botId, String sessionId, String name, String email) {
+    return commit(tx -> ensure(tx, botId, sessionId).compose(row -> {
+      boolean withPerson = WAITING.equals(row.getString(Fields.STATE)) || HUMAN.equals(row.getString(Fields.STATE));
+      Future<Outcome> waiting = withPerson ? Future.succeededFuture(null) : toWaiting(tx, row, FOLLOW_UP, "visitor");
+      Map<String, Object> params = new HashMap<>();
+      params.put(Fields.CONVERSATION_ID, row.getString(Fields.ID));
+      params.put(Fields.NAME, name);
+      params.put(Fields.EMAIL, email);
+      params.put("now", System.currentTimeMillis());
+      return waiting.compose(changed -> SqlTemplate.forUpdate(tx, ConversationSql.FOLLOW_UP).execute(params).map(done -> {
+        if (changed != null) {
+          return changed;
+        }
+        JsonObject after = WAITING.equals(row.getString(Fields.STATE)) ? row.copy().put("state_reason", FOLLOW_UP) : row;
+        return new Outcome(reply(after, false), List.of(() -> news.changed(FOLLOW_UP, after, null)));
+      }));
+    }));
   }
 
   /** A closed conversation goes back to the bot (its visitor wrote again). */
@@ -163,7 +191,11 @@ final class ConversationStates {
     }
     Future<Void> written = SqlTemplate.forUpdate(tx, ConversationSql.INSERT_MESSAGE).execute(params)
         .compose(inserted -> SqlTemplate.forUpdate(tx, note ? ConversationSql.NOTE_WRITTEN : ConversationSql.AGENT_WROTE)
-            .execute(params)).mapEmpty();
+            .execute(params))
+        .compose(done -> note || handoffAt == null ? Future.succeededFuture()
+            : SqlTemplate.forUpdate(tx, ConversationSql.COUNT_FIRST_REPLY).execute(Map.of(Fields.BOT_ID,
+                row.getString(Fields.BOT_ID), "day", now / DailyUsage.DAY_MS, "wait_ms", Math.max(0L, now - handoffAt))))
+        .mapEmpty();
     JsonObject reply = reply(row, false).put(Fields.MESSAGE_ID, messageId);
     if (note) {
       return written.map(done -> {

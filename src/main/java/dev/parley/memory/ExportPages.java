@@ -57,6 +57,7 @@ final class ExportPages {
             .put("updated_at", row.getLong("updated_at"))
             .put(Fields.STATE, row.getString(Fields.STATE))
             .put(Fields.ASSIGNEE_NAME, row.getString(Fields.ASSIGNEE_NAME))
+            .put("state_reason", row.getString("state_reason"))
             .put(Fields.MESSAGES, new JsonArray()));
       }
       boolean more = cut || rows.size() == (Integer) params.get(Fields.LIMIT);

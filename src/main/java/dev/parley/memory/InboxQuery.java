@@ -68,16 +68,33 @@ final class InboxQuery {
   }
 
   /** How many conversations are in each state: {@code {bot: n, waiting: n, human: n, closed: n}}. */
+  /**
+   * {@code {bot, waiting, human, closed, bots: {<bot_id>: {bot, waiting, human, closed}}}}: conversations per state, in
+   * all and per bot (as many entries as bots with conversations).
+   */
   Future<JsonObject> perState() {
     return pool.query(ConversationSql.PER_STATE).execute().map(rows -> {
-      JsonObject counts = new JsonObject();
-      for (String state : ConversationStates.STATES) {
-        counts.put(state, 0L);
-      }
+      JsonObject counts = zeros();
+      JsonObject bots = new JsonObject();
       for (Row row : rows) {
-        counts.put(row.getString("state"), ((Number) row.getValue("conversations")).longValue());
+        String state = row.getString("state");
+        long count = ((Number) row.getValue("conversations")).longValue();
+        counts.put(state, counts.getLong(state, 0L) + count);
+        String botId = row.getString("bot_id");
+        if (!bots.containsKey(botId)) {
+          bots.put(botId, zeros());
+        }
+        bots.getJsonObject(botId).put(state, count);
       }
-      return counts;
+      return counts.put("bots", bots);
     });
+  }
+
+  private static JsonObject zeros() {
+    JsonObject counts = new JsonObject();
+    for (String state : ConversationStates.STATES) {
+      counts.put(state, 0L);
+    }
+    return counts;
   }
 }

@@ -189,11 +189,36 @@ final class MemoryService {
       if (head.result().size() == 0) {
         return Future.failedFuture(ParleyException.notFound("Conversation"));
       }
-      return Future.succeededFuture(head.result().iterator().next().toJson().put(Fields.MESSAGES, messages(body.result())));
+      JsonObject conversation = head.result().iterator().next().toJson();
+      String name = (String) conversation.remove("follow_up_name");
+      String email = (String) conversation.remove("follow_up_email");
+      conversation.put("follow_up", email == null ? null : new JsonObject().put(Fields.NAME, name).put(Fields.EMAIL, email));
+      return Future.succeededFuture(conversation.put(Fields.MESSAGES, messages(body.result())));
     });
   }
 
+  /**
+   * {@code {bot_id, days: [{date, turns, …, handoffs, handoff_triggers: {visitor, keywords, no_answer_turns,
+   * negative_feedback, tool}, first_replies, avg_first_reply_ms}], conversations: {bot, waiting, human, closed}}}: the
+   * daily numbers, and the bot's conversations per state now.
+   */
   Future<JsonObject> stats(String botId, int days) {
+    Future<JsonObject> perState = SqlTemplate.forQuery(pool, MemorySql.STATES_OF_BOT).execute(Map.of(Fields.BOT_ID, botId))
+        .map(rows -> {
+          JsonObject counts = new JsonObject();
+          for (String state : List.of("bot", "waiting", "human", "closed")) {
+            counts.put(state, 0L);
+          }
+          for (Row row : rows) {
+            counts.put(row.getString("state"), row.getLong("conversations"));
+          }
+          return counts;
+        });
+    return Future.all(daily(botId, days), perState).map(both -> both.<JsonObject>resultAt(0)
+        .put("conversations", both.<JsonObject>resultAt(1)));
+  }
+
+  private Future<JsonObject> daily(String botId, int days) {
     long today = System.currentTimeMillis() / DAY_MS;
     return SqlTemplate.forQuery(pool, MemorySql.STATS)
         .execute(Map.of(Fields.BOT_ID, botId, "since_day", today - days + 1)).map(rows -> {
@@ -234,7 +259,8 @@ final class MemoryService {
         .put("max_latency_ms", r.getValue("max_latency_ms") == null ? null : longOf(r, "max_latency_ms"))
         .put("errors", longOf(r, "errors"))
         .put("feedback_up", longOf(r, "feedback_up"))
-        .put("feedback_down", longOf(r, "feedback_down"));
+        .put("feedback_down", longOf(r, "feedback_down"))
+        .mergeIn(HandoffUsage.ofDay(r));
   }
 
   private static long longOf(JsonObject row, String field) {

@@ -85,7 +85,7 @@ final class MemorySql {
   static final String COUNT_CONVERSATIONS = "SELECT COUNT(*) AS total FROM conversations WHERE bot_id = #{bot_id}";
 
   static final String CONVERSATION = "SELECT id, session_id, created_at, updated_at, message_count, cleared_at, state, "
-      + "assignee_id, assignee_name, state_reason, state_trigger, state_at "
+      + "assignee_id, assignee_name, state_reason, state_trigger, state_at, follow_up_name, follow_up_email "
       + "FROM conversations WHERE id = #{conversation_id} AND bot_id = #{bot_id}";
 
   /** Adds a stored turn's messages to the usage of their bot and UTC day ({@code usage_daily}, V011). */
@@ -114,8 +114,13 @@ final class MemorySql {
    */
   static final String STATS = "SELECT day, turns, input_tokens, output_tokens, cost, "
       + "CASE WHEN latency_count > 0 THEN CAST(latency_sum AS DOUBLE PRECISION) / latency_count END AS avg_latency_ms, "
-      + "max_latency_ms, errors, feedback_up, feedback_down "
+      + "max_latency_ms, errors, feedback_up, feedback_down, handoffs_visitor, handoffs_keywords, handoffs_no_answer_turns, "
+      + "handoffs_negative_feedback, handoffs_tool, first_replies, first_reply_ms_sum "
       + "FROM usage_daily WHERE bot_id = #{bot_id} AND day >= #{since_day} ORDER BY day";
+
+  /** A bot's conversations per state now, for its usage page. */
+  static final String STATES_OF_BOT = "SELECT state, COUNT(*) AS conversations FROM conversations WHERE bot_id = #{bot_id} "
+      + "GROUP BY state";
 
   /** A bot's spend since a UTC day, for daily budgets. */
   static final String USAGE = "SELECT CAST(SUM(input_tokens) AS BIGINT) AS input_tokens, "
@@ -127,7 +132,7 @@ final class MemorySql {
    * ({@code #{after_at}}, {@code #{after_id}}) in the order they started.
    */
   static final String EXPORT_CONVERSATIONS = "SELECT id, session_id, created_at, updated_at, message_count, state, "
-      + "assignee_name "
+      + "assignee_name, state_reason "
       + "FROM conversations WHERE bot_id = #{bot_id} AND updated_at >= #{since} AND created_at < #{until} "
       + "AND (created_at > #{after_at} OR (created_at = #{after_at} AND id > #{after_id})) "
       + "ORDER BY created_at, id LIMIT #{limit}";

@@ -117,10 +117,11 @@ class ConversationExportTest {
     assertThat(csv.getHeader("Content-Disposition")).startsWith("attachment;").contains(".csv");
     String body = csv.bodyAsString();
     assertThat(body).startsWith("conversation_id,session_id,started_at,role,content,status,sources,feedback,"
-        + "feedback_comment,input_tokens,output_tokens,cost,latency_ms,provider,model,error,at\r\n");
+        + "feedback_comment,input_tokens,output_tokens,cost,latency_ms,provider,model,error,at,state,state_reason,"
+        + "assignee_name,author_name\r\n");
     List<List<String>> rows = CsvRows.parse(body);
     assertThat(rows).hasSize(1 + 6);
-    assertThat(rows).allSatisfy(row -> assertThat(row).hasSize(17));
+    assertThat(rows).allSatisfy(row -> assertThat(row).hasSize(21));
     assertThat(rows.subList(1, 7)).extracting(row -> row.get(3))
         .containsExactly("user", "assistant", "user", "assistant", "user", "assistant");
     assertThat(rows.get(2).get(7)).isEqualTo("down");

@@ -11,6 +11,7 @@ import dev.parley.testing.TestApp;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -89,6 +90,50 @@ class FollowUpTest {
           .contains("Please call me back about my order");
     } finally {
       listener.unregister();
+    }
+  }
+
+  @Test
+  void a_follow_up_after_the_offline_handoff_makes_it_a_follow_up_in_the_log_the_inbox_the_export_and_the_agents_news() {
+    String bot = bot(CLOSED_HOURS);
+    String session = session();
+    assertThat(post(bot, session, "handoff", new JsonObject().put("reason", "refund")).bodyAsJsonObject()
+        .getBoolean("offline")).isTrue();
+    Promise<JsonObject> told = Promise.promise();
+    MessageConsumer<JsonObject> inbox = app.vertx.eventBus().consumer(Addresses.INBOX_CHANGES, change -> {
+      if (bot.equals(change.body().getString("bot_id")) && "follow_up".equals(change.body().getString("type"))) {
+        told.tryComplete(change.body());
+      }
+    });
+    Await.result(inbox.completion());
+    try {
+      HttpResponse<Buffer> left = post(bot, session, "follow-up", new JsonObject().put("name", "Grace Hopper")
+          .put("email", "grace@example.test").put("message", "Please call me back"));
+      assertThat(left.statusCode()).isEqualTo(202);
+      String conversation = left.bodyAsJsonObject().getString("conversation_id");
+      JsonObject change = Await.result(told.future());
+      assertThat(change.getString("reason")).isEqualTo("follow_up");
+      assertThat(change.getString("conversation_id")).isEqualTo(conversation);
+      assertThat(change.encode()).doesNotContain("grace@example.test");
+
+      JsonObject log = Await.result(app.admin(HttpMethod.GET, "/api/bots/" + bot + "/conversations/" + conversation).send())
+          .bodyAsJsonObject();
+      assertThat(log.getString("state")).isEqualTo("waiting");
+      assertThat(log.getString("state_reason")).isEqualTo("follow_up");
+      assertThat(log.getJsonObject("follow_up")).isEqualTo(new JsonObject().put("name", "Grace Hopper")
+          .put("email", "grace@example.test"));
+      JsonObject listed = Await.result(app.admin(HttpMethod.GET, "/api/inbox?state=waiting&bot_id=" + bot).send())
+          .bodyAsJsonObject().getJsonArray("conversations").getJsonObject(0);
+      assertThat(listed.getString("conversation_id")).isEqualTo(conversation);
+      assertThat(listed.getString("state_reason")).isEqualTo("follow_up");
+      String exported = Await.result(app.admin(HttpMethod.GET, "/api/bots/" + bot + "/conversations/export?format=jsonl")
+          .send()).bodyAsString();
+      JsonObject line = new JsonObject(exported.split("\n")[0]);
+      assertThat(line.getString("state")).isEqualTo("waiting");
+      assertThat(line.getString("state_reason")).isEqualTo("follow_up");
+      assertThat(line.getJsonArray("messages").getJsonObject(0).getString("content")).contains("Please call me back");
+    } finally {
+      inbox.unregister();
     }
   }
 

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Two Parleys on one PostgreSQL with no shared event bus (two nodes behind a load balancer): a visitor asks for a
  * person on node A, an agent's inbox channel on node B hears it, the agent answers on node B, and the visitor's
- * session address on node A gets the message; the agent on B makes the bot's agents online for node A too.
+ * session address on node A gets the message; the agent on B makes the bot's agents online for node A too; the bot's
+ * stats count the request and the first reply.
  */
 @OnPostgres
 @ParleyTest(perTest = true)
@@ -80,6 +81,10 @@ class InboxAcrossNodesPostgresTest {
     assertThat(message.getJsonObject("data").getString("text")).isEqualTo("Hello from node B");
     assertThat(message.getLong("id")).isPositive();
     assertThat(inbox.toString().indexOf("event: handoff_requested")).isLessThan(inbox.toString().indexOf("event: message"));
+    JsonObject stats = Await.result(nodeA.admin(HttpMethod.GET, "/api/bots/" + botId + "/stats?days=2").send()).bodyAsJsonObject();
+    assertThat(stats.getJsonObject("conversations").getLong("human")).isEqualTo(1L);
+    assertThat(stats.getJsonArray("days").stream().mapToLong(d -> ((JsonObject) d).getLong("handoffs")).sum()).isEqualTo(1L);
+    assertThat(stats.getJsonArray("days").stream().mapToLong(d -> ((JsonObject) d).getLong("first_replies")).sum()).isEqualTo(1L);
     Await.result(http.close());
   }
 

@@ -183,6 +183,44 @@ class InboxApiTest {
     Await.result(http.close());
   }
 
+  @Test
+  void a_bots_stats_count_requests_for_a_person_per_trigger_the_first_replies_and_its_conversations_per_state() {
+    JsonObject settings = bot();
+    settings.getJsonObject("handoff").put("triggers", new JsonObject().put("keywords", new JsonArray().add("human")));
+    String counted = Await.result(app.createBot(settings)).getString("id");
+    String asked = waitingOn(counted, "stats-visitor-0001");
+    assertThat(Await.result(app.client.post("/api/chat/" + counted).sendJsonObject(new JsonObject()
+        .put("message", "Can I talk to a human?").put("session_id", "stats-keyword-0001"))).statusCode()).isEqualTo(202);
+    ok(Await.result(app.admin(HttpMethod.POST, "/api/bots/" + counted + "/conversations/" + asked + "/messages")
+        .sendJsonObject(new JsonObject().put("text", "Here I am"))), 201);
+    ok(Await.result(app.admin(HttpMethod.POST, "/api/bots/" + counted + "/conversations/" + asked + "/messages")
+        .sendJsonObject(new JsonObject().put("text", "Still here"))), 201);
+
+    JsonObject stats = ok(Await.result(people.as(admin, HttpMethod.GET, "/api/bots/" + counted + "/stats?days=2").send()), 200);
+    assertThat(stats.getJsonObject("conversations")).isEqualTo(new JsonObject().put("bot", 0).put("waiting", 1)
+        .put("human", 1).put("closed", 0));
+    long handoffs = 0;
+    long visitor = 0;
+    long keywords = 0;
+    long replies = 0;
+    for (Object item : stats.getJsonArray("days")) {
+      JsonObject day = (JsonObject) item;
+      handoffs += day.getLong("handoffs");
+      visitor += day.getJsonObject("handoff_triggers").getLong("visitor");
+      keywords += day.getJsonObject("handoff_triggers").getLong("keywords");
+      replies += day.getLong("first_replies");
+      if (day.getLong("first_replies") > 0) {
+        assertThat(day.getLong("avg_first_reply_ms")).isNotNegative().isLessThan(60_000L);
+      } else {
+        assertThat(day.getValue("avg_first_reply_ms")).isNull();
+      }
+    }
+    assertThat(handoffs).isEqualTo(2);
+    assertThat(visitor).isEqualTo(1);
+    assertThat(keywords).isEqualTo(1);
+    assertThat(replies).as("only the first reply after the request counts").isEqualTo(1);
+  }
+
   private static HttpClientResponse open(HttpClient http, SignedIn who, StringBuilder sink) {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(app.port)
         .setURI("/api/inbox/events").putHeader("Cookie", "parley_session=" + who.session()).putHeader("Accept", "text/event-stream");

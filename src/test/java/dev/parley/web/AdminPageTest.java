@@ -168,11 +168,30 @@ class AdminPageTest {
     assertThat(transcript.findElements(By.cssSelector("img, script, b"))).isEmpty();
     browser.screenshot("admin-conversation");
 
+    // a visitor asks for a person and an agent answers: the usage page shows it with the turns
+    String session = "usage-handoff-0001";
+    Await.result(browser.app.admin(io.vertx.core.http.HttpMethod.PUT, "/api/bots/" + id)
+        .sendJsonObject(new JsonObject().put("handoff", new JsonObject().put("enabled", true))));
+    assertThat(Await.result(browser.app.client.post("/api/chat/" + id + "/session/" + session + "/handoff").send())
+        .statusCode()).isEqualTo(202);
+    String waiting = Await.result(browser.app.admin(io.vertx.core.http.HttpMethod.GET, "/api/inbox?state=waiting&bot_id=" + id)
+        .send()).bodyAsJsonObject().getJsonArray("conversations").getJsonObject(0).getString("conversation_id");
+    assertThat(Await.result(browser.app.admin(io.vertx.core.http.HttpMethod.POST, "/api/bots/" + id + "/conversations/"
+        + waiting + "/messages").sendJsonObject(new JsonObject().put("text", "Hello"))).statusCode()).isEqualTo(201);
+
     browser.open("/admin/#/bots/" + id + "/usage");
     WebElement turns = browser.waitFor(d -> d.findElement(By.id("chart-turns")));
     assertThat(turns.findElements(By.cssSelector("svg rect"))).hasSize(1);
     assertThat(turns.getText()).contains("total 1");
-    assertThat(browser.driver.findElements(By.cssSelector("#charts figure"))).hasSize(6);
+    assertThat(browser.driver.findElements(By.cssSelector("#charts figure"))).hasSize(8);
+    WebElement handoffs = byId("chart-handoffs");
+    assertThat(handoffs.getText()).contains("Requests for a person", "total 1", "visitor asked");
+    assertThat(handoffs.findElements(By.cssSelector("svg rect"))).hasSize(1);
+    WebElement firstReply = byId("chart-first-reply");
+    assertThat(firstReply.getText()).contains("Time to first human reply", "average");
+    assertThat(firstReply.findElements(By.cssSelector("svg rect"))).hasSize(1);
+    assertThat(byId("conversation-states").getText()).contains("0 waiting for a person, 1 with a person");
+    browser.js("document.getElementById('chart-handoffs').scrollIntoView();");
     browser.screenshot("admin-usage");
     assertThat(browser.dialogs()).isZero();
   }
@@ -252,5 +271,63 @@ class AdminPageTest {
     browser.open("/admin/#/bots");
     browser.waitFor(d -> d.findElement(By.cssSelector("tr[data-bot-id='" + broken + "']")));
     assertThat(browser.driver.findElements(By.cssSelector(".provider-status"))).isEmpty();
+  }
+
+  @Test
+  @Order(8)
+  void the_handoff_settings_are_set_in_the_bot_form_checked_saved_and_shown_again() {
+    String id = browser.createBot(new JsonObject().put("name", "People")).getString("id");
+    browser.open("/admin/#/bots/" + id);
+    browser.hookDialogs();
+    WebElement enabled = byId("f-handoff-enabled");
+    assertThat(enabled.isSelected()).isFalse();
+    assertThat(byId("f-handoff-triggers-no_answer_turns").getDomProperty("value")).isEqualTo("0");
+    enabled.click();
+    field("handoff.triggers.keywords", "human\ntalk to someone");
+    field("handoff.triggers.no_answer_turns", "3");
+    byId("f-handoff-triggers-negative_feedback").click();
+    field("handoff.message_waiting", "A person is coming.");
+    field("handoff.message_offline", "Nobody is here now.");
+    byId("f-handoff-hours").click();
+    field("handoff.hours.timezone", "Mars/Olympus");
+    field("handoff.hours.weekly.mon", "09:00-12:00, 13:00-17:30");
+    field("handoff.hours.weekly.sat", "9-5");
+    byId("save").click();
+    assertThat(byId("f-handoff-hours-weekly-sat-error").getText()).contains("not a range");
+    field("handoff.hours.weekly.sat", "");
+    byId("save").click();
+    // the server refuses the time zone: shown on the hours
+    browser.waitFor(d -> d.findElement(By.id("f-handoff-hours-error")).getText().contains("time zone"));
+    field("handoff.hours.timezone", "Europe/Paris");
+    byId("save").click();
+
+    JsonObject expected = new JsonObject().put("enabled", true)
+        .put("triggers", new JsonObject().put("keywords", new JsonArray().add("human").add("talk to someone"))
+            .put("no_answer_turns", 3).put("negative_feedback", true))
+        .put("message_waiting", "A person is coming.").put("message_offline", "Nobody is here now.")
+        .put("hours", new JsonObject().put("timezone", "Europe/Paris").put("weekly", new JsonObject()
+            .put("mon", new JsonArray().add("09:00-12:00").add("13:00-17:30"))));
+    browser.waitFor(d -> expected.equals(Await.result(browser.app.admin(io.vertx.core.http.HttpMethod.GET, "/api/bots/" + id)
+        .send()).bodyAsJsonObject().getJsonObject("handoff")));
+
+    browser.driver.navigate().refresh();
+    assertThat(browser.waitFor(d -> d.findElement(By.id("f-handoff-enabled"))).isSelected()).isTrue();
+    assertThat(byId("f-handoff-triggers-keywords").getDomProperty("value")).isEqualTo("human\ntalk to someone");
+    assertThat(byId("f-handoff-triggers-no_answer_turns").getDomProperty("value")).isEqualTo("3");
+    assertThat(byId("f-handoff-triggers-negative_feedback").isSelected()).isTrue();
+    assertThat(byId("f-handoff-message_waiting").getDomProperty("value")).isEqualTo("A person is coming.");
+    assertThat(byId("f-handoff-hours").isSelected()).isTrue();
+    assertThat(byId("f-handoff-hours-timezone").getDomProperty("value")).isEqualTo("Europe/Paris");
+    assertThat(byId("f-handoff-hours-weekly-mon").getDomProperty("value")).isEqualTo("09:00-12:00, 13:00-17:30");
+    assertThat(byId("f-handoff-hours-weekly-sat").getDomProperty("value")).isEmpty();
+    browser.js("document.getElementById('handoff-settings').previousElementSibling.scrollIntoView();");
+    browser.screenshot("admin-bot-handoff");
+
+    // unticking the hours makes people always there
+    byId("f-handoff-hours").click();
+    byId("save").click();
+    browser.waitFor(d -> Await.result(browser.app.admin(io.vertx.core.http.HttpMethod.GET, "/api/bots/" + id).send())
+        .bodyAsJsonObject().getJsonObject("handoff").getValue("hours") == null);
+    assertThat(browser.dialogs()).isZero();
   }
 }
