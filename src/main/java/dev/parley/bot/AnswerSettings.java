@@ -13,7 +13,7 @@ import java.util.Set;
  */
 final class AnswerSettings {
 
-  static final double DEFAULT_THRESHOLD = 0.8;
+  static final double DEFAULT_THRESHOLD = 0.82;
   private static final Set<String> FIELDS = Set.of("mode", "threshold");
   private static final Set<String> MODES = Set.of("direct", "context");
 

@@ -24,7 +24,7 @@ final class StoredAnswer implements Step {
   /** The provider a direct stored answer is stored with, and the reply's {@code source}. */
   static final String SOURCE = "answer";
   /** The least cosine when a bot's settings name none (bot.AnswerSettings has the same default). */
-  static final double DEFAULT_THRESHOLD = 0.8;
+  static final double DEFAULT_THRESHOLD = 0.82;
 
   private final RagClient rag;
 

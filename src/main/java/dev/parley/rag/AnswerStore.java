@@ -55,9 +55,9 @@ final class AnswerStore {
         .map(rows -> rows.iterator().next().getLong("n"));
   }
 
-  /** Inserts the rows (and updates those of {@code updates}) in one transaction, after {@code check} passes in it. */
+  /** Inserts the rows and updates those of {@code updates}, in one transaction. */
   Future<Void> write(List<Map<String, Object>> inserts, List<Map<String, Object>> updates) {
-    return database.pool().withTransaction(connection -> batch(connection, AnswerSql.INSERT, inserts)
+    return database.inTransaction(connection -> batch(connection, AnswerSql.INSERT, inserts)
         .compose(v -> batch(connection, AnswerSql.UPDATE, updates)));
   }
 
