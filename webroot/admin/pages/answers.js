@@ -16,10 +16,34 @@ export function answers(bot, box, err) {
   append(box, [h('h2', null, 'Answers'),
     h('p', { class: 'muted' }, 'A visitor question that means the same as a stored question gets its answer as written, ' +
       'without a model (or, in the bot\'s "context" mode, as the model\'s first passage).'),
-    editable ? answerForm(bot, {}, refresh) : null, csvTools(bot, refresh, editable), count,
+    can('bots.edit') ? settingsForm(bot) : null, editable ? answerForm(bot, {}, refresh) : null,
+    csvTools(bot, refresh, editable), count,
     h('table', { id: 'answers' }, h('thead', null, h('tr', null, h('th', null, 'Question'), h('th', null, 'Answer'),
       h('th', null, 'Updated'), h('th', null, ''))), body)]);
   refresh();
+}
+
+/** The bot's answers settings: mode (direct or context) and threshold, saved with PUT /api/bots/{id}. */
+function settingsForm(bot) {
+  const current = bot.answers || { mode: 'direct', threshold: 0.82 };
+  const mode = h('select', null, h('option', { value: 'direct' }, 'Give the stored answer as written (no model)'),
+    h('option', { value: 'context' }, 'Give it to the model as its first passage'));
+  mode.value = current.mode;
+  const threshold = h('input', { type: 'number', min: '0', max: '1', step: '0.01', value: String(current.threshold) });
+  const err = errorBox();
+  const form = h('form', { id: 'answers-settings', class: 'answer-form', novalidate: true }, h('h3', null, 'When a question matches'),
+    err, h('div', { class: 'grid' }, labelled('answers-mode', 'answers.mode', 'Mode', mode),
+      labelled('answers-threshold', 'answers.threshold', 'Threshold (0–1, cosine)', threshold, 'Higher: fewer, surer matches')),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save')));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    clearErrors(form, err);
+    const value = Number(threshold.value);
+    if (threshold.value === '' || !(value >= 0 && value <= 1)) { showFieldErrors(form, [['answers.threshold', 'A number from 0 to 1']]); return; }
+    api('PUT', botPath(bot.id), { answers: { mode: mode.value, threshold: value } }).then(() => toast('Answers settings saved'),
+      (e2) => { if (e2.field) { fieldError(form, e2.field, e2.message); } showError(err, e2); });
+  });
+  return form;
 }
 
 function load(bot, body, count, err, refresh) {

@@ -19,7 +19,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * "Correct this answer" in a real browser: under a bot message of the conversation log it opens the add-answer form
  * with the visitor's question filled in; once saved, the next visitor asking it in other words gets the stored answer
- * without a model call, and the Answers tab lists it.
+ * without a model call, and the Answers tab lists it and sets the bot's threshold.
  */
 @Timeout(120)
 class AnswersPageTest {
@@ -82,5 +82,11 @@ class AnswersPageTest {
 
     browser.open("/admin/#/bots/" + botId + "/answers");
     browser.waitFor(d -> d.findElement(By.cssSelector("#answers tr[data-answer-id]")).getText().contains(CORRECTED));
+    WebElement threshold = browser.driver.findElement(By.id("answers-threshold"));
+    threshold.clear();
+    threshold.sendKeys("0.9");
+    browser.driver.findElement(By.cssSelector("#answers-settings button[type=submit]")).click();
+    new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> Await.result(browser.app.admin(HttpMethod.GET,
+        "/api/bots/" + botId).send()).bodyAsJsonObject().getJsonObject("answers").getDouble("threshold") == 0.9);
   }
 }
