@@ -9,10 +9,12 @@ import { conversation, conversations } from './conversations.js';
 import { deploy } from './deploy.js';
 import { knowledge } from './knowledge/knowledge.js';
 import { usage } from './usage.js';
+import { answers } from './answers.js';
 
 /** [tab, label, what the role must be able to do]. */
 const TABS = [['', 'Settings', 'bots.read'], ['knowledge', 'Knowledge', 'knowledge.read'], ['deploy', 'Deploy', 'bots.read'],
-  ['conversations', 'Conversations', 'conversations.read'], ['usage', 'Usage', 'usage.read']];
+  ['conversations', 'Conversations', 'conversations.read'], ['usage', 'Usage', 'usage.read'],
+  ['answers', 'Answers', 'knowledge.read']];
 
 export function botPage(id, tab, sub) {
   const tabs = TABS.filter((t) => can(t[2]));
@@ -35,6 +37,7 @@ export function botPage(id, tab, sub) {
     else if (tab === 'conversations') { conversations(bot, content, err); }
     else if (tab === 'usage') { usage(bot, content, err); }
     else if (tab === 'knowledge') { knowledge(bot, content); }
+    else if (tab === 'answers') { answers(bot, content, err); }
     else { content.appendChild(botForm(bot)); }
   }, (e) => { render(err); showError(err, e); });
 }

@@ -2,6 +2,7 @@
 import { api, botPath } from '../lib/api.js';
 import { append, h, when } from '../lib/dom.js';
 import { showError } from '../lib/forms.js';
+import { correctable } from './answers.js';
 
 export function conversations(bot, box, err) {
   const body = h('tbody');
@@ -31,7 +32,12 @@ export function conversation(bot, cid, box, err) {
       box.insertBefore(h('p', { class: 'meta' }, 'The visitor cleared this session on ' + when(c.cleared_at) +
         ': the messages before that are kept here, hidden from the visitor and left out of the bot\'s memory.'), list);
     }
-    (c.messages || []).forEach((m) => list.appendChild(message(m)));
+    let asked = null;
+    (c.messages || []).forEach((m) => {
+      const el = list.appendChild(message(m));
+      if (m.role === 'user') { asked = m.content; }
+      else if (m.role === 'assistant') { correctable(bot, el, asked, m.content); }
+    });
   }, (e) => showError(err, e));
 }
 
@@ -59,7 +65,8 @@ function speaker(m, role) {
 function meta(m) {
   const out = [when(m.created_at || m.at)];
   if (m.role === 'assistant') {
-    if (m.model) { out.push(m.provider + ' / ' + m.model); }
+    if (m.provider === 'answer') { out.push('stored answer'); }
+    else if (m.model) { out.push(m.provider + ' / ' + m.model); }
     if (m.input_tokens != null) { out.push(m.input_tokens + ' in / ' + m.output_tokens + ' out tokens'); }
     if (m.cost) { out.push('$' + Number(m.cost).toFixed(5)); }
     if (m.latency_ms != null) { out.push(m.latency_ms + ' ms'); }

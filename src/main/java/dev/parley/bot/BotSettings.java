@@ -19,7 +19,7 @@ final class BotSettings {
   private static final Set<String> TOP = Set.of("name", "provider", "model", "base_url", "api_key", "prompt",
       "temperature", "max_tokens", "history_limit", "max_message_chars", "rag", "widget", "allowed_origins",
       "fallback_text", "rate_limit", "budget", "fallback", "retention_days", "redact_pii", "handoff", "tools",
-      "max_tool_steps");
+      "max_tool_steps", "answers");
   private static final Set<String> RAG = Set.of("enabled", "top_k", "min_score", "sync_interval_hours");
   private static final Set<String> WIDGET = Set.of("title", "color", "position", "greeting", "avatar_url",
       "starter_questions", "citations");
@@ -94,7 +94,8 @@ final class BotSettings {
         .put("redact_pii", "off")
         .put("handoff", HandoffSettings.defaults())
         .put("tools", new JsonArray())
-        .put("max_tool_steps", ToolSettings.DEFAULT_MAX_STEPS);
+        .put("max_tool_steps", ToolSettings.DEFAULT_MAX_STEPS)
+        .put("answers", AnswerSettings.defaults());
   }
 
   /** The data settings of a bot stored before they existed: keep its conversations, redact nothing. */
@@ -160,6 +161,8 @@ final class BotSettings {
         merged.put(field, mergeObject(field, merged.getJsonObject(field), value, field.equals("rag") ? RAG : WIDGET));
       } else if (field.equals("handoff")) {
         merged.put(field, HandoffSettings.merge(merged.getJsonObject(field), value));
+      } else if (field.equals("answers")) {
+        merged.put(field, AnswerSettings.merge(merged.getJsonObject(field), value));
       } else if (field.equals("tools")) {
         merged.put(field, ToolSettings.validate(value, merged.getJsonArray("tools")));
       } else if (field.equals("rate_limit") || field.equals("budget")) {
@@ -272,6 +275,7 @@ final class BotSettings {
     s.put("redact_pii", redact);
     s.put("handoff", HandoffSettings.merge(s.getJsonObject("handoff"), null));
     s.put("max_tool_steps", ToolSettings.maxSteps(s.getValue("max_tool_steps")));
+    s.put("answers", AnswerSettings.merge(s.getJsonObject("answers"), null));
     return s;
   }
 

@@ -39,6 +39,18 @@ public record Answer(JsonObject answer, ParleyException reported, boolean client
         null, false, "", "", false, ToolLog.NONE);
   }
 
+  /** A bot's stored answer {@code answerId} given as it is ({@link StoredAnswer}): stored with provider {@code answer}. */
+  static Answer stored(String content, String answerId) {
+    return new Answer(new JsonObject().put(Fields.CONTENT, content).put(Fields.PROVIDER, StoredAnswer.SOURCE)
+        .put(Fields.MODEL, answerId), null, false, "", "", false, ToolLog.NONE);
+  }
+
+  /** {@code "answer"} for a stored answer given as it is, else null (the model's answer, or the budget message). */
+  String source() {
+    return !fromModel && answer != null && StoredAnswer.SOURCE.equals(answer.getString(Fields.PROVIDER))
+        ? StoredAnswer.SOURCE : null;
+  }
+
   /** The same answer after the tool loop {@code log}. */
   Answer withTools(ToolLog log) {
     return new Answer(answer, reported, clientGone, sent, received, fromModel, log);

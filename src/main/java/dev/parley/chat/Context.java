@@ -47,7 +47,13 @@ final class Context implements Step {
     Future<Found> found = retrieve(turn);
     return Future.all(history, found)
         .map(both -> turn.withContext(turn.redaction().sentToModel() ? PiiRedactor.redactMessages(history.result())
-            : history.result(), found.result().passages(), found.result().error(), found.result().nothingFound()));
+            : history.result(), before(turn.passages(), found.result().passages()), found.result().error(),
+            found.result().nothingFound() && turn.passages().isEmpty()));
+  }
+
+  /** What a step before put first (a stored answer, {@link StoredAnswer}), then what retrieval found. */
+  private static JsonArray before(JsonArray first, JsonArray found) {
+    return first.isEmpty() ? found : first.copy().addAll(found);
   }
 
   /** The last {@code limit} messages a stateless caller sent, as memory would have kept them. */

@@ -73,6 +73,21 @@ public final class Addresses {
   public static final String RAG_INDEX_STATUS = "parley.rag.index.status";
   /** {@code {bot_id, all?}} → the index status and {@code queued}; re-embedding runs in the background. */
   public static final String RAG_REINDEX = "parley.rag.reindex";
+  /**
+   * A bot's stored answers (issue 16): {@code {bot_id}} → {@code {answers, max_answers}}; {@code {bot_id, answer_id}} →
+   * the answer; {@code {bot_id, answer: {question, answer, alt_questions?}}} to create; with {@code answer_id} to
+   * replace; {@code {bot_id, answer_id}} to delete; {@code {bot_id, csv}} to import ({@code {created, updated, total}})
+   * or to export ({@code {csv}}).
+   */
+  public static final String RAG_ANSWER_LIST = "parley.rag.answer.list";
+  public static final String RAG_ANSWER_GET = "parley.rag.answer.get";
+  public static final String RAG_ANSWER_CREATE = "parley.rag.answer.create";
+  public static final String RAG_ANSWER_UPDATE = "parley.rag.answer.update";
+  public static final String RAG_ANSWER_DELETE = "parley.rag.answer.delete";
+  public static final String RAG_ANSWER_IMPORT = "parley.rag.answer.import";
+  public static final String RAG_ANSWER_EXPORT = "parley.rag.answer.export";
+  /** {@code {bot_id, query, threshold}} → {@code {match: {id, question, answer, matched_question, score} | null, best_score?}}. */
+  public static final String RAG_ANSWER_MATCH = "parley.rag.answer.match";
 
   /** Health probes: each answers {@code {status: "UP", …}} once its storage answers. */
   public static final String BOT_HEALTH = "parley.bot.health";

@@ -152,6 +152,14 @@ public final class Fields {
   public static final String ASSIGNEE_NAME = "assignee_name";
   public static final String AGENT_NAME = "agent_name";
   public static final String HANDOFF = "handoff";
+  /** Stored answers (issue 16). */
+  public static final String ANSWER = "answer";
+  public static final String ANSWER_ID = "answer_id";
+  public static final String ANSWERS = "answers";
+  public static final String MATCH = "match";
+  public static final String THRESHOLD = "threshold";
+  public static final String CSV = "csv";
+  public static final String SOURCE = "source";
 
   private Fields() {
   }

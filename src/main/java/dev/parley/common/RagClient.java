@@ -95,6 +95,57 @@ public final class RagClient {
     return bus.request(requestId, Addresses.RAG_DOCUMENT_SYNC, document(botId, documentId), timeoutMs);
   }
 
+  /** The bot's stored answers: {@code {answers:[{id, question, answer, alt_questions, created_at, updated_at}], max_answers}}. */
+  public Future<JsonObject> answers(String requestId, String botId) {
+    return bus.request(requestId, Addresses.RAG_ANSWER_LIST, new JsonObject().put(Fields.BOT_ID, botId), timeoutMs);
+  }
+
+  public Future<JsonObject> answer(String requestId, String botId, String answerId) {
+    return bus.request(requestId, Addresses.RAG_ANSWER_GET, answerOf(botId, answerId), timeoutMs);
+  }
+
+  /** Stores {@code {question, answer, alt_questions?}}; 422 naming a bad field, 409 {@code quota_exceeded}. */
+  public Future<JsonObject> createAnswer(String requestId, String botId, JsonObject answer) {
+    return bus.request(requestId, Addresses.RAG_ANSWER_CREATE, new JsonObject().put(Fields.BOT_ID, botId)
+        .put(Fields.ANSWER, answer), timeoutMs);
+  }
+
+  /** Replaces the answer with {@code {question, answer, alt_questions?}}; 404, 422. */
+  public Future<JsonObject> updateAnswer(String requestId, String botId, String answerId, JsonObject answer) {
+    return bus.request(requestId, Addresses.RAG_ANSWER_UPDATE, answerOf(botId, answerId).put(Fields.ANSWER, answer),
+        timeoutMs);
+  }
+
+  public Future<Void> deleteAnswer(String requestId, String botId, String answerId) {
+    return bus.request(requestId, Addresses.RAG_ANSWER_DELETE, answerOf(botId, answerId), timeoutMs).mapEmpty();
+  }
+
+  /** Imports a CSV of answers, all or nothing: {@code {created, updated, total}}; 413, 409, 422 naming the line. */
+  public Future<JsonObject> importAnswers(String requestId, String botId, String csv) {
+    return bus.request(requestId, Addresses.RAG_ANSWER_IMPORT, new JsonObject().put(Fields.BOT_ID, botId)
+        .put(Fields.CSV, csv), timeoutMs);
+  }
+
+  /** The bot's answers as CSV ({@code question,answer,alt_questions}). */
+  public Future<String> exportAnswers(String requestId, String botId) {
+    return bus.request(requestId, Addresses.RAG_ANSWER_EXPORT, new JsonObject().put(Fields.BOT_ID, botId), timeoutMs)
+        .map(r -> r.getString(Fields.CSV));
+  }
+
+  /**
+   * The stored answer nearest in meaning to the visitor's {@code query} with a cosine of at least {@code threshold}:
+   * {@code {id, question, answer, matched_question, score}}, or null when none is that near.
+   */
+  public Future<JsonObject> matchAnswer(String requestId, String botId, String query, double threshold) {
+    return bus.request(requestId, Addresses.RAG_ANSWER_MATCH, new JsonObject().put(Fields.BOT_ID, botId)
+        .put(Fields.QUERY, query).put(Fields.THRESHOLD, threshold), timeoutMs)
+        .map(r -> r.getJsonObject(Fields.MATCH));
+  }
+
+  private static JsonObject answerOf(String botId, String answerId) {
+    return new JsonObject().put(Fields.BOT_ID, botId).put(Fields.ANSWER_ID, answerId);
+  }
+
   private static JsonObject document(String botId, String documentId) {
     return new JsonObject().put(Fields.BOT_ID, botId).put(Fields.DOCUMENT_ID, documentId);
   }

@@ -66,6 +66,14 @@ final class AccessRules {
     rule(HttpMethod.DELETE, "/api/bots/:botId/api-keys/:keyId", Permission.BOTS_WRITE);
     rule(HttpMethod.POST, "/api/bots/:botId/tools/:toolName/test", Permission.BOTS_WRITE);
     rule(HttpMethod.POST, "/api/bots/:botId/tools/:toolName/refresh", Permission.BOTS_WRITE);
+    rule(HttpMethod.GET, "/api/bots/:botId/answers", Permission.KNOWLEDGE_READ);
+    rule(HttpMethod.POST, "/api/bots/:botId/answers", Permission.KNOWLEDGE_WRITE);
+    // before :answerId, which matches "export" and "import" too (the first matching row decides)
+    rule(HttpMethod.GET, "/api/bots/:botId/answers/export", Permission.KNOWLEDGE_READ);
+    rule(HttpMethod.POST, "/api/bots/:botId/answers/import", Permission.KNOWLEDGE_WRITE);
+    rule(HttpMethod.GET, "/api/bots/:botId/answers/:answerId", Permission.KNOWLEDGE_READ);
+    rule(HttpMethod.PUT, "/api/bots/:botId/answers/:answerId", Permission.KNOWLEDGE_WRITE);
+    rule(HttpMethod.DELETE, "/api/bots/:botId/answers/:answerId", Permission.KNOWLEDGE_WRITE);
     rule(HttpMethod.GET, "/api/users", Permission.USERS_READ);
     rule(HttpMethod.POST, "/api/users", Permission.USERS_MANAGE);
     rule(HttpMethod.GET, "/api/users/:userId", Permission.USERS_READ);

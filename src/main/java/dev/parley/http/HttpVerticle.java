@@ -118,6 +118,7 @@ public class HttpVerticle extends VerticleBase {
     // An API client sends the whole conversation: api_body_limit_bytes (1 MiB) for it.
     router.post("/v1/chat/completions").handler(BodyHandler.create(false)
         .setBodyLimit(config.getLong("api_body_limit_bytes", 1024L * 1024)));
+    AnswersHandler.mountBodyLimit(router, config);
     // Every other route reads at most body_limit_bytes (413 beyond), whatever its path or method.
     router.route().handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
     new DataRoutes(clients).mount(router);
@@ -126,6 +127,7 @@ public class HttpVerticle extends VerticleBase {
     new BotsHandler(clients, new Deploy(publicUrl)).mount(router);
     new DocumentsHandler(clients).mount(router);
     new ToolsHandler(clients).mount(router);
+    new AnswersHandler(clients).mount(router);
     new AuditRoutes(auditClient).mount(router);
     new UsersHandler(clients.accounts(), publicUrl).mount(router);
     new SelfRoutes(clients.accounts()).mount(router);

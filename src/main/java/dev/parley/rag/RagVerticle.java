@@ -52,6 +52,9 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code parley.rag.index.status}</td><td>{@code {bot_id}}</td><td>{@code {embedding_model (the configured
  *   one), indexed_models (those the bot's documents' vectors were built with), reindex_needed, reindex_documents}}
  *   </td></tr>
+ *   <tr><td>{@code parley.rag.answer.list|get|create|update|delete|import|export|match}</td><td>a bot's stored
+ *   answers ({@link StoredAnswers}; the bodies are in {@link dev.parley.common.Addresses})</td><td>the answer(s);
+ *   404, 409 {@code quota_exceeded}, 413, 422 naming the field</td></tr>
  *   <tr><td>{@code parley.rag.reindex}</td><td>{@code {bot_id, all?}}</td><td>the index status and {@code queued}:
  *   the documents built with another model (all of them with {@code all}) are re-embedded from their stored chunks
  *   with the configured model in the background</td></tr>
@@ -73,7 +76,8 @@ import org.slf4j.LoggerFactory;
  * {@code max_bytes_per_bot} (1 GiB), {@code sync_check_ms} (300000: how often bots' {@code rag.sync_interval_hours}
  * are checked; the bot settings come from {@code parley.bot.get}), {@code store} ({@code lucene} or {@code qdrant})
  * and {@code qdrant: {host, port, api_key, tls, timeout_ms}}, {@code embeddings: {provider: local|openai, model,
- * base_url, api_key, batch, dimensions, timeout_ms, query_timeout_ms, max_retries, …}} (see {@link Embedders}).
+ * base_url, api_key, batch, dimensions, timeout_ms, query_timeout_ms, max_retries, …}} (see {@link Embedders}),
+ * {@code answers: {max_per_bot (1000), max_csv_bytes (1 MiB)}}.
  * Run one instance per process: the index has a single writer (further instances share it).
  *
  * <p>The verticle wires; {@link KnowledgeBase} is a facade over three parts: {@link DocumentIntake} (sources,
@@ -92,6 +96,7 @@ public class RagVerticle extends VerticleBase {
   private UrlFetcher fetcher;
   private Embedders embedders;
   private KnowledgeBase knowledge;
+  private StoredAnswers answers;
   private long syncTimer = -1;
 
   @Override
@@ -120,6 +125,8 @@ public class RagVerticle extends VerticleBase {
           database = ready.resultAt(0);
           vectors = ready.resultAt(1);
           knowledge = knowledgeBase(new DocumentStore(database), settings);
+          answers = new StoredAnswers(new AnswerStore(database), embedders,
+              config.getJsonObject("answers", new JsonObject()));
           return Future.all(List.of(
               consume(Addresses.RAG_HEALTH, body -> database.pool().query("SELECT 1").execute()
                   .compose(rows -> vectors instanceof QdrantStore qdrant ? qdrant.check() : Future.succeededFuture())
@@ -138,9 +145,21 @@ public class RagVerticle extends VerticleBase {
               consume(Addresses.RAG_DOCUMENT_SYNC, body -> knowledge.sync(botId(body), documentId(body))),
               consume(Addresses.RAG_INDEX_STATUS, body -> knowledge.status(botId(body))),
               consume(Addresses.RAG_REINDEX, body -> knowledge.reindex(botId(body), body.getBoolean("all", false))),
+              consume(Addresses.RAG_ANSWER_LIST, body -> answers.list(botId(body))),
+              consume(Addresses.RAG_ANSWER_GET, body -> answers.get(botId(body), answerId(body))),
+              consume(Addresses.RAG_ANSWER_CREATE, body -> answers.create(botId(body), answerBody(body))),
+              consume(Addresses.RAG_ANSWER_UPDATE, body -> answers.update(botId(body), answerId(body), answerBody(body))),
+              consume(Addresses.RAG_ANSWER_DELETE, body -> answers.delete(botId(body), answerId(body))
+                  .map(v -> new JsonObject())),
+              consume(Addresses.RAG_ANSWER_IMPORT, body -> answers.importCsv(botId(body), body.getString(Fields.CSV, ""))),
+              consume(Addresses.RAG_ANSWER_EXPORT, body -> answers.exportCsv(botId(body))
+                  .map(csv -> new JsonObject().put(Fields.CSV, csv))),
+              consume(Addresses.RAG_ANSWER_MATCH, body -> answers.match(botId(body), body.getString(Fields.QUERY),
+                  body.getDouble(Fields.THRESHOLD, 1.0))),
               vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_BOT_CHANGED, event -> {
                 JsonObject body = event.body();
                 if ("deleted".equals(body.getString(Fields.ACTION)) && Ids.isEntityId(body.getString(Fields.BOT_ID))) {
+                  answers.forget(body.getString(Fields.BOT_ID));
                   knowledge.deleteBot(body.getString(Fields.BOT_ID))
                       .onFailure(failure -> LOG.error("Could not remove the vectors of deleted bot {}",
                           body.getString(Fields.BOT_ID), failure));
@@ -219,6 +238,17 @@ public class RagVerticle extends VerticleBase {
 
   private static String botId(JsonObject body) {
     return Ids.requireEntityId(body.getString(Fields.BOT_ID), "Bot");
+  }
+
+  private static String answerId(JsonObject body) {
+    return Ids.requireEntityId(body.getString(Fields.ANSWER_ID), "Answer");
+  }
+
+  private static JsonObject answerBody(JsonObject body) {
+    if (!(body.getValue(Fields.ANSWER) instanceof JsonObject answer)) {
+      throw dev.parley.common.ParleyException.invalid(Fields.ANSWER, "Send the answer as a JSON object");
+    }
+    return answer;
   }
 
   private static String documentId(JsonObject body) {

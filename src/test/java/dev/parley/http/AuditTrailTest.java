@@ -129,14 +129,17 @@ class AuditTrailTest {
       int status, String action, String targetType, String targetKey) {
   }
 
-  /** Write routes whose audit entries other tests check: BotApiKeysTest, InboxApiTest and McpToolTest. */
+  /** Write routes whose audit entries other tests check: BotApiKeysTest, InboxApiTest, McpToolTest and AnswersApiTest. */
   private static final List<String> AUDITED_ELSEWHERE = List.of("POST /api/bots/:botId/api-keys",
       "POST /api/bots/:botId/tools/:toolName/refresh",
       "DELETE /api/bots/:botId/api-keys/:keyId", "POST /api/bots/:botId/conversations/:conversationId/assign",
       "POST /api/bots/:botId/conversations/:conversationId/messages",
       "POST /api/bots/:botId/conversations/:conversationId/notes",
       "POST /api/bots/:botId/conversations/:conversationId/release",
-      "POST /api/bots/:botId/conversations/:conversationId/close");
+      "POST /api/bots/:botId/conversations/:conversationId/close",
+      // AnswersApiTest
+      "POST /api/bots/:botId/answers", "PUT /api/bots/:botId/answers/:answerId",
+      "DELETE /api/bots/:botId/answers/:answerId", "POST /api/bots/:botId/answers/import");
 
   @Test
   void every_admin_write_route_leaves_exactly_one_entry_with_its_action_target_and_request_id(VertxTestContext test) {

@@ -1,0 +1,107 @@
+package dev.parley.rag;
+
+import dev.parley.common.ParleyException;
+import dev.parley.db.Database;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.templates.SqlTemplate;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A bot's stored answers in SQL ({@code bot_answers}); rows are mapped to the API's JSON shape here only. */
+final class AnswerStore {
+
+  /** A stored answer as matching needs it: its JSON and its cached vectors (null: none, or of another model). */
+  record Stored(JsonObject answer, String vectors, String model) {
+  }
+
+  private final Database database;
+
+  AnswerStore(Database database) {
+    this.database = database;
+  }
+
+  Future<JsonArray> list(String botId) {
+    return SqlTemplate.forQuery(database.pool(), AnswerSql.SELECT_BOT).execute(Map.of("bot_id", botId))
+        .map(rows -> {
+          JsonArray all = new JsonArray();
+          rows.forEach(row -> all.add(toJson(row)));
+          return all;
+        });
+  }
+
+  Future<List<Stored>> withVectors(String botId) {
+    return SqlTemplate.forQuery(database.pool(), AnswerSql.SELECT_VECTORS).execute(Map.of("bot_id", botId))
+        .map(rows -> {
+          List<Stored> all = new java.util.ArrayList<>();
+          rows.forEach(row -> all.add(new Stored(toJson(row), row.getString("vectors"), row.getString("embedding_model"))));
+          return all;
+        });
+  }
+
+  Future<JsonObject> get(String botId, String id) {
+    return SqlTemplate.forQuery(database.pool(), AnswerSql.SELECT_ONE).execute(Map.of("id", id, "bot_id", botId))
+        .compose(rows -> rows.size() == 0 ? Future.failedFuture(ParleyException.notFound("Answer"))
+            : Future.succeededFuture(toJson(rows.iterator().next())));
+  }
+
+  Future<Long> count(String botId) {
+    return SqlTemplate.forQuery(database.pool(), AnswerSql.COUNT).execute(Map.of("bot_id", botId))
+        .map(rows -> rows.iterator().next().getLong("n"));
+  }
+
+  /** Inserts the rows and updates those of {@code updates}, in one transaction. */
+  Future<Void> write(List<Map<String, Object>> inserts, List<Map<String, Object>> updates) {
+    return database.inTransaction(connection -> batch(connection, AnswerSql.INSERT, inserts)
+        .compose(v -> batch(connection, AnswerSql.UPDATE, updates)));
+  }
+
+  /** Updates one answer; 404 when the bot has no such answer. */
+  Future<Void> update(Map<String, Object> row) {
+    return SqlTemplate.forUpdate(database.pool(), AnswerSql.UPDATE).execute(row).compose(done ->
+        done.rowCount() == 0 ? Future.failedFuture(ParleyException.notFound("Answer")) : Future.succeededFuture());
+  }
+
+  Future<Void> setVectors(String botId, String id, String vectors, String model) {
+    Map<String, Object> params = new HashMap<>();
+    params.put("bot_id", botId);
+    params.put("id", id);
+    params.put("vectors", vectors);
+    params.put("embedding_model", model);
+    return SqlTemplate.forUpdate(database.pool(), AnswerSql.SET_VECTORS).execute(params).mapEmpty();
+  }
+
+  Future<Void> delete(String botId, String id) {
+    return SqlTemplate.forUpdate(database.pool(), AnswerSql.DELETE).execute(Map.of("id", id, "bot_id", botId))
+        .compose(done -> done.rowCount() == 0 ? Future.failedFuture(ParleyException.notFound("Answer"))
+            : Future.succeededFuture());
+  }
+
+  private static Future<Void> batch(SqlConnection connection, String sql, List<Map<String, Object>> rows) {
+    if (rows.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Future<RowSet<Row>> done = Future.succeededFuture();
+    for (Map<String, Object> row : rows) {
+      done = done.compose(v -> SqlTemplate.forUpdate(connection, sql).execute(row).map(r -> null));
+    }
+    return done.mapEmpty();
+  }
+
+  private static JsonObject toJson(Row row) {
+    String alts = row.getString("alt_questions");
+    return new JsonObject()
+        .put("id", row.getString("id"))
+        .put("bot_id", row.getString("bot_id"))
+        .put("question", row.getString("question"))
+        .put("answer", row.getString("answer"))
+        .put("alt_questions", alts == null || alts.isBlank() ? new JsonArray() : new JsonArray(alts))
+        .put("created_at", row.getLong("created_at"))
+        .put("updated_at", row.getLong("updated_at"));
+  }
+}

@@ -1,0 +1,264 @@
+package dev.parley.rag;
+
+import dev.parley.common.ErrorCodes;
+import dev.parley.common.Ids;
+import dev.parley.common.ParleyException;
+import dev.parley.common.UnicodeText;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A bot's stored answers (issue 16, answer overrides): the list an operator keeps, its CSV import and export, and the
+ * match of a visitor's message against it by meaning. Each answer's question and alternative questions are embedded
+ * with the configured embedding model when written; the vectors are kept with the row and, per bot, in memory until
+ * the bot's answers change. A row embedded with another model (or whose embedding failed when written) is embedded
+ * again on its first match. Limits: {@code max_per_bot} answers (409 {@code quota_exceeded}) and
+ * {@code max_csv_bytes} per import (413).
+ */
+final class StoredAnswers {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StoredAnswers.class);
+  static final int DEFAULT_MAX_PER_BOT = 1_000;
+  static final int DEFAULT_MAX_CSV_BYTES = 1024 * 1024;
+  /** The longest part of a visitor's message compared with the questions (longer messages are cut). */
+  static final int MAX_QUERY_CHARS = 2_000;
+
+  /** An answer ready to match: its JSON, and the vectors of its question and alternatives, in that order. */
+  private record Candidate(JsonObject answer, List<String> questions, List<float[]> vectors) {
+  }
+
+  private final AnswerStore store;
+  private final Embedders embedders;
+  private final int maxPerBot;
+  private final int maxCsvBytes;
+  private final Map<String, Future<List<Candidate>>> candidates = new ConcurrentHashMap<>();
+
+  /** {@code settings}: the {@code rag.answers} config ({@code max_per_bot}, {@code max_csv_bytes}). */
+  StoredAnswers(AnswerStore store, Embedders embedders, JsonObject settings) {
+    this.store = store;
+    this.embedders = embedders;
+    this.maxPerBot = settings.getInteger("max_per_bot", DEFAULT_MAX_PER_BOT);
+    this.maxCsvBytes = settings.getInteger("max_csv_bytes", DEFAULT_MAX_CSV_BYTES);
+  }
+
+  Future<JsonObject> list(String botId) {
+    return store.list(botId).map(all -> new JsonObject().put("answers", all).put("max_answers", maxPerBot));
+  }
+
+  Future<JsonObject> get(String botId, String id) {
+    return store.get(botId, id);
+  }
+
+  Future<JsonObject> create(String botId, JsonObject body) {
+    AnswerDraft draft = AnswerDraft.from(body);
+    return store.count(botId).compose(n -> {
+      if (n + 1 > maxPerBot) {
+        return Future.failedFuture(quotaExceeded());
+      }
+      return vectors(draft.questions());
+    }).compose(vectors -> {
+      long now = System.currentTimeMillis();
+      Map<String, Object> row = row(Ids.prefixed("ans"), botId, draft, vectors, now);
+      return store.write(List.of(row), List.of()).compose(v -> changed(botId, store.get(botId, (String) row.get("id"))));
+    });
+  }
+
+  /** Replaces the answer's question, answer and alternatives (a PUT is the whole answer). */
+  Future<JsonObject> update(String botId, String id, JsonObject body) {
+    AnswerDraft draft = AnswerDraft.from(body);
+    return store.get(botId, id).compose(found -> vectors(draft.questions()))
+        .compose(vectors -> store.update(row(id, botId, draft, vectors, System.currentTimeMillis())))
+        .compose(v -> changed(botId, store.get(botId, id)));
+  }
+
+  Future<Void> delete(String botId, String id) {
+    return changed(botId, store.delete(botId, id));
+  }
+
+  /**
+   * Imports a CSV ({@link AnswerCsv}) all or nothing: a row whose question is already stored (case aside) updates that
+   * answer, the others are added. {@code {created, updated, total}}.
+   */
+  Future<JsonObject> importCsv(String botId, String csv) {
+    if (csv.getBytes(StandardCharsets.UTF_8).length > maxCsvBytes) {
+      return Future.failedFuture(new ParleyException(ErrorCodes.PAYLOAD_TOO_LARGE, "payload_too_large",
+          "A CSV import may be at most " + maxCsvBytes + " bytes"));
+    }
+    List<AnswerDraft> drafts = AnswerCsv.read(csv);
+    if (drafts.size() > maxPerBot) {
+      return Future.failedFuture(quotaExceeded());
+    }
+    return store.list(botId).compose(existing -> {
+      Map<String, JsonObject> byQuestion = new HashMap<>();
+      existing.forEach(a -> byQuestion.put(key(((JsonObject) a).getString("question")), (JsonObject) a));
+      Map<String, AnswerDraft> latest = new java.util.LinkedHashMap<>();
+      drafts.forEach(d -> latest.put(key(d.question()), d));
+      long added = latest.keySet().stream().filter(k -> !byQuestion.containsKey(k)).count();
+      if (existing.size() + added > maxPerBot) {
+        return Future.failedFuture(quotaExceeded());
+      }
+      List<String> texts = new ArrayList<>();
+      latest.values().forEach(d -> texts.addAll(d.questions()));
+      return embedAll(texts).compose(vectors -> {
+        long now = System.currentTimeMillis();
+        List<Map<String, Object>> inserts = new ArrayList<>();
+        List<Map<String, Object>> updates = new ArrayList<>();
+        int at = 0;
+        for (Map.Entry<String, AnswerDraft> entry : latest.entrySet()) {
+          AnswerDraft draft = entry.getValue();
+          int count = draft.questions().size();
+          List<float[]> own = vectors == null ? null : vectors.subList(at, at + count);
+          at += count;
+          JsonObject old = byQuestion.get(entry.getKey());
+          if (old == null) {
+            inserts.add(row(Ids.prefixed("ans"), botId, draft, own, now));
+          } else {
+            updates.add(row(old.getString("id"), botId, draft, own, now));
+          }
+        }
+        return changed(botId, store.write(inserts, updates)).map(v -> new JsonObject().put("created", inserts.size())
+            .put("updated", updates.size()).put("total", existing.size() + inserts.size()));
+      });
+    });
+  }
+
+  Future<String> exportCsv(String botId) {
+    return store.list(botId).map(AnswerCsv::write);
+  }
+
+  /**
+   * The stored answer whose question (or an alternative) is nearest in meaning to {@code query}, when its cosine is at
+   * least {@code threshold}: {@code {match: {id, question, answer, matched_question, score} | null, best_score}}.
+   * A bot without answers answers {@code {match: null}} without embedding anything.
+   */
+  Future<JsonObject> match(String botId, String query, double threshold) {
+    return candidates(botId).compose(all -> {
+      if (all.isEmpty() || query == null || query.isBlank()) {
+        return Future.succeededFuture(new JsonObject().putNull("match"));
+      }
+      String text = UnicodeText.prefix(query.strip(), MAX_QUERY_CHARS);
+      return embedders.configured().embedQuery(text).map(vector -> best(all, vector, threshold));
+    });
+  }
+
+  /** Forgets a bot's cached candidates (its answers changed, or it was deleted). */
+  void forget(String botId) {
+    candidates.remove(botId);
+  }
+
+  private static JsonObject best(List<Candidate> all, float[] query, double threshold) {
+    Candidate winner = null;
+    String matched = null;
+    double best = -1;
+    for (Candidate candidate : all) {
+      for (int i = 0; i < candidate.vectors().size(); i++) {
+        double score = AnswerVectors.cosine(query, candidate.vectors().get(i));
+        if (score > best) {
+          best = score;
+          winner = candidate;
+          matched = candidate.questions().get(i);
+        }
+      }
+    }
+    double rounded = Math.round(best * 10_000) / 10_000.0;
+    JsonObject result = new JsonObject().put("best_score", rounded);
+    if (winner == null || best < threshold) {
+      return result.putNull("match");
+    }
+    JsonObject answer = winner.answer();
+    return result.put("match", new JsonObject().put("id", answer.getString("id"))
+        .put("question", answer.getString("question")).put("answer", answer.getString("answer"))
+        .put("matched_question", matched).put("score", rounded));
+  }
+
+  private Future<List<Candidate>> candidates(String botId) {
+    Future<List<Candidate>> cached = candidates.get(botId);
+    if (cached != null && !cached.failed()) {
+      return cached;
+    }
+    Future<List<Candidate>> loading = store.withVectors(botId).compose(rows -> load(botId, rows, 0, new ArrayList<>()));
+    candidates.put(botId, loading);
+    return loading;
+  }
+
+  /** The rows as candidates, embedding again (and storing) those without vectors of the configured model. */
+  private Future<List<Candidate>> load(String botId, List<AnswerStore.Stored> rows, int i, List<Candidate> done) {
+    if (i >= rows.size()) {
+      return Future.succeededFuture(done);
+    }
+    AnswerStore.Stored row = rows.get(i);
+    JsonObject answer = row.answer();
+    List<String> questions = new ArrayList<>();
+    questions.add(answer.getString("question"));
+    answer.getJsonArray("alt_questions").forEach(q -> questions.add((String) q));
+    Embedder embedder = embedders.configured();
+    List<float[]> stored = embedder.model().equals(row.model()) ? AnswerVectors.decode(row.vectors(), questions.size())
+        : null;
+    Future<List<float[]>> vectors = stored != null ? Future.succeededFuture(stored)
+        : embedAll(questions).compose(made -> store.setVectors(botId, answer.getString("id"),
+            AnswerVectors.encode(made), embedder.model()).map(v -> made));
+    return vectors.compose(v -> {
+      done.add(new Candidate(answer, questions, v));
+      return load(botId, rows, i + 1, done);
+    });
+  }
+
+  /** The vectors of the texts, or null when they cannot be made now (they are made on the first match then). */
+  private Future<List<float[]>> vectors(List<String> texts) {
+    return embedAll(texts).recover(failure -> {
+      LOG.warn("Stored answer not embedded now ({}); it is embedded when first matched", failure.getMessage());
+      return Future.succeededFuture(null);
+    });
+  }
+
+  private Future<List<float[]>> embedAll(List<String> texts) {
+    Embedder embedder = embedders.configured();
+    int batch = Math.max(1, embedder.batch());
+    Future<List<float[]>> all = Future.succeededFuture(new ArrayList<>());
+    for (int from = 0; from < texts.size(); from += batch) {
+      List<String> part = texts.subList(from, Math.min(texts.size(), from + batch));
+      all = all.compose(done -> embedder.embed(part).map(made -> {
+        done.addAll(made);
+        return done;
+      }));
+    }
+    return all;
+  }
+
+  private Map<String, Object> row(String id, String botId, AnswerDraft draft, List<float[]> vectors, long now) {
+    Map<String, Object> row = new HashMap<>();
+    row.put("id", id);
+    row.put("bot_id", botId);
+    row.put("question", draft.question());
+    row.put("answer", draft.answer());
+    row.put("alt_questions", draft.altJson().encode());
+    row.put("created_at", now);
+    row.put("updated_at", now);
+    row.put("vectors", vectors == null ? null : AnswerVectors.encode(vectors));
+    row.put("embedding_model", vectors == null ? null : embedders.configured().model());
+    return row;
+  }
+
+  private <T> Future<T> changed(String botId, Future<T> write) {
+    return write.onComplete(done -> forget(botId));
+  }
+
+  private ParleyException quotaExceeded() {
+    return new ParleyException(ErrorCodes.CONFLICT, "quota_exceeded", "A bot may have at most " + maxPerBot
+        + " stored answers");
+  }
+
+  private static String key(String question) {
+    return question.strip().toLowerCase(Locale.ROOT);
+  }
+}
