@@ -9,6 +9,7 @@ import { reroute } from '../lib/router.js';
 import { can } from '../lib/session.js';
 import { collect, control, FIELDS, NEW_BOT, SECTIONS } from './bot-fields.js';
 import { removeBot } from './bots.js';
+import { readTools, toolsSection } from './bot-tools.js';
 
 /** The form of an existing bot, or of a new one when existing is null. */
 export function botForm(existing) {
@@ -23,6 +24,7 @@ export function botForm(existing) {
     FIELDS.slice(s[1], s[2]).forEach((f) => g.appendChild(control(f, bot)));
     form.appendChild(g);
   });
+  form.appendChild(toolsSection(bot, creating || can('bots.edit')));
   if (!creating && !can('bots.edit')) { return readOnly(form); }
   const save = h('button', { class: 'primary', type: 'submit', id: 'save' }, creating ? 'Create bot' : 'Save changes');
   form.appendChild(h('div', { class: 'actions' }, save, creating || !can('bots.delete') ? null
@@ -45,7 +47,7 @@ function readOnly(form) {
 
 function submit(form, err, save, bot) {
   clearErrors(form, err);
-  const result = collect(form);
+  const result = readTools(form, collect(form));
   if (result.errors.length) {
     showError(err, { message: 'Please correct the highlighted fields.' });
     showFieldErrors(form, result.errors);

@@ -1,5 +1,6 @@
 package dev.parley.tool;
 
+import static dev.parley.fake.FakeModelServer.toolResults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.fake.FakeModelServer;
@@ -76,24 +77,6 @@ class ToolLoopTest {
             .put("api_key", "sk-test-tools-0000000000").put("rag", new JsonObject().put("enabled", false))
             .put("max_tool_steps", maxSteps).put("tools", new JsonArray(List.of((Object[]) tools))))
         .map(bot -> bot.getString("id"));
-  }
-
-  /** How many tool results a request to either vendor carries. */
-  static int toolResults(JsonObject request) {
-    int results = 0;
-    for (Object item : request.getJsonArray("messages")) {
-      JsonObject message = (JsonObject) item;
-      if ("tool".equals(message.getString("role"))) {
-        results++;
-      } else if (message.getValue("content") instanceof JsonArray blocks) {
-        for (Object block : blocks) {
-          if (block instanceof JsonObject b && "tool_result".equals(b.getString("type"))) {
-            results++;
-          }
-        }
-      }
-    }
-    return results;
   }
 
   static void script(FakeModelServer fake, FakeToolCall... calls) {
