@@ -118,8 +118,9 @@ function number(i, name, label, value, hint) {
 
 function json(i, name, label, value, wide, hint) {
   const el = h('textarea', { class: 'json', spellcheck: false });
-  el.value = value == null || (typeof value === 'object' && !Object.keys(value).length && name !== 'parameters')
-    ? '' : JSON.stringify(value, null, 2);
+  // a string is text typed before the list was drawn again (it may not parse yet)
+  el.value = typeof value === 'string' ? value : value == null
+    || (typeof value === 'object' && !Object.keys(value).length && name !== 'parameters') ? '' : JSON.stringify(value, null, 2);
   const l = labelled(id(i, name), path(i, name), label, el, hint);
   if (wide) { l.classList.add('wide'); }
   return l;
@@ -128,7 +129,7 @@ function json(i, name, label, value, wide, hint) {
 /** A tool of a type this page has no form for (mcp): its JSON, at data-field tools[i] (errors inside it show there). */
 function asJson(i, tool) {
   const el = h('textarea', { class: 'json', spellcheck: false });
-  el.value = JSON.stringify(tool, null, 2);
+  el.value = typeof tool.raw === 'string' ? tool.raw : JSON.stringify(tool, null, 2);
   const l = labelled(id(i, 'json'), path(i, ''), 'The tool as JSON (' + tool.type + ')', el,
     'Secret values are never shown: leave them out to keep the stored ones.');
   l.classList.add('wide');
@@ -205,7 +206,7 @@ function readCard(card, i, bad, loose) {
     const parsed = parse(value(card, i, ''), path(i, ''), bad, loose);
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
       if (!loose && parsed !== null) { bad(path(i, ''), 'Must be a JSON object'); }
-      return loose ? { type: type, name: typeof parsed === 'string' ? parsed : '' } : { type: type };
+      return loose ? { type: type, raw: value(card, i, '') } : { type: type };
     }
     // the hints of stored secrets are the admin's view, not settings
     delete parsed.secret_headers_set;

@@ -10,6 +10,7 @@ import dev.parley.testing.Await;
 import dev.parley.testing.ParleyConfig;
 import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
+import dev.parley.testing.ToolShop;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -44,17 +45,9 @@ class ToolCallsObservedTest {
 
   @ParleyConfig
   static Future<JsonObject> config(Vertx vertx) {
-    return vertx.createHttpServer().requestHandler(request -> {
-      shopPaths.add(request.path());
-      if (request.path().startsWith("/orders/")) {
-        request.response().end(new JsonObject().put("order", request.path().substring(8)).put("status", "shipped").encode());
-      } else {
-        request.response().setStatusCode(503).end("down");
-      }
-    }).listen(0, "127.0.0.1").map(server -> {
+    return ToolShop.start(vertx, shopPaths).map(server -> {
       shop = server;
-      return new JsonObject().put("tool", new JsonObject().put("allow_private_urls", true)
-          .put("allowed_url_ports", new JsonArray()).put("calls_per_minute_per_bot", PER_MINUTE));
+      return new JsonObject().put("tool", ToolShop.allowLoopback().put("calls_per_minute_per_bot", PER_MINUTE));
     });
   }
 

@@ -98,7 +98,7 @@ class ToolsBrowserTest {
 
   /** Sets a control's value as typing would (an input event, so a shown error is cleared). */
   static void fill(String id, String value) {
-    browser.js("const el = document.getElementById(arguments[0]); el.value = arguments[1];"
+    browser.js("const el = arguments[0]; el.value = arguments[1];"
         + "el.dispatchEvent(new Event('input', {bubbles: true}));", byId(id), value);
   }
 
@@ -151,6 +151,8 @@ class ToolsBrowserTest {
     byId("save").click();
     browser.waitFor(d -> Await.result(browser.app.admin(HttpMethod.GET, "/api/bots/" + botId).send()).bodyAsJsonObject()
         .getJsonArray("tools").getJsonObject(0).getString("label").equals("Checking your order…"));
+    openSettings(botId);
+    fill("tool-0-arguments", "{\"order_id\": \"B-7\"}");
     byId("tool-0-test").click();
     browser.waitFor(d -> "done".equals(d.findElement(By.id("tool-0-result")).getDomAttribute("data-status")));
     assertThat(authorizations).containsExactly(SECRET, SECRET);
