@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.fake.FakeToolCall;
 import dev.parley.testing.Await;
-import dev.parley.testing.TestApp;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -54,8 +53,7 @@ class ToolsBrowserTest {
         request.response().putHeader("Content-Type", "application/json").end(body);
       }
     }).listen(0, "127.0.0.1"));
-    browser.open("/admin");
-    browser.js("sessionStorage.setItem('parley.admin.token', arguments[0]);", TestApp.ADMIN_TOKEN);
+    browser.useAdminToken();
   }
 
   @AfterAll
