@@ -294,13 +294,23 @@ function tester(actions, botId, tool, i) {
     }
     run.disabled = true;
     show(out, 'running', 'Calling ' + tool.name + '…');
-    api('POST', botPath(botId) + '/tools/' + encodeURIComponent(tool.name) + '/test', { arguments: parsed }).then((r) => {
+    const body = { arguments: parsed };
+    if (inner) { body.mcp_tool = inner.value.trim(); }
+    api('POST', botPath(botId) + '/tools/' + encodeURIComponent(tool.name) + '/test', body).then((r) => {
       show(out, r.status, (r.status === 'done' ? 'Done' : 'Failed (' + (r.error || 'error') + ')') + ' in ' + r.latency_ms +
         ' ms\n\n' + (r.content || ''));
     }, (e) => show(out, 'failed', errorText(e))).then(() => { run.disabled = false; });
   });
+  // an mcp tool is a server of tools: the test names one of them, and the server's list can be read again
+  const inner = tool.type === 'mcp' ? h('input', { type: 'text' }) : null;
+  const refresh = tool.type === 'mcp' ? h('button', { type: 'button', class: 'secondary', id: 'tool-' + i + '-refresh',
+    on: { click: () => api('POST', botPath(botId) + '/tools/' + encodeURIComponent(tool.name) + '/refresh', {}).then((r) =>
+      show(out, 'done', 'The server lists: ' + (r.tools || []).map((t) => t.name + (t.allowed === false ? ' (not allowed)' : ''))
+        .join(', ')), (e) => show(out, 'failed', errorText(e))) } }, 'Refresh the server\'s tools') : null;
   actions.append(h('div', { class: 'tool-test' },
-    labelled('tool-' + i + '-arguments', 'test.arguments', 'Sample arguments (JSON) for a test of the saved tool', args), run, out));
+    inner ? labelled('tool-' + i + '-mcp-tool', 'test.mcp_tool', 'The server\'s tool to test', inner) : null,
+    labelled('tool-' + i + '-arguments', 'test.arguments', 'Sample arguments (JSON) for a test of the saved tool', args), run,
+    refresh, out));
 }
 
 function show(out, status, message) {
