@@ -16,9 +16,18 @@ export function showError(box, err) {
   box.hidden = false;
 }
 
-/** Marks the control of path invalid with a message; false when the form has no such field. */
+/**
+ * Marks the control of path invalid with a message, or the control of its nearest enclosing path when the form has
+ * none for path itself (tools[0].parameters.properties.x.pattern shows at tools[0].parameters); false when neither.
+ */
 export function fieldError(form, path, message) {
-  const el = form.querySelector('[data-field="' + path + '"]');
+  let el = null;
+  for (let p = path; p && !el;) {
+    el = form.querySelector('[data-field="' + CSS.escape(p) + '"]');
+    const shorter = p.replace(/(\.[^.[\]]*|\[\d+\])$/, '');
+    if (shorter === p) { break; }
+    p = shorter;
+  }
   if (!el) { return false; }
   el.setAttribute('aria-invalid', 'true');
   document.getElementById(el.id + '-error').textContent = message;

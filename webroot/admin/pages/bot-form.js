@@ -10,6 +10,7 @@ import { can } from '../lib/session.js';
 import { collect, control, FIELDS, NEW_BOT, SECTIONS } from './bot-fields.js';
 import { removeBot } from './bots.js';
 import { addHandoff, handoffSection } from './bot-handoff.js';
+import { readTools, toolsSection } from './bot-tools.js';
 
 /** The form of an existing bot, or of a new one when existing is null. */
 export function botForm(existing) {
@@ -25,6 +26,7 @@ export function botForm(existing) {
     form.appendChild(g);
   });
   handoffSection(bot).forEach((el) => form.appendChild(el));
+  form.appendChild(toolsSection(bot, creating || can('bots.edit')));
   if (!creating && !can('bots.edit')) { return readOnly(form); }
   const save = h('button', { class: 'primary', type: 'submit', id: 'save' }, creating ? 'Create bot' : 'Save changes');
   form.appendChild(h('div', { class: 'actions' }, save, creating || !can('bots.delete') ? null
@@ -47,7 +49,7 @@ function readOnly(form) {
 
 function submit(form, err, save, bot) {
   clearErrors(form, err);
-  const result = collect(form);
+  const result = readTools(form, collect(form));
   addHandoff(form, result);
   if (result.errors.length) {
     showError(err, { message: 'Please correct the highlighted fields.' });

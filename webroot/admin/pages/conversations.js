@@ -50,7 +50,21 @@ export function message(m) {
   const role = ['user', 'agent', 'note'].indexOf(m.role) >= 0 ? m.role : 'assistant';
   return h('div', { class: 'msg ' + role, 'data-message-id': m.id || null },
     h('strong', null, speaker(m, role)), m.content || m.text || '',
-    h('div', { class: 'meta' }, meta(m).join(' · ')), sources, feedback);
+    h('div', { class: 'meta' }, meta(m).join(' · ')), sources, feedback, toolCalls(m.tool_calls));
+}
+
+/**
+ * The tool calls a turn made (docs/tools.md), stored on its answer (or on the visitor's message when the turn failed):
+ * per call its step, tool, status and error, latency, and the arguments and result as stored (cut to 2,000 characters).
+ */
+function toolCalls(calls) {
+  if (!Array.isArray(calls) || !calls.length) { return null; }
+  return h('details', { class: 'tool-calls' }, h('summary', null, 'Tool calls (' + calls.length + ')'), calls.map((c) =>
+    h('div', { class: 'tool-call ' + (c.status === 'done' ? 'done' : 'failed') },
+      h('div', { class: 'tool-call-head' }, ['step ' + c.step, c.tool + (c.type ? ' (' + c.type + ')' : ''),
+        c.status + (c.error ? ': ' + c.error : ''), (c.latency_ms == null ? '?' : c.latency_ms) + ' ms'].join(' · ')),
+      h('div', null, 'Arguments:'), h('pre', { class: 'tool-arguments' }, c.arguments == null ? '' : String(c.arguments)),
+      h('div', null, 'Result:'), h('pre', { class: 'tool-result-text' }, c.result == null ? '' : String(c.result)))));
 }
 
 function speaker(m, role) {

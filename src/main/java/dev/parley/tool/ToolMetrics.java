@@ -25,7 +25,12 @@ final class ToolMetrics {
   private final Map<String, Meters> tools = new HashMap<>();
 
   ToolMetrics() {
-    this.registry = BackendRegistries.getDefaultNow();
+    this(BackendRegistries.getDefaultNow());
+  }
+
+  /** Counting into {@code registry} (null: nothing is recorded). */
+  ToolMetrics(MeterRegistry registry) {
+    this.registry = registry;
   }
 
   private record Meters(Counter done, Counter failed, Timer latency, Map<String, Counter> reasons) {

@@ -265,6 +265,27 @@ public abstract class FakeModelServer extends VerticleBase {
     return words;
   }
 
+  /**
+   * How many tool results a request to either vendor carries (OpenAI's {@code role: tool} messages, Anthropic's
+   * {@code tool_result} blocks): 0 on a turn's first step, so a script can ask for tools then and answer after.
+   */
+  public static int toolResults(JsonObject request) {
+    int results = 0;
+    for (Object item : request.getJsonArray("messages", new JsonArray())) {
+      JsonObject message = (JsonObject) item;
+      if ("tool".equals(message.getString("role"))) {
+        results++;
+      } else if (message.getValue("content") instanceof JsonArray blocks) {
+        for (Object block : blocks) {
+          if (block instanceof JsonObject b && "tool_result".equals(b.getString("type"))) {
+            results++;
+          }
+        }
+      }
+    }
+    return results;
+  }
+
   /** The default answer: {@code "Echo: "} and the text of the last user message. */
   public static String echo(JsonObject request) {
     JsonArray messages = request.getJsonArray("messages", new JsonArray());

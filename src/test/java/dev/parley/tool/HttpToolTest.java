@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * HTTP tools against a local test server: success with the secret header sent, 4xx and 5xx, a timeout, an oversized
  * answer, a template injection attempt ({@code {id}} = {@code ../admin}, encoded into one segment), a private
- * address refused, and a redirect to a private address refused.
+ * address refused, a redirect to a private address refused, redirects followed within the limit and each hop's host
+ * checked again, and a host name resolved and checked at each call, the connection made to the address checked.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
@@ -39,13 +41,17 @@ class HttpToolTest {
   final List<String> paths = new CopyOnWriteArrayList<>();
   final List<String> authorizations = new CopyOnWriteArrayList<>();
   final List<String> bodies = new CopyOnWriteArrayList<>();
+  final List<String> hosts = new CopyOnWriteArrayList<>();
   HttpTool open;
   HttpTool closed;
+  Vertx vertx;
 
   @BeforeEach
   void start(Vertx vertx, VertxTestContext ctx) {
+    this.vertx = vertx;
     vertx.createHttpServer().requestHandler(request -> {
       paths.add(request.uri());
+      hosts.add(String.valueOf(request.getHeader("Host")));
       authorizations.add(String.valueOf(request.getHeader("Authorization")));
       request.body().onSuccess(body -> {
         bodies.add(body.toString());
@@ -61,6 +67,12 @@ class HttpToolTest {
           vertx.setTimer(5_000, t -> request.response().end("late"));
         } else if (path.equals("/big")) {
           request.response().setChunked(true).end("x".repeat(200_000));
+        } else if (path.equals("/moved")) {
+          request.response().setStatusCode(301).putHeader("Location", "/orders/M-1").end();
+        } else if (path.equals("/loop")) {
+          request.response().setStatusCode(302).putHeader("Location", "/loop").end();
+        } else if (path.equals("/to-name")) {
+          request.response().setStatusCode(302).putHeader("Location", "http://private.test/secret").end();
         } else if (path.equals("/to-private")) {
           request.response().setStatusCode(302).putHeader("Location", "http://10.0.0.1/secret").end();
         } else {
@@ -171,6 +183,70 @@ class HttpToolTest {
       }
       ctx.completeNow();
     })));
+  }
+
+  @Test
+  void redirects_are_followed_at_most_three_times_and_every_hop_is_checked_again(VertxTestContext ctx) {
+    Future<String> moved = failure(closed.call(BOT, slowTolerant(base() + "/moved"), new JsonObject()));
+    Future<String> loop = failure(closed.call(BOT, slowTolerant(base() + "/loop"), new JsonObject()));
+    Future<String> toName = failure(new HttpTool(vertx, names(new AtomicInteger()), SECRETS)
+        .call(BOT, slowTolerant(base() + "/to-name"), new JsonObject()));
+    Future.all(moved, loop, toName).onComplete(ctx.succeeding(done -> ctx.verify(() -> {
+      assertThat(moved.result()).as("paths %s", paths).startsWith("succeeded: ").contains("M-1");
+      assertThat(loop.result()).isEqualTo("tool_failed: The tool redirected more than 3 times");
+      assertThat(toName.result()).startsWith("url_not_allowed: ");
+      assertThat(paths.stream().filter("/loop"::equals)).hasSize(4);
+      assertThat(paths).doesNotContain("/secret");
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void a_host_name_is_resolved_and_checked_at_each_call_and_connected_to_at_the_checked_address(VertxTestContext ctx) {
+    AtomicInteger lookups = new AtomicInteger();
+    HttpTool tool = new HttpTool(vertx, names(lookups), SECRETS);
+    String shop = "http://shop.test:" + server.actualPort();
+    // the first answer for shop.test is the test server; every later one rebinds it to 10.0.0.1
+    tool.call(BOT, slowTolerant(shop + "/orders/{id}"), new JsonObject().put("id", "A-1"))
+        .compose(first -> {
+          ctx.verify(() -> {
+            assertThat(new JsonObject(first).getString("order")).isEqualTo("A-1");
+            assertThat(lookups.get()).as("resolved once, connected to what was checked").isEqualTo(1);
+            assertThat(hosts).containsExactly("shop.test:" + server.actualPort());
+          });
+          return failure(tool.call(BOT, slowTolerant(shop + "/orders/{id}"), new JsonObject().put("id", "A-2")));
+        })
+        .compose(second -> failure(tool.call(BOT, slowTolerant("http://private.test/orders"), new JsonObject()))
+            .map(third -> List.of(second, third)))
+        .eventually(tool::close)
+        .onComplete(ctx.succeeding(refused -> ctx.verify(() -> {
+          assertThat(refused.get(0)).startsWith("url_not_allowed: ").contains("private");
+          assertThat(refused.get(1)).startsWith("url_not_allowed: ");
+          assertThat(paths).containsExactly("/orders/A-1");
+          ctx.completeNow();
+        })));
+  }
+
+  /** A GET tool with 5 s to answer: these calls make several connections, on a machine that may be busy. */
+  JsonObject slowTolerant(String url) {
+    return tool("GET", url).put("timeout_ms", 5_000);
+  }
+
+  /**
+   * A gate whose DNS answers shop.test with 127.0.0.1 (a public address here) the first time and 10.0.0.1 after,
+   * and private.test with 10.0.0.2; {@code lookups} counts the shop.test lookups.
+   */
+  AddressGate names(AtomicInteger lookups) {
+    AddressGate.Resolver dns = host -> {
+      byte[] address = switch (host) {
+        case "shop.test" -> lookups.getAndIncrement() == 0 ? new byte[] {127, 0, 0, 1} : new byte[] {10, 0, 0, 1};
+        case "private.test" -> new byte[] {10, 0, 0, 2};
+        default -> throw new java.net.UnknownHostException(host);
+      };
+      return new InetAddress[] {InetAddress.getByAddress(host, address)};
+    };
+    return new AddressGate(vertx, new AddressGate.Policy(false, Set.of()), dns,
+        address -> !address.getHostAddress().equals("127.0.0.1") && InternalAddresses.isInternal(address), "tool");
   }
 
   /** {@code code: message} of a failed call. */

@@ -1,5 +1,6 @@
 package dev.parley.tool;
 
+import static dev.parley.fake.FakeModelServer.toolResults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.fake.FakeModelServer;
@@ -8,6 +9,7 @@ import dev.parley.testing.ParleyConfig;
 import dev.parley.testing.ParleyTest;
 import dev.parley.testing.SseEvents;
 import dev.parley.testing.TestApp;
+import dev.parley.testing.ToolShop;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -39,18 +41,9 @@ class ToolLoopTest {
 
   @ParleyConfig
   static Future<JsonObject> config(Vertx vertx) {
-    return vertx.createHttpServer().requestHandler(request -> {
-      shopPaths.add(request.uri());
-      if (request.path().startsWith("/orders/")) {
-        request.response().putHeader("Content-Type", "application/json")
-            .end(new JsonObject().put("order", request.path().substring(8)).put("status", "shipped").encode());
-      } else {
-        request.response().setStatusCode(503).end("down for maintenance");
-      }
-    }).listen(0, "127.0.0.1").map(server -> {
+    return ToolShop.start(vertx, shopPaths).map(server -> {
       shop = server;
-      return new JsonObject().put("tool", new JsonObject().put("allow_private_urls", true)
-          .put("allowed_url_ports", new JsonArray()));
+      return new JsonObject().put("tool", ToolShop.allowLoopback());
     });
   }
 
@@ -76,24 +69,6 @@ class ToolLoopTest {
             .put("api_key", "sk-test-tools-0000000000").put("rag", new JsonObject().put("enabled", false))
             .put("max_tool_steps", maxSteps).put("tools", new JsonArray(List.of((Object[]) tools))))
         .map(bot -> bot.getString("id"));
-  }
-
-  /** How many tool results a request to either vendor carries. */
-  static int toolResults(JsonObject request) {
-    int results = 0;
-    for (Object item : request.getJsonArray("messages")) {
-      JsonObject message = (JsonObject) item;
-      if ("tool".equals(message.getString("role"))) {
-        results++;
-      } else if (message.getValue("content") instanceof JsonArray blocks) {
-        for (Object block : blocks) {
-          if (block instanceof JsonObject b && "tool_result".equals(b.getString("type"))) {
-            results++;
-          }
-        }
-      }
-    }
-    return results;
   }
 
   static void script(FakeModelServer fake, FakeToolCall... calls) {

@@ -2,7 +2,6 @@ package dev.parley.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.testing.TestApp;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,8 +20,7 @@ class AdminBotChecksTest {
   static void start() throws Exception {
     Browser.requireInstalled();
     browser = Browser.start();
-    browser.open("/admin");
-    browser.js("sessionStorage.setItem('parley.admin.token', arguments[0]);", TestApp.ADMIN_TOKEN);
+    browser.useAdminToken();
   }
 
   @AfterAll

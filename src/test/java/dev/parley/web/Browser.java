@@ -104,6 +104,12 @@ final class Browser implements AutoCloseable {
     return driver;
   }
 
+  /** Opens the admin and signs in there with the bootstrap admin token (kept in the tab's sessionStorage). */
+  void useAdminToken() {
+    open("/admin");
+    js("sessionStorage.setItem('parley.admin.token', arguments[0]);", TestApp.ADMIN_TOKEN);
+  }
+
   JsonObject createBot(JsonObject fields) {
     return Await.result(app.createBot(fields));
   }

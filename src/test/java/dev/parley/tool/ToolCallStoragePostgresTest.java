@@ -1,0 +1,7 @@
+package dev.parley.tool;
+
+import dev.parley.testing.OnPostgres;
+
+@OnPostgres
+class ToolCallStoragePostgresTest extends ToolCallStorageTest {
+}
