@@ -33,7 +33,7 @@ final class Grouping {
     this.embedders = embedders;
   }
 
-  /** {@code {texts, threshold?}} → {@code {model, groups: [[index, …], …]}} (indexes into texts, groups by first member). */
+  /** {@code {texts, threshold?}} → {@code {model, groups: [[index, …], …]}} (indexes into texts, ascending; groups by their first text). */
   Future<JsonObject> group(JsonObject body) {
     JsonArray texts = body.getValue(Fields.TEXTS) instanceof JsonArray list ? list : null;
     if (texts == null || texts.size() > MAX_TEXTS || !texts.stream().allMatch(String.class::isInstance)) {
@@ -54,9 +54,10 @@ final class Grouping {
       List<List<Integer>> groups = assign(vectors, threshold);
       JsonArray answer = new JsonArray();
       for (List<Integer> group : groups) {
-        JsonArray members = new JsonArray();
-        group.forEach(k -> distinct.get(keys.get(k)).forEach(members::add));
-        answer.add(members);
+        List<Integer> indexes = new ArrayList<>();
+        group.forEach(k -> indexes.addAll(distinct.get(keys.get(k))));
+        indexes.sort(null);
+        answer.add(new JsonArray(new ArrayList<>(indexes)));
       }
       return new JsonObject().put(Fields.MODEL, model.model()).put(Fields.GROUPS, answer);
     }, false));
