@@ -46,8 +46,11 @@ function showBudget(el, b) {
   el.className = b.exhausted ? 'error' : 'muted';
 }
 
-/** One chart: a stacked bar per day of series [{key, label, color}], its maximum, first and last date, total or average. */
-function chart(id, title, days, series, format) {
+/**
+ * One chart: a stacked bar per day of series [{key, label, color}], its maximum, first and last date, total or average
+ * (or what summarize(totals) says: the Evaluations tab charts its runs with it).
+ */
+export function chart(id, title, days, series, format, summarize) {
   const totals = days.map((d) => series.reduce((s, x) => s + (Number(d[x.key]) || 0), 0));
   const max = Math.max.apply(null, totals.concat([0]));
   const s = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-label': title });
@@ -56,7 +59,7 @@ function chart(id, title, days, series, format) {
   axisLabels(s, days, format(max));
   const sum = totals.reduce((a, b) => a + b, 0);
   const active = totals.filter((t) => t > 0).length;
-  const summary = id === 'chart-latency' ? 'average ' + format(active ? sum / active : 0) : 'total ' + format(sum);
+  const summary = summarize ? summarize(totals) : id === 'chart-latency' ? 'average ' + format(active ? sum / active : 0) : 'total ' + format(sum);
   return h('figure', { class: 'chart', id: id },
     h('figcaption', null, title + ' ', h('span', { class: 'total' }, '(' + summary + ')')), s, legend(series));
 }
