@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.parley.testing.Await;
+import dev.parley.testing.EvaluationRuns;
 import dev.parley.testing.Knowledge;
 import dev.parley.testing.Operators;
 import dev.parley.testing.ParleyTest;
@@ -72,17 +73,8 @@ class EvaluationsApiTest {
         .sendBuffer(body));
   }
 
-  /** Polls the run until it is no longer running. */
   static JsonObject finished(String evalId) {
-    long until = System.currentTimeMillis() + 120_000;
-    while (true) {
-      JsonObject run = Await.result(app.admin(HttpMethod.GET, "/api/bots/" + botId + "/evaluations/" + evalId).send())
-          .bodyAsJsonObject();
-      if (!"running".equals(run.getString("status")) || System.currentTimeMillis() > until) {
-        return run;
-      }
-      Await.result(app.vertx.timer(100));
-    }
+    return EvaluationRuns.finished(app, botId, evalId);
   }
 
   /** The rank (1-based) of the document in the retrieval preview of the question, 0 when it is not there. */
