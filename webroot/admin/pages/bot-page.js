@@ -7,6 +7,8 @@ import { botForm } from './bot-form.js';
 import { providerBadge } from './bots.js';
 import { conversation, conversations } from './conversations.js';
 import { deploy } from './deploy.js';
+import { evaluations } from './evaluations.js';
+import { gaps } from './gaps.js';
 import { knowledge } from './knowledge/knowledge.js';
 import { usage } from './usage.js';
 import { answers } from './answers.js';
@@ -14,7 +16,8 @@ import { answers } from './answers.js';
 /** [tab, label, what the role must be able to do]. */
 const TABS = [['', 'Settings', 'bots.read'], ['knowledge', 'Knowledge', 'knowledge.read'], ['deploy', 'Deploy', 'bots.read'],
   ['conversations', 'Conversations', 'conversations.read'], ['usage', 'Usage', 'usage.read'],
-  ['answers', 'Answers', 'knowledge.read']];
+  ['answers', 'Answers', 'knowledge.read'],
+  ['gaps', 'Knowledge gaps', 'conversations.read'], ['evaluations', 'Evaluations', 'knowledge.read']];
 
 export function botPage(id, tab, sub) {
   const tabs = TABS.filter((t) => can(t[2]));
@@ -38,6 +41,8 @@ export function botPage(id, tab, sub) {
     else if (tab === 'usage') { usage(bot, content, err); }
     else if (tab === 'knowledge') { knowledge(bot, content); }
     else if (tab === 'answers') { answers(bot, content, err); }
+    else if (tab === 'gaps') { gaps(bot, content, err); }
+    else if (tab === 'evaluations') { evaluations(bot, sub, content, err); }
     else { content.appendChild(botForm(bot)); }
   }, (e) => { render(err); showError(err, e); });
 }

@@ -80,9 +80,10 @@ function showBudget(el, b) {
 
 /**
  * One chart: a stacked bar per day of series [{key, label, color}], its maximum, first and last date, total or
- * (latency, average) the average of the days that have one.
+ * (latency, or summarize === true) the average of the days that have one, or what summarize(totals) says (the
+ * Evaluations tab charts its runs with it).
  */
-function chart(id, title, days, series, format, average) {
+export function chart(id, title, days, series, format, summarize) {
   const totals = days.map((d) => series.reduce((s, x) => s + (Number(d[x.key]) || 0), 0));
   const max = Math.max.apply(null, totals.concat([0]));
   const s = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-label': title });
@@ -91,7 +92,8 @@ function chart(id, title, days, series, format, average) {
   axisLabels(s, days, format(max));
   const sum = totals.reduce((a, b) => a + b, 0);
   const active = totals.filter((t) => t > 0).length;
-  const summary = id === 'chart-latency' || average ? 'average ' + format(active ? sum / active : 0) : 'total ' + format(sum);
+  const summary = typeof summarize === 'function' ? summarize(totals)
+    : id === 'chart-latency' || summarize ? 'average ' + format(active ? sum / active : 0) : 'total ' + format(sum);
   return h('figure', { class: 'chart', id: id },
     h('figcaption', null, title + ' ', h('span', { class: 'total' }, '(' + summary + ')')), s, legend(series));
 }

@@ -187,6 +187,9 @@ final class TurnRecords {
         .put(Fields.ERROR, error)
         .put(Fields.RETRIEVAL_ERROR, turn.retrievalError())
         .put(Fields.CHANNEL, turn.caller().channel())
+        // what the search found, kept with the visitor's message for the knowledge gaps
+        .put(Fields.NOTHING_FOUND, turn.nothingFound())
+        .put(Fields.TOP_SCORE, topScore(turn.sources()))
         .put(Fields.API_USER, turn.caller().user());
   }
 }

@@ -244,6 +244,17 @@ public final class Addresses {
    */
   public static final String TOOLS_LIST = "parley.tools.list";
 
+  /** Knowledge gaps (issue 16): the visitor questions of a bot that found nothing, weak passages, a thumbs-down or a person. */
+  public static final String MEMORY_GAPS = "parley.memory.gaps";
+  /** Groups texts by meaning with the configured embedding model: {@code {texts, threshold}} → {@code {model, groups}}. */
+  public static final String RAG_GROUP = "parley.rag.group";
+  /** Evaluation runs of a bot (issue 16): made, told of their progress and end, listed, read. */
+  public static final String MEMORY_EVALUATION_CREATE = "parley.memory.evaluation.create";
+  public static final String MEMORY_EVALUATION_PROGRESS = "parley.memory.evaluation.progress";
+  public static final String MEMORY_EVALUATION_FINISH = "parley.memory.evaluation.finish";
+  public static final String MEMORY_EVALUATION_LIST = "parley.memory.evaluation.list";
+  public static final String MEMORY_EVALUATION_GET = "parley.memory.evaluation.get";
+
   private Addresses() {
   }
 }

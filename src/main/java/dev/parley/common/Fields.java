@@ -161,6 +161,13 @@ public final class Fields {
   public static final String CSV = "csv";
   public static final String SOURCE = "source";
 
+  /** Knowledge gaps and evaluations (issue 16): a turn's best passage relevance, groups of questions, runs. */
+  public static final String TOP_SCORE = "top_score";
+  public static final String TEXTS = "texts";
+  public static final String GROUPS = "groups";
+  public static final String THRESHOLD = "threshold";
+  public static final String EVALUATION_ID = "eval_id";
+
   private Fields() {
   }
 }

@@ -113,4 +113,46 @@ public final class MemoryClient {
   private static JsonObject session(String botId, String sessionId) {
     return new JsonObject().put(Fields.BOT_ID, botId).put(Fields.SESSION_ID, sessionId);
   }
+
+  /**
+   * The bot's visitor questions since {@code since} (epoch ms) that found nothing, only passages under
+   * {@code weakBelow}, a thumbs-down or a person: {@code {questions: [{message_id, conversation_id, text, created_at,
+   * top_score, reasons}]}}, newest first, at most {@code limit}.
+   */
+  public Future<JsonObject> gaps(String requestId, String botId, long since, double weakBelow, int limit) {
+    return bus.request(requestId, Addresses.MEMORY_GAPS, new JsonObject().put(Fields.BOT_ID, botId).put("since", since)
+        .put("weak_below", weakBelow).put(Fields.LIMIT, limit), timeoutMs);
+  }
+
+  /** Stores a new evaluation run, {@code running}; 409 {@code evaluation_running} when the bot has one running. */
+  public Future<JsonObject> evaluationCreate(String requestId, String botId, String evalId, JsonObject settings,
+      JsonArray questions) {
+    return bus.request(requestId, Addresses.MEMORY_EVALUATION_CREATE, new JsonObject().put(Fields.BOT_ID, botId)
+        .put(Fields.EVALUATION_ID, evalId).put("settings", settings).put("questions", questions), timeoutMs);
+  }
+
+  /** How many questions of a run are done; {@code {updated: false}} once it is no longer running. */
+  public Future<JsonObject> evaluationProgress(String requestId, String evalId, int done) {
+    return bus.request(requestId, Addresses.MEMORY_EVALUATION_PROGRESS, new JsonObject()
+        .put(Fields.EVALUATION_ID, evalId).put("done_count", done), timeoutMs);
+  }
+
+  /** Ends a run: {@code status} completed or failed, with its measures and per-question rows (or its error). */
+  public Future<JsonObject> evaluationFinish(String requestId, String evalId, String status, int done, String error,
+      JsonObject summary, JsonArray results) {
+    return bus.request(requestId, Addresses.MEMORY_EVALUATION_FINISH, new JsonObject()
+        .put(Fields.EVALUATION_ID, evalId).put(Fields.STATUS, status).put("done_count", done).put(Fields.ERROR, error)
+        .put("summary", summary).put("results", results), timeoutMs);
+  }
+
+  /** The bot's last 50 runs, newest first, without their per-question rows: {@code {evaluations}}. */
+  public Future<JsonObject> evaluations(String requestId, String botId) {
+    return bus.request(requestId, Addresses.MEMORY_EVALUATION_LIST, new JsonObject().put(Fields.BOT_ID, botId), timeoutMs);
+  }
+
+  /** One run with its per-question {@code results}; 404. */
+  public Future<JsonObject> evaluation(String requestId, String botId, String evalId) {
+    return bus.request(requestId, Addresses.MEMORY_EVALUATION_GET, new JsonObject().put(Fields.BOT_ID, botId)
+        .put(Fields.EVALUATION_ID, evalId), timeoutMs);
+  }
 }

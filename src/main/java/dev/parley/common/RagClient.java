@@ -149,4 +149,16 @@ public final class RagClient {
   private static JsonObject document(String botId, String documentId) {
     return new JsonObject().put(Fields.BOT_ID, botId).put(Fields.DOCUMENT_ID, documentId);
   }
+
+  /**
+   * Groups {@code texts} by meaning ({@code parley.rag.group}): {@code {model, groups: [[index, …], …]}}, texts whose
+   * embeddings are at least {@code threshold} similar to a group's centroid in one group. Embedding up to 1,000
+   * texts takes longer than a search: it may take {@value #GROUP_TIMEOUT_MS} ms.
+   */
+  public Future<JsonObject> group(String requestId, JsonArray texts, double threshold) {
+    return bus.request(requestId, Addresses.RAG_GROUP, new JsonObject().put(Fields.TEXTS, texts)
+        .put(Fields.THRESHOLD, threshold), Math.max(timeoutMs, GROUP_TIMEOUT_MS), heartbeatMs);
+  }
+
+  private static final long GROUP_TIMEOUT_MS = 60_000;
 }

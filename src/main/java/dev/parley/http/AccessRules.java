@@ -74,6 +74,11 @@ final class AccessRules {
     rule(HttpMethod.GET, "/api/bots/:botId/answers/:answerId", Permission.KNOWLEDGE_READ);
     rule(HttpMethod.PUT, "/api/bots/:botId/answers/:answerId", Permission.KNOWLEDGE_WRITE);
     rule(HttpMethod.DELETE, "/api/bots/:botId/answers/:answerId", Permission.KNOWLEDGE_WRITE);
+    // the questions visitors asked (as in their conversations); runs cost model calls (as knowledge changes do)
+    rule(HttpMethod.GET, "/api/bots/:botId/gaps", Permission.CONVERSATIONS_READ);
+    rule(HttpMethod.POST, "/api/bots/:botId/evaluations", Permission.KNOWLEDGE_WRITE);
+    rule(HttpMethod.GET, "/api/bots/:botId/evaluations", Permission.KNOWLEDGE_READ);
+    rule(HttpMethod.GET, "/api/bots/:botId/evaluations/:evalId", Permission.KNOWLEDGE_READ);
     rule(HttpMethod.GET, "/api/users", Permission.USERS_READ);
     rule(HttpMethod.POST, "/api/users", Permission.USERS_MANAGE);
     rule(HttpMethod.GET, "/api/users/:userId", Permission.USERS_READ);

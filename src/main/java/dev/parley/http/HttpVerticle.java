@@ -1,5 +1,6 @@
 package dev.parley.http;
 
+import dev.parley.chat.EvaluationRunner;
 import dev.parley.common.AuditClient;
 import dev.parley.common.Clients;
 import dev.parley.common.Timeouts;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * The HTTP edge: it only translates — validate → a bus client or the chat pipeline → JSON or server-sent events.
  * It stores nothing. Filters that every request passes (request id, framing, headers, admin auth, body limits)
  * are set up here; each group of routes is a class with {@code mount(Router)}: {@link OpsRoutes},
- * {@link DataRoutes}, {@link InboxRoutes}, {@link BotsHandler}, {@link DocumentsHandler}, {@link UsersHandler}, {@link SelfRoutes} and {@link AuditRoutes}
+ * {@link DataRoutes}, {@link InboxRoutes}, {@link BotsHandler}, {@link DocumentsHandler}, {@link QualityRoutes}, {@link UsersHandler}, {@link SelfRoutes} and {@link AuditRoutes}
  * (admin: authenticated by {@link AdminAuthHandler}, authorized by {@link AccessHandler} from the one table
  * {@link AccessRules}; every admin write is recorded by {@link AuditTrail}), {@link AuthRoutes} (sign-in, set-up and
  * invites, public), {@link ChatRoutes} (the
@@ -119,6 +120,9 @@ public class HttpVerticle extends VerticleBase {
     router.post("/v1/chat/completions").handler(BodyHandler.create(false)
         .setBodyLimit(config.getLong("api_body_limit_bytes", 1024L * 1024)));
     AnswersHandler.mountBodyLimit(router, config);
+    // An evaluation's questions (up to 500): evaluation_body_limit_bytes (1 MiB).
+    router.post("/api/bots/:botId/evaluations").handler(BodyHandler.create(false)
+        .setBodyLimit(config.getLong("evaluation_body_limit_bytes", 1024L * 1024)));
     // Every other route reads at most body_limit_bytes (413 beyond), whatever its path or method.
     router.route().handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
     new DataRoutes(clients).mount(router);
@@ -128,6 +132,9 @@ public class HttpVerticle extends VerticleBase {
     new DocumentsHandler(clients).mount(router);
     new ToolsHandler(clients).mount(router);
     new AnswersHandler(clients).mount(router);
+    JsonObject evaluations = config.getJsonObject("evaluations", new JsonObject());
+    new QualityRoutes(clients, new EvaluationRunner(clients, clients.provider().timeoutMs(),
+        evaluations.getInteger("max_running", 2), evaluations.getInteger("concurrency", 2))).mount(router);
     new AuditRoutes(auditClient).mount(router);
     new UsersHandler(clients.accounts(), publicUrl).mount(router);
     new SelfRoutes(clients.accounts()).mount(router);

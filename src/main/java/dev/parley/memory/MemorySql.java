@@ -28,9 +28,10 @@ final class MemorySql {
 
   static final String INSERT_MESSAGE = "INSERT INTO messages "
       + "(id, conversation_id, bot_id, role, content, status, error, retrieval_error, sources, input_tokens, output_tokens, "
-      + "cost, latency_ms, provider, model, created_at, tool_calls) VALUES "
+      + "cost, latency_ms, provider, model, created_at, tool_calls, top_score, nothing_found) VALUES "
       + "(#{id}, #{conversation_id}, #{bot_id}, #{role}, #{content}, #{status}, #{error}, #{retrieval_error}, #{sources}, "
-      + "#{input_tokens}, #{output_tokens}, #{cost}, #{latency_ms}, #{provider}, #{model}, #{created_at}, #{tool_calls})";
+      + "#{input_tokens}, #{output_tokens}, #{cost}, #{latency_ms}, #{provider}, #{model}, #{created_at}, #{tool_calls}, "
+      + "#{top_score}, #{nothing_found})";
 
   /** The stored messages of a turn, by the ids it brought. */
   static final String STORED_TURN = "SELECT id, conversation_id, role FROM messages "

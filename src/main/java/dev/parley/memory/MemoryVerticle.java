@@ -55,7 +55,9 @@ import java.util.Set;
  * </table>
  *
  * <p>It also serves a conversation's state, its agent messages and notes, the visitor's event log and the agents'
- * inbox ({@code parley.conversation.*}, {@link ConversationHandlers}; see {@link dev.parley.common.Addresses}).
+ * inbox ({@code parley.conversation.*}, {@link ConversationHandlers}; see {@link dev.parley.common.Addresses}), and
+ * the knowledge gaps and evaluation runs ({@code parley.memory.gaps}, {@code parley.memory.evaluation.*},
+ * {@link QualityHandlers}).
  *
  * <p>The retention job ({@link Retention}) also runs every {@code retention.interval_s} (3600; 0 turns it off),
  * first {@code retention.first_run_s} (60) after start, and publishes {@code parley.events.retention.completed}.
@@ -104,6 +106,7 @@ public class MemoryVerticle extends VerticleBase {
                   memory.erase(botId(body), sessionId(body))),
               BusHandlers.register(vertx, Addresses.MEMORY_RETENTION_RUN, body -> retention.run()),
               relay.start(),
+              QualityHandlers.register(vertx, db),
               ConversationHandlers.register(vertx, new ConversationStates(db, new ConversationNews(vertx.eventBus(), relay),
                   memory::forget), new InboxQuery(db.pool()))));
         })

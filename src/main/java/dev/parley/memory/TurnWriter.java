@@ -244,6 +244,8 @@ final class TurnWriter {
     Map<String, Object> userRow = message(userId, conversationId, botId, "user", user, user.getLong(Fields.CREATED_AT, now));
     userRow.put(Fields.ERROR, assistant == null ? turn.getString(Fields.ERROR, "failed") : null);
     userRow.put(Fields.RETRIEVAL_ERROR, turn.getString(Fields.RETRIEVAL_ERROR));
+    userRow.put(Fields.TOP_SCORE, turn.getValue(Fields.TOP_SCORE) instanceof Number top ? top.doubleValue() : null);
+    userRow.put(Fields.NOTHING_FOUND, Boolean.TRUE.equals(turn.getValue(Fields.NOTHING_FOUND)) ? 1 : 0);
     messages.add(userRow);
     if (assistant != null) {
       messages.add(message(assistantId, conversationId, botId, "assistant", assistant, assistant.getLong(Fields.CREATED_AT, now)));
@@ -271,6 +273,8 @@ final class TurnWriter {
     row.put(Fields.STATUS, fields.getString(Fields.STATUS, "complete"));
     row.put(Fields.ERROR, fields.getString(Fields.ERROR));
     row.put(Fields.RETRIEVAL_ERROR, null);
+    row.put(Fields.TOP_SCORE, null);
+    row.put(Fields.NOTHING_FOUND, 0);
     JsonArray sources = fields.getJsonArray(Fields.SOURCES);
     row.put(Fields.SOURCES, sources == null || sources.isEmpty() ? null : sources.encode());
     JsonArray toolCalls = fields.getValue(Fields.TOOL_CALLS) instanceof JsonArray calls ? calls : null;

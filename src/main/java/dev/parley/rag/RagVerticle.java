@@ -58,6 +58,9 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code parley.rag.reindex}</td><td>{@code {bot_id, all?}}</td><td>the index status and {@code queued}:
  *   the documents built with another model (all of them with {@code all}) are re-embedded from their stored chunks
  *   with the configured model in the background</td></tr>
+ *   <tr><td>{@code parley.rag.group}</td><td>{@code {texts: [up to 1,000 strings], threshold? (0–1, 0.7)}}</td><td>
+ *   {@code {model, groups: [[index, …], …]}}: the texts grouped by meaning with the configured embedding model
+ *   ({@link Grouping}); 422 on invalid fields, the embeddings API's failures as for a search</td></tr>
  * </table>
  *
  * <p>A document is {@code {id, bot_id, name, source, url, mime, size_bytes, status: pending|processing|ready|failed,
@@ -156,6 +159,7 @@ public class RagVerticle extends VerticleBase {
                   .map(csv -> new JsonObject().put(Fields.CSV, csv))),
               consume(Addresses.RAG_ANSWER_MATCH, body -> answers.match(botId(body), body.getString(Fields.QUERY),
                   body.getDouble(Fields.THRESHOLD, 1.0))),
+              consume(Addresses.RAG_GROUP, new Grouping(vertx, embedders)::group),
               vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_BOT_CHANGED, event -> {
                 JsonObject body = event.body();
                 if ("deleted".equals(body.getString(Fields.ACTION)) && Ids.isEntityId(body.getString(Fields.BOT_ID))) {
