@@ -165,7 +165,6 @@ public final class Fields {
   public static final String TOP_SCORE = "top_score";
   public static final String TEXTS = "texts";
   public static final String GROUPS = "groups";
-  public static final String THRESHOLD = "threshold";
   public static final String EVALUATION_ID = "eval_id";
 
   private Fields() {
