@@ -43,10 +43,8 @@ class ConversationWebhookTest {
   static Future<JsonObject> config(Vertx vertx) {
     return WebhookReceiver.start(vertx).map(started -> {
       receiver = started;
-      JsonObject webhook = new JsonObject().put("url", receiver.url()).put("events", new JsonArray(EVENTS))
-          .put("max_in_flight", 1);
       return new JsonObject().put("extensions", new JsonArray()
-          .add(new JsonObject().put("verticle", WebhookVerticle.class.getName()).put("config", webhook)));
+          .add(receiver.extension(new JsonObject().put("events", new JsonArray(EVENTS)).put("max_in_flight", 1))));
     });
   }
 
