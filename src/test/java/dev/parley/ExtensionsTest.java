@@ -8,7 +8,6 @@ import dev.parley.testing.ParleyConfig;
 import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
 import dev.parley.webhook.WebhookReceiver;
-import dev.parley.webhook.WebhookVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -32,8 +31,7 @@ class ExtensionsTest {
       receiver = started;
       JsonArray extensions = new JsonArray()
           .add(new JsonObject().put("verticle", ShoutProvider.class.getName()))
-          .add(new JsonObject().put("verticle", WebhookVerticle.class.getName())
-              .put("config", new JsonObject().put("url", receiver.url())));
+          .add(receiver.extension(new JsonObject()));
       return new JsonObject().put("extensions", extensions);
     });
   }

@@ -217,7 +217,7 @@ public final class Addresses {
   /** Every change an inbox shows, published once by the node that made it: {@code {type, bot_id, conversation_id, session_id, state, …}}. */
   public static final String INBOX_CHANGES = "parley.inbox.changes";
 
-  /** Conversation events for extensions: {@code {bot_id, session_id, conversation_id, state, reason?, trigger?, user_id?, at}}. */
+  /** Conversation events for extensions: {@code {bot_id, session_id, conversation_id, state, reason?, trigger?, assignee_id?, user_id?, at}}. */
   public static final String EVENTS_CONVERSATION_HANDOFF_REQUESTED = "parley.events.conversation.handoff_requested";
   public static final String EVENTS_CONVERSATION_ASSIGNED = "parley.events.conversation.assigned";
   public static final String EVENTS_CONVERSATION_MESSAGE = "parley.events.conversation.message";

@@ -56,6 +56,7 @@ final class ConversationNews {
         .put(Fields.AT, System.currentTimeMillis());
     putIfSet(event, Fields.REASON, row.getString("state_reason"));
     putIfSet(event, Fields.TRIGGER, row.getString("state_trigger"));
+    putIfSet(event, Fields.ASSIGNEE_ID, row.getString(Fields.ASSIGNEE_ID));
     if (extra != null) {
       event.mergeIn(extra);
     }
@@ -65,7 +66,6 @@ final class ConversationNews {
     }
     JsonObject inbox = event.copy().put(Fields.TYPE, kind);
     inbox.remove(Fields.TEXT);
-    putIfSet(inbox, Fields.ASSIGNEE_ID, row.getString(Fields.ASSIGNEE_ID));
     putIfSet(inbox, Fields.ASSIGNEE_NAME, row.getString(Fields.ASSIGNEE_NAME));
     inbox.put("change_id", Ids.uuid());
     bus.publish(Addresses.INBOX_CHANGES, inbox);

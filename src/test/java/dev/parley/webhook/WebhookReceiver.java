@@ -5,6 +5,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -37,6 +38,12 @@ public final class WebhookReceiver {
 
   public String url() {
     return "http://127.0.0.1:" + server.actualPort() + "/hooks/parley";
+  }
+
+  /** An entry of config {@code extensions}: the webhook extension posting to this receiver, with {@code config} added. */
+  public JsonObject extension(JsonObject config) {
+    return new JsonObject().put("verticle", WebhookVerticle.class.getName())
+        .put("config", config.copy().put("url", url()));
   }
 
   public void answer(int... codes) {
