@@ -80,7 +80,7 @@ final class KnowledgeIndex {
   private final IndexWriter writer;
   private final SearcherManager searchers;
   private final Analyzer analyzer = new EnglishAnalyzer();
-  /** Runs the BM25 half of a hybrid search while the calling thread runs the vector half. */
+  /** Runs the BM25 half of a hybrid search while the calling thread runs the vector half (on a large index). */
   private final ExecutorService textSearches = Executors.newFixedThreadPool(2, runnable -> {
     Thread thread = new Thread(runnable, "parley-rag-text-search");
     thread.setDaemon(true);

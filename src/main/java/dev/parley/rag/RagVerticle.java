@@ -60,9 +60,10 @@ import org.slf4j.LoggerFactory;
  * <p>A document is {@code {id, bot_id, name, source, url, mime, size_bytes, status: pending|processing|ready|failed,
  * error, chunks_total, chunks_done, progress, content_hash, embedding_model, created_at, updated_at}}, where
  * {@code embedding_model} names the model of the document's vectors in the index (null while it has none).
- * Listens to {@code parley.events.bot.changed} (action {@code deleted}) to drop a bot's vectors and files, and
- * publishes {@code parley.events.document.changed} {@code {bot_id, document_id, status, error}} when a document
- * becomes ready or fails. The bot's existence is the caller's check (the HTTP layer asks the bot component).
+ * Listens to {@code parley.events.bot.changed} (action {@code deleted}) to drop a bot's vectors and files, and to
+ * {@code parley.events.document.changed} (status ready or failed, from any node) to read the bots' embedding models
+ * again ({@link SearchLookups}); publishes {@code parley.events.document.changed}
+ * {@code {bot_id, document_id, status, error}} when a document becomes ready or fails. The bot's existence is the caller's check (the HTTP layer asks the bot component).
  *
  * <p>Config: {@code chunk_size} (800 characters), {@code chunk_overlap} (150), {@code embed_batch} (16),
  * {@code ingest_concurrency} (8 documents read and embedded at once; their chunks share the embedding calls, {@link EmbeddingBatcher}), {@code commit_interval_ms} (100: the
