@@ -12,6 +12,9 @@ final class DocumentSql {
 
   static final String SELECT_ONE = "SELECT " + COLUMNS + " FROM documents WHERE id = #{id} AND bot_id = #{bot_id}";
 
+  /** Followed by the parenthesised list of ids. */
+  static final String SELECT_URLS = "SELECT id, url FROM documents WHERE id IN ";
+
   static final String SELECT_BY_ID = "SELECT " + COLUMNS + " FROM documents WHERE id = #{id}";
 
   static final String SELECT_BOT = "SELECT " + COLUMNS + " FROM documents WHERE bot_id = #{bot_id} "

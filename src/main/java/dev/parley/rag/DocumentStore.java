@@ -9,17 +9,25 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.templates.SqlTemplate;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Documents and chunks in SQL; rows are mapped to the API's JSON shape here only. */
 final class DocumentStore {
 
   private final Database database;
+  private final SearchLookups lookups = new SearchLookups();
 
   DocumentStore(Database database) {
     this.database = database;
+  }
+
+  /** A document of any bot became ready or failed on another node (or here): the bots' models are read again. */
+  void modelsChanged() {
+    lookups.modelsChanged();
   }
 
   Future<JsonObject> insert(Map<String, Object> row) {
@@ -65,8 +73,10 @@ final class DocumentStore {
 
   /** Marks a URL document as a sitemap whose pages are its children, ready. */
   Future<Void> sitemap(String id, long size, String hash) {
+    lookups.modelsChanged();
     return SqlTemplate.forUpdate(database.pool(), DocumentSql.SET_SITEMAP).execute(Map.of("id", id,
-        "size_bytes", size, "content_hash", hash, "synced_at", System.currentTimeMillis())).mapEmpty();
+        "size_bytes", size, "content_hash", hash, "synced_at", System.currentTimeMillis()))
+        .<Void>mapEmpty().onComplete(done -> lookups.modelsChanged());
   }
 
   /** Records that the document's source was checked now. */
@@ -91,18 +101,59 @@ final class DocumentStore {
 
   /** Ready, its vectors (all in the index now) built with {@code model}. */
   Future<Void> ready(String id, String model) {
+    lookups.modelsChanged();
     return SqlTemplate.forUpdate(database.pool(), DocumentSql.SET_READY)
-        .execute(Map.of("id", id, "embedding_model", model, "updated_at", System.currentTimeMillis())).mapEmpty();
+        .execute(Map.of("id", id, "embedding_model", model, "updated_at", System.currentTimeMillis()))
+        .<Void>mapEmpty().onComplete(done -> lookups.modelsChanged());
   }
 
   /** Failed for {@code reason}, its vectors gone. */
   Future<Void> failed(String id, String reason) {
+    lookups.modelsChanged();
     return SqlTemplate.forUpdate(database.pool(), DocumentSql.SET_FAILED)
-        .execute(Map.of("id", id, "error", reason, "updated_at", System.currentTimeMillis())).mapEmpty();
+        .execute(Map.of("id", id, "error", reason, "updated_at", System.currentTimeMillis()))
+        .<Void>mapEmpty().onComplete(done -> lookups.modelsChanged());
   }
 
-  /** The models the bot's vectors were built with → how many documents each, in name order. */
+  /**
+   * The models the bot's vectors were built with → how many documents each, in name order; kept in memory until a
+   * document becomes ready, fails or is deleted ({@link SearchLookups}).
+   */
   Future<Map<String, Integer>> models(String botId) {
+    return lookups.models(botId, () -> readModels(botId));
+  }
+
+  /**
+   * The page URL of each of the documents (null for files and texts; documents that no longer exist are left
+   * out): from memory, the others in one query.
+   */
+  Future<Map<String, String>> urls(Collection<String> ids) {
+    Map<String, Optional<String>> known = lookups.urls(ids);
+    List<String> missing = ids.stream().filter(id -> !known.containsKey(id)).distinct().toList();
+    Map<String, String> urls = new HashMap<>();
+    known.forEach((id, url) -> urls.put(id, url.orElse(null)));
+    if (missing.isEmpty()) {
+      return Future.succeededFuture(urls);
+    }
+    Map<String, Object> params = new HashMap<>();
+    StringBuilder in = new StringBuilder();
+    for (int i = 0; i < missing.size(); i++) {
+      in.append(i == 0 ? "" : ", ").append("#{id").append(i).append('}');
+      params.put("id" + i, missing.get(i));
+    }
+    return SqlTemplate.forQuery(database.pool(), DocumentSql.SELECT_URLS + "(" + in + ")").execute(params)
+        .map(rows -> {
+          for (Row row : rows) {
+            String id = row.getString("id");
+            String url = row.getString("url");
+            lookups.url(id, url);
+            urls.put(id, url);
+          }
+          return urls;
+        });
+  }
+
+  private Future<Map<String, Integer>> readModels(String botId) {
     return SqlTemplate.forQuery(database.pool(), DocumentSql.SELECT_MODELS).execute(Map.of("bot_id", botId))
         .map(rows -> {
           Map<String, Integer> models = new java.util.LinkedHashMap<>();
@@ -138,8 +189,9 @@ final class DocumentStore {
   }
 
   Future<Boolean> delete(String id) {
+    lookups.deleted(id);
     return SqlTemplate.forUpdate(database.pool(), DocumentSql.DELETE).execute(Map.of("id", id))
-        .map(r -> r.rowCount() > 0);
+        .map(r -> r.rowCount() > 0).onComplete(done -> lookups.deleted(id));
   }
 
   /** Replaces the document's chunks and records what extraction found, in one transaction. */

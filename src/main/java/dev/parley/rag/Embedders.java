@@ -24,6 +24,7 @@ final class Embedders {
   private final Vertx vertx;
   private final WebClient client;
   private final Map<String, Embedder> others = new ConcurrentHashMap<>();
+  private final EmbeddingBatcher ingesting;
 
   private Embedders(Vertx vertx, Embedder local, Embedder configured, OpenAiEmbeddings.Settings openai,
       WebClient client) {
@@ -32,6 +33,8 @@ final class Embedders {
     this.configured = configured;
     this.openai = openai;
     this.client = client;
+    // the in-process model uses every core for one call; an API takes a few requests at once
+    this.ingesting = new EmbeddingBatcher(configured, configured instanceof Local ? 1 : 4);
   }
 
   /**
@@ -64,6 +67,11 @@ final class Embedders {
   /** The model new documents are embedded with. */
   Embedder configured() {
     return configured;
+  }
+
+  /** The configured model as ingestion uses it: the chunks of the documents being ingested in shared batches. */
+  Embedder ingesting() {
+    return ingesting;
   }
 
   /** The model an index was built with, or null when this node cannot embed with it (so cannot search it). */

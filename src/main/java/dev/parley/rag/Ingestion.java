@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
 final class Ingestion implements IngestionQueue.Worker {
 
   private static final Logger LOG = LoggerFactory.getLogger(Ingestion.class);
+  /** The least time between two progress writes of a document being embedded. */
+  private static final long PROGRESS_EVERY_MS = 1_000;
 
   private final Vertx vertx;
   private final DocumentStore store;
@@ -70,7 +72,7 @@ final class Ingestion implements IngestionQueue.Worker {
       Runnable handedOver) {
     String id = doc.getString("id");
     String botId = doc.getString(Fields.BOT_ID);
-    Embedder embedder = embedders.configured();
+    Embedder embedder = embedders.ingesting();
     return reader.extract(doc, page)
           .compose(extraction -> {
             queue.checkCancelled(id, botId);
@@ -87,7 +89,7 @@ final class Ingestion implements IngestionQueue.Worker {
             return (refresh ? store.status(id, "processing", null).onSuccess(v -> published(doc, "processing", null))
                 : Future.<Void>succeededFuture())
                 .compose(v -> store.saveChunks(id, botId, extracted, extraction.chunks()))
-                .compose(v -> embed(id, embedder, extraction.chunks(), 0, new ArrayList<>()))
+                .compose(v -> embed(id, embedder, extraction.chunks()))
                 .compose(entries -> {
                   queue.checkCancelled(id, botId);
                   return vectors.replaceDocument(botId, id, extraction.name(), embedder.model(), entries);
@@ -121,13 +123,13 @@ final class Ingestion implements IngestionQueue.Worker {
     String id = doc.getString("id");
     String botId = doc.getString(Fields.BOT_ID);
     String before = doc.getString("embedding_model");
-    Embedder embedder = embedders.configured();
+    Embedder embedder = embedders.ingesting();
     Future<List<KnowledgeIndex.Entry>> embedded = store.status(id, "processing", null)
         .onSuccess(v -> published(doc, "processing", null))
         .compose(v -> store.chunks(id))
         .compose(chunks -> chunks.isEmpty()
             ? Future.failedFuture(new IngestionFailure("The document has no stored passages; retry it to read it again"))
-            : embed(id, embedder, chunks, 0, new ArrayList<>()));
+            : embed(id, embedder, chunks));
     return embedded.transform(result -> {
       if (result.failed()) {
         return before == null ? failed(doc, result.cause()) : reindexFailed(doc, before, embedder.model(), result.cause());
@@ -160,8 +162,12 @@ final class Ingestion implements IngestionQueue.Worker {
     return vectors.committed();
   }
 
+  private Future<List<KnowledgeIndex.Entry>> embed(String id, Embedder embedder, List<Chunker.Chunk> chunks) {
+    return embed(id, embedder, chunks, 0, new ArrayList<>(), new long[] {System.currentTimeMillis()});
+  }
+
   private Future<List<KnowledgeIndex.Entry>> embed(String id, Embedder embedder, List<Chunker.Chunk> chunks, int from,
-      List<KnowledgeIndex.Entry> entries) {
+      List<KnowledgeIndex.Entry> entries, long[] progressWritten) {
     if (from >= chunks.size()) {
       return Future.succeededFuture(entries);
     }
@@ -176,10 +182,15 @@ final class Ingestion implements IngestionQueue.Worker {
             entries.add(new KnowledgeIndex.Entry(id + ":" + c.position(), c.position(), c.heading(), c.text(),
                 vectors.get(i)));
           }
-          // the last step's progress is written with the status (ready sets chunks_done)
-          return from + batch.size() >= chunks.size() ? Future.<Void>succeededFuture() : store.progress(id, entries.size());
+          // at most one progress write a second; the last step's is written with the status (ready sets chunks_done)
+          long now = System.currentTimeMillis();
+          if (from + batch.size() >= chunks.size() || now - progressWritten[0] < PROGRESS_EVERY_MS) {
+            return Future.<Void>succeededFuture();
+          }
+          progressWritten[0] = now;
+          return store.progress(id, entries.size());
         })
-        .compose(v -> embed(id, embedder, chunks, from + batch.size(), entries));
+        .compose(v -> embed(id, embedder, chunks, from + batch.size(), entries, progressWritten));
   }
 
   /** A re-index whose embedding failed: the document keeps its old vectors and model, and says why it failed. */

@@ -71,6 +71,8 @@ final class KnowledgeIndex {
 
   static final int CANDIDATES = 50;
   static final int RRF_K = 60;
+  /** Below this many chunks in the index, a hybrid search runs its BM25 half on its own thread after the vector half. */
+  static final int INLINE_TEXT_SEARCH_BELOW = 20_000;
   private static final Map<Path, KnowledgeIndex> OPEN = new HashMap<>();
 
   private final Path folder;
@@ -78,7 +80,7 @@ final class KnowledgeIndex {
   private final IndexWriter writer;
   private final SearcherManager searchers;
   private final Analyzer analyzer = new EnglishAnalyzer();
-  /** Runs the BM25 half of a hybrid search while the calling thread runs the vector half. */
+  /** Runs the BM25 half of a hybrid search while the calling thread runs the vector half (on a large index). */
   private final ExecutorService textSearches = Executors.newFixedThreadPool(2, runnable -> {
     Thread thread = new Thread(runnable, "parley-rag-text-search");
     thread.setDaemon(true);
@@ -254,7 +256,9 @@ final class KnowledgeIndex {
     try {
       Query filter = ownsEverything(searcher, botId) ? null : new TermQuery(new Term("bot_id", botId));
       int k = Math.max(CANDIDATES, topK);
-      text = mode == Mode.VECTOR ? null : textSearches.submit(() -> bm25(searcher, query, filter, k));
+      // on a small index the BM25 half takes less than handing it to another thread and back
+      boolean inline = searcher.getIndexReader().maxDoc() < INLINE_TEXT_SEARCH_BELOW;
+      text = mode == Mode.VECTOR || inline ? null : textSearches.submit(() -> bm25(searcher, query, filter, k));
       Map<Integer, double[]> candidates = new LinkedHashMap<>(); // doc → {fused, cosine or NaN}
       if (mode != Mode.BM25) {
         TopDocs knn = searcher.search(new KnnFloatVectorQuery(vectorField, vector, k, filter), k);
@@ -262,6 +266,8 @@ final class KnowledgeIndex {
       }
       if (text != null) {
         fuse(candidates, textResult(text), false);
+      } else if (mode != Mode.VECTOR) {
+        fuse(candidates, bm25(searcher, query, filter, k), false);
       }
       List<Map.Entry<Integer, double[]>> ranked = new ArrayList<>(candidates.entrySet());
       ranked.sort(Comparator.comparingDouble((Map.Entry<Integer, double[]> e) -> -e.getValue()[0])

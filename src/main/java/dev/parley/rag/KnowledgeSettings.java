@@ -15,7 +15,7 @@ record KnowledgeSettings(int chunkSize, int chunkOverlap, int concurrency, long 
     return new KnowledgeSettings(
         config.getInteger("chunk_size", 800),
         config.getInteger("chunk_overlap", 150),
-        Math.max(1, config.getInteger("ingest_concurrency", 2)),
+        Math.max(1, config.getInteger("ingest_concurrency", 8)),
         config.getLong("max_document_bytes", 20L * 1024 * 1024),
         Math.max(1, config.getInteger("max_sitemap_pages", 200)),
         Math.max(0, config.getInteger("max_sitemap_files", 50)),

@@ -66,12 +66,13 @@ import org.slf4j.LoggerFactory;
  * <p>A document is {@code {id, bot_id, name, source, url, mime, size_bytes, status: pending|processing|ready|failed,
  * error, chunks_total, chunks_done, progress, content_hash, embedding_model, created_at, updated_at}}, where
  * {@code embedding_model} names the model of the document's vectors in the index (null while it has none).
- * Listens to {@code parley.events.bot.changed} (action {@code deleted}) to drop a bot's vectors and files, and
- * publishes {@code parley.events.document.changed} {@code {bot_id, document_id, status, error}} when a document
- * becomes ready or fails. The bot's existence is the caller's check (the HTTP layer asks the bot component).
+ * Listens to {@code parley.events.bot.changed} (action {@code deleted}) to drop a bot's vectors and files, and to
+ * {@code parley.events.document.changed} (status ready or failed, from any node) to read the bots' embedding models
+ * again ({@link SearchLookups}); publishes {@code parley.events.document.changed}
+ * {@code {bot_id, document_id, status, error}} when a document becomes ready or fails. The bot's existence is the caller's check (the HTTP layer asks the bot component).
  *
  * <p>Config: {@code chunk_size} (800 characters), {@code chunk_overlap} (150), {@code embed_batch} (16),
- * {@code ingest_concurrency} (2 documents read and embedded at once), {@code commit_interval_ms} (100: the
+ * {@code ingest_concurrency} (8 documents read and embedded at once; their chunks share the embedding calls, {@link EmbeddingBatcher}), {@code commit_interval_ms} (100: the
  * least time between two commits of the embedded index, each holding the documents indexed meanwhile), {@code search_threads} (2), {@code max_document_bytes}
  * (20 MiB), {@code allow_private_urls} (false), {@code fetch_timeout_ms} (20000), {@code fetch_idle_timeout_ms}
  * (10000), {@code allowed_url_ports} ([80, 443, 8080, 8443]; see {@link UrlFetcher}), {@code preload_model} (true),
@@ -107,8 +108,9 @@ public class RagVerticle extends VerticleBase {
     JsonObject config = config();
     Path dataDir = Path.of(config.getString("data_dir", "./data")).toAbsolutePath().normalize();
     KnowledgeSettings settings = KnowledgeSettings.from(config, dataDir);
-    ingestWorkers = vertx.createSharedWorkerExecutor("parley-rag-ingest", settings.concurrency() + 1, 10,
-        TimeUnit.MINUTES);
+    // reading, extraction, embedding calls and index writes: no more threads than cores help, two more for I/O
+    int ingestThreads = Math.min(settings.concurrency(), Math.max(2, Runtime.getRuntime().availableProcessors())) + 2;
+    ingestWorkers = vertx.createSharedWorkerExecutor("parley-rag-ingest", ingestThreads, 10, TimeUnit.MINUTES);
     searchWorkers = vertx.createSharedWorkerExecutor("parley-rag-search", config.getInteger("search_threads", 2));
     fetcher = UrlFetcher.create(vertx, config);
     try {
@@ -127,7 +129,8 @@ public class RagVerticle extends VerticleBase {
         .compose(ready -> {
           database = ready.resultAt(0);
           vectors = ready.resultAt(1);
-          knowledge = knowledgeBase(new DocumentStore(database), settings);
+          DocumentStore store = new DocumentStore(database);
+          knowledge = knowledgeBase(store, settings);
           answers = new StoredAnswers(new AnswerStore(database), embedders,
               config.getJsonObject("answers", new JsonObject()));
           return Future.all(List.of(
@@ -160,6 +163,12 @@ public class RagVerticle extends VerticleBase {
               consume(Addresses.RAG_ANSWER_MATCH, body -> answers.match(botId(body), body.getString(Fields.QUERY),
                   body.getDouble(Fields.THRESHOLD, 1.0))),
               consume(Addresses.RAG_GROUP, new Grouping(vertx, embedders)::group),
+              // a document ready or failed on any node: the bots' embedding models are read again by the next search
+              vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_DOCUMENT_CHANGED, event -> {
+                if (!"processing".equals(event.body().getString(Fields.STATUS))) {
+                  store.modelsChanged();
+                }
+              }).completion(),
               vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_BOT_CHANGED, event -> {
                 JsonObject body = event.body();
                 if ("deleted".equals(body.getString(Fields.ACTION)) && Ids.isEntityId(body.getString(Fields.BOT_ID))) {

@@ -151,16 +151,10 @@ final class Retrieval {
         ids.add(id);
       }
     }
-    List<Future<JsonObject>> documents = ids.stream().map(store::find).toList();
-    return Future.all(documents).map(all -> {
-      Map<String, String> urls = new HashMap<>();
-      for (Future<JsonObject> document : documents) {
-        if (document.result() != null && document.result().getString("url") != null) {
-          urls.put(document.result().getString("id"), document.result().getString("url"));
-        }
-      }
-      return passages.stream().map(p -> p.withUrl(urls.get(p.documentId()))).toList();
-    });
+    if (ids.isEmpty()) {
+      return Future.succeededFuture(passages);
+    }
+    return store.urls(ids).map(urls -> passages.stream().map(p -> p.withUrl(urls.get(p.documentId()))).toList());
   }
 
   /**
