@@ -1,5 +1,6 @@
 package dev.parley.rag;
 
+import dev.parley.common.CsvRecords;
 import dev.parley.common.ParleyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -37,7 +38,12 @@ final class AnswerCsv {
 
   /** The answers of a CSV text, checked; a bad row is a 422 naming its line. */
   static List<AnswerDraft> read(String text) {
-    List<List<String>> rows = rows(text.startsWith("\uFEFF") ? text.substring(1) : text);
+    List<List<String>> rows;
+    try {
+      rows = CsvRecords.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw ParleyException.invalid("csv", "The CSV ends inside a quoted cell (a '\"' is missing)");
+    }
     if (rows.isEmpty()) {
       throw ParleyException.invalid("csv", "The CSV is empty: send a header 'question,answer,alt_questions' and rows");
     }
@@ -54,7 +60,7 @@ final class AnswerCsv {
       if (row.stream().allMatch(String::isBlank)) {
         continue;
       }
-      String where = "line " + (i + 1) + ": ";
+      String where = "row " + (i + 1) + ": ";
       List<String> alternatives = alts < 0 || alts >= row.size() || row.get(alts).isBlank() ? List.of()
           : Arrays.asList(unguard(row.get(alts)).split("\\s*\\|\\s*"));
       drafts.add(AnswerDraft.of(where, question < row.size() ? unguard(row.get(question)) : null,
@@ -78,54 +84,5 @@ final class AnswerCsv {
   private static String unguard(String cell) {
     return cell.length() > 1 && cell.charAt(0) == '\'' && FORMULA_STARTS.indexOf(cell.charAt(1)) >= 0
         ? cell.substring(1) : cell;
-  }
-
-  /** RFC 4180 records: quoted cells may hold commas, quotes ("") and line breaks; CRLF or LF ends a record. */
-  static List<List<String>> rows(String text) {
-    List<List<String>> rows = new ArrayList<>();
-    List<String> row = new ArrayList<>();
-    StringBuilder cell = new StringBuilder();
-    boolean quoted = false;
-    boolean any = false;
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (quoted) {
-        if (c == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
-          cell.append('"');
-          i++;
-        } else if (c == '"') {
-          quoted = false;
-        } else {
-          cell.append(c);
-        }
-        continue;
-      }
-      any = true;
-      if (c == '"') {
-        quoted = true;
-      } else if (c == ',') {
-        row.add(cell.toString());
-        cell.setLength(0);
-      } else if (c == '\n' || c == '\r') {
-        if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
-          i++;
-        }
-        row.add(cell.toString());
-        cell.setLength(0);
-        rows.add(row);
-        row = new ArrayList<>();
-        any = false;
-      } else {
-        cell.append(c);
-      }
-    }
-    if (quoted) {
-      throw ParleyException.invalid("csv", "The CSV ends inside a quoted cell (a '\"' is missing)");
-    }
-    if (any || cell.length() > 0 || !row.isEmpty()) {
-      row.add(cell.toString());
-      rows.add(row);
-    }
-    return rows;
   }
 }

@@ -174,7 +174,7 @@ class AnswersApiTest {
     HttpResponse<Buffer> badRow = importCsv(botId, "question,answer\nGood?,Yes\nNo answer here,\n");
     assertThat(badRow.statusCode()).isEqualTo(422);
     assertThat(badRow.bodyAsJsonObject().getJsonObject("error").getString("field")).isEqualTo("answer");
-    assertThat(badRow.bodyAsJsonObject().getJsonObject("error").getString("message")).startsWith("line 3:");
+    assertThat(badRow.bodyAsJsonObject().getJsonObject("error").getString("message")).startsWith("row 3:");
     HttpResponse<Buffer> noHeader = importCsv(botId, "Good?,Yes\n");
     assertThat(noHeader.statusCode()).isEqualTo(422);
     assertThat(noHeader.bodyAsJsonObject().getJsonObject("error").getString("field")).isEqualTo("csv");

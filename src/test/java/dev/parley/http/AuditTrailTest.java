@@ -164,6 +164,10 @@ class AuditTrailTest {
             "document.sync", "document", "doc"),
         new Write("POST /api/bots/:botId/search", HttpMethod.POST, ids -> "/api/bots/" + ids.get("bot") + "/search",
             new JsonObject().put("query", "opening hours").put("mode", "bm25"), 200, "knowledge.search", "bot", "bot"),
+        new Write("POST /api/bots/:botId/evaluations", HttpMethod.POST,
+            ids -> "/api/bots/" + ids.get("bot") + "/evaluations", new JsonObject().put("questions",
+                new JsonArray().add(new JsonObject().put("question", "opening hours"))), 202, "evaluation.create",
+            "evaluation", "eval"),
         new Write("POST /api/bots/:botId/reindex", HttpMethod.POST, ids -> "/api/bots/" + ids.get("bot") + "/reindex",
             null, 202, "knowledge.reindex", "bot", "bot"),
         new Write("DELETE /api/bots/:botId/documents/:docId", HttpMethod.DELETE,
@@ -195,6 +199,8 @@ class AuditTrailTest {
         }).map(response -> {
           if (write.action().equals("bot.create")) {
             ids.put("bot", response.bodyAsJsonObject().getString("id"));
+          } else if (write.action().equals("evaluation.create")) {
+            ids.put("eval", response.bodyAsJsonObject().getString("eval_id"));
           } else if (write.action().equals("document.create")) {
             ids.put("doc", response.bodyAsJsonObject().getJsonArray("documents").getJsonObject(0).getString("id"));
           }

@@ -2,6 +2,7 @@ package dev.parley.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.common.Addresses;
 import dev.parley.testing.Await;
 import dev.parley.testing.TestApp;
 import io.vertx.core.http.HttpMethod;
@@ -289,6 +290,9 @@ class KnowledgePageTest {
       update.setString(1, botId);
       assertThat(update.executeUpdate()).isEqualTo(1);
     }
+    // and announced as ingestion announces a document that became ready: the rag component reads the models again
+    browser.app.vertx.eventBus().publish(Addresses.EVENTS_DOCUMENT_CHANGED,
+        new JsonObject().put("bot_id", botId).put("status", "ready"));
     openTab();
     // the tab is already open (same URL): load the page again so the list is read afresh
     browser.driver.navigate().refresh();

@@ -1,41 +1,29 @@
 package dev.parley.rag;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.bgesmallenv15q.BgeSmallEnV15QuantizedEmbeddingModel;
 import dev.parley.rag.HelpdeskEvalTest.Question;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The embedding-model comparison of issue 16, opt-in (it embeds the help-centre set twice, about two minutes on
+ * The embedding-model comparison of issue 16, a benchmark, not part of the test suite (it embeds the help-centre set twice, about two minutes on
  * 2 vCPU): all-MiniLM-L6-v2 (the default) against bge-small-en-v1.5, both quantised, on the help-centre set, for
  * quality (first stage, and the re-ranking with {@link Relevance} fitted afresh for each model on the fitted half
  * and measured on the held-out half, as {@link RerankEvalTest} splits them) and speed (ms per passage, embedded in
  * batches as ingestion does, and per query). bge is asked with its query instruction; passages go as they are.
  *
- * <p>{@code mvn -o -q test -Dtest=EmbeddingModelComparisonTest -Dparley.bench=models}; docs/retrieval.md has the
- * numbers.
+ * <p>{@code bench/run dev.parley.rag.EmbeddingModelBench}; docs/retrieval.md has the numbers.
  */
-@EnabledIfSystemProperty(named = "parley.bench", matches = "models")
-class EmbeddingModelComparisonTest {
+public final class EmbeddingModelBench {
 
-  private static final Logger LOG = LoggerFactory.getLogger(EmbeddingModelComparisonTest.class);
   static final String BGE_QUERY_PREFIX = "Represent this sentence for searching relevant passages: ";
-
-  @TempDir
-  Path folder;
 
   /** A model as the evaluation index uses it, timing what it embeds. */
   static final class Timed implements EvalIndex.Model {
@@ -71,8 +59,8 @@ class EmbeddingModelComparisonTest {
     }
   }
 
-  @Test
-  void both_models_are_measured_on_the_help_centre_set() throws Exception {
+  public static void main(String[] args) throws Exception {
+    Path folder = Files.createTempDirectory("parley-models");
     System.setProperty("DJL_CACHE_DIR", folder.resolve("djl").toString());
     compare("all-MiniLM-L6-v2 (q)", new Timed(LocalEmbeddings.load(folder.resolve("djl")), ""), folder.resolve("minilm"));
     compare("bge-small-en-v1.5 (q)", new Timed(new BgeSmallEnV15QuantizedEmbeddingModel(), BGE_QUERY_PREFIX),
@@ -99,7 +87,7 @@ class EmbeddingModelComparisonTest {
         vector.put(q, eval.search(q.text(), v, 5, KnowledgeIndex.Mode.VECTOR));
       }
       double[] w = fit(fit, pools);
-      LOG.info(String.format(Locale.ROOT, "%s: %.1f ms per passage (%d), %.1f ms per query (%d) | first stage: vector"
+      System.out.println(String.format(Locale.ROOT, "%s: %.1f ms per passage (%d), %.1f ms per query (%d) | first stage: vector"
           + " recall@1 %.3f recall@5 %.3f, hybrid recall@1 %.3f recall@5 %.3f | re-ranked (fitted on the fitted half):"
           + " recall@1 %.3f (held-out %.3f) recall@5 %.3f (held-out %.3f)", name, model.passageNanos / 1e6 / model.passages,
           model.passages, model.queryNanos / 1e6 / model.queries, model.queries, recall(answerable, vector, 1),
@@ -107,7 +95,6 @@ class EmbeddingModelComparisonTest {
           recall(answerable, reranked(w, answerable, pools), 1),
           recall(answerable(heldOut), reranked(w, heldOut, pools), 1), recall(answerable, reranked(w, answerable, pools), 5),
           recall(answerable(heldOut), reranked(w, heldOut, pools), 5)));
-      assertThat(recall(answerable, vector, 5)).as(name).isGreaterThan(0.5);
     } finally {
       eval.release();
     }
