@@ -13,13 +13,17 @@ import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.SearchContext;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -125,6 +129,26 @@ final class Browser implements AutoCloseable {
     open("/chat/" + botId);
     hookDialogs();
     waitFor(d -> "true".equals(d.findElement(org.openqa.selenium.By.tagName("body")).getDomAttribute("data-ready")));
+  }
+
+  /**
+   * A host page that embeds the widget ({@code <script src=".../widget.js">}): opens it, opens the widget by its
+   * launcher (whose label names {@code title}) and switches into the widget's frame once its chat page is ready.
+   */
+  void openWidget(String hostPage, String title) {
+    open(hostPage);
+    hookDialogs();
+    SearchContext root = waitFor(d -> {
+      List<WebElement> hosts = d.findElements(By.cssSelector("[data-parley]"));
+      return hosts.isEmpty() ? null : hosts.get(0).getShadowRoot();
+    });
+    WebElement launcher = root.findElement(By.cssSelector("button.l"));
+    waitFor(d -> launcher.getDomAttribute("aria-label").contains(title));
+    launcher.click();
+    WebElement frame = root.findElement(By.cssSelector(".p iframe"));
+    waitFor(d -> frame.isDisplayed());
+    driver.switchTo().frame(frame);
+    waitFor(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
   }
 
   Object js(String script, Object... args) {

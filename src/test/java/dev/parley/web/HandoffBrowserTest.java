@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.SearchContext;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 
@@ -96,29 +95,13 @@ class HandoffBrowserTest {
     agent.waitFor(d -> d.findElement(By.id("who")).getText().contains("· agent"));
   }
 
-  private static void openWidget() {
-    visitor.open(shopOrigin + "/shop.html?bot=" + botId);
-    visitor.hookDialogs();
-    SearchContext root = visitor.waitFor(d -> {
-      List<WebElement> hosts = d.findElements(By.cssSelector("[data-parley]"));
-      return hosts.isEmpty() ? null : hosts.get(0).getShadowRoot();
-    });
-    WebElement launcher = root.findElement(By.cssSelector("button.l"));
-    visitor.waitFor(d -> launcher.getDomAttribute("aria-label").contains("Shop help"));
-    launcher.click();
-    WebElement frame = root.findElement(By.cssSelector(".p iframe"));
-    visitor.waitFor(d -> frame.isDisplayed());
-    visitor.driver.switchTo().frame(frame);
-    visitor.waitFor(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
-  }
-
   @Test
   void an_agent_takes_over_a_visitors_conversation_replies_and_hands_it_back_to_the_bot() {
     signInAgent();
     agent.open("/admin/#/inbox");
     agent.waitFor(d -> d.findElement(By.id("inbox-live")).getText().equals("Live"));
 
-    openWidget();
+    visitor.openWidget(shopOrigin + "/shop.html?bot=" + botId, "Shop help");
     visitorSays("Do you ship abroad?");
     visitor.waitFor(d -> textOf(d, "#log .msg.assistant .bubble", "Echo: Do you ship abroad?"));
     WebElement handoff = visitor.driver.findElement(By.id("handoff"));

@@ -24,8 +24,8 @@ import org.openqa.selenium.WebElement;
 /**
  * Tools in a real browser: the admin adds an HTTP tool against a local shop server, saves it and tests it with the
  * button; a schema Parley does not check is refused with the 422 shown at the field; a secret header is shown masked
- * after a reload; the conversation log shows a turn's tool calls; the chat page shows the tool's label while it runs
- * and takes it away when the answer is done.
+ * after a reload; the conversation log shows a turn's tool calls; the widget on a shop's page shows the tool's label
+ * while it runs and takes it away when the answer is done.
  */
 @Timeout(120)
 class ToolsBrowserTest {
@@ -35,7 +35,7 @@ class ToolsBrowserTest {
   static Browser browser;
   static HttpServer shop;
   static final List<String> authorizations = new CopyOnWriteArrayList<>();
-  /** Completed by the chat page test to let the shop answer a held lookup. */
+  /** Completed by the widget test to let the shop answer a held lookup. */
   static volatile Promise<Void> release = Promise.promise();
 
   @BeforeAll
@@ -44,6 +44,13 @@ class ToolsBrowserTest {
     browser = Browser.start(new JsonObject().put("tool", new JsonObject().put("allow_private_urls", true)
         .put("allowed_url_ports", new JsonArray())));
     shop = Await.result(browser.vertx.createHttpServer().requestHandler(request -> {
+      if (request.path().equals("/host.html")) {
+        request.response().putHeader("Content-Type", "text/html; charset=utf-8")
+            .end("<!doctype html><html><head><title>Shop</title></head><body><h1>The shop</h1><script src=\""
+                + browser.base + "/widget.js\" data-bot-id=\"" + request.getParam("bot") + "\" async></script>"
+                + "</body></html>");
+        return;
+      }
       authorizations.add(String.valueOf(request.getHeader("Authorization")));
       String order = request.path().substring(request.path().lastIndexOf('/') + 1);
       String body = new JsonObject().put("order", order).put("status", "shipped").encode();
@@ -199,13 +206,18 @@ class ToolsBrowserTest {
   }
 
   @Test
-  void the_chat_page_shows_the_tools_label_while_it_runs_and_takes_it_away_with_the_answer() {
-    String botId = bot("Chatty", lookup("/held/{order_id}"));
+  void the_widget_on_a_shops_page_shows_the_tools_label_while_it_runs_and_takes_it_away_with_the_answer() {
+    String shopOrigin = "http://127.0.0.1:" + shop.actualPort();
+    String botId = browser.createBot(new JsonObject().put("name", "Chatty").put("provider", "openai")
+        .put("api_key", "sk-test-0123456789abcdef").put("rag", new JsonObject().put("enabled", false))
+        .put("allowed_origins", new JsonArray().add(shopOrigin))
+        .put("widget", new JsonObject().put("title", "Shop help"))
+        .put("tools", new JsonArray().add(lookup("/held/{order_id}")))).getString("id");
     release = Promise.promise();
     browser.app.openai.answer(body -> toolResults(body) == 0 ? "Let me check." : "It has shipped.");
     browser.app.openai.answerToolCalls(body -> toolResults(body) == 0
         ? List.of(FakeToolCall.of("call_1", "lookup_order", new JsonObject().put("order_id", "A-7"))) : List.of());
-    browser.openFreshChat(botId);
+    browser.openWidget(shopOrigin + "/host.html?bot=" + botId, "Shop help");
     WebElement input = byId("input");
     input.sendKeys("Where is my order A-7?");
     input.sendKeys(Keys.ENTER);
@@ -221,5 +233,6 @@ class ToolsBrowserTest {
     assertThat(answer.findElements(By.className("tool-status"))).isEmpty();
     assertThat(answer.getText()).contains("Let me check.").contains("It has shipped.").doesNotContain("A-7\"");
     assertThat(browser.dialogs()).isZero();
+    browser.driver.switchTo().defaultContent();
   }
 }
