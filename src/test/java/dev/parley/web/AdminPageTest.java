@@ -251,8 +251,7 @@ class AdminPageTest {
     assertThat(Await.result(browser.app.chat(broken, new JsonObject().put("message", "hi"))).statusCode())
         .isEqualTo(503);
 
-    browser.open("/admin/");
-    browser.js("sessionStorage.setItem('parley.admin.token', arguments[0]);", TestApp.ADMIN_TOKEN);
+    browser.useAdminToken();
     browser.open("/admin/#/bots");
     WebElement badge = browser.waitFor(d -> d.findElement(
         By.cssSelector("tr[data-bot-id='" + broken + "'] .provider-status")));

@@ -3,7 +3,6 @@ package dev.parley.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.testing.Await;
-import dev.parley.testing.TestApp;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -33,8 +32,7 @@ class AnswersPageTest {
   static void start() throws Exception {
     Browser.requireInstalled();
     browser = Browser.start(new JsonObject().put("rag", new JsonObject().put("preload_model", true)));
-    browser.open("/admin/");
-    browser.js("sessionStorage.setItem('parley.admin.token', arguments[0]);", TestApp.ADMIN_TOKEN);
+    browser.useAdminToken();
   }
 
   @AfterAll

@@ -3,7 +3,6 @@ package dev.parley.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.testing.Await;
-import dev.parley.testing.TestApp;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
@@ -187,8 +186,7 @@ class CitationsTest {
   @Test
   @Order(4)
   void the_admin_form_sets_the_citation_mode() {
-    browser.open("/admin/");
-    browser.js("sessionStorage.setItem('parley.admin.token', arguments[0]);", TestApp.ADMIN_TOKEN);
+    browser.useAdminToken();
     browser.open("/admin/#/bots/" + botId);
     browser.hookDialogs();
     Select mode = new Select(browser.waitFor(d -> d.findElement(By.cssSelector("[data-field='widget.citations']"))));

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.common.Addresses;
 import dev.parley.testing.Await;
-import dev.parley.testing.TestApp;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -57,8 +56,7 @@ class KnowledgePageTest {
       throw new IllegalStateException(e);
     }
     botId = browser.createBot(new JsonObject().put("name", "Help desk")).getString("id");
-    browser.open("/admin/");
-    browser.js("sessionStorage.setItem('parley.admin.token', arguments[0]);", TestApp.ADMIN_TOKEN);
+    browser.useAdminToken();
   }
 
   @AfterAll

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parley.testing.Await;
 import dev.parley.testing.EvaluationRuns;
 import dev.parley.testing.Knowledge;
-import dev.parley.testing.TestApp;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -36,8 +35,7 @@ class QualityPagesTest {
     JsonObject doc = Await.result(Knowledge.addText(browser.app, botId, "returns.md", "# Returns\n\n## Return window\n\n"
         + "You can return any item within 60 days of delivery for a full refund.\n"));
     assertThat(Await.result(Knowledge.settled(browser.app, botId, doc.getString("id"))).getString("status")).isEqualTo("ready");
-    browser.open("/admin/");
-    browser.js("sessionStorage.setItem('parley.admin.token', arguments[0]);", TestApp.ADMIN_TOKEN);
+    browser.useAdminToken();
   }
 
   @AfterAll
