@@ -23,8 +23,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Search of a bot's knowledge base ({@code parley.rag.search}): the query is checked, embedded with each model
  * the bot's vectors were built with (a bot part-way through a re-index has two), the rankings fused into one,
- * the best candidates re-ranked by relevance ({@link Reranker}), and each hit answered as a {@link Passage} with
- * its snippet and the page its document came from.
+ * the best candidates re-ranked by relevance ({@link Reranker}, which compares the question with each candidate's
+ * section heading too), and each hit answered as a {@link Passage} with its snippet and the page its document came
+ * from; the first {@link AnswerSentences#PASSAGES} with their sentences' similarity to the question, for the
+ * extractive provider. Headings and sentences are embedded by the passages' model on demand, and kept
+ * ({@link TextVectors}).
  */
 final class Retrieval {
 
