@@ -114,6 +114,9 @@ final class Retrieval {
         cosines[i] = at < 0 ? 0 : TextVectors.cosine(found.vector(), vectors.get(at));
       }
       return cosines;
+    }).recover(failure -> {
+      LOG.debug("Headings not embedded ({}); ranking without them", failure.getMessage());
+      return Future.succeededFuture(new double[found.hits().size()]);
     });
   }
 
@@ -144,6 +147,9 @@ final class Retrieval {
         out.set(i, passages.get(i).withSentenceSimilarities(similarities));
       }
       return out;
+    }).recover(failure -> {
+      LOG.debug("Sentences not embedded ({}); passages given without their similarities", failure.getMessage());
+      return Future.succeededFuture(passages);
     });
   }
 
