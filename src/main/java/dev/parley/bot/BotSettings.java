@@ -76,7 +76,7 @@ final class BotSettings {
         .put("max_message_chars", 4000)
         .put("fallback_text", DEFAULT_FALLBACK)
         .put("fallback", null)
-        .put("rag", new JsonObject().put("enabled", true).put("top_k", 4).put("min_score", 0.06)
+        .put("rag", new JsonObject().put("enabled", true).put("top_k", 4).put("min_score", 0.09)
             .put("sync_interval_hours", 0))
         .put("widget", new JsonObject()
             .put("title", null)

@@ -114,7 +114,7 @@ public record Turn(String requestId, JsonObject bot, JsonObject input, long star
   }
 
   double minScore() {
-    return bot.getJsonObject("rag", new JsonObject()).getDouble("min_score", 0.06);
+    return bot.getJsonObject("rag", new JsonObject()).getDouble("min_score", 0.09);
   }
 
   long latencyMs() {

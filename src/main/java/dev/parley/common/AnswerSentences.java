@@ -14,8 +14,10 @@ import java.util.Set;
  * The sentences of the best passages that answer a question, for an answer without a model (the extractive
  * provider): every sentence of the first {@link #PASSAGES} passages is scored by the question's terms it holds
  * (weighted by how rare each is among those sentences), with a little credit for its passage's heading holding
- * them, and counted by its passage's relevance; the best {@link #MAX_SENTENCES} within {@link #MAX_CHARS} are kept in
- * reading order (passage by passage, as retrieval ranked them, then as the text has them).
+ * them, plus, when retrieval measured it ({@link Passage#sentenceSimilarities()}), its meaning's similarity to the
+ * question's ({@link #MEANING_WEIGHT}; so "amex" finds "American Express"), and counted by its passage's relevance;
+ * the best {@link #MAX_SENTENCES} within {@link #MAX_CHARS} are kept in reading order (passage by passage, as
+ * retrieval ranked them, then as the text has them).
  */
 public final class AnswerSentences {
 
@@ -23,6 +25,11 @@ public final class AnswerSentences {
   public static final int PASSAGES = 3;
   public static final int MAX_SENTENCES = 3;
   public static final int MAX_CHARS = 500;
+  /**
+   * What a sentence's cosine to the question counts against its share of the question's terms (0–1): chosen on
+   * the fitted half of the help-centre evaluation (docs/retrieval.md).
+   */
+  static final double MEANING_WEIGHT = 2.0;
 
   /** A chosen sentence: which passage (index in the list given) and where in it. */
   public record Sentence(int passage, int order, String text) {
@@ -40,11 +47,16 @@ public final class AnswerSentences {
     List<Sentence> all = new ArrayList<>();
     List<Set<String>> sentenceTerms = new ArrayList<>();
     List<Set<String>> headingTerms = new ArrayList<>();
+    List<Double> meaning = new ArrayList<>(); // each sentence's cosine to the question, NaN when not measured
     for (int p = 0; p < Math.min(PASSAGES, passages.size()); p++) {
       Passage passage = passages.get(p);
       headingTerms.add(new HashSet<>(Terms.of(passage.heading())));
       int order = 0;
-      for (String sentence : split(passage.text() == null ? passage.snippet() : passage.text())) {
+      List<String> sentences = split(passage.text() == null ? passage.snippet() : passage.text());
+      List<Double> similarities = passage.text() != null && passage.sentenceSimilarities() != null
+          && passage.sentenceSimilarities().size() == sentences.size() ? passage.sentenceSimilarities() : null;
+      for (String sentence : sentences) {
+        meaning.add(similarities == null ? Double.NaN : similarities.get(order));
         all.add(new Sentence(p, order++, sentence));
         sentenceTerms.add(new HashSet<>(Terms.of(sentence)));
       }
@@ -53,12 +65,14 @@ public final class AnswerSentences {
       return List.of();
     }
     Map<String, Double> idf = new HashMap<>();
+    double idfSum = 0;
     for (String t : terms) {
       int df = 0;
       for (Set<String> s : sentenceTerms) {
         df += s.contains(t) ? 1 : 0;
       }
       idf.put(t, Math.log((all.size() + 1.0) / (df + 0.5)));
+      idfSum += idf.get(t);
     }
     double[] score = new double[all.size()];
     for (int i = 0; i < all.size(); i++) {
@@ -70,6 +84,10 @@ public final class AnswerSentences {
         } else if (headingTerms.get(s.passage()).contains(t)) {
           sum += 0.3 * idf.get(t);
         }
+      }
+      double cosine = meaning.get(i);
+      if (!Double.isNaN(cosine)) { // the share of the question's terms, and the meaning
+        sum = (idfSum > 0 ? sum / idfSum : 0) + MEANING_WEIGHT * Math.max(0, cosine);
       }
       score[i] = sum * weight(passages, s.passage());
     }
@@ -108,8 +126,8 @@ public final class AnswerSentences {
     return 1.0 - 0.15 * p;
   }
 
-  /** The sentences of a text, whitespace flattened. */
-  static List<String> split(String text) {
+  /** The sentences of a text, whitespace flattened: those {@link Passage#sentenceSimilarities()} are given for. */
+  public static List<String> split(String text) {
     List<String> out = new ArrayList<>();
     if (text == null) {
       return out;

@@ -57,9 +57,17 @@ final class KnowledgeIndex {
   /** Which ranking a search uses. */
   enum Mode { HYBRID, VECTOR, BM25 }
 
-  /** A passage found by a search: {@code score} is its cosine similarity to the query. */
+  /**
+   * A passage found by a search: {@code score} is its cosine similarity to the query, {@code fused} its
+   * reciprocal-rank fusion, {@code bm25} its BM25 score (0 when the text search did not find it).
+   */
   record Hit(String documentId, String documentName, String heading, String content, int position, double score,
-      double fused) {
+      double fused, double bm25) {
+
+    Hit(String documentId, String documentName, String heading, String content, int position, double score,
+        double fused) {
+      this(documentId, documentName, heading, content, position, score, fused, 0);
+    }
   }
 
   /** A chunk as stored: its place, text and vector (null in a text-only index). */
@@ -259,7 +267,7 @@ final class KnowledgeIndex {
       // on a small index the BM25 half takes less than handing it to another thread and back
       boolean inline = searcher.getIndexReader().maxDoc() < INLINE_TEXT_SEARCH_BELOW;
       text = mode == Mode.VECTOR || inline ? null : textSearches.submit(() -> bm25(searcher, query, filter, k));
-      Map<Integer, double[]> candidates = new LinkedHashMap<>(); // doc → {fused, cosine or NaN}
+      Map<Integer, double[]> candidates = new LinkedHashMap<>(); // doc → {fused, cosine or NaN, bm25}
       if (mode != Mode.BM25) {
         TopDocs knn = searcher.search(new KnnFloatVectorQuery(vectorField, vector, k, filter), k);
         fuse(candidates, knn.scoreDocs, true);
@@ -286,7 +294,8 @@ final class KnowledgeIndex {
         }
         Document doc = searcher.storedFields().document(candidate.getKey());
         hits.add(new Hit(doc.get("document_id"), doc.get("document_name"), doc.get("heading"), doc.get("content"),
-            doc.getField("position").numericValue().intValue(), cosine, candidate.getValue()[0]));
+            doc.getField("position").numericValue().intValue(), cosine, candidate.getValue()[0],
+            candidate.getValue()[2]));
       }
       return hits;
     } finally {
@@ -339,10 +348,12 @@ final class KnowledgeIndex {
   private static void fuse(Map<Integer, double[]> candidates, ScoreDoc[] ranking, boolean vectorScores) {
     for (int rank = 0; rank < ranking.length; rank++) {
       ScoreDoc hit = ranking[rank];
-      double[] entry = candidates.computeIfAbsent(hit.doc, d -> new double[] {0, Double.NaN});
+      double[] entry = candidates.computeIfAbsent(hit.doc, d -> new double[] {0, Double.NaN, 0});
       entry[0] += 1.0 / (RRF_K + rank + 1);
       if (vectorScores) {
         entry[1] = 2.0 * hit.score - 1.0; // Lucene scores DOT_PRODUCT as (1 + dot) / 2
+      } else {
+        entry[2] = hit.score;
       }
     }
   }

@@ -16,10 +16,11 @@ final class Relevance {
    * answerable question abstained (see docs/retrieval.md). Low because it is the chance that one passage among
    * a score of near-duplicates is the one that answers.
    */
-  static final double DEFAULT_MIN_SCORE = 0.06;
+  static final double DEFAULT_MIN_SCORE = 0.09;
 
-  static final double BIAS = -9.314;
-  static final double[] WEIGHTS = {5.445, 8.538, 2.091, 0.903, -1.334, 3.194, 0.100, 0.806, 1.402, 3.919, 0.088};
+  static final double BIAS = -6.600;
+  static final double[] WEIGHTS = {5.560, 6.719, -0.055, -0.261, -0.448, 2.471, -0.206, 0.073, 1.212, 2.918, 0.023,
+      4.407, 3.176};
 
   private Relevance() {
   }

@@ -15,7 +15,9 @@ import java.util.Set;
  * similarity to the question, the question's terms in its section heading, its document title and its text
  * (weighted by how rare each term is among the candidates, so "tent" counts little when every candidate is
  * about tents and "pitched" a lot), the question's word pairs kept together, and how much of the question no
- * candidate speaks of at all — and ordered by {@link Relevance}, the calibrated chance that it answers.
+ * candidate speaks of at all, the similarity of the question to the passage's section heading alone (the heading
+ * names what a section answers; embedded once and cached, {@link TextVectors}) and its BM25 score against the best
+ * candidate's — and ordered by {@link Relevance}, the calibrated chance that it answers.
  *
  * <p>Pure and allocation-light: each candidate is analysed once; nothing is kept between searches.
  */
@@ -30,14 +32,18 @@ final class Reranker {
 
   /** What each feature is, in the order {@link #features} writes them. */
   static final List<String> FEATURES = List.of("cosine", "cosine_gap", "fused_rank", "heading_terms", "title_terms",
-      "text_terms", "word_pairs", "unknown_terms", "rarest_term", "document_cosine", "document_share");
+      "text_terms", "word_pairs", "unknown_terms", "rarest_term", "document_cosine", "document_share",
+      "heading_cosine_gap", "bm25_share");
 
   private Reranker() {
   }
 
-  /** The candidates, best first, each with its relevance. */
-  static List<Scored> rank(String query, List<KnowledgeIndex.Hit> candidates) {
-    double[][] features = features(query, candidates);
+  /**
+   * The candidates, best first, each with its relevance; {@code headingCosines[i]} is the cosine between the question
+   * and candidate i's section heading alone ({@link #sectionOf}).
+   */
+  static List<Scored> rank(String query, List<KnowledgeIndex.Hit> candidates, double[] headingCosines) {
+    double[][] features = features(query, candidates, headingCosines);
     List<Scored> scored = new ArrayList<>(candidates.size());
     for (int i = 0; i < candidates.size(); i++) {
       scored.add(new Scored(candidates.get(i), Relevance.of(features[i])));
@@ -59,8 +65,15 @@ final class Reranker {
     return ranked.subList(0, Math.min(topK, ranked.size()));
   }
 
+  /** The last part of a passage's heading path: the heading of its own section ("" when it has none). */
+  static String sectionOf(String headingPath) {
+    String path = headingPath == null ? "" : headingPath;
+    int cut = path.lastIndexOf(Chunker.HEADING_SEPARATOR);
+    return cut < 0 ? path : path.substring(cut + Chunker.HEADING_SEPARATOR.length());
+  }
+
   /** One row of {@link #FEATURES} per candidate. */
-  static double[][] features(String query, List<KnowledgeIndex.Hit> candidates) {
+  static double[][] features(String query, List<KnowledgeIndex.Hit> candidates, double[] headingCosines) {
     List<String> asked = Terms.of(query);
     List<String> terms = new ArrayList<>(new LinkedHashSet<>(asked));
     int n = candidates.size();
@@ -99,6 +112,12 @@ final class Reranker {
         }
       }
       bestCosine = Math.max(bestCosine, hit.score());
+    }
+    double bestHeading = Double.NEGATIVE_INFINITY;
+    double bestBm25 = 0;
+    for (int c = 0; c < n; c++) {
+      bestHeading = Math.max(bestHeading, headingCosines[c]);
+      bestBm25 = Math.max(bestBm25, candidates.get(c).bm25());
     }
     double[] idf = new double[terms.size()];
     double idfSum = 0;
@@ -149,6 +168,8 @@ final class Reranker {
       double[] d = documents.get(hit.documentId());
       f[9] = d[0] - bestCosine;
       f[10] = d[1] / n;
+      f[11] = headingCosines[c] - bestHeading;
+      f[12] = bestBm25 > 0 ? hit.bm25() / bestBm25 : 0;
     }
     return rows;
   }

@@ -1,5 +1,6 @@
 package dev.parley.rag;
 
+import dev.parley.common.AnswerSentences;
 import dev.parley.common.Fields;
 import dev.parley.common.ParleyException;
 import dev.parley.common.Passage;
@@ -22,8 +23,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Search of a bot's knowledge base ({@code parley.rag.search}): the query is checked, embedded with each model
  * the bot's vectors were built with (a bot part-way through a re-index has two), the rankings fused into one,
- * the best candidates re-ranked by relevance ({@link Reranker}), and each hit answered as a {@link Passage} with
- * its snippet and the page its document came from.
+ * the best candidates re-ranked by relevance ({@link Reranker}, which compares the question with each candidate's
+ * section heading too), and each hit answered as a {@link Passage} with its snippet and the page its document came
+ * from; the first {@link AnswerSentences#PASSAGES} with their sentences' similarity to the question, for the
+ * extractive provider. Headings and sentences are embedded by the passages' model on demand, and kept
+ * ({@link TextVectors}).
  */
 final class Retrieval {
 
@@ -33,6 +37,8 @@ final class Retrieval {
   private final DocumentStore store;
   private final VectorStore vectors;
   private final Embedders embedders;
+  /** Section headings and passage sentences embedded for the second stage, kept across searches. */
+  private final TextVectors shortTexts = new TextVectors();
   /** Bot and model pairs already logged as unsearchable (the model is not available here). */
   private final Set<String> warned = new HashSet<>();
 
@@ -74,19 +80,77 @@ final class Retrieval {
     }
     if (mode != KnowledgeIndex.Mode.HYBRID) {
       return hits(botId, q, topK.intValue(), minScore.doubleValue(), mode)
-          .map(hits -> hits.stream().map(h -> passage(h, h.score())).toList())
+          .map(found -> found.hits().stream().map(h -> passage(h, h.score())).toList())
           .compose(this::withUrls)
           .map(passages -> results(passages, false));
     }
     // the second stage: the first stage's candidates re-ranked by relevance, the search abstaining below minScore
     return hits(botId, q, Math.max(topK.intValue(), Reranker.POOL), -1.0, mode)
-        .map(candidates -> {
-          List<Reranker.Scored> kept = Reranker.keep(Reranker.rank(q, candidates), minScore.doubleValue(),
+        .compose(found -> headingCosines(found).map(cosines -> {
+          List<Reranker.Scored> kept = Reranker.keep(Reranker.rank(q, found.hits(), cosines), minScore.doubleValue(),
               topK.intValue());
           return new Ranked(kept.stream().map(s -> passage(s.hit(), s.relevance())).toList(),
-              kept.isEmpty() && !candidates.isEmpty());
-        })
+              kept.isEmpty() && !found.hits().isEmpty());
+        }).compose(ranked -> withSentences(found, ranked.passages())
+            .map(passages -> new Ranked(passages, ranked.nothingFound()))))
         .compose(ranked -> withUrls(ranked.passages()).map(passages -> results(passages, ranked.nothingFound())));
+  }
+
+  /** The first stage's candidates, and the model and query vector they were found with (null for BM25 alone). */
+  private record Found(List<KnowledgeIndex.Hit> hits, Embedder embedder, float[] vector) {
+  }
+
+  /** The cosine between the query and each candidate's section heading alone (0 when it has none or no vector). */
+  private Future<double[]> headingCosines(Found found) {
+    double[] cosines = new double[found.hits().size()];
+    if (found.vector() == null || found.hits().isEmpty()) {
+      return Future.succeededFuture(cosines);
+    }
+    List<String> headings = found.hits().stream().map(h -> Reranker.sectionOf(h.heading())).toList();
+    List<String> named = headings.stream().filter(h -> !h.isBlank()).distinct().toList();
+    return shortTexts.of(found.embedder(), named).map(vectors -> {
+      for (int i = 0; i < cosines.length; i++) {
+        int at = named.indexOf(headings.get(i));
+        cosines[i] = at < 0 ? 0 : TextVectors.cosine(found.vector(), vectors.get(at));
+      }
+      return cosines;
+    }).recover(failure -> {
+      LOG.debug("Headings not embedded ({}); ranking without them", failure.getMessage());
+      return Future.succeededFuture(new double[found.hits().size()]);
+    });
+  }
+
+  /**
+   * The passages, the first {@link AnswerSentences#PASSAGES} with the cosine between the query and each of their
+   * sentences, for the extractive provider to answer with the sentences that answer.
+   */
+  private Future<List<Passage>> withSentences(Found found, List<Passage> passages) {
+    if (found.vector() == null || passages.isEmpty()) {
+      return Future.succeededFuture(passages);
+    }
+    int n = Math.min(AnswerSentences.PASSAGES, passages.size());
+    List<List<String>> sentences = new ArrayList<>();
+    List<String> all = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      List<String> own = AnswerSentences.split(passages.get(i).text());
+      sentences.add(own);
+      all.addAll(own);
+    }
+    return shortTexts.of(found.embedder(), all).map(vectors -> {
+      List<Passage> out = new ArrayList<>(passages);
+      int at = 0;
+      for (int i = 0; i < n; i++) {
+        List<Double> similarities = new ArrayList<>(sentences.get(i).size());
+        for (int j = 0; j < sentences.get(i).size(); j++) {
+          similarities.add(round(TextVectors.cosine(found.vector(), vectors.get(at++))));
+        }
+        out.set(i, passages.get(i).withSentenceSimilarities(similarities));
+      }
+      return out;
+    }).recover(failure -> {
+      LOG.debug("Sentences not embedded ({}); passages given without their similarities", failure.getMessage());
+      return Future.succeededFuture(passages);
+    });
   }
 
   /** What the second stage kept, and whether it abstained (there were candidates, none relevant enough). */
@@ -99,21 +163,32 @@ final class Retrieval {
     return new JsonObject().put(Fields.RESULTS, results).put(Fields.NOTHING_FOUND, nothingFound);
   }
 
-  private Future<List<KnowledgeIndex.Hit>> hits(String botId, String q, int topK, double minScore,
-      KnowledgeIndex.Mode mode) {
+  private Future<Found> hits(String botId, String q, int topK, double minScore, KnowledgeIndex.Mode mode) {
     return store.models(botId).compose(models -> {
       if (models.isEmpty()) {
-        return Future.succeededFuture(List.<KnowledgeIndex.Hit>of());
+        return Future.succeededFuture(new Found(List.of(), null, null));
       }
       if (mode == KnowledgeIndex.Mode.BM25) {
-        return vectors.search(botId, embedders.configured().model(), q, null, topK, minScore, mode);
+        return vectors.search(botId, embedders.configured().model(), q, null, topK, minScore, mode)
+            .map(hits -> new Found(hits, null, null));
       }
       List<Future<List<KnowledgeIndex.Hit>>> searches = new ArrayList<>();
+      Embedder[] first = new Embedder[1]; // the model whose query vector compares headings and sentences
+      float[][] firstVector = new float[1][];
       models.forEach((model, documents) -> {
         Embedder embedder = embedders.forModel(model);
         if (embedder != null) {
+          boolean compares = first[0] == null;
+          if (compares) {
+            first[0] = embedder;
+          }
           searches.add(embedder.embedQuery(SearchQuery.embedded(q))
-              .compose(v -> vectors.search(botId, model, q, v, topK, minScore, mode)));
+              .compose(v -> {
+                if (compares) {
+                  firstVector[0] = v;
+                }
+                return vectors.search(botId, model, q, v, topK, minScore, mode);
+              }));
         } else if (warned.add(botId + " " + model)) {
           LOG.warn("Bot {}: {} of its documents were embedded with {}, which is not configured here (the configured "
               + "model is {}); {} until the bot is re-indexed", botId, documents, model, embedders.configured().model(),
@@ -125,7 +200,7 @@ final class Retrieval {
         for (int i = 0; i < all.size(); i++) {
           lists.add(all.resultAt(i));
         }
-        return merge(lists, topK);
+        return new Found(merge(lists, topK), first[0], firstVector[0]);
       });
     });
   }
@@ -170,7 +245,7 @@ final class Retrieval {
       for (KnowledgeIndex.Hit h : hits) {
         best.merge(h.documentId() + ":" + h.position(), h, (a, b) -> new KnowledgeIndex.Hit(a.documentId(),
             a.documentName(), a.heading(), a.content(), a.position(), Math.max(a.score(), b.score()),
-            Math.max(a.fused(), b.fused())));
+            Math.max(a.fused(), b.fused()), Math.max(a.bm25(), b.bm25())));
       }
     }
     return best.values().stream()

@@ -17,6 +17,14 @@ class PassageTest {
   }
 
   @Test
+  void a_passage_s_sentence_similarities_survive_its_json_and_stay_out_of_its_source() {
+    Passage measured = PASSAGE.withSentenceSimilarities(java.util.List.of(0.7, 0.25));
+    assertThat(Passage.from(measured.toJson())).isEqualTo(measured);
+    assertThat(measured.toJson().getJsonArray("sentence_similarities")).containsExactly(0.7, 0.25);
+    assertThat(measured.toSource().fieldNames()).doesNotContain("sentence_similarities");
+  }
+
+  @Test
   void a_search_result_has_the_wire_field_names_in_order() {
     assertThat(PASSAGE.toJson().fieldNames()).containsExactly("document_id", "document_name", "heading", "snippet",
         "text", "position", "score", "similarity", "url");

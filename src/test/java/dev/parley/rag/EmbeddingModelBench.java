@@ -59,6 +59,9 @@ public final class EmbeddingModelBench {
     }
   }
 
+  /** Each question's heading cosines among its candidates (of the model being compared). */
+  private static final Map<Question, double[]> HEADINGS = new java.util.HashMap<>();
+
   public static void main(String[] args) throws Exception {
     Path folder = Files.createTempDirectory("parley-models");
     System.setProperty("DJL_CACHE_DIR", folder.resolve("djl").toString());
@@ -83,7 +86,9 @@ public final class EmbeddingModelBench {
           answerable.add(q);
         }
         float[] v = eval.embed(q.text());
-        pools.put(q, eval.search(q.text(), v, Reranker.POOL, KnowledgeIndex.Mode.HYBRID));
+        List<KnowledgeIndex.Hit> pool = eval.search(q.text(), v, Reranker.POOL, KnowledgeIndex.Mode.HYBRID);
+        pools.put(q, pool);
+        HEADINGS.put(q, eval.headingCosines(v, pool));
         vector.put(q, eval.search(q.text(), v, 5, KnowledgeIndex.Mode.VECTOR));
       }
       double[] w = fit(fit, pools);
@@ -110,7 +115,7 @@ public final class EmbeddingModelBench {
     List<Boolean> labels = new ArrayList<>();
     for (Question q : questions) {
       List<KnowledgeIndex.Hit> pool = pools.get(q);
-      double[][] features = Reranker.features(q.text(), pool);
+      double[][] features = Reranker.features(q.text(), pool, HEADINGS.get(q));
       for (int i = 0; i < pool.size(); i++) {
         rows.add(features[i]);
         labels.add(RerankEvalTest.answers(q, pool.get(i)));
@@ -125,7 +130,7 @@ public final class EmbeddingModelBench {
     Map<Question, List<KnowledgeIndex.Hit>> out = new LinkedHashMap<>();
     for (Question q : questions) {
       List<KnowledgeIndex.Hit> pool = pools.get(q);
-      double[][] f = Reranker.features(q.text(), pool);
+      double[][] f = Reranker.features(q.text(), pool, HEADINGS.get(q));
       double[] z = new double[pool.size()];
       List<Integer> order = new ArrayList<>();
       for (int i = 0; i < pool.size(); i++) {

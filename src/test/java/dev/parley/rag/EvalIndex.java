@@ -1,5 +1,6 @@
 package dev.parley.rag;
 
+import dev.parley.common.AnswerSentences;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URISyntaxException;
@@ -7,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -28,6 +31,7 @@ final class EvalIndex {
 
   final KnowledgeIndex index;
   private final Model model;
+  private final Map<String, float[]> texts = new HashMap<>();
 
   private EvalIndex(KnowledgeIndex index, Model model) {
     this.index = index;
@@ -94,6 +98,30 @@ final class EvalIndex {
 
   float[] embed(String question) {
     return model.query(question);
+  }
+
+  /** A section heading or a sentence embedded as {@link TextVectors} embeds it (as a passage), kept. */
+  float[] embedText(String text) {
+    return texts.computeIfAbsent(text, t -> model.passages(List.of(t)).get(0));
+  }
+
+  /** The cosine between the question and each candidate's section heading alone, as {@link Retrieval} gives them. */
+  double[] headingCosines(float[] query, List<KnowledgeIndex.Hit> candidates) {
+    double[] cosines = new double[candidates.size()];
+    for (int i = 0; i < cosines.length; i++) {
+      String heading = Reranker.sectionOf(candidates.get(i).heading());
+      cosines[i] = heading.isBlank() ? 0 : TextVectors.cosine(query, embedText(heading));
+    }
+    return cosines;
+  }
+
+  /** The cosine between the question and each sentence of {@code text}, as {@link Retrieval} gives them. */
+  List<Double> sentenceSimilarities(float[] query, String text) {
+    List<Double> out = new ArrayList<>();
+    for (String sentence : AnswerSentences.split(text)) {
+      out.add(Math.round(TextVectors.cosine(query, embedText(sentence)) * 10_000) / 10_000.0);
+    }
+    return out;
   }
 
   /** The best {@code topK} passages for the question (no score floor); {@code vector} may be null for BM25. */

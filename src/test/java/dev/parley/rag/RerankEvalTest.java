@@ -37,14 +37,13 @@ class RerankEvalTest {
   private static final String HELD_OUT = "held-out half";
   private static final String WHOLE = "whole set";
 
-  // What the reranked search measured when written (docs/retrieval.md), a little under, so nothing gets worse.
-  // The targets of the issue are logged with these, each "met" or "NOT met"; a met target is asserted as such
-  // (recall@5 of the ranking); those not met (with all-MiniLM-L6-v2) are said so in docs/retrieval.md.
-  static final double RECALL_AT_1_FLOOR = 0.87; // measured 0.878 (held-out half 0.892; baseline 0.849)
-  static final double SECTION_RECALL_AT_1_FLOOR = 0.79; // measured 0.805 (baseline 0.756)
-  static final double RECALL_AT_5_FLOOR = 0.96; // measured 0.966 at the default threshold (0.976 without)
-  static final double ABSTAIN_FLOOR = 0.18; // measured 0.21 (7 of 33) at the default threshold
-  static final double EXTRACTIVE_FLOOR = 0.85; // measured 0.873 (held-out half 0.892)
+  // What the reranked search measured on the whole set when written (docs/retrieval.md), so nothing gets worse (the
+  // evaluation is deterministic). The targets of the issue are logged with these, each "met" or "NOT met"; those met
+  // are asserted at the target itself (recall@5 of the ranking and at the default threshold, the extractive answer);
+  // those not met (with all-MiniLM-L6-v2) are said so in docs/retrieval.md.
+  static final double RECALL_AT_1_FLOOR = 0.897; // measured 0.898, 184 of 205 (held-out half 0.912; baseline 0.849)
+  static final double SECTION_RECALL_AT_1_FLOOR = 0.809; // measured 0.810, 166 of 205 (baseline 0.756)
+  static final double ABSTAIN_FLOOR = 0.333; // measured 0.333 (11 of 33) at the default threshold
 
   /** The targets of issue 16, on the whole set. */
   static final double RECALL_AT_1_TARGET = 0.90;
@@ -58,8 +57,11 @@ class RerankEvalTest {
   static EvalIndex eval;
   static final Map<String, List<Question>> answerable = new LinkedHashMap<>();
   static final Map<String, List<Question>> unanswerable = new LinkedHashMap<>();
-  /** Each question's first-stage candidates and their features. */
+  /** Each question's first-stage candidates. */
   static final Map<Question, List<KnowledgeIndex.Hit>> pools = new LinkedHashMap<>();
+  /** Each question's vector and the cosine between it and each candidate's section heading. */
+  static final Map<Question, float[]> vectors = new LinkedHashMap<>();
+  static final Map<Question, double[]> headings = new LinkedHashMap<>();
 
   /** What a search answers for one question at a threshold: the passages given, best first. */
   record Outcome(Question question, List<Reranker.Scored> given) {
@@ -78,7 +80,11 @@ class RerankEvalTest {
       int i = seen[q.answerable() ? 0 : 1]++;
       kind.get(i % 2 == 0 ? FIT : HELD_OUT).add(q);
       kind.get(WHOLE).add(q);
-      pools.put(q, eval.search(q.text(), eval.embed(q.text()), Reranker.POOL, KnowledgeIndex.Mode.HYBRID));
+      float[] v = eval.embed(q.text());
+      List<KnowledgeIndex.Hit> pool = eval.search(q.text(), v, Reranker.POOL, KnowledgeIndex.Mode.HYBRID);
+      pools.put(q, pool);
+      vectors.put(q, v);
+      headings.put(q, eval.headingCosines(v, pool));
     }
   }
 
@@ -93,7 +99,7 @@ class RerankEvalTest {
     List<Boolean> labels = new ArrayList<>();
     for (Question q : concat(answerable.get(FIT), unanswerable.get(FIT))) {
       List<KnowledgeIndex.Hit> pool = pools.get(q);
-      double[][] features = Reranker.features(q.text(), pool);
+      double[][] features = Reranker.features(q.text(), pool, headings.get(q));
       for (int i = 0; i < pool.size(); i++) {
         rows.add(features[i]);
         labels.add(answers(q, pool.get(i)));
@@ -154,11 +160,13 @@ class RerankEvalTest {
     assertThat(all[0]).isGreaterThanOrEqualTo(RECALL_AT_1_FLOOR);
     assertThat(all[1]).as("recall@5 of the ranking, a target of issue 16 that is met").isGreaterThanOrEqualTo(RECALL_AT_5_TARGET);
     assertThat(all[3]).isGreaterThanOrEqualTo(SECTION_RECALL_AT_1_FLOOR);
-    assertThat(kept[1]).isGreaterThanOrEqualTo(RECALL_AT_5_FLOOR);
+    assertThat(kept[1]).as("recall@5 at the default threshold, a target of issue 16 that is met")
+        .isGreaterThanOrEqualTo(RECALL_AT_5_TARGET);
     assertThat(abstained(outcomes(unanswerable.get(WHOLE), Relevance.DEFAULT_MIN_SCORE)))
         .isGreaterThanOrEqualTo(ABSTAIN_FLOOR);
     assertThat(extractive(outcomes(answerable.get(WHOLE), Relevance.DEFAULT_MIN_SCORE)))
-        .isGreaterThanOrEqualTo(EXTRACTIVE_FLOOR);
+        .as("the extractive answer holds the fact, a target of issue 16 that is met")
+        .isGreaterThanOrEqualTo(EXTRACTIVE_TARGET);
   }
 
   private static void logThreshold(String half, double threshold) {
@@ -173,7 +181,7 @@ class RerankEvalTest {
   static List<Outcome> outcomes(List<Question> questions, double minScore) {
     List<Outcome> out = new ArrayList<>();
     for (Question q : questions) {
-      out.add(new Outcome(q, Reranker.keep(Reranker.rank(q.text(), pools.get(q)), minScore, TOP_K)));
+      out.add(new Outcome(q, Reranker.keep(Reranker.rank(q.text(), pools.get(q), headings.get(q)), minScore, TOP_K)));
     }
     return out;
   }
@@ -214,12 +222,21 @@ class RerankEvalTest {
     return sums;
   }
 
-  /** The share of questions whose extractive answer (the sentences chosen from the passages given) holds the fact. */
+  /**
+   * The share of questions whose extractive answer (the sentences chosen from the passages given, the first
+   * {@link AnswerSentences#PASSAGES} with their sentences' similarity to the question, as a search gives them) holds
+   * the fact.
+   */
   static double extractive(List<Outcome> outcomes) {
     int holds = 0;
     for (Outcome o : outcomes) {
-      List<Passage> passages = o.given().stream().map(s -> new Passage(s.hit().documentId(), s.hit().documentName(),
-          s.hit().heading(), null, s.hit().content(), s.hit().position(), s.relevance(), null, s.hit().score())).toList();
+      List<Passage> passages = new ArrayList<>();
+      for (Reranker.Scored s : o.given()) {
+        KnowledgeIndex.Hit h = s.hit();
+        passages.add(new Passage(h.documentId(), h.documentName(), h.heading(), null, h.content(), h.position(),
+            s.relevance(), null, h.score(), passages.size() < AnswerSentences.PASSAGES
+                ? eval.sentenceSimilarities(vectors.get(o.question()), h.content()) : null));
+      }
       List<AnswerSentences.Sentence> sentences = AnswerSentences.pick(o.question().text(), passages);
       String answer = sentences.isEmpty() ? passages.isEmpty() ? "" : passages.get(0).text()
           : String.join(" ", sentences.stream().map(AnswerSentences.Sentence::text).toList());
