@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Process entry point: {@code java -jar parley.jar [--cluster] [--roles http,bot,memory,provider]}.
- * Owns process concerns only: configuration, clustering, the exit code, and a clean shutdown.
+ * Owns process concerns only: configuration, the JVM's memory defaults ({@link JvmDefaults}), clustering, the exit
+ * code, and a clean shutdown.
  */
 public final class Main {
 
@@ -40,6 +41,7 @@ public final class Main {
    * Vert.x instance (clustered or not) is built, and the platform deployed on it.
    */
   public static void main(String[] args) {
+    JvmDefaults.applyToRunningJvm();
     System.setProperty("hazelcast.logging.type", "slf4j");
     boolean cluster = Arrays.asList(args).contains("--cluster");
     String roles = option(args, "--roles");

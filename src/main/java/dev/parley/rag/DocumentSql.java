@@ -37,6 +37,10 @@ final class DocumentSql {
 
   static final String SET_SYNCED = "UPDATE documents SET synced_at = #{synced_at} WHERE id = #{id}";
 
+  /** 1 or more when any bot has a document or a stored answer (what needs the embedding model), else 0. */
+  static final String ANY_KNOWLEDGE = "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM documents LIMIT 1) d) "
+      + "+ (SELECT COUNT(*) FROM (SELECT 1 FROM bot_answers LIMIT 1) a) AS n";
+
   /** What a bot's documents take, for its quotas: how many, and their bytes. */
   static final String USAGE = "SELECT COUNT(*) AS n, COALESCE(SUM(size_bytes), 0) AS bytes FROM documents "
       + "WHERE bot_id = #{bot_id}";

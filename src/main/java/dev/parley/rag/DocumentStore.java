@@ -61,6 +61,12 @@ final class DocumentStore {
         });
   }
 
+  /** Whether any bot of this database has a document or a stored answer ({@link ModelPreload}). */
+  Future<Boolean> hasKnowledge() {
+    return SqlTemplate.forQuery(database.pool(), DocumentSql.ANY_KNOWLEDGE).execute(Map.of())
+        .map(rows -> rows.iterator().next().getLong("n") > 0);
+  }
+
   Future<JsonArray> children(String parentId) {
     return SqlTemplate.forQuery(database.pool(), DocumentSql.SELECT_CHILDREN).execute(Map.of("parent_id", parentId))
         .map(DocumentStore::all);

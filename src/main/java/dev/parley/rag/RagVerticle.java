@@ -75,7 +75,8 @@ import org.slf4j.LoggerFactory;
  * {@code ingest_concurrency} (8 documents read and embedded at once; their chunks share the embedding calls, {@link EmbeddingBatcher}), {@code commit_interval_ms} (100: the
  * least time between two commits of the embedded index, each holding the documents indexed meanwhile), {@code search_threads} (2), {@code max_document_bytes}
  * (20 MiB), {@code allow_private_urls} (false), {@code fetch_timeout_ms} (20000), {@code fetch_idle_timeout_ms}
- * (10000), {@code allowed_url_ports} ([80, 443, 8080, 8443]; see {@link UrlFetcher}), {@code preload_model} (true),
+ * (10000), {@code allowed_url_ports} ([80, 443, 8080, 8443]; see {@link UrlFetcher}), {@code preload_model} (auto: at start when
+ * the node has knowledge, else on first use; see {@link ModelPreload}),
  * {@code max_sitemap_pages} (200), {@code max_sitemap_files} (50), {@code max_documents_per_bot} (10000),
  * {@code max_bytes_per_bot} (1 GiB), {@code sync_check_ms} (300000: how often bots' {@code rag.sync_interval_hours}
  * are checked; the bot settings come from {@code parley.bot.get}), {@code store} ({@code lucene} or {@code qdrant})
@@ -94,6 +95,7 @@ public class RagVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(RagVerticle.class);
 
   private Database database;
+  private DocumentStore documents;
   private VectorStore vectors;
   private WorkerExecutor ingestWorkers;
   private WorkerExecutor searchWorkers;
@@ -113,8 +115,10 @@ public class RagVerticle extends VerticleBase {
     ingestWorkers = vertx.createSharedWorkerExecutor("parley-rag-ingest", ingestThreads, 10, TimeUnit.MINUTES);
     searchWorkers = vertx.createSharedWorkerExecutor("parley-rag-search", config.getInteger("search_threads", 2));
     fetcher = UrlFetcher.create(vertx, config);
+    ModelPreload preload;
     try {
       embedders = Embedders.create(vertx, ingestWorkers, searchWorkers, settings.modelCache(), config);
+      preload = ModelPreload.from(config.getValue("preload_model"));
     } catch (IllegalArgumentException | ClassCastException bad) {
       return Future.failedFuture(new IllegalArgumentException(bad.getMessage()));
     }
@@ -129,7 +133,8 @@ public class RagVerticle extends VerticleBase {
         .compose(ready -> {
           database = ready.resultAt(0);
           vectors = ready.resultAt(1);
-          DocumentStore store = new DocumentStore(database);
+          documents = new DocumentStore(database);
+          DocumentStore store = documents;
           knowledge = knowledgeBase(store, settings);
           answers = new StoredAnswers(new AnswerStore(database), embedders,
               config.getJsonObject("answers", new JsonObject()));
@@ -185,9 +190,9 @@ public class RagVerticle extends VerticleBase {
           syncTimer = vertx.setPeriodic(Math.max(100, config.getLong("sync_check_ms", 300_000L)),
               t -> knowledge.syncDue(botId -> bots.get(null, botId))
                   .onFailure(failure -> LOG.warn("Scheduled sync check failed: {}", failure.getMessage())));
-          if (config.getBoolean("preload_model", true)) {
-            embedders.warmUp().onFailure(failure -> LOG.error("The embedding model could not be loaded", failure));
-          }
+          preload.atStart(documents::hasKnowledge)
+              .compose(now -> now ? embedders.warmUp() : Future.<Void>succeededFuture())
+              .onFailure(failure -> LOG.error("The embedding model could not be loaded at start", failure));
         });
   }
 
