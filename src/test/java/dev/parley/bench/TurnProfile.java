@@ -1,6 +1,7 @@
 package dev.parley.bench;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,7 +13,8 @@ import jdk.jfr.consumer.RecordingFile;
 
 /**
  * Where a JFR recording's Java execution samples went, by kind of work: {@code java
- * src/test/java/dev/parley/bench/TurnProfile.java recording.jfr [java-thread CPU ms per turn]} (JDK classes only, so
+ * src/test/java/dev/parley/bench/TurnProfile.java recording.jfr... [java-thread CPU ms per turn]} (several recordings are
+ * counted together; JDK classes only, so
  * it runs as a single source file; {@code bench/perf cpu} runs it). A sample counts for the first frame from the top
  * of its stack that is not JDK code nor a header map (a {@code HashMap.get} called by Micrometer is metrics, the hashing
  * of a header name added by {@code DeliveryOptions} is the event bus), except that a sample
@@ -54,26 +56,36 @@ public final class TurnProfile {
   }
 
   public static void main(String[] args) throws Exception {
-    double msPerTurn = args.length > 1 ? Double.parseDouble(args[1]) : 0;
+    double msPerTurn = 0;
+    List<Path> recordings = new ArrayList<>();
+    for (String arg : args) {
+      if (arg.endsWith(".jfr")) {
+        recordings.add(Path.of(arg));
+      } else {
+        msPerTurn = Double.parseDouble(arg);
+      }
+    }
     Map<String, Integer> kinds = new HashMap<>();
     Map<String, Integer> frames = new HashMap<>();
     Map<String, Integer> parley = new HashMap<>();
     int samples = 0;
-    try (RecordingFile recording = new RecordingFile(Path.of(args[0]))) {
-      while (recording.hasMoreEvents()) {
-        RecordedEvent event = recording.readEvent();
-        if (!event.getEventType().getName().equals("jdk.ExecutionSample") || event.getStackTrace() == null) {
-          continue;
-        }
-        samples++;
-        RecordedStackTrace stack = event.getStackTrace();
-        RecordedFrame first = firstNonJdk(stack);
-        String kind = underBusCopy(stack) ? BUS_COPY : kindOf(first);
-        kinds.merge(kind, 1, Integer::sum);
-        frames.merge(first == null ? "(JDK only)" : name(first), 1, Integer::sum);
-        RecordedFrame own = firstParley(stack);
-        if (own != null) {
-          parley.merge(name(own), 1, Integer::sum);
+    for (Path file : recordings) {
+      try (RecordingFile recording = new RecordingFile(file)) {
+        while (recording.hasMoreEvents()) {
+          RecordedEvent event = recording.readEvent();
+          if (!event.getEventType().getName().equals("jdk.ExecutionSample") || event.getStackTrace() == null) {
+            continue;
+          }
+          samples++;
+          RecordedStackTrace stack = event.getStackTrace();
+          RecordedFrame first = firstNonJdk(stack);
+          String kind = underBusCopy(stack) ? BUS_COPY : kindOf(first);
+          kinds.merge(kind, 1, Integer::sum);
+          frames.merge(first == null ? "(JDK only)" : name(first), 1, Integer::sum);
+          RecordedFrame own = firstParley(stack);
+          if (own != null) {
+            parley.merge(name(own), 1, Integer::sum);
+          }
         }
       }
     }
