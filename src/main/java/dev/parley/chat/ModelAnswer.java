@@ -42,16 +42,18 @@ final class ModelAnswer implements Step {
       return Future.succeededFuture(turn);
     }
     Streams streams = delivery.streams() ? new Streams(turn, delivery) : null;
+    // the tool loop adds to its request once answered; a plain turn's request is built for its one call
     Future<Answer> answer = ToolLoop.offers(turn)
-        ? new ToolLoop(tools, turnBudgetMs, request -> ask(turn, request, delivery, streams)).run(turn, delivery)
-        : ask(turn, turn.providerRequest(), delivery, streams);
+        ? new ToolLoop(tools, turnBudgetMs, request -> ask(turn, request, delivery, streams, false)).run(turn, delivery)
+        : ask(turn, turn.providerRequest(), delivery, streams, true);
     return answer.map(turn::withAnswer);
   }
 
-  /** One model request: {@code streams} null for a JSON turn. */
-  private Future<Answer> ask(Turn turn, JsonObject request, Delivery delivery, Streams streams) {
+  /** One model request: {@code streams} null for a JSON turn; {@code handOver}: nobody changes the request once sent. */
+  private Future<Answer> ask(Turn turn, JsonObject request, Delivery delivery, Streams streams, boolean handOver) {
     return streams != null ? streams.next(request)
-        : provider.complete(turn.requestId(), request).map(Answer::of).recover(failure -> Future.succeededFuture(
+        : (handOver ? provider.completeHandingOver(turn.requestId(), request) : provider.complete(turn.requestId(), request))
+            .map(Answer::of).recover(failure -> Future.succeededFuture(
             Answer.failed(Failures.safe(failure, Addresses.PROVIDER_COMPLETE), "", "", false)));
   }
 

@@ -24,6 +24,21 @@ public final class BusHandlers {
    * {@link #accept}.
    */
   public static Future<Void> register(Vertx vertx, String address, Function<JsonObject, Future<JsonObject>> handler) {
+    return register(vertx, address, handler, false);
+  }
+
+  /**
+   * The same, for a handler whose replies are built for the one request and kept nowhere: a request that came on the
+   * node-local alias gets the reply itself ({@link Handover}), without the copy the event bus makes for local delivery.
+   */
+  public static Future<Void> registerHandingOver(Vertx vertx, String address,
+      Function<JsonObject, Future<JsonObject>> handler) {
+    return register(vertx, address, handler, true);
+  }
+
+  private static Future<Void> register(Vertx vertx, String address, Function<JsonObject, Future<JsonObject>> handler,
+      boolean handsOver) {
+    Handover.register(vertx);
     Handler<Message<JsonObject>> replying = message -> {
       Runnable finished = accept(vertx, message);
       if (finished == null) {
@@ -36,7 +51,13 @@ public final class BusHandlers {
         result = Future.failedFuture(e);
       }
       result.onComplete(done -> finished.run())
-          .onSuccess(message::reply).onFailure(failure -> Failures.reply(message, failure));
+          .onSuccess(reply -> {
+            if (handsOver) {
+              Handover.reply(message, reply);
+            } else {
+              message.reply(reply);
+            }
+          }).onFailure(failure -> Failures.reply(message, failure));
     };
     MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(address, replying);
     MessageConsumer<JsonObject> local = LocalFirst.registerAlias(vertx, address, replying);

@@ -62,6 +62,9 @@ public final class Heartbeats {
    */
   public static Runnable beat(Vertx vertx, Message<?> message) {
     String address = message.headers().get(Fields.HEARTBEAT_ADDRESS_HEADER);
+    if (address == null) {
+      return NONE; // most requests ask for none: the other headers are not looked up
+    }
     String id = message.headers().get(Fields.HEARTBEAT_ID_HEADER);
     long intervalMs = interval(message.headers().get(Fields.HEARTBEAT_MS_HEADER));
     if (address == null || id == null || intervalMs <= 0 || !address.startsWith(Addresses.HEARTBEAT_PREFIX)) {

@@ -24,6 +24,11 @@ public final class LocalFirst {
     return address + SUFFIX;
   }
 
+  /** Whether {@code address} is a node-local alias: what is sent there never leaves the node. */
+  static boolean isAlias(String address) {
+    return address != null && address.endsWith(SUFFIX);
+  }
+
   /** Whether a handler for {@code address} was registered on this node (it may have gone since). */
   static boolean hasLocal(Vertx vertx, String address) {
     return registry(vertx).containsKey(address);

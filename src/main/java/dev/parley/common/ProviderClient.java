@@ -37,6 +37,11 @@ public final class ProviderClient {
     return bus.request(requestId, Addresses.PROVIDER_COMPLETE, request, timeoutMs, heartbeatMs);
   }
 
+  /** The same, for a request built for this call that nobody changes once it is sent ({@link Bus#handOver}). */
+  public Future<JsonObject> completeHandingOver(String requestId, JsonObject request) {
+    return bus.handOver(requestId, Addresses.PROVIDER_COMPLETE, request, timeoutMs, heartbeatMs);
+  }
+
   /**
    * Streams the answer to {@code streamAddress} as {@link StreamEvents}: deltas in order, then {@code done} (the
    * same answer as {@link #complete}) or {@code error}. The stream ends with that last message; this request's

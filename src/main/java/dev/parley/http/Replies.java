@@ -18,6 +18,9 @@ import java.util.function.Function;
 final class Replies {
 
   private static final String REPLIED = "parley.replied";
+  // header names and values made once (their hash is kept), not hashed and encoded again on every answer
+  private static final CharSequence JSON_TYPE = HttpHeaders.createOptimized("application/json; charset=utf-8");
+  private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
 
   private Replies() {
   }
@@ -37,12 +40,13 @@ final class Replies {
     boolean closed = ctx.response().closed();
     ctx.response()
         .setStatusCode(status)
-        .putHeader("Content-Type", "application/json; charset=utf-8")
-        .putHeader("Cache-Control", "no-store");
+        .putHeader(HttpHeaders.CONTENT_TYPE, JSON_TYPE)
+        .putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE);
     if (closed) {
       AuditTrail.answeredAfterClose(ctx);
     }
-    return end(ctx.response(), json.encode());
+    // encoded straight into the body's bytes, not to a String first and then to UTF-8
+    return end(ctx.response(), json.toBuffer());
   }
 
   /** The JSON object this request was answered with through {@link #json}, or null. */

@@ -45,17 +45,19 @@ final class ConversationStates {
   private final Database database;
   private final ConversationNews news;
   private final BiConsumer<String, String> forgetHistory;
+  /** Every turn reads its session's state: the template is parsed once, not per turn. */
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> stateQuery;
 
   /** {@code forgetHistory}: drops a session's cached history (an agent's message is part of it now). */
   ConversationStates(Database database, ConversationNews news, BiConsumer<String, String> forgetHistory) {
     this.database = database;
     this.news = news;
     this.forgetHistory = forgetHistory;
+    this.stateQuery = SqlTemplate.forQuery(database.pool(), ConversationSql.STATE_OF_SESSION);
   }
 
   Future<JsonObject> state(String botId, String sessionId) {
-    return SqlTemplate.forQuery(database.pool(), ConversationSql.STATE_OF_SESSION)
-        .execute(Map.of(Fields.BOT_ID, botId, Fields.SESSION_ID, sessionId))
+    return stateQuery.execute(Map.of(Fields.BOT_ID, botId, Fields.SESSION_ID, sessionId))
         .map(rows -> rows.size() == 0 ? new JsonObject().put(Fields.STATE, BOT) : publicState(rows.iterator().next().toJson()));
   }
 

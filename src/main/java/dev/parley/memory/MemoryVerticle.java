@@ -81,7 +81,8 @@ public class MemoryVerticle extends VerticleBase {
           relay = new NodeRelay(vertx, db);
           return Future.all(List.of(
               BusHandlers.register(vertx, Addresses.MEMORY_HEALTH, body -> health()),
-              BusHandlers.register(vertx, Addresses.MEMORY_HISTORY, body ->
+              // the history is read into a new array for each request (MemoryService#history)
+              BusHandlers.registerHandingOver(vertx, Addresses.MEMORY_HISTORY, body ->
                   memory.history(botId(body), sessionId(body), body.getInteger(Fields.LIMIT, 20))),
               BusHandlers.register(vertx, Addresses.MEMORY_APPEND, body -> {
                 botId(body);

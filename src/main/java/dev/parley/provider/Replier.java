@@ -2,6 +2,7 @@ package dev.parley.provider;
 
 import dev.parley.common.Bus;
 import dev.parley.common.Failures;
+import dev.parley.common.Handover;
 import dev.parley.common.ParleyException;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
@@ -43,7 +44,8 @@ final class Replier {
     if (stream != null) {
       stream.done(answer);
     }
-    message.reply(answer);
+    // built for this reply; the stream's done above is sent (copied) before it
+    Handover.reply(message, answer);
   }
 
   /** Fails the request with the safe form of {@code failure} ({@link Failures#safe}). */

@@ -74,13 +74,13 @@ final class Reranker {
 
   /** One row of {@link #FEATURES} per candidate. */
   static double[][] features(String query, List<KnowledgeIndex.Hit> candidates, double[] headingCosines) {
-    List<String> asked = Terms.of(query);
-    List<String> terms = new ArrayList<>(new LinkedHashSet<>(asked));
     int n = candidates.size();
     double[][] rows = new double[n][FEATURES.size()];
     if (n == 0) {
-      return rows;
+      return rows; // a bot without documents: its query is not even analysed
     }
+    List<String> asked = Terms.of(query);
+    List<String> terms = new ArrayList<>(new LinkedHashSet<>(asked));
     List<Set<String>> heading = new ArrayList<>(n);
     List<Set<String>> title = new ArrayList<>(n);
     List<Set<String>> text = new ArrayList<>(n);
