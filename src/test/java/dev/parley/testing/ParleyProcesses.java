@@ -32,6 +32,15 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class ParleyProcesses implements BeforeEachCallback, AfterEachCallback {
 
+  /**
+   * JVM options of every process, cheap for a short life on a small machine: C1 only (a test's processes live for a
+   * minute or two; C2 would spend it compiling on the cores the test needs) and the serial collector (no GC threads).
+   * The system property {@code parley.test.process-jvm-options} replaces them (space-separated; empty for none).
+   */
+  public static final List<String> JVM_OPTIONS = List.of(System.getProperty("parley.test.process-jvm-options",
+      "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC").trim().split("\\s+")).stream()
+      .filter(option -> !option.isEmpty()).toList();
+
   private Path dir;
   private final String keptLogs;
   private final List<Process> processes = new ArrayList<>();
@@ -76,8 +85,10 @@ public final class ParleyProcesses implements BeforeEachCallback, AfterEachCallb
   /** Starts {@code java … dev.parley.Main args} with {@code env} added to this process's environment. */
   public Process launch(String name, Map<String, String> env, String... args) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java, "-Dhazelcast.logging.type=slf4j", "-cp",
-        System.getProperty("java.class.path"), Main.class.getName()));
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(JVM_OPTIONS);
+    command.addAll(List.of("-Dhazelcast.logging.type=slf4j", "-cp", System.getProperty("java.class.path"),
+        Main.class.getName()));
     command.addAll(List.of(args));
     Path log = log(name);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
