@@ -41,6 +41,13 @@ public final class ParleyProcesses implements BeforeEachCallback, AfterEachCallb
       "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC").trim().split("\\s+")).stream()
       .filter(option -> !option.isEmpty()).toList();
 
+  /**
+   * The {@code cluster.join_timeout_s} of test nodes (processes and in-JVM): on loopback a member answers at once,
+   * so nodes started together need not wait Hazelcast's 5 s before one leads. The system property
+   * {@code parley.test.join-timeout-s} replaces it.
+   */
+  public static final int JOIN_TIMEOUT_S = Integer.getInteger("parley.test.join-timeout-s", 1);
+
   private Path dir;
   private final String keptLogs;
   private final List<Process> processes = new ArrayList<>();
@@ -128,7 +135,10 @@ public final class ParleyProcesses implements BeforeEachCallback, AfterEachCallb
     return launch(name, env, "--cluster", "--roles", roles);
   }
 
-  /** The test config ({@code conf/config.json}, no embedding model preloaded) in a file for the processes. */
+  /**
+   * The test config ({@code conf/config.json}, no embedding model preloaded, {@link #JOIN_TIMEOUT_S}) in a file for
+   * the processes.
+   */
   public Path configFile() throws IOException {
     return configFile(config -> { });
   }
@@ -138,6 +148,7 @@ public final class ParleyProcesses implements BeforeEachCallback, AfterEachCallb
     JsonObject config = TestApp.defaults();
     config.getJsonObject("rag").put("preload_model", false);
     config.getJsonObject("bot").put("new_bot_rate_limit", TestApp.UNTHROTTLED.copy());
+    config.getJsonObject("cluster").put("join_timeout_s", JOIN_TIMEOUT_S);
     change.accept(config);
     return Files.writeString(dir.resolve("config.json"), config.encodePrettily());
   }
