@@ -38,7 +38,10 @@ final class ClusterConfig {
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
     JsonArray members = cluster.getJsonArray("members", new JsonArray().add(host));
-    join.getTcpIpConfig().setEnabled(true).setMembers(members.stream().map(Object::toString).toList());
+    // How long a starting node asks the members for the cluster's master before it claims to lead one (Hazelcast's
+    // 5 s; nodes started together wait about that long).
+    join.getTcpIpConfig().setEnabled(true).setMembers(members.stream().map(Object::toString).toList())
+        .setConnectionTimeoutSeconds(cluster.getInteger("join_timeout_s", 5));
 
     // The maps Vert.x keeps its event-bus subscriptions and node data in (as in vertx-hazelcast's default file).
     config.addMultiMapConfig(new MultiMapConfig("__vertx.subs").setBackupCount(1)

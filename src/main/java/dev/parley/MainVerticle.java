@@ -90,7 +90,8 @@ public class MainVerticle extends VerticleBase {
       TurnMetrics.install(vertx, BackendRegistries.getDefaultNow());
     }
     if (roles.contains("memory")) {
-      HandoffMetrics.install(vertx, BackendRegistries.getDefaultNow());
+      HandoffMetrics.install(vertx, BackendRegistries.getDefaultNow(), Math.max(100,
+          config.getJsonObject("memory", new JsonObject()).getLong("metrics_refresh_ms", 30_000L)));
     }
     return chain.onSuccess(v -> LOG.info("Deployed roles {}", roles));
   }

@@ -22,7 +22,8 @@ class HandoffMetricsTest {
 
   @Test
   void handoffs_per_trigger_time_to_first_human_reply_and_conversations_per_bot_and_state_are_in_metrics(TestApps apps) throws Exception {
-    TestApp app = Await.result(apps.start());
+    // conversations per state are read every 200 ms instead of every 30 s: the test waits for the read after the reply
+    TestApp app = Await.result(apps.start(new JsonObject().put("memory", new JsonObject().put("metrics_refresh_ms", 200))));
     String botId = Await.result(app.createBot(new JsonObject().put("name", "measured").put("api_key", "sk-metrics-test-0")
         .put("handoff", new JsonObject().put("enabled", true)).put("rag", new JsonObject().put("enabled", false)))).getString("id");
     String session = "metrics-handoff-01";

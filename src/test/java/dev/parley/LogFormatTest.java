@@ -2,10 +2,12 @@ package dev.parley;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.testing.ParleyProcesses;
 import dev.parley.testing.TestApp;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -21,8 +23,10 @@ class LogFormatTest {
   void json_logs_are_one_object_per_line() throws Exception {
     Path log = dir.resolve("parley.log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName())
-        .redirectErrorStream(true).redirectOutput(log.toFile());
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(ParleyProcesses.JVM_OPTIONS);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("PARLEY_LOG_FORMAT", "json");
     builder.environment().put("PARLEY_PORT", String.valueOf(TestApp.freePort()));
     builder.environment().put("PARLEY_HOST", "127.0.0.1");

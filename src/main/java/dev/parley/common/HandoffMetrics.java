@@ -16,14 +16,13 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Metrics of humans in the conversation: {@code parley.handoffs{bot, trigger}} (requests for a person),
  * {@code parley.handoff.first_reply{bot}} (time from a request for a person to the first agent message) and
- * {@code parley.conversations{bot, state}} (conversations per bot and state, read every {@value #REFRESH_MS} ms; sum
+ * {@code parley.conversations{bot, state}} (conversations per bot and state, read every {@code refreshMs}, 30 s as shipped; sum
  * by state for the totals). Counted where the change is made (a local consumer of the memory node's events), so a
  * cluster counts each once. Labels stay bounded: triggers and states are closed sets, bots are the bots there are
  * (four state gauges per bot with conversations), and a deleted bot's meters are removed.
  */
 public final class HandoffMetrics {
 
-  private static final long REFRESH_MS = 30_000;
   private static final Set<String> TRIGGERS = Set.of("visitor", "keywords", "no_answer_turns", "negative_feedback", "tool");
   private static final Set<String> STATES = Set.of("bot", "waiting", "human", "closed");
 
@@ -34,8 +33,11 @@ public final class HandoffMetrics {
     this.registry = registry;
   }
 
-  /** Starts recording when {@code registry} is there (metrics enabled); does nothing otherwise. */
-  public static void install(Vertx vertx, MeterRegistry registry) {
+  /**
+   * Starts recording when {@code registry} is there (metrics enabled), reading the conversations per state every
+   * {@code refreshMs} ({@code memory.metrics_refresh_ms}); does nothing otherwise.
+   */
+  public static void install(Vertx vertx, MeterRegistry registry, long refreshMs) {
     if (registry == null) {
       return;
     }
@@ -48,7 +50,7 @@ public final class HandoffMetrics {
         metrics.forget(event.body().getString(Fields.BOT_ID));
       }
     });
-    vertx.setPeriodic(1_000, REFRESH_MS, timer -> metrics.refresh(vertx));
+    vertx.setPeriodic(Math.min(1_000, refreshMs), refreshMs, timer -> metrics.refresh(vertx));
   }
 
   private void handoff(JsonObject event) {

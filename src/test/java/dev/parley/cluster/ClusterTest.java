@@ -6,6 +6,7 @@ import dev.parley.ClusterAccess;
 import dev.parley.MainVerticle;
 import dev.parley.fake.FakeAnthropic;
 import dev.parley.fake.FakeOpenAi;
+import dev.parley.testing.ParleyProcesses;
 import dev.parley.testing.TestApp;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -95,12 +96,17 @@ class ClusterTest {
     }).onComplete(test.succeedingThenComplete());
   }
 
-  /** A clustered Vert.x in this JVM, on 127.0.0.1, with Parley's Hazelcast configuration for {@code cluster}. */
+  /**
+   * A clustered Vert.x in this JVM, on 127.0.0.1, with Parley's Hazelcast configuration for {@code cluster} (its
+   * {@code join_timeout_s} the tests' {@link ParleyProcesses#JOIN_TIMEOUT_S} unless it names one).
+   */
   static Future<Vertx> node(JsonObject cluster) {
     VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions()
         .setHost("127.0.0.1").setPort(0).setClusterPublicHost("127.0.0.1"));
+    JsonObject joining = cluster.copy().put("join_timeout_s",
+        cluster.getInteger("join_timeout_s", ParleyProcesses.JOIN_TIMEOUT_S));
     return Vertx.builder().with(options)
-        .withClusterManager(new HazelcastClusterManager(ClusterAccess.hazelcast(cluster)))
+        .withClusterManager(new HazelcastClusterManager(ClusterAccess.hazelcast(joining)))
         .buildClustered();
   }
 

@@ -2,7 +2,6 @@ package dev.parley.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.ClusterAccess;
 import dev.parley.common.Bus;
 import dev.parley.common.BusHandlers;
 import dev.parley.common.Fields;
@@ -11,15 +10,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -102,12 +98,7 @@ class LocalFirstTest {
   }
 
   private Future<Vertx> node(JsonObject cluster) {
-    return Vertx.builder()
-        .with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0)
-            .setClusterPublicHost("127.0.0.1")))
-        .withClusterManager(new HazelcastClusterManager(ClusterAccess.hazelcast(cluster)))
-        .buildClustered()
-        .onSuccess(nodes::add);
+    return ClusterTest.node(cluster).onSuccess(nodes::add);
   }
 
   /** Who answered {@code count} sequential requests sent from {@code node}. */

@@ -32,6 +32,22 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class ParleyProcesses implements BeforeEachCallback, AfterEachCallback {
 
+  /**
+   * JVM options of every process, cheap for a short life on a small machine: C1 only (a test's processes live for a
+   * minute or two; C2 would spend it compiling on the cores the test needs) and the serial collector (no GC threads).
+   * The system property {@code parley.test.process-jvm-options} replaces them (space-separated; empty for none).
+   */
+  public static final List<String> JVM_OPTIONS = List.of(System.getProperty("parley.test.process-jvm-options",
+      "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC").trim().split("\\s+")).stream()
+      .filter(option -> !option.isEmpty()).toList();
+
+  /**
+   * The {@code cluster.join_timeout_s} of test nodes (processes and in-JVM): on loopback a member answers at once,
+   * so nodes started together need not wait Hazelcast's 5 s before one leads. The system property
+   * {@code parley.test.join-timeout-s} replaces it.
+   */
+  public static final int JOIN_TIMEOUT_S = Integer.getInteger("parley.test.join-timeout-s", 1);
+
   private Path dir;
   private final String keptLogs;
   private final List<Process> processes = new ArrayList<>();
@@ -76,8 +92,10 @@ public final class ParleyProcesses implements BeforeEachCallback, AfterEachCallb
   /** Starts {@code java … dev.parley.Main args} with {@code env} added to this process's environment. */
   public Process launch(String name, Map<String, String> env, String... args) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java, "-Dhazelcast.logging.type=slf4j", "-cp",
-        System.getProperty("java.class.path"), Main.class.getName()));
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(JVM_OPTIONS);
+    command.addAll(List.of("-Dhazelcast.logging.type=slf4j", "-cp", System.getProperty("java.class.path"),
+        Main.class.getName()));
     command.addAll(List.of(args));
     Path log = log(name);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -117,7 +135,10 @@ public final class ParleyProcesses implements BeforeEachCallback, AfterEachCallb
     return launch(name, env, "--cluster", "--roles", roles);
   }
 
-  /** The test config ({@code conf/config.json}, no embedding model preloaded) in a file for the processes. */
+  /**
+   * The test config ({@code conf/config.json}, no embedding model preloaded, {@link #JOIN_TIMEOUT_S}) in a file for
+   * the processes.
+   */
   public Path configFile() throws IOException {
     return configFile(config -> { });
   }
@@ -127,6 +148,7 @@ public final class ParleyProcesses implements BeforeEachCallback, AfterEachCallb
     JsonObject config = TestApp.defaults();
     config.getJsonObject("rag").put("preload_model", false);
     config.getJsonObject("bot").put("new_bot_rate_limit", TestApp.UNTHROTTLED.copy());
+    config.getJsonObject("cluster").put("join_timeout_s", JOIN_TIMEOUT_S);
     change.accept(config);
     return Files.writeString(dir.resolve("config.json"), config.encodePrettily());
   }
