@@ -227,7 +227,7 @@ final class QdrantStore implements VectorStore {
           }
           KnowledgeIndex.Hit h = c.hit;
           hits.add(new KnowledgeIndex.Hit(h.documentId(), h.documentName(), h.heading(), h.content(), h.position(),
-              cosine, c.fused));
+              cosine, c.fused, h.terms()));
         }
         return hits;
       });
