@@ -10,8 +10,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * A chat turn, step by step: limits → redaction (for the model) → handoff gate → budget → stored answer → history ∥
- * retrieval → answer →
+ * A chat turn, step by step: limits → redaction (for the model) → handoff gate → budget → stored answer (for a bot
+ * with retrieval on, matched in the search's request instead: {@link Context}) → history ∥ retrieval → answer →
  * store → no-answer trigger → provider health → event, then the reply or the error goes to the {@link Delivery}. A turn
  * the {@link HandoffGate} held (the conversation is with people) skips the steps after it and is delivered as held. One pipeline per HTTP verticle instance
  * (its {@link Budgets} cache is used from that event loop only).

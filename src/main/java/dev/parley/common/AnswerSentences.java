@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The sentences of the best passages that answer a question, for an answer without a model (the extractive
@@ -25,6 +26,7 @@ public final class AnswerSentences {
   public static final int PASSAGES = 3;
   public static final int MAX_SENTENCES = 3;
   public static final int MAX_CHARS = 500;
+  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
   /**
    * What a sentence's cosine to the question counts against its share of the question's terms (0–1): chosen on
    * the fitted half of the help-centre evaluation (docs/retrieval.md).
@@ -132,7 +134,7 @@ public final class AnswerSentences {
     if (text == null) {
       return out;
     }
-    String flat = text.replaceAll("\\s+", " ").strip();
+    String flat = WHITESPACE.matcher(text).replaceAll(" ").strip();
     BreakIterator sentences = BreakIterator.getSentenceInstance(Locale.ENGLISH);
     sentences.setText(flat);
     for (int start = sentences.first(), end = sentences.next(); end != BreakIterator.DONE;

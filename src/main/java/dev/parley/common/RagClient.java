@@ -7,6 +7,11 @@ import io.vertx.core.json.JsonObject;
 /** Sender side of the knowledge-base component ({@code parley.rag.*}); one per verticle, the request id passed per call. */
 public final class RagClient {
 
+  /** The reply field of a search that matched the stored answers too ({@link #retrieve} with {@code answers}). */
+  public static final String ANSWER_MATCH = "answer_match";
+  /** In a search's {@code answers}: a match is the turn's whole answer, nothing else is searched. */
+  public static final String DIRECT = "direct";
+
   private final Bus bus;
   private final long timeoutMs;
   private final long heartbeatMs;
@@ -35,10 +40,25 @@ public final class RagClient {
    */
   public Future<JsonObject> retrieve(String requestId, String botId, String query, int topK, double minScore,
       String mode) {
+    return retrieve(requestId, botId, query, topK, minScore, mode, null);
+  }
+
+  /**
+   * As {@link #retrieve(String, String, String, int, double, String)}, a chat turn's search: with {@code answers}
+   * {@code {threshold, direct}} the query is also matched against the bot's stored answers in the same request (its
+   * embedding made once for both), and the answer holds {@code answer_match}: what
+   * {@link #matchAnswer} would answer, or null. With {@code direct} true, a match is answered without searching
+   * ({@code results} empty). A match that fails is answered as null.
+   */
+  public Future<JsonObject> retrieve(String requestId, String botId, String query, int topK, double minScore,
+      String mode, JsonObject answers) {
     JsonObject body = new JsonObject().put(Fields.BOT_ID, botId).put(Fields.QUERY, query)
         .put(Fields.TOP_K, topK).put(Fields.MIN_SCORE, minScore);
     if (mode != null) {
       body.put(Fields.MODE, mode);
+    }
+    if (answers != null) {
+      body.put(Fields.ANSWERS, answers);
     }
     return bus.request(requestId, Addresses.RAG_SEARCH, body, timeoutMs, heartbeatMs);
   }

@@ -32,6 +32,30 @@ public final class Terms {
 
   /** The text's terms in reading order, repeats kept. */
   public static List<String> of(String text) {
+    return analyse(text, false);
+  }
+
+  /**
+   * Every term of the English analysis of the text, in reading order, question words kept: what the knowledge index
+   * keeps with each chunk, so that a search does not analyse its candidates again. {@link #withoutQuestionWords} of it
+   * is {@link #of} the same text.
+   */
+  public static List<String> analysed(String text) {
+    return analyse(text, true);
+  }
+
+  /** The terms of an {@link #analysed} text less the question words: {@link #of} that text. */
+  public static List<String> withoutQuestionWords(List<String> analysed) {
+    List<String> terms = new ArrayList<>(analysed.size());
+    for (String t : analysed) {
+      if (!QUESTION_WORDS.contains(t)) {
+        terms.add(t);
+      }
+    }
+    return terms;
+  }
+
+  private static List<String> analyse(String text, boolean questionWords) {
     List<String> terms = new ArrayList<>();
     if (text == null || text.isEmpty()) {
       return terms;
@@ -41,7 +65,7 @@ public final class Terms {
       tokens.reset();
       while (tokens.incrementToken()) {
         String t = term.toString();
-        if (!QUESTION_WORDS.contains(t)) {
+        if (questionWords || !QUESTION_WORDS.contains(t)) {
           terms.add(t);
         }
       }

@@ -1,5 +1,6 @@
 package dev.parley.rag;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -26,15 +27,19 @@ final class Embedders {
   private final Map<String, Embedder> others = new ConcurrentHashMap<>();
   private final EmbeddingBatcher ingesting;
 
-  private Embedders(Vertx vertx, Embedder local, Embedder configured, OpenAiEmbeddings.Settings openai,
+  private final Local localModel;
+
+  /** Each model's search queries are embedded once ({@link QueryVectors}). */
+  private Embedders(Vertx vertx, Local local, Embedder configured, OpenAiEmbeddings.Settings openai,
       WebClient client) {
     this.vertx = vertx;
-    this.local = local;
-    this.configured = configured;
+    this.localModel = local;
+    this.local = new QueryVectors(local);
+    this.configured = configured == local ? this.local : new QueryVectors(configured);
     this.openai = openai;
     this.client = client;
     // the in-process model uses every core for one call; an API takes a few requests at once
-    this.ingesting = new EmbeddingBatcher(configured, configured instanceof Local ? 1 : 4);
+    this.ingesting = new EmbeddingBatcher(configured, configured == local ? 1 : 4);
   }
 
   /**
@@ -50,7 +55,7 @@ final class Embedders {
     provider = provider == null || provider.isBlank() ? "local" : provider.strip();
     Object batchValue = settings.getValue("batch");
     int localBatch = batchValue instanceof Number n ? n.intValue() : config.getInteger("embed_batch", 16);
-    Embedder local = new Local(ingestWorkers, searchWorkers, modelCache, Math.max(1, localBatch));
+    Local local = new Local(ingestWorkers, searchWorkers, modelCache, Math.max(1, localBatch));
     switch (provider) {
       case "local":
         return new Embedders(vertx, local, local, null, null);
@@ -89,8 +94,8 @@ final class Embedders {
     if (openai == null || named == null) {
       return null;
     }
-    return others.computeIfAbsent(model, m -> new OpenAiEmbeddings(vertx, client,
-        openai.withModel((String) named[0], (Integer) named[1])));
+    return others.computeIfAbsent(model, m -> new QueryVectors(new OpenAiEmbeddings(vertx, client,
+        openai.withModel((String) named[0], (Integer) named[1]))));
   }
 
   /**
@@ -98,7 +103,7 @@ final class Embedders {
    * ingestion or search does not wait for it.
    */
   Future<Void> warmUp() {
-    return configured instanceof Local model ? model.load() : Future.succeededFuture();
+    return configured == local ? localModel.load() : Future.succeededFuture();
   }
 
   /** A line for the start-up log: the model and, for an API, where it is (never the key). */
@@ -113,19 +118,8 @@ final class Embedders {
     }
   }
 
-  /**
-   * The in-process model ({@link LocalEmbeddings}) on the worker pools. The vectors of the last
-   * {@value #CACHED_QUERIES} search queries are kept (1.5 KB each): visitors ask the same questions, and
-   * embedding one is most of a search's CPU.
-   */
+  /** The in-process model ({@link LocalEmbeddings}) on the worker pools; its queries on the search workers. */
   private static final class Local implements Embedder {
-    static final int CACHED_QUERIES = 1024;
-    private final Map<String, float[]> queries = new java.util.LinkedHashMap<>(64, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, float[]> eldest) {
-        return size() > CACHED_QUERIES;
-      }
-    };
     private final WorkerExecutor ingestWorkers;
     private final WorkerExecutor searchWorkers;
     private final Path modelCache;
@@ -159,22 +153,14 @@ final class Embedders {
 
     @Override
     public Future<float[]> embedQuery(String text) {
-      float[] cached;
-      synchronized (queries) {
-        cached = text.length() <= 2_000 ? queries.get(text) : null;
-      }
-      if (cached != null) {
-        return Future.succeededFuture(cached);
-      }
-      return searchWorkers.executeBlocking(() -> {
-        float[] vector = LocalEmbeddings.embedOne(modelCache, text);
-        if (text.length() <= 2_000) {
-          synchronized (queries) {
-            queries.put(text, vector);
-          }
+      if (Context.isOnWorkerThread()) { // a search worker already (SearchVerticle): embedded here
+        try {
+          return Future.succeededFuture(LocalEmbeddings.embedOne(modelCache, text));
+        } catch (RuntimeException e) {
+          return Future.failedFuture(e);
         }
-        return vector;
-      }, false);
+      }
+      return searchWorkers.executeBlocking(() -> LocalEmbeddings.embedOne(modelCache, text), false);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.parley.rag;
 
+import dev.parley.common.Terms;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause;
@@ -59,14 +61,16 @@ final class KnowledgeIndex {
 
   /**
    * A passage found by a search: {@code score} is its cosine similarity to the query, {@code fused} its
-   * reciprocal-rank fusion, {@code bm25} its BM25 score (0 when the text search did not find it).
+   * reciprocal-rank fusion, {@code bm25} its BM25 score (0 when the text search did not find it); {@code terms} the
+   * {@link Terms#analysed} terms of its heading and content ({@link #analysedText}) as the index keeps them, or null
+   * when it does not (a chunk indexed before it did, or found in another store): then the re-ranking analyses the text.
    */
   record Hit(String documentId, String documentName, String heading, String content, int position, double score,
-      double fused, double bm25) {
+      double fused, double bm25, List<String> terms) {
 
     Hit(String documentId, String documentName, String heading, String content, int position, double score,
         double fused) {
-      this(documentId, documentName, heading, content, position, score, fused, 0);
+      this(documentId, documentName, heading, content, position, score, fused, 0, null);
     }
   }
 
@@ -78,6 +82,8 @@ final class KnowledgeIndex {
   static final String DEFAULT_VECTOR_FIELD = "vector";
 
   static final int CANDIDATES = 50;
+  /** The stored field of a chunk's {@link Terms#analysed} terms. */
+  private static final String TERMS = "terms";
   static final int RRF_K = 60;
   /** Below this many chunks in the index, a hybrid search runs its BM25 half on its own thread after the vector half. */
   static final int INLINE_TEXT_SEARCH_BELOW = 20_000;
@@ -198,6 +204,7 @@ final class KnowledgeIndex {
       doc.add(new StoredField("content", e.content()));
       doc.add(new StoredField("position", e.position()));
       doc.add(new TextField("text", e.heading() + "\n" + e.content(), Field.Store.NO));
+      doc.add(new StoredField(TERMS, String.join(" ", Terms.analysed(analysedText(e.heading(), e.content())))));
       if (e.vector() != null) {
         doc.add(new KnnFloatVectorField(vectorField, e.vector(), VectorSimilarityFunction.DOT_PRODUCT));
       }
@@ -281,6 +288,7 @@ final class KnowledgeIndex {
       ranked.sort(Comparator.comparingDouble((Map.Entry<Integer, double[]> e) -> -e.getValue()[0])
           .thenComparingInt(Map.Entry::getKey));
       List<Hit> hits = new ArrayList<>();
+      StoredFields stored = null; // one per search: it keeps the block of chunks it decompressed last
       for (Map.Entry<Integer, double[]> candidate : ranked) {
         if (hits.size() >= topK) {
           break;
@@ -292,10 +300,13 @@ final class KnowledgeIndex {
         if (cosine < minScore) {
           continue;
         }
-        Document doc = searcher.storedFields().document(candidate.getKey());
+        if (stored == null) {
+          stored = searcher.storedFields();
+        }
+        Document doc = stored.document(candidate.getKey());
         hits.add(new Hit(doc.get("document_id"), doc.get("document_name"), doc.get("heading"), doc.get("content"),
             doc.getField("position").numericValue().intValue(), cosine, candidate.getValue()[0],
-            candidate.getValue()[2]));
+            candidate.getValue()[2], terms(doc.get(TERMS))));
       }
       return hits;
     } finally {
@@ -304,6 +315,19 @@ final class KnowledgeIndex {
       }
       searchers.release(searcher);
     }
+  }
+
+  /** The text of a chunk whose terms the index keeps: its heading path and content, as re-ranking reads it. */
+  static String analysedText(String heading, String content) {
+    return (heading == null ? "" : heading) + "\n" + content;
+  }
+
+  /** The terms kept with a chunk (space-separated: an analysed term holds no space), or null when none were. */
+  private static List<String> terms(String kept) {
+    if (kept == null) {
+      return null;
+    }
+    return kept.isEmpty() ? List.of() : List.of(kept.split(" "));
   }
 
   private static void awaitQuietly(Future<?> task) {

@@ -1,8 +1,10 @@
 package dev.parley.rag;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
 import java.util.List;
 
 /** {@link VectorStore} on the embedded {@link KnowledgeIndex}: vectors and BM25 text in one Lucene index. */
@@ -61,6 +63,14 @@ final class LuceneStore implements VectorStore {
   @Override
   public Future<List<KnowledgeIndex.Hit>> search(String botId, String model, String query, float[] vector, int topK,
       double minScore, KnowledgeIndex.Mode mode) {
+    if (Context.isOnWorkerThread()) { // a search worker already (SearchVerticle): no hand-off to another
+      try {
+        return Future.succeededFuture(index.search(botId, KnowledgeIndex.vectorField(model), query, vector, topK,
+            minScore, mode));
+      } catch (IOException | RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+    }
     return readers.executeBlocking(() -> index.search(botId, KnowledgeIndex.vectorField(model), query, vector, topK,
         minScore, mode), false);
   }

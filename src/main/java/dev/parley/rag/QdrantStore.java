@@ -227,7 +227,7 @@ final class QdrantStore implements VectorStore {
           }
           KnowledgeIndex.Hit h = c.hit;
           hits.add(new KnowledgeIndex.Hit(h.documentId(), h.documentName(), h.heading(), h.content(), h.position(),
-              cosine, c.fused, h.bm25()));
+              cosine, c.fused, h.bm25(), h.terms()));
         }
         return hits;
       });

@@ -8,7 +8,9 @@ import dev.parley.common.Timeouts;
 import dev.parley.common.Fields;
 import dev.parley.common.Ids;
 import dev.parley.db.Database;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
@@ -33,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *   the page a URL or sitemap document came from, else null; {@code score} is the relevance ({@link Relevance}; the
  *   cosine in the vector and bm25 modes), {@code similarity} the cosine; {@code nothing_found}: the bot has
  *   documents but none reaches {@code min_score} (the search abstained). 422 on invalid fields; 502, 503 or 504 {@code embeddings_…} when an
- *   embeddings API cannot embed the query.</td></tr>
+ *   embeddings API cannot embed the query. A chat turn's search adds {@code answers: {threshold, direct}} and gets
+ *   {@code answer_match} too: the stored answers matched in the same request ({@link TurnSearch}).</td></tr>
  *   <tr><td>{@code parley.rag.document.add}</td><td>{@code {bot_id, source:"file", name, mime?, content (bytes,
  *   base64 in JSON)}}, {@code {bot_id, source:"text", name, text}} or {@code {bot_id, source:"url", url, name?}}
  *   </td><td>the document, status {@code pending}; ingestion continues in the background. 415 unsupported
@@ -73,7 +76,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Config: {@code chunk_size} (800 characters), {@code chunk_overlap} (150), {@code embed_batch} (16),
  * {@code ingest_concurrency} (8 documents read and embedded at once; their chunks share the embedding calls, {@link EmbeddingBatcher}), {@code commit_interval_ms} (100: the
- * least time between two commits of the embedded index, each holding the documents indexed meanwhile), {@code search_threads} (2), {@code max_document_bytes}
+ * least time between two commits of the embedded index, each holding the documents indexed meanwhile), {@code search_threads} (2: searches served at once, each on its own worker thread, {@link SearchVerticle}), {@code max_document_bytes}
  * (20 MiB), {@code allow_private_urls} (false), {@code fetch_timeout_ms} (20000), {@code fetch_idle_timeout_ms}
  * (10000), {@code allowed_url_ports} ([80, 443, 8080, 8443]; see {@link UrlFetcher}), {@code preload_model} (auto: at start when
  * the node has knowledge, else on first use; see {@link ModelPreload}),
@@ -93,6 +96,8 @@ import org.slf4j.LoggerFactory;
 public class RagVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(RagVerticle.class);
+  /** The worker pool of searches: the query embeddings, the index searches and the {@link SearchVerticle}s. */
+  private static final String SEARCH_POOL = "parley-rag-search";
 
   private Database database;
   private DocumentStore documents;
@@ -113,7 +118,7 @@ public class RagVerticle extends VerticleBase {
     // reading, extraction, embedding calls and index writes: no more threads than cores help, two more for I/O
     int ingestThreads = Math.min(settings.concurrency(), Math.max(2, Runtime.getRuntime().availableProcessors())) + 2;
     ingestWorkers = vertx.createSharedWorkerExecutor("parley-rag-ingest", ingestThreads, 10, TimeUnit.MINUTES);
-    searchWorkers = vertx.createSharedWorkerExecutor("parley-rag-search", config.getInteger("search_threads", 2));
+    searchWorkers = vertx.createSharedWorkerExecutor(SEARCH_POOL, config.getInteger("search_threads", 2));
     fetcher = UrlFetcher.create(vertx, config);
     ModelPreload preload;
     try {
@@ -142,7 +147,7 @@ public class RagVerticle extends VerticleBase {
               consume(Addresses.RAG_HEALTH, body -> database.pool().query("SELECT 1").execute()
                   .compose(rows -> vectors instanceof QdrantStore qdrant ? qdrant.check() : Future.succeededFuture())
                   .map(rows -> new JsonObject().put("status", "UP").put("index", vectors.describe()))),
-              consume(Addresses.RAG_SEARCH, knowledge::search),
+              searches(new TurnSearch(knowledge, answers), config.getInteger("search_threads", 2)),
               consume(Addresses.RAG_DOCUMENT_ADD, body -> knowledge.add(withBot(body))),
               consume(Addresses.RAG_DOCUMENT_LIST, body -> {
                 String bot = botId(body);
@@ -271,6 +276,13 @@ public class RagVerticle extends VerticleBase {
 
   private static String documentId(JsonObject body) {
     return Ids.requireEntityId(body.getString(Fields.DOCUMENT_ID), "Document");
+  }
+
+  /** {@code parley.rag.search} on the search worker threads, one {@link SearchVerticle} per thread. */
+  private Future<Void> searches(TurnSearch searches, int threads) {
+    return vertx.deployVerticle(() -> new SearchVerticle(searches), new DeploymentOptions()
+        .setThreadingModel(ThreadingModel.WORKER).setWorkerPoolName(SEARCH_POOL).setWorkerPoolSize(threads)
+        .setInstances(threads)).mapEmpty();
   }
 
   private Future<Void> consume(String address, Function<JsonObject, Future<JsonObject>> handler) {

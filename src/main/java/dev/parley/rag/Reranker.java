@@ -19,7 +19,9 @@ import java.util.Set;
  * names what a section answers; embedded once and cached, {@link TextVectors}) and its BM25 score against the best
  * candidate's — and ordered by {@link Relevance}, the calibrated chance that it answers.
  *
- * <p>Pure and allocation-light: each candidate is analysed once; nothing is kept between searches.
+ * <p>Pure and allocation-light: each candidate's text is analysed once, when it is indexed (the index keeps its
+ * terms, {@link KnowledgeIndex.Hit#terms}), or here when the index did not keep them; nothing is kept between
+ * searches.
  */
 final class Reranker {
 
@@ -81,6 +83,13 @@ final class Reranker {
     }
     List<String> asked = Terms.of(query);
     List<String> terms = new ArrayList<>(new LinkedHashSet<>(asked));
+    Set<String> wanted = new HashSet<>(terms);
+    List<String> queryPairs = new ArrayList<>();
+    Map<String, Set<String>> follows = new HashMap<>(); // the question's word pairs, by their first word
+    for (int i = 1; i < asked.size(); i++) {
+      queryPairs.add(asked.get(i - 1) + ' ' + asked.get(i));
+      follows.computeIfAbsent(asked.get(i - 1), k -> new HashSet<>()).add(asked.get(i));
+    }
     List<Set<String>> heading = new ArrayList<>(n);
     List<Set<String>> title = new ArrayList<>(n);
     List<Set<String>> text = new ArrayList<>(n);
@@ -97,13 +106,26 @@ final class Reranker {
         titled.addAll(Terms.of(path.substring(0, first)));
       }
       title.add(titled);
-      List<String> words = Terms.of(path + "\n" + hit.content());
-      Set<String> all = new HashSet<>(words);
-      all.addAll(titled);
+      List<String> words = hit.terms() != null ? Terms.withoutQuestionWords(hit.terms())
+          : Terms.of(KnowledgeIndex.analysedText(path, hit.content()));
+      Set<String> all = new HashSet<>(); // the question's terms it holds: only those are looked up
+      for (String w : words) {
+        if (wanted.contains(w)) {
+          all.add(w);
+        }
+      }
+      for (String t : titled) {
+        if (wanted.contains(t)) {
+          all.add(t);
+        }
+      }
       text.add(all);
-      Set<String> adjacent = new HashSet<>();
+      Set<String> adjacent = new HashSet<>(); // the question's word pairs it holds
       for (int i = 1; i < words.size(); i++) {
-        adjacent.add(words.get(i - 1) + ' ' + words.get(i));
+        Set<String> next = follows.get(words.get(i - 1));
+        if (next != null && next.contains(words.get(i))) {
+          adjacent.add(words.get(i - 1) + ' ' + words.get(i));
+        }
       }
       pairs.add(adjacent);
       for (String t : terms) {
@@ -134,10 +156,6 @@ final class Reranker {
         rarestDf = d;
         rarest = terms.get(i);
       }
-    }
-    List<String> queryPairs = new ArrayList<>();
-    for (int i = 1; i < asked.size(); i++) {
-      queryPairs.add(asked.get(i - 1) + ' ' + asked.get(i));
     }
     boolean rareMatters = rarest != null && rarestDf <= Math.max(2, n / 10);
     // the document's standing among the candidates: its best similarity and how many of them are its sections

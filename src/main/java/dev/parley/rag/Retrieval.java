@@ -11,12 +11,13 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,14 +34,15 @@ final class Retrieval {
 
   private static final Logger LOG = LoggerFactory.getLogger(Retrieval.class);
   private static final int SNIPPET_CHARS = 300;
+  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
   private final DocumentStore store;
   private final VectorStore vectors;
   private final Embedders embedders;
   /** Section headings and passage sentences embedded for the second stage, kept across searches. */
   private final TextVectors shortTexts = new TextVectors();
-  /** Bot and model pairs already logged as unsearchable (the model is not available here). */
-  private final Set<String> warned = new HashSet<>();
+  /** Bot and model pairs already logged as unsearchable (the model is not available here), from any search thread. */
+  private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
   Retrieval(DocumentStore store, VectorStore vectors, Embedders embedders) {
     this.store = store;
@@ -245,7 +247,7 @@ final class Retrieval {
       for (KnowledgeIndex.Hit h : hits) {
         best.merge(h.documentId() + ":" + h.position(), h, (a, b) -> new KnowledgeIndex.Hit(a.documentId(),
             a.documentName(), a.heading(), a.content(), a.position(), Math.max(a.score(), b.score()),
-            Math.max(a.fused(), b.fused()), Math.max(a.bm25(), b.bm25())));
+            Math.max(a.fused(), b.fused()), Math.max(a.bm25(), b.bm25()), a.terms() != null ? a.terms() : b.terms()));
       }
     }
     return best.values().stream()
@@ -257,7 +259,7 @@ final class Retrieval {
 
   /** The passage's text on one line, cut at a word to at most {@value #SNIPPET_CHARS} characters. */
   static String snippet(String text) {
-    String flat = text.replaceAll("\\s+", " ").strip();
+    String flat = WHITESPACE.matcher(text).replaceAll(" ").strip();
     if (flat.length() <= SNIPPET_CHARS) {
       return flat;
     }

@@ -3,7 +3,6 @@ package dev.parley.rag;
 import dev.parley.common.ErrorCodes;
 import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
-import dev.parley.common.UnicodeText;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -30,8 +29,6 @@ final class StoredAnswers {
   private static final Logger LOG = LoggerFactory.getLogger(StoredAnswers.class);
   static final int DEFAULT_MAX_PER_BOT = 1_000;
   static final int DEFAULT_MAX_CSV_BYTES = 1024 * 1024;
-  /** The longest part of a visitor's message compared with the questions (longer messages are cut). */
-  static final int MAX_QUERY_CHARS = 2_000;
 
   /** An answer ready to match: its JSON, and the vectors of its question and alternatives, in that order. */
   private record Candidate(JsonObject answer, List<String> questions, List<float[]> vectors) {
@@ -146,8 +143,8 @@ final class StoredAnswers {
       if (all.isEmpty() || query == null || query.isBlank()) {
         return Future.succeededFuture(new JsonObject().putNull("match"));
       }
-      String text = UnicodeText.prefix(query.strip(), MAX_QUERY_CHARS);
-      return embedders.configured().embedQuery(text).map(vector -> best(all, vector, threshold));
+      // the text retrieval embeds for the same message: a turn's message is embedded once (QueryVectors)
+      return embedders.configured().embedQuery(SearchQuery.embedded(query)).map(vector -> best(all, vector, threshold));
     });
   }
 

@@ -22,16 +22,20 @@ import java.util.function.IntFunction;
 
 /**
  * Knowledge turns through HTTP, end to end, against a running Parley ({@code bench/perf knowledge} starts the
- * jar): a bot's knowledge base of {@code chunks} one-passage documents (uploaded through the admin API; the
- * small-document ingestion rate is printed too), then {@code POST /api/bots/{id}/search} and chat turns with
- * retrieval ({@code POST /api/chat/{id}}), with the extractive provider and with the model Parley is configured
- * with (the fake in bench/perf): p50/p99 at one visitor and turns/s at 16. Queries are the evaluation questions,
- * cycled (so repeated queries are included, as on a real site).
- * {@code bench/run KnowledgeBench <base url> <admin token> [chunks, 1000] [seconds per run, 10]}; with
+ * jar): a bot's knowledge base of {@code chunks} passages (uploaded through the admin API in at most
+ * {@value #MAX_DOCUMENTS} documents, so a large base holds documents of many passages each: 100,000 chunks are
+ * 1,000 documents of 100; the time it took to build is printed, as a chunks/s rate), then
+ * {@code POST /api/bots/{id}/search} and chat turns with retrieval ({@code POST /api/chat/{id}}), with the
+ * extractive provider and with the model Parley is configured with (the fake in bench/perf): p50/p99 at one visitor
+ * and turns/s at 16. Queries are the evaluation questions, cycled (so repeated queries are included, as on a real
+ * site). {@code bench/run KnowledgeBench <base url> <admin token> [chunks, 1000] [seconds per run, 10]}; with
  * {@code in-process} for the URL and the token, a whole Parley runs in this JVM ({@code TestApp}, its in-process
  * fake model), for a profiler attached through {@code BENCH_JAVA_OPTS}.
  */
 public final class KnowledgeBench {
+
+  /** The most documents the knowledge base is uploaded as; beyond {@code MAX_DOCUMENTS} chunks each holds several. */
+  static final int MAX_DOCUMENTS = 1_000;
 
   private KnowledgeBench() {
   }
@@ -63,23 +67,23 @@ public final class KnowledgeBench {
           .put("rate_limit", new JsonObject().put("per_session_per_minute", 0).put("per_address_per_minute", 0)))
           .await().bodyAsJsonObject();
       String id = bot.getString("id");
-      List<String[]> passages = RetrievalBench.passages(chunks, new Random(7));
+      List<String> documents = documents(RetrievalBench.passages(chunks, new Random(7)));
       long t0 = System.nanoTime();
       List<Future<?>> uploads = new ArrayList<>();
-      for (int i = 0; i < passages.size(); i++) {
-        String[] p = passages.get(i);
-        uploads.add(admin(client, token, HttpMethod.POST, "/api/bots/" + id + "/documents")
-            .sendJsonObject(new JsonObject().put("name", "passage-" + i + ".md").put("text", "# " + p[0] + "\n\n" + p[1])));
+      for (int i = 0; i < documents.size(); i++) {
+        uploads.add(checked(admin(client, token, HttpMethod.POST, "/api/bots/" + id + "/documents")
+            .sendJsonObject(new JsonObject().put("name", "passages-" + i + ".md").put("text", documents.get(i))), 202));
         if (uploads.size() == 16) {
           Future.all(uploads).await();
           uploads.clear();
         }
       }
       Future.all(uploads).await();
-      int indexed = waitReady(client, token, id, passages.size());
-      double ingestSeconds = (System.nanoTime() - t0) / 1e9;
-      System.out.printf("knowledge base: %d one-passage documents, %d chunks, uploaded and ready in %.1f s = %.1f chunks/s%n",
-          passages.size(), indexed, ingestSeconds, indexed / ingestSeconds);
+      int indexed = waitReady(client, token, id, documents.size());
+      double buildSeconds = (System.nanoTime() - t0) / 1e9;
+      System.out.printf("knowledge base: %d chunks in %d documents (%d passages each), uploaded and ready in %.1f s "
+          + "= %.1f chunks/s%n", indexed, documents.size(), (chunks + documents.size() - 1) / documents.size(),
+          buildSeconds, indexed / buildSeconds);
 
       AtomicInteger n = new AtomicInteger();
       IntFunction<Future<?>> search = i -> checked(admin(client, token, HttpMethod.POST, "/api/bots/" + id + "/search")
@@ -103,8 +107,29 @@ public final class KnowledgeBench {
   }
 
   private static Future<?> checked(Future<io.vertx.ext.web.client.HttpResponse<Buffer>> response) {
-    return response.compose(r -> r.statusCode() == 200 ? Future.succeededFuture()
+    return checked(response, 200);
+  }
+
+  private static Future<?> checked(Future<io.vertx.ext.web.client.HttpResponse<Buffer>> response, int status) {
+    return response.compose(r -> r.statusCode() == status ? Future.succeededFuture()
         : Future.failedFuture("answered " + r.statusCode() + ": " + r.bodyAsString()));
+  }
+
+  /**
+   * The passages as Markdown documents, at most {@value #MAX_DOCUMENTS}, each passage a section under its own
+   * heading (one chunk each, the same chunk a one-passage document makes of it).
+   */
+  static List<String> documents(List<String[]> passages) {
+    int perDocument = Math.max(1, (passages.size() + MAX_DOCUMENTS - 1) / MAX_DOCUMENTS);
+    List<String> documents = new ArrayList<>();
+    for (int from = 0; from < passages.size(); from += perDocument) {
+      StringBuilder text = new StringBuilder();
+      for (String[] p : passages.subList(from, Math.min(passages.size(), from + perDocument))) {
+        text.append("# ").append(p[0]).append("\n\n").append(p[1]).append("\n\n");
+      }
+      documents.add(text.toString());
+    }
+    return documents;
   }
 
   /** Warm-up, then one visitor (p50/p99) and 16 at once (per second), each for {@code seconds}. */

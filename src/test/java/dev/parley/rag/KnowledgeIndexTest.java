@@ -79,6 +79,27 @@ class KnowledgeIndexTest {
         .satisfies(h -> assertThat(h.score()).isGreaterThan(0.99));
   }
 
+  @Test
+  void a_hit_carries_the_terms_of_its_heading_and_text_and_the_reranking_scores_it_as_if_it_analysed_them()
+      throws IOException {
+    index.replaceDocument("bot_a", "doc_a", "tents.md", List.of(
+        new KnowledgeIndex.Entry("t1", 0, "Tents › Returns", "You can return a tent within 30 days.", vector(5)),
+        new KnowledgeIndex.Entry("t2", 1, "Tents › Pitching", "How do I pitch the tent in wind?", vector(6))));
+
+    List<KnowledgeIndex.Hit> hits = index.search("bot_a", "return a tent", vector(5), 5, -1.0,
+        KnowledgeIndex.Mode.HYBRID);
+
+    assertThat(hits).hasSize(2).allSatisfy(h -> assertThat(h.terms())
+        .isEqualTo(dev.parley.common.Terms.analysed(h.heading() + "\n" + h.content())));
+    assertThat(hits.stream().filter(h -> h.position() == 1).findFirst().orElseThrow().terms())
+        .as("question words are kept with the chunk, left out when compared").contains("how", "pitch");
+    List<KnowledgeIndex.Hit> analysedHere = hits.stream().map(h -> new KnowledgeIndex.Hit(h.documentId(),
+        h.documentName(), h.heading(), h.content(), h.position(), h.score(), h.fused(), h.bm25(), null)).toList();
+    double[] headingCosines = new double[hits.size()];
+    assertThat(Reranker.features("return a tent", hits, headingCosines))
+        .isDeepEqualTo(Reranker.features("return a tent", analysedHere, headingCosines));
+  }
+
   private static KnowledgeIndex.Entry entry(String id, String text, int seed) {
     return new KnowledgeIndex.Entry(id, 0, "", text, vector(seed));
   }
