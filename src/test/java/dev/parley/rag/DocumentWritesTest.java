@@ -44,7 +44,8 @@ class DocumentWritesTest {
   }
 
   @Test
-  void documents_written_together_share_one_write_for_their_chunks_and_one_for_their_ready_mark(Vertx vertx) {
+  void documents_written_together_share_one_write_for_their_chunks_and_one_for_their_ready_mark(Vertx vertx)
+      throws Exception {
     Database database = database(vertx);
     try {
       DocumentStore store = new DocumentStore(database);
@@ -166,7 +167,7 @@ class DocumentWritesTest {
   }
 
   /** Asks for every write on the context in one tick, as documents released together do; waits for them all. */
-  private static void together(Context context, List<Supplier<Future<Void>>> writes) {
+  private static void together(Context context, List<Supplier<Future<Void>>> writes) throws Exception {
     Promise<List<Future<Void>>> asked = Promise.promise();
     context.runOnContext(v -> asked.complete(writes.stream().map(Supplier::get).toList()));
     Future.all(asked.future().await()).await(30, TimeUnit.SECONDS);

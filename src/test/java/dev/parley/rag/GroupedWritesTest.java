@@ -27,7 +27,7 @@ class GroupedWritesTest {
   }
 
   @Test
-  void items_asked_in_one_tick_or_during_a_write_share_the_next_write_up_to_the_group_size() {
+  void items_asked_in_one_tick_or_during_a_write_share_the_next_write_up_to_the_group_size() throws Exception {
     Context context = vertx.getOrCreateContext();
     List<List<String>> calls = new CopyOnWriteArrayList<>();
     List<Promise<Void>> held = new CopyOnWriteArrayList<>();
@@ -55,7 +55,7 @@ class GroupedWritesTest {
   }
 
   @Test
-  void a_failed_group_is_written_again_item_by_item_so_only_the_bad_one_fails() {
+  void a_failed_group_is_written_again_item_by_item_so_only_the_bad_one_fails() throws Exception {
     Context context = vertx.getOrCreateContext();
     List<List<String>> calls = new CopyOnWriteArrayList<>();
     GroupedWrites<String> writes = new GroupedWrites<>(context, 10, items -> {
@@ -72,13 +72,14 @@ class GroupedWritesTest {
     assertThat(calls).containsExactly(List.of("a", "bad", "c"), List.of("a"), List.of("bad"), List.of("c"));
   }
 
-  private static List<Future<Void>> onContext(Context context, Supplier<List<Future<Void>>> ask) {
+  private static List<Future<Void>> onContext(Context context, Supplier<List<Future<Void>>> ask)
+      throws Exception {
     Promise<List<Future<Void>>> asked = Promise.promise();
     context.runOnContext(v -> asked.complete(ask.get()));
     return asked.future().await(10, TimeUnit.SECONDS);
   }
 
-  private void await(BooleanSupplier condition) {
+  private void await(BooleanSupplier condition) throws Exception {
     Await.until(vertx, condition).await(10, TimeUnit.SECONDS);
   }
 }
