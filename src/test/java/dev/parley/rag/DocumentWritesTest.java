@@ -9,7 +9,6 @@ import dev.parley.testing.TestApp;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -25,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,86 +38,83 @@ class DocumentWritesTest {
 
   static TestApp app;
 
+  private Database database;
+  private DocumentStore store;
+  private Context context;
+  private DocumentWrites writes;
+  private String bot;
+
+  /** The app's database, opened again (its pool is shared by name), its store, and a new bot. */
+  @BeforeEach
+  void open() {
+    database = Database.open(app.vertx, app.config.getJsonObject("database"), app.config.getString("data_dir"))
+        .await();
+    store = new DocumentStore(database);
+    context = app.vertx.getOrCreateContext();
+    writes = new DocumentWrites(context, store);
+    bot = Knowledge.bot(app, new JsonObject()).await().getString("id");
+  }
+
   @AfterEach
-  void allowReady() throws Exception {
+  void close() throws Exception {
     refuseReady(false);
+    database.close().await();
   }
 
   @Test
-  void documents_written_together_share_one_write_for_their_chunks_and_one_for_their_ready_mark(Vertx vertx)
-      throws Exception {
-    Database database = database(vertx);
-    try {
-      DocumentStore store = new DocumentStore(database);
-      Context context = vertx.getOrCreateContext();
-      DocumentWrites writes = new DocumentWrites(context, store);
-      String bot = Knowledge.bot(app, new JsonObject()).await().getString("id");
-      List<String> ids = List.of(added(store, bot), added(store, bot), added(store, bot));
-      int[] chunks = {3, 1, 2};
+  void documents_written_together_share_one_write_for_their_chunks_and_one_for_their_ready_mark() throws Exception {
+    List<String> ids = List.of(added(store, bot), added(store, bot), added(store, bot));
+    int[] chunks = {3, 1, 2};
 
-      together(context, List.of(() -> writes.saveChunks(ids.get(0), bot, extracted(), passages(3)),
-          () -> writes.saveChunks(ids.get(1), bot, extracted(), passages(1)),
-          () -> writes.saveChunks(ids.get(2), bot, extracted(), passages(2))));
-      for (int i = 0; i < ids.size(); i++) {
-        JsonObject doc = store.find(ids.get(i)).await();
-        assertThat(doc.getString("status")).as("processing from its chunks' write").isEqualTo("processing");
-        assertThat(doc.getInteger("chunks_total")).isEqualTo(chunks[i]);
-        assertThat(store.chunks(ids.get(i)).await()).hasSize(chunks[i]);
-      }
+    together(context, List.of(() -> writes.saveChunks(ids.get(0), bot, extracted(), passages(3)),
+        () -> writes.saveChunks(ids.get(1), bot, extracted(), passages(1)),
+        () -> writes.saveChunks(ids.get(2), bot, extracted(), passages(2))));
+    for (int i = 0; i < ids.size(); i++) {
+      JsonObject doc = store.find(ids.get(i)).await();
+      assertThat(doc.getString("status")).as("processing from its chunks' write").isEqualTo("processing");
+      assertThat(doc.getInteger("chunks_total")).isEqualTo(chunks[i]);
+      assertThat(store.chunks(ids.get(i)).await()).hasSize(chunks[i]);
+    }
 
-      together(context, List.of(() -> writes.ready(new DocumentStore.Ready(ids.get(0), "model-a", true)),
-          () -> writes.ready(new DocumentStore.Ready(ids.get(1), "model-a", false)),
-          () -> writes.ready(new DocumentStore.Ready(ids.get(2), "model-a", true))));
-      assertThat(writes.readyWrites()).as("one write for the three").isEqualTo(1);
-      for (int i = 0; i < ids.size(); i++) {
-        JsonObject doc = store.find(ids.get(i)).await();
-        assertThat(doc.getString("status")).isEqualTo("ready");
-        assertThat(doc.getInteger("chunks_done")).isEqualTo(chunks[i]);
-        assertThat(doc.getString("embedding_model")).isEqualTo("model-a");
-        boolean synced = i != 1;
-        assertThat(doc.getLong("synced_at") != null).as("its source read now").isEqualTo(synced);
-      }
-    } finally {
-      database.close().await();
+    together(context, List.of(() -> writes.ready(new DocumentStore.Ready(ids.get(0), "model-a", true)),
+        () -> writes.ready(new DocumentStore.Ready(ids.get(1), "model-a", false)),
+        () -> writes.ready(new DocumentStore.Ready(ids.get(2), "model-a", true))));
+    assertThat(writes.readyWrites()).as("one write for the three").isEqualTo(1);
+    for (int i = 0; i < ids.size(); i++) {
+      JsonObject doc = store.find(ids.get(i)).await();
+      assertThat(doc.getString("status")).isEqualTo("ready");
+      assertThat(doc.getInteger("chunks_done")).isEqualTo(chunks[i]);
+      assertThat(doc.getString("embedding_model")).isEqualTo("model-a");
+      boolean synced = i != 1;
+      assertThat(doc.getLong("synced_at") != null).as("its source read now").isEqualTo(synced);
     }
   }
 
   @Test
-  void a_failed_ready_write_fails_each_document_it_held_with_a_reason_and_leaves_them_processing(Vertx vertx)
-      throws Exception {
-    Database database = database(vertx);
-    try {
-      DocumentStore store = new DocumentStore(database);
-      Context context = vertx.getOrCreateContext();
-      DocumentWrites writes = new DocumentWrites(context, store);
-      String bot = Knowledge.bot(app, new JsonObject()).await().getString("id");
-      List<String> ids = List.of(added(store, bot), added(store, bot));
-      for (String id : ids) {
-        writes.saveChunks(id, bot, extracted(), passages(1)).await();
-      }
-      refuseReady(true);
-
-      List<Future<Void>> asked = new ArrayList<>();
-      for (String id : ids) {
-        asked.add(writes.ready(new DocumentStore.Ready(id, "m", false)));
-      }
-      Future.join(new ArrayList<>(asked)).transform(done -> Future.succeededFuture()).await(30, TimeUnit.SECONDS);
-
-      for (Future<Void> one : asked) {
-        assertThat(one.failed()).isTrue();
-        assertThat(one.cause()).isInstanceOf(IngestionFailure.class).hasMessageContaining("could not be marked ready");
-      }
-      JsonArray unfinished = store.unfinished().await();
-      assertThat(unfinished.stream().map(d -> ((JsonObject) d).getString("id")))
-          .as("still processing: the next start ingests them again").containsAll(ids);
-    } finally {
-      database.close().await();
+  void a_failed_ready_write_fails_each_document_it_held_with_a_reason_and_leaves_them_processing() throws Exception {
+    List<String> ids = List.of(added(store, bot), added(store, bot));
+    for (String id : ids) {
+      writes.saveChunks(id, bot, extracted(), passages(1)).await();
     }
+    refuseReady(true);
+
+    List<Future<Void>> asked = new ArrayList<>();
+    for (String id : ids) {
+      asked.add(writes.ready(new DocumentStore.Ready(id, "m", false)));
+    }
+    Future.join(new ArrayList<>(asked)).transform(done -> Future.succeededFuture()).await(30, TimeUnit.SECONDS);
+
+    for (Future<Void> one : asked) {
+      assertThat(one.failed()).isTrue();
+      assertThat(one.cause()).isInstanceOf(IngestionFailure.class).hasMessageContaining("could not be marked ready");
+    }
+    JsonArray unfinished = store.unfinished().await();
+    assertThat(unfinished.stream().map(d -> ((JsonObject) d).getString("id")))
+        .as("still processing: the next start ingests them again").containsAll(ids);
   }
 
   @Test
   void a_document_whose_ready_write_fails_is_failed_with_the_reason_and_a_retry_makes_it_ready() throws Exception {
-    String bot = Knowledge.bot(app, new JsonObject()).await().getString("id");
     refuseReady(true);
     String id = Knowledge.addText(app, bot, "hours.md", "# Hours\n\nThe shop opens at ten on Saturdays.").await()
         .getString("id");
@@ -134,11 +131,6 @@ class DocumentWritesTest {
     assertThat(ready.getInteger("chunks_done")).isEqualTo(1);
     assertThat(Knowledge.search(app, bot, "when does the shop open on Saturdays").await()).as("each chunk once")
         .hasSize(1);
-  }
-
-  /** The app's database, opened again (its pool is shared by name); close it after. */
-  private static Database database(Vertx vertx) {
-    return Database.open(vertx, app.config.getJsonObject("database"), app.config.getString("data_dir")).await();
   }
 
   /** A new URL document of the bot, pending. */
