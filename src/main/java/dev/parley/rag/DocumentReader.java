@@ -44,8 +44,11 @@ final class DocumentReader {
         .recover(missing -> Future.failedFuture(new IngestionFailure("The uploaded file is missing; upload it again")));
   }
 
-  /** The sitemap a fetched page is, if it is one. */
+  /** The sitemap a fetched page is, if it is one (parsed on a worker only when it may be one). */
   Future<Optional<Sitemaps.Listing>> sitemap(UrlFetcher.Page page) {
+    if (!Sitemaps.mayBe(page)) {
+      return Future.succeededFuture(Optional.empty());
+    }
     return workers.executeBlocking(() -> Optional.ofNullable(Sitemaps.parse(page)), false);
   }
 

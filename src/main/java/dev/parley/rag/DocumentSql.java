@@ -50,13 +50,17 @@ final class DocumentSql {
   static final String SET_STATUS = "UPDATE documents SET status = #{status}, error = #{error}, updated_at = #{updated_at} "
       + "WHERE id = #{id}";
 
+  /** What extraction found, written with the chunks; the document is processing from then on. */
   static final String SET_EXTRACTED = "UPDATE documents SET name = #{name}, mime = #{mime}, size_bytes = #{size_bytes}, "
-      + "content_hash = #{content_hash}, chunks_total = #{chunks_total}, chunks_done = 0, updated_at = #{updated_at} "
-      + "WHERE id = #{id}";
+      + "content_hash = #{content_hash}, chunks_total = #{chunks_total}, chunks_done = 0, status = 'processing', "
+      + "error = NULL, updated_at = #{updated_at} WHERE id = #{id}";
 
-  /** Ready, its vectors built with {@code embedding_model}: the column always names the model of the vectors in the index. */
+  /**
+   * Ready, its vectors built with {@code embedding_model}: the column always names the model of the vectors in the
+   * index. {@code synced_at} (null: unchanged) records that a URL document's source was checked.
+   */
   static final String SET_READY = "UPDATE documents SET status = 'ready', error = NULL, chunks_done = chunks_total, "
-      + "embedding_model = #{embedding_model}, "
+      + "embedding_model = #{embedding_model}, synced_at = COALESCE(#{synced_at}, synced_at), "
       + "updated_at = #{updated_at} WHERE id = #{id}";
 
   /** Failed with its vectors removed: no model any more. */

@@ -34,6 +34,14 @@ final class DocumentStore {
     return SqlTemplate.forUpdate(database.pool(), DocumentSql.INSERT).execute(row).map(done -> toJson(row));
   }
 
+  /** Adds the documents in one transaction (a sitemap's new pages). */
+  Future<Void> insertAll(List<Map<String, Object>> rows) {
+    if (rows.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return database.inTransaction(tx -> SqlTemplate.forUpdate(tx, DocumentSql.INSERT).executeBatch(rows)).mapEmpty();
+  }
+
   Future<JsonObject> get(String botId, String id) {
     return SqlTemplate.forQuery(database.pool(), DocumentSql.SELECT_ONE).execute(Map.of("id", id, "bot_id", botId))
         .compose(rows -> rows.size() == 0
@@ -105,12 +113,30 @@ final class DocumentStore {
     return SqlTemplate.forUpdate(database.pool(), DocumentSql.SET_STATUS).execute(p).mapEmpty();
   }
 
-  /** Ready, its vectors (all in the index now) built with {@code model}. */
-  Future<Void> ready(String id, String model) {
+  /**
+   * A document to mark ready: its vectors (all in the index now) built with {@code model}; {@code synced}: its URL
+   * was read now.
+   */
+  record Ready(String id, String model, boolean synced) {
+  }
+
+  /** Marks the documents ready, all in one transaction (one statement for one document). */
+  Future<Void> ready(List<Ready> documents) {
+    long now = System.currentTimeMillis();
+    List<Map<String, Object>> rows = new ArrayList<>(documents.size());
+    for (Ready doc : documents) {
+      Map<String, Object> row = new HashMap<>();
+      row.put("id", doc.id());
+      row.put("embedding_model", doc.model());
+      row.put("synced_at", doc.synced() ? now : null);
+      row.put("updated_at", now);
+      rows.add(row);
+    }
     lookups.modelsChanged();
-    return SqlTemplate.forUpdate(database.pool(), DocumentSql.SET_READY)
-        .execute(Map.of("id", id, "embedding_model", model, "updated_at", System.currentTimeMillis()))
-        .<Void>mapEmpty().onComplete(done -> lookups.modelsChanged());
+    Future<?> written = rows.size() == 1
+        ? SqlTemplate.forUpdate(database.pool(), DocumentSql.SET_READY).execute(rows.get(0))
+        : database.inTransaction(tx -> SqlTemplate.forUpdate(tx, DocumentSql.SET_READY).executeBatch(rows));
+    return written.<Void>mapEmpty().onComplete(done -> lookups.modelsChanged());
   }
 
   /** Failed for {@code reason}, its vectors gone. */
@@ -200,28 +226,41 @@ final class DocumentStore {
         .map(r -> r.rowCount() > 0).onComplete(done -> lookups.deleted(id));
   }
 
-  /** Replaces the document's chunks and records what extraction found, in one transaction. */
-  Future<Void> saveChunks(String id, String botId, Map<String, Object> extracted, List<Chunker.Chunk> chunks) {
-    List<Map<String, Object>> rows = new ArrayList<>(chunks.size());
-    for (Chunker.Chunk c : chunks) {
-      Map<String, Object> row = new HashMap<>();
-      row.put("id", id + ":" + c.position());
-      row.put("document_id", id);
-      row.put("bot_id", botId);
-      row.put("position", c.position());
-      row.put("heading", c.heading());
-      row.put("content", c.text());
-      rows.add(row);
+  /** A document's chunks and what extraction found ({@code name, mime, size_bytes, content_hash}). */
+  record Chunks(String id, String botId, Map<String, Object> extracted, List<Chunker.Chunk> chunks) {
+  }
+
+  /**
+   * Replaces each document's chunks and records what extraction found, all in one transaction; the documents are
+   * processing from then on.
+   */
+  Future<Void> saveChunks(List<Chunks> documents) {
+    long now = System.currentTimeMillis();
+    List<Map<String, Object>> deletes = new ArrayList<>();
+    List<Map<String, Object>> rows = new ArrayList<>();
+    List<Map<String, Object>> updates = new ArrayList<>();
+    for (Chunks doc : documents) {
+      deletes.add(Map.of("document_id", doc.id()));
+      for (Chunker.Chunk c : doc.chunks()) {
+        Map<String, Object> row = new HashMap<>();
+        row.put("id", doc.id() + ":" + c.position());
+        row.put("document_id", doc.id());
+        row.put("bot_id", doc.botId());
+        row.put("position", c.position());
+        row.put("heading", c.heading());
+        row.put("content", c.text());
+        rows.add(row);
+      }
+      Map<String, Object> update = new HashMap<>(doc.extracted());
+      update.put("id", doc.id());
+      update.put("chunks_total", doc.chunks().size());
+      update.put("updated_at", now);
+      updates.add(update);
     }
-    Map<String, Object> update = new HashMap<>(extracted);
-    update.put("id", id);
-    update.put("chunks_total", chunks.size());
-    update.put("updated_at", System.currentTimeMillis());
-    return database.inTransaction(tx -> SqlTemplate.forUpdate(tx, DocumentSql.DELETE_CHUNKS)
-        .execute(Map.of("document_id", id))
+    return database.inTransaction(tx -> SqlTemplate.forUpdate(tx, DocumentSql.DELETE_CHUNKS).executeBatch(deletes)
         .compose(v -> rows.isEmpty() ? Future.succeededFuture()
             : SqlTemplate.forUpdate(tx, DocumentSql.INSERT_CHUNK).executeBatch(rows))
-        .compose(v -> SqlTemplate.forUpdate(tx, DocumentSql.SET_EXTRACTED).execute(update))
+        .compose(v -> SqlTemplate.forUpdate(tx, DocumentSql.SET_EXTRACTED).executeBatch(updates))
         .mapEmpty());
   }
 

@@ -32,11 +32,13 @@ final class Ingestion implements IngestionQueue.Worker {
   private final DocumentReader reader;
   private final SitemapIngestion sitemaps;
   private final IngestionQueue queue;
+  private final DocumentWrites writes;
 
   Ingestion(Vertx vertx, DocumentStore store, VectorStore vectors, Embedders embedders, DocumentReader reader,
-      SitemapIngestion sitemaps, IngestionQueue queue) {
+      SitemapIngestion sitemaps, IngestionQueue queue, DocumentWrites writes) {
     this.vertx = vertx;
     this.store = store;
+    this.writes = writes;
     this.vectors = vectors;
     this.embedders = embedders;
     this.reader = reader;
@@ -45,31 +47,31 @@ final class Ingestion implements IngestionQueue.Worker {
   }
 
   @Override
-  public Future<Void> run(String id, boolean reembed, Runnable handedOver) {
+  public Future<Void> run(String id, boolean reembed, IngestionQueue.Place place) {
     return store.find(id).compose(doc -> {
       if (doc == null) {
         return Future.<Void>succeededFuture();
       }
       long started = System.currentTimeMillis();
       if (reembed) {
-        return reembed(doc, started, handedOver);
+        return reembed(doc, started, place);
       }
       // a ready URL document being synced stays ready (and searchable) unless its content changed
       boolean refresh = "ready".equals(doc.getString("status")) && doc.getString("url") != null;
-      Future<Void> begin = refresh ? Future.succeededFuture()
+      Future<Void> begin = !processingBeforeRead(doc, refresh) ? Future.succeededFuture()
           : store.status(id, "processing", null).onSuccess(v -> published(doc, "processing", null));
       return begin
           .compose(v -> reader.content(doc))
-          .compose(page -> page.url() == null ? ingest(doc, page, refresh, started, handedOver)
+          .compose(page -> page.url() == null ? ingest(doc, page, refresh, started, place)
               : reader.sitemap(page).compose(sitemap -> sitemap.isPresent()
                   ? sitemaps.sync(doc, page, sitemap.get()).onSuccess(v -> published(doc, "ready", null))
-                  : ingest(doc, page, refresh, started, handedOver)))
+                  : ingest(doc, page, refresh, started, place)))
           .recover(failure -> failed(doc, failure));
     });
   }
 
   private Future<Void> ingest(JsonObject doc, UrlFetcher.Page page, boolean refresh, long started,
-      Runnable handedOver) {
+      IngestionQueue.Place place) {
     String id = doc.getString("id");
     String botId = doc.getString(Fields.BOT_ID);
     Embedder embedder = embedders.ingesting();
@@ -86,16 +88,21 @@ final class Ingestion implements IngestionQueue.Worker {
             extracted.put("mime", extraction.mime());
             extracted.put("size_bytes", extraction.size());
             extracted.put("content_hash", extraction.hash());
-            return (refresh ? store.status(id, "processing", null).onSuccess(v -> published(doc, "processing", null))
-                : Future.<Void>succeededFuture())
-                .compose(v -> store.saveChunks(id, botId, extracted, extraction.chunks()))
+            int count = extraction.chunks().size();
+            place.read(count);
+            return writes.saveChunks(id, botId, extracted, extraction.chunks())
+                .onSuccess(v -> {
+                  if (!processingBeforeRead(doc, refresh)) {
+                    published(doc, "processing", null);
+                  }
+                })
                 .compose(v -> embed(id, embedder, extraction.chunks()))
                 .compose(entries -> {
                   queue.checkCancelled(id, botId);
                   return vectors.replaceDocument(botId, id, extraction.name(), embedder.model(), entries);
                 })
-                .compose(v -> committed(handedOver))
-                .map(v -> extraction.chunks().size());
+                .compose(v -> committed(place))
+                .map(v -> count);
           })
           .compose(chunks -> {
             if (queue.dropped(id, botId)) {
@@ -106,10 +113,18 @@ final class Ingestion implements IngestionQueue.Worker {
             }
             LOG.info("Document {} of bot {} ready: {} chunks embedded with {} in {} ms", id, botId, chunks,
                 embedder.model(), System.currentTimeMillis() - started);
-            return store.ready(id, embedder.model())
-                .compose(v -> doc.getString("url") == null ? Future.<Void>succeededFuture() : store.synced(id))
+            return writes.ready(new DocumentStore.Ready(id, embedder.model(), doc.getString("url") != null))
                 .onSuccess(v -> published(doc, "ready", null));
           });
+  }
+
+  /**
+   * Whether the document is marked processing before its content is read. Otherwise it is from the transaction that
+   * stores its chunks (one write less per document): only a top-level URL that is not being synced, whose fetch may
+   * take up to {@code fetch_timeout_ms} (a sitemap's many more) and whose status an operator watches, says so first.
+   */
+  private static boolean processingBeforeRead(JsonObject doc, boolean refresh) {
+    return !refresh && doc.getString("url") != null && doc.getString("parent_id") == null;
   }
 
   /**
@@ -119,7 +134,7 @@ final class Ingestion implements IngestionQueue.Worker {
    * reason, keeping its model (another re-index tries it again). If the write fails, the document
    * fails as any ingestion does, with its vectors removed everywhere.
    */
-  private Future<Void> reembed(JsonObject doc, long started, Runnable handedOver) {
+  private Future<Void> reembed(JsonObject doc, long started, IngestionQueue.Place place) {
     String id = doc.getString("id");
     String botId = doc.getString(Fields.BOT_ID);
     String before = doc.getString("embedding_model");
@@ -127,9 +142,14 @@ final class Ingestion implements IngestionQueue.Worker {
     Future<List<KnowledgeIndex.Entry>> embedded = store.status(id, "processing", null)
         .onSuccess(v -> published(doc, "processing", null))
         .compose(v -> store.chunks(id))
-        .compose(chunks -> chunks.isEmpty()
-            ? Future.failedFuture(new IngestionFailure("The document has no stored passages; retry it to read it again"))
-            : embed(id, embedder, chunks));
+        .compose(chunks -> {
+          if (chunks.isEmpty()) {
+            return Future.failedFuture(new IngestionFailure("The document has no stored passages; retry it to read it "
+                + "again"));
+          }
+          place.read(chunks.size());
+          return embed(id, embedder, chunks);
+        });
     return embedded.transform(result -> {
       if (result.failed()) {
         return before == null ? failed(doc, result.cause()) : reindexFailed(doc, before, embedder.model(), result.cause());
@@ -139,26 +159,28 @@ final class Ingestion implements IngestionQueue.Worker {
             queue.checkCancelled(id, botId);
             return vectors.replaceDocument(botId, id, doc.getString("name"), embedder.model(), result.result());
           })
-          .compose(v -> committed(handedOver))
+          .compose(v -> committed(place))
           .compose(v -> {
             if (queue.dropped(id, botId)) {
               return vectors.deleteDocument(id);
             }
             LOG.info("Document {} of bot {} re-indexed: {} chunks embedded with {} (was {}) in {} ms", id, botId,
                 result.result().size(), embedder.model(), before, System.currentTimeMillis() - started);
-            return store.ready(id, embedder.model()).onSuccess(ready -> published(doc, "ready", null));
+            return writes.ready(new DocumentStore.Ready(id, embedder.model(), false))
+                .onSuccess(ready -> published(doc, "ready", null));
           })
           .recover(failure -> failed(doc, failure));
     });
   }
 
   /**
-   * Frees the document's place in the queue and waits for the index commit that holds its chunks: it is marked
-   * ready only after that, so a crash before the commit leaves it processing, and the next start ingests it again
-   * (its chunks replace whatever the index kept of it).
+   * Frees the document's place in the queue (its chunks are in the index) and waits for the index commit that holds
+   * them: it is marked ready only after that (with the other documents of the commit, {@link DocumentWrites}), so a
+   * crash before the commit leaves it processing, and the next start ingests it again (its chunks replace whatever
+   * the index kept of it).
    */
-  private Future<Void> committed(Runnable handedOver) {
-    handedOver.run();
+  private Future<Void> committed(IngestionQueue.Place place) {
+    place.handedOver();
     return vectors.committed();
   }
 

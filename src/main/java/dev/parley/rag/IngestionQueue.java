@@ -16,22 +16,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Which documents are ingested when: at most {@code ingest_concurrency} read and embedded at once, the rest
- * waiting in order (a document waiting for the index commit that holds it no longer takes a place);
- * the documents a previous run left unfinished, URL documents due for a sync, and a bot's re-index are queued
+ * Which documents are ingested when, in two stages: at most {@code ingest_concurrency} being read (fetched or
+ * loaded, extracted, chunked) at once, and, once read, as many waiting for the embedding model as keep it busy:
+ * a new document is started only while those hold fewer than {@value #BATCHES_IN_FLIGHT} of the model's batches
+ * of chunks (each document's counted up to one batch, since it asks the model for one batch at a time). The rest
+ * wait in order, and a document waiting for the index commit that holds it takes no place. (One-chunk documents
+ * used to be read eight at a time and embedded eight at a time, the model idle while the next eight were read.)
+ * The documents a previous run left unfinished, URL documents due for a sync, and a bot's re-index are queued
  * here. It also keeps what deletions cancelled, so a document being processed stops at its next step. Runs on
  * one verticle context.
  */
 final class IngestionQueue {
 
   /**
-   * Runs one document taken off the queue; {@code reembed} when a re-index queued it. The run calls
-   * {@code handedOver} once its chunks are written to the index and it only waits for their commit: the next
-   * document starts then. The run's place is freed when it ends in any case.
+   * Runs one document taken off the queue; {@code reembed} when a re-index queued it. The run tells its
+   * {@link Place} when its text is read and when its chunks are written to the index (it then only waits for their
+   * commit). The run's place is freed when it ends in any case.
    */
   @FunctionalInterface
   interface Worker {
-    Future<Void> run(String id, boolean reembed, Runnable handedOver);
+    Future<Void> run(String id, boolean reembed, Place place);
+  }
+
+  /** A running document's place in the queue. Each step counts once; calls after the first are ignored. */
+  interface Place {
+    /** The document is read: its {@code chunks} now wait for the embedding model, and the next one can be read. */
+    void read(int chunks);
+
+    /** The document's chunks are in the index and it only waits for their commit: it takes no place any more. */
+    void handedOver();
   }
 
   /** The document was deleted while it was being processed. */
@@ -41,11 +54,19 @@ final class IngestionQueue {
     }
   }
 
+  /**
+   * How many of the model's batches the documents read may hold: enough for the next calls to be full while one
+   * runs (up to four at once for an embeddings API), few enough that documents read stay a bounded amount.
+   */
+  static final int BATCHES_IN_FLIGHT = 4;
+
   private static final Logger LOG = LoggerFactory.getLogger(IngestionQueue.class);
 
   private final DocumentStore store;
   private final Embedders embedders;
   private final int concurrency;
+  private final int chunksInFlight;
+  private final int batch;
   private final ArrayDeque<String> queue = new ArrayDeque<>();
   private final Set<String> queued = new HashSet<>();
   private final Set<String> cancelled = new HashSet<>();
@@ -53,12 +74,22 @@ final class IngestionQueue {
   /** Queued documents to re-embed from their stored chunks with the configured model. */
   private final Set<String> reindexing = new HashSet<>();
   private Worker worker;
-  private int running;
+  /** Documents being read. */
+  private int reading;
+  /** Chunks of the documents read and not yet in the index, each document's counted up to {@link #batch}. */
+  private int embedding;
 
-  IngestionQueue(DocumentStore store, Embedders embedders, int concurrency) {
+  /**
+   * {@code concurrency} documents read at once; new ones start only while the documents read hold fewer than
+   * {@value #BATCHES_IN_FLIGHT} batches of chunks waiting for the model, each document's counted up to one
+   * {@code batch} (the model's).
+   */
+  IngestionQueue(DocumentStore store, Embedders embedders, int concurrency, int batch) {
     this.store = store;
     this.embedders = embedders;
     this.concurrency = concurrency;
+    this.batch = Math.max(1, batch);
+    this.chunksInFlight = BATCHES_IN_FLIGHT * this.batch;
   }
 
   /** Who processes the queued documents; set once, before anything is queued. */
@@ -103,25 +134,51 @@ final class IngestionQueue {
   }
 
   private void drain() {
-    while (running < concurrency && !queue.isEmpty()) {
+    while (reading < concurrency && embedding < chunksInFlight && !queue.isEmpty()) {
       String id = queue.poll();
-      running++;
-      boolean[] freed = {false};
-      Runnable free = () -> {
-        if (!freed[0]) {
-          freed[0] = true;
-          running--;
-          drain();
-        }
-      };
-      worker.run(id, reindexing.remove(id), free).onComplete(done -> {
+      reading++;
+      Running place = new Running();
+      worker.run(id, reindexing.remove(id), place).onComplete(done -> {
         queued.remove(id);
         cancelled.remove(id);
         if (done.failed()) {
           LOG.error("Ingestion of document {} ended unexpectedly", id, done.cause());
         }
-        free.run();
+        place.handedOver();
       });
+    }
+  }
+
+  /** A document's place: being read, then its chunks waiting for the model, then none. */
+  private final class Running implements Place {
+    private boolean read;
+    private boolean freed;
+    private int counted;
+
+    @Override
+    public void read(int chunks) {
+      if (read || freed) {
+        return;
+      }
+      read = true;
+      counted = Math.min(Math.max(0, chunks), batch);
+      reading--;
+      embedding += counted;
+      drain();
+    }
+
+    @Override
+    public void handedOver() {
+      if (freed) {
+        return;
+      }
+      freed = true;
+      if (read) {
+        embedding -= counted;
+      } else {
+        reading--;
+      }
+      drain();
     }
   }
 

@@ -75,7 +75,7 @@ import org.slf4j.LoggerFactory;
  * {@code {bot_id, document_id, status, error}} when a document becomes ready or fails. The bot's existence is the caller's check (the HTTP layer asks the bot component).
  *
  * <p>Config: {@code chunk_size} (800 characters), {@code chunk_overlap} (150), {@code embed_batch} (16),
- * {@code ingest_concurrency} (8 documents read and embedded at once; their chunks share the embedding calls, {@link EmbeddingBatcher}), {@code commit_interval_ms} (100: the
+ * {@code ingest_concurrency} (8 documents read at once; the documents read wait for the model with up to four batches of chunks, {@link IngestionQueue}, and share its calls, {@link EmbeddingBatcher}), {@code commit_interval_ms} (100: the
  * least time between two commits of the embedded index, each holding the documents indexed meanwhile), {@code search_threads} (2: searches served at once, each on its own worker thread, {@link SearchVerticle}), {@code max_document_bytes}
  * (20 MiB), {@code allow_private_urls} (false), {@code fetch_timeout_ms} (20000), {@code fetch_idle_timeout_ms}
  * (10000), {@code allowed_url_ports} ([80, 443, 8080, 8443]; see {@link UrlFetcher}), {@code preload_model} (auto: at start when
@@ -203,12 +203,13 @@ public class RagVerticle extends VerticleBase {
 
   /** The knowledge base's parts, wired: intake and ingestion share the queue, ingestion deletes through intake. */
   private KnowledgeBase knowledgeBase(DocumentStore store, KnowledgeSettings settings) {
-    IngestionQueue queue = new IngestionQueue(store, embedders, settings.concurrency());
+    IngestionQueue queue = new IngestionQueue(store, embedders, settings.concurrency(), embedders.ingesting().batch());
     DocumentFiles files = new DocumentFiles(vertx, ingestWorkers, settings.filesDir());
     DocumentIntake intake = new DocumentIntake(store, vectors, files, fetcher, queue, settings);
     DocumentReader reader = new DocumentReader(fetcher, files, ingestWorkers, settings);
     SitemapIngestion sitemaps = new SitemapIngestion(store, fetcher, ingestWorkers, queue, intake, settings);
-    queue.runWith(new Ingestion(vertx, store, vectors, embedders, reader, sitemaps, queue));
+    queue.runWith(new Ingestion(vertx, store, vectors, embedders, reader, sitemaps, queue,
+        new DocumentWrites(context, store)));
     return new KnowledgeBase(intake, queue, new Retrieval(store, vectors, embedders));
   }
 

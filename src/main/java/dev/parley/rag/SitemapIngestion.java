@@ -10,6 +10,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,8 @@ import org.slf4j.LoggerFactory;
 final class SitemapIngestion {
 
   private static final Logger LOG = LoggerFactory.getLogger(SitemapIngestion.class);
+  /** How many new pages of a sitemap one transaction adds. */
+  private static final int INSERT_BATCH = 500;
 
   private final DocumentStore store;
   private final UrlFetcher fetcher;
@@ -67,18 +70,34 @@ final class SitemapIngestion {
           }
         }
         long now = System.currentTimeMillis();
+        List<Map<String, Object>> added = new ArrayList<>();
         for (String url : urls) {
-          if (known.contains(url)) {
-            continue;
+          if (!known.contains(url)) {
+            added.add(DocumentRows.url(Ids.prefixed("doc"), botId, now, URI.create(url), null, id));
           }
-          String pageId = Ids.prefixed("doc");
-          steps.add(store.insert(DocumentRows.url(pageId, botId, now, URI.create(url), null, id))
-              .onSuccess(added -> queue.enqueue(pageId)));
         }
+        steps.add(insert(added, 0));
         return Future.all(new ArrayList<>(steps));
       }).compose(v -> store.sitemap(id, page.body().length,
           Hashes.sha256Hex(page.body())))
           .onSuccess(v -> LOG.info("Sitemap {} of bot {}: {} pages", id, botId, urls.size()));
+    });
+  }
+
+  /**
+   * Adds the new pages {@value #INSERT_BATCH} to a transaction (one statement each was a write per page on a
+   * 10,000-page site), queueing each batch once it is in, so the first pages are read while the rest are added.
+   */
+  private Future<Void> insert(List<Map<String, Object>> pages, int from) {
+    if (from >= pages.size()) {
+      return Future.succeededFuture();
+    }
+    List<Map<String, Object>> batch = pages.subList(from, Math.min(pages.size(), from + INSERT_BATCH));
+    return store.insertAll(batch).compose(v -> {
+      for (Map<String, Object> page : batch) {
+        queue.enqueue((String) page.get("id"));
+      }
+      return insert(pages, from + batch.size());
     });
   }
 }

@@ -49,11 +49,7 @@ final class Sitemaps {
 
   /** The sitemap's listing, reading at most {@code limit} distinct entries, or null when the page is not a sitemap. */
   static Listing parse(UrlFetcher.Page page, int limit) {
-    String type = page.contentType() == null ? "" : page.contentType().toLowerCase(Locale.ROOT);
-    String head = new String(page.body(), 0, Math.min(page.body().length, 512), StandardCharsets.UTF_8).stripLeading();
-    boolean looksXml = type.contains("xml") || head.startsWith("<?xml") || head.startsWith("<urlset")
-        || head.startsWith("<sitemapindex");
-    if (!looksXml || type.contains("html")) {
+    if (!mayBe(page)) {
       return null;
     }
     Set<String> pages = new LinkedHashSet<>();
@@ -90,6 +86,20 @@ final class Sitemaps {
       }
     }
     return rootName == null ? null : new Listing(List.copyOf(pages), List.copyOf(sitemaps));
+  }
+
+  /**
+   * Whether the page may be a sitemap: XML by its type or its first bytes, and not HTML. Cheap (no parsing): a page
+   * that is not one needs no worker thread to find out.
+   */
+  static boolean mayBe(UrlFetcher.Page page) {
+    String type = page.contentType() == null ? "" : page.contentType().toLowerCase(Locale.ROOT);
+    if (type.contains("html")) {
+      return false;
+    }
+    String head = new String(page.body(), 0, Math.min(page.body().length, 512), StandardCharsets.UTF_8).stripLeading();
+    return type.contains("xml") || head.startsWith("<?xml") || head.startsWith("<urlset")
+        || head.startsWith("<sitemapindex");
   }
 
   /**

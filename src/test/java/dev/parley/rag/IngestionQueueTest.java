@@ -17,14 +17,14 @@ class IngestionQueueTest {
   /** Records each run and leaves it pending. */
   private static final class Held implements IngestionQueue.Worker {
     final Map<String, Promise<Void>> running = new LinkedHashMap<>();
-    final Map<String, Runnable> handedOver = new LinkedHashMap<>();
+    final Map<String, IngestionQueue.Place> places = new LinkedHashMap<>();
     final List<String> reembedded = new ArrayList<>();
 
     @Override
-    public Future<Void> run(String id, boolean reembed, Runnable handedOver) {
+    public Future<Void> run(String id, boolean reembed, IngestionQueue.Place place) {
       Promise<Void> done = Promise.promise();
       running.put(id, done);
-      this.handedOver.put(id, handedOver);
+      places.put(id, place);
       if (reembed) {
         reembedded.add(id);
       }
@@ -34,7 +34,7 @@ class IngestionQueueTest {
 
   @Test
   void at_most_the_concurrency_runs_at_once_and_the_rest_wait_in_order() {
-    IngestionQueue queue = new IngestionQueue(null, null, 2);
+    IngestionQueue queue = new IngestionQueue(null, null, 2, 16);
     Held worker = new Held();
     queue.runWith(worker);
     for (String id : List.of("a", "b", "c", "d")) {
@@ -51,7 +51,7 @@ class IngestionQueueTest {
 
   @Test
   void a_document_deleted_while_queued_is_dropped_until_it_is_queued_again() {
-    IngestionQueue queue = new IngestionQueue(null, null, 1);
+    IngestionQueue queue = new IngestionQueue(null, null, 1, 16);
     Held worker = new Held();
     queue.runWith(worker);
     queue.cancel("never-queued");
@@ -68,15 +68,15 @@ class IngestionQueueTest {
 
   @Test
   void a_document_waiting_for_its_index_commit_frees_its_place_for_the_next_one() {
-    IngestionQueue queue = new IngestionQueue(null, null, 1);
+    IngestionQueue queue = new IngestionQueue(null, null, 1, 16);
     Held worker = new Held();
     queue.runWith(worker);
     for (String id : List.of("a", "b", "c")) {
       queue.enqueue(id);
     }
     assertThat(worker.running).containsOnlyKeys("a");
-    worker.handedOver.get("a").run();
-    worker.handedOver.get("a").run();
+    worker.places.get("a").handedOver();
+    worker.places.get("a").handedOver();
     assertThat(worker.running).as("one place freed once").containsOnlyKeys("a", "b");
     queue.enqueue("a");
     queue.cancel("a");
@@ -85,5 +85,29 @@ class IngestionQueueTest {
     assertThat(worker.running).as("its end frees no second place").containsOnlyKeys("a", "b");
     worker.running.get("b").complete();
     assertThat(worker.running).containsOnlyKeys("a", "b", "c");
+  }
+
+  @Test
+  void a_document_read_frees_its_reading_place_while_the_chunks_waiting_for_the_model_stay_under_four_batches() {
+    IngestionQueue queue = new IngestionQueue(null, null, 1, 2);
+    Held worker = new Held();
+    queue.runWith(worker);
+    for (String id : List.of("a", "b", "c", "d", "e", "f")) {
+      queue.enqueue(id);
+    }
+    assertThat(worker.running).containsOnlyKeys("a");
+    worker.places.get("a").read(1);
+    assertThat(worker.running).as("the next is read while a waits for the model").containsOnlyKeys("a", "b");
+    worker.places.get("b").read(50);
+    worker.places.get("b").read(50);
+    assertThat(worker.running).as("b counts one batch (2), once").containsOnlyKeys("a", "b", "c");
+    worker.places.get("c").read(2);
+    worker.places.get("d").read(2);
+    assertThat(worker.running).as("a 1 + b 2 + c 2 + d 2 = 7 < 8 chunks").containsOnlyKeys("a", "b", "c", "d", "e");
+    worker.places.get("e").read(1);
+    assertThat(worker.running).as("8 chunks: four batches wait for the model")
+        .containsOnlyKeys("a", "b", "c", "d", "e");
+    worker.places.get("b").handedOver();
+    assertThat(worker.running).as("b in the index: its chunks no longer count").containsKey("f");
   }
 }
