@@ -102,10 +102,19 @@ final class Retrieval {
   private record Found(List<KnowledgeIndex.Hit> hits, Embedder embedder, float[] vector) {
   }
 
+  /**
+   * Whether headings and sentences are embedded for this search: only with the in-process model. {@link Relevance}'s
+   * weights are fitted on its cosines, and with an API model every new heading or sentence would be a paid call and a
+   * network round trip inside the visitor's turn; such searches rank without them.
+   */
+  private static boolean secondOpinion(Found found) {
+    return found.vector() != null && LocalEmbeddings.MODEL.equals(found.embedder().model());
+  }
+
   /** The cosine between the query and each candidate's section heading alone (0 when it has none or no vector). */
   private Future<double[]> headingCosines(Found found) {
     double[] cosines = new double[found.hits().size()];
-    if (found.vector() == null || found.hits().isEmpty()) {
+    if (!secondOpinion(found) || found.hits().isEmpty()) {
       return Future.succeededFuture(cosines);
     }
     List<String> headings = found.hits().stream().map(h -> Reranker.sectionOf(h.heading())).toList();
@@ -127,7 +136,7 @@ final class Retrieval {
    * sentences, for the extractive provider to answer with the sentences that answer.
    */
   private Future<List<Passage>> withSentences(Found found, List<Passage> passages) {
-    if (found.vector() == null || passages.isEmpty()) {
+    if (!secondOpinion(found) || passages.isEmpty()) {
       return Future.succeededFuture(passages);
     }
     int n = Math.min(AnswerSentences.PASSAGES, passages.size());

@@ -94,7 +94,7 @@ class OpenAiEmbeddingsApiTest {
           .compose(found -> {
             assertThat(found.getJsonObject(0).getString("document_name")).isEqualTo("Parking");
             assertThat(found.getJsonObject(0).getDouble("score")).isGreaterThan(0.2);
-            assertThat(app.openai.embeddingRequests()).as("the query was embedded by the API").hasSize(4);
+            assertThat(app.openai.embeddingRequests()).as("the query was embedded by the API, and nothing else: no heading or sentence of the second stage goes to a paid API").hasSize(4);
             return app.chat(id, new JsonObject().put("message", "Are dogs welcome in the lobby?"));
           })
           .compose(answer -> {
