@@ -17,8 +17,11 @@ import org.slf4j.LoggerFactory;
  * connection, but a client that trickles a byte now and then is never idle; so, checked once a
  * second:
  * <ul>
- *   <li>a connection with no request in flight (a new one whose headers have not arrived, or a
- *   kept-alive one between requests) is closed after {@code header_timeout_s};</li>
+ *   <li>a new connection whose first request's headers have not arrived is closed after
+ *   {@code header_timeout_s};</li>
+ *   <li>a kept-alive one between requests is closed after {@code keep_alive_timeout_s} (75 s by default, longer
+ *   than the 60 s a load balancer or reverse proxy commonly keeps an idle connection: the proxy closes first, so
+ *   it never sends a request on a connection this server is just closing);</li>
  *   <li>a request whose body is still arriving after {@code body_timeout_s}, at less than
  *   {@code min_body_rate_bytes_s} on average, gets 408 {@code request_timeout} and its connection is
  *   closed (a large upload at a fair rate goes on).</li>
@@ -35,6 +38,7 @@ final class SlowClients {
     HttpServerRequest current;
     long since;
     long requestStart;
+    boolean served;
 
     State(long now) {
       this.since = now;
@@ -43,6 +47,7 @@ final class SlowClients {
 
   private final Vertx vertx;
   private final long headerTimeoutMs;
+  private final long keepAliveTimeoutMs;
   private final long bodyTimeoutMs;
   private final long minBodyRate;
   private final Map<HttpConnection, State> connections = new HashMap<>();
@@ -51,6 +56,7 @@ final class SlowClients {
   SlowClients(Vertx vertx, JsonObject config) {
     this.vertx = vertx;
     this.headerTimeoutMs = (long) (config.getDouble("header_timeout_s", 30.0) * 1000);
+    this.keepAliveTimeoutMs = (long) (config.getDouble("keep_alive_timeout_s", 75.0) * 1000);
     this.bodyTimeoutMs = (long) (config.getDouble("body_timeout_s", 30.0) * 1000);
     this.minBodyRate = config.getLong("min_body_rate_bytes_s", 1024L);
   }
@@ -87,8 +93,9 @@ final class SlowClients {
         if (request != null) {
           state.current = null;
           state.since = now;
+          state.served = true;
         }
-        if (now - state.since > headerTimeoutMs) {
+        if (now - state.since > (state.served ? keepAliveTimeoutMs : headerTimeoutMs)) {
           idle.add(entry.getKey());
         }
       } else if (!request.isEnded()) {

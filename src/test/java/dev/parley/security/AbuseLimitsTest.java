@@ -37,7 +37,7 @@ class AbuseLimitsTest {
         .put("trusted_proxies", new JsonArray().add("127.0.0.1").add("10.0.0.0/8"))
         .put("rate_limit_store", "shared")
         .put("rate_limit", new JsonObject().put("per_session_per_minute", 1000).put("per_address_per_minute", 1000))
-        .put("header_timeout_s", 1).put("body_timeout_s", 1).put("min_body_rate_bytes_s", 1024)
+        .put("header_timeout_s", 1).put("keep_alive_timeout_s", 3).put("body_timeout_s", 1).put("min_body_rate_bytes_s", 1024)
         .put("budget_cache_ms", 60_000);
     return new JsonObject().put("http", http);
   }
@@ -168,10 +168,35 @@ class AbuseLimitsTest {
   }
 
   @Test
-  void a_kept_alive_connection_with_no_request_is_closed_and_a_normal_client_is_served() {
+  void a_kept_alive_connection_with_no_request_is_closed_after_keep_alive_timeout_s_and_a_normal_client_is_served() {
+    long started = System.currentTimeMillis();
     String answer = trickle("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n", 0, 0);
     assertThat(answer).startsWith("HTTP/1.1 200 ");
+    assertThat(System.currentTimeMillis() - started).as("kept open past header_timeout_s").isBetween(3_000L, 6_000L);
     assertThat(Await.result(app.client.get("/health/live").send()).statusCode()).isEqualTo(200);
+  }
+
+  /**
+   * A proxy that reuses an idle connection after longer than header_timeout_s is served on it: the server must not
+   * close a kept-alive connection sooner than the proxy would, or a request sent just then is lost.
+   */
+  @Test
+  void a_kept_alive_connection_idle_longer_than_header_timeout_s_serves_the_next_request() throws Exception {
+    NetClient net = app.vertx.createNetClient();
+    try {
+      var socket = Await.result(net.connect(app.port, "127.0.0.1"));
+      Buffer got = Buffer.buffer();
+      socket.handler(got::appendBuffer);
+      String request = "GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n";
+      Await.result(socket.write(request));
+      Await.result(Await.until(app.vertx, () -> got.toString().startsWith("HTTP/1.1 200 ")
+          && got.toString().endsWith("}"), 5_000));
+      Thread.sleep(2_000);
+      Await.result(socket.write(request));
+      Await.result(Await.until(app.vertx, () -> got.toString().indexOf("HTTP/1.1 200 ", 1) > 0, 5_000));
+    } finally {
+      Await.result(net.close());
+    }
   }
 
   // ---------------------------------------------------------------- helpers
