@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -80,6 +81,7 @@ class RollingRestartTest {
     Map<String, WebClient> clients = new LinkedHashMap<>();
     nodes.stream().filter(Node::http).forEach(node -> clients.put(node.name, client(vertx, node.httpPort)));
     List<String> exits = new ArrayList<>();
+    List<String> timeline = new CopyOnWriteArrayList<>();
 
     FakeOpenAi.start(vertx).compose(openai -> vertx.executeBlocking(() -> {
       for (Node node : nodes) {
@@ -89,6 +91,9 @@ class RollingRestartTest {
       return openai.baseUrl();
     })).compose(openai -> Future.all(clients.values().stream()
             .map(client -> ParleyProcesses.answering(vertx, client, START_TIMEOUT_MS)).toList())
+        // a rolling restart begins on a running cluster: a worker stopped while it still starts is a crash
+        .compose(v -> Future.all(nodes.stream()
+            .map(node -> processes.logged(vertx, node.logName(), "Parley is running", START_TIMEOUT_MS)).toList()))
         .compose(v -> clients.get("a").post("/api/bots").putHeader("Authorization", "Bearer " + TestApp.ADMIN_TOKEN)
             .sendJsonObject(new JsonObject().put("name", "rolling").put("api_key", "sk-rolling-0000")))
         .compose(created -> {
@@ -98,13 +103,14 @@ class RollingRestartTest {
           Future<Void> restarts = Future.succeededFuture();
           for (Node node : List.of(nodes.get(2), nodes.get(0), nodes.get(1))) {
             restarts = restarts.compose(v -> answeredMeanwhile(vertx, load, 20))
-                .compose(v -> restart(vertx, node, members, url, configFile, openai, exits, clients));
+                .compose(v -> restart(vertx, node, members, url, configFile, openai, exits, clients, timeline));
           }
           return restarts.compose(v -> answeredMeanwhile(vertx, load, 20)).eventually(load::stop).map(load);
         })
         .compose(load -> vertx.executeBlocking(() -> {
           assertThat(exits).as("how each stopped process ended").containsOnly("exited by itself");
-          assertThat(load.failures()).as("turns that failed during the rolling restart").isEmpty();
+          assertThat(load.failures()).as("turns that failed during the rolling restart (restarts, epoch ms: %s)",
+              timeline).isEmpty();
           SteadyLoad.Stored stored = SteadyLoad.Stored.in(url);
           assertThat(stored.answerIds()).containsAll(load.acknowledged().values());
           assertThat(stored.duplicates()).as("messages stored more than once").isEmpty();
@@ -125,10 +131,12 @@ class RollingRestartTest {
    * the same name, until it serves: an HTTP node answers the bot API, a worker logs that it runs.
    */
   private Future<Void> restart(Vertx vertx, Node node, String members, String url, Path configFile, String openai,
-      List<String> exits, Map<String, WebClient> clients) {
+      List<String> exits, Map<String, WebClient> clients, List<String> timeline) {
     return vertx.executeBlocking(() -> {
+      timeline.add(node.name + " SIGTERM " + System.currentTimeMillis());
       node.process.destroy();
       boolean ended = node.process.waitFor(60, TimeUnit.SECONDS);
+      timeline.add(node.name + " ended " + System.currentTimeMillis());
       exits.add(ended ? "exited by itself" : "still running 60 s after SIGTERM");
       if (!ended) {
         node.process.destroyForcibly().waitFor();
@@ -139,7 +147,8 @@ class RollingRestartTest {
       return null;
     }).compose(v -> node.http()
         ? ParleyProcesses.answering(vertx, clients.get(node.name), START_TIMEOUT_MS)
-        : processes.logged(vertx, node.logName(), "Parley is running", START_TIMEOUT_MS));
+        : processes.logged(vertx, node.logName(), "Parley is running", START_TIMEOUT_MS))
+        .onSuccess(v -> timeline.add(node.name + " serving " + System.currentTimeMillis()));
   }
 
   private static WebClient client(Vertx vertx, int port) {

@@ -28,8 +28,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class SteadyLoad {
 
-  /** A turn that did not end in 200: which node, when (epoch ms), and what came back. */
-  record Failure(String node, long at, String message, String outcome) {
+  /**
+   * A turn that did not end in 200: which node, when (epoch ms), and what came back; {@code ready} the nodes
+   * that were ready at their last probe when it was sent.
+   */
+  record Failure(String node, long at, String message, String outcome, List<String> ready) {
   }
 
   private final Vertx vertx;
@@ -112,7 +115,8 @@ final class SteadyLoad {
   }
 
   private void send(String visitor, String message, int nodeIndex, int refused, Runnable then) {
-    List<String> names = candidates();
+    List<String> ready = nodes.keySet().stream().filter(name -> !unready.contains(name)).toList();
+    List<String> names = ready.isEmpty() ? new ArrayList<>(nodes.keySet()) : ready;
     String node = names.get(Math.floorMod(nodeIndex, names.size()));
     nodes.get(node).post(path).timeout(timeoutMs)
         .sendJsonObject(new JsonObject().put("message", message).put("session_id", "session-" + visitor))
@@ -128,7 +132,7 @@ final class SteadyLoad {
           } else {
             failures.add(new Failure(node, System.currentTimeMillis(), message, result.succeeded()
                 ? result.result().statusCode() + " " + result.result().bodyAsString()
-                : result.cause().toString()));
+                : result.cause().toString(), ready));
             if (retry && !stopping.get()) {
               vertx.setTimer(500, t -> send(visitor, message, nodeIndex + 1, 0, then));
               return;
@@ -136,12 +140,6 @@ final class SteadyLoad {
           }
           then.run();
         });
-  }
-
-  /** The nodes that were ready at their last probe; all of them when none was. */
-  private List<String> candidates() {
-    List<String> ready = nodes.keySet().stream().filter(name -> !unready.contains(name)).toList();
-    return ready.isEmpty() ? new ArrayList<>(nodes.keySet()) : ready;
   }
 
   /** What the database holds: user message text → how many times it is stored, and the answered turns' ids. */
