@@ -46,6 +46,7 @@ public final class Main {
     boolean cluster = Arrays.asList(args).contains("--cluster");
     String roles = option(args, "--roles");
     Vertx vertx = null;
+    Thread hook = null;
     try {
       Vertx bootstrap = Vertx.builder().with(options()).build();
       JsonObject config = AppConfig.load(bootstrap).await();
@@ -58,16 +59,37 @@ public final class Main {
       } else {
         vertx = bootstrap;
       }
-      vertx.deployVerticle(new MainVerticle(), new DeploymentOptions().setConfig(config)).await();
       Vertx running = vertx;
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(running, config)));
+      // before the deployment: a node stopped while it still starts already serves requests, and answers them
+      hook = new Thread(() -> shutdown(running, config));
+      Runtime.getRuntime().addShutdownHook(hook);
+      vertx.deployVerticle(new MainVerticle(), new DeploymentOptions().setConfig(config)).await();
       LOG.info("Parley is running");
     } catch (Exception failure) {
+      if (!withoutHook(hook)) {
+        LOG.info("Stopped while starting: {}", failure.getMessage());
+        return;
+      }
       LOG.error("Parley could not start: {}", failure.getMessage(), failure);
       if (vertx != null) {
         vertx.close();
       }
       System.exit(1);
+    }
+  }
+
+  /**
+   * A start that failed exits at once (the orderly stop would wait on a Vert.x that is closing): false when the
+   * process is already stopping (a signal during the start), whose hook then stops it in order.
+   */
+  private static boolean withoutHook(Thread hook) {
+    try {
+      if (hook != null) {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      }
+      return true;
+    } catch (IllegalStateException stopping) {
+      return false;
     }
   }
 

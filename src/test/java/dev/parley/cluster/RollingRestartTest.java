@@ -8,6 +8,7 @@ import dev.parley.testing.ParleyProcesses;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.Timeout;
@@ -29,7 +30,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * again) while visitors chat steadily. Three processes on PostgreSQL: {@code a} serves HTTP only, {@code b}
  * serves HTTP and every other role, {@code c} every role but HTTP; so turns cross the cluster and also stay on
  * one node. A stopping node withdraws its addresses, answers what it has, then leaves: no turn fails, each
- * process exits by itself, every acknowledged turn is stored, and no message is stored twice.
+ * process exits by itself, every acknowledged turn is stored, and no message is stored twice. Last, the worker
+ * is stopped once more while it still starts (an extension holds its start while its services already answer
+ * turns): it stops in the same order.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 420, timeUnit = TimeUnit.SECONDS)
@@ -71,7 +74,9 @@ class RollingRestartTest {
   void restarting_every_node_in_turn_under_load_fails_no_turn_and_loses_none(Vertx vertx, VertxTestContext test)
       throws Exception {
     String url = processes.postgresUrl();
-    Path configFile = processes.configFile(config -> config.getJsonObject("http").put("shutdown_delay_ms", 1_500));
+    Path configFile = processes.configFile(config -> config.put("extensions", new JsonArray()
+            .add(new JsonObject().put("verticle", SlowStart.class.getName())))
+        .getJsonObject("http").put("shutdown_delay_ms", 1_500));
     int hazelcast = ParleyProcesses.hazelcastPort();
     String members = ParleyProcesses.members(hazelcast, 3);
     List<Node> nodes = List.of(
@@ -105,7 +110,10 @@ class RollingRestartTest {
             restarts = restarts.compose(v -> answeredMeanwhile(vertx, load, 20))
                 .compose(v -> restart(vertx, node, members, url, configFile, openai, exits, clients, timeline));
           }
-          return restarts.compose(v -> answeredMeanwhile(vertx, load, 20)).eventually(load::stop).map(load);
+          return restarts.compose(v -> answeredMeanwhile(vertx, load, 20))
+              .compose(v -> stopWhileStarting(vertx, nodes.get(2), members, url, configFile, openai, exits, load,
+                  timeline))
+              .eventually(load::stop).map(load);
         })
         .compose(load -> vertx.executeBlocking(() -> {
           assertThat(exits).as("how each stopped process ended").containsOnly("exited by itself");
@@ -149,6 +157,35 @@ class RollingRestartTest {
         ? ParleyProcesses.answering(vertx, clients.get(node.name), START_TIMEOUT_MS)
         : processes.logged(vertx, node.logName(), "Parley is running", START_TIMEOUT_MS))
         .onSuccess(v -> timeline.add(node.name + " serving " + System.currentTimeMillis()));
+  }
+
+  /**
+   * The worker once more, with an extension that holds its start ({@link SlowStart}): while its services already
+   * answer turns, SIGTERM; it stops in order all the same (withdraws, answers what it has, leaves).
+   */
+  private Future<Void> stopWhileStarting(Vertx vertx, Node node, String members, String url, Path configFile,
+      String openai, List<String> exits, SteadyLoad load, List<String> timeline) {
+    return vertx.executeBlocking(() -> {
+      node.process.destroy();
+      exits.add(node.process.waitFor(60, TimeUnit.SECONDS) ? "exited by itself" : "still running 60 s after SIGTERM");
+      node.restarts++;
+      node.process = processes.launchClustered(node.logName(), node.roles + ",extensions", node.clusterPort,
+          node.httpPort, members, url, configFile, openai);
+      return null;
+    }).compose(v -> processes.logged(vertx, node.logName(), SlowStart.HOLDING, START_TIMEOUT_MS))
+        .compose(v -> answeredMeanwhile(vertx, load, 20))
+        .compose(v -> vertx.executeBlocking(() -> {
+          timeline.add(node.name + " SIGTERM while starting " + System.currentTimeMillis());
+          node.process.destroy();
+          boolean ended = node.process.waitFor(60, TimeUnit.SECONDS);
+          timeline.add(node.name + " ended " + System.currentTimeMillis());
+          exits.add(ended ? "exited by itself" : "still running 60 s after SIGTERM");
+          if (!ended) {
+            node.process.destroyForcibly().waitFor();
+          }
+          return null;
+        }))
+        .compose(v -> answeredMeanwhile(vertx, load, 20));
   }
 
   private static WebClient client(Vertx vertx, int port) {
