@@ -7,6 +7,7 @@ import dev.parley.common.ParleyException;
 import dev.parley.common.PiiRedactor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 
 /**
  * One chat turn as an immutable value: each step of the {@link ChatPipeline} returns a new turn with what it
@@ -162,7 +163,12 @@ public record Turn(String requestId, JsonObject bot, JsonObject input, long star
       settings.put(field, bot.getValue(field));
     }
     settings.put(Fields.CITATIONS, Citations.ofBot(bot).wire());
-    JsonArray messages = history.copy().add(new JsonObject().put(Fields.ROLE, "user").put(Fields.CONTENT, message));
+    // a new list of the history's messages, not copies of them: the provider only reads a request's messages
+    JsonArray messages = new JsonArray(new ArrayList<>(history.size() + 1));
+    for (int i = 0; i < history.size(); i++) {
+      messages.add(history.getValue(i));
+    }
+    messages.add(new JsonObject().put(Fields.ROLE, "user").put(Fields.CONTENT, message));
     return new JsonObject().put(Fields.BOT, settings).put(Fields.SYSTEM, systemPrompt()).put(Fields.MESSAGES, messages)
         .put(Fields.CONTEXT, passages.copy());
   }

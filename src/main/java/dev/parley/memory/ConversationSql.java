@@ -9,6 +9,14 @@ final class ConversationSql {
   static final String STATE_OF_SESSION = "SELECT " + STATE_COLUMNS + " FROM conversations "
       + "WHERE bot_id = #{bot_id} AND session_id = #{session_id}";
 
+  /**
+   * What every visitor's turn reads ({@code parley.conversation.state.get}): only the columns its answer shows, since
+   * the JDBC client reads the metadata of every column of every query it runs (issue 17: 11 columns were about a
+   * quarter of the bytes a plain turn allocated).
+   */
+  static final String PUBLIC_STATE_OF_SESSION = "SELECT state, assignee_id, assignee_name FROM conversations "
+      + "WHERE bot_id = #{bot_id} AND session_id = #{session_id}";
+
   static final String STATE_OF_CONVERSATION = "SELECT " + STATE_COLUMNS + " FROM conversations "
       + "WHERE id = #{conversation_id} AND bot_id = #{bot_id}";
 

@@ -45,7 +45,7 @@ final class ConversationStates {
   private final Database database;
   private final ConversationNews news;
   private final BiConsumer<String, String> forgetHistory;
-  /** Every turn reads its session's state: the template is parsed once, not per turn. */
+  /** Every turn reads its session's state: the template is parsed once, not per turn, and reads three columns. */
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> stateQuery;
 
   /** {@code forgetHistory}: drops a session's cached history (an agent's message is part of it now). */
@@ -53,7 +53,7 @@ final class ConversationStates {
     this.database = database;
     this.news = news;
     this.forgetHistory = forgetHistory;
-    this.stateQuery = SqlTemplate.forQuery(database.pool(), ConversationSql.STATE_OF_SESSION);
+    this.stateQuery = SqlTemplate.forQuery(database.pool(), ConversationSql.PUBLIC_STATE_OF_SESSION);
   }
 
   Future<JsonObject> state(String botId, String sessionId) {

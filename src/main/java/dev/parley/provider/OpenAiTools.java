@@ -39,6 +39,10 @@ final class OpenAiTools {
   /** One neutral message in the wire format. */
   static JsonObject message(JsonObject m) {
     String role = m.getString(Fields.ROLE);
+    if (m.size() == 2 && m.getValue(Fields.CONTENT) instanceof String
+        && (Fields.USER.equals(role) || Fields.ASSISTANT.equals(role))) {
+      return m; // {role, content}: the wire's shape already, sent as it is (the body is encoded, never changed)
+    }
     if (Fields.TOOL.equals(role)) {
       return new JsonObject().put("role", "tool").put("tool_call_id", m.getString(Fields.TOOL_CALL_ID))
           .put("content", m.getString(Fields.CONTENT));

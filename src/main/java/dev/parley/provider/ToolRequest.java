@@ -120,6 +120,9 @@ final class ToolRequest {
     JsonObject m = item instanceof JsonObject o ? o : new JsonObject();
     Object role = m.getValue(Fields.ROLE);
     Object content = m.getValue(Fields.CONTENT);
+    if (m.size() == 2 && content instanceof String && (Fields.USER.equals(role) || Fields.ASSISTANT.equals(role))) {
+      return m; // already in its normal shape (a history's messages): kept, not copied; a call only reads them
+    }
     if (Fields.USER.equals(role) && content instanceof String text) {
       return new JsonObject().put(Fields.ROLE, Fields.USER).put(Fields.CONTENT, text);
     }
