@@ -72,6 +72,15 @@ public final class RagClient {
     return bus.request(requestId, Addresses.RAG_DOCUMENT_ADD, source, timeoutMs);
   }
 
+  /**
+   * Adds the files of one upload, all or none: {@code files} is {@code [{name, mime?, content:<bytes>}]}. Answers the
+   * documents, status {@code pending}, in the files' order.
+   */
+  public Future<JsonArray> addFiles(String requestId, String botId, JsonArray files) {
+    return bus.request(requestId, Addresses.RAG_DOCUMENT_ADD, new JsonObject().put(Fields.BOT_ID, botId)
+        .put("source", "files").put("files", files), timeoutMs).map(r -> r.getJsonArray(Fields.DOCUMENTS));
+  }
+
   public Future<JsonArray> list(String requestId, String botId) {
     return bus.request(requestId, Addresses.RAG_DOCUMENT_LIST, new JsonObject().put(Fields.BOT_ID, botId), timeoutMs)
         .map(r -> r.getJsonArray(Fields.DOCUMENTS));

@@ -27,9 +27,13 @@ import java.util.Set;
  * {@code POST /api/bots/{id}/reindex[?all=true]} (202: re-embed with the configured embedding model)
  * and {@code POST /api/bots/{id}/search} {@code {query, top_k?, min_score?, mode?}} → {@code {results:[…], nothing_found}}.
  * Files must be txt, md, html, pdf or docx (415 otherwise); the upload body limit is
- * {@code http.upload_limit_bytes} (413).
+ * {@code http.upload_limit_bytes} (413). The files of one multipart upload (up to 100, 413 {@code too_many_files})
+ * are added all or none: one refused refuses the upload, naming it.
  */
 final class DocumentsHandler {
+
+  /** The most files one upload may add (the knowledge base's limit too). */
+  private static final int MAX_FILES = 100;
 
   private static final Set<String> EXTENSIONS = Set.of("txt", "text", "md", "markdown", "html", "htm", "pdf", "docx");
 
@@ -68,8 +72,13 @@ final class DocumentsHandler {
               "'" + file.fileName() + "' is not a txt, md, html, pdf or docx file");
         }
       }
+      if (files.size() > MAX_FILES) {
+        throw new ParleyException(ErrorCodes.PAYLOAD_TOO_LARGE, "too_many_files",
+            "Send at most " + MAX_FILES + " files in one upload; this one has " + files.size());
+      }
       bots.get(requestId, botId)
-          .compose(bot -> addFiles(ctx, requestId, botId, files, 0, new JsonArray()))
+          .compose(bot -> read(ctx, files))
+          .compose(contents -> rag.addFiles(requestId, botId, contents))
           .onComplete(Replies.json(ctx, 202, docs -> new JsonObject().put(Fields.DOCUMENTS, docs)));
       return;
     }
@@ -90,20 +99,20 @@ final class DocumentsHandler {
         }));
   }
 
-  private Future<JsonArray> addFiles(RoutingContext ctx, String requestId, String botId, List<FileUpload> files, int i,
-      JsonArray added) {
-    if (i >= files.size()) {
-      return Future.succeededFuture(added);
+  /** The uploaded files as the knowledge base takes them: {@code [{name, mime, content}]}, in their order. */
+  private static Future<JsonArray> read(RoutingContext ctx, List<FileUpload> files) {
+    List<Future<io.vertx.core.buffer.Buffer>> reads = new ArrayList<>();
+    for (FileUpload file : files) {
+      reads.add(ctx.vertx().fileSystem().readFile(file.uploadedFileName()));
     }
-    FileUpload file = files.get(i);
-    return ctx.vertx().fileSystem().readFile(file.uploadedFileName())
-        .compose(bytes -> rag.add(requestId, new JsonObject()
-            .put(Fields.BOT_ID, botId)
-            .put("source", "file")
-            .put("name", file.fileName())
-            .put("mime", file.contentType())
-            .put("content", bytes.getBytes())))
-        .compose(doc -> addFiles(ctx, requestId, botId, files, i + 1, added.add(doc)));
+    return Future.all(reads).map(all -> {
+      JsonArray out = new JsonArray();
+      for (int i = 0; i < files.size(); i++) {
+        out.add(new JsonObject().put("name", files.get(i).fileName()).put("mime", files.get(i).contentType())
+            .put("content", all.<io.vertx.core.buffer.Buffer>resultAt(i).getBytes()));
+      }
+      return out;
+    });
   }
 
   private static boolean supported(String fileName) {

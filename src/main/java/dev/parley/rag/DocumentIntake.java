@@ -18,10 +18,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The documents a bot's knowledge base is given and loses: a file, a text or a URL is checked (type, content,
- * size, quota, address), its original stored and its row added pending, then queued for ingestion; retrying,
- * syncing and deleting a document, and forgetting a deleted bot's vectors and files.
+ * size, quota, address), its original stored and its row added pending, then queued for ingestion; several files
+ * of one upload are added all or none ({@link #addFiles}); retrying, syncing and deleting a document, and forgetting
+ * a deleted bot's vectors and files.
  */
 final class DocumentIntake {
+
+  /** The most files one upload may add. */
+  static final int MAX_FILES = 100;
 
   private static final Logger LOG = LoggerFactory.getLogger(DocumentIntake.class);
 
@@ -53,7 +57,7 @@ final class DocumentIntake {
     String id = Ids.prefixed("doc");
     Accepted accepted;
     try {
-      accepted = accept(body, id, botId);
+      accepted = accept(body, id, botId, System.currentTimeMillis());
     } catch (ParleyException refused) {
       return Future.failedFuture(refused);
     }
@@ -67,13 +71,76 @@ final class DocumentIntake {
         .compose(ok -> accepted.content())
         .compose(bytes -> bytes == null ? Future.succeededFuture() : files.save(botId, id, bytes))
         .compose(saved -> store.insert(row))
-        .onSuccess(doc -> queue.enqueue(id));
+        .onSuccess(doc -> queue.enqueue(doc.copy()));
+  }
+
+  /**
+   * The files of one upload ({@code files: [{name, mime?, content}]}, at most {@value #MAX_FILES}), each checked as a
+   * file document is; added all or none: a file refused (its type, its content, its size) refuses the upload with
+   * its name in the message (when there are several), the quota is checked for them together, and their rows go in one transaction after
+   * their originals are stored (removed again if that fails). Answers the documents, pending, in the files' order.
+   */
+  Future<JsonArray> addFiles(String botId, JsonArray uploads) {
+    if (uploads == null || uploads.isEmpty()) {
+      return Future.failedFuture(ParleyException.invalid("files", "Send one or more files"));
+    }
+    if (uploads.size() > MAX_FILES) {
+      return Future.failedFuture(new ParleyException(ErrorCodes.PAYLOAD_TOO_LARGE, "too_many_files",
+          "Send at most " + MAX_FILES + " files in one upload; this one has " + uploads.size()));
+    }
+    List<Map<String, Object>> rows = new ArrayList<>();
+    List<byte[]> contents = new ArrayList<>();
+    long size = 0;
+    long now = System.currentTimeMillis();
+    for (int i = 0; i < uploads.size(); i++) {
+      Object file = uploads.getValue(i);
+      JsonObject body = (file instanceof JsonObject f ? f.copy() : new JsonObject()).put("source", "file");
+      String id = Ids.prefixed("doc");
+        try {
+        Accepted accepted = accept(body, id, botId, now);
+        rows.add(accepted.row());
+        contents.add(accepted.content().result());
+      } catch (ParleyException refused) {
+        return Future.failedFuture(uploads.size() == 1 ? refused : new ParleyException(refused.status(), refused.code(),
+            "'" + body.getString("name", "file " + (i + 1)) + "': " + refused.getMessage()));
+      }
+      long bytes = ((Number) rows.get(i).get("size_bytes")).longValue();
+      if (bytes > maxBytes) {
+        return Future.failedFuture(new ParleyException(ErrorCodes.PAYLOAD_TOO_LARGE, "payload_too_large",
+            (uploads.size() == 1 ? "The document" : "'" + rows.get(i).get("name") + "'") + " is larger than the limit of "
+                + maxBytes + " bytes"));
+      }
+      size += bytes;
+    }
+    long total = size;
+    return store.usage(botId).compose(usage -> quotas.check(usage[0], usage[1], rows.size(), total))
+        .compose(ok -> saveAll(botId, rows, contents))
+        .map(inserted -> {
+          JsonArray documents = new JsonArray();
+          for (Map<String, Object> row : rows) {
+            JsonObject document = DocumentStore.toJson(row);
+            queue.enqueue(document);
+            documents.add(document);
+          }
+          return documents;
+        });
+  }
+
+  /** Stores the originals, then the rows in one transaction; if either fails, the originals stored are removed. */
+  private Future<Void> saveAll(String botId, List<Map<String, Object>> rows, List<byte[]> contents) {
+    List<Future<Void>> saved = new ArrayList<>();
+    for (int i = 0; i < rows.size(); i++) {
+      saved.add(files.save(botId, (String) rows.get(i).get("id"), contents.get(i)));
+    }
+    return Future.join(saved)
+        .compose(all -> store.insertAll(rows))
+        .recover(failure -> Future.join(rows.stream().map(row -> files.delete(botId, (String) row.get("id"))).toList())
+            .transform(removed -> Future.<Void>failedFuture(failure)));
   }
 
   /** The row of a new document from {@code body}'s {@code source}, or the 415/422 that refuses it. */
-  private Accepted accept(JsonObject body, String id, String botId) {
+  private Accepted accept(JsonObject body, String id, String botId, long now) {
     String source = body.getString("source", "");
-    long now = System.currentTimeMillis();
     switch (source) {
       case "file": {
         byte[] bytes = body.getBinary("content");

@@ -48,7 +48,8 @@ final class Ingestion implements IngestionQueue.Worker {
 
   @Override
   public Future<Void> run(String id, boolean reembed, IngestionQueue.Place place) {
-    return store.find(id).compose(doc -> {
+    JsonObject added = queue.row(id);
+    return (added != null && !reembed ? Future.succeededFuture(added) : store.find(id)).compose(doc -> {
       if (doc == null) {
         return Future.<Void>succeededFuture();
       }

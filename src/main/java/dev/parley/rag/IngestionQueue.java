@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,6 +61,9 @@ final class IngestionQueue {
    */
   static final int BATCHES_IN_FLIGHT = 4;
 
+  /** The most rows of new documents kept for their run; beyond, a run reads its document's row from the database. */
+  static final int MAX_ROWS_KEPT = 1_000;
+
   private static final Logger LOG = LoggerFactory.getLogger(IngestionQueue.class);
 
   private final DocumentStore store;
@@ -73,6 +77,8 @@ final class IngestionQueue {
   private final Set<String> deletedBots = new HashSet<>();
   /** Queued documents to re-embed from their stored chunks with the configured model. */
   private final Set<String> reindexing = new HashSet<>();
+  /** The rows of documents just added, so that their runs need not read them again (at most {@link #MAX_ROWS_KEPT}). */
+  private final Map<String, JsonObject> rows = new HashMap<>();
   private Worker worker;
   /** Documents being read. */
   private int reading;
@@ -97,6 +103,20 @@ final class IngestionQueue {
     this.worker = worker;
   }
 
+  /** Queues a document just added, with its row (what its run would read first). */
+  void enqueue(JsonObject row) {
+    String id = row.getString("id");
+    if (!queued.contains(id) && rows.size() < MAX_ROWS_KEPT) {
+      rows.put(id, row);
+    }
+    enqueue(id);
+  }
+
+  /** The row of a document just added and not yet run, once (null: read it from the database). */
+  JsonObject row(String id) {
+    return rows.remove(id);
+  }
+
   void enqueue(String id) {
     cancelled.remove(id);
     if (queued.add(id)) {
@@ -110,6 +130,7 @@ final class IngestionQueue {
     if (queued.contains(id)) {
       cancelled.add(id);
     }
+    rows.remove(id);
   }
 
   /** A deleted bot: its documents being processed stop at their next step. */

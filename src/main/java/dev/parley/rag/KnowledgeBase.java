@@ -32,6 +32,10 @@ final class KnowledgeBase {
     return intake.add(body);
   }
 
+  Future<JsonArray> addFiles(String botId, JsonArray files) {
+    return intake.addFiles(botId, files);
+  }
+
   Future<JsonArray> list(String botId) {
     return intake.list(botId);
   }

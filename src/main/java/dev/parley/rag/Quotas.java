@@ -18,9 +18,16 @@ record Quotas(long maxDocuments, long maxBytes) {
 
   /** Succeeds when one more document of {@code size} bytes fits beside {@code count} taking {@code bytes}. */
   Future<Void> check(long count, long bytes, long size) {
-    if (maxDocuments > 0 && count + 1 > maxDocuments) {
-      return Future.failedFuture(new ParleyException(ErrorCodes.CONFLICT, "quota_exceeded", "The bot already has "
-          + count + " documents, its limit (rag.max_documents_per_bot); delete some to add more"));
+    return check(count, bytes, 1, size);
+  }
+
+  /** Succeeds when {@code documents} more documents of {@code size} bytes in all fit beside {@code count}. */
+  Future<Void> check(long count, long bytes, int documents, long size) {
+    if (maxDocuments > 0 && count + documents > maxDocuments) {
+      return Future.failedFuture(new ParleyException(ErrorCodes.CONFLICT, "quota_exceeded", count >= maxDocuments
+          ? "The bot already has " + count + " documents, its limit (rag.max_documents_per_bot); delete some to add more"
+          : "The bot has " + count + " documents and " + documents + " more would pass its limit of " + maxDocuments
+              + " (rag.max_documents_per_bot); send fewer or delete some"));
     }
     if (maxBytes > 0 && bytes + size > maxBytes) {
       return Future.failedFuture(new ParleyException(ErrorCodes.PAYLOAD_TOO_LARGE, "quota_exceeded", "The bot's "

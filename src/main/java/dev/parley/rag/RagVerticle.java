@@ -13,6 +13,7 @@ import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,7 +42,9 @@ import org.slf4j.LoggerFactory;
  *   base64 in JSON)}}, {@code {bot_id, source:"text", name, text}} or {@code {bot_id, source:"url", url, name?}}
  *   </td><td>the document, status {@code pending}; ingestion continues in the background. 415 unsupported
  *   type or content, 413 larger than {@code max_document_bytes}, 409/413 {@code quota_exceeded}, 422 invalid
- *   field, {@code unsupported_scheme} or {@code url_not_allowed}.</td></tr>
+ *   field, {@code unsupported_scheme} or {@code url_not_allowed}. With {@code {bot_id, source:"files", files:[{name,
+ *   mime?, content}]}} (up to 100): {@code {documents:[…]}}, all added or none; a refused file refuses them all with
+ *   its name in the message, 413 {@code too_many_files} ({@link DocumentIntake#addFiles}).</td></tr>
  *   <tr><td>{@code parley.rag.document.list}</td><td>{@code {bot_id}}</td><td>{@code {documents:[…]}} and the
  *   fields of {@code parley.rag.index.status}</td></tr>
  *   <tr><td>{@code parley.rag.document.get}</td><td>{@code {bot_id, document_id}}</td><td>the document; 404</td></tr>
@@ -148,7 +151,10 @@ public class RagVerticle extends VerticleBase {
                   .compose(rows -> vectors instanceof QdrantStore qdrant ? qdrant.check() : Future.succeededFuture())
                   .map(rows -> new JsonObject().put("status", "UP").put("index", vectors.describe()))),
               searches(new TurnSearch(knowledge, answers), config.getInteger("search_threads", 2)),
-              consume(Addresses.RAG_DOCUMENT_ADD, body -> knowledge.add(withBot(body))),
+              consume(Addresses.RAG_DOCUMENT_ADD, body -> !"files".equals(body.getString("source"))
+                  ? knowledge.add(withBot(body))
+                  : knowledge.addFiles(botId(body), body.getValue("files") instanceof JsonArray files ? files : null)
+                      .map(docs -> new JsonObject().put(Fields.DOCUMENTS, docs))),
               consume(Addresses.RAG_DOCUMENT_LIST, body -> {
                 String bot = botId(body);
                 return Future.all(knowledge.list(bot), knowledge.status(bot)).map(both -> both.<JsonObject>resultAt(1)

@@ -3,15 +3,20 @@ package dev.parley.bench;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.multipart.MultipartForm;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
@@ -19,11 +24,14 @@ import java.util.stream.Stream;
  * SQLite, Lucene), against the embedding model's own throughput on passages of the same size.
  * The documents are the retrieval-evaluation documents (src/test/resources/eval/docs), uploaded
  * {@code copies} times under different names, or with {@code -Dbig=true} all of them concatenated into
- * one document per copy. {@code bench/run IngestBench [copies]}.
+ * one document per copy. {@code bench/run IngestBench [copies]}. After a warm-up, two phases on bots of their own: one
+ * document per request (JSON, 16 requests in flight) and a copy's files in one multipart request (2 in flight), each
+ * with the CPU of Parley's threads per document ({@link ThreadCpu}); the model is measured before and after.
  */
 public final class IngestBench {
 
   private static final int UPLOADS_IN_FLIGHT = 16;
+  private static final int FILE_UPLOADS_IN_FLIGHT = 2;
 
   private IngestBench() {
   }
@@ -56,53 +64,108 @@ public final class IngestBench {
     Vertx vertx = Vertx.vertx();
     try {
       TestApp app = TestApp.start(vertx, dir.resolve("data")).await();
-      String bot = app.createBot(new JsonObject().put("name", "ingest")).await().getString("id");
-      String path = "/api/bots/" + bot + "/documents";
-      // one small document first, so the model is loaded before the clock starts
-      app.admin(HttpMethod.POST, path).sendJsonObject(new JsonObject().put("name", "warm.md").put("text", "# Warm\n\nUp.")).await();
-      KnowledgeBench.waitReady(app.client, TestApp.ADMIN_TOKEN, bot, 1);
-      long bytes = 0;
-      long start = System.nanoTime();
-      int sent = 0;
-      // "big": each upload is all the documents concatenated (many chunks per document)
-      boolean big = Boolean.getBoolean("big");
+      List<Upload> documents = new ArrayList<>();
       StringBuilder all = new StringBuilder();
       for (Path file : files) {
-        all.append(Files.readString(file, StandardCharsets.UTF_8)).append("\n\n");
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        documents.add(new Upload(file.getFileName().toString(), text));
+        all.append(text).append("\n\n");
       }
-      // up to UPLOADS_IN_FLIGHT uploads at once, as an admin's browser or a script sends them: one at a time, the
-      // uploads themselves (HTTP, quota check, file, row) bounded the rate measured
-      List<Future<?>> inFlight = new ArrayList<>();
-      for (int c = 0; c < copies; c++) {
-        for (Path file : big ? files.subList(0, 1) : files) {
-          String text = big ? all.toString() : Files.readString(file, StandardCharsets.UTF_8);
-          bytes += text.getBytes(StandardCharsets.UTF_8).length;
-          inFlight.add(app.admin(HttpMethod.POST, path)
-              .sendJsonObject(new JsonObject().put("name", c + "-" + file.getFileName()).put("text", text))
-              .map(response -> {
-                if (response.statusCode() != 202) {
-                  throw new IllegalStateException("upload answered " + response.statusCode());
-                }
-                return response;
-              }));
-          sent++;
-          if (inFlight.size() == UPLOADS_IN_FLIGHT) {
-            Future.all(inFlight).await();
-            inFlight.clear();
-          }
-        }
+      // "big": each document is all of them concatenated (many chunks per document), one per request
+      if (Boolean.getBoolean("big")) {
+        documents = List.of(new Upload("all.md", all.toString()));
       }
-      Future.all(inFlight).await();
-      int chunks = KnowledgeBench.waitReady(app.client, TestApp.ADMIN_TOKEN, bot, sent + 1) - 1;
-      double seconds = (System.nanoTime() - start) / 1e9;
-      System.out.printf("ingestion through Parley: %d documents, %.0f KB, %d chunks in %.1f s = %.1f chunks/s"
-              + " = %.0f%% of the model alone in batches of 16 (target: 80%%), %.0f%% of it one at a time; %.1f KB/s;"
-              + " load average now %s%n",
-          sent, bytes / 1024.0, chunks, seconds, chunks / seconds, 100 * chunks / seconds / modelRate,
-          100 * chunks / seconds / singleRate, bytes / 1024.0 / seconds, loadAverage());
+      // warm-up on a bot of its own, the same paths, so that the clock starts with the code compiled, as in a server
+      // that has run for a while (without it, the JIT compilers took a third of the CPU of the measured run)
+      ingest(app, "warm-up", documents, 5, 1, UPLOADS_IN_FLIGHT, false);
+      ingest(app, "warm-up", documents, 5, documents.size(), FILE_UPLOADS_IN_FLIGHT, false);
+      // as a script sends them: one document per request (JSON {name, text}), 16 requests in flight
+      double oneRate = ingest(app, "one document per request (JSON), " + UPLOADS_IN_FLIGHT + " in flight", documents,
+          copies, 1, UPLOADS_IN_FLIGHT, true);
+      // as an admin's files picked together are sent: several files per multipart request
+      double manyRate = ingest(app, documents.size() + " files per multipart request, " + FILE_UPLOADS_IN_FLIGHT
+          + " in flight", documents, copies, documents.size(), FILE_UPLOADS_IN_FLIGHT, true);
+      double modelAfter = modelRate(embed, cache, texts, 16);
+      double model = (modelRate + modelAfter) / 2;
+      System.out.printf("embedding model alone after: %.1f passages/s in batches of 16 (before: %.1f; mean %.1f);"
+          + " load average now %s%n", modelAfter, modelRate, model, loadAverage());
+      System.out.printf("ratio to the model (mean of before and after, target 80%%): one per request %.0f%%, %d per"
+          + " request %.0f%%%n", 100 * oneRate / model, documents.size(), 100 * manyRate / model);
     } finally {
       vertx.close().await();
     }
+  }
+
+  /** A document of the benchmark: its file name and text. */
+  private record Upload(String name, String text) {
+  }
+
+  /**
+   * Uploads {@code copies} copies of the documents to a new bot, {@code perRequest} to a request (1: JSON
+   * {@code {name, text}}; more: multipart files), {@code inFlight} requests at once, and waits until all are ready.
+   * Prints and answers the chunks per second when {@code print}.
+   */
+  private static double ingest(TestApp app, String label, List<Upload> documents, int copies, int perRequest,
+      int inFlight, boolean print) throws Exception {
+    String bot = app.createBot(new JsonObject().put("name", "ingest")).await().getString("id");
+    String path = "/api/bots/" + bot + "/documents";
+    List<List<Upload>> requests = new ArrayList<>();
+    long bytes = 0;
+    for (int c = 0; c < copies; c++) {
+      for (int i = 0; i < documents.size(); i += perRequest) {
+        List<Upload> request = new ArrayList<>();
+        for (Upload d : documents.subList(i, Math.min(documents.size(), i + perRequest))) {
+          request.add(new Upload(c + "-" + d.name(), d.text()));
+          bytes += d.text().getBytes(StandardCharsets.UTF_8).length;
+        }
+        requests.add(request);
+      }
+    }
+    int sent = copies * documents.size();
+    Map<String, long[]> cpu = ThreadCpu.snapshot();
+    long processCpu = ThreadCpu.process();
+    long start = System.nanoTime();
+    AtomicInteger next = new AtomicInteger();
+    List<Future<Void>> lanes = new ArrayList<>();
+    for (int i = 0; i < inFlight; i++) {
+      lanes.add(lane(app, path, requests, next));
+    }
+    Future.all(lanes).await();
+    double uploaded = (System.nanoTime() - start) / 1e9;
+    int chunks = KnowledgeBench.waitReady(app.client, TestApp.ADMIN_TOKEN, bot, sent);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double rate = chunks / seconds;
+    if (print) {
+      System.out.printf("%s: %d documents, %.0f KB, %d chunks in %.1f s (all uploaded after %.1f s) = %.1f chunks/s;"
+          + " load average now %s%n", label, sent, bytes / 1024.0, chunks, seconds, uploaded, rate, loadAverage());
+      Map<String, Double> groups = ThreadCpu.since(cpu);
+      double exited = (ThreadCpu.process() - processCpu) * 10.0 - groups.get("all threads");
+      groups.put("threads that ended meanwhile (Lucene merges, ...)", Math.max(0, exited));
+      ThreadCpu.print(groups, sent, "document");
+    }
+    return rate;
+  }
+
+  /** Sends the requests one after another, taking the next not yet sent, until none is left. */
+  private static Future<Void> lane(TestApp app, String path, List<List<Upload>> requests, AtomicInteger next) {
+    int i = next.getAndIncrement();
+    if (i >= requests.size()) {
+      return Future.succeededFuture();
+    }
+    List<Upload> request = requests.get(i);
+    Future<HttpResponse<Buffer>> sent;
+    if (request.size() == 1) {
+      sent = app.admin(HttpMethod.POST, path).sendJsonObject(new JsonObject().put("name", request.get(0).name())
+          .put("text", request.get(0).text()));
+    } else {
+      MultipartForm form = MultipartForm.create();
+      for (Upload d : request) {
+        form.binaryFileUpload("file", d.name(), Buffer.buffer(d.text()), "text/markdown");
+      }
+      sent = app.admin(HttpMethod.POST, path).sendMultipartForm(form);
+    }
+    return sent.compose(response -> response.statusCode() == 202 ? lane(app, path, requests, next)
+        : Future.failedFuture("upload answered " + response.statusCode() + ": " + response.bodyAsString()));
   }
 
   /** Passages per second of the model alone on {@code texts}, {@code batch} at a time. */

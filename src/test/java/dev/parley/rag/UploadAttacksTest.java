@@ -17,7 +17,9 @@ import io.vertx.junit5.VertxTestContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -187,6 +189,70 @@ class UploadAttacksTest {
               .sendJsonObject(new JsonObject().put("name", "More").put("text", "Room again.")));
     }).onComplete(test.succeeding(again -> test.verify(() -> {
       assertThat(again.statusCode()).as(again.bodyAsString()).isEqualTo(202);
+      test.completeNow();
+    })));
+  }
+
+  /** Several files in one upload: each a document, in their order, each ingested. */
+  @Test
+  void the_files_of_one_upload_each_become_a_document_in_their_order(VertxTestContext test) {
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    files.put("hours.md", Knowledge.utf8("# Hours\n\nThe shop opens at nine."));
+    files.put("returns.txt", Knowledge.utf8("Returns are accepted within thirty days."));
+    Knowledge.bot(app, new JsonObject()).compose(bot -> {
+      String botId = bot.getString("id");
+      return Knowledge.uploadAll(app, botId, files).compose(upload -> {
+        assertThat(upload.statusCode()).as(upload.bodyAsString()).isEqualTo(202);
+        JsonArray added = upload.bodyAsJsonObject().getJsonArray("documents");
+        assertThat(added.stream().map(d -> ((JsonObject) d).getString("name"))).containsExactly("hours.md", "returns.txt");
+        return Future.all(Knowledge.settled(app, botId, added.getJsonObject(0).getString("id")),
+            Knowledge.settled(app, botId, added.getJsonObject(1).getString("id")));
+      });
+    }).onComplete(test.succeeding(both -> test.verify(() -> {
+      assertThat(both.<JsonObject>resultAt(0).getString("status")).isEqualTo("ready");
+      assertThat(both.<JsonObject>resultAt(1).getString("status")).isEqualTo("ready");
+      assertThat(both.<JsonObject>resultAt(1).getInteger("chunks_total")).isEqualTo(1);
+      test.completeNow();
+    })));
+  }
+
+  /**
+   * An upload is added whole or not at all: one file refused among good ones refuses the upload (its name in the
+   * message), files that together pass the quota are refused together, and more than 100 files are 413.
+   */
+  @Test
+  void an_upload_with_a_refused_file_or_past_the_quota_adds_none_of_its_files(VertxTestContext test) {
+    Map<String, byte[]> spoofed = new LinkedHashMap<>();
+    spoofed.put("hours.md", Knowledge.utf8("# Hours\n\nNine to five."));
+    spoofed.put("report.pdf", Knowledge.utf8("<html><body>not a pdf</body></html>"));
+    spoofed.put("returns.txt", Knowledge.utf8("Thirty days."));
+    Map<String, byte[]> four = new LinkedHashMap<>();
+    for (int i = 1; i <= MAX_DOCUMENTS + 1; i++) {
+      four.put("note-" + i + ".txt", Knowledge.utf8("Note " + i + "."));
+    }
+    Map<String, byte[]> many = new LinkedHashMap<>();
+    for (int i = 1; i <= 101; i++) {
+      many.put("page-" + i + ".txt", Knowledge.utf8("Page " + i + "."));
+    }
+    Knowledge.bot(app, new JsonObject()).compose(bot -> {
+      String botId = bot.getString("id");
+      return Knowledge.uploadAll(app, botId, spoofed)
+          .compose(refused -> {
+            assertError(refused, 415, "unsupported_media_type",
+                "'report.pdf': The file is named as a PDF but its content is not a PDF");
+            return Knowledge.uploadAll(app, botId, four);
+          })
+          .compose(overQuota -> {
+            assertError(overQuota, 409, "quota_exceeded", "The bot has 0 documents and 4 more would pass its limit"
+                + " of 3 (rag.max_documents_per_bot); send fewer or delete some");
+            return Knowledge.uploadAll(app, botId, many);
+          })
+          .compose(tooMany -> {
+            assertError(tooMany, 413, "too_many_files", "Send at most 100 files in one upload; this one has 101");
+            return documents(botId);
+          });
+    }).onComplete(test.succeeding(docs -> test.verify(() -> {
+      assertThat(docs).isEmpty();
       test.completeNow();
     })));
   }

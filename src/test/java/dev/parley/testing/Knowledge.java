@@ -33,6 +33,13 @@ public final class Knowledge {
         .sendMultipartForm(MultipartForm.create().binaryFileUpload("file", fileName, Buffer.buffer(bytes), mime));
   }
 
+  /** One multipart upload of several files: {@code files} maps each file name to its bytes, in order. */
+  public static Future<HttpResponse<Buffer>> uploadAll(TestApp app, String botId, java.util.Map<String, byte[]> files) {
+    MultipartForm form = MultipartForm.create();
+    files.forEach((name, bytes) -> form.binaryFileUpload("file", name, Buffer.buffer(bytes), "application/octet-stream"));
+    return app.admin(HttpMethod.POST, "/api/bots/" + botId + "/documents").sendMultipartForm(form);
+  }
+
   public static Future<JsonObject> addText(TestApp app, String botId, String name, String text) {
     return app.admin(HttpMethod.POST, "/api/bots/" + botId + "/documents")
         .sendJsonObject(new JsonObject().put("name", name).put("text", text))
