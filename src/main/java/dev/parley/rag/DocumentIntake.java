@@ -96,7 +96,7 @@ final class DocumentIntake {
       Object file = uploads.getValue(i);
       JsonObject body = (file instanceof JsonObject f ? f.copy() : new JsonObject()).put("source", "file");
       String id = Ids.prefixed("doc");
-        try {
+      try {
         Accepted accepted = accept(body, id, botId, now);
         rows.add(accepted.row());
         contents.add(accepted.content().result());
