@@ -141,14 +141,7 @@ class RollingRestartTest {
   private Future<Void> restart(Vertx vertx, Node node, String members, String url, Path configFile, String openai,
       List<String> exits, Map<String, WebClient> clients, List<String> timeline) {
     return vertx.executeBlocking(() -> {
-      timeline.add(node.name + " SIGTERM " + System.currentTimeMillis());
-      node.process.destroy();
-      boolean ended = node.process.waitFor(60, TimeUnit.SECONDS);
-      timeline.add(node.name + " ended " + System.currentTimeMillis());
-      exits.add(ended ? "exited by itself" : "still running 60 s after SIGTERM");
-      if (!ended) {
-        node.process.destroyForcibly().waitFor();
-      }
+      stop(node, "SIGTERM", exits, timeline);
       node.restarts++;
       node.process = processes.launchClustered(node.logName(), node.roles, node.clusterPort, node.httpPort, members,
           url, configFile, openai);
@@ -166,8 +159,7 @@ class RollingRestartTest {
   private Future<Void> stopWhileStarting(Vertx vertx, Node node, String members, String url, Path configFile,
       String openai, List<String> exits, SteadyLoad load, List<String> timeline) {
     return vertx.executeBlocking(() -> {
-      node.process.destroy();
-      exits.add(node.process.waitFor(60, TimeUnit.SECONDS) ? "exited by itself" : "still running 60 s after SIGTERM");
+      stop(node, "SIGTERM", exits, timeline);
       node.restarts++;
       node.process = processes.launchClustered(node.logName(), node.roles + ",extensions", node.clusterPort,
           node.httpPort, members, url, configFile, openai);
@@ -175,17 +167,23 @@ class RollingRestartTest {
     }).compose(v -> processes.logged(vertx, node.logName(), SlowStart.HOLDING, START_TIMEOUT_MS))
         .compose(v -> answeredMeanwhile(vertx, load, 20))
         .compose(v -> vertx.executeBlocking(() -> {
-          timeline.add(node.name + " SIGTERM while starting " + System.currentTimeMillis());
-          node.process.destroy();
-          boolean ended = node.process.waitFor(60, TimeUnit.SECONDS);
-          timeline.add(node.name + " ended " + System.currentTimeMillis());
-          exits.add(ended ? "exited by itself" : "still running 60 s after SIGTERM");
-          if (!ended) {
-            node.process.destroyForcibly().waitFor();
-          }
+          stop(node, "SIGTERM while starting", exits, timeline);
           return null;
         }))
         .compose(v -> answeredMeanwhile(vertx, load, 20));
+  }
+
+  /** SIGTERM, then until the process ends: by itself within 60 s, or it is killed and counted as not. */
+  private static void stop(Node node, String what, List<String> exits, List<String> timeline)
+      throws InterruptedException {
+    timeline.add(node.name + " " + what + " " + System.currentTimeMillis());
+    node.process.destroy();
+    boolean ended = node.process.waitFor(60, TimeUnit.SECONDS);
+    timeline.add(node.name + " ended " + System.currentTimeMillis());
+    exits.add(ended ? "exited by itself" : "still running 60 s after SIGTERM");
+    if (!ended) {
+      node.process.destroyForcibly().waitFor();
+    }
   }
 
   private static WebClient client(Vertx vertx, int port) {
