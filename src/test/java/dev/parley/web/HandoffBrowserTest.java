@@ -116,11 +116,11 @@ class HandoffBrowserTest {
 
     // the agent's Inbox shows it arrive, with the count in the title and the visitor's unread message
     agent.waitFor(d -> textOf(d, "#inbox-list li[data-state=waiting]", "Is anyone there?"));
-    WebElement waiting = in(agent, "#inbox-list li[data-state=waiting]");
     agent.waitFor(d -> d.getTitle().startsWith("(1) "));
     agent.waitFor(d -> textOf(d, "#inbox-list li[data-state=waiting] .unread", "1"));
     agent.screenshot("handoff-inbox-waiting");
-    waiting.findElement(By.tagName("a")).click();
+    // found again here: the list is drawn anew as its counts arrive, which leaves an element found earlier stale
+    in(agent, "#inbox-list li[data-state=waiting]").findElement(By.tagName("a")).click();
     agent.waitFor(d -> textOf(d, "#inbox-transcript", "Is anyone there?"));
     assertThat(agent.driver.findElement(By.id("inbox-transcript")).getText())
         .contains("Visitor: Do you ship abroad?", "Bot: Echo: Do you ship abroad?");
