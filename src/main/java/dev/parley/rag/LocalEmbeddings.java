@@ -3,7 +3,6 @@ package dev.parley.rag;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
-import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import dev.parley.common.DataFolder;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,7 +48,7 @@ final class LocalEmbeddings {
           System.setProperty("DJL_CACHE_DIR", cacheDir.toAbsolutePath().toString());
         }
         long started = System.nanoTime();
-        model = new AllMiniLmL6V2QuantizedEmbeddingModel();
+        model = MiniLmModel.load();
         LOG.info("Embedding model {} loaded in {} ms", MODEL, (System.nanoTime() - started) / 1_000_000);
       }
       return model;

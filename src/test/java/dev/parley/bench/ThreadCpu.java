@@ -18,8 +18,8 @@ final class ThreadCpu {
 
   /** Thread-name prefixes (as Linux keeps them: 15 characters) and the group each names, tried in order. */
   private static final List<String[]> GROUPS = List.of(
-      new String[] {"pool-", "embedding model (langchain4j's threads)"},
-      new String[] {"java", "native threads named java (ONNX Runtime's own pool; the main thread)"},
+      new String[] {"parley-embeddi", "embedding model (one ONNX Runtime thread per text, one per core)"},
+      new String[] {"java", "native threads named java (the main thread; ONNX Runtime pools, if any)"},
       new String[] {"parley-rag-inge", "ingestion workers (extraction, one-text embeddings, index writes, commits)"},
       new String[] {"parley-rag-sear", "search workers"},
       new String[] {"vert.x-eventloo", "event loops (HTTP server and client, bus, Parley's handlers)"},
