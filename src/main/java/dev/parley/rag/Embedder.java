@@ -26,4 +26,12 @@ interface Embedder {
 
   /** Embeds a search query, within the short time a search may take. */
   Future<float[]> embedQuery(String text);
+
+  /**
+   * Embeds short texts a visitor's turn waits for (the headings and sentences a search compares with the question):
+   * where the model is shared with ingestion, ahead of the document chunks waiting for it.
+   */
+  default Future<List<float[]>> embedNow(List<String> texts) {
+    return embed(texts);
+  }
 }

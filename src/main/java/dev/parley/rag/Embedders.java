@@ -151,6 +151,20 @@ final class Embedders {
       return searchWorkers.executeBlocking(() -> LocalEmbeddings.load(modelCache), false).mapEmpty();
     }
 
+    /** On the search workers (this one, when called on one), ahead of the chunks the model's threads have queued. */
+    @Override
+    public Future<List<float[]>> embedNow(List<String> texts) {
+      if (Context.isOnWorkerThread()) {
+        try {
+          return Future.succeededFuture(MiniLmModel.urgently(() -> LocalEmbeddings.embed(modelCache, texts)));
+        } catch (RuntimeException e) {
+          return Future.failedFuture(e);
+        }
+      }
+      return searchWorkers.executeBlocking(() -> MiniLmModel.urgently(() -> LocalEmbeddings.embed(modelCache, texts)),
+          false);
+    }
+
     @Override
     public Future<float[]> embedQuery(String text) {
       if (Context.isOnWorkerThread()) { // a search worker already (SearchVerticle): embedded here

@@ -56,6 +56,11 @@ final class EmbeddingBatcher implements Embedder {
   }
 
   @Override
+  public Future<List<float[]>> embedNow(List<String> texts) {
+    return model.embedNow(texts);
+  }
+
+  @Override
   public Future<float[]> embedQuery(String text) {
     return model.embedQuery(text);
   }

@@ -47,6 +47,11 @@ final class QueryVectors implements Embedder {
   }
 
   @Override
+  public Future<List<float[]>> embedNow(List<String> texts) {
+    return model.embedNow(texts);
+  }
+
+  @Override
   public Future<float[]> embedQuery(String text) {
     if (text.length() > MAX_KEPT_CHARS) {
       return model.embedQuery(text);

@@ -52,7 +52,7 @@ final class TextVectors {
     List<Future<List<float[]>>> batches = new ArrayList<>();
     int batch = Math.max(1, embedder.batch());
     for (int from = 0; from < missing.size(); from += batch) {
-      batches.add(embedder.embed(missing.subList(from, Math.min(missing.size(), from + batch))));
+      batches.add(embedder.embedNow(missing.subList(from, Math.min(missing.size(), from + batch))));
     }
     return Future.all(new ArrayList<>(batches)).map(all -> {
       Map<String, float[]> fresh = new LinkedHashMap<>();

@@ -32,6 +32,7 @@ public final class IngestBench {
 
   private static final int UPLOADS_IN_FLIGHT = 16;
   private static final int FILE_UPLOADS_IN_FLIGHT = 2;
+  private static final long VISITOR_PAUSE_MS = 300;
 
   private IngestBench() {
   }
@@ -91,9 +92,74 @@ public final class IngestBench {
           + " load average now %s%n", modelAfter, modelRate, model, loadAverage());
       System.out.printf("ratio to the model (mean of before and after, target 80%%): one per request %.0f%%, %d per"
           + " request %.0f%%%n", 100 * oneRate / model, documents.size(), 100 * manyRate / model);
+      visitorDuringIngestion(app, documents, copies);
     } finally {
       vertx.close().await();
     }
+  }
+
+  /**
+   * A visitor of another bot asks questions nobody asked before, 0.3 s apart (each a new query, and the bot's headings and
+   * sentences new to the process: its documents' headings carry a tag of the phase), one after another: first while
+   * nothing else runs, then while a third bot ingests {@code copies} copies of the documents, 34 files per request.
+   * Prints the visitor's turn latencies in both phases: what a chat costs while an operator uploads.
+   */
+  private static void visitorDuringIngestion(TestApp app, List<Upload> documents, int copies) throws Exception {
+    List<String> questions = KnowledgeBench.questions();
+    int half = questions.size() / 2;
+    String quiet = visitorBot(app, documents, "qzv");
+    List<Long> alone = new ArrayList<>();
+    ask(app, quiet, questions.subList(0, half).iterator(), alone, () -> false).await();
+    String busy = visitorBot(app, documents, "bzx");
+    List<Long> during = new ArrayList<>();
+    java.util.concurrent.atomic.AtomicBoolean ingesting = new java.util.concurrent.atomic.AtomicBoolean(true);
+    Future<Void> visitor = ask(app, busy, questions.subList(half, questions.size()).iterator(), during,
+        () -> !ingesting.get());
+    ingest(app, "while a visitor of another bot chats: " + documents.size() + " files per multipart request, "
+        + FILE_UPLOADS_IN_FLIGHT + " in flight", documents, copies, documents.size(), FILE_UPLOADS_IN_FLIGHT, false);
+    ingesting.set(false);
+    visitor.await();
+    System.out.printf("a visitor's new questions (extractive chat turns, one at a time): alone p50 %.1f ms p90 %.1f ms"
+        + " max %.1f ms (%d turns); while another bot ingests p50 %.1f ms p90 %.1f ms max %.1f ms (%d turns)%n",
+        percentile(alone, 0.5), percentile(alone, 0.9), percentile(alone, 1), alone.size(),
+        percentile(during, 0.5), percentile(during, 0.9), percentile(during, 1), during.size());
+  }
+
+  /** A bot answering from one copy of the documents, every heading tagged, ready. */
+  private static String visitorBot(TestApp app, List<Upload> documents, String tag) throws Exception {
+    String bot = app.createBot(new JsonObject().put("name", "visitor-" + tag).put("provider", "extractive")
+        .put("rate_limit", TestApp.UNTHROTTLED)).await().getString("id");
+    MultipartForm form = MultipartForm.create();
+    for (Upload d : documents) {
+      form.binaryFileUpload("file", d.name(), Buffer.buffer(d.text().replaceAll("(?m)^(#+) ", "$1 " + tag + " ")),
+          "text/markdown");
+    }
+    app.admin(HttpMethod.POST, "/api/bots/" + bot + "/documents").sendMultipartForm(form).await();
+    KnowledgeBench.waitReady(app.client, TestApp.ADMIN_TOKEN, bot, documents.size());
+    return bot;
+  }
+
+  /** Asks the questions one after another (until {@code stop}), adding each turn's milliseconds to {@code out}. */
+  private static Future<Void> ask(TestApp app, String bot, java.util.Iterator<String> questions, List<Long> out,
+      java.util.function.BooleanSupplier stop) {
+    if (!questions.hasNext() || stop.getAsBoolean()) {
+      return Future.succeededFuture();
+    }
+    long start = System.nanoTime();
+    return app.chat(bot, new JsonObject().put("message", questions.next()).put("session_id", "visitor-" + bot))
+        .compose(response -> {
+          if (response.statusCode() != 200) {
+            return Future.failedFuture("chat answered " + response.statusCode() + ": " + response.bodyAsString());
+          }
+          out.add(System.nanoTime() - start);
+          // a visitor reads the answer before asking again; spreads the questions over the ingestion
+          return app.vertx.timer(VISITOR_PAUSE_MS).compose(t -> ask(app, bot, questions, out, stop));
+        });
+  }
+
+  private static double percentile(List<Long> nanos, double p) {
+    long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
+    return sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, (int) (sorted.length * p))] / 1e6;
   }
 
   /** A document of the benchmark: its file name and text. */

@@ -52,12 +52,7 @@ public final class KnowledgeBench {
     String token = args[1];
     int chunks = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
     int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 10;
-    List<String> questions = new ArrayList<>();
-    for (String line : Files.readAllLines(Path.of("src/test/resources/eval/questions.tsv"))) {
-      if (!line.isBlank() && line.indexOf('\t') > 0) {
-        questions.add(line.substring(0, line.indexOf('\t')));
-      }
-    }
+    List<String> questions = questions();
     WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost(base.getHost())
         .setDefaultPort(base.getPort()), new PoolOptions().setHttp1MaxSize(32));
     try {
@@ -176,6 +171,17 @@ public final class KnowledgeBench {
       done.incrementAndGet();
       visitor(request, n, done, stop, finished);
     });
+  }
+
+  /** The questions of the retrieval evaluation (src/test/resources/eval/questions.tsv), in order. */
+  static List<String> questions() throws java.io.IOException {
+    List<String> questions = new ArrayList<>();
+    for (String line : Files.readAllLines(Path.of("src/test/resources/eval/questions.tsv"))) {
+      if (!line.isBlank() && line.indexOf('\t') > 0) {
+        questions.add(line.substring(0, line.indexOf('\t')));
+      }
+    }
+    return questions;
   }
 
   /** Polls the bot's documents until {@code count} are ready (throws if one failed); answers their chunk total. */

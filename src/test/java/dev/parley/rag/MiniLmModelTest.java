@@ -35,6 +35,29 @@ class MiniLmModelTest {
   }
 
   @Test
+  void textsAVisitorWaitsForGoAheadOfChunksQueuedBeforeThem() throws Exception {
+    MiniLmModel model = MiniLmModel.load();
+    List<TextSegment> chunks = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      chunks.add(TextSegment.from("Chunk " + i + " of an upload about the warranty of the Cairn tent and its repairs."));
+    }
+    List<TextSegment> headings = List.of(TextSegment.from("Returns"), TextSegment.from("Repairs"),
+        TextSegment.from("Shipping to the islands"));
+    java.util.concurrent.CompletableFuture<?> upload = java.util.concurrent.CompletableFuture.runAsync(
+        () -> model.embedAll(chunks));
+    while (!upload.isDone() && Thread.getAllStackTraces().keySet().stream()
+        .noneMatch(t -> t.getName().startsWith("parley-embedding-") && t.getState() == Thread.State.RUNNABLE)) {
+      Thread.sleep(1);
+    }
+
+    List<Embedding> visitor = MiniLmModel.urgently(() -> model.embedAll(headings).content());
+
+    assertThat(visitor).hasSize(3);
+    assertThat(upload).as("the upload's 400 chunks were still being embedded").isNotDone();
+    upload.get();
+  }
+
+  @Test
   void runsTextsOnAtMostOneThreadPerCore() {
     MiniLmModel model = MiniLmModel.load();
     List<TextSegment> texts = new ArrayList<>();
