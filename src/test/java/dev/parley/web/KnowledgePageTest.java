@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
@@ -80,7 +81,11 @@ class KnowledgePageTest {
   }
 
   private static void openTab() {
-    browser.open("/admin/#/bots/" + botId + "/knowledge");
+    openTab(botId);
+  }
+
+  private static void openTab(String bot) {
+    browser.open("/admin/#/bots/" + bot + "/knowledge");
     browser.hookDialogs();
     byId("dropzone");
   }
@@ -111,6 +116,21 @@ class KnowledgePageTest {
           + browser.js("var u = document.getElementById('uploads'); return u ? u.innerText : '';") + "; documents: "
           + browser.js("var t = document.getElementById('documents'); return t ? t.innerText : '';") + "; API: " + apiDocuments(), e);
     }
+  }
+
+  /** The files of each upload request the server added for {@code bot}, from the audit log (one entry per request). */
+  private static List<List<String>> uploadRequests(String bot) {
+    JsonArray entries = Await.result(browser.app.admin(HttpMethod.GET,
+        "/api/audit?action=document.create&limit=200&bot_id=" + bot).send()).bodyAsJsonObject().getJsonArray("entries");
+    return entries.stream().map(JsonObject.class::cast)
+        .map(e -> e.getJsonObject("changes").getJsonArray("files").stream().map(JsonObject.class::cast)
+            .map(f -> f.getString("name")).toList())
+        .toList();
+  }
+
+  private static List<String> uploadStates(String state) {
+    return browser.driver.findElements(By.cssSelector("#uploads li[data-state='" + state + "']")).stream()
+        .map(li -> li.getDomAttribute("data-name")).toList();
   }
 
   private static JsonArray apiDocuments() {
@@ -307,6 +327,90 @@ class KnowledgePageTest {
     assertThat(apiDocuments().stream().map(JsonObject.class::cast)
         .filter(d -> "returns.md".equals(d.getString("name"))).findFirst().orElseThrow().getString("embedding_model"))
         .isEqualTo("all-minilm-l6-v2-q");
+    assertThat(browser.dialogs()).isZero();
+  }
+
+  @Test
+  @Order(7)
+  void several_small_files_are_sent_in_fewer_requests_than_files_and_all_become_listed() throws Exception {
+    String bot = browser.createBot(new JsonObject().put("name", "Grouped uploads")).getString("id");
+    List<String> names = List.of("gate-1.txt", "gate-2.md", "gate-3.txt", "gate-4.html", "gate-5.txt", "gate-6.md");
+    List<String> paths = new ArrayList<>();
+    for (String name : names) {
+      paths.add(file(name, "The shuttle to " + name.substring(0, 6) + " leaves every " + name.charAt(5) + "0 minutes.").toString());
+    }
+    openTab(bot);
+    byId("kb-files").sendKeys(String.join("\n", paths));
+
+    slowly(d -> uploadStates("done").size() == names.size());
+    // The audit entry of a request is written just after its response.
+    List<List<String>> requests = slowly(d -> {
+      List<List<String>> r = uploadRequests(bot);
+      return r.stream().mapToInt(List::size).sum() == names.size() ? r : null;
+    });
+    assertThat(requests).hasSizeLessThan(names.size());
+    assertThat(requests.stream().flatMap(List::stream)).containsExactlyInAnyOrderElementsOf(names);
+    for (String name : names) {
+      slowly(d -> row(d, name));
+    }
+    assertThat(browser.dialogs()).isZero();
+  }
+
+  @Test
+  @Order(8)
+  void a_file_the_server_refuses_fails_with_its_message_and_the_rest_of_its_request_is_added() throws Exception {
+    String bot = browser.createBot(new JsonObject().put("name", "One refused upload")).getString("id");
+    Path menu = file("menu.md", "# Menu\n\nSoup of the day, bread and a drink.");
+    Path fake = file("scan.pdf", "only text, no PDF inside");
+    Path prices = file("prices.txt", "A coffee costs two euros.");
+    openTab(bot);
+    byId("kb-files").sendKeys(menu + "\n" + fake + "\n" + prices);
+
+    WebElement refused = slowly(d -> {
+      List<WebElement> failed = d.findElements(By.cssSelector("#uploads li[data-state='failed']"));
+      return failed.size() == 1 ? failed.get(0) : null;
+    });
+    assertThat(refused.getDomAttribute("data-name")).isEqualTo("scan.pdf");
+    assertThat(refused.findElement(By.cssSelector(".upload-status")).getText())
+        .startsWith("'scan.pdf': ").contains("not a PDF", "unsupported_media_type");
+    slowly(d -> uploadStates("done").size() == 2);
+    assertThat(uploadStates("done")).containsExactlyInAnyOrder("menu.md", "prices.txt");
+    // The refused request left no entry; the other two went again together.
+    List<List<String>> requests = slowly(d -> {
+      List<List<String>> r = uploadRequests(bot);
+      return r.isEmpty() ? null : r;
+    });
+    assertThat(requests).hasSize(1);
+    assertThat(requests.get(0)).containsExactlyInAnyOrder("menu.md", "prices.txt");
+    slowly(d -> row(d, "menu.md"));
+    slowly(d -> row(d, "prices.txt"));
+    assertThat(row(browser.driver, "scan.pdf")).isNull();
+    assertThat(browser.dialogs()).isZero();
+  }
+
+  @Test
+  @Order(9)
+  void a_refused_file_the_server_names_otherwise_is_found_by_sending_its_request_again_file_by_file() throws Exception {
+    String bot = browser.createBot(new JsonObject().put("name", "Renamed refused upload")).getString("id");
+    Path hours = file("hours.md", "# Hours\n\nThe museum opens at ten.");
+    // The server's multipart decoder reads '=' in a file name as a space: its error names "rates 2027.pdf".
+    Path fake = file("rates=2027.pdf", "a price list typed as text");
+    Path staff = file("staff.txt", "Ask the guides in blue jackets.");
+    openTab(bot);
+    byId("kb-files").sendKeys(hours + "\n" + fake + "\n" + staff);
+
+    slowly(d -> uploadStates("done").size() == 2);
+    assertThat(uploadStates("done")).containsExactlyInAnyOrder("hours.md", "staff.txt");
+    assertThat(uploadStates("failed")).containsExactly("rates=2027.pdf");
+    assertThat(browser.driver.findElement(By.cssSelector("#uploads li[data-state='failed'] .upload-status")).getText())
+        .contains("not a PDF", "unsupported_media_type");
+    List<List<String>> requests = slowly(d -> {
+      List<List<String>> r = uploadRequests(bot);
+      return r.size() == 2 ? r : null;
+    });
+    assertThat(requests).allSatisfy(files -> assertThat(files).hasSize(1));
+    slowly(d -> row(d, "hours.md"));
+    slowly(d -> row(d, "staff.txt"));
     assertThat(browser.dialogs()).isZero();
   }
 }
