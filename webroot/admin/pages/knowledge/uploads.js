@@ -11,7 +11,7 @@ import { errorText } from '../../lib/forms.js';
 import { ACCEPT, checkFile, fileSize, MAX_BYTES } from './files.js';
 
 const PARALLEL = 3;
-/** Files in one request: the gain of sending together is mostly there by 20; fewer to send again when one is refused. */
+/** Files in one request (the server takes 100): one request instead of 20, and few to send again when one is refused. */
 const GROUP_FILES = 20;
 /** Bytes in one request: a few seconds on a slow uplink, so a group's shared bar moves and a cancel loses little. */
 const GROUP_BYTES = 2 * 1024 * 1024;
