@@ -118,19 +118,47 @@ class KnowledgePageTest {
     }
   }
 
-  /** The files of each upload request the server added for {@code bot}, from the audit log (one entry per request). */
-  private static List<List<String>> uploadRequests(String bot) {
-    JsonArray entries = Await.result(browser.app.admin(HttpMethod.GET,
-        "/api/audit?action=document.create&limit=200&bot_id=" + bot).send()).bodyAsJsonObject().getJsonArray("entries");
-    return entries.stream().map(JsonObject.class::cast)
-        .map(e -> e.getJsonObject("changes").getJsonArray("files").stream().map(JsonObject.class::cast)
-            .map(f -> f.getString("name")).toList())
-        .toList();
+  /** A new bot's Knowledge tab with {@code picked} chosen in its file picker; the bot's id. */
+  private static String pickInNewBot(String name, List<Path> picked) {
+    String bot = browser.createBot(new JsonObject().put("name", name)).getString("id");
+    openTab(bot);
+    byId("kb-files").sendKeys(String.join("\n", picked.stream().map(Path::toString).toList()));
+    return bot;
+  }
+
+  /**
+   * The files of each upload request the server added for {@code bot}, from the audit log (one entry per request,
+   * written just after its response), once they list {@code files} files.
+   */
+  private static List<List<String>> uploadRequests(String bot, int files) {
+    return slowly(d -> {
+      JsonArray entries = Await.result(browser.app.admin(HttpMethod.GET,
+          "/api/audit?action=document.create&limit=200&bot_id=" + bot).send()).bodyAsJsonObject().getJsonArray("entries");
+      List<List<String>> requests = entries.stream().map(JsonObject.class::cast)
+          .map(e -> e.getJsonObject("changes").getJsonArray("files").stream().map(JsonObject.class::cast)
+              .map(f -> f.getString("name")).toList())
+          .toList();
+      return requests.stream().mapToInt(List::size).sum() == files ? requests : null;
+    });
   }
 
   private static List<String> uploadStates(String state) {
     return browser.driver.findElements(By.cssSelector("#uploads li[data-state='" + state + "']")).stream()
         .map(li -> li.getDomAttribute("data-name")).toList();
+  }
+
+  /**
+   * Waits until the uploads end with {@code added} done and listed and {@code refused} alone failed; the failed
+   * upload's status text.
+   */
+  private static String uploadsEnd(List<String> added, String refused) {
+    slowly(d -> uploadStates("done").size() + uploadStates("failed").size() == added.size() + 1);
+    assertThat(uploadStates("done")).containsExactlyInAnyOrderElementsOf(added);
+    assertThat(uploadStates("failed")).containsExactly(refused);
+    for (String name : added) {
+      slowly(d -> row(d, name));
+    }
+    return browser.driver.findElement(By.cssSelector("#uploads li[data-state='failed'] .upload-status")).getText();
   }
 
   private static JsonArray apiDocuments() {
@@ -333,21 +361,15 @@ class KnowledgePageTest {
   @Test
   @Order(7)
   void several_small_files_are_sent_in_fewer_requests_than_files_and_all_become_listed() throws Exception {
-    String bot = browser.createBot(new JsonObject().put("name", "Grouped uploads")).getString("id");
     List<String> names = List.of("gate-1.txt", "gate-2.md", "gate-3.txt", "gate-4.html", "gate-5.txt", "gate-6.md");
-    List<String> paths = new ArrayList<>();
+    List<Path> picked = new ArrayList<>();
     for (String name : names) {
-      paths.add(file(name, "The shuttle to " + name.substring(0, 6) + " leaves every " + name.charAt(5) + "0 minutes.").toString());
+      picked.add(file(name, "The shuttle to " + name.substring(0, 6) + " leaves every " + name.charAt(5) + "0 minutes."));
     }
-    openTab(bot);
-    byId("kb-files").sendKeys(String.join("\n", paths));
+    String bot = pickInNewBot("Grouped uploads", picked);
 
     slowly(d -> uploadStates("done").size() == names.size());
-    // The audit entry of a request is written just after its response.
-    List<List<String>> requests = slowly(d -> {
-      List<List<String>> r = uploadRequests(bot);
-      return r.stream().mapToInt(List::size).sum() == names.size() ? r : null;
-    });
+    List<List<String>> requests = uploadRequests(bot, names.size());
     assertThat(requests).hasSizeLessThan(names.size());
     assertThat(requests.stream().flatMap(List::stream)).containsExactlyInAnyOrderElementsOf(names);
     for (String name : names) {
@@ -359,31 +381,15 @@ class KnowledgePageTest {
   @Test
   @Order(8)
   void a_file_the_server_refuses_fails_with_its_message_and_the_rest_of_its_request_is_added() throws Exception {
-    String bot = browser.createBot(new JsonObject().put("name", "One refused upload")).getString("id");
-    Path menu = file("menu.md", "# Menu\n\nSoup of the day, bread and a drink.");
-    Path fake = file("scan.pdf", "only text, no PDF inside");
-    Path prices = file("prices.txt", "A coffee costs two euros.");
-    openTab(bot);
-    byId("kb-files").sendKeys(menu + "\n" + fake + "\n" + prices);
+    String bot = pickInNewBot("One refused upload", List.of(file("menu.md", "# Menu\n\nSoup of the day, bread and a drink."),
+        file("scan.pdf", "only text, no PDF inside"), file("prices.txt", "A coffee costs two euros.")));
 
-    WebElement refused = slowly(d -> {
-      List<WebElement> failed = d.findElements(By.cssSelector("#uploads li[data-state='failed']"));
-      return failed.size() == 1 ? failed.get(0) : null;
-    });
-    assertThat(refused.getDomAttribute("data-name")).isEqualTo("scan.pdf");
-    assertThat(refused.findElement(By.cssSelector(".upload-status")).getText())
+    assertThat(uploadsEnd(List.of("menu.md", "prices.txt"), "scan.pdf"))
         .startsWith("'scan.pdf': ").contains("not a PDF", "unsupported_media_type");
-    slowly(d -> uploadStates("done").size() == 2);
-    assertThat(uploadStates("done")).containsExactlyInAnyOrder("menu.md", "prices.txt");
     // The refused request left no entry; the other two went again together.
-    List<List<String>> requests = slowly(d -> {
-      List<List<String>> r = uploadRequests(bot);
-      return r.isEmpty() ? null : r;
-    });
+    List<List<String>> requests = uploadRequests(bot, 2);
     assertThat(requests).hasSize(1);
     assertThat(requests.get(0)).containsExactlyInAnyOrder("menu.md", "prices.txt");
-    slowly(d -> row(d, "menu.md"));
-    slowly(d -> row(d, "prices.txt"));
     assertThat(row(browser.driver, "scan.pdf")).isNull();
     assertThat(browser.dialogs()).isZero();
   }
@@ -391,26 +397,13 @@ class KnowledgePageTest {
   @Test
   @Order(9)
   void a_refused_file_the_server_names_otherwise_is_found_by_sending_its_request_again_file_by_file() throws Exception {
-    String bot = browser.createBot(new JsonObject().put("name", "Renamed refused upload")).getString("id");
-    Path hours = file("hours.md", "# Hours\n\nThe museum opens at ten.");
     // The server's multipart decoder reads '=' in a file name as a space: its error names "rates 2027.pdf".
-    Path fake = file("rates=2027.pdf", "a price list typed as text");
-    Path staff = file("staff.txt", "Ask the guides in blue jackets.");
-    openTab(bot);
-    byId("kb-files").sendKeys(hours + "\n" + fake + "\n" + staff);
+    String bot = pickInNewBot("Renamed refused upload", List.of(file("hours.md", "# Hours\n\nThe museum opens at ten."),
+        file("rates=2027.pdf", "a price list typed as text"), file("staff.txt", "Ask the guides in blue jackets.")));
 
-    slowly(d -> uploadStates("done").size() == 2);
-    assertThat(uploadStates("done")).containsExactlyInAnyOrder("hours.md", "staff.txt");
-    assertThat(uploadStates("failed")).containsExactly("rates=2027.pdf");
-    assertThat(browser.driver.findElement(By.cssSelector("#uploads li[data-state='failed'] .upload-status")).getText())
-        .contains("not a PDF", "unsupported_media_type");
-    List<List<String>> requests = slowly(d -> {
-      List<List<String>> r = uploadRequests(bot);
-      return r.size() == 2 ? r : null;
-    });
-    assertThat(requests).allSatisfy(files -> assertThat(files).hasSize(1));
-    slowly(d -> row(d, "hours.md"));
-    slowly(d -> row(d, "staff.txt"));
+    assertThat(uploadsEnd(List.of("hours.md", "staff.txt"), "rates=2027.pdf")).contains("not a PDF", "unsupported_media_type");
+    List<List<String>> requests = uploadRequests(bot, 2);
+    assertThat(requests).hasSize(2).allSatisfy(files -> assertThat(files).hasSize(1));
     assertThat(browser.dialogs()).isZero();
   }
 }
