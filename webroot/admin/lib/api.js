@@ -73,23 +73,25 @@ export function api(method, path, body, quiet) {
 }
 
 /**
- * POSTs one file as multipart/form-data with an XMLHttpRequest, so that its progress can be shown;
- * {promise, abort}. The promise rejects with an ApiError (code 'cancelled' once aborted).
+ * POSTs files as one multipart/form-data request (the server adds them all or none) with an XMLHttpRequest, so that
+ * its progress can be shown; {promise, abort}. onSent: the whole body went out, the server decides now. The promise
+ * rejects with an ApiError (code 'cancelled' once aborted).
  */
-export function upload(path, file, onProgress) {
+export function upload(path, files, onProgress, onSent) {
   const xhr = new XMLHttpRequest();
   const promise = new Promise((resolve, reject) => {
     const data = new FormData();
-    data.append('file', file, file.name);
+    files.forEach((file) => data.append('file', file, file.name));
     xhr.open('POST', path);
     const headers = authHeaders('POST');
     Object.keys(headers).forEach((k) => xhr.setRequestHeader(k, headers[k]));
     xhr.upload.addEventListener('progress', (e) => {
       if (e.lengthComputable) { onProgress(e.loaded, e.total); }
     });
+    xhr.upload.addEventListener('load', () => onSent());
     xhr.addEventListener('load', () => uploaded(xhr, resolve, reject));
     xhr.addEventListener('error', () => reject(uploadError(null,
-      'The upload was interrupted: Parley cannot be reached, or the file is over the server\'s upload limit.')));
+      'The upload was interrupted: Parley cannot be reached, or the upload is over the server\'s limit.')));
     xhr.addEventListener('abort', () => reject(uploadError('cancelled', 'Upload cancelled.')));
     xhr.send(data);
   });

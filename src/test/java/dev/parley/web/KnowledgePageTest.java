@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
@@ -80,7 +81,11 @@ class KnowledgePageTest {
   }
 
   private static void openTab() {
-    browser.open("/admin/#/bots/" + botId + "/knowledge");
+    openTab(botId);
+  }
+
+  private static void openTab(String bot) {
+    browser.open("/admin/#/bots/" + bot + "/knowledge");
     browser.hookDialogs();
     byId("dropzone");
   }
@@ -111,6 +116,49 @@ class KnowledgePageTest {
           + browser.js("var u = document.getElementById('uploads'); return u ? u.innerText : '';") + "; documents: "
           + browser.js("var t = document.getElementById('documents'); return t ? t.innerText : '';") + "; API: " + apiDocuments(), e);
     }
+  }
+
+  /** A new bot's Knowledge tab with {@code picked} chosen in its file picker; the bot's id. */
+  private static String pickInNewBot(String name, List<Path> picked) {
+    String bot = browser.createBot(new JsonObject().put("name", name)).getString("id");
+    openTab(bot);
+    byId("kb-files").sendKeys(String.join("\n", picked.stream().map(Path::toString).toList()));
+    return bot;
+  }
+
+  /**
+   * The files of each upload request the server added for {@code bot}, from the audit log (one entry per request,
+   * written just after its response), once they list {@code files} files.
+   */
+  private static List<List<String>> uploadRequests(String bot, int files) {
+    return slowly(d -> {
+      JsonArray entries = Await.result(browser.app.admin(HttpMethod.GET,
+          "/api/audit?action=document.create&limit=200&bot_id=" + bot).send()).bodyAsJsonObject().getJsonArray("entries");
+      List<List<String>> requests = entries.stream().map(JsonObject.class::cast)
+          .map(e -> e.getJsonObject("changes").getJsonArray("files").stream().map(JsonObject.class::cast)
+              .map(f -> f.getString("name")).toList())
+          .toList();
+      return requests.stream().mapToInt(List::size).sum() == files ? requests : null;
+    });
+  }
+
+  private static List<String> uploadStates(String state) {
+    return browser.driver.findElements(By.cssSelector("#uploads li[data-state='" + state + "']")).stream()
+        .map(li -> li.getDomAttribute("data-name")).toList();
+  }
+
+  /**
+   * Waits until the uploads end with {@code added} done and listed and {@code refused} alone failed; the failed
+   * upload's status text.
+   */
+  private static String uploadsEnd(List<String> added, String refused) {
+    slowly(d -> uploadStates("done").size() + uploadStates("failed").size() == added.size() + 1);
+    assertThat(uploadStates("done")).containsExactlyInAnyOrderElementsOf(added);
+    assertThat(uploadStates("failed")).containsExactly(refused);
+    for (String name : added) {
+      slowly(d -> row(d, name));
+    }
+    return browser.driver.findElement(By.cssSelector("#uploads li[data-state='failed'] .upload-status")).getText();
   }
 
   private static JsonArray apiDocuments() {
@@ -307,6 +355,55 @@ class KnowledgePageTest {
     assertThat(apiDocuments().stream().map(JsonObject.class::cast)
         .filter(d -> "returns.md".equals(d.getString("name"))).findFirst().orElseThrow().getString("embedding_model"))
         .isEqualTo("all-minilm-l6-v2-q");
+    assertThat(browser.dialogs()).isZero();
+  }
+
+  @Test
+  @Order(7)
+  void several_small_files_are_sent_in_fewer_requests_than_files_and_all_become_listed() throws Exception {
+    List<String> names = List.of("gate-1.txt", "gate-2.md", "gate-3.txt", "gate-4.html", "gate-5.txt", "gate-6.md");
+    List<Path> picked = new ArrayList<>();
+    for (String name : names) {
+      picked.add(file(name, "The shuttle to " + name.substring(0, 6) + " leaves every " + name.charAt(5) + "0 minutes."));
+    }
+    String bot = pickInNewBot("Grouped uploads", picked);
+
+    slowly(d -> uploadStates("done").size() == names.size());
+    List<List<String>> requests = uploadRequests(bot, names.size());
+    assertThat(requests).hasSizeLessThan(names.size());
+    assertThat(requests.stream().flatMap(List::stream)).containsExactlyInAnyOrderElementsOf(names);
+    for (String name : names) {
+      slowly(d -> row(d, name));
+    }
+    assertThat(browser.dialogs()).isZero();
+  }
+
+  @Test
+  @Order(8)
+  void a_file_the_server_refuses_fails_with_its_message_and_the_rest_of_its_request_is_added() throws Exception {
+    String bot = pickInNewBot("One refused upload", List.of(file("menu.md", "# Menu\n\nSoup of the day, bread and a drink."),
+        file("scan.pdf", "only text, no PDF inside"), file("prices.txt", "A coffee costs two euros.")));
+
+    assertThat(uploadsEnd(List.of("menu.md", "prices.txt"), "scan.pdf"))
+        .startsWith("'scan.pdf': ").contains("not a PDF", "unsupported_media_type");
+    // The refused request left no entry; the other two went again together.
+    List<List<String>> requests = uploadRequests(bot, 2);
+    assertThat(requests).hasSize(1);
+    assertThat(requests.get(0)).containsExactlyInAnyOrder("menu.md", "prices.txt");
+    assertThat(row(browser.driver, "scan.pdf")).isNull();
+    assertThat(browser.dialogs()).isZero();
+  }
+
+  @Test
+  @Order(9)
+  void a_refused_file_the_server_names_otherwise_is_found_by_sending_its_request_again_file_by_file() throws Exception {
+    // The server's multipart decoder reads '=' in a file name as a space: its error names "rates 2027.pdf".
+    String bot = pickInNewBot("Renamed refused upload", List.of(file("hours.md", "# Hours\n\nThe museum opens at ten."),
+        file("rates=2027.pdf", "a price list typed as text"), file("staff.txt", "Ask the guides in blue jackets.")));
+
+    assertThat(uploadsEnd(List.of("hours.md", "staff.txt"), "rates=2027.pdf")).contains("not a PDF", "unsupported_media_type");
+    List<List<String>> requests = uploadRequests(bot, 2);
+    assertThat(requests).hasSize(2).allSatisfy(files -> assertThat(files).hasSize(1));
     assertThat(browser.dialogs()).isZero();
   }
 }
