@@ -116,7 +116,8 @@ class AccountsPageTest {
   void the_owner_invites_an_editor_with_one_of_two_bots_and_copies_the_link_shown_once() {
     browser.open("/admin/#/users");
     byId("invite-user-form");
-    assertThat(browser.driver.findElement(By.cssSelector("#users tr[data-email='" + OWNER + "']")).getText())
+    // the list is read after the form is shown
+    assertThat(browser.waitFor(d -> d.findElement(By.cssSelector("#users tr[data-email='" + OWNER + "']"))).getText())
         .contains("Olive Owner", "(you)", "owner", "every bot");
     type("invite-email", "not an address");
     browser.driver.findElement(By.cssSelector("#invite-user-form button[type=submit]")).click();
@@ -203,7 +204,8 @@ class AccountsPageTest {
 
     signInAs(OWNER);
     browser.open("/admin/#/audit");
-    byId("audit-filters");
+    // the unfiltered first page is drawn before filtering: arriving after the filtered one, it would draw the list anew
+    browser.waitFor(d -> d.findElements(By.cssSelector("#audit tbody tr")).size() > 3);
     type("audit-target", "user:" + editorId);
     browser.driver.findElement(By.cssSelector("#audit-filters button[type=submit]")).click();
     List<WebElement> rows = browser.waitFor(d -> {

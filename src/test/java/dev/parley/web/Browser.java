@@ -185,6 +185,18 @@ final class Browser implements AutoCloseable {
         .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(condition);
   }
 
+  /**
+   * Clicks what {@code locator} finds, once it is there. For a part the page draws anew while the test runs (a list
+   * redrawn as live events or polls arrive, buttons redrawn after each action): the element is found again at each
+   * try, so a redraw between finding and clicking costs a retry, not a StaleElementReferenceException.
+   */
+  void click(By locator) {
+    waitFor(d -> {
+      d.findElement(locator).click();
+      return true;
+    });
+  }
+
   void size(int width, int height) {
     driver.manage().window().setSize(new Dimension(width, height));
   }

@@ -119,12 +119,12 @@ class HandoffBrowserTest {
     agent.waitFor(d -> d.getTitle().startsWith("(1) "));
     agent.waitFor(d -> textOf(d, "#inbox-list li[data-state=waiting] .unread", "1"));
     agent.screenshot("handoff-inbox-waiting");
-    // found again here: the list is drawn anew as its counts arrive, which leaves an element found earlier stale
-    in(agent, "#inbox-list li[data-state=waiting]").findElement(By.tagName("a")).click();
+    // the list is drawn anew as its counts arrive, and the conversation's buttons after each change: clicked by locator
+    agent.click(By.cssSelector("#inbox-list li[data-state=waiting] a"));
     agent.waitFor(d -> textOf(d, "#inbox-transcript", "Is anyone there?"));
     assertThat(agent.driver.findElement(By.id("inbox-transcript")).getText())
         .contains("Visitor: Do you ship abroad?", "Bot: Echo: Do you ship abroad?");
-    in(agent, "#take-over").click();
+    agent.click(By.id("take-over"));
     agent.waitFor(d -> "human".equals(d.findElement(By.id("conv-state")).getDomAttribute("data-state")));
     WebElement text = agent.driver.findElement(By.id("agent-text"));
     text.sendKeys("Hello, I am Test agent. Yes, we ship to 30 countries.");
@@ -148,7 +148,7 @@ class HandoffBrowserTest {
         .findElement(By.cssSelector(".p iframe")));
 
     // handed back: the bot answers the next question
-    agent.driver.findElement(By.id("release")).click();
+    agent.click(By.id("release"));
     agent.waitFor(d -> "bot".equals(d.findElement(By.id("conv-state")).getDomAttribute("data-state")));
     visitor.waitFor(d -> textOf(d, "#log .state-line", "Test agent left; the assistant is back"));
     assertThat(visitor.driver.findElement(By.id("handoff")).isDisplayed()).isTrue();
