@@ -73,6 +73,20 @@ export function api(method, path, body, quiet) {
 }
 
 /**
+ * request (a function answering a promise) wrapped so that only its latest call's answer is passed on: an earlier
+ * call answered late (a slow first page, a filter sent twice) never settles, so it cannot draw over the latest.
+ */
+export function latestOnly(request) {
+  let calls = 0;
+  const never = new Promise(() => {});
+  return (...args) => {
+    const call = ++calls;
+    return request(...args).then((value) => (call === calls ? value : never),
+      (error) => (call === calls ? Promise.reject(error) : never));
+  };
+}
+
+/**
  * POSTs files as one multipart/form-data request (the server adds them all or none) with an XMLHttpRequest, so that
  * its progress can be shown; {promise, abort}. onSent: the whole body went out, the server decides now. The promise
  * rejects with an ApiError (code 'cancelled' once aborted).

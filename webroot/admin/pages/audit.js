@@ -2,7 +2,7 @@
  * The audit log (owners and admins): newest first, filtered by actor, action, target and a time range,
  * paged towards older entries by the server's cursor. Every value is shown as text.
  */
-import { api } from '../lib/api.js';
+import { api, latestOnly } from '../lib/api.js';
 import { h, render, when } from '../lib/dom.js';
 import { errorBox, labelled, showError } from '../lib/forms.js';
 
@@ -20,7 +20,8 @@ export function auditPage() {
     until: h('input', { type: 'datetime-local' })
   };
   let cursor = null;
-  const load = (more) => api('GET', '/api/audit?' + query(f, more ? cursor : null)).then((res) => {
+  const read = latestOnly((q) => api('GET', '/api/audit?' + q));
+  const load = (more) => read(query(f, more ? cursor : null)).then((res) => {
     if (!more) { body.replaceChildren(); }
     (res.entries || []).forEach((e) => body.appendChild(entryRow(e)));
     if (!body.children.length) { body.appendChild(h('tr', null, h('td', { colspan: 6, class: 'muted' }, 'Nothing recorded that matches.'))); }

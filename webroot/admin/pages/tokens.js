@@ -2,7 +2,7 @@
  * The API tokens page (everyone, for their own tokens): the list, making one (its value shown once,
  * to copy; the server keeps only a hash) and revoking one. A token acts with its owner's role and bots.
  */
-import { api } from '../lib/api.js';
+import { api, latestOnly } from '../lib/api.js';
 import { h, render, showOnce, toast, when } from '../lib/dom.js';
 import { clearErrors, errorBox, fieldError, labelled, showError, showFieldErrors } from '../lib/forms.js';
 import { me } from '../lib/session.js';
@@ -17,7 +17,8 @@ export function tokensPage() {
   }
   const body = h('tbody');
   const shown = h('div', { id: 'new-token', hidden: true });
-  const load = () => api('GET', '/api/tokens').then((res) => {
+  const read = latestOnly(() => api('GET', '/api/tokens'));
+  const load = () => read().then((res) => {
     const list = res.tokens || [];
     body.replaceChildren(...list.map((t) => tokenRow(t, err, load)));
     if (!list.length) { body.appendChild(h('tr', null, h('td', { colspan: 5, class: 'muted' }, 'No tokens yet.'))); }

@@ -3,7 +3,7 @@
  * them, removing someone, and inviting someone (user-invite.js). An admin cannot manage owners, so
  * their rows offer nothing to an admin.
  */
-import { api } from '../lib/api.js';
+import { api, latestOnly } from '../lib/api.js';
 import { append, h, render, toast } from '../lib/dom.js';
 import { errorBox, showError } from '../lib/forms.js';
 import { reroute } from '../lib/router.js';
@@ -21,7 +21,8 @@ export function usersPage() {
   render(list);
   api('GET', '/api/bots').then((res) => {
     const bots = res.bots || [];
-    const load = () => api('GET', '/api/users').then((r) => {
+    const read = latestOnly(() => api('GET', '/api/users'));
+    const load = () => read().then((r) => {
       body.replaceChildren(...(r.users || []).map((u) => userRow(u, bots, err)));
     }, (e) => showError(err, e));
     append(document.getElementById('view'), inviteForm(bots, load));
