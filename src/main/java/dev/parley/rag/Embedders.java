@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The embedding models this node can use: the configured one ({@code rag.embeddings}), which new
@@ -154,27 +155,24 @@ final class Embedders {
     /** On the search workers (this one, when called on one), ahead of the chunks the model's threads have queued. */
     @Override
     public Future<List<float[]>> embedNow(List<String> texts) {
-      if (Context.isOnWorkerThread()) {
-        try {
-          return Future.succeededFuture(MiniLmModel.urgently(() -> LocalEmbeddings.embed(modelCache, texts)));
-        } catch (RuntimeException e) {
-          return Future.failedFuture(e);
-        }
-      }
-      return searchWorkers.executeBlocking(() -> MiniLmModel.urgently(() -> LocalEmbeddings.embed(modelCache, texts)),
-          false);
+      return onSearchWorker(() -> MiniLmModel.urgently(() -> LocalEmbeddings.embed(modelCache, texts)));
     }
 
     @Override
     public Future<float[]> embedQuery(String text) {
-      if (Context.isOnWorkerThread()) { // a search worker already (SearchVerticle): embedded here
+      return onSearchWorker(() -> LocalEmbeddings.embedOne(modelCache, text));
+    }
+
+    /** Runs here when already on a worker (a search worker: SearchVerticle), else on the search workers. */
+    private <T> Future<T> onSearchWorker(Supplier<T> work) {
+      if (Context.isOnWorkerThread()) {
         try {
-          return Future.succeededFuture(LocalEmbeddings.embedOne(modelCache, text));
+          return Future.succeededFuture(work.get());
         } catch (RuntimeException e) {
           return Future.failedFuture(e);
         }
       }
-      return searchWorkers.executeBlocking(() -> LocalEmbeddings.embedOne(modelCache, text), false);
+      return searchWorkers.executeBlocking(work::get, false);
     }
   }
 }

@@ -13,10 +13,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -112,7 +115,7 @@ public final class IngestBench {
     ask(app, quiet, questions.subList(0, half).iterator(), alone, () -> false).await();
     String busy = visitorBot(app, documents, "bzx");
     List<Long> during = new ArrayList<>();
-    java.util.concurrent.atomic.AtomicBoolean ingesting = new java.util.concurrent.atomic.AtomicBoolean(true);
+    AtomicBoolean ingesting = new AtomicBoolean(true);
     Future<Void> visitor = ask(app, busy, questions.subList(half, questions.size()).iterator(), during,
         () -> !ingesting.get());
     ingest(app, "while a visitor of another bot chats: " + documents.size() + " files per multipart request, "
@@ -140,8 +143,8 @@ public final class IngestBench {
   }
 
   /** Asks the questions one after another (until {@code stop}), adding each turn's milliseconds to {@code out}. */
-  private static Future<Void> ask(TestApp app, String bot, java.util.Iterator<String> questions, List<Long> out,
-      java.util.function.BooleanSupplier stop) {
+  private static Future<Void> ask(TestApp app, String bot, Iterator<String> questions, List<Long> out,
+      BooleanSupplier stop) {
     if (!questions.hasNext() || stop.getAsBoolean()) {
       return Future.succeededFuture();
     }
