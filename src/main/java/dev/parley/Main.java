@@ -107,8 +107,8 @@ public final class Main {
   /**
    * One event loop per core on Linux's native epoll transport (NIO elsewhere), and Prometheus metrics of Vert.x (HTTP
    * by route, event bus, pools) and of Parley itself; every label value from a closed set ({@link MetricLabels}), so
-   * requests cannot add series. On 2 cores, against Vert.x's default (NIO, two loops per core), this gave 15–20 %
-   * more plain turns per second at 64 visitors and 0.3 ms less per turn at one (docs/performance.md): a turn crosses
+   * requests cannot add series. On 2 cores, against Vert.x's default (NIO, two loops per core), a plain turn at one
+   * visitor took 0.25–0.5 ms less and the first token came sooner in every run (docs/performance.md): a turn crosses
    * from loop to loop several times, and fewer loops and cheaper wake-ups make each crossing cheaper.
    */
   public static VertxOptions options() {
