@@ -30,6 +30,7 @@ import java.util.stream.Stream;
  * one document per copy. {@code bench/run IngestBench [copies]}. After a warm-up, two phases on bots of their own: one
  * document per request (JSON, 16 requests in flight) and a copy's files in one multipart request (2 in flight), each
  * with the CPU of Parley's threads per document ({@link ThreadCpu}); the model is measured before and after.
+ * {@code -Dwarmups=N}: copies uploaded in each warm-up (5).
  */
 public final class IngestBench {
 
@@ -81,8 +82,9 @@ public final class IngestBench {
       }
       // warm-up on a bot of its own, the same paths, so that the clock starts with the code compiled, as in a server
       // that has run for a while (without it, the JIT compilers took a third of the CPU of the measured run)
-      ingest(app, "warm-up", documents, 5, 1, UPLOADS_IN_FLIGHT, false);
-      ingest(app, "warm-up", documents, 5, documents.size(), FILE_UPLOADS_IN_FLIGHT, false);
+      int warmups = Integer.getInteger("warmups", 5);
+      ingest(app, "warm-up", documents, warmups, 1, UPLOADS_IN_FLIGHT, false);
+      ingest(app, "warm-up", documents, warmups, documents.size(), FILE_UPLOADS_IN_FLIGHT, false);
       // as a script sends them: one document per request (JSON {name, text}), 16 requests in flight
       double oneRate = ingest(app, "one document per request (JSON), " + UPLOADS_IN_FLIGHT + " in flight", documents,
           copies, 1, UPLOADS_IN_FLIGHT, true);
