@@ -5,6 +5,7 @@ import dev.parley.common.Fields;
 import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
 import dev.parley.db.Database;
+import dev.parley.db.Dialect;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -47,6 +48,8 @@ final class ConversationStates {
   private final BiConsumer<String, String> forgetHistory;
   /** Every turn reads its session's state: the template is parsed once, not per turn, and reads three columns. */
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> stateQuery;
+  /** On SQLite, the sessions known to be with the bot, whose state read needs no query; null on PostgreSQL. */
+  private final WithTheBot withTheBot;
 
   /** {@code forgetHistory}: drops a session's cached history (an agent's message is part of it now). */
   ConversationStates(Database database, ConversationNews news, BiConsumer<String, String> forgetHistory) {
@@ -54,11 +57,28 @@ final class ConversationStates {
     this.news = news;
     this.forgetHistory = forgetHistory;
     this.stateQuery = SqlTemplate.forQuery(database.pool(), ConversationSql.PUBLIC_STATE_OF_SESSION);
+    this.withTheBot = database.dialect() == Dialect.SQLITE ? WithTheBot.acquire(database.name()) : null;
+  }
+
+  /** Lets go of what is shared with the other memory instances of the process (the verticle stops). */
+  void close() {
+    if (withTheBot != null) {
+      withTheBot.release();
+    }
   }
 
   Future<JsonObject> state(String botId, String sessionId) {
-    return stateQuery.execute(Map.of(Fields.BOT_ID, botId, Fields.SESSION_ID, sessionId))
-        .map(rows -> rows.size() == 0 ? new JsonObject().put(Fields.STATE, BOT) : publicState(rows.iterator().next().toJson()));
+    if (withTheBot != null && withTheBot.contains(botId, sessionId)) {
+      return Future.succeededFuture(new JsonObject().put(Fields.STATE, BOT));
+    }
+    long ticket = withTheBot == null ? 0 : withTheBot.ticket();
+    return stateQuery.execute(Map.of(Fields.BOT_ID, botId, Fields.SESSION_ID, sessionId)).map(rows -> {
+      JsonObject state = rows.size() == 0 ? new JsonObject().put(Fields.STATE, BOT) : publicState(rows.iterator().next().toJson());
+      if (withTheBot != null && BOT.equals(state.getString(Fields.STATE)) && state.getString(Fields.ASSIGNEE_ID) == null) {
+        withTheBot.fill(botId, sessionId, ticket);
+      }
+      return state;
+    });
   }
 
   /** Asks for a person: {@code waiting} (unchanged when it is waiting or with a person already). */
@@ -320,8 +340,16 @@ final class ConversationStates {
         .map((RowSet<Row> rows) -> rows.size() == 0 ? null : rows.iterator().next().toJson());
   }
 
+  /** One transaction; every one of them may change a state, so the sessions known to be with the bot go before and after. */
   private Future<JsonObject> commit(java.util.function.Function<SqlClient, Future<Outcome>> work) {
-    return database.inTransaction(work::apply).map(outcome -> {
+    if (withTheBot != null) {
+      withTheBot.forgetAll();
+    }
+    return database.inTransaction(work::apply).onComplete(ended -> {
+      if (withTheBot != null) {
+        withTheBot.forgetAll();
+      }
+    }).map(outcome -> {
       outcome.news().forEach(Runnable::run);
       return outcome.reply();
     });

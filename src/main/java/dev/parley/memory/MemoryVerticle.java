@@ -69,6 +69,7 @@ public class MemoryVerticle extends VerticleBase {
   private Database database;
   private MemoryService memory;
   private Retention retention;
+  private ConversationStates states;
   private NodeRelay relay;
   private long retentionTimer = -1;
 
@@ -108,8 +109,8 @@ public class MemoryVerticle extends VerticleBase {
               BusHandlers.register(vertx, Addresses.MEMORY_RETENTION_RUN, body -> retention.run()),
               relay.start(),
               QualityHandlers.register(vertx, db),
-              ConversationHandlers.register(vertx, new ConversationStates(db, new ConversationNews(vertx.eventBus(), relay),
-                  memory::forget), new InboxQuery(db.pool()))));
+              ConversationHandlers.register(vertx, states = new ConversationStates(db,
+                  new ConversationNews(vertx.eventBus(), relay), memory::forget), new InboxQuery(db.pool()))));
         })
         .onSuccess(ready -> scheduleRetention());
   }
@@ -152,6 +153,9 @@ public class MemoryVerticle extends VerticleBase {
     vertx.cancelTimer(retentionTimer);
     if (memory != null) {
       memory.close();
+    }
+    if (states != null) {
+      states.close();
     }
     Future<Void> relayed = relay == null ? Future.succeededFuture() : relay.stop();
     return relayed.transform(done -> database == null ? Future.succeededFuture() : database.close());

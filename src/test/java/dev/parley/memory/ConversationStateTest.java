@@ -43,6 +43,31 @@ class ConversationStateTest {
   }
 
   @Test
+  void a_session_read_as_with_the_bot_shows_each_later_change_at_once() {
+    String botId = bot();
+    String session = "session-known-bot";
+    assertThat(state(botId, session)).isEqualTo("bot");
+    assertThat(state(botId, session)).as("read again, from what the first read kept on SQLite").isEqualTo("bot");
+    String conversation = Await.result(client().handoff(RID, botId, session, null, "visitor")).getString(Fields.CONVERSATION_ID);
+    assertThat(state(botId, session)).isEqualTo("waiting");
+    Await.result(client().assign(RID, botId, conversation, ANA, null));
+    JsonObject held = Await.result(client().state(RID, botId, session));
+    assertThat(held.getString(Fields.STATE)).isEqualTo("human");
+    assertThat(held.getString(Fields.ASSIGNEE_NAME)).isEqualTo("Ana");
+    Await.result(client().release(RID, botId, conversation, ANA));
+    assertThat(state(botId, session)).isEqualTo("bot");
+    assertThat(state(botId, session)).isEqualTo("bot");
+    Await.result(client().message(RID, botId, conversation, BEN, "Ben takes it from here", false));
+    assertThat(state(botId, session)).as("an agent's message takes it over").isEqualTo("human");
+    Await.result(client().close(RID, botId, conversation, BEN));
+    assertThat(state(botId, session)).isEqualTo("closed");
+    Await.result(client().reopen(RID, botId, session));
+    assertThat(state(botId, session)).isEqualTo("bot");
+    assertThat(Await.result(client().handoff(RID, botId, session, null, "keywords")).getString(Fields.STATE)).isEqualTo("waiting");
+    assertThat(state(botId, session)).isEqualTo("waiting");
+  }
+
+  @Test
   void a_handoff_makes_the_conversation_wait_and_is_replayed_and_published_to_the_session() {
     String botId = bot();
     String session = "session-handoff-01";
@@ -211,6 +236,10 @@ class ConversationStateTest {
     assertThat(item.getLong("unread")).isZero();
     assertThat(item.getString(Fields.ASSIGNEE_NAME)).isEqualTo("Ana");
     assertThat(Await.result(client().perState(RID)).getLong("human")).isGreaterThanOrEqualTo(1L);
+  }
+
+  private static String state(String botId, String session) {
+    return Await.result(client().state(RID, botId, session)).getString(Fields.STATE);
   }
 
   private static ConversationClient client() {
