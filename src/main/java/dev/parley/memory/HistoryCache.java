@@ -6,8 +6,6 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The newest answered messages of recent sessions, kept in step with this process's writes, so
@@ -26,7 +24,7 @@ final class HistoryCache {
   /** The most messages kept per session: the largest {@code history_limit} a bot may have. */
   static final int MAX_MESSAGES = 200;
 
-  private static final Map<String, HistoryCache> BY_DATABASE = new ConcurrentHashMap<>();
+  private static final PerDatabase<HistoryCache> SHARED = new PerDatabase<>();
 
   record Message(String id, String role, String content) {
   }
@@ -44,7 +42,6 @@ final class HistoryCache {
   private final String database;
   private final long maxChars;
   private final int maxSessions;
-  private int users;
   private final LinkedHashMap<String, Entry> sessions = new LinkedHashMap<>(1_024, 0.75f, true);
   private long chars;
   private long writes;
@@ -64,15 +61,11 @@ final class HistoryCache {
     if (maxChars <= 0) {
       return null;
     }
-    return BY_DATABASE.compute(database, (name, cache) -> {
-      HistoryCache held = cache != null ? cache : new HistoryCache(name, maxChars, (int) Math.min(1_000_000, maxChars / 64));
-      held.users++;
-      return held;
-    });
+    return SHARED.acquire(database, name -> new HistoryCache(name, maxChars, (int) Math.min(1_000_000, maxChars / 64)));
   }
 
   void release() {
-    BY_DATABASE.computeIfPresent(database, (name, cache) -> --cache.users == 0 ? null : cache);
+    SHARED.release(database);
   }
 
   /** The last {@code limit} messages oldest first ({@code {role, content}}), or {@code null} when not held. */

@@ -2,7 +2,6 @@ package dev.parley.memory;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Sessions known to be with the bot (state {@code bot}, nobody assigned), so that the state read of a plain turn
@@ -21,7 +20,7 @@ final class WithTheBot {
   /** About 3 MB of keys when full; a session beyond them only costs its query. */
   static final int MAX_SESSIONS = 20_000;
 
-  private static final Map<String, WithTheBot> BY_DATABASE = new ConcurrentHashMap<>();
+  private static final PerDatabase<WithTheBot> SHARED = new PerDatabase<>();
 
   private final String database;
   private final LinkedHashMap<String, Boolean> sessions = new LinkedHashMap<>(256, 0.75f, true) {
@@ -31,7 +30,6 @@ final class WithTheBot {
     }
   };
   private long generation;
-  private int users;
 
   private WithTheBot(String database) {
     this.database = database;
@@ -39,15 +37,11 @@ final class WithTheBot {
 
   /** The set of {@code database}, made on first use; each user {@link #release()}s it when it stops. */
   static WithTheBot acquire(String database) {
-    return BY_DATABASE.compute(database, (name, held) -> {
-      WithTheBot set = held != null ? held : new WithTheBot(name);
-      set.users++;
-      return set;
-    });
+    return SHARED.acquire(database, WithTheBot::new);
   }
 
   void release() {
-    BY_DATABASE.computeIfPresent(database, (name, set) -> --set.users == 0 ? null : set);
+    SHARED.release(database);
   }
 
   /** Taken before a state read; {@link #fill} refuses it if a state change began or ended since. */
