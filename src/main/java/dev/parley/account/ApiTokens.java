@@ -5,11 +5,11 @@ import dev.parley.common.Fields;
 import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
 import dev.parley.db.Database;
+import dev.parley.db.Templates;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.templates.SqlTemplate;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -48,18 +48,18 @@ final class ApiTokens {
     if (row.get(Fields.TOKEN_HASH) == null || row.get(Fields.HINT) == null) {
       throw ParleyException.badRequest("invalid_body", "A token needs token_hash and hint");
     }
-    return database.inTransaction(tx -> SqlTemplate.forQuery(tx, AccountSql.COUNT_TOKENS_OF)
+    return database.inTransaction(tx -> Templates.forQuery(tx, AccountSql.COUNT_TOKENS_OF)
         .execute(Map.of(Fields.USER_ID, userId)).compose(rows -> {
           if (rows.iterator().next().getLong("n") >= MAX_PER_USER) {
             return Future.failedFuture(new ParleyException(ErrorCodes.CONFLICT, "too_many_tokens",
                 "You have " + MAX_PER_USER + " tokens: delete one first"));
           }
-          return SqlTemplate.forUpdate(tx, AccountSql.INSERT_TOKEN).execute(row).map(done -> view(row));
+          return Templates.forUpdate(tx, AccountSql.INSERT_TOKEN).execute(row).map(done -> view(row));
         }));
   }
 
   Future<JsonArray> list(String userId) {
-    return SqlTemplate.forQuery(database.pool(), AccountSql.SELECT_TOKENS_OF).execute(Map.of(Fields.USER_ID, userId))
+    return Templates.forQuery(database.pool(), AccountSql.SELECT_TOKENS_OF).execute(Map.of(Fields.USER_ID, userId))
         .map(rows -> {
           JsonArray tokens = new JsonArray();
           rows.forEach(row -> tokens.add(view(row.toJson().getMap())));
@@ -68,7 +68,7 @@ final class ApiTokens {
   }
 
   Future<Void> delete(String userId, String tokenId) {
-    return SqlTemplate.forUpdate(database.pool(), AccountSql.DELETE_TOKEN).execute(Map.of("id", tokenId, Fields.USER_ID, userId))
+    return Templates.forUpdate(database.pool(), AccountSql.DELETE_TOKEN).execute(Map.of("id", tokenId, Fields.USER_ID, userId))
         .compose(done -> done.rowCount() == 0 ? Future.failedFuture(ParleyException.notFound("Token"))
             : Future.succeededFuture());
   }
@@ -76,7 +76,7 @@ final class ApiTokens {
   /** The user of a live token with its {@code token_id}. */
   Future<JsonObject> check(String tokenHash) {
     long now = System.currentTimeMillis();
-    return SqlTemplate.forQuery(database.pool(), AccountSql.SELECT_TOKEN).execute(Map.of(Fields.TOKEN_HASH, tokenHash))
+    return Templates.forQuery(database.pool(), AccountSql.SELECT_TOKEN).execute(Map.of(Fields.TOKEN_HASH, tokenHash))
         .compose(rows -> {
           if (rows.size() == 0) {
             return Future.failedFuture(Sessions.unauthorized());
@@ -98,7 +98,7 @@ final class ApiTokens {
    */
   static <T> Future<T> touched(Database database, String touchSql, String id, Long used, long now, T value) {
     return used != null && now - used < TOUCH_EVERY_MS ? Future.succeededFuture(value)
-        : SqlTemplate.forUpdate(database.pool(), touchSql).execute(Map.of("id", id, "last_used_at", now))
+        : Templates.forUpdate(database.pool(), touchSql).execute(Map.of("id", id, "last_used_at", now))
             .map(done -> value);
   }
 

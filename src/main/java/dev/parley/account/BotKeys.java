@@ -5,11 +5,11 @@ import dev.parley.common.Fields;
 import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
 import dev.parley.db.Database;
+import dev.parley.db.Templates;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.templates.SqlTemplate;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -48,18 +48,18 @@ final class BotKeys {
     row.put(Fields.HINT, input.getString(Fields.HINT));
     row.put(Fields.CREATED_AT, System.currentTimeMillis());
     row.put("last_used_at", null);
-    return database.inTransaction(tx -> SqlTemplate.forQuery(tx, AccountSql.COUNT_BOT_KEYS_OF)
+    return database.inTransaction(tx -> Templates.forQuery(tx, AccountSql.COUNT_BOT_KEYS_OF)
         .execute(Map.of(Fields.BOT_ID, botId)).compose(rows -> {
           if (rows.iterator().next().getLong("n") >= MAX_PER_BOT) {
             return Future.failedFuture(new ParleyException(ErrorCodes.CONFLICT, "too_many_keys",
                 "This bot has " + MAX_PER_BOT + " API keys: revoke one first"));
           }
-          return SqlTemplate.forUpdate(tx, AccountSql.INSERT_BOT_KEY).execute(row).map(done -> view(row));
+          return Templates.forUpdate(tx, AccountSql.INSERT_BOT_KEY).execute(row).map(done -> view(row));
         }));
   }
 
   Future<JsonArray> list(String botId) {
-    return SqlTemplate.forQuery(database.pool(), AccountSql.SELECT_BOT_KEYS_OF).execute(Map.of(Fields.BOT_ID, botId))
+    return Templates.forQuery(database.pool(), AccountSql.SELECT_BOT_KEYS_OF).execute(Map.of(Fields.BOT_ID, botId))
         .map(rows -> {
           JsonArray keys = new JsonArray();
           rows.forEach(row -> keys.add(view(row.toJson().getMap())));
@@ -68,7 +68,7 @@ final class BotKeys {
   }
 
   Future<Void> delete(String botId, String keyId) {
-    return SqlTemplate.forUpdate(database.pool(), AccountSql.DELETE_BOT_KEY).execute(Map.of("id", keyId, Fields.BOT_ID, botId))
+    return Templates.forUpdate(database.pool(), AccountSql.DELETE_BOT_KEY).execute(Map.of("id", keyId, Fields.BOT_ID, botId))
         .compose(done -> done.rowCount() == 0 ? Future.failedFuture(ParleyException.notFound("API key"))
             : Future.succeededFuture());
   }
@@ -76,7 +76,7 @@ final class BotKeys {
   /** The bot a live key opens: {@code {key_id, bot_id}}; 401 for an unknown (or revoked) key. */
   Future<JsonObject> check(String keyHash) {
     long now = System.currentTimeMillis();
-    return SqlTemplate.forQuery(database.pool(), AccountSql.SELECT_BOT_KEY).execute(Map.of(Fields.KEY_HASH, keyHash))
+    return Templates.forQuery(database.pool(), AccountSql.SELECT_BOT_KEY).execute(Map.of(Fields.KEY_HASH, keyHash))
         .compose(rows -> {
           if (rows.size() == 0) {
             return Future.failedFuture(new ParleyException(ErrorCodes.UNAUTHORIZED, "invalid_api_key",

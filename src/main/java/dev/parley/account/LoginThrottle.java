@@ -3,9 +3,9 @@ package dev.parley.account;
 import dev.parley.common.ErrorCodes;
 import dev.parley.common.ParleyException;
 import dev.parley.db.Database;
+import dev.parley.db.Templates;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.templates.SqlTemplate;
 import java.util.Map;
 
 /**
@@ -33,7 +33,7 @@ final class LoginThrottle {
   /** Fails with 429 while {@code email} is locked out. */
   Future<Void> check(String email) {
     long now = System.currentTimeMillis();
-    return SqlTemplate.forQuery(database.pool(), AccountSql.SELECT_FAILURES).execute(Map.of("email_key", UserFields.key(email)))
+    return Templates.forQuery(database.pool(), AccountSql.SELECT_FAILURES).execute(Map.of("email_key", UserFields.key(email)))
         .compose(rows -> {
           if (rows.size() == 0) {
             return Future.succeededFuture();
@@ -51,27 +51,27 @@ final class LoginThrottle {
   Future<Void> failed(String email) {
     long now = System.currentTimeMillis();
     Map<String, Object> key = Map.of("email_key", UserFields.key(email), "now", now);
-    Future<Void> counted = database.inTransaction(tx -> SqlTemplate.forQuery(tx, AccountSql.SELECT_FAILURES).execute(key)
+    Future<Void> counted = database.inTransaction(tx -> Templates.forQuery(tx, AccountSql.SELECT_FAILURES).execute(key)
         .compose(rows -> {
           String sql = rows.size() == 0 ? AccountSql.INSERT_FAILURE
               : rows.iterator().next().getLong("first_at") + windowMs <= now ? AccountSql.RESTART_FAILURES
               : AccountSql.COUNT_FAILURE;
-          return SqlTemplate.forUpdate(tx, sql).execute(key).mapEmpty();
+          return Templates.forUpdate(tx, sql).execute(key).mapEmpty();
         }));
     // two first failures at once: the loser of the insert counts on the row the winner made
     Future<Void> done = counted.recover(failure -> Database.isUniqueViolation(failure)
-        ? SqlTemplate.forUpdate(database.pool(), AccountSql.COUNT_FAILURE).execute(key).mapEmpty()
+        ? Templates.forUpdate(database.pool(), AccountSql.COUNT_FAILURE).execute(key).mapEmpty()
         : Future.failedFuture(failure));
     if (now - swept < 60_000) {
       return done;
     }
     swept = now;
-    return done.compose(v -> SqlTemplate.forUpdate(database.pool(), AccountSql.DELETE_OLD_FAILURES)
+    return done.compose(v -> Templates.forUpdate(database.pool(), AccountSql.DELETE_OLD_FAILURES)
         .execute(Map.of("before", now - windowMs)).mapEmpty());
   }
 
   Future<Void> clear(String email) {
-    return SqlTemplate.forUpdate(database.pool(), AccountSql.CLEAR_FAILURES).execute(Map.of("email_key", UserFields.key(email)))
+    return Templates.forUpdate(database.pool(), AccountSql.CLEAR_FAILURES).execute(Map.of("email_key", UserFields.key(email)))
         .mapEmpty();
   }
 }

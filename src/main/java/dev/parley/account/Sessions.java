@@ -4,10 +4,10 @@ import dev.parley.common.ErrorCodes;
 import dev.parley.common.Fields;
 import dev.parley.common.ParleyException;
 import dev.parley.db.Database;
+import dev.parley.db.Templates;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.templates.SqlTemplate;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -36,7 +36,7 @@ final class Sessions {
   /** Starts a session for an enabled user and answers the user; 401 when there is none. */
   Future<JsonObject> start(String userId, String sessionHash) {
     long now = System.currentTimeMillis();
-    return SqlTemplate.forQuery(database.pool(), AccountSql.SELECT_USER).execute(Map.of("id", userId)).compose(rows -> {
+    return Templates.forQuery(database.pool(), AccountSql.SELECT_USER).execute(Map.of("id", userId)).compose(rows -> {
       if (rows.size() == 0 || rows.iterator().next().getInteger("disabled") != 0) {
         return Future.failedFuture(unauthorized());
       }
@@ -46,7 +46,7 @@ final class Sessions {
       session.put(Fields.USER_ID, userId);
       session.put(Fields.CREATED_AT, now);
       session.put("last_seen_at", now);
-      return SqlTemplate.forUpdate(database.pool(), AccountSql.INSERT_SESSION).execute(session)
+      return Templates.forUpdate(database.pool(), AccountSql.INSERT_SESSION).execute(session)
           .map(done -> UserFields.view(user));
     });
   }
@@ -54,7 +54,7 @@ final class Sessions {
   /** The user of a live session; an expired one is deleted and refused. */
   Future<JsonObject> check(String sessionHash) {
     long now = System.currentTimeMillis();
-    return SqlTemplate.forQuery(database.pool(), AccountSql.SELECT_SESSION).execute(Map.of("id_hash", sessionHash))
+    return Templates.forQuery(database.pool(), AccountSql.SELECT_SESSION).execute(Map.of("id_hash", sessionHash))
         .compose(rows -> {
           if (rows.size() == 0) {
             return Future.failedFuture(unauthorized());
@@ -67,20 +67,20 @@ final class Sessions {
           }
           JsonObject user = UserFields.view(row.toJson().getMap());
           return now - lastSeen < TOUCH_EVERY_MS ? Future.succeededFuture(user)
-              : SqlTemplate.forUpdate(database.pool(), AccountSql.TOUCH_SESSION)
+              : Templates.forUpdate(database.pool(), AccountSql.TOUCH_SESSION)
                   .execute(Map.of("id_hash", sessionHash, "last_seen_at", now)).map(done -> user);
         });
   }
 
   Future<Void> end(String sessionHash) {
-    return SqlTemplate.forUpdate(database.pool(), AccountSql.DELETE_SESSION).execute(Map.of("id_hash", sessionHash))
+    return Templates.forUpdate(database.pool(), AccountSql.DELETE_SESSION).execute(Map.of("id_hash", sessionHash))
         .mapEmpty();
   }
 
   /** Deletes the sessions that can no longer be used (run now and then: they are refused anyway). */
   Future<Integer> sweep() {
     long now = System.currentTimeMillis();
-    return SqlTemplate.forUpdate(database.pool(), AccountSql.DELETE_EXPIRED_SESSIONS)
+    return Templates.forUpdate(database.pool(), AccountSql.DELETE_EXPIRED_SESSIONS)
         .execute(Map.of("idle_before", now - idleMs, "created_before", now - maxAgeMs)).map(done -> done.rowCount());
   }
 

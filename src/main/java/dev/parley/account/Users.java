@@ -6,13 +6,13 @@ import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
 import dev.parley.common.Role;
 import dev.parley.db.Database;
+import dev.parley.db.Templates;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
-import io.vertx.sqlclient.templates.SqlTemplate;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -32,7 +32,7 @@ final class Users {
   }
 
   Future<Boolean> any() {
-    return SqlTemplate.forQuery(database.pool(), AccountSql.COUNT_USERS).execute(Map.of())
+    return Templates.forQuery(database.pool(), AccountSql.COUNT_USERS).execute(Map.of())
         .map(rows -> count(rows) > 0);
   }
 
@@ -41,7 +41,7 @@ final class Users {
     String email = UserFields.email(input.getValue(Fields.EMAIL));
     String name = UserFields.name(input.getValue(Fields.NAME));
     String passwordHash = passwordHash(input);
-    return database.inTransaction(tx -> SqlTemplate.forQuery(tx, AccountSql.COUNT_USERS).execute(Map.of())
+    return database.inTransaction(tx -> Templates.forQuery(tx, AccountSql.COUNT_USERS).execute(Map.of())
         .compose(rows -> count(rows) > 0
             ? Future.failedFuture(new ParleyException(ErrorCodes.CONFLICT, "setup_done",
                 "Parley already has users: sign in, or ask an owner for an invite"))
@@ -67,7 +67,7 @@ final class Users {
   }
 
   Future<JsonArray> list() {
-    return SqlTemplate.forQuery(database.pool(), AccountSql.SELECT_USERS).execute(Map.of()).map(rows -> {
+    return Templates.forQuery(database.pool(), AccountSql.SELECT_USERS).execute(Map.of()).map(rows -> {
       JsonArray users = new JsonArray();
       rows.forEach(row -> users.add(UserFields.view(row.toJson().getMap())));
       return users;
@@ -109,7 +109,7 @@ final class Users {
       boolean revoke = role != was || disabled && !wasDisabled
           || !Objects.equals(row.get(Fields.BOT_IDS), current.get(Fields.BOT_IDS));
       return (lessOwner ? notLastOwner(tx, id) : Future.<Void>succeededFuture())
-          .compose(ok -> SqlTemplate.forUpdate(tx, AccountSql.UPDATE_USER).execute(row))
+          .compose(ok -> Templates.forUpdate(tx, AccountSql.UPDATE_USER).execute(row))
           .compose(done -> revoke ? revokeAll(tx, id) : Future.succeededFuture())
           .map(done -> UserFields.view(row));
     })).recover(Users::duplicateEmail);
@@ -123,7 +123,7 @@ final class Users {
       mayManage(actor, role);
       return (role == Role.OWNER ? notLastOwner(tx, id) : Future.<Void>succeededFuture())
           .compose(ok -> revokeAll(tx, id))
-          .compose(ok -> SqlTemplate.forUpdate(tx, AccountSql.DELETE_USER).execute(Map.of("id", id)))
+          .compose(ok -> Templates.forUpdate(tx, AccountSql.DELETE_USER).execute(Map.of("id", id)))
           .mapEmpty();
     }));
   }
@@ -134,7 +134,7 @@ final class Users {
     String passwordHash = passwordHash(input);
     ParleyException invalid = new ParleyException(ErrorCodes.NOT_FOUND, "invite_invalid",
         "This invite is unknown, used or expired: ask for a new one");
-    return database.inTransaction(tx -> SqlTemplate.forQuery(tx, AccountSql.SELECT_USER_BY_INVITE)
+    return database.inTransaction(tx -> Templates.forQuery(tx, AccountSql.SELECT_USER_BY_INVITE)
         .execute(Map.of(Fields.INVITE_HASH, inviteHash)).compose(rows -> {
           if (rows.size() == 0) {
             return Future.failedFuture(invalid);
@@ -149,14 +149,14 @@ final class Users {
           change.put(Fields.INVITE_HASH, inviteHash);
           change.put(Fields.PASSWORD_HASH, passwordHash);
           change.put("updated_at", System.currentTimeMillis());
-          return SqlTemplate.forUpdate(tx, AccountSql.SET_PASSWORD).execute(change).compose(done -> done.rowCount() == 0
+          return Templates.forUpdate(tx, AccountSql.SET_PASSWORD).execute(change).compose(done -> done.rowCount() == 0
               ? Future.failedFuture(invalid) : Future.succeededFuture(UserFields.view(user)));
         }));
   }
 
   /** {@code {user_id, password_hash}} of the enabled user with this email and a password, or {}. */
   Future<JsonObject> credentials(String email) {
-    return SqlTemplate.forQuery(database.pool(), AccountSql.SELECT_USER_BY_EMAIL)
+    return Templates.forQuery(database.pool(), AccountSql.SELECT_USER_BY_EMAIL)
         .execute(Map.of("email_key", UserFields.key(email))).map(rows -> {
           if (rows.size() == 0) {
             return new JsonObject();
@@ -170,7 +170,7 @@ final class Users {
 
   /** {@code {user_id, role}} of the enabled user with this email, or {} (single sign-on looks people up here). */
   Future<JsonObject> byEmail(String email) {
-    return SqlTemplate.forQuery(database.pool(), AccountSql.SELECT_USER_BY_EMAIL)
+    return Templates.forQuery(database.pool(), AccountSql.SELECT_USER_BY_EMAIL)
         .execute(Map.of("email_key", UserFields.key(email))).map(rows -> {
           if (rows.size() == 0) {
             return new JsonObject();
@@ -201,8 +201,8 @@ final class Users {
   }
 
   static Future<Void> revokeAll(SqlClient tx, String userId) {
-    return SqlTemplate.forUpdate(tx, AccountSql.DELETE_SESSIONS_OF).execute(Map.of(Fields.USER_ID, userId))
-        .compose(done -> SqlTemplate.forUpdate(tx, AccountSql.DELETE_TOKENS_OF).execute(Map.of(Fields.USER_ID, userId)))
+    return Templates.forUpdate(tx, AccountSql.DELETE_SESSIONS_OF).execute(Map.of(Fields.USER_ID, userId))
+        .compose(done -> Templates.forUpdate(tx, AccountSql.DELETE_TOKENS_OF).execute(Map.of(Fields.USER_ID, userId)))
         .mapEmpty();
   }
 
@@ -222,7 +222,7 @@ final class Users {
     row.put("disabled", 0);
     row.put(Fields.CREATED_AT, now);
     row.put("updated_at", now);
-    return SqlTemplate.forUpdate(client, AccountSql.INSERT_USER).execute(row).map(done -> UserFields.view(row))
+    return Templates.forUpdate(client, AccountSql.INSERT_USER).execute(row).map(done -> UserFields.view(row))
         .recover(Users::duplicateEmail);
   }
 
@@ -233,7 +233,7 @@ final class Users {
   }
 
   private static Future<Void> notLastOwner(SqlClient tx, String id) {
-    return SqlTemplate.forQuery(tx, AccountSql.COUNT_OTHER_OWNERS).execute(Map.of("id", id)).compose(rows ->
+    return Templates.forQuery(tx, AccountSql.COUNT_OTHER_OWNERS).execute(Map.of("id", id)).compose(rows ->
         count(rows) > 0 ? Future.succeededFuture() : Future.failedFuture(new ParleyException(ErrorCodes.CONFLICT,
             "last_owner", "Parley needs at least one owner: make someone else an owner first")));
   }
@@ -246,7 +246,7 @@ final class Users {
   }
 
   private static Future<Map<String, Object>> load(SqlClient client, String id) {
-    return SqlTemplate.forQuery(client, AccountSql.SELECT_USER).execute(Map.of("id", id)).compose(rows ->
+    return Templates.forQuery(client, AccountSql.SELECT_USER).execute(Map.of("id", id)).compose(rows ->
         rows.size() == 0 ? Future.failedFuture(ParleyException.notFound("User"))
             : Future.succeededFuture(rows.iterator().next().toJson().getMap()));
   }

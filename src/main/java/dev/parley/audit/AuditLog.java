@@ -2,12 +2,12 @@ package dev.parley.audit;
 
 import dev.parley.common.ErrorCodes;
 import dev.parley.common.ParleyException;
+import dev.parley.db.Templates;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.templates.SqlTemplate;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -82,7 +82,7 @@ final class AuditLog {
     row.put("changes", encoded);
     long at = clock.getAsLong();
     row.put("at", at);
-    return SqlTemplate.forQuery(pool, AuditSql.INSERT).execute(row)
+    return Templates.forQuery(pool, AuditSql.INSERT).execute(row)
         .map(rows -> toEntry(row, rows.iterator().next().getLong("id")));
   }
 
@@ -92,7 +92,7 @@ final class AuditLog {
     Long before = query.cursor() == null ? null : cursors.read(query.cursor(), key);
     Map<String, Object> params = AuditQuery.params();
     String sql = query.sql(before, params);
-    return SqlTemplate.forQuery(pool, sql).execute(params).map(rows -> {
+    return Templates.forQuery(pool, sql).execute(params).map(rows -> {
       JsonArray entries = new JsonArray();
       long last = 0;
       boolean more = false;

@@ -5,6 +5,7 @@ import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
 import dev.parley.common.SecretBox;
 import dev.parley.db.Database;
+import dev.parley.db.Templates;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -12,7 +13,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
-import io.vertx.sqlclient.templates.SqlTemplate;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -74,12 +74,12 @@ final class BotService {
     row.put("created_at", now);
     row.put("updated_at", now);
     row.put("provider_status", null);
-    return SqlTemplate.forUpdate(pool, BotSql.INSERT).execute(row)
+    return Templates.forUpdate(pool, BotSql.INSERT).execute(row)
         .map(done -> publicView(toBot(row)));
   }
 
   Future<JsonArray> list() {
-    return SqlTemplate.forQuery(pool, BotSql.SELECT_ALL).execute(Map.of()).map(rows -> {
+    return Templates.forQuery(pool, BotSql.SELECT_ALL).execute(Map.of()).map(rows -> {
       JsonArray bots = new JsonArray();
       for (Row row : rows) {
         bots.add(publicView(toBot(row.toJson().getMap())));
@@ -140,7 +140,7 @@ final class BotService {
       row.put("id", id);
       row.put("created_at", current.getLong("created_at"));
       row.put("updated_at", Math.max(System.currentTimeMillis(), current.getLong("updated_at") + 1));
-      return SqlTemplate.forUpdate(tx, BotSql.UPDATE).execute(row).map(done -> publicView(toBot(row)));
+      return Templates.forUpdate(tx, BotSql.UPDATE).execute(row).map(done -> publicView(toBot(row)));
     }));
   }
 
@@ -150,7 +150,7 @@ final class BotService {
    */
   Future<Boolean> providerStatus(String id, JsonObject status) {
     if (status == null) {
-      return SqlTemplate.forUpdate(pool, BotSql.CLEAR_PROVIDER_STATUS).execute(Map.of("id", id))
+      return Templates.forUpdate(pool, BotSql.CLEAR_PROVIDER_STATUS).execute(Map.of("id", id))
           .map(result -> result.rowCount() > 0);
     }
     String code = status.getValue("code") instanceof String c && STATUS_CODE.matcher(c).matches() ? c : null;
@@ -161,17 +161,17 @@ final class BotService {
     }
     String value = new JsonObject().put("code", code).put("message", message).put("at", System.currentTimeMillis())
         .encode();
-    return SqlTemplate.forUpdate(pool, BotSql.SET_PROVIDER_STATUS).execute(Map.of("id", id, "provider_status", value))
+    return Templates.forUpdate(pool, BotSql.SET_PROVIDER_STATUS).execute(Map.of("id", id, "provider_status", value))
         .map(result -> result.rowCount() > 0);
   }
 
   Future<Void> delete(String id) {
-    return SqlTemplate.forUpdate(pool, BotSql.DELETE).execute(Map.of("id", id)).compose(result ->
+    return Templates.forUpdate(pool, BotSql.DELETE).execute(Map.of("id", id)).compose(result ->
         result.rowCount() == 0 ? Future.failedFuture(ParleyException.notFound("Bot")) : Future.succeededFuture());
   }
 
   private static Future<JsonObject> load(SqlClient client, String id) {
-    return SqlTemplate.forQuery(client, BotSql.SELECT_ONE).execute(Map.of("id", id)).compose(rows -> one(rows));
+    return Templates.forQuery(client, BotSql.SELECT_ONE).execute(Map.of("id", id)).compose(rows -> one(rows));
   }
 
   private static Future<JsonObject> one(RowSet<Row> rows) {

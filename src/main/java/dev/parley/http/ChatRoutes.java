@@ -58,13 +58,12 @@ final class ChatRoutes {
   void mount(Router router) {
     router.route("/api/chat/:botId").handler(access);
     router.route("/api/chat/:botId/*").handler(access);
-    router.post("/api/chat/:botId").handler(turnLimits);
+    router.post("/api/chat/:botId").handler(turnLimits).handler(this::turn);
     router.delete("/api/chat/:botId/session/:sessionId").handler(writeLimits);
     router.post("/api/chat/:botId/messages/:messageId/feedback").handler(writeLimits);
     router.get("/api/chat/:botId/session/:sessionId/events").handler(channelLimits).handler(channels);
     router.post("/api/chat/:botId/session/:sessionId/handoff").handler(writeLimits);
     router.post("/api/chat/:botId/session/:sessionId/follow-up").handler(writeLimits);
-    router.post("/api/chat/:botId").handler(this::turn);
     sessions.mount(router);
     followUps.mount(router);
     handoff.mount(router);

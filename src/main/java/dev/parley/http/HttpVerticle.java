@@ -106,7 +106,15 @@ public class HttpVerticle extends VerticleBase {
     auditTrail = new AuditTrail(auditClient, clientAddress);
     // before authentication: it records what an authenticated admin request changed once its response has ended
     // (not on the public chat routes: nothing there is recorded, and a turn should not pay for the end handler)
-    router.routeWithRegex("^/api/(?!chat/).*").handler(auditTrail);
+    // (a prefix route and a test, not a regular expression: no route before the chat routes builds a matcher per turn)
+    router.route("/api/*").handler(ctx -> {
+      String path = ctx.normalizedPath();
+      if (path.startsWith("/api/") && !path.startsWith("/api/chat/")) {
+        auditTrail.handle(ctx);
+      } else {
+        ctx.next();
+      }
+    });
     AdminAuthHandler adminAuth = new AdminAuthHandler(new AdminToken(hash), !AdminToken.disabled(config), clients.accounts(),
         limiter, clientAddress,
         config.getInteger("admin_auth_failures_per_minute", AdminAuthHandler.DEFAULT_FAILURES_PER_MINUTE));
@@ -130,6 +138,11 @@ public class HttpVerticle extends VerticleBase {
         .setBodyLimit(config.getLong("evaluation_body_limit_bytes", 1024L * 1024)));
     // Every other route reads at most body_limit_bytes (413 beyond), whatever its path or method.
     router.route().handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
+    // The chat routes first of those that read bodies: a visitor's turn is the request served most, and every route
+    // with a path parameter tried before it builds a regular-expression matcher. No other route's path starts with
+    // /api/chat/, so their order decides nothing else.
+    chatRoutes = new ChatRoutes(clients, publicUrl, limiter, clientAddress, config, timeouts);
+    chatRoutes.mount(router);
     new DataRoutes(clients).mount(router);
     inboxChannels = new InboxChannels(vertx, config.getInteger("inbox_channels", InboxChannels.DEFAULT_MAX));
     new InboxRoutes(clients.conversations(), clients.accounts(), inboxChannels).mount(router);
@@ -150,8 +163,6 @@ public class HttpVerticle extends VerticleBase {
     if (ssoAccounts != null) {
       ssoAccounts.use(authRoutes, auditTrail);
     }
-    chatRoutes = new ChatRoutes(clients, publicUrl, limiter, clientAddress, config, timeouts);
-    chatRoutes.mount(router);
     BotKeyAuth botKeys = new BotKeyAuth(clients.accounts());
     new OpenAiRoutes(clients.bots(), botKeys, chatRoutes.pipeline(),
         new ChatLimits(limiter, clientAddress, config.getJsonObject("rate_limit"))).mount(router);

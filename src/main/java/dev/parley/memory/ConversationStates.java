@@ -6,6 +6,7 @@ import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
 import dev.parley.db.Database;
 import dev.parley.db.Dialect;
+import dev.parley.db.Templates;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -56,7 +57,7 @@ final class ConversationStates {
     this.database = database;
     this.news = news;
     this.forgetHistory = forgetHistory;
-    this.stateQuery = SqlTemplate.forQuery(database.pool(), ConversationSql.PUBLIC_STATE_OF_SESSION);
+    this.stateQuery = Templates.forQuery(database.pool(), ConversationSql.PUBLIC_STATE_OF_SESSION);
     this.withTheBot = database.dialect() == Dialect.SQLITE ? WithTheBot.acquire(database.name()) : null;
   }
 
@@ -92,7 +93,7 @@ final class ConversationStates {
       return Future.succeededFuture(new Outcome(reply(row, false), List.of()));
     }
     long now = System.currentTimeMillis();
-    return SqlTemplate.forUpdate(tx, ConversationSql.countHandoff(TRIGGERS.contains(trigger) ? trigger : "visitor"))
+    return Templates.forUpdate(tx, ConversationSql.countHandoff(TRIGGERS.contains(trigger) ? trigger : "visitor"))
         .execute(Map.of(Fields.BOT_ID, row.getString(Fields.BOT_ID), "day", now / DailyUsage.DAY_MS))
         .compose(counted -> change(tx, row, WAITING, null, null, reason == null ? trigger : reason, trigger, now, now,
             "handoff_requested", new JsonObject()));
@@ -113,7 +114,7 @@ final class ConversationStates {
       params.put(Fields.NAME, name);
       params.put(Fields.EMAIL, email);
       params.put("now", System.currentTimeMillis());
-      return waiting.compose(changed -> SqlTemplate.forUpdate(tx, ConversationSql.FOLLOW_UP).execute(params).map(done -> {
+      return waiting.compose(changed -> Templates.forUpdate(tx, ConversationSql.FOLLOW_UP).execute(params).map(done -> {
         if (changed != null) {
           return changed;
         }
@@ -135,7 +136,7 @@ final class ConversationStates {
    * in a row (0: never) the conversation goes to {@code waiting} with the trigger {@code no_answer_turns}.
    */
   Future<JsonObject> noAnswer(String botId, String sessionId, boolean answered, int turns) {
-    return commit(tx -> SqlTemplate.forUpdate(tx, ConversationSql.COUNT_NO_ANSWER)
+    return commit(tx -> Templates.forUpdate(tx, ConversationSql.COUNT_NO_ANSWER)
         .execute(Map.of(Fields.BOT_ID, botId, Fields.SESSION_ID, sessionId, "answered", answered ? 1 : 0))
         .compose(counted -> one(tx, ConversationSql.STATE_OF_SESSION, Map.of(Fields.BOT_ID, botId, Fields.SESSION_ID, sessionId)))
         .compose(row -> {
@@ -183,7 +184,7 @@ final class ConversationStates {
       if (HUMAN.equals(row.getString(Fields.STATE))) {
         return write(tx, row, actor, text, false, new ArrayList<>());
       }
-      return toHuman(tx, row, actor, actor).compose(taken -> SqlTemplate.forQuery(tx, ConversationSql.STATE_OF_CONVERSATION)
+      return toHuman(tx, row, actor, actor).compose(taken -> Templates.forQuery(tx, ConversationSql.STATE_OF_CONVERSATION)
           .execute(Map.of(Fields.BOT_ID, botId, Fields.CONVERSATION_ID, conversationId))
           .compose(rows -> write(tx, rows.iterator().next().toJson(), actor, text, false, new ArrayList<>(taken.news()))));
     }));
@@ -211,11 +212,11 @@ final class ConversationStates {
         extra.put("first_reply_ms", now - handoffAt);
       }
     }
-    Future<Void> written = SqlTemplate.forUpdate(tx, ConversationSql.INSERT_MESSAGE).execute(params)
-        .compose(inserted -> SqlTemplate.forUpdate(tx, note ? ConversationSql.NOTE_WRITTEN : ConversationSql.AGENT_WROTE)
+    Future<Void> written = Templates.forUpdate(tx, ConversationSql.INSERT_MESSAGE).execute(params)
+        .compose(inserted -> Templates.forUpdate(tx, note ? ConversationSql.NOTE_WRITTEN : ConversationSql.AGENT_WROTE)
             .execute(params))
         .compose(done -> note || handoffAt == null ? Future.succeededFuture()
-            : SqlTemplate.forUpdate(tx, ConversationSql.COUNT_FIRST_REPLY).execute(Map.of(Fields.BOT_ID,
+            : Templates.forUpdate(tx, ConversationSql.COUNT_FIRST_REPLY).execute(Map.of(Fields.BOT_ID,
                 row.getString(Fields.BOT_ID), "day", now / DailyUsage.DAY_MS, "wait_ms", Math.max(0L, now - handoffAt))))
         .mapEmpty();
     JsonObject reply = reply(row, false).put(Fields.MESSAGE_ID, messageId);
@@ -261,7 +262,7 @@ final class ConversationStates {
 
   /** The visitor's channel after event {@code after}: {@code {events:[{id, type, data}]}}, ascending, at most 500. */
   Future<JsonObject> events(String botId, String sessionId, long after) {
-    return SqlTemplate.forQuery(database.pool(), ConversationSql.EVENTS)
+    return Templates.forQuery(database.pool(), ConversationSql.EVENTS)
         .execute(Map.of(Fields.BOT_ID, botId, Fields.SESSION_ID, sessionId, Fields.AFTER, after, Fields.LIMIT, MAX_EVENTS))
         .map(rows -> {
           JsonArray events = new JsonArray();
@@ -291,7 +292,7 @@ final class ConversationStates {
     if (assigneeName != null) {
       data.put(Fields.ASSIGNEE_NAME, assigneeName);
     }
-    return SqlTemplate.forUpdate(tx, ConversationSql.SET_STATE).execute(params)
+    return Templates.forUpdate(tx, ConversationSql.SET_STATE).execute(params)
         .compose(updated -> append(tx, after, Fields.STATE, data, now))
         .map(eventId -> new Outcome(reply(after, true), List.of(
             () -> news.toVisitor(after.getString(Fields.BOT_ID), after.getString(Fields.SESSION_ID), eventId, Fields.STATE, data),
@@ -302,7 +303,7 @@ final class ConversationStates {
     Map<String, Object> params = Map.of(Fields.BOT_ID, row.getString(Fields.BOT_ID),
         Fields.SESSION_ID, row.getString(Fields.SESSION_ID), Fields.CONVERSATION_ID, row.getString(Fields.ID),
         Fields.TYPE, type, Fields.DATA, data.encode(), "now", now);
-    return SqlTemplate.forUpdate(tx, ConversationSql.INSERT_EVENT).execute(params)
+    return Templates.forUpdate(tx, ConversationSql.INSERT_EVENT).execute(params)
         .compose(inserted -> one(tx, ConversationSql.LAST_EVENT, params))
         .map(last -> last.getLong(Fields.ID));
   }
@@ -319,13 +320,13 @@ final class ConversationStates {
   private Future<JsonObject> ensure(SqlClient tx, String botId, String sessionId) {
     Map<String, Object> params = Map.of(Fields.ID, Ids.uuid(), Fields.BOT_ID, botId, Fields.SESSION_ID, sessionId,
         "now", System.currentTimeMillis());
-    return SqlTemplate.forUpdate(tx, ConversationSql.ENSURE).execute(params)
+    return Templates.forUpdate(tx, ConversationSql.ENSURE).execute(params)
         .compose(made -> one(tx, ConversationSql.STATE_OF_SESSION, params));
   }
 
   private Future<JsonObject> locked(SqlClient tx, String botId, String conversationId) {
     Map<String, Object> params = Map.of(Fields.BOT_ID, botId, Fields.CONVERSATION_ID, conversationId);
-    return SqlTemplate.forUpdate(tx, ConversationSql.LOCK).execute(params)
+    return Templates.forUpdate(tx, ConversationSql.LOCK).execute(params)
         .compose(locked -> one(tx, ConversationSql.STATE_OF_CONVERSATION, params))
         .map(row -> {
           if (row == null) {
@@ -336,7 +337,7 @@ final class ConversationStates {
   }
 
   private static Future<JsonObject> one(SqlClient client, String sql, Map<String, Object> params) {
-    return SqlTemplate.forQuery(client, sql).execute(params)
+    return Templates.forQuery(client, sql).execute(params)
         .map((RowSet<Row> rows) -> rows.size() == 0 ? null : rows.iterator().next().toJson());
   }
 

@@ -3,11 +3,11 @@ package dev.parley.memory;
 import dev.parley.common.Fields;
 import dev.parley.common.ParleyException;
 import dev.parley.db.Database;
+import dev.parley.db.Templates;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
-import io.vertx.sqlclient.templates.SqlTemplate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -46,7 +46,7 @@ final class DailyUsage {
         row.put("max_latency_ms", max == null ? ms.longValue() : Math.max(max, ms.longValue()));
       }
     }
-    return SqlTemplate.forUpdate(tx, MemorySql.ADD_USAGE).executeBatch(new ArrayList<>(days.values())).mapEmpty();
+    return Templates.forUpdate(tx, MemorySql.ADD_USAGE).executeBatch(new ArrayList<>(days.values())).mapEmpty();
   }
 
   /**
@@ -59,9 +59,9 @@ final class DailyUsage {
     params.put(Fields.MESSAGE_ID, messageId);
     params.put(Fields.RATING, rating);
     params.put(Fields.COMMENT, comment);
-    return database.inTransaction(tx -> SqlTemplate.forUpdate(tx, MemorySql.LOCK_RATED).execute(params)
-        .compose(locked -> SqlTemplate.forQuery(tx, MemorySql.RATED).execute(params))
-        .compose(before -> SqlTemplate.forUpdate(tx, MemorySql.FEEDBACK).execute(params).compose(rated -> {
+    return database.inTransaction(tx -> Templates.forUpdate(tx, MemorySql.LOCK_RATED).execute(params)
+        .compose(locked -> Templates.forQuery(tx, MemorySql.RATED).execute(params))
+        .compose(before -> Templates.forUpdate(tx, MemorySql.FEEDBACK).execute(params).compose(rated -> {
           if (rated.rowCount() == 0) {
             return Future.failedFuture(ParleyException.notFound("Message"));
           }
@@ -72,7 +72,7 @@ final class DailyUsage {
           move.put("day", row.getLong(Fields.CREATED_AT) / DAY_MS);
           move.put("up", ("up".equals(rating) ? 1 : 0) - ("up".equals(old) ? 1 : 0));
           move.put("down", ("down".equals(rating) ? 1 : 0) - ("down".equals(old) ? 1 : 0));
-          return SqlTemplate.forUpdate(tx, MemorySql.MOVE_FEEDBACK).execute(move);
+          return Templates.forUpdate(tx, MemorySql.MOVE_FEEDBACK).execute(move);
         })))
         .map(done -> new JsonObject().put(Fields.MESSAGE_ID, messageId).put(Fields.RATING, rating));
   }

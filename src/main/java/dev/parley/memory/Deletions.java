@@ -2,9 +2,9 @@ package dev.parley.memory;
 
 import dev.parley.common.Fields;
 import dev.parley.db.Database;
+import dev.parley.db.Templates;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.templates.SqlTemplate;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,9 +29,9 @@ final class Deletions {
     }
     params.put("before", before);
     int count = conversationIds.size();
-    return database.inTransaction(tx -> SqlTemplate.forUpdate(tx, ConversationSql.deleteEvents(count)).execute(params)
-        .compose(events -> SqlTemplate.forUpdate(tx, MemorySql.deleteMessages(count)).execute(params))
-        .compose(messages -> SqlTemplate.forUpdate(tx, MemorySql.deleteConversations(count)).execute(params)
+    return database.inTransaction(tx -> Templates.forUpdate(tx, ConversationSql.deleteEvents(count)).execute(params)
+        .compose(events -> Templates.forUpdate(tx, MemorySql.deleteMessages(count)).execute(params))
+        .compose(messages -> Templates.forUpdate(tx, MemorySql.deleteConversations(count)).execute(params)
             .map(conversations -> new JsonObject().put("conversations", conversations.rowCount())
                 .put(Fields.MESSAGES, messages.rowCount()))));
   }

@@ -4,11 +4,11 @@ import dev.parley.common.ErrorCodes;
 import dev.parley.common.Fields;
 import dev.parley.common.ParleyException;
 import dev.parley.db.Database;
+import dev.parley.db.Templates;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.templates.SqlTemplate;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -50,7 +50,7 @@ final class Evaluations {
 
   /** Marks the runs left {@code running} by a stopped process {@code interrupted}. */
   Future<Void> interrupt() {
-    return SqlTemplate.forUpdate(database.pool(), INTERRUPT).execute(Map.of("now", System.currentTimeMillis()))
+    return Templates.forUpdate(database.pool(), INTERRUPT).execute(Map.of("now", System.currentTimeMillis()))
         .mapEmpty();
   }
 
@@ -63,8 +63,8 @@ final class Evaluations {
     params.put("question_count", questions.size());
     params.put("settings", settings.encode());
     params.put("questions", questions.encode());
-    return database.inTransaction(tx -> SqlTemplate.forUpdate(tx, INSERT).execute(params)
-            .compose(inserted -> SqlTemplate.forUpdate(tx, PRUNE).execute(params)))
+    return database.inTransaction(tx -> Templates.forUpdate(tx, INSERT).execute(params)
+            .compose(inserted -> Templates.forUpdate(tx, PRUNE).execute(params)))
         .recover(failure -> {
           if (Database.isUniqueViolation(failure)) {
             return Future.failedFuture(new ParleyException(ErrorCodes.CONFLICT, "evaluation_running",
@@ -79,7 +79,7 @@ final class Evaluations {
   }
 
   Future<JsonObject> progress(String id, int done) {
-    return SqlTemplate.forUpdate(database.pool(), PROGRESS).execute(Map.of(Fields.ID, id, "done_count", done))
+    return Templates.forUpdate(database.pool(), PROGRESS).execute(Map.of(Fields.ID, id, "done_count", done))
         .map(rows -> new JsonObject().put("updated", rows.rowCount() > 0));
   }
 
@@ -96,13 +96,13 @@ final class Evaluations {
     params.put(Fields.ERROR, error);
     params.put("summary", summary == null ? null : summary.encode());
     params.put("results", results == null ? null : results.encode());
-    return SqlTemplate.forUpdate(database.pool(), FINISH).execute(params)
+    return Templates.forUpdate(database.pool(), FINISH).execute(params)
         .map(rows -> new JsonObject().put("updated", rows.rowCount() > 0));
   }
 
   /** {@code {evaluations: [run without results]}}, newest first. */
   Future<JsonObject> list(String botId) {
-    return SqlTemplate.forQuery(database.pool(), LIST).execute(Map.of(Fields.BOT_ID, botId)).map(rows -> {
+    return Templates.forQuery(database.pool(), LIST).execute(Map.of(Fields.BOT_ID, botId)).map(rows -> {
       JsonArray runs = new JsonArray();
       rows.forEach(row -> runs.add(run(row)));
       return new JsonObject().put("evaluations", runs);
@@ -111,7 +111,7 @@ final class Evaluations {
 
   /** The run with its per-question {@code results}; 404 for a run the bot does not have. */
   Future<JsonObject> get(String botId, String id) {
-    return SqlTemplate.forQuery(database.pool(), GET).execute(Map.of(Fields.BOT_ID, botId, Fields.ID, id)).map(rows -> {
+    return Templates.forQuery(database.pool(), GET).execute(Map.of(Fields.BOT_ID, botId, Fields.ID, id)).map(rows -> {
       if (rows.size() == 0) {
         throw ParleyException.notFound("Evaluation");
       }

@@ -1,12 +1,12 @@
 package dev.parley.memory;
 
 import dev.parley.common.Fields;
+import dev.parley.db.Templates;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.templates.SqlTemplate;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,7 +40,7 @@ final class ExportPages {
     params.put("after_at", afterAt);
     params.put("after_id", afterId);
     params.put(Fields.LIMIT, Math.max(1, Math.min(limit, MAX_CONVERSATIONS)));
-    return SqlTemplate.forQuery(pool, MemorySql.EXPORT_CONVERSATIONS).execute(params).compose(rows -> {
+    return Templates.forQuery(pool, MemorySql.EXPORT_CONVERSATIONS).execute(params).compose(rows -> {
       Map<String, JsonObject> page = new LinkedHashMap<>();
       long messages = 0;
       boolean cut = false;
@@ -83,7 +83,7 @@ final class ExportPages {
     for (String id : page.keySet()) {
       ids.put("c" + ids.size(), id);
     }
-    return SqlTemplate.forQuery(pool, MemorySql.exportMessages(ids.size())).execute(ids).map(rows -> {
+    return Templates.forQuery(pool, MemorySql.exportMessages(ids.size())).execute(ids).map(rows -> {
       for (Row row : rows) {
         JsonObject message = row.toJson();
         String conversationId = (String) message.remove(Fields.CONVERSATION_ID);

@@ -1,12 +1,12 @@
 package dev.parley.memory;
 
 import dev.parley.common.Fields;
+import dev.parley.db.Templates;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.templates.SqlTemplate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -79,7 +79,7 @@ final class GapQuestions {
   }
 
   private Future<List<Row>> read(String sql, Map<String, Object> params) {
-    return SqlTemplate.forQuery(pool, sql).execute(params).map(rows -> {
+    return Templates.forQuery(pool, sql).execute(params).map(rows -> {
       List<Row> list = new ArrayList<>();
       rows.forEach(list::add);
       return list;

@@ -1,12 +1,12 @@
 package dev.parley.memory;
 
 import dev.parley.common.Fields;
+import dev.parley.db.Templates;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.templates.SqlTemplate;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +51,7 @@ final class InboxQuery {
     sql.append(" ORDER BY CASE c.state WHEN 'waiting' THEN 0 WHEN 'human' THEN 1 ELSE 2 END, c.updated_at DESC, c.id ")
         .append("LIMIT #{limit}");
     params.put(Fields.LIMIT, Math.max(1, Math.min(MAX, limit)));
-    return SqlTemplate.forQuery(pool, sql.toString()).execute(params).map(rows -> {
+    return Templates.forQuery(pool, sql.toString()).execute(params).map(rows -> {
       JsonArray list = new JsonArray();
       for (Row row : rows) {
         JsonObject item = row.toJson();

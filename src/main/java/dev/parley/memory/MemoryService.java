@@ -4,6 +4,7 @@ import dev.parley.common.Fields;
 import dev.parley.common.ParleyException;
 import dev.parley.db.Database;
 import dev.parley.db.Dialect;
+import dev.parley.db.Templates;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -37,7 +38,7 @@ final class MemoryService {
     this.turns = new TurnWriter(database);
     this.cache = database.dialect() == Dialect.SQLITE ? HistoryCache.acquire(database.name(), historyCacheChars) : null;
     this.exports = new ExportPages(pool);
-    this.historyQuery = SqlTemplate.forQuery(pool, MemorySql.HISTORY);
+    this.historyQuery = Templates.forQuery(pool, MemorySql.HISTORY);
   }
 
   ExportPages exports() {
@@ -120,14 +121,14 @@ final class MemoryService {
   }
 
   Future<JsonObject> sessionMessages(String botId, String sessionId) {
-    return SqlTemplate.forQuery(pool, MemorySql.SESSION_MESSAGES)
+    return Templates.forQuery(pool, MemorySql.SESSION_MESSAGES)
         .execute(Map.of(Fields.BOT_ID, botId, Fields.SESSION_ID, sessionId, Fields.LIMIT, MAX_SESSION_MESSAGES))
         .map(rows -> new JsonObject().put(Fields.SESSION_ID, sessionId).put(Fields.MESSAGES, messages(rows)));
   }
 
   /** Detaches the session's messages from its visitor: they stay stored for the operator. */
   Future<JsonObject> clear(String botId, String sessionId) {
-    return SqlTemplate.forUpdate(pool, MemorySql.CLEAR_SESSION)
+    return Templates.forUpdate(pool, MemorySql.CLEAR_SESSION)
         .execute(Map.of(Fields.BOT_ID, botId, Fields.SESSION_ID, sessionId, "now", System.currentTimeMillis()))
         .map(result -> {
           if (cache != null) {
@@ -140,7 +141,7 @@ final class MemoryService {
   /** Rates an answer; the reply names the answer's session too (the negative-feedback handoff trigger needs it). */
   Future<JsonObject> feedback(String botId, String messageId, String rating, String comment) {
     return DailyUsage.rate(database, botId, messageId, rating, comment)
-        .compose(rated -> SqlTemplate.forQuery(pool, MemorySql.SESSION_OF_MESSAGE)
+        .compose(rated -> Templates.forQuery(pool, MemorySql.SESSION_OF_MESSAGE)
             .execute(Map.of(Fields.BOT_ID, botId, Fields.MESSAGE_ID, messageId))
             .map(rows -> rows.size() == 0 ? rated
                 : rated.copy().put(Fields.SESSION_ID, rows.iterator().next().getString(Fields.SESSION_ID))));
@@ -151,7 +152,7 @@ final class MemoryService {
    * keeps only the numbers), and forgets the session's cached history; 404 when the bot has no such session.
    */
   Future<JsonObject> erase(String botId, String sessionId) {
-    return SqlTemplate.forQuery(pool, MemorySql.SESSION_CONVERSATION)
+    return Templates.forQuery(pool, MemorySql.SESSION_CONVERSATION)
         .execute(Map.of(Fields.BOT_ID, botId, Fields.SESSION_ID, sessionId))
         .compose(rows -> {
           if (rows.size() == 0) {
@@ -166,9 +167,9 @@ final class MemoryService {
   }
 
   Future<JsonObject> conversations(String botId, int limit, int offset) {
-    Future<RowSet<Row>> page = SqlTemplate.forQuery(pool, MemorySql.CONVERSATIONS)
+    Future<RowSet<Row>> page = Templates.forQuery(pool, MemorySql.CONVERSATIONS)
         .execute(Map.of(Fields.BOT_ID, botId, Fields.LIMIT, limit, Fields.OFFSET, offset));
-    Future<RowSet<Row>> total = SqlTemplate.forQuery(pool, MemorySql.COUNT_CONVERSATIONS)
+    Future<RowSet<Row>> total = Templates.forQuery(pool, MemorySql.COUNT_CONVERSATIONS)
         .execute(Map.of(Fields.BOT_ID, botId));
     return Future.all(page, total).map(done -> {
       JsonArray list = new JsonArray();
@@ -183,8 +184,8 @@ final class MemoryService {
   Future<JsonObject> conversation(String botId, String conversationId) {
     Map<String, Object> params = Map.of(Fields.BOT_ID, botId, Fields.CONVERSATION_ID, conversationId,
         Fields.LIMIT, MAX_SESSION_MESSAGES);
-    Future<RowSet<Row>> head = SqlTemplate.forQuery(pool, MemorySql.CONVERSATION).execute(params);
-    Future<RowSet<Row>> body = SqlTemplate.forQuery(pool, MemorySql.CONVERSATION_MESSAGES).execute(params);
+    Future<RowSet<Row>> head = Templates.forQuery(pool, MemorySql.CONVERSATION).execute(params);
+    Future<RowSet<Row>> body = Templates.forQuery(pool, MemorySql.CONVERSATION_MESSAGES).execute(params);
     return Future.all(head, body).compose(done -> {
       if (head.result().size() == 0) {
         return Future.failedFuture(ParleyException.notFound("Conversation"));
@@ -203,7 +204,7 @@ final class MemoryService {
    * daily numbers, and the bot's conversations per state now.
    */
   Future<JsonObject> stats(String botId, int days) {
-    Future<JsonObject> perState = SqlTemplate.forQuery(pool, MemorySql.STATES_OF_BOT).execute(Map.of(Fields.BOT_ID, botId))
+    Future<JsonObject> perState = Templates.forQuery(pool, MemorySql.STATES_OF_BOT).execute(Map.of(Fields.BOT_ID, botId))
         .map(rows -> {
           JsonObject counts = new JsonObject();
           for (String state : List.of("bot", "waiting", "human", "closed")) {
@@ -220,7 +221,7 @@ final class MemoryService {
 
   private Future<JsonObject> daily(String botId, int days) {
     long today = System.currentTimeMillis() / DAY_MS;
-    return SqlTemplate.forQuery(pool, MemorySql.STATS)
+    return Templates.forQuery(pool, MemorySql.STATS)
         .execute(Map.of(Fields.BOT_ID, botId, "since_day", today - days + 1)).map(rows -> {
       Map<Long, JsonObject> byDay = new HashMap<>();
       for (Row row : rows) {
@@ -236,7 +237,7 @@ final class MemoryService {
   }
 
   Future<JsonObject> usage(String botId, long since) {
-    return SqlTemplate.forQuery(pool, MemorySql.USAGE)
+    return Templates.forQuery(pool, MemorySql.USAGE)
         .execute(Map.of(Fields.BOT_ID, botId, "since_day", since / DAY_MS)).map(rows -> {
       JsonObject r = rows.size() == 0 ? new JsonObject() : rows.iterator().next().toJson();
       return new JsonObject()

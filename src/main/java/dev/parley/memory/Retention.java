@@ -8,13 +8,13 @@ import dev.parley.common.Ids;
 import dev.parley.common.StorageFailures;
 import dev.parley.db.Database;
 import dev.parley.db.Dialect;
+import dev.parley.db.Templates;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.templates.SqlTemplate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -138,7 +138,7 @@ final class Retention {
   }
 
   private Future<JsonObject> batches(String botId, long before, JsonObject counts) {
-    return SqlTemplate.forQuery(database.pool(), MemorySql.EXPIRED)
+    return Templates.forQuery(database.pool(), MemorySql.EXPIRED)
         .execute(Map.of(Fields.BOT_ID, botId, "before", before, Fields.LIMIT, BATCH))
         .compose(rows -> {
           if (rows.size() == 0) {

@@ -6,13 +6,13 @@ import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
 import dev.parley.common.StorageFailures;
 import dev.parley.db.Database;
+import dev.parley.db.Templates;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
-import io.vertx.sqlclient.templates.SqlTemplate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -138,7 +138,7 @@ final class TurnWriter {
     String userId = turn.getJsonObject(Fields.USER).getString(Fields.ID);
     JsonObject assistant = turn.getJsonObject(Fields.ASSISTANT);
     String assistantId = assistant == null ? userId : assistant.getString(Fields.ID, userId);
-    return SqlTemplate.forQuery(database.pool(), MemorySql.STORED_TURN)
+    return Templates.forQuery(database.pool(), MemorySql.STORED_TURN)
         .execute(Map.of(Fields.BOT_ID, turn.getString(Fields.BOT_ID), "user", userId, "assistant", assistantId))
         .compose(rows -> {
           JsonObject ids = new JsonObject();
@@ -214,8 +214,8 @@ final class TurnWriter {
     Map<String, Object> keys = new HashMap<>();
     bots.forEach(bot -> keys.put("b" + keys.size(), bot));
     sessions.forEach(session -> keys.put("s" + (keys.size() - bots.size()), session));
-    return SqlTemplate.forUpdate(tx, MemorySql.UPSERT_CONVERSATION).executeBatch(conversations)
-        .compose(upserted -> SqlTemplate.forQuery(tx, MemorySql.conversationIds(bots.size(), sessions.size()))
+    return Templates.forUpdate(tx, MemorySql.UPSERT_CONVERSATION).executeBatch(conversations)
+        .compose(upserted -> Templates.forQuery(tx, MemorySql.conversationIds(bots.size(), sessions.size()))
             .execute(keys))
         .compose(rows -> {
           Map<String, String> ids = new HashMap<>();
@@ -229,7 +229,7 @@ final class TurnWriter {
             String conversationId = ids.get(turn.getString(Fields.BOT_ID) + '/' + turn.getString(Fields.SESSION_ID));
             stored.add(rows(turn, conversationId, now, messages));
           }
-          return SqlTemplate.forUpdate(tx, MemorySql.INSERT_MESSAGE).executeBatch(messages)
+          return Templates.forUpdate(tx, MemorySql.INSERT_MESSAGE).executeBatch(messages)
               .compose(done -> DailyUsage.add(tx, messages)).map(done -> stored);
         });
   }

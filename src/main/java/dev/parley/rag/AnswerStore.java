@@ -2,13 +2,13 @@ package dev.parley.rag;
 
 import dev.parley.common.ParleyException;
 import dev.parley.db.Database;
+import dev.parley.db.Templates;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.templates.SqlTemplate;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +27,7 @@ final class AnswerStore {
   }
 
   Future<JsonArray> list(String botId) {
-    return SqlTemplate.forQuery(database.pool(), AnswerSql.SELECT_BOT).execute(Map.of("bot_id", botId))
+    return Templates.forQuery(database.pool(), AnswerSql.SELECT_BOT).execute(Map.of("bot_id", botId))
         .map(rows -> {
           JsonArray all = new JsonArray();
           rows.forEach(row -> all.add(toJson(row)));
@@ -36,7 +36,7 @@ final class AnswerStore {
   }
 
   Future<List<Stored>> withVectors(String botId) {
-    return SqlTemplate.forQuery(database.pool(), AnswerSql.SELECT_VECTORS).execute(Map.of("bot_id", botId))
+    return Templates.forQuery(database.pool(), AnswerSql.SELECT_VECTORS).execute(Map.of("bot_id", botId))
         .map(rows -> {
           List<Stored> all = new java.util.ArrayList<>();
           rows.forEach(row -> all.add(new Stored(toJson(row), row.getString("vectors"), row.getString("embedding_model"))));
@@ -45,13 +45,13 @@ final class AnswerStore {
   }
 
   Future<JsonObject> get(String botId, String id) {
-    return SqlTemplate.forQuery(database.pool(), AnswerSql.SELECT_ONE).execute(Map.of("id", id, "bot_id", botId))
+    return Templates.forQuery(database.pool(), AnswerSql.SELECT_ONE).execute(Map.of("id", id, "bot_id", botId))
         .compose(rows -> rows.size() == 0 ? Future.failedFuture(ParleyException.notFound("Answer"))
             : Future.succeededFuture(toJson(rows.iterator().next())));
   }
 
   Future<Long> count(String botId) {
-    return SqlTemplate.forQuery(database.pool(), AnswerSql.COUNT).execute(Map.of("bot_id", botId))
+    return Templates.forQuery(database.pool(), AnswerSql.COUNT).execute(Map.of("bot_id", botId))
         .map(rows -> rows.iterator().next().getLong("n"));
   }
 
@@ -63,7 +63,7 @@ final class AnswerStore {
 
   /** Updates one answer; 404 when the bot has no such answer. */
   Future<Void> update(Map<String, Object> row) {
-    return SqlTemplate.forUpdate(database.pool(), AnswerSql.UPDATE).execute(row).compose(done ->
+    return Templates.forUpdate(database.pool(), AnswerSql.UPDATE).execute(row).compose(done ->
         done.rowCount() == 0 ? Future.failedFuture(ParleyException.notFound("Answer")) : Future.succeededFuture());
   }
 
@@ -73,11 +73,11 @@ final class AnswerStore {
     params.put("id", id);
     params.put("vectors", vectors);
     params.put("embedding_model", model);
-    return SqlTemplate.forUpdate(database.pool(), AnswerSql.SET_VECTORS).execute(params).mapEmpty();
+    return Templates.forUpdate(database.pool(), AnswerSql.SET_VECTORS).execute(params).mapEmpty();
   }
 
   Future<Void> delete(String botId, String id) {
-    return SqlTemplate.forUpdate(database.pool(), AnswerSql.DELETE).execute(Map.of("id", id, "bot_id", botId))
+    return Templates.forUpdate(database.pool(), AnswerSql.DELETE).execute(Map.of("id", id, "bot_id", botId))
         .compose(done -> done.rowCount() == 0 ? Future.failedFuture(ParleyException.notFound("Answer"))
             : Future.succeededFuture());
   }
@@ -88,7 +88,7 @@ final class AnswerStore {
     }
     Future<RowSet<Row>> done = Future.succeededFuture();
     for (Map<String, Object> row : rows) {
-      done = done.compose(v -> SqlTemplate.forUpdate(connection, sql).execute(row).map(r -> null));
+      done = done.compose(v -> Templates.forUpdate(connection, sql).execute(row).map(r -> null));
     }
     return done.mapEmpty();
   }

@@ -2,12 +2,12 @@ package dev.parley.rag;
 
 import dev.parley.common.ParleyException;
 import dev.parley.db.Database;
+import dev.parley.db.Templates;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.templates.SqlTemplate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -31,7 +31,7 @@ final class DocumentStore {
   }
 
   Future<JsonObject> insert(Map<String, Object> row) {
-    return SqlTemplate.forUpdate(database.pool(), DocumentSql.INSERT).execute(row).map(done -> toJson(row));
+    return Templates.forUpdate(database.pool(), DocumentSql.INSERT).execute(row).map(done -> toJson(row));
   }
 
   /** Adds the documents in one transaction (a sitemap's new pages). */
@@ -39,11 +39,11 @@ final class DocumentStore {
     if (rows.isEmpty()) {
       return Future.succeededFuture();
     }
-    return database.inTransaction(tx -> SqlTemplate.forUpdate(tx, DocumentSql.INSERT).executeBatch(rows)).mapEmpty();
+    return database.inTransaction(tx -> Templates.forUpdate(tx, DocumentSql.INSERT).executeBatch(rows)).mapEmpty();
   }
 
   Future<JsonObject> get(String botId, String id) {
-    return SqlTemplate.forQuery(database.pool(), DocumentSql.SELECT_ONE).execute(Map.of("id", id, "bot_id", botId))
+    return Templates.forQuery(database.pool(), DocumentSql.SELECT_ONE).execute(Map.of("id", id, "bot_id", botId))
         .compose(rows -> rows.size() == 0
             ? Future.failedFuture(ParleyException.notFound("Document"))
             : Future.succeededFuture(toJson(rows.iterator().next())));
@@ -51,18 +51,18 @@ final class DocumentStore {
 
   /** The document, or null when it no longer exists. */
   Future<JsonObject> find(String id) {
-    return SqlTemplate.forQuery(database.pool(), DocumentSql.SELECT_BY_ID).execute(Map.of("id", id))
+    return Templates.forQuery(database.pool(), DocumentSql.SELECT_BY_ID).execute(Map.of("id", id))
         .map(rows -> rows.size() == 0 ? null : toJson(rows.iterator().next()));
   }
 
   Future<JsonArray> list(String botId) {
-    return SqlTemplate.forQuery(database.pool(), DocumentSql.SELECT_BOT).execute(Map.of("bot_id", botId))
+    return Templates.forQuery(database.pool(), DocumentSql.SELECT_BOT).execute(Map.of("bot_id", botId))
         .map(DocumentStore::all);
   }
 
   /** The bot's number of documents and their total bytes. */
   Future<long[]> usage(String botId) {
-    return SqlTemplate.forQuery(database.pool(), DocumentSql.USAGE).execute(Map.of("bot_id", botId))
+    return Templates.forQuery(database.pool(), DocumentSql.USAGE).execute(Map.of("bot_id", botId))
         .map(rows -> {
           Row row = rows.iterator().next();
           return new long[] {row.getLong("n"), row.getLong("bytes")};
@@ -71,36 +71,36 @@ final class DocumentStore {
 
   /** Whether any bot of this database has a document or a stored answer ({@link ModelPreload}). */
   Future<Boolean> hasKnowledge() {
-    return SqlTemplate.forQuery(database.pool(), DocumentSql.ANY_KNOWLEDGE).execute(Map.of())
+    return Templates.forQuery(database.pool(), DocumentSql.ANY_KNOWLEDGE).execute(Map.of())
         .map(rows -> rows.iterator().next().getLong("n") > 0);
   }
 
   Future<JsonArray> children(String parentId) {
-    return SqlTemplate.forQuery(database.pool(), DocumentSql.SELECT_CHILDREN).execute(Map.of("parent_id", parentId))
+    return Templates.forQuery(database.pool(), DocumentSql.SELECT_CHILDREN).execute(Map.of("parent_id", parentId))
         .map(DocumentStore::all);
   }
 
   Future<JsonArray> syncable() {
-    return SqlTemplate.forQuery(database.pool(), DocumentSql.SELECT_SYNCABLE).execute(Map.of())
+    return Templates.forQuery(database.pool(), DocumentSql.SELECT_SYNCABLE).execute(Map.of())
         .map(DocumentStore::all);
   }
 
   /** Marks a URL document as a sitemap whose pages are its children, ready. */
   Future<Void> sitemap(String id, long size, String hash) {
     lookups.modelsChanged();
-    return SqlTemplate.forUpdate(database.pool(), DocumentSql.SET_SITEMAP).execute(Map.of("id", id,
+    return Templates.forUpdate(database.pool(), DocumentSql.SET_SITEMAP).execute(Map.of("id", id,
         "size_bytes", size, "content_hash", hash, "synced_at", System.currentTimeMillis()))
         .<Void>mapEmpty().onComplete(done -> lookups.modelsChanged());
   }
 
   /** Records that the document's source was checked now. */
   Future<Void> synced(String id) {
-    return SqlTemplate.forUpdate(database.pool(), DocumentSql.SET_SYNCED)
+    return Templates.forUpdate(database.pool(), DocumentSql.SET_SYNCED)
         .execute(Map.of("id", id, "synced_at", System.currentTimeMillis())).mapEmpty();
   }
 
   Future<JsonArray> unfinished() {
-    return SqlTemplate.forQuery(database.pool(), DocumentSql.SELECT_UNFINISHED).execute(Map.of())
+    return Templates.forQuery(database.pool(), DocumentSql.SELECT_UNFINISHED).execute(Map.of())
         .map(DocumentStore::all);
   }
 
@@ -110,7 +110,7 @@ final class DocumentStore {
     p.put("status", status);
     p.put("error", error);
     p.put("updated_at", System.currentTimeMillis());
-    return SqlTemplate.forUpdate(database.pool(), DocumentSql.SET_STATUS).execute(p).mapEmpty();
+    return Templates.forUpdate(database.pool(), DocumentSql.SET_STATUS).execute(p).mapEmpty();
   }
 
   /**
@@ -134,15 +134,15 @@ final class DocumentStore {
     }
     lookups.modelsChanged();
     Future<?> written = rows.size() == 1
-        ? SqlTemplate.forUpdate(database.pool(), DocumentSql.SET_READY).execute(rows.get(0))
-        : database.inTransaction(tx -> SqlTemplate.forUpdate(tx, DocumentSql.SET_READY).executeBatch(rows));
+        ? Templates.forUpdate(database.pool(), DocumentSql.SET_READY).execute(rows.get(0))
+        : database.inTransaction(tx -> Templates.forUpdate(tx, DocumentSql.SET_READY).executeBatch(rows));
     return written.<Void>mapEmpty().onComplete(done -> lookups.modelsChanged());
   }
 
   /** Failed for {@code reason}, its vectors gone. */
   Future<Void> failed(String id, String reason) {
     lookups.modelsChanged();
-    return SqlTemplate.forUpdate(database.pool(), DocumentSql.SET_FAILED)
+    return Templates.forUpdate(database.pool(), DocumentSql.SET_FAILED)
         .execute(Map.of("id", id, "error", reason, "updated_at", System.currentTimeMillis()))
         .<Void>mapEmpty().onComplete(done -> lookups.modelsChanged());
   }
@@ -173,7 +173,7 @@ final class DocumentStore {
       in.append(i == 0 ? "" : ", ").append("#{id").append(i).append('}');
       params.put("id" + i, missing.get(i));
     }
-    return SqlTemplate.forQuery(database.pool(), DocumentSql.SELECT_URLS + "(" + in + ")").execute(params)
+    return Templates.forQuery(database.pool(), DocumentSql.SELECT_URLS + "(" + in + ")").execute(params)
         .map(rows -> {
           for (Row row : rows) {
             String id = row.getString("id");
@@ -186,7 +186,7 @@ final class DocumentStore {
   }
 
   private Future<Map<String, Integer>> readModels(String botId) {
-    return SqlTemplate.forQuery(database.pool(), DocumentSql.SELECT_MODELS).execute(Map.of("bot_id", botId))
+    return Templates.forQuery(database.pool(), DocumentSql.SELECT_MODELS).execute(Map.of("bot_id", botId))
         .map(rows -> {
           Map<String, Integer> models = new java.util.LinkedHashMap<>();
           for (Row row : rows) {
@@ -198,7 +198,7 @@ final class DocumentStore {
 
   /** The document's chunks as stored, in order. */
   Future<List<Chunker.Chunk>> chunks(String id) {
-    return SqlTemplate.forQuery(database.pool(), DocumentSql.SELECT_CHUNKS).execute(Map.of("document_id", id))
+    return Templates.forQuery(database.pool(), DocumentSql.SELECT_CHUNKS).execute(Map.of("document_id", id))
         .map(rows -> {
           List<Chunker.Chunk> chunks = new ArrayList<>();
           for (Row row : rows) {
@@ -211,18 +211,18 @@ final class DocumentStore {
   }
 
   Future<Void> progress(String id, int done) {
-    return SqlTemplate.forUpdate(database.pool(), DocumentSql.SET_PROGRESS)
+    return Templates.forUpdate(database.pool(), DocumentSql.SET_PROGRESS)
         .execute(Map.of("id", id, "chunks_done", done, "updated_at", System.currentTimeMillis())).mapEmpty();
   }
 
   Future<Boolean> reset(String id) {
-    return SqlTemplate.forUpdate(database.pool(), DocumentSql.RESET)
+    return Templates.forUpdate(database.pool(), DocumentSql.RESET)
         .execute(Map.of("id", id, "updated_at", System.currentTimeMillis())).map(r -> r.rowCount() > 0);
   }
 
   Future<Boolean> delete(String id) {
     lookups.deleted(id);
-    return SqlTemplate.forUpdate(database.pool(), DocumentSql.DELETE).execute(Map.of("id", id))
+    return Templates.forUpdate(database.pool(), DocumentSql.DELETE).execute(Map.of("id", id))
         .map(r -> r.rowCount() > 0).onComplete(done -> lookups.deleted(id));
   }
 
@@ -257,10 +257,10 @@ final class DocumentStore {
       update.put("updated_at", now);
       updates.add(update);
     }
-    return database.inTransaction(tx -> SqlTemplate.forUpdate(tx, DocumentSql.DELETE_CHUNKS).executeBatch(deletes)
+    return database.inTransaction(tx -> Templates.forUpdate(tx, DocumentSql.DELETE_CHUNKS).executeBatch(deletes)
         .compose(v -> rows.isEmpty() ? Future.succeededFuture()
-            : SqlTemplate.forUpdate(tx, DocumentSql.INSERT_CHUNK).executeBatch(rows))
-        .compose(v -> SqlTemplate.forUpdate(tx, DocumentSql.SET_EXTRACTED).executeBatch(updates))
+            : Templates.forUpdate(tx, DocumentSql.INSERT_CHUNK).executeBatch(rows))
+        .compose(v -> Templates.forUpdate(tx, DocumentSql.SET_EXTRACTED).executeBatch(updates))
         .mapEmpty());
   }
 

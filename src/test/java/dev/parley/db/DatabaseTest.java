@@ -3,7 +3,6 @@ package dev.parley.db;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.testing.TestApp;
-import dev.parley.testing.TestPostgres;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -30,6 +29,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,29 +46,25 @@ class DatabaseTest {
   @TempDir
   Path dataDir;
 
-  private final List<String> postgresDatabases = new ArrayList<>();
-  private final List<Database> opened = new ArrayList<>();
+  private OpenedDatabases databases;
+
+  @BeforeEach
+  void databases() {
+    databases = new OpenedDatabases(dataDir);
+  }
 
   @AfterEach
   void cleanUp() throws Exception {
-    for (Database database : opened) {
-      database.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-    postgresDatabases.forEach(TestPostgres::drop);
+    databases.closeAll();
   }
 
   /** The {@code database} config of a fresh database of the kind. */
   private JsonObject fresh(String kind) {
-    if ("sqlite".equals(kind)) {
-      return new JsonObject().put("file", "parley.db");
-    }
-    String name = TestPostgres.create();
-    postgresDatabases.add(name);
-    return new JsonObject().put("url", TestPostgres.url(name)).put("pool_size", 4);
+    return databases.fresh(kind);
   }
 
   private Future<Database> open(Vertx vertx, JsonObject config) {
-    return Database.open(vertx, config, dataDir.toString()).onSuccess(opened::add);
+    return databases.open(vertx, config);
   }
 
   private Connection jdbc(JsonObject config) throws SQLException {

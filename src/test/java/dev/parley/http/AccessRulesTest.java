@@ -79,6 +79,31 @@ class AccessRulesTest {
     return admin;
   }
 
+  /**
+   * Every route with a path parameter or a regular expression that is tried before a visitor's turn builds a matcher
+   * for the turn's path: the chat routes come first, behind only the routes that set a larger body limit.
+   */
+  @Test
+  void a_visitors_turn_is_matched_before_any_admin_route_with_a_path_parameter() {
+    int turn = -1;
+    for (int i = 0; i < routes.size() && turn < 0; i++) {
+      Route route = routes.get(i);
+      if ("/api/chat/:botId".equals(route.getPath()) && route.methods() != null
+          && route.methods().contains(HttpMethod.POST)) {
+        turn = i;
+      }
+    }
+    assertThat(turn).as("the turn's route").isNotNegative();
+    List<String> matchedBefore = new ArrayList<>();
+    for (Route route : routes.subList(0, turn)) {
+      if (route.isRegexPath()) {
+        matchedBefore.add(route.getPath() == null ? "a regular expression" : route.getPath());
+      }
+    }
+    assertThat(matchedBefore).allMatch(path -> path.startsWith("/api/chat/")
+        || List.of("/api/bots/:botId/documents", AnswersHandler.IMPORT, "/api/bots/:botId/evaluations").contains(path));
+  }
+
   @Test
   void every_admin_route_on_the_router_has_a_row_in_the_access_table_and_is_authenticated() {
     List<String> missing = new ArrayList<>();

@@ -1,0 +1,44 @@
+package dev.parley.db;
+
+import dev.parley.testing.TestPostgres;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The databases a test opened: fresh ones of either kind, closed and (PostgreSQL's) dropped after the test. */
+final class OpenedDatabases {
+
+  private final Path dataDir;
+  private final List<String> postgres = new ArrayList<>();
+  private final List<Database> opened = new ArrayList<>();
+
+  OpenedDatabases(Path dataDir) {
+    this.dataDir = dataDir;
+  }
+
+  /** The {@code database} config of a fresh database of the kind ({@code sqlite} or {@code postgres}). */
+  JsonObject fresh(String kind) {
+    if ("sqlite".equals(kind)) {
+      return new JsonObject().put("file", "parley.db");
+    }
+    String name = TestPostgres.create();
+    postgres.add(name);
+    return new JsonObject().put("url", TestPostgres.url(name)).put("pool_size", 4);
+  }
+
+  Future<Database> open(Vertx vertx, JsonObject config) {
+    return Database.open(vertx, config, dataDir.toString()).onSuccess(opened::add);
+  }
+
+  /** Closes every database opened here and drops the PostgreSQL ones made here. */
+  void closeAll() throws Exception {
+    for (Database database : opened) {
+      database.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+    postgres.forEach(TestPostgres::drop);
+  }
+}
