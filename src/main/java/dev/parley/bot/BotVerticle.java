@@ -5,6 +5,7 @@ import dev.parley.common.BusHandlers;
 import dev.parley.common.Failures;
 import dev.parley.common.Fields;
 import dev.parley.common.Ids;
+import dev.parley.common.LocalBots;
 import dev.parley.common.ParleyException;
 import dev.parley.common.SecretBox;
 import dev.parley.common.Timeouts;
@@ -71,7 +72,7 @@ public class BotVerticle extends VerticleBase {
           BotSettings.merge(BotSettings.defaults(), new JsonObject().put("rate_limit", newBotLimits)); // refuses bad values
           bots = new BotService(database, ready.resultAt(1), config().getString("default_provider", "openai"), checks,
               newBotLimits);
-          cache = new BotCache(config().getLong("cache_ttl_ms", 5_000L));
+          cache = new BotCache(config().getLong("cache_ttl_ms", 5_000L), LocalBots.of(vertx));
           return Future.all(List.of(
               known.start(),
               consume(Addresses.BOT_CREATE, body -> bots.create(body).map(bot -> changed(bot, "created"))),
@@ -89,6 +90,8 @@ public class BotVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    // nothing would take a changed bot out of the node's chat cache any more
+    LocalBots.of(vertx).clear();
     return database == null ? Future.succeededFuture() : database.close();
   }
 

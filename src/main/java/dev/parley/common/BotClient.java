@@ -9,10 +9,12 @@ public final class BotClient {
 
   private final Bus bus;
   private final long timeoutMs;
+  private final LocalBots local;
 
   public BotClient(Bus bus, Timeouts timeouts) {
     this.bus = bus;
     this.timeoutMs = timeouts.botMs();
+    this.local = LocalBots.of(bus.vertx());
   }
 
   public Future<JsonObject> create(String requestId, JsonObject fields) {
@@ -34,8 +36,15 @@ public final class BotClient {
         new JsonObject().put(Fields.BOT_ID, botId).put(Fields.INCLUDE_WARNINGS, true), timeoutMs);
   }
 
-  /** The bot with its encrypted key ({@code api_key_enc}), for a chat turn's provider step. */
+  /**
+   * The bot with its encrypted key ({@code api_key_enc}), for a chat turn's provider step: from this node's bot
+   * component's cache when it holds the bot ({@link LocalBots}), else asked.
+   */
   public Future<JsonObject> getForChat(String requestId, String botId) {
+    JsonObject held = local.get(botId);
+    if (held != null) {
+      return Future.succeededFuture(held);
+    }
     return bus.request(requestId, Addresses.BOT_GET,
         new JsonObject().put(Fields.BOT_ID, botId).put(Fields.INCLUDE_SECRET, true), timeoutMs);
   }
