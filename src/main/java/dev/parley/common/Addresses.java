@@ -174,6 +174,11 @@ public final class Addresses {
   /** {@code {bot_id, document_id, status: processing|ready|failed, error}} when a document's status changes. */
   public static final String EVENTS_DOCUMENT_CHANGED = "parley.events.document.changed";
   /**
+   * {@code {bot_id}} when a bot's stored answers were created, changed, imported or deleted: every rag instance, on
+   * every node, reads them again for the next match.
+   */
+  public static final String EVENTS_ANSWERS_CHANGED = "parley.events.answers.changed";
+  /**
    * {@code {bot_id, conversations, messages, before}}: a retention run deleted that many conversations and messages
    * of the bot, those last active before {@code before} (epoch ms).
    */

@@ -145,7 +145,8 @@ public class RagVerticle extends VerticleBase {
           DocumentStore store = documents;
           knowledge = knowledgeBase(store, settings);
           answers = new StoredAnswers(new AnswerStore(database), embedders,
-              config.getJsonObject("answers", new JsonObject()));
+              config.getJsonObject("answers", new JsonObject()), bot -> vertx.eventBus()
+                  .publish(Addresses.EVENTS_ANSWERS_CHANGED, new JsonObject().put(Fields.BOT_ID, bot)));
           return Future.all(List.of(
               consume(Addresses.RAG_HEALTH, body -> database.pool().query("SELECT 1").execute()
                   .compose(rows -> vectors instanceof QdrantStore qdrant ? qdrant.check() : Future.succeededFuture())
@@ -183,6 +184,12 @@ public class RagVerticle extends VerticleBase {
               vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_DOCUMENT_CHANGED, event -> {
                 if (!"processing".equals(event.body().getString(Fields.STATUS))) {
                   store.modelsChanged();
+                }
+              }).completion(),
+              // a bot's answers changed through another instance or node: read them again at the next match
+              vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_ANSWERS_CHANGED, event -> {
+                if (Ids.isEntityId(event.body().getString(Fields.BOT_ID))) {
+                  answers.forget(event.body().getString(Fields.BOT_ID));
                 }
               }).completion(),
               vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_BOT_CHANGED, event -> {

@@ -1,5 +1,6 @@
 package dev.parley.rag;
 
+import dev.parley.common.Addresses;
 import dev.parley.common.ErrorCodes;
 import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,11 +41,17 @@ final class StoredAnswers {
   private final int maxPerBot;
   private final int maxCsvBytes;
   private final Map<String, Future<List<Candidate>>> candidates = new ConcurrentHashMap<>();
+  private final Consumer<String> announce;
 
-  /** {@code settings}: the {@code rag.answers} config ({@code max_per_bot}, {@code max_csv_bytes}). */
-  StoredAnswers(AnswerStore store, Embedders embedders, JsonObject settings) {
+  /**
+   * {@code settings}: the {@code rag.answers} config ({@code max_per_bot}, {@code max_csv_bytes}); {@code announce}
+   * tells the other instances that a bot's answers changed ({@link Addresses#EVENTS_ANSWERS_CHANGED}): each keeps its
+   * own candidates, read once.
+   */
+  StoredAnswers(AnswerStore store, Embedders embedders, JsonObject settings, Consumer<String> announce) {
     this.store = store;
     this.embedders = embedders;
+    this.announce = announce;
     this.maxPerBot = settings.getInteger("max_per_bot", DEFAULT_MAX_PER_BOT);
     this.maxCsvBytes = settings.getInteger("max_csv_bytes", DEFAULT_MAX_CSV_BYTES);
   }
@@ -247,7 +255,10 @@ final class StoredAnswers {
   }
 
   private <T> Future<T> changed(String botId, Future<T> write) {
-    return write.onComplete(done -> forget(botId));
+    return write.onComplete(done -> {
+      forget(botId);
+      announce.accept(botId);
+    });
   }
 
   private ParleyException quotaExceeded() {
