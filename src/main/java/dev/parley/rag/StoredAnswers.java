@@ -40,7 +40,14 @@ final class StoredAnswers {
   private final Embedders embedders;
   private final int maxPerBot;
   private final int maxCsvBytes;
-  private final Map<String, Future<List<Candidate>>> candidates = new ConcurrentHashMap<>();
+  /** A bot's candidates as read at {@code at} (epoch ms). */
+  private record Loaded(Future<List<Candidate>> candidates, long at) {
+  }
+
+  static final long DEFAULT_REFRESH_MS = 60_000;
+
+  private final Map<String, Loaded> candidates = new ConcurrentHashMap<>();
+  private final long refreshMs;
   private final Consumer<String> announce;
 
   /**
@@ -54,6 +61,7 @@ final class StoredAnswers {
     this.announce = announce;
     this.maxPerBot = settings.getInteger("max_per_bot", DEFAULT_MAX_PER_BOT);
     this.maxCsvBytes = settings.getInteger("max_csv_bytes", DEFAULT_MAX_CSV_BYTES);
+    this.refreshMs = settings.getLong("refresh_ms", DEFAULT_REFRESH_MS);
   }
 
   Future<JsonObject> list(String botId) {
@@ -186,13 +194,19 @@ final class StoredAnswers {
         .put("matched_question", matched).put("score", rounded));
   }
 
+  /**
+   * The bot's answers as last read here: read again after a change ({@link #forget}, on every instance through
+   * {@link Addresses#EVENTS_ANSWERS_CHANGED}), and at the latest {@code refresh_ms} after they were read, for an
+   * instance that missed the event (a node cut off while the change was published).
+   */
   private Future<List<Candidate>> candidates(String botId) {
-    Future<List<Candidate>> cached = candidates.get(botId);
-    if (cached != null && !cached.failed()) {
-      return cached;
+    Loaded cached = candidates.get(botId);
+    long now = System.currentTimeMillis();
+    if (cached != null && !cached.candidates().failed() && now - cached.at() < refreshMs) {
+      return cached.candidates();
     }
     Future<List<Candidate>> loading = store.withVectors(botId).compose(rows -> load(botId, rows, 0, new ArrayList<>()));
-    candidates.put(botId, loading);
+    candidates.put(botId, new Loaded(loading, now));
     return loading;
   }
 
