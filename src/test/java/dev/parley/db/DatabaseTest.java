@@ -28,10 +28,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -46,17 +45,8 @@ class DatabaseTest {
   @TempDir
   Path dataDir;
 
-  private OpenedDatabases databases;
-
-  @BeforeEach
-  void databases() {
-    databases = new OpenedDatabases(dataDir);
-  }
-
-  @AfterEach
-  void cleanUp() throws Exception {
-    databases.closeAll();
-  }
+  @RegisterExtension
+  final OpenedDatabases databases = new OpenedDatabases(() -> dataDir);
 
   /** The {@code database} config of a fresh database of the kind. */
   private JsonObject fresh(String kind) {

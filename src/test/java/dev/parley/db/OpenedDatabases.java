@@ -8,15 +8,22 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** The databases a test opened: fresh ones of either kind, closed and (PostgreSQL's) dropped after the test. */
-final class OpenedDatabases {
+/**
+ * The databases a test opened: fresh ones of either kind, closed and (PostgreSQL's) dropped after each test. Register
+ * it with {@code @RegisterExtension}; the folder is asked for when a database opens (a {@code @TempDir} field is set
+ * after the extension is made).
+ */
+final class OpenedDatabases implements AfterEachCallback {
 
-  private final Path dataDir;
+  private final Supplier<Path> dataDir;
   private final List<String> postgres = new ArrayList<>();
   private final List<Database> opened = new ArrayList<>();
 
-  OpenedDatabases(Path dataDir) {
+  OpenedDatabases(Supplier<Path> dataDir) {
     this.dataDir = dataDir;
   }
 
@@ -31,14 +38,17 @@ final class OpenedDatabases {
   }
 
   Future<Database> open(Vertx vertx, JsonObject config) {
-    return Database.open(vertx, config, dataDir.toString()).onSuccess(opened::add);
+    return Database.open(vertx, config, dataDir.get().toString()).onSuccess(opened::add);
   }
 
   /** Closes every database opened here and drops the PostgreSQL ones made here. */
-  void closeAll() throws Exception {
+  @Override
+  public void afterEach(ExtensionContext context) throws Exception {
     for (Database database : opened) {
       database.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
     postgres.forEach(TestPostgres::drop);
+    opened.clear();
+    postgres.clear();
   }
 }

@@ -16,9 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -36,17 +35,8 @@ class TemplatesTest {
   @TempDir
   Path dataDir;
 
-  private OpenedDatabases databases;
-
-  @BeforeEach
-  void databases() {
-    databases = new OpenedDatabases(dataDir);
-  }
-
-  @AfterEach
-  void cleanUp() throws Exception {
-    databases.closeAll();
-  }
+  @RegisterExtension
+  final OpenedDatabases databases = new OpenedDatabases(() -> dataDir);
 
   @ParameterizedTest
   @ValueSource(strings = {"sqlite", "postgres"})
