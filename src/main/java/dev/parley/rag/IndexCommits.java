@@ -33,6 +33,8 @@ final class IndexCommits {
   private long timer = -1;
   private long lastEnded = Long.MIN_VALUE / 2;
   private long commits;
+  /** Completed when the running commit ends (what {@link #close} waits for). */
+  private Promise<Void> ended = Promise.promise();
 
   IndexCommits(Vertx vertx, WorkerExecutor writers, long intervalMs, Commit commit) {
     this.vertx = vertx;
@@ -51,14 +53,16 @@ final class IndexCommits {
 
   /**
    * No more commits: the index is closing (closing commits what was written). The documents still waiting stay
-   * processing, so the next start ingests them again.
+   * processing, so the next start ingests them again. Completes when no commit runs any more: closing the writer
+   * while one was half-way (prepared, not yet committed) failed the close.
    */
-  synchronized void close() {
+  synchronized Future<Void> close() {
     closed = true;
     if (timer >= 0) {
       vertx.cancelTimer(timer);
       timer = -1;
     }
+    return running ? ended.future() : Future.succeededFuture();
   }
 
   /** How many commits ran: what the tests and the benchmark compare with the documents ingested. */
@@ -83,6 +87,7 @@ final class IndexCommits {
     List<Promise<Void>> batch = waiting;
     waiting = new ArrayList<>();
     running = true;
+    Promise<Void> ending = ended;
     writers.executeBlocking(() -> {
       commit.run();
       return null;
@@ -91,6 +96,7 @@ final class IndexCommits {
         running = false;
         commits++;
         lastEnded = System.currentTimeMillis();
+        ended = Promise.promise();
         schedule();
       }
       for (Promise<Void> promise : batch) {
@@ -100,6 +106,7 @@ final class IndexCommits {
           promise.fail(done.cause());
         }
       }
+      ending.complete();
     });
   }
 }

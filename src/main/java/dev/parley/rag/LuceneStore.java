@@ -82,10 +82,9 @@ final class LuceneStore implements VectorStore {
 
   @Override
   public Future<Void> close() {
-    commits.close();
-    return vertx.executeBlocking(() -> {
+    return commits.close().eventually(() -> vertx.executeBlocking(() -> {
       index.release();
       return null;
-    });
+    }));
   }
 }

@@ -72,4 +72,23 @@ class IndexCommitsTest {
     assertThat(waiting.isComplete()).isFalse();
     assertThat(runs.get()).isEqualTo(1);
   }
+
+  @Test
+  void close_completes_only_after_the_running_commit_has_ended() throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    IndexCommits commits = new IndexCommits(vertx, writers, 0, () -> {
+      started.countDown();
+      release.await();
+    });
+    Future<Void> committed = commits.next();
+    assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+    Future<Void> closed = commits.close();
+    Thread.sleep(100);
+    assertThat(closed.isComplete()).as("the writer must not be closed half-way through a commit").isFalse();
+    release.countDown();
+    closed.await(10, TimeUnit.SECONDS);
+    assertThat(committed.isComplete()).isTrue();
+    assertThat(commits.close().isComplete()).as("nothing runs any more").isTrue();
+  }
 }
