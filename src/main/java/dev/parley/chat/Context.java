@@ -78,7 +78,7 @@ final class Context implements Step {
     if (!turn.ragEnabled()) {
       return Future.succeededFuture(new Found(new JsonArray(), null, false, null));
     }
-    return rag.retrieve(turn.requestId(), turn.botId(), turn.message(), turn.topK(), turn.minScore(), null,
+    return rag.turnSearch(turn.requestId(), turn.botId(), turn.message(), turn.topK(), turn.minScore(),
             StoredAnswer.matching(turn))
         .map(r -> new Found(r.getJsonArray(Fields.RESULTS, new JsonArray()), null, r.getBoolean(Fields.NOTHING_FOUND,
             false), r.getValue(RagClient.ANSWER_MATCH) instanceof JsonObject match ? match : null))

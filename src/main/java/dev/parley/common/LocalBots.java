@@ -2,7 +2,6 @@ package dev.parley.common;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,14 +29,7 @@ public final class LocalBots implements Shareable {
 
   /** The node's instance (one per Vert.x instance). */
   public static LocalBots of(Vertx vertx) {
-    LocalMap<String, LocalBots> map = vertx.sharedData().getLocalMap(MAP);
-    LocalBots existing = map.get(MAP);
-    if (existing != null) {
-      return existing;
-    }
-    LocalBots fresh = new LocalBots();
-    LocalBots raced = map.putIfAbsent(MAP, fresh);
-    return raced != null ? raced : fresh;
+    return NodeLocal.get(vertx, MAP, LocalBots::new);
   }
 
   /** A copy of the bot with its encrypted key, or null when it is not held or has expired. */

@@ -12,12 +12,17 @@ public final class RagClient {
   /** In a search's {@code answers}: a match is the turn's whole answer, nothing else is searched. */
   public static final String DIRECT = "direct";
 
+  /** The longest query a search takes: the largest {@code max_message_chars} a bot may have. */
+  public static final int MAX_QUERY_CHARS = 100_000;
+
   private final Bus bus;
   private final long timeoutMs;
   private final long heartbeatMs;
+  private final LocalKnowledge local;
 
   public RagClient(Bus bus, Timeouts timeouts) {
     this.bus = bus;
+    this.local = LocalKnowledge.of(bus.vertx());
     this.timeoutMs = timeouts.ragMs();
     this.heartbeatMs = timeouts.heartbeatMs();
   }
@@ -61,6 +66,21 @@ public final class RagClient {
       body.put(Fields.ANSWERS, answers);
     }
     return bus.request(requestId, Addresses.RAG_SEARCH, body, timeoutMs, heartbeatMs);
+  }
+
+  /**
+   * A chat turn's search ({@link #retrieve(String, String, String, int, double, String, JsonObject)} in hybrid mode,
+   * its {@code top_k} and {@code min_score} the bot's checked settings): answered here, with no passage, not abstained
+   * and no match, when this node's knowledge-base component found the bot with no ready document and no stored
+   * answer ({@link LocalKnowledge}); else asked. A query the search would refuse is always asked.
+   */
+  public Future<JsonObject> turnSearch(String requestId, String botId, String query, int topK, double minScore,
+      JsonObject answers) {
+    if (query != null && !query.isBlank() && query.length() <= MAX_QUERY_CHARS && local.isEmpty(botId)) {
+      return Future.succeededFuture(new JsonObject().put(Fields.RESULTS, new JsonArray())
+          .put(Fields.NOTHING_FOUND, false).putNull(ANSWER_MATCH));
+    }
+    return retrieve(requestId, botId, query, topK, minScore, null, answers);
   }
 
   /**

@@ -19,10 +19,16 @@ import java.util.Optional;
 final class DocumentStore {
 
   private final Database database;
-  private final SearchLookups lookups = new SearchLookups();
+  private final SearchLookups lookups;
 
   DocumentStore(Database database) {
+    this(database, () -> { });
+  }
+
+  /** {@code changed}: told after any document became ready, failed or was deleted (or is about to). */
+  DocumentStore(Database database, Runnable changed) {
     this.database = database;
+    this.lookups = new SearchLookups(changed);
   }
 
   /** A document of any bot became ready or failed on another node (or here): the bots' models are read again. */

@@ -72,6 +72,11 @@ final class KnowledgeBase {
     return queue.reindex(botId, all);
   }
 
+  /** Whether the bot has a ready document to search. */
+  Future<Boolean> hasReady(String botId) {
+    return retrieval.hasReady(botId);
+  }
+
   Future<JsonObject> search(JsonObject body) {
     return retrieval.search(body);
   }

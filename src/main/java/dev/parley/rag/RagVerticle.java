@@ -7,6 +7,7 @@ import dev.parley.common.BusHandlers;
 import dev.parley.common.Timeouts;
 import dev.parley.common.Fields;
 import dev.parley.common.Ids;
+import dev.parley.common.LocalKnowledge;
 import dev.parley.db.Database;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -141,17 +142,18 @@ public class RagVerticle extends VerticleBase {
         .compose(ready -> {
           database = ready.resultAt(0);
           vectors = ready.resultAt(1);
-          documents = new DocumentStore(database);
+          LocalKnowledge local = LocalKnowledge.of(vertx);
+          documents = new DocumentStore(database, local::changed);
           DocumentStore store = documents;
           knowledge = knowledgeBase(store, settings);
           answers = new StoredAnswers(new AnswerStore(database), embedders,
               config.getJsonObject("answers", new JsonObject()), bot -> vertx.eventBus()
-                  .publish(Addresses.EVENTS_ANSWERS_CHANGED, new JsonObject().put(Fields.BOT_ID, bot)));
+                  .publish(Addresses.EVENTS_ANSWERS_CHANGED, new JsonObject().put(Fields.BOT_ID, bot)), local::changed);
           return Future.all(List.of(
               consume(Addresses.RAG_HEALTH, body -> database.pool().query("SELECT 1").execute()
                   .compose(rows -> vectors instanceof QdrantStore qdrant ? qdrant.check() : Future.succeededFuture())
                   .map(rows -> new JsonObject().put("status", "UP").put("index", vectors.describe()))),
-              searches(new TurnSearch(knowledge, answers), config.getInteger("search_threads", 2)),
+              searches(new TurnSearch(knowledge, answers, local), config.getInteger("search_threads", 2)),
               consume(Addresses.RAG_DOCUMENT_ADD, body -> !"files".equals(body.getString("source"))
                   ? knowledge.add(withBot(body))
                   : knowledge.addFiles(botId(body), body.getValue("files") instanceof JsonArray files ? files : null)
@@ -257,6 +259,7 @@ public class RagVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(syncTimer);
+    LocalKnowledge.of(vertx).changed(); // nothing would tell the node of a change any more
     if (fetcher != null) {
       fetcher.close();
     }

@@ -98,6 +98,11 @@ final class Retrieval {
         .compose(ranked -> withUrls(ranked.passages()).map(passages -> results(passages, ranked.nothingFound())));
   }
 
+  /** Whether the bot has a ready document to search (from memory, {@link SearchLookups}). */
+  Future<Boolean> hasReady(String botId) {
+    return store.models(botId).map(models -> !models.isEmpty());
+  }
+
   /** The first stage's candidates, and the model and query vector they were found with (null for BM25 alone). */
   private record Found(List<KnowledgeIndex.Hit> hits, Embedder embedder, float[] vector) {
   }

@@ -36,6 +36,16 @@ final class SearchLookups {
     }
   };
   private long generation;
+  /** Told after every change of the models (the node's {@code LocalKnowledge} forgets its empty bots). */
+  private final Runnable changed;
+
+  SearchLookups() {
+    this(() -> { });
+  }
+
+  SearchLookups(Runnable changed) {
+    this.changed = changed;
+  }
 
   /** The bot's models, from memory or from {@code read} (kept unless a change raced it). */
   Future<Map<String, Integer>> models(String botId, Supplier<Future<Map<String, Integer>>> read) {
@@ -60,6 +70,7 @@ final class SearchLookups {
   synchronized void modelsChanged() {
     generation++;
     models.clear();
+    changed.run();
   }
 
   /** The known URLs among {@code ids} (empty for a document without one); the others are missing. */
@@ -82,5 +93,6 @@ final class SearchLookups {
     urls.remove(id);
     generation++;
     models.clear();
+    changed.run();
   }
 }

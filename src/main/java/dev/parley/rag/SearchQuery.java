@@ -1,5 +1,7 @@
 package dev.parley.rag;
 
+import dev.parley.common.RagClient;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -33,8 +35,7 @@ import org.apache.lucene.search.TermQuery;
  */
 final class SearchQuery {
 
-  /** The longest question a search takes: the largest {@code max_message_chars} a bot may have. */
-  static final int MAX_CHARS = 100_000;
+  static final int MAX_CHARS = RagClient.MAX_QUERY_CHARS;
   static final int MAX_TERMS = 64;
   static final int EMBEDDED_CHARS = 2_000;
 

@@ -49,16 +49,20 @@ final class StoredAnswers {
   private final Map<String, Loaded> candidates = new ConcurrentHashMap<>();
   private final long refreshMs;
   private final Consumer<String> announce;
+  /** Told after a bot's answers are forgotten (the node's {@code LocalKnowledge} forgets its empty bots). */
+  private final Runnable forgotten;
 
   /**
    * {@code settings}: the {@code rag.answers} config ({@code max_per_bot}, {@code max_csv_bytes}); {@code announce}
    * tells the other instances that a bot's answers changed ({@link Addresses#EVENTS_ANSWERS_CHANGED}): each keeps its
    * own candidates, read once.
    */
-  StoredAnswers(AnswerStore store, Embedders embedders, JsonObject settings, Consumer<String> announce) {
+  StoredAnswers(AnswerStore store, Embedders embedders, JsonObject settings, Consumer<String> announce,
+      Runnable forgotten) {
     this.store = store;
     this.embedders = embedders;
     this.announce = announce;
+    this.forgotten = forgotten;
     this.maxPerBot = settings.getInteger("max_per_bot", DEFAULT_MAX_PER_BOT);
     this.maxCsvBytes = settings.getInteger("max_csv_bytes", DEFAULT_MAX_CSV_BYTES);
     this.refreshMs = settings.getLong("refresh_ms", DEFAULT_REFRESH_MS);
@@ -167,6 +171,12 @@ final class StoredAnswers {
   /** Forgets a bot's cached candidates (its answers changed, or it was deleted). */
   void forget(String botId) {
     candidates.remove(botId);
+    forgotten.run();
+  }
+
+  /** Whether the bot has no stored answer (as last read here). */
+  Future<Boolean> none(String botId) {
+    return candidates(botId).map(List::isEmpty);
   }
 
   private static JsonObject best(List<Candidate> all, float[] query, double threshold) {

@@ -4,6 +4,7 @@ import dev.parley.common.Addresses;
 import dev.parley.common.Failures;
 import dev.parley.common.Fields;
 import dev.parley.common.Ids;
+import dev.parley.common.LocalKnowledge;
 import dev.parley.common.RagClient;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -18,6 +19,9 @@ import org.slf4j.LoggerFactory;
  * the match or null. A turn used to ask for the match in a request of its own before it searched. With
  * {@code direct} a match is the turn's whole answer, so the knowledge base is not searched ({@code results} empty).
  * A match that fails is logged and answered as none: the search goes on. Without {@code answers}, the search alone.
+ *
+ * <p>A search that found nothing for a bot with no ready document and no stored answer lends that to the node
+ * ({@link LocalKnowledge}): its next turns are answered without a request until its knowledge changes.
  */
 final class TurnSearch {
 
@@ -25,15 +29,38 @@ final class TurnSearch {
 
   private final KnowledgeBase knowledge;
   private final StoredAnswers answers;
+  private final LocalKnowledge local;
 
-  TurnSearch(KnowledgeBase knowledge, StoredAnswers answers) {
+  TurnSearch(KnowledgeBase knowledge, StoredAnswers answers, LocalKnowledge local) {
     this.knowledge = knowledge;
     this.answers = answers;
+    this.local = local;
   }
 
   Future<JsonObject> search(JsonObject body) {
     String botId = body.getValue(Fields.BOT_ID) instanceof String id ? id : null;
-    if (!(body.getValue(Fields.ANSWERS) instanceof JsonObject settings) || !Ids.isEntityId(botId)) {
+    if (!Ids.isEntityId(botId)) {
+      return knowledge.search(body);
+    }
+    long ticket = local.ticket();
+    return answered(botId, body).onSuccess(found -> {
+      if (found.getJsonArray(Fields.RESULTS, new JsonArray()).isEmpty() && found.getValue(RagClient.ANSWER_MATCH) == null) {
+        lendIfEmpty(botId, ticket);
+      }
+    });
+  }
+
+  /** Tells the node when the bot has neither a ready document nor a stored answer, as looked at after {@code ticket}. */
+  private void lendIfEmpty(String botId, long ticket) {
+    Future.all(knowledge.hasReady(botId), answers.none(botId)).onComplete(both -> {
+      if (both.succeeded() && !both.result().<Boolean>resultAt(0) && both.result().<Boolean>resultAt(1)) {
+        local.empty(botId, ticket);
+      }
+    });
+  }
+
+  private Future<JsonObject> answered(String botId, JsonObject body) {
+    if (!(body.getValue(Fields.ANSWERS) instanceof JsonObject settings)) {
       return knowledge.search(body);
     }
     double threshold = settings.getValue(Fields.THRESHOLD) instanceof Number n ? n.doubleValue() : 1.0;
