@@ -6,6 +6,7 @@ import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
 import dev.parley.common.Role;
 import dev.parley.db.Database;
+import dev.parley.db.Dialect;
 import dev.parley.db.Templates;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -24,6 +25,9 @@ import java.util.Objects;
  * user's sessions and API tokens in the same transaction, so every node refuses them from the next request on.
  */
 final class Users {
+
+  /** The PostgreSQL advisory lock that changes taking an owner away hold until they commit (any fixed number). */
+  private static final long OWNERS_LOCK = 0x7061726c65790001L;
 
   private final Database database;
 
@@ -232,8 +236,16 @@ final class Users {
         : failure);
   }
 
-  private static Future<Void> notLastOwner(SqlClient tx, String id) {
-    return Templates.forQuery(tx, AccountSql.COUNT_OTHER_OWNERS).execute(Map.of("id", id)).compose(rows ->
+  /**
+   * Refuses a change that would leave no enabled owner. On PostgreSQL two such changes (each to a different owner of
+   * the last two) each counted the other as still an owner and both committed: the count waits here for any other
+   * transaction that is about to take an owner away (a lock held to its commit), and then sees what it committed.
+   * SQLite's writers already run one at a time ({@code BEGIN IMMEDIATE}).
+   */
+  private Future<Void> notLastOwner(SqlClient tx, String id) {
+    Future<?> turn = database.dialect() == Dialect.POSTGRES
+        ? tx.query("SELECT pg_advisory_xact_lock(" + OWNERS_LOCK + ")").execute() : Future.succeededFuture();
+    return turn.compose(locked -> Templates.forQuery(tx, AccountSql.COUNT_OTHER_OWNERS).execute(Map.of("id", id))).compose(rows ->
         count(rows) > 0 ? Future.succeededFuture() : Future.failedFuture(new ParleyException(ErrorCodes.CONFLICT,
             "last_owner", "Parley needs at least one owner: make someone else an owner first")));
   }

@@ -112,13 +112,7 @@ class UsersApiTest {
   void the_last_owner_cannot_be_deleted_demoted_or_disabled() throws Exception {
     // this class's app: every other owner is removed first, by the bootstrap token
     SignedIn last = people.person("owner", null);
-    for (Object user : Await.result(app.admin(HttpMethod.GET, "/api/users").send()).bodyAsJsonObject().getJsonArray("users")) {
-      JsonObject other = (JsonObject) user;
-      if (other.getString("role").equals("owner") && !other.getString("id").equals(last.id())) {
-        Await.result(app.admin(HttpMethod.PUT, "/api/users/" + other.getString("id"))
-            .sendJsonObject(new JsonObject().put("role", "viewer")));
-      }
-    }
+    onlyOwners(last);
     for (JsonObject change : new JsonObject[] {new JsonObject().put("role", "admin"), new JsonObject().put("disabled", true)}) {
       HttpResponse<Buffer> refused = send(last, HttpMethod.PUT, "/api/users/" + last.id(), change);
       assertThat(refused.statusCode()).isEqualTo(409);
@@ -130,6 +124,35 @@ class UsersApiTest {
     SignedIn second = people.person("owner", null);
     assertThat(send(second, HttpMethod.PUT, "/api/users/" + last.id(), new JsonObject().put("role", "admin")).statusCode())
         .isEqualTo(200);
+  }
+
+  @Test
+  void two_owners_stepping_each_other_down_at_once_leave_exactly_one_owner() {
+    for (int round = 0; round < 8; round++) {
+      SignedIn first = people.person("owner", null);
+      SignedIn second = people.person("owner", null);
+      onlyOwners(first, second);
+      boolean deleting = round % 2 == 1; // a delete and a demotion race the same way
+      io.vertx.core.Future<HttpResponse<Buffer>> one = app.admin(HttpMethod.PUT, "/api/users/" + first.id())
+          .sendJsonObject(new JsonObject().put("role", "admin"));
+      io.vertx.core.Future<HttpResponse<Buffer>> other = deleting
+          ? app.admin(HttpMethod.DELETE, "/api/users/" + second.id()).send()
+          : app.admin(HttpMethod.PUT, "/api/users/" + second.id()).sendJsonObject(new JsonObject().put("disabled", true));
+      int refused = 0;
+      for (HttpResponse<Buffer> response : java.util.List.of(Await.result(one), Await.result(other))) {
+        if (response.statusCode() == 409) {
+          assertThat(response.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("last_owner");
+          refused++;
+        } else {
+          assertThat(response.statusCode()).isIn(200, 204);
+        }
+      }
+      assertThat(refused).as("round " + round + ": one of the two changes is refused").isEqualTo(1);
+      long owners = Await.result(app.admin(HttpMethod.GET, "/api/users").send()).bodyAsJsonObject().getJsonArray("users")
+          .stream().map(JsonObject.class::cast)
+          .filter(u -> u.getString("role").equals("owner") && !u.getBoolean("disabled", false)).count();
+      assertThat(owners).as("round " + round + ": owners left").isEqualTo(1);
+    }
   }
 
   @Test
@@ -161,6 +184,18 @@ class UsersApiTest {
     HttpResponse<Buffer> refused = people.login(viewer.user().getString("email"), Operators.PASSWORD);
     assertThat(refused.statusCode()).isEqualTo(401);
     assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("invalid_credentials");
+  }
+
+  /** Makes every other owner of this class's app a viewer (with the bootstrap token). */
+  private static void onlyOwners(SignedIn... kept) {
+    java.util.Set<String> keep = java.util.Arrays.stream(kept).map(SignedIn::id).collect(java.util.stream.Collectors.toSet());
+    for (Object user : Await.result(app.admin(HttpMethod.GET, "/api/users").send()).bodyAsJsonObject().getJsonArray("users")) {
+      JsonObject other = (JsonObject) user;
+      if (other.getString("role").equals("owner") && !keep.contains(other.getString("id"))) {
+        assertThat(Await.result(app.admin(HttpMethod.PUT, "/api/users/" + other.getString("id"))
+            .sendJsonObject(new JsonObject().put("role", "viewer"))).statusCode()).isEqualTo(200);
+      }
+    }
   }
 
   private static void assertField(JsonObject body, String field) {
