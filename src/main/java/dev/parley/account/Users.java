@@ -26,7 +26,7 @@ import java.util.Objects;
  */
 final class Users {
 
-  /** The PostgreSQL advisory lock that changes taking an owner away hold until they commit (any fixed number). */
+  /** The PostgreSQL advisory lock that set-up and changes taking an owner away hold until they commit (any fixed number). */
   private static final long OWNERS_LOCK = 0x7061726c65790001L;
 
   private final Database database;
@@ -45,7 +45,8 @@ final class Users {
     String email = UserFields.email(input.getValue(Fields.EMAIL));
     String name = UserFields.name(input.getValue(Fields.NAME));
     String passwordHash = passwordHash(input);
-    return database.inTransaction(tx -> Templates.forQuery(tx, AccountSql.COUNT_USERS).execute(Map.of())
+    return database.inTransaction(tx -> ownersLocked(tx)
+        .compose(locked -> Templates.forQuery(tx, AccountSql.COUNT_USERS).execute(Map.of()))
         .compose(rows -> count(rows) > 0
             ? Future.failedFuture(new ParleyException(ErrorCodes.CONFLICT, "setup_done",
                 "Parley already has users: sign in, or ask an owner for an invite"))
@@ -237,15 +238,19 @@ final class Users {
   }
 
   /**
-   * Refuses a change that would leave no enabled owner. On PostgreSQL two such changes (each to a different owner of
-   * the last two) each counted the other as still an owner and both committed: the count waits here for any other
-   * transaction that is about to take an owner away (a lock held to its commit), and then sees what it committed.
-   * SQLite's writers already run one at a time ({@code BEGIN IMMEDIATE}).
+   * Before a transaction counts users or owners to decide a change (the first owner's set-up, taking an owner away):
+   * on PostgreSQL, whose transactions are READ COMMITTED, two such changes each counted before the other wrote and
+   * both committed (two first owners, or none left). The count waits here for the other's commit (a lock held to the
+   * end of the transaction) and then sees it. SQLite's writers already run one at a time ({@code BEGIN IMMEDIATE}).
    */
-  private Future<Void> notLastOwner(SqlClient tx, String id) {
-    Future<?> turn = database.dialect() == Dialect.POSTGRES
+  private Future<?> ownersLocked(SqlClient tx) {
+    return database.dialect() == Dialect.POSTGRES
         ? tx.query("SELECT pg_advisory_xact_lock(" + OWNERS_LOCK + ")").execute() : Future.succeededFuture();
-    return turn.compose(locked -> Templates.forQuery(tx, AccountSql.COUNT_OTHER_OWNERS).execute(Map.of("id", id))).compose(rows ->
+  }
+
+  /** Refuses a change that would leave no enabled owner ({@link #ownersLocked} first). */
+  private Future<Void> notLastOwner(SqlClient tx, String id) {
+    return ownersLocked(tx).compose(locked -> Templates.forQuery(tx, AccountSql.COUNT_OTHER_OWNERS).execute(Map.of("id", id))).compose(rows ->
         count(rows) > 0 ? Future.succeededFuture() : Future.failedFuture(new ParleyException(ErrorCodes.CONFLICT,
             "last_owner", "Parley needs at least one owner: make someone else an owner first")));
   }
