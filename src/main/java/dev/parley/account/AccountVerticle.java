@@ -42,8 +42,10 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code parley.account.sso.admit}</td><td>{@code {email, name, role, user_id?}}</td><td>the user: made
  *   without a password, or brought to {@code role} (409 {@code last_owner}, 409 {@code email_taken})</td></tr>
  *   <tr><td>{@code parley.account.login.begin}</td><td>{@code {email}}</td><td>{@code {user_id, password_hash}} of an
- *   enabled user with a password, else {}; 429 {@code too_many_sign_ins} with {@code retry_after}</td></tr>
- *   <tr><td>{@code parley.account.login.failed}</td><td>{@code {email}}</td><td>{}</td></tr>
+ *   enabled user with a password, else {}; counts the attempt as a failure until a session starts (so attempts sent at
+ *   once cannot pass the limit together); 429 {@code too_many_sign_ins} with {@code retry_after}</td></tr>
+ *   <tr><td>{@code parley.account.login.failed}</td><td>{@code {email}}</td><td>{} (the attempt was counted when it
+ *   began)</td></tr>
  *   <tr><td>{@code parley.account.session.start}</td><td>{@code {user_id, session_hash}}</td><td>the user; 401 when the
  *   user is gone or disabled. Clears the user's failed sign-ins.</td></tr>
  *   <tr><td>{@code parley.account.session.check}</td><td>{@code {session_hash}}</td><td>the user; 401</td></tr>
@@ -97,8 +99,8 @@ public class AccountVerticle extends VerticleBase {
           consume(Addresses.ACCOUNT_INVITE_ACCEPT, users::acceptInvite),
           consume(Addresses.ACCOUNT_SSO_FIND, body -> users.byEmail(email(body))),
           consume(Addresses.ACCOUNT_SSO_ADMIT, users::admit),
-          consume(Addresses.ACCOUNT_LOGIN_BEGIN, body -> throttle.check(email(body)).compose(v -> users.credentials(email(body)))),
-          consume(Addresses.ACCOUNT_LOGIN_FAILED, body -> throttle.failed(email(body)).map(v -> new JsonObject())),
+          consume(Addresses.ACCOUNT_LOGIN_BEGIN, body -> throttle.attempt(email(body)).compose(v -> users.credentials(email(body)))),
+          consume(Addresses.ACCOUNT_LOGIN_FAILED, body -> throttle.failed().map(v -> new JsonObject())),
           consume(Addresses.ACCOUNT_SESSION_START, body -> sessions.start(Users.userId(body), hash(body, Fields.SESSION_HASH))
               .compose(user -> throttle.clear(user.getString(Fields.EMAIL)).map(v -> user))),
           consume(Addresses.ACCOUNT_SESSION_CHECK, body -> sessions.check(hash(body, Fields.SESSION_HASH))),

@@ -30,17 +30,33 @@ final class LoginThrottle {
     this.windowMs = windowMs;
   }
 
-  /** Fails with 429 while {@code email} is locked out. */
-  Future<Void> check(String email) {
+  /**
+   * Counts a sign-in attempt for {@code email} before its password is checked, and fails with 429 when it is past
+   * {@code max_failures} within the window (a right password included). Counting first is what bounds the guesses:
+   * checking the count and adding a failure after the slow password check let any number of attempts sent at once
+   * pass the check before the first failure was written. A successful sign-in clears the count ({@link #clear}).
+   */
+  Future<Void> attempt(String email) {
     long now = System.currentTimeMillis();
-    return Templates.forQuery(database.pool(), AccountSql.SELECT_FAILURES).execute(Map.of("email_key", UserFields.key(email)))
+    Map<String, Object> key = Map.of("email_key", UserFields.key(email), "now", now);
+    Future<Row> counted = database.inTransaction(tx -> Templates.forQuery(tx, AccountSql.SELECT_FAILURES).execute(key)
         .compose(rows -> {
-          if (rows.size() == 0) {
-            return Future.succeededFuture();
-          }
-          Row row = rows.iterator().next();
+          String sql = rows.size() == 0 ? AccountSql.INSERT_FAILURE
+              : rows.iterator().next().getLong("first_at") + windowMs <= now ? AccountSql.RESTART_FAILURES
+              : AccountSql.COUNT_FAILURE;
+          return Templates.forUpdate(tx, sql).execute(key);
+        })
+        .compose(done -> Templates.forQuery(tx, AccountSql.SELECT_FAILURES).execute(key))
+        .map(rows -> rows.iterator().next()));
+    // two first attempts at once: the loser of the insert counts on the row the winner made
+    return counted.recover(failure -> Database.isUniqueViolation(failure)
+            ? database.inTransaction(tx -> Templates.forUpdate(tx, AccountSql.COUNT_FAILURE).execute(key)
+                .compose(done -> Templates.forQuery(tx, AccountSql.SELECT_FAILURES).execute(key))
+                .map(rows -> rows.iterator().next()))
+            : Future.failedFuture(failure))
+        .compose(row -> {
           long ends = row.getLong("first_at") + windowMs;
-          if (row.getInteger("failures") >= maxFailures && ends > now) {
+          if (row.getInteger("failures") > maxFailures && ends > now) {
             return Future.failedFuture(new ParleyException(ErrorCodes.TOO_MANY_REQUESTS, "too_many_sign_ins",
                 "Too many failed sign-ins for this account; try again later", null, Math.max(1, (ends - now + 999) / 1000)));
           }
@@ -48,26 +64,15 @@ final class LoginThrottle {
         });
   }
 
-  Future<Void> failed(String email) {
+  /** The attempt failed: it was counted when it began ({@link #attempt}); rows of ended windows are swept here. */
+  Future<Void> failed() {
     long now = System.currentTimeMillis();
-    Map<String, Object> key = Map.of("email_key", UserFields.key(email), "now", now);
-    Future<Void> counted = database.inTransaction(tx -> Templates.forQuery(tx, AccountSql.SELECT_FAILURES).execute(key)
-        .compose(rows -> {
-          String sql = rows.size() == 0 ? AccountSql.INSERT_FAILURE
-              : rows.iterator().next().getLong("first_at") + windowMs <= now ? AccountSql.RESTART_FAILURES
-              : AccountSql.COUNT_FAILURE;
-          return Templates.forUpdate(tx, sql).execute(key).mapEmpty();
-        }));
-    // two first failures at once: the loser of the insert counts on the row the winner made
-    Future<Void> done = counted.recover(failure -> Database.isUniqueViolation(failure)
-        ? Templates.forUpdate(database.pool(), AccountSql.COUNT_FAILURE).execute(key).mapEmpty()
-        : Future.failedFuture(failure));
     if (now - swept < 60_000) {
-      return done;
+      return Future.succeededFuture();
     }
     swept = now;
-    return done.compose(v -> Templates.forUpdate(database.pool(), AccountSql.DELETE_OLD_FAILURES)
-        .execute(Map.of("before", now - windowMs)).mapEmpty());
+    return Templates.forUpdate(database.pool(), AccountSql.DELETE_OLD_FAILURES)
+        .execute(Map.of("before", now - windowMs)).mapEmpty();
   }
 
   Future<Void> clear(String email) {

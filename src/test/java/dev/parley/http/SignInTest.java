@@ -152,6 +152,30 @@ class SignInTest {
   }
 
   @Test
+  void guesses_sent_all_at_once_get_no_more_password_checks_than_the_limit() {
+    SignedIn viewer = people.person("viewer", null);
+    String email = viewer.user().getString("email");
+    java.util.List<io.vertx.core.Future<HttpResponse<Buffer>>> guesses = new java.util.ArrayList<>();
+    // twenty connections: the test client's pool of five would send them in waves
+    io.vertx.ext.web.client.WebClient wide = io.vertx.ext.web.client.WebClient.create(app.vertx,
+        new io.vertx.ext.web.client.WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(app.port),
+        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(20));
+    for (int i = 0; i < 20; i++) {
+      guesses.add(wide.post("/api/auth/login")
+          .sendJsonObject(new JsonObject().put("email", email).put("password", "guess number " + i)));
+    }
+    int checked = 0;
+    for (io.vertx.core.Future<HttpResponse<Buffer>> guess : guesses) {
+      int status = Await.result(guess).statusCode();
+      assertThat(status).isIn(401, 429);
+      checked += status == 401 ? 1 : 0;
+    }
+    wide.close();
+    assertThat(checked).as("guesses whose password was checked (the rest were 429)").isEqualTo(5);
+    assertThat(people.login(email, Operators.PASSWORD).statusCode()).as("the right password, now").isEqualTo(429);
+  }
+
+  @Test
   void an_unknown_email_is_locked_out_like_a_known_one() {
     String nobody = Operators.email("nobody");
     for (int i = 0; i < 5; i++) {
