@@ -6,6 +6,7 @@ import dev.parley.db.Database;
 import dev.parley.db.Templates;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
 import java.util.Map;
 
 /**
@@ -46,13 +47,11 @@ final class LoginThrottle {
               : AccountSql.COUNT_FAILURE;
           return Templates.forUpdate(tx, sql).execute(key);
         })
-        .compose(done -> Templates.forQuery(tx, AccountSql.SELECT_FAILURES).execute(key))
-        .map(rows -> rows.iterator().next()));
+        .compose(done -> counted(tx, key)));
     // two first attempts at once: the loser of the insert counts on the row the winner made
     return counted.recover(failure -> Database.isUniqueViolation(failure)
             ? database.inTransaction(tx -> Templates.forUpdate(tx, AccountSql.COUNT_FAILURE).execute(key)
-                .compose(done -> Templates.forQuery(tx, AccountSql.SELECT_FAILURES).execute(key))
-                .map(rows -> rows.iterator().next()))
+                .compose(done -> counted(tx, key)))
             : Future.failedFuture(failure))
         .compose(row -> {
           long ends = row.getLong("first_at") + windowMs;
@@ -62,6 +61,11 @@ final class LoginThrottle {
           }
           return Future.succeededFuture();
         });
+  }
+
+  /** The email's count as its attempt's transaction left it. */
+  private static Future<Row> counted(SqlClient tx, Map<String, Object> key) {
+    return Templates.forQuery(tx, AccountSql.SELECT_FAILURES).execute(key).map(rows -> rows.iterator().next());
   }
 
   /** The attempt failed: it was counted when it began ({@link #attempt}); rows of ended windows are swept here. */

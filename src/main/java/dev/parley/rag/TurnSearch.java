@@ -52,11 +52,13 @@ final class TurnSearch {
 
   /** Tells the node when the bot has neither a ready document nor a stored answer, as looked at after {@code ticket}. */
   private void lendIfEmpty(String botId, long ticket) {
-    Future.all(knowledge.hasReady(botId), answers.none(botId)).onComplete(both -> {
-      if (both.succeeded() && !both.result().<Boolean>resultAt(0) && both.result().<Boolean>resultAt(1)) {
-        local.empty(botId, ticket);
-      }
-    });
+    // the answers are read only for a bot without documents (a search that abstained on documents stops here)
+    knowledge.hasReady(botId).compose(ready -> ready ? Future.succeededFuture(false) : answers.none(botId))
+        .onSuccess(empty -> {
+          if (empty) {
+            local.empty(botId, ticket);
+          }
+        });
   }
 
   private Future<JsonObject> answered(String botId, JsonObject body) {
