@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * API tokens: stored by their hash with a name, a short hint (the first characters, to tell them apart), an
  * optional expiry and the time of last use (written at most once a minute). A token acts as its user, with the
- * user's role and scope as they are at each request. A user holds at most {@link #MAX_PER_USER}.
+ * user's role and scope as they are at each request. A user holds at most {@link #MAX_PER_USER}, counted under
+ * {@link Database#lockFor} so that tokens created at once cannot pass it.
  */
 final class ApiTokens {
 
@@ -48,8 +49,9 @@ final class ApiTokens {
     if (row.get(Fields.TOKEN_HASH) == null || row.get(Fields.HINT) == null) {
       throw ParleyException.badRequest("invalid_body", "A token needs token_hash and hint");
     }
-    return database.inTransaction(tx -> Templates.forQuery(tx, AccountSql.COUNT_TOKENS_OF)
-        .execute(Map.of(Fields.USER_ID, userId)).compose(rows -> {
+    return database.inTransaction(tx -> database.lockFor(tx, "api_tokens:" + userId)
+        .compose(locked -> Templates.forQuery(tx, AccountSql.COUNT_TOKENS_OF).execute(Map.of(Fields.USER_ID, userId)))
+        .compose(rows -> {
           if (rows.iterator().next().getLong("n") >= MAX_PER_USER) {
             return Future.failedFuture(new ParleyException(ErrorCodes.CONFLICT, "too_many_tokens",
                 "You have " + MAX_PER_USER + " tokens: delete one first"));

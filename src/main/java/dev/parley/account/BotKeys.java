@@ -16,8 +16,8 @@ import java.util.Map;
 /**
  * The API keys of a bot ({@code pk_…}, issue 15): kept like {@link ApiTokens}, by their hash with a name, a hint and
  * the time of last use (written at most once a minute). A key opens its one bot to the OpenAI-compatible endpoint and
- * to {@code /mcp}; it never acts as a user. A bot holds at most {@link #MAX_PER_BOT}; its keys go with it (the
- * foreign key cascades).
+ * to {@code /mcp}; it never acts as a user. A bot holds at most {@link #MAX_PER_BOT}, counted under
+ * {@link Database#lockFor} so that keys created at once cannot pass it; its keys go with it (the foreign key cascades).
  */
 final class BotKeys {
 
@@ -48,8 +48,9 @@ final class BotKeys {
     row.put(Fields.HINT, input.getString(Fields.HINT));
     row.put(Fields.CREATED_AT, System.currentTimeMillis());
     row.put("last_used_at", null);
-    return database.inTransaction(tx -> Templates.forQuery(tx, AccountSql.COUNT_BOT_KEYS_OF)
-        .execute(Map.of(Fields.BOT_ID, botId)).compose(rows -> {
+    return database.inTransaction(tx -> database.lockFor(tx, "bot_keys:" + botId)
+        .compose(locked -> Templates.forQuery(tx, AccountSql.COUNT_BOT_KEYS_OF).execute(Map.of(Fields.BOT_ID, botId)))
+        .compose(rows -> {
           if (rows.iterator().next().getLong("n") >= MAX_PER_BOT) {
             return Future.failedFuture(new ParleyException(ErrorCodes.CONFLICT, "too_many_keys",
                 "This bot has " + MAX_PER_BOT + " API keys: revoke one first"));

@@ -6,7 +6,6 @@ import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
 import dev.parley.common.Role;
 import dev.parley.db.Database;
-import dev.parley.db.Dialect;
 import dev.parley.db.Templates;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -244,8 +243,7 @@ final class Users {
    * end of the transaction) and then sees it. SQLite's writers already run one at a time ({@code BEGIN IMMEDIATE}).
    */
   private Future<?> ownersLocked(SqlClient tx) {
-    return database.dialect() == Dialect.POSTGRES
-        ? tx.query("SELECT pg_advisory_xact_lock(" + OWNERS_LOCK + ")").execute() : Future.succeededFuture();
+    return database.lockFor(tx, OWNERS_LOCK);
   }
 
   /** Refuses a change that would leave no enabled owner ({@link #ownersLocked} first). */

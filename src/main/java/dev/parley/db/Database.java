@@ -10,12 +10,18 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Statement;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -237,6 +243,32 @@ public final class Database {
             .compose(result -> connection.query("COMMIT").execute().map(committed -> result),
                 failure -> connection.query("ROLLBACK").execute().transform(rolledBack -> Future.<T>failedFuture(failure))))
         .eventually(connection::close));
+  }
+
+  /**
+   * Holds a lock named {@code name} until {@code tx}, a transaction of {@link #inTransaction}, ends: for a limit
+   * counted before an insert ("at most 50 tokens per user"), so two transactions cannot both count below it and both
+   * insert. On PostgreSQL a transaction-scoped advisory lock keyed by the name's hash (READ COMMITTED would let both
+   * count first); SQLite's writers already run one at a time ({@code BEGIN IMMEDIATE}).
+   */
+  public Future<Void> lockFor(SqlClient tx, String name) {
+    return lockFor(tx, lockKey(name));
+  }
+
+  /** {@link #lockFor(SqlClient, String)} with the advisory lock's key itself. */
+  public Future<Void> lockFor(SqlClient tx, long key) {
+    return dialect == Dialect.POSTGRES
+        ? tx.preparedQuery("SELECT pg_advisory_xact_lock($1)").execute(Tuple.of(key)).mapEmpty()
+        : Future.succeededFuture();
+  }
+
+  static long lockKey(String name) {
+    try {
+      return ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8)))
+          .getLong();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /**

@@ -12,6 +12,7 @@ import io.vertx.sqlclient.SqlConnection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** A bot's stored answers in SQL ({@code bot_answers}); rows are mapped to the API's JSON shape here only. */
 final class AnswerStore {
@@ -55,10 +56,18 @@ final class AnswerStore {
         .map(rows -> rows.iterator().next().getLong("n"));
   }
 
-  /** Inserts the rows and updates those of {@code updates}, in one transaction. */
-  Future<Void> write(List<Map<String, Object>> inserts, List<Map<String, Object>> updates) {
-    return database.inTransaction(connection -> batch(connection, AnswerSql.INSERT, inserts)
-        .compose(v -> batch(connection, AnswerSql.UPDATE, updates)));
+  /**
+   * Inserts the rows and updates those of {@code updates}, in one transaction, unless the bot would then hold more than
+   * {@code max} answers: {@code full} is the failure then and nothing is written. The count is taken under
+   * {@link Database#lockFor}, so writes sent at once cannot pass the limit together.
+   */
+  Future<Void> write(String botId, long max, Supplier<ParleyException> full, List<Map<String, Object>> inserts,
+      List<Map<String, Object>> updates) {
+    return database.inTransaction(tx -> database.lockFor(tx, "bot_answers:" + botId)
+        .compose(locked -> Templates.forQuery(tx, AnswerSql.COUNT).execute(Map.of("bot_id", botId)))
+        .compose(rows -> rows.iterator().next().getLong("n") + inserts.size() > max ? Future.failedFuture(full.get())
+            : batch(tx, AnswerSql.INSERT, inserts))
+        .compose(v -> batch(tx, AnswerSql.UPDATE, updates)));
   }
 
   /** Updates one answer; 404 when the bot has no such answer. */

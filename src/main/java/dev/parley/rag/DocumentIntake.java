@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -67,10 +68,9 @@ final class DocumentIntake {
           "The document is larger than the limit of " + maxBytes + " bytes"));
     }
     long size = row.get("size_bytes") == null ? 0 : ((Number) row.get("size_bytes")).longValue();
-    return store.usage(botId).compose(usage -> quotas.check(usage[0], usage[1], size))
-        .compose(ok -> accepted.content())
-        .compose(bytes -> bytes == null ? Future.succeededFuture() : files.save(botId, id, bytes))
-        .compose(saved -> store.insert(row))
+    return accepted.content()
+        .compose(bytes -> saveAll(botId, List.of(row), Collections.singletonList(bytes), size))
+        .map(saved -> DocumentStore.toJson(row))
         .onSuccess(doc -> queue.enqueue(doc.copy()));
   }
 
@@ -113,8 +113,7 @@ final class DocumentIntake {
       size += bytes;
     }
     long total = size;
-    return store.usage(botId).compose(usage -> quotas.check(usage[0], usage[1], rows.size(), total))
-        .compose(ok -> saveAll(botId, rows, contents))
+    return saveAll(botId, rows, contents, total)
         .map(inserted -> {
           JsonArray documents = new JsonArray();
           for (Map<String, Object> row : rows) {
@@ -126,14 +125,19 @@ final class DocumentIntake {
         });
   }
 
-  /** Stores the originals, then the rows in one transaction; if either fails, the originals stored are removed. */
-  private Future<Void> saveAll(String botId, List<Map<String, Object>> rows, List<byte[]> contents) {
+  /**
+   * Stores the originals (a null content has none: a URL's), then the rows in one transaction if the quotas leave room
+   * for them ({@code bytes} in all); if any of it fails, the originals stored are removed.
+   */
+  private Future<Void> saveAll(String botId, List<Map<String, Object>> rows, List<byte[]> contents, long bytes) {
     List<Future<Void>> saved = new ArrayList<>();
     for (int i = 0; i < rows.size(); i++) {
-      saved.add(files.save(botId, (String) rows.get(i).get("id"), contents.get(i)));
+      if (contents.get(i) != null) {
+        saved.add(files.save(botId, (String) rows.get(i).get("id"), contents.get(i)));
+      }
     }
     return Future.join(saved)
-        .compose(all -> store.insertAll(rows))
+        .compose(all -> store.insertWithin(quotas, botId, rows, bytes))
         .recover(failure -> Future.join(rows.stream().map(row -> files.delete(botId, (String) row.get("id"))).toList())
             .transform(removed -> Future.<Void>failedFuture(failure)));
   }

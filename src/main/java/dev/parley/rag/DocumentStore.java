@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -36,8 +37,16 @@ final class DocumentStore {
     lookups.modelsChanged();
   }
 
-  Future<JsonObject> insert(Map<String, Object> row) {
-    return Templates.forUpdate(database.pool(), DocumentSql.INSERT).execute(row).map(done -> toJson(row));
+  /**
+   * Adds the documents in one transaction if the bot's {@code quotas} leave room for them ({@code bytes} in all), else
+   * fails with the quota's refusal and adds none. The bot's usage is read under {@link Database#lockFor}, so uploads
+   * sent at once cannot pass a quota together.
+   */
+  Future<Void> insertWithin(Quotas quotas, String botId, List<Map<String, Object>> rows, long bytes) {
+    return database.inTransaction(tx -> database.lockFor(tx, "documents:" + botId)
+        .compose(locked -> usage(tx, botId))
+        .compose(usage -> quotas.check(usage[0], usage[1], rows.size(), bytes))
+        .compose(fits -> Templates.forUpdate(tx, DocumentSql.INSERT).executeBatch(rows))).mapEmpty();
   }
 
   /** Adds the documents in one transaction (a sitemap's new pages). */
@@ -67,8 +76,8 @@ final class DocumentStore {
   }
 
   /** The bot's number of documents and their total bytes. */
-  Future<long[]> usage(String botId) {
-    return Templates.forQuery(database.pool(), DocumentSql.USAGE).execute(Map.of("bot_id", botId))
+  private static Future<long[]> usage(SqlClient client, String botId) {
+    return Templates.forQuery(client, DocumentSql.USAGE).execute(Map.of("bot_id", botId))
         .map(rows -> {
           Row row = rows.iterator().next();
           return new long[] {row.getLong("n"), row.getLong("bytes")};

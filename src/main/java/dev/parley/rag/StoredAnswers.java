@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * match of a visitor's message against it by meaning. Each answer's question and alternative questions are embedded
  * with the configured embedding model when written; the vectors are kept with the row and, per bot, in memory until
  * the bot's answers change. A row embedded with another model (or whose embedding failed when written) is embedded
- * again on its first match. Limits: {@code max_per_bot} answers (409 {@code quota_exceeded}) and
+ * again on its first match. Limits: {@code max_per_bot} answers (409 {@code quota_exceeded}; counted again in the
+ * transaction that writes them, under a lock, so creations and imports sent at once cannot pass it) and
  * {@code max_csv_bytes} per import (413).
  */
 final class StoredAnswers {
@@ -86,7 +87,8 @@ final class StoredAnswers {
     }).compose(vectors -> {
       long now = System.currentTimeMillis();
       Map<String, Object> row = row(Ids.prefixed("ans"), botId, draft, vectors, now);
-      return store.write(List.of(row), List.of()).compose(v -> changed(botId, store.get(botId, (String) row.get("id"))));
+      return store.write(botId, maxPerBot, this::quotaExceeded, List.of(row), List.of())
+          .compose(v -> changed(botId, store.get(botId, (String) row.get("id"))));
     });
   }
 
@@ -143,7 +145,7 @@ final class StoredAnswers {
             updates.add(row(old.getString("id"), botId, draft, own, now));
           }
         }
-        return changed(botId, store.write(inserts, updates)).map(v -> new JsonObject().put("created", inserts.size())
+        return changed(botId, store.write(botId, maxPerBot, this::quotaExceeded, inserts, updates)).map(v -> new JsonObject().put("created", inserts.size())
             .put("updated", updates.size()).put("total", existing.size() + inserts.size()));
       });
     });

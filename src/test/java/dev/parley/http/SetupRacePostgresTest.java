@@ -3,19 +3,16 @@ package dev.parley.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.testing.Await;
+import dev.parley.testing.LinedUp;
 import dev.parley.testing.OnPostgres;
 import dev.parley.testing.Operators;
 import dev.parley.testing.ParleyConfig;
 import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
-import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -23,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The public first-owner set-up as a race would try it on PostgreSQL, where transactions are READ COMMITTED: two
  * set-ups that both counted no user before either inserted used to make two owners. (SQLite's writers run one at a
- * time.) The test holds the users table so that inserts wait while reads go on, which lines the two up every time.
+ * time.) {@link LinedUp} holds the users table so that both count before either inserts, every time.
  */
 @ParleyTest
 @OnPostgres
@@ -39,20 +36,11 @@ class SetupRacePostgresTest {
 
   @Test
   void two_set_ups_lined_up_on_a_fresh_install_make_exactly_one_owner_and_the_other_is_409() throws Exception {
-    List<Future<HttpResponse<Buffer>>> sent = new ArrayList<>();
-    try (Connection held = app.jdbc()) {
-      held.setAutoCommit(false);
-      held.createStatement().execute("LOCK TABLE users IN SHARE MODE"); // reads go on, inserts wait
-      for (int i = 0; i < 2; i++) {
-        sent.add(app.client.post("/api/setup").sendJsonObject(new JsonObject().put("email", "racer" + i + "@example.test")
-            .put("name", "Racer " + i).put("password", Operators.PASSWORD)));
-      }
-      awaitWaiting(2);
-      held.commit();
-    }
+    List<HttpResponse<Buffer>> answers = LinedUp.on(app, "users", 2, i -> app.client.post("/api/setup")
+        .sendJsonObject(new JsonObject().put("email", "racer" + i + "@example.test").put("name", "Racer " + i)
+            .put("password", Operators.PASSWORD)));
     int created = 0;
-    for (Future<HttpResponse<Buffer>> one : sent) {
-      HttpResponse<Buffer> response = Await.result(one);
+    for (HttpResponse<Buffer> response : answers) {
       if (response.statusCode() == 201) {
         created++;
       } else {
@@ -63,15 +51,5 @@ class SetupRacePostgresTest {
     assertThat(created).as("set-ups that made an owner").isEqualTo(1);
     assertThat(Await.result(app.admin(HttpMethod.GET, "/api/users").send()).bodyAsJsonObject().getJsonArray("users"))
         .hasSize(1);
-  }
-
-  /** Until {@code n} of Parley's statements wait for a lock (the held table, or each other). */
-  private static void awaitWaiting(int n) throws SQLException, InterruptedException {
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (app.count("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-        + "AND datname = current_database()") < n) {
-      assertThat(System.currentTimeMillis()).as("two set-ups waiting for a lock").isLessThan(deadline);
-      Thread.sleep(20);
-    }
   }
 }

@@ -136,8 +136,8 @@ class DocumentWritesTest {
   /** A new URL document of the bot, pending. */
   private static String added(DocumentStore store, String bot) {
     String id = "doc_" + UUID.randomUUID().toString().replace("-", "");
-    store.insert(DocumentRows.url(id, bot, System.currentTimeMillis(), URI.create("https://example.com/" + id), null,
-        null)).await();
+    store.insertAll(List.of(DocumentRows.url(id, bot, System.currentTimeMillis(), URI.create("https://example.com/" + id),
+        null, null))).await();
     return id;
   }
 
