@@ -118,21 +118,30 @@ class SignInTest {
 
   @Test
   void a_wrong_password_and_an_unknown_email_take_about_the_same_time() {
-    SignedIn agent = people.person("agent", null);
-    String known = agent.user().getString("email");
     people.login(Operators.email("warm-up"), "not the password at all");
-    long wrong = 0;
-    long unknown = 0;
-    for (int i = 0; i < 3; i++) {
-      long start = System.nanoTime();
-      people.login(known, "not the password at all " + i);
-      wrong += System.nanoTime() - start;
-      start = System.nanoTime();
-      people.login(Operators.email("nobody"), "not the password at all");
-      unknown += System.nanoTime() - start;
+    // medians of eight timings each, taken in turn, so one pause of the JVM or the machine does not decide; four
+    // guesses per known address keep each under the lockout (five), so every one is a password check
+    long[] wrong = new long[8];
+    long[] unknown = new long[8];
+    for (int person = 0; person < 2; person++) {
+      String known = people.person("agent", null).user().getString("email");
+      for (int i = 0; i < 4; i++) {
+        long start = System.nanoTime();
+        assertThat(people.login(known, "not the password at all " + i).statusCode()).isEqualTo(401);
+        wrong[person * 4 + i] = System.nanoTime() - start;
+        start = System.nanoTime();
+        assertThat(people.login(Operators.email("nobody"), "not the password at all").statusCode()).isEqualTo(401);
+        unknown[person * 4 + i] = System.nanoTime() - start;
+      }
     }
     // both check an Argon2id hash: the unknown email is not answered in a fraction of the time
-    assertThat((double) unknown / wrong).isBetween(0.5, 2.0);
+    assertThat((double) median(unknown) / median(wrong)).isBetween(0.5, 2.0);
+  }
+
+  private static long median(long[] timings) {
+    long[] sorted = timings.clone();
+    java.util.Arrays.sort(sorted);
+    return (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
   }
 
   @Test
