@@ -43,18 +43,27 @@ final class DocumentStore {
    * sent at once cannot pass a quota together.
    */
   Future<Void> insertWithin(Quotas quotas, String botId, List<Map<String, Object>> rows, long bytes) {
-    return database.inTransaction(tx -> database.lockFor(tx, "documents:" + botId)
-        .compose(locked -> usage(tx, botId))
+    return database.inTransaction(tx -> lockedUsage(tx, botId)
         .compose(usage -> quotas.check(usage[0], usage[1], rows.size(), bytes))
         .compose(fits -> Templates.forUpdate(tx, DocumentSql.INSERT).executeBatch(rows))).mapEmpty();
   }
 
-  /** Adds the documents in one transaction (a sitemap's new pages). */
-  Future<Void> insertAll(List<Map<String, Object>> rows) {
-    if (rows.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    return database.inTransaction(tx -> Templates.forUpdate(tx, DocumentSql.INSERT).executeBatch(rows)).mapEmpty();
+  /**
+   * Adds as many of the documents, in their order, as the bot's {@code quotas} leave room for ({@link Quotas#room}), in
+   * one transaction under the same lock as {@link #insertWithin}: how many were added.
+   */
+  Future<Integer> insertRoom(Quotas quotas, String botId, List<Map<String, Object>> rows) {
+    return database.inTransaction(tx -> lockedUsage(tx, botId)
+        .compose(usage -> {
+          int room = quotas.room(usage[0], usage[1], rows.size());
+          return room == 0 ? Future.succeededFuture(0)
+              : Templates.forUpdate(tx, DocumentSql.INSERT).executeBatch(rows.subList(0, room)).map(done -> room);
+        }));
+  }
+
+  /** The bot's usage, read under its documents' lock (held until {@code tx} ends). */
+  private Future<long[]> lockedUsage(SqlClient tx, String botId) {
+    return database.lockFor(tx, "documents:" + botId).compose(locked -> usage(tx, botId));
   }
 
   Future<JsonObject> get(String botId, String id) {

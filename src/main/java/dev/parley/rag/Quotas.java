@@ -8,8 +8,8 @@ import io.vertx.core.Future;
  * A bot's knowledge-base quotas ({@code rag.max_documents_per_bot}, {@code rag.max_bytes_per_bot}; 0 is
  * no limit), checked when a document is added: past the count 409 {@code quota_exceeded}, past the bytes
  * 413 {@code quota_exceeded}. Every document of the bot counts, sitemap pages included, with the bytes
- * known so far (a URL's once it was fetched). The check and the insert are not one transaction, so
- * uploads racing each other can pass a limit by the few that were in flight.
+ * known so far (a URL's once it was fetched). They are counted in the transaction that inserts, under a lock per bot
+ * ({@link DocumentStore#insertWithin}); a sitemap's new pages are added as far as they fit ({@link #room}).
  */
 record Quotas(long maxDocuments, long maxBytes) {
 
@@ -19,6 +19,17 @@ record Quotas(long maxDocuments, long maxBytes) {
   /** Succeeds when one more document of {@code size} bytes fits beside {@code count} taking {@code bytes}. */
   Future<Void> check(long count, long bytes, long size) {
     return check(count, bytes, 1, size);
+  }
+
+  /**
+   * How many of {@code wanted} more documents whose size is not known yet (a sitemap's new pages) fit beside
+   * {@code count} taking {@code bytes}: none once the bytes are spent.
+   */
+  int room(long count, long bytes, int wanted) {
+    if (maxBytes > 0 && bytes >= maxBytes) {
+      return 0;
+    }
+    return maxDocuments <= 0 ? wanted : (int) Math.max(0, Math.min(wanted, maxDocuments - count));
   }
 
   /** Succeeds when {@code documents} more documents of {@code size} bytes in all fit beside {@code count}. */

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A URL that turned out to be a sitemap: each listed page (through one level of sitemap index,
  * at most {@code max_sitemap_pages}) becomes a child document, fetched and checked like any URL;
- * pages no longer listed are removed, the others synced (re-embedded only if they changed).
+ * pages no longer listed are removed, the others synced (re-embedded only if they changed). New pages are added as
+ * far as the bot's quotas leave room; if some were left out, the sitemap fails saying so (the pages added stay).
  */
 final class SitemapIngestion {
 
@@ -33,6 +34,7 @@ final class SitemapIngestion {
   private final DocumentIntake intake;
   private final int maxPages;
   private final int maxFiles;
+  private final Quotas quotas;
 
   SitemapIngestion(DocumentStore store, UrlFetcher fetcher, WorkerExecutor workers, IngestionQueue queue,
       DocumentIntake intake, KnowledgeSettings settings) {
@@ -43,6 +45,7 @@ final class SitemapIngestion {
     this.intake = intake;
     this.maxPages = settings.maxSitemapPages();
     this.maxFiles = settings.maxSitemapFiles();
+    this.quotas = settings.quotas();
   }
 
   /** Brings the sitemap document {@code doc}'s pages in line with {@code listing}; the sitemap is then ready. */
@@ -58,7 +61,7 @@ final class SitemapIngestion {
         return Future.failedFuture(new IngestionFailure("The sitemap lists no pages"));
       }
       return store.children(id).compose(children -> {
-        List<Future<?>> steps = new ArrayList<>();
+        List<Future<?>> removed = new ArrayList<>();
         Set<String> known = new HashSet<>();
         for (Object c : children) {
           JsonObject child = (JsonObject) c;
@@ -66,7 +69,7 @@ final class SitemapIngestion {
             known.add(child.getString("url"));
             queue.enqueue(child.getString("id"));
           } else {
-            steps.add(intake.delete(botId, child.getString("id")));
+            removed.add(intake.delete(botId, child.getString("id")));
           }
         }
         long now = System.currentTimeMillis();
@@ -76,8 +79,12 @@ final class SitemapIngestion {
             added.add(DocumentRows.url(Ids.prefixed("doc"), botId, now, URI.create(url), null, id));
           }
         }
-        steps.add(insert(added, 0));
-        return Future.all(new ArrayList<>(steps));
+        // pages no longer listed go first, so that their room in the bot's quotas goes to the new ones
+        return Future.all(removed).compose(v -> insert(botId, added, 0)).compose(inserted -> inserted == added.size()
+            ? Future.succeededFuture()
+            : Future.failedFuture(new IngestionFailure("Only " + inserted + " of the sitemap's " + added.size()
+                + " new pages were added: the bot has no room for more documents (rag.max_documents_per_bot, "
+                + "rag.max_bytes_per_bot); delete some and sync the sitemap again")));
       }).compose(v -> store.sitemap(id, page.body().length,
           Hashes.sha256Hex(page.body())))
           .onSuccess(v -> LOG.info("Sitemap {} of bot {}: {} pages", id, botId, urls.size()));
@@ -86,18 +93,19 @@ final class SitemapIngestion {
 
   /**
    * Adds the new pages {@value #INSERT_BATCH} to a transaction (one statement each was a write per page on a
-   * 10,000-page site), queueing each batch once it is in, so the first pages are read while the rest are added.
+   * 10,000-page site), queueing each batch once it is in, so the first pages are read while the rest are added; as
+   * many as the bot's quotas leave room for, in the sitemap's order. How many were added.
    */
-  private Future<Void> insert(List<Map<String, Object>> pages, int from) {
+  private Future<Integer> insert(String botId, List<Map<String, Object>> pages, int from) {
     if (from >= pages.size()) {
-      return Future.succeededFuture();
+      return Future.succeededFuture(pages.size());
     }
     List<Map<String, Object>> batch = pages.subList(from, Math.min(pages.size(), from + INSERT_BATCH));
-    return store.insertAll(batch).compose(v -> {
-      for (Map<String, Object> page : batch) {
+    return store.insertRoom(quotas, botId, batch).compose(inserted -> {
+      for (Map<String, Object> page : batch.subList(0, inserted)) {
         queue.enqueue((String) page.get("id"));
       }
-      return insert(pages, from + batch.size());
+      return inserted < batch.size() ? Future.succeededFuture(from + inserted) : insert(botId, pages, from + inserted);
     });
   }
 }

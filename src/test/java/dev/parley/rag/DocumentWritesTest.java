@@ -136,7 +136,7 @@ class DocumentWritesTest {
   /** A new URL document of the bot, pending. */
   private static String added(DocumentStore store, String bot) {
     String id = "doc_" + UUID.randomUUID().toString().replace("-", "");
-    store.insertAll(List.of(DocumentRows.url(id, bot, System.currentTimeMillis(), URI.create("https://example.com/" + id),
+    store.insertRoom(new Quotas(0, 0), bot, List.of(DocumentRows.url(id, bot, System.currentTimeMillis(), URI.create("https://example.com/" + id),
         null, null))).await();
     return id;
   }

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Sitemaps and URL re-sync against a site on loopback ({@code rag.allow_private_urls} on): pages
  * become child documents, a sync re-embeds only changed pages, adds new ones and drops unlisted
- * ones, and a bot's {@code rag.sync_interval_hours} syncs on a schedule.
+ * ones, a bot's {@code rag.sync_interval_hours} syncs on a schedule, and new pages are added only as far as the
+ * bot's document quota leaves room.
  */
 @ParleyTest
 @Timeout(value = 90, timeUnit = TimeUnit.SECONDS)
@@ -32,6 +33,7 @@ class SitemapSyncTest {
   static TestApp app;
   static HttpServer site;
   static final Map<String, String> pages = new ConcurrentHashMap<>();
+  static final int MAX_DOCUMENTS = 5;
 
   @ParleyConfig
   static Future<JsonObject> config(Vertx vertx) {
@@ -46,7 +48,8 @@ class SitemapSyncTest {
     }).listen(0, "127.0.0.1").map(server -> {
       site = server;
       return new JsonObject().put("rag", new JsonObject()
-          .put("allow_private_urls", true).put("allowed_url_ports", new JsonArray()).put("sync_check_ms", 200).put("max_sitemap_pages", 3));
+          .put("allow_private_urls", true).put("allowed_url_ports", new JsonArray()).put("sync_check_ms", 200).put("max_sitemap_pages", 3)
+          .put("max_documents_per_bot", MAX_DOCUMENTS));
     });
   }
 
@@ -192,5 +195,36 @@ class SitemapSyncTest {
                 return found;
               });
         }).onComplete(test.succeedingThenComplete());
+  }
+
+  @Test
+  void a_sitemap_adds_only_the_pages_its_bot_has_room_for_and_says_why_the_rest_are_missing(VertxTestContext test) {
+    pages.put("/q1", html("Warranty", "Every tent has a two-year warranty."));
+    pages.put("/q2", html("Repairs", "Send a torn tent to the repair centre."));
+    pages.put("/q3", html("Returns", "Return an unused tent within thirty days."));
+    pages.put("/quota.xml", urlset("/q1", "/q2", "/q3"));
+    Knowledge.bot(app, new JsonObject()).compose(bot -> {
+      String id = bot.getString("id");
+      // two documents and the sitemap leave room for two of its three pages
+      return Knowledge.addText(app, id, "Hours", "Open nine to five.")
+          .compose(first -> Knowledge.addText(app, id, "Shipping", "Orders ship in two days."))
+          .compose(second -> app.admin(HttpMethod.POST, "/api/bots/" + id + "/documents")
+              .sendJsonObject(new JsonObject().put("url", url("/quota.xml"))))
+          .compose(added -> {
+            assertThat(added.statusCode()).as(added.bodyAsString()).isEqualTo(202);
+            return Knowledge.until(app, id, docs -> Knowledge.settled(docs, MAX_DOCUMENTS)
+                && "failed".equals(byUrl(docs, "/quota.xml").getString("status")));
+          })
+          .map(docs -> {
+            assertThat(docs).hasSize(MAX_DOCUMENTS);
+            assertThat(byUrl(docs, "/quota.xml").getString("error")).isEqualTo("Only 2 of the sitemap's 3 new pages "
+                + "were added: the bot has no room for more documents (rag.max_documents_per_bot, "
+                + "rag.max_bytes_per_bot); delete some and sync the sitemap again");
+            assertThat(byUrl(docs, "/q1").getString("status")).isEqualTo("ready");
+            assertThat(byUrl(docs, "/q2").getString("status")).isEqualTo("ready");
+            assertThat(byUrl(docs, "/q3")).as("the page past the quota").isNull();
+            return docs;
+          });
+    }).onComplete(test.succeedingThenComplete());
   }
 }
