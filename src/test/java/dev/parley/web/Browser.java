@@ -39,6 +39,8 @@ final class Browser implements AutoCloseable {
   static final String CHROMIUM = "/usr/bin/chromium";
   static final String CHROMEDRIVER = "/usr/bin/chromedriver";
   static final Path SCREENSHOTS = Paths.get("target", "screenshots");
+  /** How long a script run in the page may take. */
+  static final Duration SCRIPT_LIMIT = Duration.ofSeconds(10);
 
   final Vertx vertx;
   final TestApp app;
@@ -104,7 +106,7 @@ final class Browser implements AutoCloseable {
         .usingAnyFreePort()
         .build();
     ChromeDriver driver = new ChromeDriver(service, options);
-    driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20)).scriptTimeout(Duration.ofSeconds(10));
+    driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20)).scriptTimeout(SCRIPT_LIMIT);
     return driver;
   }
 
@@ -153,6 +155,16 @@ final class Browser implements AutoCloseable {
 
   Object js(String script, Object... args) {
     return ((JavascriptExecutor) driver).executeScript(script, args);
+  }
+
+  /** {@link #js} for a script that may run longer than the usual limit ({@link #SCRIPT_LIMIT}) ({@code limit} instead). */
+  Object js(Duration limit, String script, Object... args) {
+    driver.manage().timeouts().scriptTimeout(limit);
+    try {
+      return js(script, args);
+    } finally {
+      driver.manage().timeouts().scriptTimeout(SCRIPT_LIMIT);
+    }
   }
 
   /**

@@ -182,9 +182,10 @@ class MarkdownRenderingTest {
   void a_200_kb_adversarial_answer_streamed_in_word_deltas_equals_the_one_shot_rendering() {
     String text = adversarialAnswer(10);
     assertThat(text.length()).isGreaterThan(200 * 1024);
-    // the deltas the fake model server sends (words with their spaces), the view updated every 50 of them
+    // the deltas the fake model server sends (words with their spaces), the view updated every 50 of them; rendering
+    // the growing answer ~100 times took over 10 s once on a loaded two-core machine, so the script gets a minute
     @SuppressWarnings("unchecked")
-    Map<String, Object> shown = (Map<String, Object>) browser.js(
+    Map<String, Object> shown = (Map<String, Object>) browser.js(Duration.ofSeconds(60),
         "var text = arguments[2]; var deltas = text.match(/\\s*\\S+\\s*$|\\s*\\S+/g); var view = ParleyMarkdown.stream();"
             + "deltas.forEach(function (d, i) { view.append(d); if (i % 50 === 0) { view.update(); } });"
             + "view.finish(); var same = view.element.innerHTML === ParleyMarkdown.render(text).innerHTML;"
@@ -202,7 +203,8 @@ class MarkdownRenderingTest {
     input.sendKeys(Keys.ENTER);
     new WebDriverWait(browser.driver, Duration.ofSeconds(120)).until(d ->
         d.findElements(By.cssSelector("#log .msg.assistant .feedback")).size() == 1 || d.findElement(By.id("notice")).isDisplayed());
-    assertThat(browser.driver.findElement(By.id("notice")).isDisplayed()).isFalse();
+    WebElement notice = browser.driver.findElement(By.id("notice"));
+    assertThat(notice.isDisplayed()).as("the page's notice: %s", notice.getText()).isFalse();
     @SuppressWarnings("unchecked")
     Map<String, Object> shown = (Map<String, Object>) browser.js(
         "var b = document.querySelector('#log .msg.assistant:not(.greeting) .bubble');"
