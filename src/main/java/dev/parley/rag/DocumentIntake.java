@@ -68,7 +68,8 @@ final class DocumentIntake {
           "The document is larger than the limit of " + maxBytes + " bytes"));
     }
     long size = row.get("size_bytes") == null ? 0 : ((Number) row.get("size_bytes")).longValue();
-    return accepted.content()
+    return quickCheck(botId, 1, size)
+        .compose(ok -> accepted.content())
         .compose(bytes -> saveAll(botId, List.of(row), Collections.singletonList(bytes), size))
         .map(saved -> DocumentStore.toJson(row))
         .onSuccess(doc -> queue.enqueue(doc.copy()));
@@ -113,7 +114,8 @@ final class DocumentIntake {
       size += bytes;
     }
     long total = size;
-    return saveAll(botId, rows, contents, total)
+    return quickCheck(botId, rows.size(), total)
+        .compose(ok -> saveAll(botId, rows, contents, total))
         .map(inserted -> {
           JsonArray documents = new JsonArray();
           for (Map<String, Object> row : rows) {
@@ -123,6 +125,14 @@ final class DocumentIntake {
           }
           return documents;
         });
+  }
+
+  /**
+   * The quotas checked before anything is stored, so a full bot refuses an upload without writing its files first; the
+   * check that holds is the one in the insert's transaction ({@link DocumentStore#insertWithin}).
+   */
+  private Future<Void> quickCheck(String botId, int documents, long bytes) {
+    return store.usage(botId).compose(usage -> quotas.check(usage[0], usage[1], documents, bytes));
   }
 
   /**

@@ -85,6 +85,10 @@ final class DocumentStore {
   }
 
   /** The bot's number of documents and their total bytes. */
+  Future<long[]> usage(String botId) {
+    return usage(database.pool(), botId);
+  }
+
   private static Future<long[]> usage(SqlClient client, String botId) {
     return Templates.forQuery(client, DocumentSql.USAGE).execute(Map.of("bot_id", botId))
         .map(rows -> {

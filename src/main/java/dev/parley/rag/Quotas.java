@@ -23,10 +23,11 @@ record Quotas(long maxDocuments, long maxBytes) {
 
   /**
    * How many of {@code wanted} more documents whose size is not known yet (a sitemap's new pages) fit beside
-   * {@code count} taking {@code bytes}: none once the bytes are spent.
+   * {@code count} taking {@code bytes}: none once the bytes are past their limit (as {@link #check} lets a document
+   * of no known size in at the limit itself).
    */
   int room(long count, long bytes, int wanted) {
-    if (maxBytes > 0 && bytes >= maxBytes) {
+    if (maxBytes > 0 && bytes > maxBytes) {
       return 0;
     }
     return maxDocuments <= 0 ? wanted : (int) Math.max(0, Math.min(wanted, maxDocuments - count));

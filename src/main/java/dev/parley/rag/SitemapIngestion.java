@@ -79,16 +79,24 @@ final class SitemapIngestion {
             added.add(DocumentRows.url(Ids.prefixed("doc"), botId, now, URI.create(url), null, id));
           }
         }
-        // pages no longer listed go first, so that their room in the bot's quotas goes to the new ones
-        return Future.all(removed).compose(v -> insert(botId, added, 0)).compose(inserted -> inserted == added.size()
-            ? Future.succeededFuture()
-            : Future.failedFuture(new IngestionFailure("Only " + inserted + " of the sitemap's " + added.size()
-                + " new pages were added: the bot has no room for more documents (rag.max_documents_per_bot, "
-                + "rag.max_bytes_per_bot); delete some and sync the sitemap again")));
-      }).compose(v -> store.sitemap(id, page.body().length,
-          Hashes.sha256Hex(page.body())))
-          .onSuccess(v -> LOG.info("Sitemap {} of bot {}: {} pages", id, botId, urls.size()));
+        // pages no longer listed go first, so that their room in the bot's quotas goes to the new ones (a removal that
+        // failed keeps none of them out); the sitemap is recorded as synced either way, so a refusal waits for the
+        // next scheduled sync instead of coming back at every check
+        return Future.join(removed).transform(gone -> insert(botId, added, 0)
+            .compose(inserted -> store.sitemap(id, page.body().length, Hashes.sha256Hex(page.body()))
+                .compose(recorded -> outcome(gone.failed() ? gone.cause() : null, inserted, added.size()))));
+      }).onSuccess(v -> LOG.info("Sitemap {} of bot {}: {} pages", id, botId, urls.size()));
     });
+  }
+
+  /** The sync's end once recorded: the removal that failed, else the new pages left out, else done. */
+  private static Future<Void> outcome(Throwable removalFailed, int inserted, int wanted) {
+    if (removalFailed != null) {
+      return Future.failedFuture(removalFailed);
+    }
+    return inserted == wanted ? Future.succeededFuture() : Future.failedFuture(new IngestionFailure("Only " + inserted
+        + " of the sitemap's " + wanted + " new pages were added: the bot has no room for more documents "
+        + "(rag.max_documents_per_bot, rag.max_bytes_per_bot); delete some and sync the sitemap again"));
   }
 
   /**

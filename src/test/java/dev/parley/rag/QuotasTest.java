@@ -17,9 +17,9 @@ class QuotasTest {
   }
 
   @Test
-  void no_room_once_the_bytes_are_spent_and_all_of_it_without_limits() {
-    assertThat(new Quotas(10, 1_000).room(1, 1_000, 5)).isZero();
-    assertThat(new Quotas(10, 1_000).room(1, 999, 5)).isEqualTo(5);
+  void no_room_once_the_bytes_are_past_their_limit_and_all_of_it_without_limits() {
+    assertThat(new Quotas(10, 1_000).room(1, 1_001, 5)).isZero();
+    assertThat(new Quotas(10, 1_000).room(1, 1_000, 5)).as("as check() lets a URL in").isEqualTo(5);
     assertThat(new Quotas(0, 0).room(1_000_000, Long.MAX_VALUE, 5)).isEqualTo(5);
   }
 }

@@ -215,14 +215,31 @@ class SitemapSyncTest {
             return Knowledge.until(app, id, docs -> Knowledge.settled(docs, MAX_DOCUMENTS)
                 && "failed".equals(byUrl(docs, "/quota.xml").getString("status")));
           })
-          .map(docs -> {
+          .compose(docs -> {
             assertThat(docs).hasSize(MAX_DOCUMENTS);
-            assertThat(byUrl(docs, "/quota.xml").getString("error")).isEqualTo("Only 2 of the sitemap's 3 new pages "
+            JsonObject sitemap = byUrl(docs, "/quota.xml");
+            assertThat(sitemap.getString("source")).isEqualTo("sitemap");
+            assertThat(sitemap.getString("error")).isEqualTo("Only 2 of the sitemap's 3 new pages "
                 + "were added: the bot has no room for more documents (rag.max_documents_per_bot, "
                 + "rag.max_bytes_per_bot); delete some and sync the sitemap again");
             assertThat(byUrl(docs, "/q1").getString("status")).isEqualTo("ready");
             assertThat(byUrl(docs, "/q2").getString("status")).isEqualTo("ready");
             assertThat(byUrl(docs, "/q3")).as("the page past the quota").isNull();
+            // room made: the next sync adds the page left out
+            String hours = docs.stream().map(JsonObject.class::cast).filter(d -> "Hours".equals(d.getString("name")))
+                .findFirst().orElseThrow().getString("id");
+            return app.admin(HttpMethod.DELETE, "/api/bots/" + id + "/documents/" + hours).send()
+                .compose(deleted -> app.admin(HttpMethod.POST, "/api/bots/" + id + "/documents/" + sitemap.getString("id")
+                    + "/sync").send())
+                .compose(synced -> {
+                  assertThat(synced.statusCode()).as(synced.bodyAsString()).isEqualTo(202);
+                  return Knowledge.until(app, id, after -> Knowledge.settled(after, MAX_DOCUMENTS)
+                      && byUrl(after, "/q3") != null && "ready".equals(byUrl(after, "/quota.xml").getString("status")));
+                });
+          })
+          .map(docs -> {
+            assertThat(byUrl(docs, "/q3").getString("status")).isEqualTo("ready");
+            assertThat(byUrl(docs, "/quota.xml").getString("error")).isNull();
             return docs;
           });
     }).onComplete(test.succeedingThenComplete());

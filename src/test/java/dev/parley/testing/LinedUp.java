@@ -44,7 +44,7 @@ public final class LinedUp {
 
   /** Until {@code n} of Parley's statements wait for a lock. */
   private static void awaitWaiting(TestApp app, int n) throws SQLException, InterruptedException {
-    long deadline = System.currentTimeMillis() + 20_000;
+    long deadline = System.currentTimeMillis() + 60_000;
     while (app.count("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
         + "AND datname = current_database()") < n) {
       assertThat(System.currentTimeMillis()).as(n + " requests waiting for a lock").isLessThan(deadline);
