@@ -1,5 +1,6 @@
 package dev.parley.db;
 
+import dev.parley.common.Hashes;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -20,8 +21,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Statement;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -263,12 +262,7 @@ public final class Database {
   }
 
   static long lockKey(String name) {
-    try {
-      return ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8)))
-          .getLong();
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return ByteBuffer.wrap(Hashes.sha256(name.getBytes(StandardCharsets.UTF_8))).getLong();
   }
 
   /**

@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,8 +75,8 @@ class CountedLimitsRacePostgresTest {
     for (int i = 0; i < FIXED_LIMIT - 2; i++) {
       keys.create(botId, "key " + i);
     }
-    List<HttpResponse<Buffer>> answers = LinedUp.on(app, "bot_api_keys", 3, i -> app
-        .admin(HttpMethod.POST, "/api/bots/" + botId + "/api-keys").sendJsonObject(new JsonObject().put("name", "raced " + i)));
+    List<HttpResponse<Buffer>> answers = linedUpAdminPosts("bot_api_keys", "/api/bots/" + botId + "/api-keys",
+        i -> new JsonObject().put("name", "raced " + i));
     assertOneRefused(answers, "too_many_keys");
     assertThat(Await.result(app.admin(HttpMethod.GET, "/api/bots/" + botId + "/api-keys").send()).bodyAsJsonObject()
         .getJsonArray("keys")).hasSize(FIXED_LIMIT);
@@ -87,9 +88,8 @@ class CountedLimitsRacePostgresTest {
     // the embedding model loads on first use: loaded here, so the lined-up requests reach their insert promptly
     assertThat(Await.result(app.admin(HttpMethod.POST, "/api/bots/" + bot() + "/answers")
         .sendJsonObject(new JsonObject().put("question", "Warm-up?").put("answer", "Yes"))).statusCode()).isEqualTo(201);
-    List<HttpResponse<Buffer>> answers = LinedUp.on(app, "bot_answers", 3, i -> app
-        .admin(HttpMethod.POST, "/api/bots/" + botId + "/answers")
-        .sendJsonObject(new JsonObject().put("question", "Question number " + i + "?").put("answer", "Answer " + i)));
+    List<HttpResponse<Buffer>> answers = linedUpAdminPosts("bot_answers", "/api/bots/" + botId + "/answers",
+        i -> new JsonObject().put("question", "Question number " + i + "?").put("answer", "Answer " + i));
     assertOneRefused(answers, "quota_exceeded");
     assertThat(Await.result(app.admin(HttpMethod.GET, "/api/bots/" + botId + "/answers").send()).bodyAsJsonObject()
         .getJsonArray("answers")).hasSize(MAX_ANSWERS);
@@ -98,12 +98,17 @@ class CountedLimitsRacePostgresTest {
   @Test
   void three_documents_added_at_once_for_a_limit_of_two_make_two_the_third_is_409_and_leaves_no_file() throws Exception {
     String botId = bot();
-    List<HttpResponse<Buffer>> answers = LinedUp.on(app, "documents", 3, i -> app
-        .admin(HttpMethod.POST, "/api/bots/" + botId + "/documents")
-        .sendJsonObject(new JsonObject().put("name", "Note " + i).put("text", "Opening hours, note " + i + ".")));
+    List<HttpResponse<Buffer>> answers = linedUpAdminPosts("documents", "/api/bots/" + botId + "/documents",
+        i -> new JsonObject().put("name", "Note " + i).put("text", "Opening hours, note " + i + "."));
     assertOneRefused(answers, "quota_exceeded");
     assertThat(Await.result(Knowledge.documents(app, botId))).hasSize(MAX_DOCUMENTS);
     assertThat(storedFiles(botId)).as("originals kept on disk").isEqualTo(MAX_DOCUMENTS);
+  }
+
+  /** Three admin POSTs of {@code body(i)} to {@code path}, lined up on {@code table}. */
+  private static List<HttpResponse<Buffer>> linedUpAdminPosts(String table, String path, IntFunction<JsonObject> body)
+      throws Exception {
+    return LinedUp.on(app, table, 3, i -> app.admin(HttpMethod.POST, path).sendJsonObject(body.apply(i)));
   }
 
   private static String bot() {
