@@ -51,6 +51,8 @@ final class DocumentSql {
       + "WHERE id = #{id}";
 
   /** What extraction found, written with the chunks; the document is processing from then on. */
+  static final String SET_SIZE = "UPDATE documents SET size_bytes = #{size_bytes} WHERE id = #{id}";
+
   static final String SET_EXTRACTED = "UPDATE documents SET name = #{name}, mime = #{mime}, size_bytes = #{size_bytes}, "
       + "content_hash = #{content_hash}, chunks_total = #{chunks_total}, chunks_done = 0, status = 'processing', "
       + "error = NULL, updated_at = #{updated_at} WHERE id = #{id}";

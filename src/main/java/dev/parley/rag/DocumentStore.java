@@ -61,6 +61,23 @@ final class DocumentStore {
         }));
   }
 
+  /**
+   * Records the size of a URL document once it was fetched, if the bot's bytes quota leaves room for it (its earlier
+   * size set free), under the same lock as {@link #insertWithin}; else fails with the quota's refusal and leaves the
+   * size as it was.
+   */
+  Future<Void> claimBytes(Quotas quotas, String botId, String id, long size) {
+    return database.inTransaction(tx -> lockedUsage(tx, botId)
+        .compose(usage -> Templates.forQuery(tx, DocumentSql.SELECT_BY_ID).execute(Map.of("id", id))
+            .compose(rows -> {
+              Object before = rows.size() == 0 ? null : rows.iterator().next().getValue("size_bytes");
+              long held = before == null ? 0 : ((Number) before).longValue();
+              return quotas.check(usage[0], usage[1] - held, 0, size);
+            }))
+        .compose(fits -> Templates.forUpdate(tx, DocumentSql.SET_SIZE).execute(Map.of("id", id, "size_bytes", size))))
+        .mapEmpty();
+  }
+
   /** The bot's usage, read under its documents' lock (held until {@code tx} ends). */
   private Future<long[]> lockedUsage(SqlClient tx, String botId) {
     return database.lockFor(tx, "documents:" + botId).compose(locked -> usage(tx, botId));

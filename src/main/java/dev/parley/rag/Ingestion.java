@@ -33,10 +33,12 @@ final class Ingestion implements IngestionQueue.Worker {
   private final SitemapIngestion sitemaps;
   private final IngestionQueue queue;
   private final DocumentWrites writes;
+  private final Quotas quotas;
 
   Ingestion(Vertx vertx, DocumentStore store, VectorStore vectors, Embedders embedders, DocumentReader reader,
-      SitemapIngestion sitemaps, IngestionQueue queue, DocumentWrites writes) {
+      SitemapIngestion sitemaps, IngestionQueue queue, DocumentWrites writes, Quotas quotas) {
     this.vertx = vertx;
+    this.quotas = quotas;
     this.store = store;
     this.writes = writes;
     this.vectors = vectors;
@@ -91,7 +93,10 @@ final class Ingestion implements IngestionQueue.Worker {
             extracted.put("content_hash", extraction.hash());
             int count = extraction.chunks().size();
             place.read(count);
-            return writes.saveChunks(id, botId, extracted, extraction.chunks())
+            // an upload's bytes were counted when it was added; a page's are known only now
+            Future<Void> room = doc.getString("url") == null ? Future.succeededFuture()
+                : store.claimBytes(quotas, botId, id, extraction.size());
+            return room.compose(fits -> writes.saveChunks(id, botId, extracted, extraction.chunks()))
                 .onSuccess(v -> {
                   if (!processingBeforeRead(doc, refresh)) {
                     published(doc, "processing", null);

@@ -7,8 +7,8 @@ import io.vertx.core.Future;
 /**
  * A bot's knowledge-base quotas ({@code rag.max_documents_per_bot}, {@code rag.max_bytes_per_bot}; 0 is
  * no limit), checked when a document is added: past the count 409 {@code quota_exceeded}, past the bytes
- * 413 {@code quota_exceeded}. Every document of the bot counts, sitemap pages included, with the bytes
- * known so far (a URL's once it was fetched). They are counted in the transaction that inserts, under a lock per bot
+ * 413 {@code quota_exceeded}. Every document of the bot counts, sitemap pages included; a URL's bytes are counted, and
+ * checked, once it was fetched ({@link DocumentStore#claimBytes}). They are counted in the transaction that inserts, under a lock per bot
  * ({@link DocumentStore#insertWithin}); a sitemap's new pages are added as far as they fit ({@link #room}).
  */
 record Quotas(long maxDocuments, long maxBytes) {

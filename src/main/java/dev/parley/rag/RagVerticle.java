@@ -224,7 +224,7 @@ public class RagVerticle extends VerticleBase {
     DocumentReader reader = new DocumentReader(fetcher, files, ingestWorkers, settings);
     SitemapIngestion sitemaps = new SitemapIngestion(store, fetcher, ingestWorkers, queue, intake, settings);
     queue.runWith(new Ingestion(vertx, store, vectors, embedders, reader, sitemaps, queue,
-        new DocumentWrites(context, store)));
+        new DocumentWrites(context, store), settings.quotas()));
     return new KnowledgeBase(intake, queue, new Retrieval(store, vectors, embedders));
   }
 

@@ -17,13 +17,19 @@ import io.vertx.junit5.VertxTestContext;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** URL ingestion from a site on loopback, which the operator allowed with {@code rag.allow_private_urls}. */
+/**
+ * URL ingestion from a site on loopback, which the operator allowed with {@code rag.allow_private_urls}; a page counts
+ * toward the bot's bytes quota once it was fetched.
+ */
 @ParleyTest
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class UrlIngestionTest {
 
   static TestApp app;
   static HttpServer site;
+  static final long MAX_BYTES = 1_000;
+  static final String BIG_PAGE = "<html><head><title>Warranty</title></head><body><p>"
+      + "The tent is covered for two years against defects in materials and workmanship. ".repeat(8) + "</p></body></html>";
 
   @ParleyConfig
   static Future<JsonObject> config(Vertx vertx) {
@@ -37,13 +43,16 @@ class UrlIngestionTest {
               + "</title></head><body><h1>Setup</h1><p>Hold the reset button for ten seconds to pair the sensor.</p>"
               + "</body></html>");
           break;
+        case "/big":
+          request.response().putHeader("Content-Type", "text/html; charset=utf-8").end(BIG_PAGE);
+          break;
         default:
           request.response().setStatusCode(404).end();
       }
     }).listen(0, "127.0.0.1").map(server -> {
       site = server;
       return new JsonObject().put("rag", new JsonObject().put("allow_private_urls", true)
-          .put("allowed_url_ports", new JsonArray()));
+          .put("allowed_url_ports", new JsonArray()).put("max_bytes_per_bot", MAX_BYTES));
     });
   }
 
@@ -78,5 +87,44 @@ class UrlIngestionTest {
             return missing;
           });
     }).onComplete(test.succeedingThenComplete());
+  }
+
+  @Test
+  void a_page_that_would_pass_the_bots_bytes_quota_once_fetched_fails_and_is_not_counted(VertxTestContext test) {
+    assertThat(BIG_PAGE.length()).isBetween((int) MAX_BYTES / 2 + 1, (int) MAX_BYTES);
+    String big = "http://127.0.0.1:" + site.actualPort() + "/big";
+    Knowledge.bot(app, new JsonObject()).compose(bot -> {
+      String id = bot.getString("id");
+      return addUrl(id, big)
+          .compose(first -> {
+            assertThat(first.getString("status")).as(first.encode()).isEqualTo("ready");
+            assertThat(first.getLong("size_bytes")).isEqualTo(BIG_PAGE.length());
+            return addUrl(id, big);
+          })
+          .compose(second -> {
+            assertThat(second.getString("status")).as(second.encode()).isEqualTo("failed");
+            assertThat(second.getString("error")).contains("rag.max_bytes_per_bot");
+            assertThat(second.getLong("size_bytes")).isNull();
+            return app.admin(HttpMethod.GET, "/api/bots/" + id + "/documents").send();
+          })
+          .map(list -> {
+            long bytes = 0;
+            for (Object d : list.bodyAsJsonObject().getJsonArray("documents")) {
+              Long size = ((JsonObject) d).getLong("size_bytes");
+              bytes += size == null ? 0 : size;
+            }
+            assertThat(bytes).isEqualTo(BIG_PAGE.length());
+            return list;
+          });
+    }).onComplete(test.succeedingThenComplete());
+  }
+
+  private static Future<JsonObject> addUrl(String botId, String url) {
+    return app.admin(HttpMethod.POST, "/api/bots/" + botId + "/documents").sendJsonObject(new JsonObject().put("url", url))
+        .compose(response -> {
+          assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(202);
+          return Knowledge.settled(app, botId,
+              response.bodyAsJsonObject().getJsonArray("documents").getJsonObject(0).getString("id"));
+        });
   }
 }
