@@ -25,7 +25,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * private, loopback or link-local address unless {@code tool.allow_private_urls}; the host resolved once and the
  * connection made to the checked address; each redirect of a GET checked again, at most {@value #MAX_REDIRECTS}),
  * within the tool's {@code timeout_ms} in total and its {@code max_response_bytes}. The secret headers are
- * decrypted here, for the request only; no message this class makes names a header or the URL's query.
+ * decrypted here, for the request only, and go only to the origin of the tool's URL: from a redirect to another
+ * origin (scheme, host or port) on, the request carries the plain headers alone. No message this class makes names
+ * a header or the URL's query.
  * A 2xx answer is the result; anything else fails with a message for the model.
  */
 final class HttpTool {
@@ -67,7 +69,8 @@ final class HttpTool {
         }
       }
     });
-    JsonObject headers = tool.getJsonObject("headers", new JsonObject()).copy();
+    JsonObject plain = tool.getJsonObject("headers", new JsonObject());
+    JsonObject headers = plain.copy();
     try {
       for (Map.Entry<String, Object> secret : tool.getJsonObject("secret_headers", new JsonObject())) {
         if (secret.getValue() instanceof JsonObject sealed) {
@@ -78,11 +81,23 @@ final class HttpTool {
       vertx.cancelTimer(timer);
       return Future.failedFuture(new ToolFailure("tool_misconfigured", "The tool's secret headers cannot be read"));
     }
-    hop(plan, plan.url(), headers, tool.getInteger("max_response_bytes", 65_536), 0, current, result);
+    hop(plan, plan.url(), new Headers(headers, plain), tool.getInteger("max_response_bytes", 65_536), 0, current, result);
     return result.future().andThen(done -> vertx.cancelTimer(timer));
   }
 
-  private void hop(HttpRequestPlan plan, String url, JsonObject headers, int maxBytes, int hops,
+  /** The headers sent ({@code sent}: at first the plain and the secret ones) and the plain ones alone. */
+  private record Headers(JsonObject sent, JsonObject plain) {
+
+    /** What goes to {@code target} after a request to {@code from}: from another origin on, the plain ones only. */
+    Headers after(URI from, URI target) {
+      boolean sameOrigin = String.valueOf(from.getScheme()).equalsIgnoreCase(String.valueOf(target.getScheme()))
+          && String.valueOf(from.getHost()).equalsIgnoreCase(String.valueOf(target.getHost()))
+          && AddressGate.port(from) == AddressGate.port(target);
+      return sameOrigin ? this : new Headers(plain, plain);
+    }
+  }
+
+  private void hop(HttpRequestPlan plan, String url, Headers headers, int maxBytes, int hops,
       AtomicReference<HttpClientRequest> current, Promise<String> result) {
     URI uri;
     try {
@@ -110,7 +125,7 @@ final class HttpTool {
           .setServer(SocketAddress.inetSocketAddress(port, checked.result().getHostAddress()))
           .setHost(uri.getHost()).setPort(port).setURI(path).setSsl(https).setFollowRedirects(false)
           .putHeader("User-Agent", "Parley-Tool/1.0").putHeader("Accept", "application/json, text/*;q=0.9");
-      for (Map.Entry<String, Object> header : headers) {
+      for (Map.Entry<String, Object> header : headers.sent()) {
         options.putHeader(header.getKey(), String.valueOf(header.getValue()));
       }
       String body = firstHop ? plan.body() : null;
@@ -134,7 +149,7 @@ final class HttpTool {
     });
   }
 
-  private void respond(HttpRequestPlan plan, URI uri, JsonObject headers, int maxBytes, int hops,
+  private void respond(HttpRequestPlan plan, URI uri, Headers headers, int maxBytes, int hops,
       HttpClientResponse response, AtomicReference<HttpClientRequest> current, Promise<String> result) {
     int status = response.statusCode();
     String location = response.getHeader("Location");
@@ -144,14 +159,14 @@ final class HttpTool {
         result.tryFail(new ToolFailure("tool_failed", "The tool redirected more than " + MAX_REDIRECTS + " times"));
         return;
       }
-      String next;
+      URI next;
       try {
-        next = uri.resolve(location.strip()).toString();
+        next = uri.resolve(location.strip());
       } catch (RuntimeException bad) {
         result.tryFail(new ToolFailure("tool_failed", "The tool redirected to an invalid address"));
         return;
       }
-      hop(plan, next, headers, maxBytes, hops + 1, current, result);
+      hop(plan, next.toString(), headers.after(uri, next), maxBytes, hops + 1, current, result);
       return;
     }
     ResponseBody.read(response, maxBytes, "tool").onComplete(read -> {
