@@ -16,6 +16,7 @@ import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,7 @@ final class AdminAuthHandler implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(AdminAuthHandler.class);
   private static final String PREFIX = "Bearer ";
   private static final String KEY = "admin-auth|";
+  private static final String RECHECK = "parley.principal.recheck";
 
   private final AdminToken token;
   private final boolean bootstrapEnabled;
@@ -99,12 +101,12 @@ final class AdminAuthHandler implements Handler<RoutingContext> {
       }
       String presented = header.substring(PREFIX.length()).strip();
       if (presented.startsWith(Secrets.TOKEN)) {
-        return accounts.checkToken(RequestIds.get(ctx), Secrets.hash(presented))
-            .map(user -> principal("token", user))
+        String hash = Secrets.hash(presented);
+        return recheckable(ctx, () -> accounts.checkToken(RequestIds.get(ctx), hash).map(user -> principal("token", user)))
             .recover(failure -> isUnauthorized(failure) ? refused(ctx, address, now) : Future.failedFuture(failure));
       }
-      return bootstrapEnabled && token.matches(presented) ? Future.succeededFuture(Principal.BOOTSTRAP)
-          : refused(ctx, address, now);
+      return bootstrapEnabled && token.matches(presented)
+          ? recheckable(ctx, () -> Future.succeededFuture(Principal.BOOTSTRAP)) : refused(ctx, address, now);
     }
     String session = SessionCookie.of(ctx);
     if (session == null) {
@@ -114,7 +116,25 @@ final class AdminAuthHandler implements Handler<RoutingContext> {
       return Future.failedFuture(new ParleyException(ErrorCodes.FORBIDDEN, "csrf_failed",
           "A signed-in write needs the X-CSRF-Token header that GET /api/me gives"));
     }
-    return accounts.checkSession(RequestIds.get(ctx), Secrets.hash(session)).map(user -> principal("user", user));
+    String hash = Secrets.hash(session);
+    return recheckable(ctx, () -> accounts.checkSession(RequestIds.get(ctx), hash).map(user -> principal("user", user)));
+  }
+
+  /**
+   * Runs {@code check} and keeps it on the context, so that a response that outlives the request (the inbox channel)
+   * can check the same credential again later ({@link #recheck}).
+   */
+  private static Future<Principal> recheckable(RoutingContext ctx, Supplier<Future<Principal>> check) {
+    ctx.put(RECHECK, check);
+    return check.get();
+  }
+
+  /**
+   * The check of the request's credential, run again: the principal it stands for now, or 401 once the session or
+   * token has ended (signed out, expired, revoked, its user disabled, re-scoped, demoted or removed).
+   */
+  static Supplier<Future<Principal>> recheck(RoutingContext ctx) {
+    return ctx.get(RECHECK);
   }
 
   private Future<Principal> refused(RoutingContext ctx, String address, long now) {

@@ -144,7 +144,8 @@ public class HttpVerticle extends VerticleBase {
     chatRoutes = new ChatRoutes(clients, publicUrl, limiter, clientAddress, config, timeouts);
     chatRoutes.mount(router);
     new DataRoutes(clients).mount(router);
-    inboxChannels = new InboxChannels(vertx, config.getInteger("inbox_channels", InboxChannels.DEFAULT_MAX));
+    inboxChannels = new InboxChannels(vertx, config.getInteger("inbox_channels", InboxChannels.DEFAULT_MAX),
+        config.getLong("inbox_recheck_ms", InboxChannels.DEFAULT_RECHECK_MS));
     new InboxRoutes(clients.conversations(), clients.accounts(), inboxChannels).mount(router);
     new BotsHandler(clients, new Deploy(publicUrl)).mount(router);
     new DocumentsHandler(clients).mount(router);

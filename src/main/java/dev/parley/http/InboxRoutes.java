@@ -94,7 +94,7 @@ final class InboxRoutes {
   private static JsonObject agentOf(JsonObject user, String botId) {
     Role role = Role.parse(user.getString(Fields.ROLE));
     JsonArray bots = user.getJsonArray(Fields.BOT_IDS);
-    boolean enabled = !"disabled".equals(user.getString("status"));
+    boolean enabled = !Boolean.TRUE.equals(user.getBoolean("disabled"));
     if (role == null || !role.atLeast(Role.AGENT) || !enabled || (bots != null && !bots.contains(botId))) {
       throw ParleyException.invalid(Fields.USER_ID, "That user is not an agent of this bot");
     }
