@@ -67,8 +67,36 @@ final class Admission {
         throw refused("sso_no_role", "Single sign-on has no default role for new accounts");
       }
     }
-    String name = claims.getValue("name") instanceof String text && !text.isBlank() ? text.trim() : email;
-    return new VerifiedIdentity(claims.getString("sub"), email, name, role, existing.map(ExistingUser::id).orElse(null));
+    return new VerifiedIdentity(claims.getString("sub"), email, displayName(claims, email), role, existing.map(ExistingUser::id).orElse(null));
+  }
+
+  /**
+   * The person's display name: the token's {@code name}, else its given and family names, else made from the email's
+   * local part ("jo.ann_lee" → "Jo Ann Lee"). Never the address itself: visitors see an agent's name when a person
+   * takes their conversation over.
+   */
+  static String displayName(JsonObject claims, String email) {
+    String name = text(claims, "name");
+    if (name.isEmpty()) {
+      name = (text(claims, "given_name") + " " + text(claims, "family_name")).strip();
+    }
+    if (name.isEmpty()) {
+      StringBuilder made = new StringBuilder();
+      for (String word : email.substring(0, email.indexOf('@')).split("[._+\\-]+")) {
+        if (!word.isEmpty()) {
+          made.append(made.length() == 0 ? "" : " ").append(Character.toUpperCase(word.charAt(0))).append(word.substring(1));
+        }
+      }
+      name = made.length() == 0 ? "Agent" : made.toString();
+    }
+    if (name.length() <= 100) {
+      return name;
+    }
+    return name.substring(0, Character.isHighSurrogate(name.charAt(99)) ? 99 : 100).strip();
+  }
+
+  private static String text(JsonObject claims, String claim) {
+    return claims.getValue(claim) instanceof String text ? text.strip() : "";
   }
 
   /** The highest role any value of the claim maps to (the claim is a string or a list of strings). */

@@ -80,6 +80,18 @@ class SsoAccountsTest {
   }
 
   @Test
+  void a_new_person_without_a_name_claim_is_named_from_the_email_but_never_shown_as_the_address() {
+    OidcBrowser.vouch(provider, OidcBrowser.claims("jo.ann_lee@example.com", "parley-editors"));
+    HttpResponse<Buffer> callback = Await.result(browser.signIn());
+    assertThat(callback.statusCode()).as(callback.bodyAsString()).isEqualTo(302);
+
+    JsonArray all = Await.result(app.admin(HttpMethod.GET, "/api/users").send()).bodyAsJsonObject().getJsonArray("users");
+    JsonObject jo = all.stream().map(JsonObject.class::cast)
+        .filter(u -> u.getString("email").equals("jo.ann_lee@example.com")).findFirst().orElseThrow();
+    assertThat(jo.getString("name")).isEqualTo("Jo Ann Lee");
+  }
+
+  @Test
   void an_invited_person_is_brought_to_the_role_the_provider_maps_and_keeps_one_account() {
     Operators people = new Operators(app);
     JsonObject invited = people.invite("sam@example.com", "viewer", null);
