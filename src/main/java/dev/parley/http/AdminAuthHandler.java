@@ -141,7 +141,7 @@ final class AdminAuthHandler implements Handler<RoutingContext> {
     return limiter.hit(KEY + address, now).compose(hit -> {
       if (hit == maxFailures) {
         LOG.warn("[{}] {} wrong admin tokens from {} within a minute (last on {} {}); its admin requests get 429 "
-            + "until the minute ends", RequestIds.get(ctx), maxFailures, address, ctx.request().method(), ctx.normalizedPath());
+            + "until the minute ends", RequestIds.get(ctx), maxFailures, address, ctx.request().method(), Secrets.loggedPath(ctx));
       }
       return Future.failedFuture(new ParleyException(ErrorCodes.UNAUTHORIZED, "unauthorized",
           "Sign in, or send a valid token (Authorization: Bearer <token>)"));

@@ -30,7 +30,7 @@ final class ApiErrors implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     ParleyException error = toError(ctx);
     if (error.status() >= 500) {
-      LOG.warn("[{}] {} {} failed: {} {}", RequestIds.get(ctx), ctx.request().method(), ctx.normalizedPath(),
+      LOG.warn("[{}] {} {} failed: {} {}", RequestIds.get(ctx), ctx.request().method(), Secrets.loggedPath(ctx),
           error.status(), error.code());
     }
     send(ctx, error);
@@ -66,7 +66,7 @@ final class ApiErrors implements Handler<RoutingContext> {
       return parley;
     }
     if (failure != null && ctx.statusCode() <= 0) {
-      return Failures.safe(failure, ctx.normalizedPath());
+      return Failures.safe(failure, Secrets.loggedPath(ctx));
     }
     int status = ctx.statusCode() > 0 ? ctx.statusCode() : ErrorCodes.INTERNAL;
     String[] known = BY_STATUS.get(status);

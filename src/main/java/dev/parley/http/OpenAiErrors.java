@@ -23,7 +23,7 @@ final class OpenAiErrors implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     ParleyException error = ApiErrors.toError(ctx);
     if (error.status() >= 500) {
-      LOG.warn("[{}] {} {} failed: {} {}", RequestIds.get(ctx), ctx.request().method(), ctx.normalizedPath(),
+      LOG.warn("[{}] {} {} failed: {} {}", RequestIds.get(ctx), ctx.request().method(), Secrets.loggedPath(ctx),
           error.status(), error.code());
     }
     if (ctx.response().headWritten()) {

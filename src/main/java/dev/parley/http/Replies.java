@@ -81,6 +81,6 @@ final class Replies {
   }
 
   static void fail(RoutingContext ctx, Throwable failure) {
-    ctx.fail(Failures.safe(failure, ctx.normalizedPath()));
+    ctx.fail(Failures.safe(failure, Secrets.loggedPath(ctx)));
   }
 }
