@@ -80,6 +80,13 @@ final class OpenAiEmbeddings implements Embedder {
           backoffInitialMs, backoffMaxMs, maxRetryAfterMs);
     }
 
+    /** The endpoint ({@link #where()}) and model, never the key nor the base URL's query. */
+    @Override
+    public String toString() {
+      return "OpenAiEmbeddings.Settings[where=" + where() + ", model=" + model + ", dimensions=" + dimensions
+          + ", api_key=" + (apiKey == null ? "unset" : "set") + "]";
+    }
+
     /** The base URL without credentials, for log lines. */
     String where() {
       URI uri = URI.create(baseUrl);

@@ -95,6 +95,12 @@ final class HttpTool {
           && AddressGate.port(from) == AddressGate.port(target);
       return sameOrigin ? this : new Headers(plain, plain);
     }
+
+    /** The header names only: the values may be credentials. */
+    @Override
+    public String toString() {
+      return "Headers[sent=" + sent.fieldNames() + ", plain=" + plain.fieldNames() + "]";
+    }
   }
 
   private void hop(HttpRequestPlan plan, String url, Headers headers, int maxBytes, int hops,

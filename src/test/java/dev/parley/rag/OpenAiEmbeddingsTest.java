@@ -273,4 +273,12 @@ class OpenAiEmbeddingsTest {
     assertThat(defaults.batch()).isEqualTo(64);
     assertThat(defaults.where()).doesNotContain(KEY);
   }
+
+  @Test
+  void the_settings_as_text_name_the_endpoint_and_model_but_never_the_key() {
+    OpenAiEmbeddings.Settings settings = OpenAiEmbeddings.Settings.from(new JsonObject().put("api_key", KEY)
+        .put("base_url", "https://embed.example.test/v1?key=" + KEY));
+    assertThat(settings.toString()).contains("embed.example.test").contains("text-embedding-3-small")
+        .doesNotContain(KEY).doesNotContain(LogCanary.MARK);
+  }
 }
