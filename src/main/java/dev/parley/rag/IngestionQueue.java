@@ -133,9 +133,14 @@ final class IngestionQueue {
     rows.remove(id);
   }
 
-  /** A deleted bot: its documents being processed stop at their next step. */
+  /**
+   * A deleted bot: its documents being processed stop at their next step. Remembered only while documents are queued
+   * or running (every deletion used to stay here until the process stopped).
+   */
   void forgetBot(String botId) {
-    deletedBots.add(botId);
+    if (!queued.isEmpty()) {
+      deletedBots.add(botId);
+    }
   }
 
   boolean cancelled(String id) {
@@ -162,6 +167,9 @@ final class IngestionQueue {
       worker.run(id, reindexing.remove(id), place).onComplete(done -> {
         queued.remove(id);
         cancelled.remove(id);
+        if (queued.isEmpty()) {
+          deletedBots.clear();
+        }
         if (done.failed()) {
           LOG.error("Ingestion of document {} ended unexpectedly", id, done.cause());
         }

@@ -62,6 +62,7 @@ class IngestionQueueTest {
     assertThatThrownBy(() -> queue.checkCancelled("a", "bot")).isInstanceOf(IngestionQueue.Cancelled.class);
     worker.running.get("a").complete();
     assertThat(queue.cancelled("a")).as("forgotten once its run ended").isFalse();
+    queue.enqueue("b");
     queue.forgetBot("gone");
     assertThat(queue.dropped("b", "gone")).isTrue();
   }
@@ -109,5 +110,21 @@ class IngestionQueueTest {
         .containsOnlyKeys("a", "b", "c", "d", "e");
     worker.places.get("b").handedOver();
     assertThat(worker.running).as("b in the index: its chunks no longer count").containsKey("f");
+  }
+
+  @Test
+  void a_deleted_bot_is_remembered_only_while_documents_are_in_flight() {
+    IngestionQueue queue = new IngestionQueue(null, null, 1, 16);
+    Held worker = new Held();
+    queue.runWith(worker);
+    for (int i = 0; i < 1_000; i++) {
+      queue.forgetBot("deleted-" + i);
+    }
+    assertThat(queue.dropped("any", "deleted-7")).as("nothing was in flight: nothing to remember").isFalse();
+    queue.enqueue("a");
+    queue.forgetBot("owner-of-a");
+    assertThat(queue.dropped("a", "owner-of-a")).isTrue();
+    worker.running.get("a").complete();
+    assertThat(queue.dropped("a", "owner-of-a")).as("forgotten once its last document ended").isFalse();
   }
 }
