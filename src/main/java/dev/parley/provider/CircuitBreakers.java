@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * caused by the request) proves the provider is up and clears the count. While the circuit is
  * open a call fails at once with {@link ProviderFailure#circuitOpen(long)}, carrying the time
  * left until a probe is let through. The breaker's own timeout is off: the verticle's deadline
- * bounds every call.
+ * bounds every call. At most {@value #MAX_CIRCUITS} circuits are kept: past that, the closed ones are forgotten.
  */
 final class CircuitBreakers implements Shareable {
 
@@ -32,6 +32,9 @@ final class CircuitBreakers implements Shareable {
 
   private final Vertx vertx;
   private final ProviderSettings.Breaker settings;
+  /** The most circuits kept ({@link #execute}). */
+  static final int MAX_CIRCUITS = 10_000;
+
   private final Map<String, Circuit> circuits = new ConcurrentHashMap<>();
 
   private CircuitBreakers(Vertx vertx, ProviderSettings.Breaker settings) {
@@ -52,10 +55,24 @@ final class CircuitBreakers implements Shareable {
 
   /** Runs {@code call} through the breaker of {@code provider} at {@code baseUrl}. */
   <T> Future<T> execute(String provider, String baseUrl, Supplier<Future<T>> call) {
-    Circuit circuit = circuits.computeIfAbsent(provider + " " + baseUrl, key -> new Circuit(provider, baseUrl));
+    String key = provider + " " + baseUrl;
+    if (circuits.size() >= MAX_CIRCUITS && !circuits.containsKey(key)) {
+      // base URLs come from bots' settings, and every one changed or deleted left its circuit here: closed
+      // circuits hold nothing worth keeping, open ones are kept unless nothing else makes room
+      circuits.values().removeIf(known -> known.breaker.state() == CircuitBreakerState.CLOSED);
+      if (circuits.size() >= MAX_CIRCUITS) {
+        circuits.clear();
+      }
+    }
+    Circuit circuit = circuits.computeIfAbsent(key, k -> new Circuit(provider, baseUrl));
     return circuit.breaker.<T>execute(call).recover(failure -> failure instanceof OpenCircuitException
         ? Future.failedFuture(ProviderFailure.circuitOpen(circuit.retryAfterMs()))
         : Future.failedFuture(failure));
+  }
+
+  /** How many circuits are kept (for tests). */
+  int size() {
+    return circuits.size();
   }
 
   /** The state of the breaker of {@code provider} at {@code baseUrl}: closed when it has none yet. */
