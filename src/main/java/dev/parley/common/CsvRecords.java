@@ -5,15 +5,15 @@ import java.util.List;
 
 /**
  * Reads RFC 4180 CSV text: cells separated by commas, quoted cells with commas, doubled quotes and line breaks,
- * rows ending in CRLF or LF; a leading byte-order mark is skipped and blank lines are left out. Bounded by its
- * caller's input (the request body limit).
+ * rows ending in CRLF or LF; a leading byte-order mark is skipped and blank lines are left out. A NUL character is
+ * refused, as in JSON bodies (PostgreSQL cannot store it). Bounded by its caller's input (the request body limit).
  */
 public final class CsvRecords {
 
   private CsvRecords() {
   }
 
-  /** The rows of {@code text}; {@link IllegalArgumentException} for a quote left open. */
+  /** The rows of {@code text}; {@link IllegalArgumentException} for a quote left open or a NUL. */
   public static List<List<String>> parse(String text) {
     List<List<String>> rows = new ArrayList<>();
     List<String> row = new ArrayList<>();
@@ -23,6 +23,9 @@ public final class CsvRecords {
     int start = text.startsWith("\uFEFF") ? 1 : 0;
     for (int i = start; i < text.length(); i++) {
       char c = text.charAt(i);
+      if (c == '\u0000') {
+        throw new IllegalArgumentException("Row " + (rows.size() + 1) + " holds a NUL character (U+0000)");
+      }
       if (quoted) {
         if (c == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
           cell.append('"');
@@ -52,7 +55,7 @@ public final class CsvRecords {
       }
     }
     if (quoted) {
-      throw new IllegalArgumentException("A quoted cell is not closed");
+      throw new IllegalArgumentException("A quoted cell is not closed (a '\"' is missing)");
     }
     end(rows, row, cell, any);
     return rows;

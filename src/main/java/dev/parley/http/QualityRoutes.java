@@ -98,7 +98,7 @@ final class QualityRoutes {
     if (empty) {
       throw ParleyException.badRequest("invalid_json", "The request body must be a JSON list of questions");
     }
-    return EvaluationQuestions.fromJson(StrictJson.parse(ctx.body().buffer()));
+    return EvaluationQuestions.fromJson(JsonText.valid(StrictJson.parse(ctx.body().buffer())));
   }
 
   private void list(RoutingContext ctx) {

@@ -42,7 +42,7 @@ final class AnswerCsv {
     try {
       rows = CsvRecords.parse(text);
     } catch (IllegalArgumentException e) {
-      throw ParleyException.invalid("csv", "The CSV ends inside a quoted cell (a '\"' is missing)");
+      throw ParleyException.invalid("csv", "The CSV cannot be read: " + e.getMessage());
     }
     if (rows.isEmpty()) {
       throw ParleyException.invalid("csv", "The CSV is empty: send a header 'question,answer,alt_questions' and rows");

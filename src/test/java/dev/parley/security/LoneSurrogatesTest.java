@@ -141,4 +141,19 @@ class LoneSurrogatesTest {
       return after;
     }).onComplete(test.succeedingThenComplete());
   }
+
+  @Test
+  void an_evaluation_with_a_lone_surrogate_is_refused_before_any_question_is_asked(VertxTestContext test) {
+    int calls = app.openai.requestCount();
+    String evaluations = "/api/bots/" + botId + "/evaluations";
+    send(HttpMethod.POST, evaluations, "{\"questions\": [{\"question\": \"When " + HIGH + " open?\"}]}")
+        .compose(response -> {
+          refused(response, "questions[0].question");
+          return app.admin(HttpMethod.GET, evaluations).send();
+        }).map(list -> {
+          assertThat(list.bodyAsJsonObject().getJsonArray("evaluations")).isEmpty();
+          assertThat(app.openai.requestCount()).isEqualTo(calls);
+          return list;
+        }).onComplete(test.succeedingThenComplete());
+  }
 }

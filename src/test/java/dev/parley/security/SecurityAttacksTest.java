@@ -272,7 +272,7 @@ class SecurityAttacksTest {
         body("message array", json, "{\"message\": [\"hi\"]}", 400, "invalid_message"),
         body("message empty", json, "{\"message\": \"\"}", 400, "invalid_message"),
         body("message blank", json, "{\"message\": \" \\n\\t \"}", 400, "invalid_message"),
-        body("message with NUL", json, "{\"message\": \"a\\u0000b\"}", 400, "invalid_message"),
+        body("message with NUL", json, "{\"message\": \"a\\u0000b\"}", 400, "invalid_text"),
         body("message over max_message_chars", json, "{\"message\": \"" + "x".repeat(4_001) + "\"}", 413, "message_too_long"),
         body("stream not boolean", json, "{\"message\": \"hi\", \"stream\": \"yes\"}", 400, "invalid_stream"),
         body("session_id number", json, "{\"message\": \"hi\", \"session_id\": 12345678}", 400, "invalid_session_id"),
