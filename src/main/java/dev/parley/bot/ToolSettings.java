@@ -206,7 +206,10 @@ final class ToolSettings {
     }
   }
 
-  /** The template with its placeholders in the path or query only: the host is the operator's, never the model's. */
+  /**
+   * The template with its placeholders in the path or query only: the host is the operator's, never the model's. Its
+   * scheme and authority are saved as {@link WebAddresses} writes them, as every other stored URL is.
+   */
   private static String urlTemplate(String field, String url, Set<String> known) {
     placeholdersKnown(field, url, known);
     String filled = PLACEHOLDER.matcher(url).replaceAll("x");
@@ -220,7 +223,9 @@ final class ToolSettings {
       throw ParleyException.invalid(field, "'" + field + "' may have placeholders in its path and query, not its host");
     }
     WebAddresses.url(field, filled, false);
-    return url;
+    // scheme and host as a browser writes them (they hold no placeholder); the path and query as given
+    int end = hostEnd < 0 ? url.length() : hostEnd;
+    return WebAddresses.url(field, url.substring(0, end), false) + url.substring(end);
   }
 
   private static int indexOfAny(String text, int from, String chars) {

@@ -122,4 +122,18 @@ class ToolSettingsApiTest {
       return response;
     }).onComplete(test.succeedingThenComplete());
   }
+
+  @Test
+  void tool_urls_are_saved_with_scheme_and_host_as_browsers_write_them_and_placeholders_kept(VertxTestContext test) {
+    JsonObject http = orderTool().put("url", "HTTPS://Shop.EXAMPLE.com:443/api/orders/{order_id}?full=1");
+    JsonObject mcp = new JsonObject().put("type", "mcp").put("name", "docs").put("url", "HTTPS://MCP.Example.COM:443/mcp");
+    send(HttpMethod.POST, "/api/bots", new JsonObject().put("name", "Shop").put("tools", new JsonArray().add(http).add(mcp)))
+        .map(created -> {
+          assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
+          JsonArray tools = created.bodyAsJsonObject().getJsonArray("tools");
+          assertThat(tools.getJsonObject(0).getString("url")).isEqualTo("https://shop.example.com/api/orders/{order_id}?full=1");
+          assertThat(tools.getJsonObject(1).getString("url")).isEqualTo("https://mcp.example.com/mcp");
+          return created;
+        }).onComplete(test.succeedingThenComplete());
+  }
 }
