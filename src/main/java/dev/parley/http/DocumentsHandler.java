@@ -34,6 +34,8 @@ final class DocumentsHandler {
 
   /** The most files one upload may add (the knowledge base's limit too). */
   private static final int MAX_FILES = 100;
+  /** The most passages a search preview shows, as {@code parley.rag.search} allows. */
+  private static final int MAX_TOP_K = 50;
 
   private static final Set<String> EXTENSIONS = Set.of("txt", "text", "md", "markdown", "html", "htm", "pdf", "docx");
 
@@ -168,6 +170,11 @@ final class DocumentsHandler {
     if (!(query instanceof String q) || q.isBlank()) {
       throw ParleyException.invalid("query", "'query' must be a non-empty string");
     }
+    Object topK = body.getValue(Fields.TOP_K);
+    if (topK != null && !(topK instanceof Integer k && k >= 1 && k <= MAX_TOP_K)) {
+      // a fraction, or a number past an int that intValue() would wrap into the range, is not a top_k
+      throw ParleyException.invalid(Fields.TOP_K, "'top_k' must be a whole number from 1 to " + MAX_TOP_K);
+    }
     Object mode = body.getValue(Fields.MODE);
     if (mode != null && !(mode instanceof String)) {
       throw ParleyException.invalid("mode", "'mode' must be hybrid, vector or bm25");
@@ -175,9 +182,9 @@ final class DocumentsHandler {
     String requestId = RequestIds.get(ctx);
     bots.get(requestId, botId).compose(bot -> {
       JsonObject settings = bot.getJsonObject("rag", new JsonObject());
-      int topK = number(body, Fields.TOP_K, settings.getInteger("top_k", 4)).intValue();
       double minScore = number(body, Fields.MIN_SCORE, settings.getDouble("min_score", 0.0)).doubleValue();
-      return rag.retrieve(requestId, botId, q, topK, minScore, (String) mode);
+      return rag.retrieve(requestId, botId, q, topK == null ? settings.getInteger("top_k", 4) : (Integer) topK, minScore,
+          (String) mode);
     }).onComplete(Replies.json(ctx, 200, found -> new JsonObject().put(Fields.RESULTS, found.getJsonArray(Fields.RESULTS))
         .put(Fields.NOTHING_FOUND, found.getBoolean(Fields.NOTHING_FOUND, false))));
   }
