@@ -10,7 +10,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.util.Locale;
 
 /**
  * A bot's stored answers (issue 16; owned by the rag component, {@link RagClient}), behind {@link AdminAuthHandler}
@@ -82,8 +81,7 @@ final class AnswersHandler {
 
   private void importCsv(RoutingContext ctx) {
     String botId = BotsHandler.botId(ctx);
-    String type = ctx.request().getHeader("Content-Type");
-    if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("text/csv")) {
+    if (!JsonBodies.hasType(ctx, "text/csv")) {
       throw new ParleyException(ErrorCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
           "Send the answers as text/csv with the header question,answer,alt_questions");
     }

@@ -32,9 +32,21 @@ final class JsonBodies {
     return ctx.get(PARSED);
   }
 
+  /**
+   * Whether the request's Content-Type is the media type {@code type} (any case, with or without parameters such as
+   * {@code charset}); {@code application/json-seq} or {@code application/jsonp} is not {@code application/json}.
+   */
+  static boolean hasType(RoutingContext ctx, String type) {
+    String header = ctx.request().getHeader("Content-Type");
+    if (header == null) {
+      return false;
+    }
+    int parameters = header.indexOf(';');
+    return (parameters < 0 ? header : header.substring(0, parameters)).strip().equalsIgnoreCase(type);
+  }
+
   private static JsonObject parse(RoutingContext ctx) {
-    String type = ctx.request().getHeader("Content-Type");
-    if (type == null || !type.toLowerCase().startsWith("application/json")) {
+    if (!hasType(ctx, "application/json")) {
       throw new ParleyException(ErrorCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
           "Send the body as application/json");
     }

@@ -13,7 +13,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 
 /**
  * Answer quality (admin, issue 16): {@code GET /api/bots/{id}/gaps?days=30} (1–{@value KnowledgeGaps#MAX_DAYS};
@@ -82,16 +81,14 @@ final class QualityRoutes {
   }
 
   private static JsonArray questions(RoutingContext ctx) {
-    String type = ctx.request().getHeader("Content-Type");
-    type = type == null ? "" : type.toLowerCase(Locale.ROOT);
     boolean empty = ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() <= 0;
-    if (type.startsWith("text/csv")) {
+    if (JsonBodies.hasType(ctx, "text/csv")) {
       if (empty) {
         throw ParleyException.invalid("questions", "The CSV body is empty");
       }
       return EvaluationQuestions.fromCsv(ctx.body().buffer().toString(StandardCharsets.UTF_8));
     }
-    if (!type.startsWith("application/json")) {
+    if (!JsonBodies.hasType(ctx, "application/json")) {
       throw new ParleyException(ErrorCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
           "Send the questions as application/json or text/csv");
     }

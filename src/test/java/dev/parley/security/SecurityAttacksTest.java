@@ -285,6 +285,8 @@ class SecurityAttacksTest {
             new byte[] {(byte) 0xC3, (byte) 0x28, (byte) 0xFF, (byte) 0xFE}, "\"}".getBytes(StandardCharsets.UTF_8)),
             400, "invalid_json"),
         body("text/plain", "text/plain", "{\"message\": \"hi\"}", 415, "unsupported_media_type"),
+        body("application/json-seq", "application/json-seq", "{\"message\": \"hi\"}", 415, "unsupported_media_type"),
+        body("application/jsonp", "application/jsonp; charset=utf-8", "{\"message\": \"hi\"}", 415, "unsupported_media_type"),
         body("form-urlencoded", "application/x-www-form-urlencoded", "message=hi", 415, "unsupported_media_type"),
         body("multipart", "multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\nhi\r\n--x--\r\n",
             415, "unsupported_media_type"),
