@@ -6,6 +6,15 @@ package dev.parley.rag;
  */
 record Block(int level, String text) {
 
+  /**
+   * NUL is not text (PostgreSQL cannot store it, and request bodies refuse it); an extractor can still yield one (a
+   * text file with one past the part checked for binary content, a PDF glyph without a character), so every block's
+   * text holds U+FFFD in its place, as bad bytes get when decoded.
+   */
+  Block {
+    text = text == null || text.indexOf('\u0000') < 0 ? text : text.replace('\u0000', '\uFFFD');
+  }
+
   static Block heading(int level, String text) {
     return new Block(Math.max(1, Math.min(6, level)), text);
   }

@@ -3,6 +3,7 @@ package dev.parley.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.testing.Await;
+import dev.parley.testing.Knowledge;
 import dev.parley.testing.Operators;
 import dev.parley.testing.Operators.SignedIn;
 import dev.parley.testing.ParleyTest;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * NUL (U+0000) is not text, as a chat message already was not: PostgreSQL cannot store it, and a model, a tool or a
  * mail would get something else than the operator saw. Every JSON body that holds one, in any string or field name,
  * is refused with 400 {@code invalid_text} naming the field, as a lone surrogate is; a CSV import with one in any
- * cell is a 422. Nothing is stored.
+ * cell is a 422. Nothing is stored. A document whose extracted text holds one keeps U+FFFD in its place.
  */
 @ParleyTest
 @Timeout(value = 90, timeUnit = TimeUnit.SECONDS)
@@ -116,5 +117,19 @@ class NulCharactersTest {
 
     assertThat(listed(bot + "/answers", "answers")).isEmpty();
     assertThat(listed(bot + "/evaluations", "evaluations")).isEmpty();
+  }
+
+  @Test
+  void a_text_file_with_nul_past_its_first_4_kib_is_ingested_with_a_replacement_character() {
+    String bot = Await.result(Knowledge.bot(app, new JsonObject())).getString("id");
+    String filler = "Our shop opens at nine and closes at five on weekdays. ".repeat(100);
+    HttpResponse<Buffer> upload = Await.result(Knowledge.upload(app, bot, "hours.txt", "text/plain",
+        Knowledge.utf8(filler + "\n\nThe zebra\u0000code is ZX-9.")));
+    assertThat(upload.statusCode()).as(upload.bodyAsString()).isEqualTo(202);
+    JsonObject doc = Await.result(Knowledge.settled(app, bot,
+        upload.bodyAsJsonObject().getJsonArray("documents").getJsonObject(0).getString("id")));
+    assertThat(doc.getString("status")).as(doc.encode()).isEqualTo("ready");
+    JsonArray found = Await.result(Knowledge.search(app, bot, "zebra code ZX-9"));
+    assertThat(found.encode()).contains("zebra\ufffdcode").doesNotContain("\\u0000");
   }
 }
