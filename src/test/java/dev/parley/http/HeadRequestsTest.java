@@ -2,6 +2,7 @@ package dev.parley.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.testing.BotKeys;
 import dev.parley.testing.ParleyTest;
 import dev.parley.testing.RawHttp;
 import dev.parley.testing.TestApp;
@@ -25,6 +26,7 @@ class HeadRequestsTest {
 
   private static TestApp app;
   private static String botId;
+  private static String key;
 
   @BeforeAll
   static void bot(VertxTestContext test) {
@@ -39,6 +41,9 @@ class HeadRequestsTest {
       "/admin/admin.css", "/chat/chat.js", "/openapi.yaml", "/docs", "/docs/init.js", "/docs/assets/swagger-ui.css",
       "/health/live", "/api/chat/{bot}/config", "/api/chat/{bot}/session/head-session-1",
       "/api/bots", "/api/bots/{bot}", "/api/bots/{bot}/documents", "/api/bots/{bot}/stats",
+      "/api/bots/{bot}/answers", "/api/bots/{bot}/answers/export", "/api/bots/{bot}/gaps", "/api/bots/{bot}/evaluations",
+      "/api/bots/{bot}/api-keys", "/api/bots/{bot}/conversations", "/api/users", "/api/audit", "/api/inbox", "/api/me",
+      "/api/setup", "/api/auth/sso", "/v1/models", "/v1/models/{bot}", "/v1/models/bot_missing",
       "/chat/bot_missing", "/nothing-here", "/"})
   void head_answers_like_get_without_a_body(String route) throws Exception {
     String path = route.replace("{bot}", botId);
@@ -80,8 +85,12 @@ class HeadRequestsTest {
   }
 
   private static HttpResponse<Buffer> send(HttpMethod method, String path) throws Exception {
-    HttpRequest<Buffer> request = path.startsWith("/api/bots") || path.equals("/metrics")
-        ? app.admin(method, path) : app.client.request(method, path);
+    if (key == null && path.startsWith("/v1/")) {
+      key = new BotKeys(app).key(botId);
+    }
+    HttpRequest<Buffer> request = path.startsWith("/v1/") ? new BotKeys(app).with(key, method, path)
+        : path.startsWith("/api/") && !path.startsWith("/api/chat/") && !path.equals("/api/setup")
+        || path.equals("/metrics") ? app.admin(method, path) : app.client.request(method, path);
     return request.send().await(20, TimeUnit.SECONDS);
   }
 }

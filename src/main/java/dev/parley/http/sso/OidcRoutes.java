@@ -95,8 +95,8 @@ public final class OidcRoutes {
     if (settings != null) {
       oidc.put("login_url", LOGIN_PATH);
     }
-    ctx.response().putHeader("Content-Type", "application/json; charset=utf-8").putHeader("Cache-Control", "no-store")
-        .end(new JsonObject().put("oidc", oidc).encode());
+    RefusalPage.end(ctx.response().putHeader("Content-Type", "application/json; charset=utf-8")
+        .putHeader("Cache-Control", "no-store"), new JsonObject().put("oidc", oidc).encode());
   }
 
   private void login(RoutingContext ctx) {
