@@ -62,7 +62,8 @@ public record OidcSettings(String issuer, String clientId, String clientSecret, 
     String base = trimSlash(publicUrl);
     return new OidcSettings(issuer, clientId.trim(), blank(secret) ? null : secret, List.copyOf(domains),
         oidc.getString("role_claim", "groups"), Map.copyOf(mapping), provisioning, defaultRole, List.copyOf(scopes),
-        base + CALLBACK_PATH, base.startsWith("https://"));
+        // a scheme is case-insensitive (RFC 3986 §3.1): HTTPS://… is https, as the session cookie decides too
+        base + CALLBACK_PATH, base.regionMatches(true, 0, "https://", 0, 8));
   }
 
   @Override

@@ -280,6 +280,14 @@ class OidcSignInTest {
     assertThat(settings.toString()).doesNotContain(SECRET).contains("client_secret=set");
   }
 
+  @Test
+  void the_sign_in_flow_cookie_is_secure_when_the_public_url_is_https_in_any_case() {
+    assertThat(OidcSettings.from(new JsonObject().put("oidc", oidcConfig()), "HTTPS://Chat.Example.com").secureCookie())
+        .isTrue();
+    assertThat(OidcSettings.from(new JsonObject().put("oidc", oidcConfig()), "http://127.0.0.1:1").secureCookie())
+        .isFalse();
+  }
+
   /** Runs {@code steps} against an HTTP verticle that {@code deploy} starts on another port, then undeploys it. */
   private static <T> Future<T> onAnotherServer(Vertx vertx, Function<Integer, Future<String>> deploy,
       Function<OidcBrowser, Future<T>> steps) {
