@@ -4,6 +4,8 @@ import dev.parley.common.Addresses;
 import dev.parley.common.BusHandlers;
 import dev.parley.common.Fields;
 import dev.parley.common.ParleyException;
+import dev.parley.common.PasswordSeal;
+import dev.parley.common.SecretBox;
 import dev.parley.db.Database;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -18,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * keys ({@link BotKeys}), the other credentials of the admin data. Deployed by the
  * {@code bot} role, which owns the admin data. No secret crosses the bus: the HTTP edge makes every invite,
  * session id and token, hands it out once and sends its SHA-256 ({@code *_hash}); a password travels as its
- * Argon2id hash, made and checked at the edge. A user is {@code {id, email, name, role, bot_ids, disabled,
+ * Argon2id hash, made and checked at the edge, and {@code password_hash} on this component's addresses is always that
+ * hash sealed with the shared secret key ({@link PasswordSeal}), never the hash itself. A user is {@code {id, email, name, role, bot_ids, disabled,
  * password_set, invite_expires_at, created_at, updated_at}} ({@code bot_ids} null = every bot).
  *
  * <table>
@@ -77,7 +80,10 @@ public class AccountVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     JsonObject config = config();
-    return Database.open(vertx, config.getJsonObject("database"), config.getString("data_dir", "./data")).compose(db -> {
+    return Future.all(Database.open(vertx, config.getJsonObject("database"), config.getString("data_dir", "./data")),
+        SecretBox.load(vertx, config)).compose(opened -> {
+      Database db = opened.resultAt(0);
+      SecretBox box = opened.resultAt(1);
       database = db;
       Users users = new Users(db);
       Sessions sessions = new Sessions(db, config.getLong("session_idle_ms", Sessions.DEFAULT_IDLE_MS),
@@ -90,16 +96,17 @@ public class AccountVerticle extends VerticleBase {
           .onFailure(failure -> LOG.warn("Could not sweep expired sessions: {}", failure.toString())));
       return Future.all(List.of(
           consume(Addresses.ACCOUNT_SETUP_STATUS, body -> users.any().map(any -> new JsonObject().put("users", any))),
-          consume(Addresses.ACCOUNT_SETUP, users::setup),
+          consume(Addresses.ACCOUNT_SETUP, body -> users.setup(PasswordSeal.opened(box, body))),
           consume(Addresses.ACCOUNT_USER_CREATE, users::create),
           consume(Addresses.ACCOUNT_USER_LIST, body -> users.list().map(list -> new JsonObject().put("users", list))),
           consume(Addresses.ACCOUNT_USER_GET, body -> users.get(Users.userId(body))),
           consume(Addresses.ACCOUNT_USER_UPDATE, users::update),
           consume(Addresses.ACCOUNT_USER_DELETE, body -> users.delete(body).map(v -> new JsonObject())),
-          consume(Addresses.ACCOUNT_INVITE_ACCEPT, users::acceptInvite),
+          consume(Addresses.ACCOUNT_INVITE_ACCEPT, body -> users.acceptInvite(PasswordSeal.opened(box, body))),
           consume(Addresses.ACCOUNT_SSO_FIND, body -> users.byEmail(email(body))),
           consume(Addresses.ACCOUNT_SSO_ADMIT, users::admit),
-          consume(Addresses.ACCOUNT_LOGIN_BEGIN, body -> throttle.attempt(email(body)).compose(v -> users.credentials(email(body)))),
+          consume(Addresses.ACCOUNT_LOGIN_BEGIN, body -> throttle.attempt(email(body))
+              .compose(v -> users.credentials(email(body))).map(found -> PasswordSeal.sealed(box, found))),
           consume(Addresses.ACCOUNT_LOGIN_FAILED, body -> throttle.failed().map(v -> new JsonObject())),
           consume(Addresses.ACCOUNT_SESSION_START, body -> sessions.start(Users.userId(body), hash(body, Fields.SESSION_HASH))
               .compose(user -> throttle.clear(user.getString(Fields.EMAIL)).map(v -> user))),

@@ -159,14 +159,21 @@ public final class SecretBox {
     Files.createDirectories(file.getParent());
     byte[] key = new byte[32];
     RANDOM.nextBytes(key);
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(tmp, Base64.getEncoder().encodeToString(key));
-    restrict(tmp);
+    // the components of a first start load the key at once: each writes its own temporary file in full, and only the
+    // first link to the key file's name wins (link(2) fails when the name exists); the others read the winner's key
+    Path tmp = Files.createTempFile(file.getParent(), file.getFileName() + ".", ".tmp");
     try {
-      Files.move(tmp, file);
+      restrict(tmp);
+      Files.writeString(tmp, Base64.getEncoder().encodeToString(key));
+      try {
+        Files.createLink(file, tmp);
+      } catch (UnsupportedOperationException noLinks) {
+        Files.move(tmp, file);
+      }
     } catch (java.nio.file.FileAlreadyExistsException raced) {
-      Files.deleteIfExists(tmp);
       return fromFile(file);
+    } finally {
+      Files.deleteIfExists(tmp);
     }
     return key;
   }

@@ -3,6 +3,7 @@ package dev.parley.http;
 import dev.parley.chat.EvaluationRunner;
 import dev.parley.common.AuditClient;
 import dev.parley.common.Clients;
+import dev.parley.common.SecretBox;
 import dev.parley.common.Timeouts;
 import dev.parley.http.sso.IdentityDirectory;
 import dev.parley.http.sso.OidcRoutes;
@@ -76,12 +77,13 @@ public class HttpVerticle extends VerticleBase {
     Timeouts timeouts = Timeouts.from(config.getJsonObject("timeouts"));
     Clients clients = Clients.of(vertx, timeouts);
     SsoAccounts accounts = identities == null && signIns == null ? new SsoAccounts(clients.accounts()) : null;
-    return OidcRoutes.create(vertx, config, accounts != null ? accounts : identities, accounts != null ? accounts : signIns)
-        .compose(sso -> serve(config, hash, sso, clients, timeouts, accounts));
+    return SecretBox.load(vertx, config).compose(box -> OidcRoutes.create(vertx, config,
+            accounts != null ? accounts : identities, accounts != null ? accounts : signIns)
+        .compose(sso -> serve(config, hash, sso, clients, timeouts, accounts, box)));
   }
 
   private Future<?> serve(JsonObject config, String hash, OidcRoutes sso, Clients clients, Timeouts timeouts,
-      SsoAccounts ssoAccounts) {
+      SsoAccounts ssoAccounts, SecretBox box) {
     String publicUrl = config.getString("public_url", "http://localhost:8000");
     long bodyLimit = config.getLong("body_limit_bytes", 65_536L);
 
@@ -158,7 +160,7 @@ public class HttpVerticle extends VerticleBase {
     new UsersHandler(clients.accounts(), publicUrl).mount(router);
     new SelfRoutes(clients.accounts()).mount(router);
     new BotKeyRoutes(clients.accounts(), clients.bots()).mount(router);
-    AuthRoutes authRoutes = new AuthRoutes(clients.accounts(), new Passwords(vertx), new SessionCookie(publicUrl), limiter,
+    AuthRoutes authRoutes = new AuthRoutes(clients.accounts(), new Passwords(vertx, box), new SessionCookie(publicUrl), limiter,
         clientAddress, config.getInteger("login_attempts_per_minute", AuthRoutes.DEFAULT_ATTEMPTS_PER_MINUTE), auditTrail);
     authRoutes.mount(router);
     if (ssoAccounts != null) {

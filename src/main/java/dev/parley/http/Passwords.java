@@ -1,6 +1,8 @@
 package dev.parley.http;
 
 import dev.parley.common.ParleyException;
+import dev.parley.common.PasswordSeal;
+import dev.parley.common.SecretBox;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
@@ -29,11 +31,13 @@ final class Passwords {
   private static final Base64.Decoder B64D = Base64.getDecoder();
 
   private final Vertx vertx;
+  private final SecretBox box;
   /** Made on a worker thread at the first sign-in. */
   private volatile String dummy;
 
-  Passwords(Vertx vertx) {
+  Passwords(Vertx vertx, SecretBox box) {
     this.vertx = vertx;
+    this.box = box;
     vertx.executeBlocking(this::dummy, false);
   }
 
@@ -45,13 +49,18 @@ final class Passwords {
     throw ParleyException.invalid("password", "password must be " + MIN_LENGTH + " to " + MAX_LENGTH + " characters");
   }
 
+  /** The password's hash, sealed for the bus ({@link PasswordSeal}). */
   Future<String> hash(String password) {
-    return vertx.executeBlocking(() -> hashNow(password), false);
+    return vertx.executeBlocking(() -> PasswordSeal.seal(box, hashNow(password)), false);
   }
 
-  /** Whether {@code password} matches {@code stored}; with no stored hash, checks a dummy and answers false. */
-  Future<Boolean> verify(String password, String stored) {
+  /**
+   * Whether {@code password} matches {@code sealed} (a hash as the bus carries it); with no stored hash, checks a dummy
+   * and answers false.
+   */
+  Future<Boolean> verify(String password, String sealed) {
     return vertx.executeBlocking(() -> {
+      String stored = PasswordSeal.open(box, sealed);
       boolean real = stored != null;
       boolean matches = matches(password, real ? stored : dummy());
       return real && matches;
