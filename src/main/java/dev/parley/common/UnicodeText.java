@@ -36,4 +36,30 @@ public final class UnicodeText {
   public static String prefix(String text, int max) {
     return text.substring(0, cutAt(text, max));
   }
+
+  /**
+   * {@code text} with NUL (which PostgreSQL cannot store) replaced by U+FFFD: for text Parley did not write and cannot
+   * refuse, such as a document's content or a model's answer. Null stays null.
+   */
+  public static String withoutNul(String text) {
+    return text == null || text.indexOf('\u0000') < 0 ? text : text.replace('\u0000', '\uFFFD');
+  }
+
+  /** {@code text} with NUL and every lone surrogate replaced by U+FFFD: a whole text that is stored as it is. */
+  public static String replaceInvalid(String text) {
+    text = withoutNul(text);
+    if (text == null || wellFormed(text)) {
+      return text;
+    }
+    StringBuilder out = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        out.append(c).append(text.charAt(++i));
+      } else {
+        out.append(Character.isSurrogate(c) ? '\uFFFD' : c);
+      }
+    }
+    return out.toString();
+  }
 }

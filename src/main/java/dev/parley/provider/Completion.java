@@ -1,5 +1,7 @@
 package dev.parley.provider;
 
+import dev.parley.common.UnicodeText;
+
 import io.vertx.core.json.JsonArray;
 
 /**
@@ -11,6 +13,9 @@ import io.vertx.core.json.JsonArray;
 public record Completion(String content, String finishReason, JsonArray toolCalls) {
 
   public Completion {
+    // a model's text is stored and sent as it is: NUL and lone surrogates, which neither PostgreSQL nor UTF-8 can hold,
+    // become U+FFFD rather than losing the turn
+    content = UnicodeText.replaceInvalid(content);
     toolCalls = toolCalls == null ? new JsonArray() : toolCalls;
     // some compatible servers answer tool calls with "stop": the caller only needs to know tools were asked for
     if (!toolCalls.isEmpty() && ("stop".equals(finishReason) || finishReason == null)) {

@@ -3,6 +3,7 @@ package dev.parley.provider;
 import dev.parley.common.Fields;
 import dev.parley.common.ParleyException;
 import dev.parley.common.StreamEvents;
+import dev.parley.common.UnicodeText;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
@@ -40,7 +41,7 @@ final class StreamSender {
 
   void delta(String text) {
     if (!ended) {
-      vertx.eventBus().send(address, StreamEvents.delta(seq++, text), options);
+      vertx.eventBus().send(address, StreamEvents.delta(seq++, UnicodeText.withoutNul(text)), options);
     }
   }
 

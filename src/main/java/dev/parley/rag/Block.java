@@ -1,5 +1,7 @@
 package dev.parley.rag;
 
+import dev.parley.common.UnicodeText;
+
 /**
  * One piece of a document's structure: a heading ({@code level} 1–6) or a paragraph
  * ({@code level} 0, which includes list items, table rows and code blocks).
@@ -12,7 +14,7 @@ record Block(int level, String text) {
    * text holds U+FFFD in its place, as bad bytes get when decoded.
    */
   Block {
-    text = text == null || text.indexOf('\u0000') < 0 ? text : text.replace('\u0000', '\uFFFD');
+    text = UnicodeText.withoutNul(text);
   }
 
   static Block heading(int level, String text) {

@@ -23,4 +23,11 @@ class UnicodeTextTest {
     assertThat(UnicodeText.prefix("abc", 2)).isEqualTo("ab");
     assertThat(UnicodeText.prefix("abc", 10)).isEqualTo("abc");
   }
+
+  @Test
+  void nul_and_lone_surrogates_are_replaced_and_pairs_kept() {
+    assertThat(UnicodeText.replaceInvalid("a\u0000b\ud800c\udc00d\ud83d\ude00")).isEqualTo("a\uFFFDb\uFFFDc\uFFFDd\ud83d\ude00");
+    assertThat(UnicodeText.withoutNul("a\u0000\ud800")).isEqualTo("a\uFFFD\ud800");
+    assertThat(UnicodeText.replaceInvalid(null)).isNull();
+  }
 }

@@ -7,6 +7,7 @@ import dev.parley.testing.Knowledge;
 import dev.parley.testing.Operators;
 import dev.parley.testing.Operators.SignedIn;
 import dev.parley.testing.ParleyTest;
+import dev.parley.testing.SseEvents;
 import dev.parley.testing.TestApp;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -82,6 +83,30 @@ class NulCharactersTest {
     assertThat(listed(bot + "/api-keys", "keys")).isEmpty();
     assertThat(listed(bot + "/answers", "answers")).isEmpty();
     assertThat(listed(bot + "/evaluations", "evaluations")).isEmpty();
+  }
+
+  @Test
+  void a_model_answer_with_nul_is_stored_and_sent_with_a_replacement_character() {
+    String session = "nul-answer-session";
+    app.openai.answerWith("Before\u0000after");
+    try {
+      HttpResponse<Buffer> answered = Await.result(app.chat(botId, new JsonObject().put("message", "say it")
+          .put("session_id", session)));
+      assertThat(answered.statusCode()).as(answered.bodyAsString()).isEqualTo(200);
+      assertThat(answered.bodyAsJsonObject().getString("response")).isEqualTo("Before\uFFFDafter");
+      SseEvents streamed = SseEvents.parse(Await.result(app.client.post("/api/chat/" + botId)
+          .putHeader("Accept", "text/event-stream").sendJsonObject(new JsonObject().put("message", "again")
+              .put("session_id", session + "-streamed"))).bodyAsString());
+      assertThat(streamed.names()).endsWith("done");
+      assertThat(streamed.deltaText()).isEqualTo("Before\uFFFDafter");
+    } finally {
+      app.openai.answer(body -> "Echo: ok");
+    }
+    for (String stored : new String[] {session, session + "-streamed"}) {
+      HttpResponse<Buffer> history = Await.result(app.client.get("/api/chat/" + botId + "/session/" + stored).send());
+      assertThat(history.bodyAsJsonObject().getJsonArray("messages").getJsonObject(1).getString("content"))
+          .isEqualTo("Before\uFFFDafter");
+    }
   }
 
   @Test
