@@ -1,6 +1,7 @@
 package dev.parley.chat;
 
 import dev.parley.common.Fields;
+import dev.parley.common.UnicodeText;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -47,7 +48,7 @@ final class EvaluationScores {
         .put(Fields.TOP_SCORE, top == null ? null : top.getDouble("score"))
         .put(Fields.NOTHING_FOUND, turn.nothingFound())
         .put("abstained", turn.passages().isEmpty() && turn.retrievalError() == null)
-        .put("answer", content == null || content.length() <= ANSWER_CHARS ? content : content.substring(0, ANSWER_CHARS))
+        .put("answer", content == null || content.length() <= ANSWER_CHARS ? content : UnicodeText.prefix(content, ANSWER_CHARS))
         .put("contains", contains == null || content == null ? null
             : content.toLowerCase(Locale.ROOT).contains(contains.toLowerCase(Locale.ROOT)))
         .put(Fields.LATENCY_MS, turn.latencyMs())

@@ -1,6 +1,7 @@
 package dev.parley.chat;
 
 import dev.parley.common.Fields;
+import dev.parley.common.UnicodeText;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -36,7 +37,7 @@ public record ToolLog(JsonArray calls, long inputTokens, long outputTokens, doub
   }
 
   static String cut(String text) {
-    return text == null || text.length() <= STORED_CHARS ? text : text.substring(0, STORED_CHARS) + "…";
+    return text == null || text.length() <= STORED_CHARS ? text : UnicodeText.prefix(text, STORED_CHARS) + "…";
   }
 
   private static Number number(JsonObject json, String field) {

@@ -193,6 +193,6 @@ public final class ToolSchema {
   }
 
   private static String shown(String text, int max) {
-    return text.length() <= max ? text : text.substring(0, max) + "…";
+    return text.length() <= max ? text : UnicodeText.prefix(text, max) + "…";
   }
 }

@@ -1,5 +1,6 @@
 package dev.parley.http;
 
+import dev.parley.common.UnicodeText;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.FileUpload;
@@ -106,7 +107,6 @@ final class AuditChanges {
     if (text == null || text.length() <= MAX_TEXT) {
       return text;
     }
-    int cut = Character.isHighSurrogate(text.charAt(MAX_TEXT - 1)) ? MAX_TEXT - 1 : MAX_TEXT;
-    return text.substring(0, cut) + "…[" + text.length() + " characters]";
+    return UnicodeText.prefix(text, MAX_TEXT) + "…[" + text.length() + " characters]";
   }
 }

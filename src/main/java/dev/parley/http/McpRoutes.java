@@ -6,6 +6,7 @@ import dev.parley.common.Fields;
 import dev.parley.common.Hashes;
 import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
+import dev.parley.common.UnicodeText;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -97,7 +98,7 @@ final class McpRoutes {
           }
         });
       }
-      default -> rpcError(ctx, id, -32601, "Method not found: " + (method.length() > 60 ? method.substring(0, 60) : method));
+      default -> rpcError(ctx, id, -32601, "Method not found: " + (method.length() > 60 ? UnicodeText.prefix(method, 60) : method));
     }
   }
 

@@ -4,6 +4,7 @@ import dev.parley.common.ErrorCodes;
 import dev.parley.common.Fields;
 import dev.parley.common.Hashes;
 import dev.parley.common.ParleyException;
+import dev.parley.common.UnicodeText;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -104,6 +105,6 @@ record OpenAiRequest(String model, String message, JsonArray history, boolean st
   }
 
   private static String clip(String text) {
-    return text.length() > 40 ? text.substring(0, 40) + "…" : text;
+    return text.length() > 40 ? UnicodeText.prefix(text, 40) + "…" : text;
   }
 }

@@ -7,6 +7,7 @@ import dev.parley.common.BotClient;
 import dev.parley.common.ErrorCodes;
 import dev.parley.common.Fields;
 import dev.parley.common.ParleyException;
+import dev.parley.common.UnicodeText;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -82,7 +83,7 @@ final class OpenAiRoutes {
   }
 
   private static ParleyException modelNotFound(String model) {
-    String shown = model == null ? "" : model.length() > 64 ? model.substring(0, 64) + "…" : model;
+    String shown = model == null ? "" : model.length() > 64 ? UnicodeText.prefix(model, 64) + "…" : model;
     return new ParleyException(ErrorCodes.NOT_FOUND, "model_not_found",
         "The model '" + shown + "' does not exist or this API key does not open it", "model", 0);
   }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import dev.parley.common.ErrorCodes;
 import dev.parley.common.ParleyException;
+import dev.parley.common.UnicodeText;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -87,7 +88,7 @@ final class StrictJson {
   }
 
   private static String shown(String field) {
-    return field.length() > 100 ? field.substring(0, 100) + "…" : field;
+    return field.length() > 100 ? UnicodeText.prefix(field, 100) + "…" : field;
   }
 
   private static ParleyException malformed() {

@@ -1,6 +1,7 @@
 package dev.parley.memory;
 
 import dev.parley.common.Fields;
+import dev.parley.common.UnicodeText;
 import dev.parley.db.Templates;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -59,7 +60,7 @@ final class InboxQuery {
             ? ((Number) item.getValue("unread")).longValue() : 0L);
         String last = item.getString("last_message");
         if (last != null && last.length() > PREVIEW_CHARS) {
-          item.put("last_message", last.substring(0, PREVIEW_CHARS) + "…");
+          item.put("last_message", UnicodeText.prefix(last, PREVIEW_CHARS) + "…");
         }
         list.add(item);
       }

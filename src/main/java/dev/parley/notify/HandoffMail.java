@@ -4,6 +4,7 @@ import dev.parley.common.AccountClient;
 import dev.parley.common.BotClient;
 import dev.parley.common.Fields;
 import dev.parley.common.Role;
+import dev.parley.common.UnicodeText;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -139,6 +140,6 @@ final class HandoffMail {
   /** {@code value} on one line (no header or body injection) and at most {@code max} characters. */
   static String oneLine(String value, int max) {
     String flat = value.replaceAll("[\\r\\n\\t\\x00-\\x1f]+", " ").strip();
-    return flat.length() > max ? flat.substring(0, max) + "…" : flat;
+    return flat.length() > max ? UnicodeText.prefix(flat, max) + "…" : flat;
   }
 }

@@ -2,6 +2,7 @@ package dev.parley.rag;
 
 import dev.parley.common.Fields;
 import dev.parley.common.ParleyException;
+import dev.parley.common.UnicodeText;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -65,7 +66,7 @@ final class Grouping {
 
   private static String key(String text) {
     String key = text.strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
-    return key.length() > MAX_CHARS ? key.substring(0, MAX_CHARS) : key;
+    return key.length() > MAX_CHARS ? UnicodeText.prefix(key, MAX_CHARS) : key;
   }
 
   /** The vectors of {@code texts}, in order, embedded {@link Embedder#batch()} at a time. */

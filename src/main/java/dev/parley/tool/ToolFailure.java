@@ -1,5 +1,7 @@
 package dev.parley.tool;
 
+import dev.parley.common.UnicodeText;
+
 /**
  * Why a tool call failed, as the model is told it ({@code message}) and as the log and metrics count it
  * ({@code code}: invalid_arguments, timeout, tool_failed, tool_unreachable, response_too_large, url_not_allowed,
@@ -19,6 +21,6 @@ final class ToolFailure extends RuntimeException {
   }
 
   static String shorten(String text, int max) {
-    return text.length() <= max ? text : text.substring(0, max) + "…";
+    return text.length() <= max ? text : UnicodeText.prefix(text, max) + "…";
   }
 }

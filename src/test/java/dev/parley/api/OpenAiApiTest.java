@@ -202,6 +202,19 @@ class OpenAiApiTest {
   }
 
   @Test
+  void a_long_unknown_model_is_echoed_cut_between_code_points() {
+    String botId = bot(new JsonObject());
+    String key = keys.key(botId);
+    String model = "m".repeat(63) + "\ud83d\ude00" + "rest";
+    HttpResponse<Buffer> refused = Await.result(keys.with(key, HttpMethod.POST, "/v1/chat/completions")
+        .sendJsonObject(body(botId, "hi").put("model", model)));
+    assertThat(refused.statusCode()).isEqualTo(404);
+    String message = refused.bodyAsJsonObject().getJsonObject("error").getString("message");
+    assertThat(message).contains("m".repeat(63) + "…").doesNotContain("?");
+    assertThat(dev.parley.common.UnicodeText.wellFormed(message)).isTrue();
+  }
+
+  @Test
   void requests_without_a_live_key_are_401_in_openais_shape() {
     String botId = bot(new JsonObject());
     JsonObject created = keys.create(botId, "soon revoked");

@@ -3,6 +3,7 @@ package dev.parley.http.sso;
 import dev.parley.common.ErrorCodes;
 import dev.parley.common.ParleyException;
 import dev.parley.common.Role;
+import dev.parley.common.UnicodeText;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Locale;
@@ -89,10 +90,7 @@ final class Admission {
       }
       name = made.length() == 0 ? "Agent" : made.toString();
     }
-    if (name.length() <= 100) {
-      return name;
-    }
-    return name.substring(0, Character.isHighSurrogate(name.charAt(99)) ? 99 : 100).strip();
+    return UnicodeText.prefix(name, 100).strip();
   }
 
   private static String text(JsonObject claims, String claim) {
