@@ -32,7 +32,10 @@ final class UserFields {
   static String email(Object value) {
     if (value instanceof String text) {
       String email = text.strip();
-      if (email.length() <= 254 && EMAIL.matcher(email).matches()) {
+      // control and format characters (a bell, a zero-width space, a direction override) would make two addresses
+      // that look alike, or reach a mail header
+      if (email.length() <= 254 && EMAIL.matcher(email).matches() && email.codePoints()
+          .noneMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT)) {
         return email;
       }
     }

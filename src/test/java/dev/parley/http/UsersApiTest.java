@@ -76,6 +76,10 @@ class UsersApiTest {
   void invalid_fields_are_422_naming_the_field_and_nothing_is_stored() throws Exception {
     long before = Await.result(app.vertx.executeBlocking(() -> app.count("SELECT COUNT(*) FROM users")));
     assertField(new JsonObject().put("email", "not-an-email").put("name", "N").put("role", "viewer"), "email");
+    for (String hidden : new String[] {"\u0007", "\u007f", "\u200b", "\u202e"}) {
+      assertField(new JsonObject().put("email", "bell" + hidden + Operators.email("x")).put("name", "N")
+          .put("role", "viewer"), "email");
+    }
     assertField(new JsonObject().put("email", Operators.email("x")).put("name", " ").put("role", "viewer"), "name");
     assertField(new JsonObject().put("email", Operators.email("x")).put("name", "N").put("role", "root"), "role");
     assertField(new JsonObject().put("email", Operators.email("x")).put("name", "N").put("role", "viewer")
