@@ -12,7 +12,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mail.MailClient;
 import io.vertx.ext.mail.MailMessage;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +23,11 @@ import org.slf4j.LoggerFactory;
  * sends it), finds the bot's name and its people (enabled, {@code agent} or above, their {@code bot_ids} covering the
  * bot), and mails each of them a short note with a link to the inbox. A follow-up's mail names the visitor's name and
  * address and answers to that address ({@code Reply-To}); no message text travels in the event or the mail.
+ *
+ * <p>A visitor can ask again and again, and from as many sessions as they like, so the mails are limited: one
+ * follow-up mail per session and hour (later follow-ups of the session are in the inbox only), and at most
+ * {@code max_per_bot_per_hour} mails (events) per bot and clock hour on this node; events beyond are dropped with
+ * one warning per bot and hour.
  */
 final class HandoffMail {
 
@@ -36,6 +43,9 @@ final class HandoffMail {
   private final String inboxUrl;
   private final int maxRecipients;
   private final int maxInFlight;
+  private final int maxPerBotPerHour;
+  private final Map<String, Integer> sentThisHour = new HashMap<>();
+  private long hour;
   private int inFlight;
 
   HandoffMail(Vertx vertx, MailClient client, BotClient bots, AccountClient accounts, JsonObject config) {
@@ -47,6 +57,7 @@ final class HandoffMail {
     this.inboxUrl = config.getString("public_url", "http://localhost:8000").replaceAll("/+$", "") + "/admin/#/inbox";
     this.maxRecipients = config.getInteger("max_recipients", 50);
     this.maxInFlight = config.getInteger("max_in_flight", 20);
+    this.maxPerBotPerHour = config.getInteger("max_per_bot_per_hour", 30);
   }
 
   void handoff(JsonObject event) {
@@ -67,10 +78,13 @@ final class HandoffMail {
       return;
     }
     inFlight++;
-    String key = kind + "|" + botId + "|" + event.getString(Fields.SESSION_ID) + "|" + event.getValue(Fields.AT);
+    // a follow-up is claimed per session (one mail an hour however often the visitor sends the form), a handoff per request
+    String key = kind + "|" + botId + "|" + event.getString(Fields.SESSION_ID)
+        + (kind.equals("follow_up") ? "" : "|" + event.getValue(Fields.AT));
     vertx.sharedData().<String, Boolean>getAsyncMap(CLAIMS)
         .compose(claims -> claims.putIfAbsent(key, true, CLAIM_TTL_MS))
-        .compose(earlier -> earlier != null ? Future.succeededFuture(0) : mail(kind, botId, event))
+        .compose(earlier -> earlier != null || !withinHourlyLimit(kind, botId) ? Future.succeededFuture(0)
+            : mail(kind, botId, event))
         .onComplete(done -> {
           inFlight--;
           if (done.failed()) {
@@ -79,6 +93,25 @@ final class HandoffMail {
             LOG.info("Sent the {} e-mail of bot {} to {} people", kind, botId, done.result());
           }
         });
+  }
+
+  /** Counts one mail of the bot in this clock hour; false (warning once) past {@code max_per_bot_per_hour}. */
+  private boolean withinHourlyLimit(String kind, String botId) {
+    long now = System.currentTimeMillis() / 3_600_000L;
+    if (now != hour) {
+      hour = now;
+      sentThisHour.clear();
+    }
+    int sent = sentThisHour.merge(botId, 1, Integer::sum);
+    if (sent == maxPerBotPerHour + 1) {
+      LOG.warn("Bot {} reached mail.max_per_bot_per_hour ({}): its handoff e-mails wait for the next hour, the inbox "
+          + "still lists every request", botId, maxPerBotPerHour);
+    }
+    if (sent > maxPerBotPerHour) {
+      LOG.debug("The {} e-mail of bot {} is over the hourly limit and dropped", kind, botId);
+      return false;
+    }
+    return true;
   }
 
   private Future<Integer> mail(String kind, String botId, JsonObject event) {

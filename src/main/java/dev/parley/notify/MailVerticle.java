@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * {@code PARLEY_SMTP_PASSWORD}; no login without a username), {@code smtp_tls} ({@code PARLEY_SMTP_TLS}:
  * {@code starttls} (default, required), {@code tls} (implicit TLS, port 465) or {@code none}), {@code from}
  * ({@code PARLEY_MAIL_FROM}, {@code parley@localhost}), {@code max_recipients} (50), {@code max_in_flight} (20: events
- * beyond are dropped with a warning). The password is never logged.
+ * beyond are dropped with a warning), {@code max_per_bot_per_hour} (30: mails per bot and clock hour on this node; a
+ * session's follow-up is mailed once an hour). The password is never logged.
  */
 public class MailVerticle extends VerticleBase {
 

@@ -10,13 +10,16 @@ import dev.parley.testing.Operators;
 import dev.parley.testing.ParleyConfig;
 import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.Timeout;
 import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
 import java.util.Arrays;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,8 +42,10 @@ class HandoffMailTest {
   @ParleyConfig
   static JsonObject config() {
     return new JsonObject().put("mail", new JsonObject().put("smtp_host", "127.0.0.1").put("smtp_port", SMTP_PORT)
-        .put("smtp_tls", "none").put("from", "parley@example.test"));
+        .put("smtp_tls", "none").put("from", "parley@example.test").put("max_per_bot_per_hour", MAX_PER_BOT));
   }
+
+  private static final int MAX_PER_BOT = 4;
 
   @BeforeAll
   static void startSmtp() {
@@ -101,6 +106,54 @@ class HandoffMailTest {
     assertThat(mail.getRecipients(Message.RecipientType.BCC)).isNull();
     assertThat(String.valueOf(mail.getContent())).contains("Name: Grace Bcc: evil@example.test")
         .contains("E-mail: grace@example.test");
+  }
+
+  @Test
+  void a_visitor_repeating_follow_ups_on_one_session_mails_the_agents_once() throws Exception {
+    String bot = handoffBot("Repeated");
+    String agent = invite(new Operators(app), "agent", new JsonArray().add(bot));
+    String session = "mail-" + UUID.randomUUID();
+    for (int i = 0; i < 6; i++) {
+      assertThat(visitor(bot, session, "follow-up", new JsonObject().put("name", "Mallory " + i)
+          .put("email", "mallory@example.test").put("message", "Call me")).statusCode()).isEqualTo(202);
+    }
+
+    Await.result(Await.until(app.vertx, () -> mailsTo(agent, "Follow-up request on Repeated") > 0));
+    Thread.sleep(1_000); // nothing more comes
+    assertThat(mailsTo(agent, "Follow-up request on Repeated")).isEqualTo(1);
+  }
+
+  @Test
+  void a_visitor_asking_for_a_person_from_many_sessions_mails_the_agents_at_most_the_bots_hourly_limit()
+      throws Exception {
+    String bot = handoffBot("Flooded");
+    String agent = invite(new Operators(app), "agent", new JsonArray().add(bot));
+    for (int i = 0; i < MAX_PER_BOT + 4; i++) {
+      assertThat(visitor(bot, "mail-" + UUID.randomUUID(), "handoff", new JsonObject()).statusCode()).isEqualTo(202);
+    }
+
+    Await.result(Await.until(app.vertx, () -> mailsTo(agent, "A visitor of Flooded asks for a person") >= MAX_PER_BOT));
+    Thread.sleep(1_000); // nothing more comes
+    assertThat(mailsTo(agent, "A visitor of Flooded asks for a person")).isEqualTo(MAX_PER_BOT);
+  }
+
+  private static String handoffBot(String name) {
+    return Await.result(app.createBot(new JsonObject().put("name", name).put("api_key", "sk-mail")
+        .put("handoff", new JsonObject().put("enabled", true)))).getString("id");
+  }
+
+  private static HttpResponse<Buffer> visitor(String bot, String session, String what, JsonObject body) {
+    return Await.result(app.client.post("/api/chat/" + bot + "/session/" + session + "/" + what).sendJsonObject(body));
+  }
+
+  private static long mailsTo(String address, String subject) {
+    return Arrays.stream(smtp.getReceivedMessages()).filter(m -> {
+      try {
+        return to(m).equals(address) && subject.equals(m.getSubject());
+      } catch (jakarta.mail.MessagingException e) {
+        throw new IllegalStateException(e);
+      }
+    }).count();
   }
 
   private static String invite(Operators people, String role, JsonArray bots) {
