@@ -47,7 +47,7 @@ final class ChatRoutes {
         new FollowUp(clients.memory(), clients.conversations(), clients.bus().vertx().eventBus()), clients.conversations());
     this.channelLimits = ChatLimits.forChannels(limiter, addresses, rateLimits);
     this.channels = new VisitorChannels(clients.bus().vertx(), new ChannelClient(clients.bus(), timeouts),
-        clients.conversations(), clients.memory(), config);
+        clients.conversations(), clients.memory(), addresses, config);
   }
 
   /** The chat turn, shared with the other routes that run turns (one budget cache per instance). */
