@@ -4,6 +4,7 @@ import dev.parley.common.Fields;
 import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
 import dev.parley.common.Role;
+import dev.parley.common.UnicodeText;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Locale;
@@ -34,8 +35,7 @@ final class UserFields {
       String email = text.strip();
       // control and format characters (a bell, a zero-width space, a direction override) would make two addresses
       // that look alike, or reach a mail header
-      if (email.length() <= 254 && EMAIL.matcher(email).matches() && email.codePoints()
-          .noneMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT)) {
+      if (email.length() <= 254 && EMAIL.matcher(email).matches() && !UnicodeText.hasControlOrFormat(email)) {
         return email;
       }
     }

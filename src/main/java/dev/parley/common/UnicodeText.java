@@ -62,4 +62,12 @@ public final class UnicodeText {
     }
     return out.toString();
   }
+
+  /**
+   * Whether {@code text} holds a control character (a line break, a bell) or a format character (a zero-width space, a
+   * direction override): what a one-line field, such as a name or an address, must not hold.
+   */
+  public static boolean hasControlOrFormat(String text) {
+    return text.codePoints().anyMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT);
+  }
 }

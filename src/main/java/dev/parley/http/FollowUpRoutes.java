@@ -7,6 +7,7 @@ import dev.parley.common.ErrorCodes;
 import dev.parley.common.Fields;
 import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
+import dev.parley.common.UnicodeText;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -23,7 +24,7 @@ import java.util.regex.Pattern;
  *   <li>{@code POST /api/chat/{bot_id}/session/{session_id}/follow-up {name, email, message}} → 202
  *   {@code {state, conversation_id}}: the conversation waits for a person as a follow-up ({@link FollowUp}). 409
  *   {@code handoff_disabled} when the bot's handoff is off; 422 naming the field for a name that is not 1–100
- *   characters, an e-mail address that is not one (at most 254 characters), a message that is not 1–4,000 characters,
+ *   characters on one line (no control or format character), an e-mail address that is not one (at most 254 characters), a message that is not 1–4,000 characters,
  *   or any other field.
  * </ul>
  */
@@ -91,6 +92,10 @@ final class FollowUpRoutes {
       }
     }
     String name = text(body, Fields.NAME, 100);
+    // the name heads the stored message ("Follow-up request from <name> <email>:") and the agents' mail: one line
+    if (UnicodeText.hasControlOrFormat(name)) {
+      throw ParleyException.invalid(Fields.NAME, "'name' must be one line, without control characters");
+    }
     String email = text(body, Fields.EMAIL, 254);
     if (!EMAIL.matcher(email).matches()) {
       throw ParleyException.invalid(Fields.EMAIL, "'email' must be an e-mail address");

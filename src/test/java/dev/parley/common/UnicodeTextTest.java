@@ -30,4 +30,11 @@ class UnicodeTextTest {
     assertThat(UnicodeText.withoutNul("a\u0000\ud800")).isEqualTo("a\uFFFD\ud800");
     assertThat(UnicodeText.replaceInvalid(null)).isNull();
   }
+
+  @Test
+  void line_breaks_bells_and_invisible_format_characters_are_found_and_plain_text_passes() {
+    assertThat(UnicodeText.hasControlOrFormat("Grace\nHopper")).isTrue();
+    assertThat(UnicodeText.hasControlOrFormat("a\u200bb")).isTrue();
+    assertThat(UnicodeText.hasControlOrFormat("Grâce Hopper \ud83d\ude00")).isFalse();
+  }
 }

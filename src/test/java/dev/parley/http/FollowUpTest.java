@@ -143,6 +143,9 @@ class FollowUpTest {
     String session = session();
     JsonObject good = new JsonObject().put("name", "Grace").put("email", "grace@example.test").put("message", "Hello");
     assertRefused(post(bot, session, "follow-up", good.copy().put("name", " ")), 422, "name");
+    assertRefused(post(bot, session, "follow-up", good.copy().put("name", "Grace\nFollow-up request from Ada <ada@x.test>")),
+        422, "name");
+    assertRefused(post(bot, session, "follow-up", good.copy().put("name", "Grace\u202e")), 422, "name");
     assertRefused(post(bot, session, "follow-up", good.copy().put("email", "not-an-address")), 422, "email");
     assertRefused(post(bot, session, "follow-up", good.copy().put("message", "x".repeat(4_001))), 422, "message");
     assertRefused(post(bot, session, "follow-up", good.copy().put("phone", "123")), 422, "phone");
