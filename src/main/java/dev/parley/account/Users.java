@@ -90,7 +90,7 @@ final class Users {
       throw ParleyException.badRequest("invalid_body", "The update must be a JSON object");
     }
     UserFields.onlyKnown(patch, true);
-    return database.inTransaction(tx -> load(tx, id).compose(current -> {
+    return database.inTransaction(tx -> lockedLoad(tx, id).compose(current -> {
       Role was = Role.parse((String) current.get(Fields.ROLE));
       Role role = patch.containsKey(Fields.ROLE) ? UserFields.role(patch.getValue(Fields.ROLE)) : was;
       mayManage(actor, was);
@@ -122,7 +122,7 @@ final class Users {
   Future<Void> delete(JsonObject input) {
     Role actor = actorRole(input);
     String id = userId(input);
-    return database.inTransaction(tx -> load(tx, id).compose(current -> {
+    return database.inTransaction(tx -> lockedLoad(tx, id).compose(current -> {
       Role role = Role.parse((String) current.get(Fields.ROLE));
       mayManage(actor, role);
       return (role == Role.OWNER ? notLastOwner(tx, id) : Future.<Void>succeededFuture())
@@ -258,6 +258,16 @@ final class Users {
     if (target == Role.OWNER && actor != Role.OWNER) {
       throw new ParleyException(ErrorCodes.FORBIDDEN, "forbidden", "Only an owner can manage owners");
     }
+  }
+
+  /**
+   * The user, read for a change that writes the whole row back: on PostgreSQL (READ COMMITTED) two changes of one user
+   * sent at once each read it before the other wrote, and the later write undid the earlier (a rename re-enabled a user
+   * being disabled, or an admin's edit wrote back the role an owner had just changed). The read waits here for the
+   * other's commit and then sees it; SQLite's writers already run one at a time.
+   */
+  private Future<Map<String, Object>> lockedLoad(SqlClient tx, String id) {
+    return database.lockFor(tx, "users:" + id).compose(locked -> load(tx, id));
   }
 
   private static Future<Map<String, Object>> load(SqlClient client, String id) {

@@ -114,7 +114,9 @@ final class BotService {
   }
 
   private Future<JsonObject> write(String id, JsonObject patch) {
-    return database.inTransaction(tx -> load(tx, id).compose(current -> {
+    // locked before it is read: two changes sent at once each merged into the bot as it was before the other, and the
+    // later write undid the earlier's fields (PostgreSQL, READ COMMITTED)
+    return database.inTransaction(tx -> database.lockFor(tx, "bots:" + id).compose(locked -> load(tx, id)).compose(current -> {
       Map<String, Object> row = new HashMap<>();
       try {
         row.put("name", patch.containsKey("name") ? BotSettings.name(patch.getValue("name")) : current.getString("name"));

@@ -1,0 +1,60 @@
+package dev.parley.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.testing.Await;
+import dev.parley.testing.LinedUp;
+import dev.parley.testing.OnPostgres;
+import dev.parley.testing.Operators;
+import dev.parley.testing.ParleyTest;
+import dev.parley.testing.TestApp;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two changes sent at once that each decide what to write from what they read, raced on PostgreSQL (READ COMMITTED):
+ * a user's or a bot's change merges its fields into the record and writes the whole record back. Lined up
+ * ({@link LinedUp}) so that both read before either writes, neither may undo the other: a change keeps the fields it
+ * leaves out as they are. (SQLite's writers run one at a time.)
+ */
+@ParleyTest
+@OnPostgres
+@io.vertx.junit5.Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
+class ConcurrentChangesRacePostgresTest {
+
+  private static TestApp app;
+
+  @Test
+  void a_user_disabled_while_renamed_at_once_stays_disabled_and_takes_the_name() throws Exception {
+    String userId = new Operators(app).invite(Operators.email("raced"), "editor", null).getString("id");
+    List<JsonObject> patches = List.of(new JsonObject().put("disabled", true), new JsonObject().put("name", "Renamed"));
+    assertAllApplied(LinedUp.on(app, "users", 2, i -> app.admin(HttpMethod.PUT, "/api/users/" + userId)
+        .sendJsonObject(patches.get(i))));
+    JsonObject user = Await.result(app.admin(HttpMethod.GET, "/api/users/" + userId).send()).bodyAsJsonObject();
+    assertThat(user.getBoolean("disabled")).as("disabled").isTrue();
+    assertThat(user.getString("name")).isEqualTo("Renamed");
+  }
+
+  @Test
+  void a_bot_given_a_prompt_and_a_temperature_at_once_keeps_both() throws Exception {
+    String botId = Await.result(app.createBot(new JsonObject().put("name", "raced"))).getString("id");
+    List<JsonObject> patches = List.of(new JsonObject().put("prompt", "Answer in French."),
+        new JsonObject().put("temperature", 0.1));
+    assertAllApplied(LinedUp.on(app, "bots", 2, i -> app.admin(HttpMethod.PUT, "/api/bots/" + botId)
+        .sendJsonObject(patches.get(i))));
+    JsonObject bot = Await.result(app.admin(HttpMethod.GET, "/api/bots/" + botId).send()).bodyAsJsonObject();
+    assertThat(bot.getString("prompt")).isEqualTo("Answer in French.");
+    assertThat(bot.getDouble("temperature")).isEqualTo(0.1);
+  }
+
+  private static void assertAllApplied(List<HttpResponse<Buffer>> answers) {
+    for (HttpResponse<Buffer> response : answers) {
+      assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+    }
+  }
+}
