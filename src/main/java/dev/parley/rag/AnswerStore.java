@@ -9,10 +9,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /** A bot's stored answers in SQL ({@code bot_answers}); rows are mapped to the API's JSON shape here only. */
 final class AnswerStore {
@@ -57,17 +59,53 @@ final class AnswerStore {
   }
 
   /**
-   * Inserts the rows and updates those of {@code updates}, in one transaction, unless the bot would then hold more than
-   * {@code max} answers: {@code full} is the failure then and nothing is written. The count is taken under
-   * {@link Database#lockFor}, so writes sent at once cannot pass the limit together.
+   * Inserts the rows in one transaction, unless the bot would then hold more than {@code max} answers: {@code full} is
+   * the failure then and nothing is written. The count is taken under {@link Database#lockFor}, so writes sent at once
+   * cannot pass the limit together.
    */
-  Future<Void> write(String botId, long max, Supplier<ParleyException> full, List<Map<String, Object>> inserts,
-      List<Map<String, Object>> updates) {
-    return database.inTransaction(tx -> database.lockFor(tx, "bot_answers:" + botId)
+  Future<Void> write(String botId, long max, Supplier<ParleyException> full, List<Map<String, Object>> inserts) {
+    return database.inTransaction(tx -> locked(tx, botId)
         .compose(locked -> Templates.forQuery(tx, AnswerSql.COUNT).execute(Map.of("bot_id", botId)))
         .compose(rows -> rows.iterator().next().getLong("n") + inserts.size() > max ? Future.failedFuture(full.get())
-            : batch(tx, AnswerSql.INSERT, inserts))
-        .compose(v -> batch(tx, AnswerSql.UPDATE, updates)));
+            : batch(tx, AnswerSql.INSERT, inserts)));
+  }
+
+  /**
+   * Imports {@code rows} (each with a new id) in one transaction: a row whose question has the {@code key} of a stored
+   * answer's replaces that answer (taking its id), the others are added, unless the bot would then hold more than
+   * {@code max} answers ({@code full}, nothing written). The stored questions are read under the lock of
+   * {@link #write}: an import sent twice at once had each decided from what was stored before either wrote, and stored
+   * every question twice. {@code {created, updated, total}}.
+   */
+  Future<JsonObject> importRows(String botId, long max, Supplier<ParleyException> full, List<Map<String, Object>> rows,
+      UnaryOperator<String> key) {
+    return database.inTransaction(tx -> locked(tx, botId)
+        .compose(locked -> Templates.forQuery(tx, AnswerSql.SELECT_BOT).execute(Map.of("bot_id", botId)))
+        .compose(stored -> {
+          Map<String, String> ids = new HashMap<>();
+          stored.forEach(row -> ids.put(key.apply(row.getString("question")), row.getString("id")));
+          List<Map<String, Object>> inserts = new ArrayList<>();
+          List<Map<String, Object>> updates = new ArrayList<>();
+          for (Map<String, Object> row : rows) {
+            String id = ids.get(key.apply((String) row.get("question")));
+            if (id == null) {
+              inserts.add(row);
+            } else {
+              row.put("id", id);
+              updates.add(row);
+            }
+          }
+          if (stored.size() + inserts.size() > max) {
+            return Future.failedFuture(full.get());
+          }
+          return batch(tx, AnswerSql.INSERT, inserts).compose(v -> batch(tx, AnswerSql.UPDATE, updates))
+              .map(v -> new JsonObject().put("created", inserts.size()).put("updated", updates.size())
+                  .put("total", stored.size() + inserts.size()));
+        }));
+  }
+
+  private Future<Void> locked(SqlConnection tx, String botId) {
+    return database.lockFor(tx, "bot_answers:" + botId);
   }
 
   /** Updates one answer; 404 when the bot has no such answer. */

@@ -87,7 +87,7 @@ final class StoredAnswers {
     }).compose(vectors -> {
       long now = System.currentTimeMillis();
       Map<String, Object> row = row(Ids.prefixed("ans"), botId, draft, vectors, now);
-      return store.write(botId, maxPerBot, this::quotaExceeded, List.of(row), List.of())
+      return store.write(botId, maxPerBot, this::quotaExceeded, List.of(row))
           .compose(v -> changed(botId, store.get(botId, (String) row.get("id"))));
     });
   }
@@ -130,23 +130,15 @@ final class StoredAnswers {
       latest.values().forEach(d -> texts.addAll(d.questions()));
       return embedAll(texts).compose(vectors -> {
         long now = System.currentTimeMillis();
-        List<Map<String, Object>> inserts = new ArrayList<>();
-        List<Map<String, Object>> updates = new ArrayList<>();
+        List<Map<String, Object>> rows = new ArrayList<>();
         int at = 0;
-        for (Map.Entry<String, AnswerDraft> entry : latest.entrySet()) {
-          AnswerDraft draft = entry.getValue();
+        for (AnswerDraft draft : latest.values()) {
           int count = draft.questions().size();
-          List<float[]> own = vectors == null ? null : vectors.subList(at, at + count);
+          rows.add(row(Ids.prefixed("ans"), botId, draft, vectors == null ? null : vectors.subList(at, at + count), now));
           at += count;
-          JsonObject old = byQuestion.get(entry.getKey());
-          if (old == null) {
-            inserts.add(row(Ids.prefixed("ans"), botId, draft, own, now));
-          } else {
-            updates.add(row(old.getString("id"), botId, draft, own, now));
-          }
         }
-        return changed(botId, store.write(botId, maxPerBot, this::quotaExceeded, inserts, updates)).map(v -> new JsonObject().put("created", inserts.size())
-            .put("updated", updates.size()).put("total", existing.size() + inserts.size()));
+        // which rows update a stored answer is decided again under the store's lock: another write may have come since
+        return changed(botId, store.importRows(botId, maxPerBot, this::quotaExceeded, rows, StoredAnswers::key));
       });
     });
   }

@@ -18,9 +18,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Two changes sent at once that each decide what to write from what they read, raced on PostgreSQL (READ COMMITTED):
- * a user's or a bot's change merges its fields into the record and writes the whole record back. Lined up
- * ({@link LinedUp}) so that both read before either writes, neither may undo the other: a change keeps the fields it
- * leaves out as they are. (SQLite's writers run one at a time.)
+ * a user's or a bot's change merges its fields into the record and writes the whole record back; a CSV import of stored
+ * answers updates the answers whose question is stored and adds the others. Lined up ({@link LinedUp}) so that both
+ * read before either writes, neither may undo or repeat the other: a change keeps the fields it leaves out as they are,
+ * and an import finds what the other added. (SQLite's writers run one at a time.)
  */
 @ParleyTest
 @OnPostgres
@@ -50,6 +51,16 @@ class ConcurrentChangesRacePostgresTest {
     JsonObject bot = Await.result(app.admin(HttpMethod.GET, "/api/bots/" + botId).send()).bodyAsJsonObject();
     assertThat(bot.getString("prompt")).isEqualTo("Answer in French.");
     assertThat(bot.getDouble("temperature")).isEqualTo(0.1);
+  }
+
+  @Test
+  void one_csv_of_answers_imported_twice_at_once_stores_each_question_once() throws Exception {
+    String botId = Await.result(app.createBot(new JsonObject().put("name", "raced"))).getString("id");
+    Buffer csv = Buffer.buffer("question,answer\nDo you ship abroad?,Yes\nWhen are you open?,9 to 5\n");
+    assertAllApplied(LinedUp.on(app, "bot_answers", 2, i -> app.admin(HttpMethod.POST, "/api/bots/" + botId
+        + "/answers/import").putHeader("Content-Type", "text/csv").sendBuffer(csv)));
+    assertThat(Await.result(app.admin(HttpMethod.GET, "/api/bots/" + botId + "/answers").send()).bodyAsJsonObject()
+        .getJsonArray("answers")).hasSize(2);
   }
 
   private static void assertAllApplied(List<HttpResponse<Buffer>> answers) {
