@@ -98,8 +98,14 @@ final class BotService {
         publicView(bot).put(Fields.WARNINGS, warnings)));
   }
 
+  /**
+   * Applies {@code patch} to the bot. The bot is locked before it is read and checked: two changes sent at once had
+   * each merged into (and been checked against) the bot as it was before the other, so on PostgreSQL (READ COMMITTED)
+   * the later write undid the earlier's fields, or the two together made a bot that neither check would have let
+   * through (a daily cost budget, and a model without a price).
+   */
   Future<JsonObject> update(String id, JsonObject patch) {
-    return load(pool, id).compose(current -> {
+    return database.inTransaction(tx -> lockedLoad(tx, id).compose(current -> {
       JsonObject merged;
       boolean keySet;
       try {
@@ -109,41 +115,38 @@ final class BotService {
       } catch (ParleyException invalid) {
         return Future.failedFuture(invalid);
       }
-      return checks.refuse(merged, keySet, current.getString("provider"));
-    }).compose(checked -> write(id, patch));
+      return checks.refuse(merged, keySet, current.getString("provider"))
+          .compose(checked -> write(tx, id, patch, current, merged));
+    }));
   }
 
-  private Future<JsonObject> write(String id, JsonObject patch) {
-    // locked before it is read: two changes sent at once each merged into the bot as it was before the other, and the
-    // later write undid the earlier's fields (PostgreSQL, READ COMMITTED)
-    return database.inTransaction(tx -> database.lockFor(tx, "bots:" + id).compose(locked -> load(tx, id)).compose(current -> {
-      Map<String, Object> row = new HashMap<>();
-      try {
-        row.put("name", patch.containsKey("name") ? BotSettings.name(patch.getValue("name")) : current.getString("name"));
-        JsonObject settings = BotSettings.merge(settingsOf(current), patch);
-        ToolSettings.seal(settings, secrets, id);
-        row.put("config", settings.encode());
-        if (patch.containsKey("api_key")) {
-          String apiKey = BotSettings.apiKey(patch.getValue("api_key"));
-          row.put("api_key_enc", apiKey == null ? null : secrets.encrypt(apiKey, id));
-          row.put("api_key_hint", apiKey == null ? null : SecretBox.hint(apiKey));
-        } else {
-          row.put("api_key_enc", current.getString("api_key_enc"));
-          row.put("api_key_hint", current.getString("api_key_hint"));
-        }
-      } catch (ParleyException invalid) {
-        return Future.failedFuture(invalid);
+  /** Writes the bot {@code current} with {@code patch} merged in ({@code settings}, already checked). */
+  private Future<JsonObject> write(SqlClient tx, String id, JsonObject patch, JsonObject current, JsonObject settings) {
+    Map<String, Object> row = new HashMap<>();
+    try {
+      row.put("name", patch.containsKey("name") ? BotSettings.name(patch.getValue("name")) : current.getString("name"));
+      ToolSettings.seal(settings, secrets, id);
+      row.put("config", settings.encode());
+      if (patch.containsKey("api_key")) {
+        String apiKey = BotSettings.apiKey(patch.getValue("api_key"));
+        row.put("api_key_enc", apiKey == null ? null : secrets.encrypt(apiKey, id));
+        row.put("api_key_hint", apiKey == null ? null : SecretBox.hint(apiKey));
+      } else {
+        row.put("api_key_enc", current.getString("api_key_enc"));
+        row.put("api_key_hint", current.getString("api_key_hint"));
       }
-      // a new key, provider or base URL may well have fixed the provider problem: the next turn will tell
-      boolean providerChanged = patch.containsKey("api_key") || patch.containsKey("provider")
-          || patch.containsKey("base_url");
-      JsonObject status = current.getJsonObject(Fields.PROVIDER_STATUS);
-      row.put("provider_status", providerChanged || status == null ? null : status.encode());
-      row.put("id", id);
-      row.put("created_at", current.getLong("created_at"));
-      row.put("updated_at", Math.max(System.currentTimeMillis(), current.getLong("updated_at") + 1));
-      return Templates.forUpdate(tx, BotSql.UPDATE).execute(row).map(done -> publicView(toBot(row)));
-    }));
+    } catch (ParleyException invalid) {
+      return Future.failedFuture(invalid);
+    }
+    // a new key, provider or base URL may well have fixed the provider problem: the next turn will tell
+    boolean providerChanged = patch.containsKey("api_key") || patch.containsKey("provider")
+        || patch.containsKey("base_url");
+    JsonObject status = current.getJsonObject(Fields.PROVIDER_STATUS);
+    row.put("provider_status", providerChanged || status == null ? null : status.encode());
+    row.put("id", id);
+    row.put("created_at", current.getLong("created_at"));
+    row.put("updated_at", Math.max(System.currentTimeMillis(), current.getLong("updated_at") + 1));
+    return Templates.forUpdate(tx, BotSql.UPDATE).execute(row).map(done -> publicView(toBot(row)));
   }
 
   /**
@@ -170,6 +173,10 @@ final class BotService {
   Future<Void> delete(String id) {
     return Templates.forUpdate(pool, BotSql.DELETE).execute(Map.of("id", id)).compose(result ->
         result.rowCount() == 0 ? Future.failedFuture(ParleyException.notFound("Bot")) : Future.succeededFuture());
+  }
+
+  private Future<JsonObject> lockedLoad(SqlClient tx, String id) {
+    return database.lockFor(tx, "bots:" + id).compose(locked -> load(tx, id));
   }
 
   private static Future<JsonObject> load(SqlClient client, String id) {

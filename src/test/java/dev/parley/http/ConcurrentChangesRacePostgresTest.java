@@ -18,10 +18,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Two changes sent at once that each decide what to write from what they read, raced on PostgreSQL (READ COMMITTED):
- * a user's or a bot's change merges its fields into the record and writes the whole record back; a CSV import of stored
- * answers updates the answers whose question is stored and adds the others. Lined up ({@link LinedUp}) so that both
- * read before either writes, neither may undo or repeat the other: a change keeps the fields it leaves out as they are,
- * and an import finds what the other added. (SQLite's writers run one at a time.)
+ * a user's or a bot's change merges its fields into the record (a bot's is checked as a whole) and writes the whole
+ * record back; a CSV import of stored answers updates the answers whose question is stored and adds the others. Lined
+ * up ({@link LinedUp}) so that both read before either writes, neither may undo or repeat the other: a change keeps
+ * the fields it leaves out as they are, the two together pass the checks each passed alone, and an import finds what
+ * the other added. (SQLite's writers run one at a time.)
  */
 @ParleyTest
 @OnPostgres
@@ -51,6 +52,19 @@ class ConcurrentChangesRacePostgresTest {
     JsonObject bot = Await.result(app.admin(HttpMethod.GET, "/api/bots/" + botId).send()).bodyAsJsonObject();
     assertThat(bot.getString("prompt")).isEqualTo("Answer in French.");
     assertThat(bot.getDouble("temperature")).isEqualTo(0.1);
+  }
+
+  @Test
+  void a_daily_cost_budget_and_a_model_without_a_price_sent_at_once_are_not_both_saved() throws Exception {
+    String botId = Await.result(app.createBot(new JsonObject().put("name", "raced").put("provider", "openai")
+        .put("model", "gpt-4o-mini"))).getString("id");
+    List<JsonObject> patches = List.of(new JsonObject().put("budget", new JsonObject().put("daily_cost", 5)),
+        new JsonObject().put("model", "my-local-llama"));
+    List<HttpResponse<Buffer>> answers = LinedUp.on(app, "bots", 2, i -> app.admin(HttpMethod.PUT, "/api/bots/" + botId)
+        .sendJsonObject(patches.get(i)));
+    assertThat(answers.stream().map(HttpResponse::statusCode)).containsExactlyInAnyOrder(200, 422);
+    JsonObject bot = Await.result(app.admin(HttpMethod.GET, "/api/bots/" + botId).send()).bodyAsJsonObject();
+    assertThat(bot.getJsonArray("warnings")).as("the stored bot's problems").isEmpty();
   }
 
   @Test
