@@ -1,5 +1,6 @@
 package dev.parley.bot;
 
+import dev.parley.common.ErrorCodes;
 import dev.parley.common.Fields;
 import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
@@ -23,6 +24,8 @@ import java.util.regex.Pattern;
  * {@code includeSecret} returns its ciphertext, for the provider step of a chat turn.
  */
 final class BotService {
+
+  private static final int MERGE_ATTEMPTS = 3;
 
   private static final Pattern STATUS_CODE = Pattern.compile("[a-z][a-z0-9_]{0,63}");
 
@@ -99,25 +102,38 @@ final class BotService {
   }
 
   /**
-   * Applies {@code patch} to the bot. The bot is locked before it is read and checked: two changes sent at once had
-   * each merged into (and been checked against) the bot as it was before the other, so on PostgreSQL (READ COMMITTED)
-   * the later write undid the earlier's fields, or the two together made a bot that neither check would have let
-   * through (a daily cost budget, and a model without a price).
+   * Applies {@code patch} to the bot. The change is checked against the bot as read, outside any transaction (the
+   * checks ask other components, over the bus), and written only if the bot is still as read: under the bot's lock its
+   * {@code updated_at}, which every write of its settings moves forward, must not have moved, else the change is
+   * merged and checked again (up to {@value #MERGE_ATTEMPTS} times, then 409 {@code bot_changed}). Two changes sent at
+   * once had each merged into (and been checked against) the bot as it was before the other, so on PostgreSQL (READ
+   * COMMITTED) the later write undid the earlier's fields, or the two together made a bot that neither check would have
+   * let through (a daily cost budget, and a model without a price).
    */
   Future<JsonObject> update(String id, JsonObject patch) {
-    return database.inTransaction(tx -> lockedLoad(tx, id).compose(current -> {
+    return update(id, patch, MERGE_ATTEMPTS);
+  }
+
+  private Future<JsonObject> update(String id, JsonObject patch, int attempts) {
+    return load(pool, id).compose(seen -> {
       JsonObject merged;
       boolean keySet;
       try {
-        merged = BotSettings.merge(settingsOf(current), patch);
+        merged = BotSettings.merge(settingsOf(seen), patch);
         keySet = patch.containsKey("api_key") ? BotSettings.apiKey(patch.getValue("api_key")) != null
-            : current.getString("api_key_enc") != null;
+            : seen.getString("api_key_enc") != null;
       } catch (ParleyException invalid) {
         return Future.failedFuture(invalid);
       }
-      return checks.refuse(merged, keySet, current.getString("provider"))
-          .compose(checked -> write(tx, id, patch, current, merged));
-    }));
+      return checks.refuse(merged, keySet, seen.getString("provider"))
+          .compose(checked -> database.inTransaction(tx -> lockedLoad(tx, id).compose(current ->
+              current.getLong("updated_at").equals(seen.getLong("updated_at"))
+                  ? write(tx, id, patch, current, merged) : Future.<JsonObject>succeededFuture(null))))
+          .compose(written -> written != null ? Future.succeededFuture(written)
+              : attempts > 1 ? update(id, patch, attempts - 1)
+              : Future.failedFuture(new ParleyException(ErrorCodes.CONFLICT, "bot_changed",
+                  "The bot was changed by other requests while this change was checked; send it again")));
+    });
   }
 
   /** Writes the bot {@code current} with {@code patch} merged in ({@code settings}, already checked). */
