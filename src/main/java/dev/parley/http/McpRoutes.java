@@ -77,7 +77,11 @@ final class McpRoutes {
       return;
     }
     JsonObject bot = ctx.get(ChatAccess.BOT);
-    JsonObject params = message.getValue("params") instanceof JsonObject p ? p : new JsonObject();
+    Object given = message.getValue("params");
+    if (given != null && !(given instanceof JsonObject)) {
+      throw invalidParams("'params' must be an object");
+    }
+    JsonObject params = given == null ? new JsonObject() : (JsonObject) given;
     switch (method) {
       case "initialize" -> {
         ctx.response().putHeader(SESSION_HEADER, newSession(keyId(ctx)));
@@ -89,8 +93,12 @@ final class McpRoutes {
         if (!(params.getValue(Fields.NAME) instanceof String tool)) {
           throw invalidParams("tools/call needs the tool's 'name'");
         }
-        JsonObject arguments = params.getValue("arguments") instanceof JsonObject a ? a : new JsonObject();
-        tools.call(RequestIds.get(ctx), bot, keyId(ctx), tool, arguments).onComplete(result -> {
+        Object arguments = params.getValue("arguments");
+        if (arguments != null && !(arguments instanceof JsonObject)) {
+          throw invalidParams("tools/call's 'arguments' must be an object");
+        }
+        tools.call(RequestIds.get(ctx), bot, keyId(ctx), tool,
+            arguments == null ? new JsonObject() : (JsonObject) arguments).onComplete(result -> {
           if (result.failed()) {
             Replies.fail(ctx, result.cause());
           } else {

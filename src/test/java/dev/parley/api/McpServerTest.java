@@ -14,6 +14,7 @@ import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTranspor
 import io.modelcontextprotocol.spec.McpSchema;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.net.http.HttpRequest;
@@ -127,5 +128,25 @@ class McpServerTest {
     assertThat(pong.statusCode()).isEqualTo(200);
     assertThat(pong.bodyAsJsonObject().getJsonObject("result")).isEqualTo(new JsonObject());
     assertThat(Await.result(keys.with(key, HttpMethod.GET, "/mcp").send()).statusCode()).isEqualTo(405);
+  }
+
+  @Test
+  void params_and_tool_arguments_that_are_not_objects_are_invalid_params() {
+    String key = keys.key(bot());
+    HttpResponse<Buffer> init = Await.result(keys.with(key, HttpMethod.POST, "/mcp").sendJsonObject(new JsonObject()
+        .put("jsonrpc", "2.0").put("id", 1).put("method", "initialize").put("params", new JsonObject()
+            .put("protocolVersion", "2025-06-18"))));
+    String session = init.getHeader("Mcp-Session-Id");
+    for (JsonObject call : new JsonObject[] {
+        new JsonObject().put("method", "tools/list").put("params", new JsonArray().add("x")),
+        new JsonObject().put("method", "tools/call").put("params", "search"),
+        new JsonObject().put("method", "tools/call").put("params", new JsonObject().put("name", "search_knowledge")
+            .put("arguments", "refund policy"))}) {
+      HttpResponse<Buffer> refused = Await.result(keys.with(key, HttpMethod.POST, "/mcp")
+          .putHeader("Mcp-Session-Id", session).sendJsonObject(call.put("jsonrpc", "2.0").put("id", 7)));
+      assertThat(refused.statusCode()).as(call.encode()).isEqualTo(200);
+      assertThat(refused.bodyAsJsonObject().getJsonObject("error").getInteger("code")).as(call.encode()).isEqualTo(-32602);
+      assertThat(refused.bodyAsJsonObject().getInteger("id")).isEqualTo(7);
+    }
   }
 }
