@@ -11,6 +11,7 @@ import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,11 +31,11 @@ final class CircuitBreakers implements Shareable {
   private static final Logger LOG = LoggerFactory.getLogger(CircuitBreakers.class);
   private static final String SHARED_MAP = "parley.provider.circuit-breakers";
 
-  private final Vertx vertx;
-  private final ProviderSettings.Breaker settings;
   /** The most circuits kept ({@link #execute}). */
   static final int MAX_CIRCUITS = 10_000;
 
+  private final Vertx vertx;
+  private final ProviderSettings.Breaker settings;
   private final Map<String, Circuit> circuits = new ConcurrentHashMap<>();
 
   private CircuitBreakers(Vertx vertx, ProviderSettings.Breaker settings) {
@@ -59,15 +60,25 @@ final class CircuitBreakers implements Shareable {
     if (circuits.size() >= MAX_CIRCUITS && !circuits.containsKey(key)) {
       // base URLs come from bots' settings, and every one changed or deleted left its circuit here: closed
       // circuits hold nothing worth keeping, open ones are kept unless nothing else makes room
-      circuits.values().removeIf(known -> known.breaker.state() == CircuitBreakerState.CLOSED);
+      forget(known -> known.breaker.state() == CircuitBreakerState.CLOSED);
       if (circuits.size() >= MAX_CIRCUITS) {
-        circuits.clear();
+        forget(known -> true);
       }
     }
     Circuit circuit = circuits.computeIfAbsent(key, k -> new Circuit(provider, baseUrl));
     return circuit.breaker.<T>execute(call).recover(failure -> failure instanceof OpenCircuitException
         ? Future.failedFuture(ProviderFailure.circuitOpen(circuit.retryAfterMs()))
         : Future.failedFuture(failure));
+  }
+
+  private void forget(Predicate<Circuit> which) {
+    circuits.values().removeIf(known -> {
+      if (which.test(known)) {
+        known.breaker.close();
+        return true;
+      }
+      return false;
+    });
   }
 
   /** How many circuits are kept (for tests). */

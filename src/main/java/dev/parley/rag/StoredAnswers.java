@@ -122,6 +122,7 @@ final class StoredAnswers {
       existing.forEach(a -> byQuestion.put(key(((JsonObject) a).getString("question")), (JsonObject) a));
       Map<String, AnswerDraft> latest = new java.util.LinkedHashMap<>();
       drafts.forEach(d -> latest.put(key(d.question()), d));
+      // a quick refusal before the embedding; the count that holds is taken again under the lock (importRows)
       long added = latest.keySet().stream().filter(k -> !byQuestion.containsKey(k)).count();
       if (existing.size() + added > maxPerBot) {
         return Future.failedFuture(quotaExceeded());
