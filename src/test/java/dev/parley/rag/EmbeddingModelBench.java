@@ -100,9 +100,41 @@ public final class EmbeddingModelBench {
           recall(answerable, reranked(w, answerable, pools), 1),
           recall(answerable(heldOut), reranked(w, heldOut, pools), 1), recall(answerable, reranked(w, answerable, pools), 5),
           recall(answerable(heldOut), reranked(w, heldOut, pools), 5)));
+      abstention(w, fit, heldOut, pools);
     } finally {
       eval.release();
     }
+  }
+
+  /**
+   * Abstention as {@link RerankEvalTest} sets its default: the threshold is the lowest best relevance of an answerable
+   * question of the fitted half (none of them abstains); printed with the unanswerable questions under it.
+   */
+  private static void abstention(double[] w, List<Question> fit, List<Question> heldOut,
+      Map<Question, List<KnowledgeIndex.Hit>> pools) {
+    double threshold = fit.stream().filter(Question::answerable).mapToDouble(q -> best(w, q, pools)).min().orElse(0);
+    for (var part : List.of(Map.entry("fitted", fit), Map.entry("held-out", heldOut))) {
+      List<Question> qs = part.getValue();
+      long unanswerable = qs.stream().filter(q -> !q.answerable()).count();
+      long abstain = qs.stream().filter(q -> !q.answerable() && best(w, q, pools) < threshold).count();
+      long lost = qs.stream().filter(q -> q.answerable() && best(w, q, pools) < threshold).count();
+      System.out.println(String.format(Locale.ROOT, "  abstention at %.3f, %s half: %d of %d unanswerable abstain (%.0f %%),"
+          + " %d answerable abstain", threshold, part.getKey(), abstain, unanswerable, 100.0 * abstain / unanswerable, lost));
+    }
+  }
+
+  /** The best relevance among a question's candidates. */
+  private static double best(double[] w, Question q, Map<Question, List<KnowledgeIndex.Hit>> pools) {
+    double[][] f = Reranker.features(q.text(), pools.get(q), HEADINGS.get(q));
+    double best = 0;
+    for (double[] row : f) {
+      double z = w[0];
+      for (int j = 0; j < row.length; j++) {
+        z += w[j + 1] * row[j];
+      }
+      best = Math.max(best, 1 / (1 + Math.exp(-z)));
+    }
+    return best;
   }
 
   private static List<Question> answerable(List<Question> questions) {
