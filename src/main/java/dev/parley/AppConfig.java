@@ -71,17 +71,46 @@ public final class AppConfig {
 
   /** Reads the stores in order file → environment → system properties and resolves the result. */
   public static Future<JsonObject> load(Vertx vertx) {
-    String file = System.getProperty("PARLEY_CONFIG", System.getenv().getOrDefault("PARLEY_CONFIG", "conf/config.json"));
+    return load(vertx, System.getProperty("PARLEY_CONFIG", System.getenv("PARLEY_CONFIG")));
+  }
+
+  /**
+   * The same with the file {@code named} ({@code conf/config.json} when null). The default file may be missing (the
+   * copy inside the jar stands in for it, or the environment says everything); a named file must exist, and a file
+   * that exists must be valid JSON: an optional store that fails is read as empty, and a node whose config file had a
+   * typo started with no roles at all.
+   */
+  static Future<JsonObject> load(Vertx vertx, String named) {
+    String file = named == null ? "conf/config.json" : named;
+    boolean optional = named == null && !vertx.fileSystem().existsBlocking(file);
     ConfigRetrieverOptions options = new ConfigRetrieverOptions()
         .setIncludeDefaultStores(false)
-        .addStore(new ConfigStoreOptions().setType("file").setOptional(true)
+        .addStore(new ConfigStoreOptions().setType("file").setOptional(optional)
             .setConfig(new JsonObject().put("path", file)))
         .addStore(new ConfigStoreOptions().setType("env")
             .setConfig(new JsonObject().put("keys", new JsonArray(VARIABLES.keySet().stream().toList()))))
         .addStore(new ConfigStoreOptions().setType("sys")
             .setConfig(new JsonObject().put("cache", false)));
     ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
-    return retriever.getConfig().map(AppConfig::resolve).eventually(retriever::close);
+    return retriever.getConfig().map(AppConfig::resolve).eventually(retriever::close)
+        .recover(failure -> Future.failedFuture(new IllegalArgumentException(unreadable(file, failure))));
+  }
+
+  /**
+   * Why the config file could not be read. For invalid JSON only where (a parser's message can quote a token of the
+   * file, which may be a secret).
+   */
+  static String unreadable(String file, Throwable failure) {
+    if (failure instanceof io.vertx.core.json.DecodeException) {
+      java.util.regex.Matcher at = java.util.regex.Pattern.compile("line: (\\d+), column: (\\d+)")
+          .matcher(String.valueOf(failure.getMessage()));
+      String where = "";
+      while (at.find()) {
+        where = " (line " + at.group(1) + ", column " + at.group(2) + ")";
+      }
+      return "The config file " + file + " is not valid JSON" + where;
+    }
+    return "The config file " + file + " could not be read: " + failure.getMessage();
   }
 
   /** Moves the flat variable names present in {@code merged} to their place in the tree. */

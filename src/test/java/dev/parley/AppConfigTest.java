@@ -3,11 +3,61 @@ package dev.parley;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.testing.TestApp;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AppConfigTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void a_config_file_that_is_not_valid_json_stops_the_start_and_says_which_file_without_its_content() throws Exception {
+    Path file = Files.writeString(dir.resolve("config.json"), "{\"admin_token\": \"tok-secret-1234\", \"roles\": [\"http\" tok-secret-5678");
+    Vertx vertx = Vertx.vertx();
+    try {
+      Throwable failure = AppConfig.load(vertx, file.toString()).toCompletionStage().toCompletableFuture()
+          .handle((config, error) -> error).get(10, TimeUnit.SECONDS);
+
+      assertThat(failure).as("the start fails").isNotNull();
+      assertThat(failure.getMessage()).contains(file.toString(), "is not valid JSON (line 1, column").doesNotContain("tok-secret");
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void a_config_file_named_by_parley_config_must_exist() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      Throwable failure = AppConfig.load(vertx, dir.resolve("missing.json").toString()).toCompletionStage()
+          .toCompletableFuture().handle((config, error) -> error).get(10, TimeUnit.SECONDS);
+
+      assertThat(failure).isNotNull();
+      assertThat(failure.getMessage()).contains("The config file", "missing.json");
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void a_valid_config_file_is_read() throws Exception {
+    Path file = Files.writeString(dir.resolve("config.json"), "{\"roles\": [\"http\", \"bot\"]}");
+    Vertx vertx = Vertx.vertx();
+    try {
+      JsonObject config = AppConfig.load(vertx, file.toString()).await(10, TimeUnit.SECONDS);
+
+      assertThat(config.getJsonArray("roles")).containsExactly("http", "bot");
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
 
   @Test
   void variables_land_at_their_documented_place_in_the_tree() {
