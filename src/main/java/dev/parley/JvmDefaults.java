@@ -56,7 +56,7 @@ final class JvmDefaults {
   /** Applies the defaults to the running JVM, unless {@code PARLEY_JVM_DEFAULTS} is {@code off}, and logs them. */
   static void applyToRunningJvm() {
     String setting = System.getProperty("PARLEY_JVM_DEFAULTS", System.getenv("PARLEY_JVM_DEFAULTS"));
-    if (isOff(setting)) {
+    if (Launcher.isOff(setting)) {
       LOG.info("JVM memory defaults off (PARLEY_JVM_DEFAULTS={}): the JVM runs as launched", setting);
       return;
     }
@@ -72,10 +72,6 @@ final class JvmDefaults {
       LOG.info("JVM memory defaults: {} (flags given to the JVM win; PARLEY_JVM_DEFAULTS=off keeps the JVM's own)",
           applied);
     }
-  }
-
-  static boolean isOff(String setting) {
-    return setting != null && List.of("off", "false", "no", "0").contains(setting.strip().toLowerCase(java.util.Locale.ROOT));
   }
 
   /** Sets each default whose flag the operator left alone; returns what was set. */

@@ -17,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Process entry point: {@code java -jar parley.jar [--cluster] [--roles http,bot,memory,provider]}.
- * Owns process concerns only: configuration, the JVM's memory defaults ({@link JvmDefaults}), clustering, the exit
+ * Process entry point: {@code java -jar parley.jar [--cluster] [--roles http,bot,memory,provider]}, through
+ * {@link Launcher} (which may start it in a JVM of its own). Owns process concerns only: configuration, the JVM's memory defaults ({@link JvmDefaults}), clustering, the exit
  * code, and a clean shutdown.
  */
 public final class Main {
@@ -41,6 +41,12 @@ public final class Main {
    * Vert.x instance (clustered or not) is built, and the platform deployed on it.
    */
   public static void main(String[] args) {
+    long launcher = Launcher.watchLauncher();
+    if (launcher > 0) {
+      LOG.info("Started by its launcher (pid {}) with a heap limit of {} MB, as java was given no JVM options; any JVM"
+          + " option, or PARLEY_JVM_DEFAULTS=off, runs Parley in one JVM as launched", launcher,
+          Runtime.getRuntime().maxMemory() / (1024 * 1024));
+    }
     JvmDefaults.applyToRunningJvm();
     System.setProperty("hazelcast.logging.type", "slf4j");
     boolean cluster = Arrays.asList(args).contains("--cluster");
@@ -130,6 +136,7 @@ public final class Main {
     long httpMs = http.getLong("shutdown_delay_ms", 0L) + http.getLong("shutdown_grace_s", 30L) * 1_000;
     try {
       Shutdown.orderly(vertx, httpMs + drainMs).await(httpMs + drainMs + 15_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+      LOG.info("Parley stopped");
     } catch (Exception e) {
       LOG.warn("Shutdown did not finish cleanly: {}", e.getMessage());
     }

@@ -81,10 +81,10 @@ class JvmDefaultsTest {
 
   @Test
   void off_in_the_environment_or_a_property_turns_them_off() {
-    assertThat(JvmDefaults.isOff("off")).isTrue();
-    assertThat(JvmDefaults.isOff(" FALSE ")).isTrue();
-    assertThat(JvmDefaults.isOff(null)).isFalse();
-    assertThat(JvmDefaults.isOff("on")).isFalse();
+    assertThat(Launcher.isOff("off")).isTrue();
+    assertThat(Launcher.isOff(" FALSE ")).isTrue();
+    assertThat(Launcher.isOff(null)).isFalse();
+    assertThat(Launcher.isOff("on")).isFalse();
   }
 
   @Test

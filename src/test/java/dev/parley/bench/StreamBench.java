@@ -213,22 +213,32 @@ public final class StreamBench {
     }
   }
 
+  /** The RSS of Parley's process and its children (the server JVM its launcher started, if it did). */
   static long rssMb(long pid) {
+    return java.util.stream.Stream.concat(java.util.stream.Stream.of(pid),
+        ProcessHandle.of(pid).stream().flatMap(ProcessHandle::children).map(ProcessHandle::pid))
+        .mapToLong(StreamBench::ownRssKb).sum() / 1024;
+  }
+
+  private static long ownRssKb(long pid) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
         if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("\\D+", "")) / 1024;
+          return Long.parseLong(line.replaceAll("\\D+", ""));
         }
       }
     } catch (IOException e) {
-      return -1;
+      return 0;
     }
-    return -1;
+    return 0;
   }
 
+  /** jcmd on the JVM that runs Parley: the launcher's child when it started one. */
   static String jcmd(long pid, String command) {
+    long server = ProcessHandle.of(pid).stream().flatMap(ProcessHandle::children).mapToLong(ProcessHandle::pid)
+        .findFirst().orElse(pid);
     try {
-      Process p = new ProcessBuilder("jcmd", String.valueOf(pid), command).redirectErrorStream(true).start();
+      Process p = new ProcessBuilder("jcmd", String.valueOf(server), command).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes());
       p.waitFor();
       return out;

@@ -1,5 +1,6 @@
 package dev.parley.testing;
 
+import dev.parley.Launcher;
 import dev.parley.Main;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -91,11 +92,26 @@ public final class ParleyProcesses implements BeforeEachCallback, AfterEachCallb
 
   /** Starts {@code java … dev.parley.Main args} with {@code env} added to this process's environment. */
   public Process launch(String name, Map<String, String> env, String... args) throws IOException {
+    List<String> options = new ArrayList<>(JVM_OPTIONS);
+    options.add("-Dhazelcast.logging.type=slf4j");
+    return start(name, env, options, Main.class.getName(), args);
+  }
+
+  /**
+   * Starts {@code java jvmOptions -cp … dev.parley.Launcher args}, the jar's entry point: with no JVM option, as
+   * {@code java -jar parley.jar} starts, the launcher starts the server in a JVM of its own.
+   */
+  public Process launchThroughLauncher(String name, Map<String, String> env, List<String> jvmOptions, String... args)
+      throws IOException {
+    return start(name, env, jvmOptions, Launcher.class.getName(), args);
+  }
+
+  private Process start(String name, Map<String, String> env, List<String> jvmOptions, String mainClass,
+      String... args) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(java));
-    command.addAll(JVM_OPTIONS);
-    command.addAll(List.of("-Dhazelcast.logging.type=slf4j", "-cp", System.getProperty("java.class.path"),
-        Main.class.getName()));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
     command.addAll(List.of(args));
     Path log = log(name);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -186,7 +202,10 @@ public final class ParleyProcesses implements BeforeEachCallback, AfterEachCallb
    * database, if one was made.
    */
   public void killAll(String folder) throws IOException {
-    processes.forEach(Process::destroyForcibly);
+    for (Process process : processes) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+    }
     if (database != null) {
       TestPostgres.drop(database);
       database = null;
