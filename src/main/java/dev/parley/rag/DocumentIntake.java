@@ -221,7 +221,11 @@ final class DocumentIntake {
     return store.get(botId, id);
   }
 
-  /** Deletes a document (a sitemap with its pages): its row, its vectors and its file; one being processed stops. */
+  /**
+   * Deletes a document (a sitemap with its pages): its vectors, then its row, then its file; one being processed
+   * stops. The vectors go first: if the vector store refuses, the document stays listed and a second delete removes
+   * them (with the row gone first, its passages stayed searchable and the document could no longer be deleted).
+   */
   Future<Void> delete(String botId, String id) {
     return store.get(botId, id)
         .compose(doc -> store.children(id))
@@ -234,10 +238,10 @@ final class DocumentIntake {
         })
         .compose(pages -> {
           queue.cancel(id);
-          return store.delete(id);
+          return vectors.deleteDocument(id);
         })
-        .compose(deleted -> vectors.deleteDocument(id))
-        .compose(v -> files.delete(botId, id));
+        .compose(v -> store.delete(id))
+        .compose(deleted -> files.delete(botId, id));
   }
 
   Future<JsonObject> retry(String botId, String id) {

@@ -109,4 +109,43 @@ class QdrantAppTest {
           });
     }).onComplete(test.succeedingThenComplete());
   }
+
+  @Test
+  void a_deletion_the_vector_store_refuses_keeps_the_document_so_that_deleting_it_again_removes_its_passages(
+      VertxTestContext test) {
+    Knowledge.bot(app, new JsonObject().put("provider", "extractive").put("rag", new JsonObject().put("min_score", 0.0)))
+        .compose(bot -> {
+          String id = bot.getString("id");
+          String[] doc = new String[1];
+          return Knowledge.addText(app, id, "Recall notice", "The Ember stove model E2 was recalled for a faulty valve.")
+              .compose(added -> {
+                doc[0] = added.getString("id");
+                return Knowledge.settled(app, id, doc[0]);
+              })
+              .compose(ready -> {
+                assertThat(points("document_id", doc[0])).isPositive();
+                qdrant.down = true;
+                return app.admin(HttpMethod.DELETE, "/api/bots/" + id + "/documents/" + doc[0]).send();
+              })
+              .compose(refused -> {
+                qdrant.down = false;
+                assertThat(refused.statusCode()).as(refused.bodyAsString()).isGreaterThanOrEqualTo(500);
+                assertThat(points("document_id", doc[0])).as("its passages are still searchable").isPositive();
+                return app.admin(HttpMethod.GET, "/api/bots/" + id + "/documents/" + doc[0]).send();
+              })
+              .compose(stillListed -> {
+                assertThat(stillListed.statusCode()).as("the document is still there to delete again").isEqualTo(200);
+                return app.admin(HttpMethod.DELETE, "/api/bots/" + id + "/documents/" + doc[0]).send();
+              })
+              .compose(deleted -> {
+                assertThat(deleted.statusCode()).as(deleted.bodyAsString()).isEqualTo(204);
+                assertThat(points("document_id", doc[0])).isZero();
+                return Knowledge.search(app, id, "ember stove recall");
+              })
+              .map(found -> {
+                assertThat(found).isEmpty();
+                return null;
+              });
+        }).onComplete(test.succeedingThenComplete());
+  }
 }
