@@ -9,6 +9,7 @@ import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -24,22 +25,32 @@ import org.slf4j.LoggerFactory;
  * background, {@code concurrency} questions at a time, at most {@code maxRunning} runs at once on this instance
  * (429 {@code too_many_evaluations} beyond) and one per bot (memory's 409 {@code evaluation_running}). The run is
  * stored first with the bot's settings as they are run ({@link #settings}); memory hears its progress after each
- * question and its measures ({@link EvaluationScores}) at the end. A run that memory no longer holds as running
- * (marked {@code interrupted} by a restart) stops at its next question. Used from one event loop.
+ * question and its measures ({@link EvaluationScores}) at the end, and a heartbeat every {@code heartbeatMs} while it
+ * runs (a question can take a model's whole timeout), by which a memory node of a cluster tells it from a run whose
+ * node is gone. A run that memory no longer holds as running (marked {@code interrupted}) stops at its next question.
+ * Used from one event loop.
  */
 public final class EvaluationRunner {
 
   private static final Logger LOG = LoggerFactory.getLogger(EvaluationRunner.class);
 
+  private final Vertx vertx;
   private final Clients clients;
   private final EvaluationTurn turns;
+  private final long heartbeatMs;
   private final int maxRunning;
   private final int concurrency;
   private int running;
 
-  /** {@code turnBudgetMs}: as a chat turn's; {@code maxRunning} runs at once, {@code concurrency} questions each. */
-  public EvaluationRunner(Clients clients, long turnBudgetMs, int maxRunning, int concurrency) {
+  /**
+   * {@code turnBudgetMs}: as a chat turn's; {@code maxRunning} runs at once, {@code concurrency} questions each, a
+   * heartbeat every {@code heartbeatMs}.
+   */
+  public EvaluationRunner(Vertx vertx, Clients clients, long turnBudgetMs, int maxRunning, int concurrency,
+      long heartbeatMs) {
+    this.vertx = vertx;
     this.clients = clients;
+    this.heartbeatMs = Math.max(1, heartbeatMs);
     this.turns = new EvaluationTurn(clients, turnBudgetMs);
     this.maxRunning = Math.max(1, maxRunning);
     this.concurrency = Math.max(1, concurrency);
@@ -88,7 +99,11 @@ public final class EvaluationRunner {
     for (int w = 0; w < Math.min(concurrency, questions.size()); w++) {
       workers.add(work(evalId, bot, questions, rows, next, done, stopped));
     }
+    String beatId = "eval-" + evalId.substring(0, 8) + "-heartbeat";
+    long heartbeat = vertx.setPeriodic(heartbeatMs, tick -> clients.memory().evaluationHeartbeat(beatId, evalId)
+        .onSuccess(beat -> stopped[0] |= !beat.getBoolean("updated", false)));
     return Future.join(workers).transform(ended -> {
+      vertx.cancelTimer(heartbeat);
       if (stopped[0]) {
         LOG.info("Evaluation {} of bot {} stopped: it is no longer running", evalId, bot.getString(Fields.ID));
         return Future.succeededFuture();

@@ -256,6 +256,7 @@ public final class Addresses {
   /** Evaluation runs of a bot (issue 16): made, told of their progress and end, listed, read. */
   public static final String MEMORY_EVALUATION_CREATE = "parley.memory.evaluation.create";
   public static final String MEMORY_EVALUATION_PROGRESS = "parley.memory.evaluation.progress";
+  public static final String MEMORY_EVALUATION_HEARTBEAT = "parley.memory.evaluation.heartbeat";
   public static final String MEMORY_EVALUATION_FINISH = "parley.memory.evaluation.finish";
   public static final String MEMORY_EVALUATION_LIST = "parley.memory.evaluation.list";
   public static final String MEMORY_EVALUATION_GET = "parley.memory.evaluation.get";

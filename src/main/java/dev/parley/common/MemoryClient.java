@@ -137,6 +137,12 @@ public final class MemoryClient {
         .put(Fields.EVALUATION_ID, evalId).put("done_count", done), timeoutMs);
   }
 
+  /** A running run's heartbeat, so that memory knows its node still runs it: {@code {updated}}, false once it is not. */
+  public Future<JsonObject> evaluationHeartbeat(String requestId, String evalId) {
+    return bus.request(requestId, Addresses.MEMORY_EVALUATION_HEARTBEAT, new JsonObject()
+        .put(Fields.EVALUATION_ID, evalId), timeoutMs);
+  }
+
   /** Ends a run: {@code status} completed or failed, with its measures and per-question rows (or its error). */
   public Future<JsonObject> evaluationFinish(String requestId, String evalId, String status, int done, String error,
       JsonObject summary, JsonArray results) {

@@ -154,8 +154,9 @@ public class HttpVerticle extends VerticleBase {
     new ToolsHandler(clients).mount(router);
     new AnswersHandler(clients).mount(router);
     JsonObject evaluations = config.getJsonObject("evaluations", new JsonObject());
-    new QualityRoutes(clients, new EvaluationRunner(clients, clients.provider().timeoutMs(),
-        evaluations.getInteger("max_running", 2), evaluations.getInteger("concurrency", 2))).mount(router);
+    new QualityRoutes(clients, new EvaluationRunner(vertx, clients, clients.provider().timeoutMs(),
+        evaluations.getInteger("max_running", 2), evaluations.getInteger("concurrency", 2),
+        evaluations.getLong("heartbeat_ms", 15_000L))).mount(router);
     new AuditRoutes(auditClient).mount(router);
     new UsersHandler(clients.accounts(), publicUrl).mount(router);
     new SelfRoutes(clients.accounts()).mount(router);

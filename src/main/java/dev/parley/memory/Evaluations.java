@@ -16,8 +16,8 @@ import java.util.Set;
 /**
  * A bot's evaluation runs, stored: one {@code running} at a time per bot (a unique index; a second is 409
  * {@code evaluation_running}), the last {@value #KEPT} kept (older ones are deleted when a run starts), progress and
- * end written only while the run is {@code running}. Runs still {@code running} when the component starts are marked
- * {@code interrupted}: the process that ran them is gone (a run survives nothing).
+ * end written only while the run is {@code running}. The node that runs it writes a heartbeat while it does; a run
+ * whose heartbeat stopped is marked {@code interrupted}: the process that ran it is gone (a run survives nothing).
  */
 final class Evaluations {
 
@@ -26,17 +26,20 @@ final class Evaluations {
 
   private static final String SUMMARY_COLUMNS = "id, bot_id, status, created_at, finished_at, question_count, "
       + "done_count, error, settings, summary";
-  static final String INSERT = "INSERT INTO evaluations (id, bot_id, status, created_at, question_count, settings, "
-      + "questions) VALUES (#{id}, #{bot_id}, 'running', #{now}, #{question_count}, #{settings}, #{questions})";
+  static final String INSERT = "INSERT INTO evaluations (id, bot_id, status, created_at, heartbeat_at, question_count, "
+      + "settings, questions) VALUES (#{id}, #{bot_id}, 'running', #{now}, #{now}, #{question_count}, #{settings}, "
+      + "#{questions})";
   static final String PRUNE = "DELETE FROM evaluations WHERE bot_id = #{bot_id} AND status <> 'running' AND id NOT IN "
       + "(SELECT id FROM evaluations WHERE bot_id = #{bot_id} ORDER BY created_at DESC LIMIT " + KEPT + ")";
-  static final String PROGRESS = "UPDATE evaluations SET done_count = #{done_count} WHERE id = #{id} "
-      + "AND status = 'running'";
+  static final String PROGRESS = "UPDATE evaluations SET done_count = #{done_count}, heartbeat_at = #{now} "
+      + "WHERE id = #{id} AND status = 'running'";
+  static final String HEARTBEAT = "UPDATE evaluations SET heartbeat_at = #{now} WHERE id = #{id} AND status = 'running'";
   static final String FINISH = "UPDATE evaluations SET status = #{status}, finished_at = #{now}, done_count = "
       + "#{done_count}, error = #{error}, summary = #{summary}, results = #{results} WHERE id = #{id} "
       + "AND status = 'running'";
   static final String INTERRUPT = "UPDATE evaluations SET status = 'interrupted', finished_at = #{now}, "
-      + "error = 'The process running it stopped' WHERE status = 'running'";
+      + "error = 'The process running it stopped' WHERE status = 'running' "
+      + "AND COALESCE(heartbeat_at, created_at) < #{stale_before}";
   static final String LIST = "SELECT " + SUMMARY_COLUMNS + " FROM evaluations WHERE bot_id = #{bot_id} "
       + "ORDER BY created_at DESC LIMIT " + KEPT;
   static final String GET = "SELECT " + SUMMARY_COLUMNS + ", results FROM evaluations WHERE bot_id = #{bot_id} "
@@ -48,10 +51,19 @@ final class Evaluations {
     this.database = database;
   }
 
-  /** Marks the runs left {@code running} by a stopped process {@code interrupted}. */
-  Future<Void> interrupt() {
-    return Templates.forUpdate(database.pool(), INTERRUPT).execute(Map.of("now", System.currentTimeMillis()))
-        .mapEmpty();
+  /**
+   * Marks {@code interrupted} the runs still {@code running} whose last heartbeat is older than {@code staleBefore}
+   * (epoch ms; {@link Long#MAX_VALUE} for every running run); returns how many.
+   */
+  Future<Integer> interrupt(long staleBefore) {
+    return Templates.forUpdate(database.pool(), INTERRUPT)
+        .execute(Map.of("now", System.currentTimeMillis(), "stale_before", staleBefore)).map(rows -> rows.rowCount());
+  }
+
+  /** A running run's heartbeat; {@code updated} is false when it is no longer running. */
+  Future<JsonObject> heartbeat(String id) {
+    return Templates.forUpdate(database.pool(), HEARTBEAT).execute(Map.of(Fields.ID, id, "now", System.currentTimeMillis()))
+        .map(rows -> new JsonObject().put("updated", rows.rowCount() > 0));
   }
 
   /** {@code {bot_id, eval_id, settings, questions}} → the run, {@code running}. */
@@ -79,7 +91,8 @@ final class Evaluations {
   }
 
   Future<JsonObject> progress(String id, int done) {
-    return Templates.forUpdate(database.pool(), PROGRESS).execute(Map.of(Fields.ID, id, "done_count", done))
+    return Templates.forUpdate(database.pool(), PROGRESS)
+        .execute(Map.of(Fields.ID, id, "done_count", done, "now", System.currentTimeMillis()))
         .map(rows -> new JsonObject().put("updated", rows.rowCount() > 0));
   }
 

@@ -108,7 +108,8 @@ public class MemoryVerticle extends VerticleBase {
                   memory.erase(botId(body), sessionId(body))),
               BusHandlers.register(vertx, Addresses.MEMORY_RETENTION_RUN, body -> retention.run()),
               relay.start(),
-              QualityHandlers.register(vertx, db),
+              QualityHandlers.register(vertx, db, seconds(config().getValue("evaluation_stale_s"),
+                  QualityHandlers.DEFAULT_STALE_S) * 1_000L),
               ConversationHandlers.register(vertx, states = new ConversationStates(db,
                   new ConversationNews(vertx.eventBus(), relay), memory::forget), new InboxQuery(db.pool()))));
         })

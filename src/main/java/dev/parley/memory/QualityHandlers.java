@@ -10,10 +10,16 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The memory addresses of answer quality (issue 16): knowledge gaps and evaluation runs. Registered by
- * {@link MemoryVerticle} after the runs a stopped process left {@code running} are marked {@code interrupted}.
+ * {@link MemoryVerticle} after the runs a stopped process left {@code running} are marked {@code interrupted}: on a
+ * node that is not clustered, every run still running (no other process can be running it); in a cluster, the runs
+ * whose heartbeat is older than {@code memory.evaluation_stale_s} (60), since another node may be running them. Every
+ * quarter of that time the same sweep runs again, so the runs of a node that died are marked while the others run on.
  *
  * <table>
  *   <caption>Addresses consumed (failures: 400 bad ids, 404, 409, 422, 503 storage_unavailable)</caption>
@@ -24,6 +30,8 @@ import io.vertx.core.json.JsonObject;
  *   <td>the run, {@code running}; 409 {@code evaluation_running} when the bot has one running</td></tr>
  *   <tr><td>{@code parley.memory.evaluation.progress}</td><td>{@code {eval_id, done_count}}</td><td>{@code {updated}}
  *   (false once the run is not running)</td></tr>
+ *   <tr><td>{@code parley.memory.evaluation.heartbeat}</td><td>{@code {eval_id}}</td><td>{@code {updated}} (false once
+ *   the run is not running): the running node says it still runs it</td></tr>
  *   <tr><td>{@code parley.memory.evaluation.finish}</td><td>{@code {eval_id, status: completed|failed, done_count,
  *   error?, summary?, results?}}</td><td>{@code {updated}}</td></tr>
  *   <tr><td>{@code parley.memory.evaluation.list}</td><td>{@code {bot_id}}</td><td>{@code {evaluations: [run]}}, the
@@ -37,13 +45,34 @@ import io.vertx.core.json.JsonObject;
  */
 final class QualityHandlers {
 
+  /** How long a running evaluation may go without a heartbeat before a clustered memory node marks it interrupted. */
+  static final long DEFAULT_STALE_S = 60;
+
+  private static final Logger LOG = LoggerFactory.getLogger(QualityHandlers.class);
+
   private QualityHandlers() {
   }
 
-  static Future<Void> register(Vertx vertx, Database database) {
-    GapQuestions gaps = new GapQuestions(database.pool());
+  static Future<Void> register(Vertx vertx, Database database, long staleMs) {
     Evaluations runs = new Evaluations(database);
-    return runs.interrupt().compose(interrupted -> Future.all(
+    long atStart = vertx.isClustered() ? System.currentTimeMillis() - staleMs : Long.MAX_VALUE;
+    return runs.interrupt(atStart).compose(interrupted -> {
+      vertx.setPeriodic(Math.max(1, staleMs / 4), tick -> sweep(runs, staleMs));
+      return handlers(vertx, new GapQuestions(database.pool()), runs);
+    });
+  }
+
+  /** Marks the runs whose heartbeat stopped {@code interrupted}: their node is gone. */
+  private static void sweep(Evaluations runs, long staleMs) {
+    runs.interrupt(System.currentTimeMillis() - staleMs).onSuccess(marked -> {
+      if (marked > 0) {
+        LOG.info("{} evaluation run(s) marked interrupted: no heartbeat for {} ms", marked, staleMs);
+      }
+    });
+  }
+
+  private static Future<Void> handlers(Vertx vertx, GapQuestions gaps, Evaluations runs) {
+    return Future.all(List.of(
         BusHandlers.register(vertx, Addresses.MEMORY_GAPS, body -> gaps.questions(botId(body),
             Math.max(0L, body.getLong("since", 0L)), number(body, "weak_below", 0.0, 0, 1),
             (int) number(body, Fields.LIMIT, 500, 1, 1_000))),
@@ -51,12 +80,13 @@ final class QualityHandlers {
             evaluationId(body), object(body, "settings"), array(body, "questions"))),
         BusHandlers.register(vertx, Addresses.MEMORY_EVALUATION_PROGRESS, body -> runs.progress(evaluationId(body),
             body.getInteger("done_count", 0))),
+        BusHandlers.register(vertx, Addresses.MEMORY_EVALUATION_HEARTBEAT, body -> runs.heartbeat(evaluationId(body))),
         BusHandlers.register(vertx, Addresses.MEMORY_EVALUATION_FINISH, body -> runs.finish(evaluationId(body),
             body.getString(Fields.STATUS), body.getInteger("done_count", 0), body.getString(Fields.ERROR),
             body.getJsonObject("summary"), body.getJsonArray("results"))),
         BusHandlers.register(vertx, Addresses.MEMORY_EVALUATION_LIST, body -> runs.list(botId(body))),
-        BusHandlers.register(vertx, Addresses.MEMORY_EVALUATION_GET, body -> runs.get(botId(body), evaluationId(body))))
-        .mapEmpty());
+        BusHandlers.register(vertx, Addresses.MEMORY_EVALUATION_GET, body -> runs.get(botId(body), evaluationId(body)))))
+        .mapEmpty();
   }
 
   private static String botId(JsonObject body) {

@@ -41,6 +41,20 @@ public final class Await {
     return done.future();
   }
 
+  /**
+   * Returns when {@code condition} holds (checked every 50 ms on the calling thread, so the condition may itself wait,
+   * as for an HTTP answer); an AssertionError after {@code timeoutMs}. For a test's own thread, never an event loop.
+   */
+  public static void blockingUntil(BooleanSupplier condition, long timeoutMs) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    while (!condition.getAsBoolean()) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError("condition not met within " + timeoutMs + " ms");
+      }
+      Thread.sleep(50);
+    }
+  }
+
   /** The value of {@code future}, within {@link #BLOCKING_S}; its failure, or the wait's end, is an AssertionError. */
   public static <T> T result(Future<T> future) {
     return result(future, BLOCKING_S);

@@ -5,8 +5,9 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 
 /**
- * Conversations written straight into an app's database (no chat turns), for tests that need many: exports,
- * retention. Blocking: call it off the event loop. The usage of the seeded messages is not counted.
+ * Rows written straight into an app's database: conversations (no chat turns), for tests that need many (exports,
+ * retention), and evaluation runs as a node left them. Blocking: call it off the event loop. The usage of the seeded
+ * messages is not counted.
  */
 public final class Seed {
 
@@ -66,5 +67,24 @@ public final class Seed {
     insert.setString(11, answer ? "gpt-4o-mini" : null);
     insert.setLong(12, at);
     insert.addBatch();
+  }
+
+  /**
+   * An evaluation run of the bot as a node left it: {@code running}, 1 of 3 questions done, made a second before
+   * {@code heartbeatAt}, its last heartbeat then ({@code null}: a run stored before heartbeats); returns its id.
+   */
+  public static String runningEvaluation(TestApp app, String botId, Long heartbeatAt) throws SQLException {
+    String evalId = java.util.UUID.randomUUID().toString();
+    long at = heartbeatAt == null ? System.currentTimeMillis() : heartbeatAt;
+    try (Connection db = app.jdbc(); PreparedStatement insert = db.prepareStatement("INSERT INTO evaluations (id, "
+        + "bot_id, status, created_at, heartbeat_at, question_count, done_count, settings, questions) VALUES "
+        + "(?, ?, 'running', ?, ?, 3, 1, '{}', '[]')")) {
+      insert.setString(1, evalId);
+      insert.setString(2, botId);
+      insert.setLong(3, at - 1_000);
+      insert.setObject(4, heartbeatAt);
+      insert.executeUpdate();
+    }
+    return evalId;
   }
 }
