@@ -1,6 +1,8 @@
 package dev.parley;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -75,9 +77,22 @@ public final class Launcher {
       return Optional.empty();
     }
     List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heapLimitMb(defaultMaxHeapBytes) + "m",
-        "-D" + LAUNCHER_PID + "=" + pid, "-cp", classPath, MAIN));
+        "-D" + LAUNCHER_PID + "=" + pid));
+    // The jar again with -jar, where this JVM ran one: only -jar applies the manifest's Add-Opens and Add-Exports
+    // (Hazelcast's access to JDK internals; with -cp a clustered node warns and goes without). Its Main-Class is this
+    // class, which, given options, runs Main.
+    command.addAll(isJar(classPath) ? List.of("-jar", classPath) : List.of("-cp", classPath, MAIN));
     command.addAll(Arrays.asList(args));
     return Optional.of(command);
+  }
+
+  /** Whether the class path is one jar file, as with {@code java -jar}. */
+  private static boolean isJar(String classPath) {
+    try {
+      return Files.isRegularFile(Path.of(classPath));
+    } catch (InvalidPathException notOnePath) {
+      return false;
+    }
   }
 
   /** {@link #HEAP_LIMIT_MB}, or the JVM's default maximum heap where that is smaller (a machine under 2 GB). */

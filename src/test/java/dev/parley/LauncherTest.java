@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The jar's entry point ({@link Launcher}): {@code java -jar parley.jar} with no JVM option runs the server in a second
@@ -33,12 +34,27 @@ class LauncherTest {
 
   @Test
   void a_jvm_given_no_options_starts_the_server_with_a_heap_limit_of_512_mb_at_most() {
-    List<String> command = Launcher.serverCommand(List.of(), null, "/jdk/bin/java", "parley.jar", 6_000 * MB, 42,
-        new String[] {"--cluster", "--roles", "http"}).orElseThrow();
+    List<String> command = Launcher.serverCommand(List.of(), null, "/jdk/bin/java", "classes:lib/vertx-core.jar",
+        6_000 * MB, 42, new String[] {"--cluster", "--roles", "http"}).orElseThrow();
 
-    assertThat(command).containsExactly("/jdk/bin/java", "-Xmx512m", "-Dparley.launcher.pid=42", "-cp", "parley.jar",
-        "dev.parley.Main", "--cluster", "--roles", "http");
+    assertThat(command).containsExactly("/jdk/bin/java", "-Xmx512m", "-Dparley.launcher.pid=42", "-cp",
+        "classes:lib/vertx-core.jar", "dev.parley.Main", "--cluster", "--roles", "http");
     assertThat(Launcher.MAIN).isEqualTo(Main.class.getName());
+  }
+
+  @Test
+  void a_launcher_run_from_a_jar_starts_the_server_with_java_jar_so_that_the_manifests_add_opens_apply(
+      @TempDir Path dir) throws IOException {
+    Path jar = Files.createFile(dir.resolve("parley.jar"));
+
+    List<String> command = Launcher.serverCommand(List.of(), null, "/jdk/bin/java", jar.toString(), 6_000 * MB, 42,
+        new String[] {"--cluster"}).orElseThrow();
+
+    assertThat(command).containsExactly("/jdk/bin/java", "-Xmx512m", "-Dparley.launcher.pid=42", "-jar",
+        jar.toString(), "--cluster");
+    assertThat(Launcher.serverCommand(List.of("-Xmx512m", "-Dparley.launcher.pid=42"), null, "/jdk/bin/java",
+        jar.toString(), 6_000 * MB, 7, new String[0])).as("the jar's launcher, given those options, runs Parley")
+        .isEmpty();
   }
 
   @Test
