@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class EvaluationRunner {
 
+  /** The heartbeat interval unless configured ({@code http.evaluations.heartbeat_ms}). */
+  public static final long DEFAULT_HEARTBEAT_MS = 15_000;
+
   private static final Logger LOG = LoggerFactory.getLogger(EvaluationRunner.class);
 
   private final Vertx vertx;
@@ -44,13 +47,13 @@ public final class EvaluationRunner {
 
   /**
    * {@code turnBudgetMs}: as a chat turn's; {@code maxRunning} runs at once, {@code concurrency} questions each, a
-   * heartbeat every {@code heartbeatMs}.
+   * heartbeat every {@code heartbeatMs} ({@link #DEFAULT_HEARTBEAT_MS} when not positive).
    */
   public EvaluationRunner(Vertx vertx, Clients clients, long turnBudgetMs, int maxRunning, int concurrency,
       long heartbeatMs) {
     this.vertx = vertx;
     this.clients = clients;
-    this.heartbeatMs = Math.max(1, heartbeatMs);
+    this.heartbeatMs = heartbeatMs > 0 ? heartbeatMs : DEFAULT_HEARTBEAT_MS; // 0 would beat every millisecond
     this.turns = new EvaluationTurn(clients, turnBudgetMs);
     this.maxRunning = Math.max(1, maxRunning);
     this.concurrency = Math.max(1, concurrency);

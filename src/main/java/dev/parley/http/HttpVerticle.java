@@ -156,7 +156,7 @@ public class HttpVerticle extends VerticleBase {
     JsonObject evaluations = config.getJsonObject("evaluations", new JsonObject());
     new QualityRoutes(clients, new EvaluationRunner(vertx, clients, clients.provider().timeoutMs(),
         evaluations.getInteger("max_running", 2), evaluations.getInteger("concurrency", 2),
-        evaluations.getLong("heartbeat_ms", 15_000L))).mount(router);
+        evaluations.getLong("heartbeat_ms", EvaluationRunner.DEFAULT_HEARTBEAT_MS))).mount(router);
     new AuditRoutes(auditClient).mount(router);
     new UsersHandler(clients.accounts(), publicUrl).mount(router);
     new SelfRoutes(clients.accounts()).mount(router);

@@ -53,7 +53,9 @@ final class QualityHandlers {
   private QualityHandlers() {
   }
 
-  static Future<Void> register(Vertx vertx, Database database, long staleMs) {
+  /** {@code staleMs}: {@link #DEFAULT_STALE_S} when not positive (0 would sweep every millisecond and mark every run). */
+  static Future<Void> register(Vertx vertx, Database database, long configuredStaleMs) {
+    long staleMs = configuredStaleMs > 0 ? configuredStaleMs : DEFAULT_STALE_S * 1_000;
     Evaluations runs = new Evaluations(database);
     long atStart = vertx.isClustered() ? System.currentTimeMillis() - staleMs : Long.MAX_VALUE;
     return runs.interrupt(atStart).compose(interrupted -> {
