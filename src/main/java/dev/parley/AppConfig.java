@@ -92,8 +92,9 @@ public final class AppConfig {
         .addStore(new ConfigStoreOptions().setType("sys")
             .setConfig(new JsonObject().put("cache", false)));
     ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
-    return retriever.getConfig().map(AppConfig::resolve).eventually(retriever::close)
-        .recover(failure -> Future.failedFuture(new IllegalArgumentException(unreadable(file, failure))));
+    return retriever.getConfig().eventually(retriever::close)
+        .recover(failure -> Future.failedFuture(new IllegalArgumentException(unreadable(file, failure))))
+        .map(AppConfig::resolve);
   }
 
   /**
@@ -124,7 +125,7 @@ public final class AppConfig {
     for (Map.Entry<String, String> variable : VARIABLES.entrySet()) {
       Object value = merged.getValue(variable.getKey());
       if (value != null && !value.toString().isEmpty()) {
-        set(config, variable.getValue(), convert(variable.getValue(), value));
+        set(config, variable.getValue(), convert(variable.getKey(), variable.getValue(), value));
       }
     }
     return config;
@@ -173,7 +174,7 @@ public final class AppConfig {
     }
   }
 
-  private static Object convert(String path, Object value) {
+  private static Object convert(String variable, String path, Object value) {
     String text = value.toString().trim();
     switch (path) {
       case "http.port":
@@ -182,7 +183,11 @@ public final class AppConfig {
       case "rag.embeddings.dimensions":
       case "rag.embeddings.batch":
       case "mail.smtp_port":
-        return Integer.parseInt(text);
+        try {
+          return Integer.parseInt(text);
+        } catch (NumberFormatException notANumber) {
+          throw new IllegalArgumentException(variable + " must be a whole number");
+        }
       case "provider.http2":
       case "http.admin_token_disabled":
         return Boolean.parseBoolean(text);

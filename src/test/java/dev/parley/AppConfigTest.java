@@ -47,6 +47,23 @@ class AppConfigTest {
   }
 
   @Test
+  void a_variable_that_is_not_a_number_is_named_and_not_blamed_on_the_config_file() throws Exception {
+    Path file = Files.writeString(dir.resolve("config.json"), "{\"roles\": [\"http\"]}");
+    Vertx vertx = Vertx.vertx();
+    System.setProperty("PARLEY_SMTP_PORT", "25x");
+    try {
+      Throwable failure = AppConfig.load(vertx, file.toString()).toCompletionStage().toCompletableFuture()
+          .handle((config, error) -> error).get(10, TimeUnit.SECONDS);
+
+      assertThat(failure).isNotNull();
+      assertThat(failure.getMessage()).isEqualTo("PARLEY_SMTP_PORT must be a whole number");
+    } finally {
+      System.clearProperty("PARLEY_SMTP_PORT");
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void a_valid_config_file_is_read() throws Exception {
     Path file = Files.writeString(dir.resolve("config.json"), "{\"roles\": [\"http\", \"bot\"]}");
     Vertx vertx = Vertx.vertx();
