@@ -48,7 +48,8 @@ public final class Launcher {
         java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments(),
         System.getProperty("PARLEY_JVM_DEFAULTS", System.getenv("PARLEY_JVM_DEFAULTS")),
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), System.getProperty("java.class.path"),
-        Runtime.getRuntime().maxMemory(), ProcessHandle.current().pid(), args);
+        Runtime.getRuntime().maxMemory(), ProcessHandle.current().pid(),
+        ProcessHandle.current().supportsNormalTermination(), args);
     if (command.isEmpty()) {
       Main.main(args);
       return;
@@ -69,11 +70,13 @@ public final class Launcher {
 
   /**
    * The command that starts the server JVM, or empty when Parley runs in this one: this JVM was given options
-   * ({@code jvmOptions}), or {@code PARLEY_JVM_DEFAULTS} is off.
+   * ({@code jvmOptions}), {@code PARLEY_JVM_DEFAULTS} is off, or the system cannot ask a process to stop in order
+   * ({@code normalTermination} false: Windows, where the launcher could only kill the server).
    */
   static Optional<List<String>> serverCommand(List<String> jvmOptions, String defaultsSetting, String java,
-      String classPath, long defaultMaxHeapBytes, long pid, String[] args) {
-    if (!jvmOptions.isEmpty() || isOff(defaultsSetting) || classPath == null || classPath.isEmpty()) {
+      String classPath, long defaultMaxHeapBytes, long pid, boolean normalTermination, String[] args) {
+    if (!jvmOptions.isEmpty() || isOff(defaultsSetting) || !normalTermination || classPath == null
+        || classPath.isEmpty()) {
       return Optional.empty();
     }
     List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heapLimitMb(defaultMaxHeapBytes) + "m",
@@ -124,7 +127,13 @@ public final class Launcher {
     if (pid == null) {
       return -1;
     }
-    long launcher = Long.parseLong(pid);
+    long launcher;
+    try {
+      launcher = Long.parseLong(pid.strip());
+    } catch (NumberFormatException notAPid) {
+      org.slf4j.LoggerFactory.getLogger(Launcher.class).warn("{} is not a process id; no launcher is watched", LAUNCHER_PID);
+      return -1;
+    }
     ProcessHandle.of(launcher).map(ProcessHandle::onExit).orElse(java.util.concurrent.CompletableFuture.completedFuture(null))
         .thenRun(() -> new Thread(() -> {
           // the logger is named here, not in a field: the launcher itself loads no logging

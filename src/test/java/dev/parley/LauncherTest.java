@@ -35,7 +35,7 @@ class LauncherTest {
   @Test
   void a_jvm_given_no_options_starts_the_server_with_a_heap_limit_of_512_mb_at_most() {
     List<String> command = Launcher.serverCommand(List.of(), null, "/jdk/bin/java", "classes:lib/vertx-core.jar",
-        6_000 * MB, 42, new String[] {"--cluster", "--roles", "http"}).orElseThrow();
+        6_000 * MB, 42, true, new String[] {"--cluster", "--roles", "http"}).orElseThrow();
 
     assertThat(command).containsExactly("/jdk/bin/java", "-Xmx512m", "-Dparley.launcher.pid=42", "-cp",
         "classes:lib/vertx-core.jar", "dev.parley.Main", "--cluster", "--roles", "http");
@@ -47,13 +47,13 @@ class LauncherTest {
       @TempDir Path dir) throws IOException {
     Path jar = Files.createFile(dir.resolve("parley.jar"));
 
-    List<String> command = Launcher.serverCommand(List.of(), null, "/jdk/bin/java", jar.toString(), 6_000 * MB, 42,
+    List<String> command = Launcher.serverCommand(List.of(), null, "/jdk/bin/java", jar.toString(), 6_000 * MB, 42, true,
         new String[] {"--cluster"}).orElseThrow();
 
     assertThat(command).containsExactly("/jdk/bin/java", "-Xmx512m", "-Dparley.launcher.pid=42", "-jar",
         jar.toString(), "--cluster");
     assertThat(Launcher.serverCommand(List.of("-Xmx512m", "-Dparley.launcher.pid=42"), null, "/jdk/bin/java",
-        jar.toString(), 6_000 * MB, 7, new String[0])).as("the jar's launcher, given those options, runs Parley")
+        jar.toString(), 6_000 * MB, 7, true, new String[0])).as("the jar's launcher, given those options, runs Parley")
         .isEmpty();
   }
 
@@ -65,11 +65,28 @@ class LauncherTest {
 
   @Test
   void any_jvm_option_or_parley_jvm_defaults_off_runs_parley_in_the_jvm_as_launched() {
-    assertThat(Launcher.serverCommand(List.of("-Xmx2g"), null, "java", "parley.jar", 6_000 * MB, 1, new String[0]))
+    assertThat(Launcher.serverCommand(List.of("-Xmx2g"), null, "java", "parley.jar", 6_000 * MB, 1, true, new String[0]))
         .isEmpty();
-    assertThat(Launcher.serverCommand(List.of("-Dsome.property=1"), null, "java", "parley.jar", 6_000 * MB, 1,
+    assertThat(Launcher.serverCommand(List.of("-Dsome.property=1"), null, "java", "parley.jar", 6_000 * MB, 1, true,
         new String[0])).isEmpty();
-    assertThat(Launcher.serverCommand(List.of(), "off", "java", "parley.jar", 6_000 * MB, 1, new String[0])).isEmpty();
+    assertThat(Launcher.serverCommand(List.of(), "off", "java", "parley.jar", 6_000 * MB, 1, true, new String[0])).isEmpty();
+  }
+
+  @Test
+  void a_launcher_pid_that_is_not_a_number_is_ignored_rather_than_stopping_the_start() {
+    System.setProperty(Launcher.LAUNCHER_PID, "not-a-pid");
+    try {
+      assertThat(Launcher.watchLauncher()).isEqualTo(-1);
+    } finally {
+      System.clearProperty(Launcher.LAUNCHER_PID);
+    }
+  }
+
+  @Test
+  void where_a_process_cannot_be_asked_to_stop_in_order_parley_runs_in_the_jvm_as_launched() {
+    // Windows: Process.destroy() kills, so a launcher could not let the server drain its requests
+    assertThat(Launcher.serverCommand(List.of(), null, "java", "parley.jar", 6_000 * MB, 1, false, new String[0]))
+        .isEmpty();
   }
 
   @Test
