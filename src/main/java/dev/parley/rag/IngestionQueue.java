@@ -117,8 +117,11 @@ final class IngestionQueue {
     return rows.remove(id);
   }
 
+  /**
+   * Queues a document, unless it is queued or running already. A deletion's cancel holds until that run ends: a sync
+   * arriving meanwhile must not let the run of a deleted document write its passages again.
+   */
   void enqueue(String id) {
-    cancelled.remove(id);
     if (queued.add(id)) {
       queue.add(id);
       drain();

@@ -50,7 +50,7 @@ class IngestionQueueTest {
   }
 
   @Test
-  void a_document_deleted_while_queued_is_dropped_until_it_is_queued_again() {
+  void a_document_deleted_while_queued_is_dropped_until_its_run_ends() {
     IngestionQueue queue = new IngestionQueue(null, null, 1, 16);
     Held worker = new Held();
     queue.runWith(worker);
@@ -65,6 +65,21 @@ class IngestionQueueTest {
     queue.enqueue("b");
     queue.forgetBot("gone");
     assertThat(queue.dropped("b", "gone")).isTrue();
+  }
+
+  @Test
+  void a_sync_arriving_while_a_deleted_document_still_runs_does_not_undo_its_deletion() {
+    IngestionQueue queue = new IngestionQueue(null, null, 1, 16);
+    Held worker = new Held();
+    queue.runWith(worker);
+    queue.enqueue("a");
+    queue.cancel("a");
+
+    queue.enqueue("a");
+
+    assertThat(queue.dropped("a", "bot")).isTrue();
+    worker.running.get("a").complete();
+    assertThat(queue.cancelled("a")).as("forgotten once its run ended").isFalse();
   }
 
   @Test
