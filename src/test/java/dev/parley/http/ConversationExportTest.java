@@ -264,8 +264,8 @@ class ConversationExportTest {
     Promise<HttpClientResponse> done = Promise.promise();
     client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("localhost").setPort(app.port).setURI(path)
             .putHeader("Authorization", "Bearer " + TestApp.ADMIN_TOKEN))
-        .compose(request -> request.send())
-        .onSuccess(response -> {
+        // the handlers are set on the event loop as the response arrives, before its first chunk can be delivered
+        .compose(request -> request.send().map(response -> {
           response.handler(chunk -> {
             long before = counter.bytes;
             counter.accept(chunk);
@@ -276,7 +276,8 @@ class ConversationExportTest {
           });
           response.exceptionHandler(done::tryFail);
           response.endHandler(v -> done.tryComplete(response));
-        })
+          return response;
+        }))
         .onFailure(done::tryFail);
     return done.future().eventually(() -> client.close());
   }

@@ -52,14 +52,11 @@ class InboxAcrossNodesPostgresTest {
     Promise<Integer> opened = Promise.promise();
     http.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(nodeB.port)
             .setURI("/api/inbox/events").putHeader("Authorization", "Bearer " + TestApp.ADMIN_TOKEN))
-        .compose(request -> request.send()).onSuccess(response -> {
-          response.handler(chunk -> {
-            synchronized (inbox) {
-              inbox.append(chunk);
-            }
-          });
-          opened.complete(response.statusCode());
-        }).onFailure(opened::fail);
+        .compose(request -> request.send().map(response -> response.handler(chunk -> {
+          synchronized (inbox) {
+            inbox.append(chunk);
+          }
+        }).statusCode())).onComplete(opened);
     assertThat(Await.result(opened.future())).isEqualTo(200);
     long until = System.currentTimeMillis() + 15_000;
     while (!online(nodeA, botId) && System.currentTimeMillis() < until) {

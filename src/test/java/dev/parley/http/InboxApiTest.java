@@ -225,14 +225,13 @@ class InboxApiTest {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(app.port)
         .setURI("/api/inbox/events").putHeader("Cookie", "parley_session=" + who.session()).putHeader("Accept", "text/event-stream");
     Promise<HttpClientResponse> opened = Promise.promise();
-    http.request(options).compose(request -> request.send()).onSuccess(response -> {
-      response.handler(chunk -> {
-        synchronized (sink) {
-          sink.append(chunk.toString());
-        }
-      });
-      opened.complete(response);
-    }).onFailure(opened::fail);
+    // the handler is set on the event loop as the response arrives: set later, from this thread, the channel's first
+    // event could come and go before it
+    http.request(options).compose(request -> request.send().map(response -> response.handler(chunk -> {
+      synchronized (sink) {
+        sink.append(chunk.toString());
+      }
+    }))).onComplete(opened);
     HttpClientResponse response = Await.result(opened.future());
     assertThat(response.statusCode()).isEqualTo(200);
     return response;

@@ -44,13 +44,14 @@ public final class SseChannel {
     if (headers != null) {
       options.setHeaders(MultiMap.caseInsensitiveMultiMap().addAll(headers).add("Accept", "text/event-stream"));
     }
-    return client.request(options).compose(request -> request.send()).map(response -> {
+    // the handlers are set on the event loop as the response arrives, before its first event can be delivered
+    return client.request(options).compose(request -> request.send().map(response -> {
       channel.response = response;
       response.handler(buffer -> channel.accept(buffer.toString()));
       response.endHandler(v -> channel.ended = true);
       response.exceptionHandler(e -> channel.ended = true);
       return channel;
-    }).onFailure(failed -> client.close());
+    })).onFailure(failed -> client.close());
   }
 
   public int status() {
