@@ -58,10 +58,12 @@ public final class AuditTrail implements Handler<RoutingContext> {
     ctx.next();
   }
 
-  /** Put before the handler of a GET route whose every successful use is recorded (an export). */
+  /** Put before the handler of a GET route whose every successful use is recorded (an export); a HEAD is not. */
   static Handler<RoutingContext> audited() {
     return ctx -> {
-      ctx.put(READ_MARK, Boolean.TRUE);
+      if (!HttpVerticle.isHead(ctx)) {
+        ctx.put(READ_MARK, Boolean.TRUE);
+      }
       ctx.next();
     };
   }

@@ -44,7 +44,12 @@ final class DataRoutes {
       if (bot.failed()) {
         Replies.fail(ctx, bot.cause());
       } else {
-        new ExportStream(clients.memory(), ctx.response(), requestId, botId, since, until, format).start();
+        ExportStream export = new ExportStream(clients.memory(), ctx.response(), requestId, botId, since, until, format);
+        if (HttpVerticle.isHead(ctx)) {
+          export.headersOnly();
+        } else {
+          export.start();
+        }
       }
     });
   }

@@ -43,14 +43,24 @@ final class ExportStream {
   }
 
   void start() {
+    headers();
+    response.write(format.head());
+    next(null);
+  }
+
+  /** The export's headers alone, for a HEAD: what a GET would send, without reading a conversation. */
+  void headersOnly() {
+    headers();
+    response.end();
+  }
+
+  private void headers() {
     response.setStatusCode(200)
         .setChunked(true)
         .putHeader(HttpHeaders.CONTENT_TYPE, format.contentType)
         .putHeader("Content-Disposition", "attachment; filename=\"parley-" + botId + "-conversations." + format.extension + "\"")
         .putHeader("Cache-Control", "no-store")
         .putHeader("Trailer", "X-Export-Complete, X-Export-Conversations");
-    response.write(format.head());
-    next(null);
   }
 
   private void next(JsonObject after) {

@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
 public class HttpVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
+  /** On a request that came as HEAD and is answered by its GET route ({@link #isHead}). */
+  private static final String HEAD_REQUEST = "parley.head";
   // made once: every response carries them
   private static final CharSequence CONTENT_TYPE_OPTIONS = HttpHeaders.createOptimized("X-Content-Type-Options");
   private static final CharSequence NOSNIFF = HttpHeaders.createOptimized("nosniff");
@@ -91,7 +93,10 @@ public class HttpVerticle extends VerticleBase {
     router.route().handler(new RequestIds());
     router.route().handler(new RequestFraming());
     // HEAD is answered by the GET route of the same path; Vert.x then sends the headers only (RFC 9110 §9.3.2).
-    router.route().method(HttpMethod.HEAD).handler(ctx -> ctx.reroute(HttpMethod.GET, ctx.request().uri()));
+    router.route().method(HttpMethod.HEAD).handler(ctx -> {
+      ctx.put(HEAD_REQUEST, Boolean.TRUE);
+      ctx.reroute(HttpMethod.GET, ctx.request().uri());
+    });
     router.route().handler(ctx -> {
       ctx.response().putHeader(CONTENT_TYPE_OPTIONS, NOSNIFF).putHeader(REFERRER_POLICY, NO_REFERRER);
       ctx.next();
@@ -244,5 +249,13 @@ public class HttpVerticle extends VerticleBase {
       return server == null ? Future.succeededFuture()
           : server.shutdown(config().getLong("shutdown_grace_s", 30L), TimeUnit.SECONDS);
     });
+  }
+
+  /**
+   * Whether the request came as HEAD (its GET route answers it, and Vert.x sends the headers only): a route whose GET
+   * does work that a HEAD must not repeat (an export, recorded in the audit trail) answers with the headers alone.
+   */
+  static boolean isHead(io.vertx.ext.web.RoutingContext ctx) {
+    return Boolean.TRUE.equals(ctx.get(HEAD_REQUEST));
   }
 }

@@ -139,6 +139,29 @@ class ConversationExportTest {
     assertThat(audited(botId)).hasSize(2).allSatisfy(entry -> assertThat(entry.getString("action")).isEqualTo("conversation.export"));
   }
 
+  @Test
+  void head_answers_with_the_exports_headers_without_exporting_or_an_audit_entry() throws Exception {
+    String botId = bot("Export head");
+    turn(botId, "export-head", "a question");
+
+    HttpResponse<Buffer> head = Await.result(app.admin(HttpMethod.HEAD, "/api/bots/" + botId
+        + "/conversations/export?format=csv").send());
+    HttpResponse<Buffer> get = export(botId, "?format=csv");
+
+    assertThat(head.statusCode()).isEqualTo(200).isEqualTo(get.statusCode());
+    assertThat(head.getHeader("Content-Type")).isEqualTo(get.getHeader("Content-Type"));
+    assertThat(head.getHeader("Content-Disposition")).isEqualTo(get.getHeader("Content-Disposition"));
+    assertThat(head.body() == null ? 0 : head.body().length()).isZero();
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (audited(botId).isEmpty() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+    }
+    Thread.sleep(300);
+    assertThat(audited(botId)).as("the GET's entry only").hasSize(1);
+    assertThat(Await.result(app.admin(HttpMethod.HEAD, "/api/bots/bot_missing0000000000/conversations/export").send())
+        .statusCode()).isEqualTo(404);
+  }
+
   private static List<JsonObject> audited(String botId) {
     HttpResponse<Buffer> response = Await.result(app.admin(HttpMethod.GET, "/api/audit?action=conversation.export").send());
     assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
