@@ -12,6 +12,8 @@ final class AccountSql {
       + "#{name}, #{role}, #{bot_ids}, #{password_hash}, #{invite_hash}, #{invite_expires_at}, #{disabled}, "
       + "#{created_at}, #{updated_at})";
 
+  static final String SELECT_EMAIL_KEYS = "SELECT id, email, email_key FROM users";
+  static final String UPDATE_EMAIL_KEY = "UPDATE users SET email_key = #{email_key} WHERE id = #{id}";
   static final String SELECT_USERS = "SELECT " + USER_COLUMNS + " FROM users ORDER BY created_at, id";
 
   static final String SELECT_USER = "SELECT " + USER_COLUMNS + " FROM users WHERE id = #{id}";

@@ -94,7 +94,7 @@ public class AccountVerticle extends VerticleBase {
           config.getLong("login_window_ms", LoginThrottle.DEFAULT_WINDOW_MS));
       sweeper = vertx.setPeriodic(config.getLong("sweep_ms", 600_000L), id -> sessions.sweep()
           .onFailure(failure -> LOG.warn("Could not sweep expired sessions: {}", failure.toString())));
-      return Future.all(List.of(
+      return users.rekey().compose(rekeyed -> Future.all(List.of(
           consume(Addresses.ACCOUNT_SETUP_STATUS, body -> users.any().map(any -> new JsonObject().put("users", any))),
           consume(Addresses.ACCOUNT_SETUP, body -> users.setup(PasswordSeal.opened(box, body))),
           consume(Addresses.ACCOUNT_USER_CREATE, users::create),
@@ -121,7 +121,7 @@ public class AccountVerticle extends VerticleBase {
           consume(Addresses.ACCOUNT_BOT_KEY_LIST, body -> botKeys.list(botId(body)).map(list -> new JsonObject().put("keys", list))),
           consume(Addresses.ACCOUNT_BOT_KEY_DELETE, body -> botKeys.delete(botId(body),
               dev.parley.common.Ids.requireEntityId(body.getString(Fields.KEY_ID), "API key")).map(v -> new JsonObject())),
-          consume(Addresses.ACCOUNT_BOT_KEY_CHECK, body -> botKeys.check(hash(body, Fields.KEY_HASH)))));
+          consume(Addresses.ACCOUNT_BOT_KEY_CHECK, body -> botKeys.check(hash(body, Fields.KEY_HASH))))));
     });
   }
 

@@ -7,7 +7,6 @@ import dev.parley.common.Role;
 import dev.parley.common.UnicodeText;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -42,9 +41,12 @@ final class UserFields {
     throw ParleyException.invalid(Fields.EMAIL, "email must be an email address");
   }
 
-  /** What makes two addresses the same account. */
+  /**
+   * What makes two addresses the same account: case does not count, and an internationalised domain is the same as its
+   * ASCII form ({@code bücher.de} and {@code xn--bcher-kva.de}, one mailbox).
+   */
   static String key(String email) {
-    return email.strip().toLowerCase(Locale.ROOT);
+    return dev.parley.common.MailDomains.address(email);
   }
 
   static String name(Object value) {

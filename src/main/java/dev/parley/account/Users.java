@@ -16,6 +16,8 @@ import io.vertx.sqlclient.SqlClient;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Users: the first owner, invites, and the changes an owner or admin makes. The rules that hold whoever asks live
@@ -25,6 +27,8 @@ import java.util.Objects;
  */
 final class Users {
 
+  private static final Logger LOG = LoggerFactory.getLogger(Users.class);
+
   /** The PostgreSQL advisory lock that set-up and changes taking an owner away hold until they commit (any fixed number). */
   private static final long OWNERS_LOCK = 0x7061726c65790001L;
 
@@ -32,6 +36,34 @@ final class Users {
 
   Users(Database database) {
     this.database = database;
+  }
+
+  /**
+   * Brings every stored e-mail key to the current rule ({@link UserFields#key}): keys made before internationalised
+   * domains were compared in their ASCII form. Where two accounts turn out to be one address, both are kept as they
+   * are and a warning names them. Runs at start; a no-op once done.
+   */
+  Future<Integer> rekey() {
+    return Templates.forQuery(database.pool(), AccountSql.SELECT_EMAIL_KEYS).execute(Map.of()).compose(rows -> {
+      Future<Integer> changed = Future.succeededFuture(0);
+      for (Row row : rows) {
+        String id = row.getString("id");
+        String key = UserFields.key(row.getString(Fields.EMAIL));
+        if (!key.equals(row.getString("email_key"))) {
+          changed = changed.compose(n -> Templates.forUpdate(database.pool(), AccountSql.UPDATE_EMAIL_KEY)
+              .execute(Map.of("id", id, "email_key", key)).map(done -> n + 1)
+              .recover(failure -> {
+                if (!Database.isUniqueViolation(failure)) {
+                  return Future.failedFuture(failure);
+                }
+                LOG.warn("User {} has the same address as another account once its domain is compared in ASCII; "
+                    + "both are kept: delete one", id);
+                return Future.succeededFuture(n);
+              }));
+        }
+      }
+      return changed;
+    });
   }
 
   Future<Boolean> any() {

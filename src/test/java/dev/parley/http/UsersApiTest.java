@@ -73,6 +73,16 @@ class UsersApiTest {
   }
 
   @Test
+  void an_internationalised_domain_and_its_ascii_form_are_one_account() {
+    String local = "idn-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    people.invite(local + "@bücher.de", "viewer", null);
+    HttpResponse<Buffer> twin = Await.result(app.admin(HttpMethod.POST, "/api/users").sendJsonObject(new JsonObject()
+        .put("email", local + "@XN--BCHER-KVA.de").put("name", "Twin").put("role", "viewer")));
+    assertThat(twin.statusCode()).as(twin.bodyAsString()).isEqualTo(409);
+    assertThat(twin.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("email_taken");
+  }
+
+  @Test
   void invalid_fields_are_422_naming_the_field_and_nothing_is_stored() throws Exception {
     long before = Await.result(app.vertx.executeBlocking(() -> app.count("SELECT COUNT(*) FROM users")));
     assertField(new JsonObject().put("email", "not-an-email").put("name", "N").put("role", "viewer"), "email");

@@ -1,6 +1,7 @@
 package dev.parley.http.sso;
 
 import dev.parley.common.ErrorCodes;
+import dev.parley.common.MailDomains;
 import dev.parley.common.ParleyException;
 import dev.parley.common.Role;
 import dev.parley.common.UnicodeText;
@@ -39,7 +40,7 @@ final class Admission {
       throw refused("sso_email_unverified", "The identity provider has not verified this email address");
     }
     String address = text.trim().toLowerCase(Locale.ROOT);
-    String domain = address.substring(address.lastIndexOf('@') + 1);
+    String domain = MailDomains.ascii(address.substring(address.lastIndexOf('@') + 1));
     if (!settings.allowedEmailDomains().isEmpty() && !settings.allowedEmailDomains().contains(domain)) {
       throw refused("sso_domain_refused", "Accounts of " + domain + " may not sign in here");
     }

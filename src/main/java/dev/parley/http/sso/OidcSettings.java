@@ -1,5 +1,6 @@
 package dev.parley.http.sso;
 
+import dev.parley.common.MailDomains;
 import dev.parley.common.Role;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -7,7 +8,6 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -57,7 +57,7 @@ public record OidcSettings(String issuer, String clientId, String clientSecret, 
     }
     List<String> domains = new ArrayList<>();
     for (String domain : strings(oidc.getJsonArray("allowed_email_domains", new JsonArray()))) {
-      domains.add(domain.trim().toLowerCase(Locale.ROOT).replaceFirst("^@", ""));
+      domains.add(MailDomains.ascii(domain.trim().replaceFirst("^@", "")));
     }
     String base = trimSlash(publicUrl);
     return new OidcSettings(issuer, clientId.trim(), blank(secret) ? null : secret, List.copyOf(domains),
