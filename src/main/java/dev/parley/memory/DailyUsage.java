@@ -3,6 +3,7 @@ package dev.parley.memory;
 import dev.parley.common.Fields;
 import dev.parley.common.ParleyException;
 import dev.parley.db.Database;
+import dev.parley.db.Statements;
 import dev.parley.db.Templates;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -27,7 +28,7 @@ final class DailyUsage {
   }
 
   /** Adds the message rows of a batch of turns ({@link MemorySql#INSERT_MESSAGE}'s parameters) to their days. */
-  static Future<Void> add(SqlClient tx, List<Map<String, Object>> messages) {
+  static Future<Void> add(Statements tx, List<Map<String, Object>> messages) {
     Map<String, Map<String, Object>> days = new LinkedHashMap<>();
     for (Map<String, Object> message : messages) {
       long day = (Long) message.get(Fields.CREATED_AT) / DAY_MS;
@@ -46,7 +47,7 @@ final class DailyUsage {
         row.put("max_latency_ms", max == null ? ms.longValue() : Math.max(max, ms.longValue()));
       }
     }
-    return Templates.forUpdate(tx, MemorySql.ADD_USAGE).executeBatch(new ArrayList<>(days.values())).mapEmpty();
+    return tx.batch(MemorySql.ADD_USAGE, new ArrayList<>(days.values()));
   }
 
   /**

@@ -6,13 +6,13 @@ import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
 import dev.parley.common.StorageFailures;
 import dev.parley.db.Database;
+import dev.parley.db.Statements;
 import dev.parley.db.Templates;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlClient;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -81,7 +81,7 @@ final class TurnWriter {
     if (batch.isEmpty()) {
       return Future.succeededFuture();
     }
-    return database.inTransaction(tx -> writeAll(tx, batch)
+    return database.inStatements(tx -> writeAll(tx, batch)
             // the last moment to give up: a node that froze mid-write must not commit turns already failed
             .compose(ids -> batch.stream().anyMatch(TurnWriter::late) ? Future.failedFuture(TOO_LATE)
                 : Future.succeededFuture(ids)))
@@ -188,10 +188,11 @@ final class TurnWriter {
 
   /**
    * Writes a batch in four statements whatever its size: upsert every turn's conversation,
-   * read their ids back, insert every message, add them to their days' usage ({@link DailyUsage}). (A statement per turn would make the single
-   * SQLite connection, one worker-thread hop per statement, the bottleneck under load.)
+   * read their ids back, insert every message, add them to their days' usage ({@link DailyUsage}). (A statement per
+   * turn would make the single SQLite connection the bottleneck under load; {@link Database#inStatements} runs the
+   * four on SQLite in one worker-thread hop.)
    */
-  private static Future<List<JsonObject>> writeAll(SqlClient tx, List<Pending> batch) {
+  private static Future<List<JsonObject>> writeAll(Statements tx, List<Pending> batch) {
     long now = System.currentTimeMillis();
     List<Map<String, Object>> conversations = new ArrayList<>(batch.size());
     Set<String> bots = new LinkedHashSet<>();
@@ -214,12 +215,11 @@ final class TurnWriter {
     Map<String, Object> keys = new HashMap<>();
     bots.forEach(bot -> keys.put("b" + keys.size(), bot));
     sessions.forEach(session -> keys.put("s" + (keys.size() - bots.size()), session));
-    return Templates.forUpdate(tx, MemorySql.UPSERT_CONVERSATION).executeBatch(conversations)
-        .compose(upserted -> Templates.forQuery(tx, MemorySql.conversationIds(bots.size(), sessions.size()))
-            .execute(keys))
+    return tx.batch(MemorySql.UPSERT_CONVERSATION, conversations)
+        .compose(upserted -> tx.query(MemorySql.conversationIds(bots.size(), sessions.size()), keys))
         .compose(rows -> {
           Map<String, String> ids = new HashMap<>();
-          for (Row row : rows) {
+          for (JsonObject row : rows) {
             ids.put(row.getString(Fields.BOT_ID) + '/' + row.getString(Fields.SESSION_ID), row.getString("id"));
           }
           List<Map<String, Object>> messages = new ArrayList<>(batch.size() * 2);
@@ -229,7 +229,7 @@ final class TurnWriter {
             String conversationId = ids.get(turn.getString(Fields.BOT_ID) + '/' + turn.getString(Fields.SESSION_ID));
             stored.add(rows(turn, conversationId, now, messages));
           }
-          return Templates.forUpdate(tx, MemorySql.INSERT_MESSAGE).executeBatch(messages)
+          return tx.batch(MemorySql.INSERT_MESSAGE, messages)
               .compose(done -> DailyUsage.add(tx, messages)).map(done -> stored);
         });
   }
