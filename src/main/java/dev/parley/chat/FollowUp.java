@@ -38,7 +38,7 @@ public final class FollowUp {
     String text = PiiRedactor.Mode.of(bot).stored() ? PiiRedactor.redact(message) : message;
     long now = System.currentTimeMillis();
     JsonObject record = new JsonObject().put(Fields.BOT_ID, botId).put(Fields.SESSION_ID, sessionId)
-        .put(Fields.USER, new JsonObject().put(Fields.ID, Ids.uuid())
+        .put(Fields.USER, new JsonObject().put(Fields.ID, Ids.ordered())
             .put(Fields.CONTENT, "Follow-up request from " + name + " <" + email + ">:\n\n" + text)
             .put(Fields.CREATED_AT, now))
         .putNull(Fields.ASSISTANT);

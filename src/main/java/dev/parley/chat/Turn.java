@@ -40,7 +40,7 @@ public record Turn(String requestId, JsonObject bot, JsonObject input, long star
 
   /** A turn of {@code bot} for {@code caller}'s request {@code input}, made for the request {@code requestId}. */
   public static Turn start(String requestId, JsonObject bot, JsonObject input, Caller caller) {
-    return new Turn(requestId, bot, input, System.currentTimeMillis(), Ids.uuid(), Ids.uuid(), null, null,
+    return new Turn(requestId, bot, input, System.currentTimeMillis(), Ids.ordered(), Ids.ordered(), null, null,
         new JsonArray(), new JsonArray(), null, false, null, null, null, null, caller, null);
   }
 

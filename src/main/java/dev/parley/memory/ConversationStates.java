@@ -192,7 +192,7 @@ final class ConversationStates {
 
   private Future<Outcome> write(SqlClient tx, JsonObject row, JsonObject actor, String text, boolean note, List<Runnable> told) {
     long now = System.currentTimeMillis();
-    String messageId = Ids.uuid();
+    String messageId = Ids.ordered();
     String conversationId = row.getString(Fields.ID);
     Map<String, Object> params = new HashMap<>();
     params.put(Fields.ID, messageId);
@@ -318,7 +318,7 @@ final class ConversationStates {
   }
 
   private Future<JsonObject> ensure(SqlClient tx, String botId, String sessionId) {
-    Map<String, Object> params = Map.of(Fields.ID, Ids.uuid(), Fields.BOT_ID, botId, Fields.SESSION_ID, sessionId,
+    Map<String, Object> params = Map.of(Fields.ID, Ids.ordered(), Fields.BOT_ID, botId, Fields.SESSION_ID, sessionId,
         "now", System.currentTimeMillis());
     return Templates.forUpdate(tx, ConversationSql.ENSURE).execute(params)
         .compose(made -> one(tx, ConversationSql.STATE_OF_SESSION, params));

@@ -200,7 +200,7 @@ final class TurnWriter {
     for (Pending pending : batch) {
       JsonObject turn = pending.turn();
       Map<String, Object> conversation = new HashMap<>();
-      conversation.put("id", Ids.uuid());
+      conversation.put("id", Ids.ordered());
       conversation.put(Fields.BOT_ID, turn.getString(Fields.BOT_ID));
       conversation.put(Fields.SESSION_ID, turn.getString(Fields.SESSION_ID));
       conversation.put("now", now);
@@ -259,7 +259,7 @@ final class TurnWriter {
   /** The message's own id when the turn brings a well-formed one (it was stored already if taken), else a new one. */
   private static String presetId(JsonObject message) {
     String id = message.getString(Fields.ID);
-    return Ids.isEntityId(id) ? id : Ids.uuid();
+    return Ids.isEntityId(id) ? id : Ids.ordered();
   }
 
   private static Map<String, Object> message(String id, String conversationId, String botId, String role,

@@ -29,6 +29,26 @@ class IdsTest {
   }
 
   @Test
+  void an_ordered_id_is_a_version_7_uuid_that_sorts_by_its_millisecond_and_differs_within_one() {
+    long millis = 1_796_000_000_123L;
+    java.util.UUID id = java.util.UUID.fromString(Ids.ordered(millis));
+    assertThat(id.version()).isEqualTo(7);
+    assertThat(id.variant()).isEqualTo(2);
+    assertThat(id.getMostSignificantBits() >>> 16).isEqualTo(millis);
+    assertThat(Ids.ordered(millis)).isNotEqualTo(Ids.ordered(millis));
+    java.util.List<String> ids = new java.util.ArrayList<>();
+    for (long ms = millis; ms < millis + 2_000; ms += 7) {
+      ids.add(Ids.ordered(ms));
+    }
+    assertThat(ids).isSorted().allSatisfy(each -> assertThat(Ids.isEntityId(each)).isTrue());
+    java.util.Set<Long> lowBits = new java.util.HashSet<>();
+    for (int i = 0; i < 1_000; i++) {
+      lowBits.add(java.util.UUID.fromString(Ids.ordered(millis)).getLeastSignificantBits());
+    }
+    assertThat(lowBits).as("the random part").hasSize(1_000);
+  }
+
+  @Test
   void a_turn_without_a_session_id_starts_a_new_session() {
     assertThat(Ids.isSessionId(Ids.sessionIdOrNew(null))).isTrue();
     assertThat(Ids.sessionIdOrNew("session-1")).isEqualTo("session-1");

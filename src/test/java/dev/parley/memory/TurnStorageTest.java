@@ -56,6 +56,30 @@ class TurnStorageTest {
     }).onComplete(test.succeedingThenComplete());
   }
 
+  /** Time-ordered ids fill the unique indexes of messages and conversations in order (a page or two per commit). */
+  @Test
+  void a_visitors_turn_stores_its_messages_and_conversation_under_time_ordered_ids(Vertx vertx, VertxTestContext test) {
+    bot(app, new JsonObject().put("provider", "extractive")).compose(botId -> app.client.post("/api/chat/" + botId)
+            .sendJsonObject(new JsonObject().put("message", "hello").put(Fields.SESSION_ID, "session-ordered-1"))
+            .compose(answered -> {
+              assertThat(answered.statusCode()).as(answered.bodyAsString()).isEqualTo(200);
+              return memory(vertx).messages(RID, botId, "session-ordered-1");
+            })
+            .compose(session -> {
+              JsonArray messages = session.getJsonArray(Fields.MESSAGES);
+              assertThat(messages).hasSize(2);
+              messages.forEach(message -> assertThat(java.util.UUID.fromString(((JsonObject) message)
+                  .getString(Fields.ID)).version()).isEqualTo(7));
+              return memory(vertx).conversations(RID, botId, 10, 0);
+            })
+            .map(conversations -> {
+              String id = conversations.getJsonArray("conversations").getJsonObject(0).getString(Fields.ID);
+              assertThat(java.util.UUID.fromString(id).version()).isEqualTo(7);
+              return null;
+            }))
+        .onComplete(test.succeedingThenComplete());
+  }
+
   @Test
   void a_turn_whose_sender_stopped_waiting_is_not_stored(Vertx vertx, VertxTestContext test) {
     bot(app).compose(botId -> {
@@ -80,8 +104,12 @@ class TurnStorageTest {
   }
 
   private static Future<String> bot(TestApp app) {
+    return bot(app, new JsonObject());
+  }
+
+  private static Future<String> bot(TestApp app, JsonObject fields) {
     return app.client.post("/api/bots").putHeader("Authorization", "Bearer " + TestApp.ADMIN_TOKEN)
-        .sendJsonObject(new JsonObject().put("name", "storage")).map(created -> {
+        .sendJsonObject(fields.copy().put("name", "storage")).map(created -> {
           assertThat(created.statusCode()).isEqualTo(201);
           return created.bodyAsJsonObject().getString("id");
         });
