@@ -25,6 +25,9 @@ import org.slf4j.LoggerFactory;
  */
 final class DocumentIntake {
 
+  /** How many of a sitemap's pages its deletion deletes at once. */
+  static final int PAGES_AT_ONCE = 16;
+
   /** The most files one upload may add. */
   static final int MAX_FILES = 100;
 
@@ -229,19 +232,29 @@ final class DocumentIntake {
   Future<Void> delete(String botId, String id) {
     return store.get(botId, id)
         .compose(doc -> store.children(id))
-        .compose(children -> {
-          List<Future<Void>> pages = new ArrayList<>();
-          for (Object child : children) {
-            pages.add(delete(botId, ((JsonObject) child).getString("id")));
-          }
-          return Future.all(pages);
-        })
+        .compose(children -> deletePages(botId, children, 0))
         .compose(pages -> {
           queue.cancel(id);
           return vectors.deleteDocument(id);
         })
         .compose(v -> store.delete(id))
         .compose(deleted -> files.delete(botId, id));
+  }
+
+  /**
+   * A sitemap's pages from {@code from} on, {@link #PAGES_AT_ONCE} at a time: each is a vector-store request and a
+   * few statements, and a sitemap may hold 10,000 pages (all at once, they waited in the vector store client's and
+   * the database pool's queues together).
+   */
+  private Future<Void> deletePages(String botId, JsonArray pages, int from) {
+    if (from >= pages.size()) {
+      return Future.succeededFuture();
+    }
+    List<Future<Void>> group = new ArrayList<>(PAGES_AT_ONCE);
+    for (int i = from; i < Math.min(pages.size(), from + PAGES_AT_ONCE); i++) {
+      group.add(delete(botId, pages.getJsonObject(i).getString("id")));
+    }
+    return Future.all(group).compose(deleted -> deletePages(botId, pages, from + PAGES_AT_ONCE));
   }
 
   Future<JsonObject> retry(String botId, String id) {

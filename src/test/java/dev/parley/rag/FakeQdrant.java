@@ -60,6 +60,12 @@ final class FakeQdrant {
   final Map<String, Map<PointId, Point>> collections = new ConcurrentHashMap<>();
   final List<Object> requests = new CopyOnWriteArrayList<>();
   volatile boolean down;
+  /** How long each point deletion is held before it is answered (0: at once), and the most held at one time. */
+  volatile long deleteHoldMs;
+  final java.util.concurrent.atomic.AtomicInteger deletesHeld = new java.util.concurrent.atomic.AtomicInteger();
+  final java.util.concurrent.atomic.AtomicInteger mostDeletesHeld = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.ScheduledExecutorService timer =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
 
   private final String name = InProcessServerBuilder.generateName();
   private Server server;
@@ -93,6 +99,7 @@ final class FakeQdrant {
       tcp.shutdownNow();
     }
     server.shutdownNow();
+    timer.shutdownNow();
   }
 
   <T> List<T> requests(Class<T> type) {
@@ -218,7 +225,15 @@ final class FakeQdrant {
       } else {
         request.getPoints().getPoints().getIdsList().forEach(points::remove);
       }
-      ok(response);
+      if (deleteHoldMs <= 0) {
+        ok(response);
+        return;
+      }
+      mostDeletesHeld.accumulateAndGet(deletesHeld.incrementAndGet(), Math::max);
+      timer.schedule(() -> {
+        deletesHeld.decrementAndGet();
+        ok(response);
+      }, deleteHoldMs, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.parley.testing.Await;
 import dev.parley.testing.Knowledge;
 import dev.parley.testing.ParleyConfig;
 import dev.parley.testing.ParleyTest;
+import dev.parley.testing.Seed;
 import dev.parley.testing.TestApp;
 import io.qdrant.client.grpc.Points.SearchPoints;
 import io.vertx.core.http.HttpMethod;
@@ -147,5 +148,32 @@ class QdrantAppTest {
                 return null;
               });
         }).onComplete(test.succeedingThenComplete());
+  }
+
+  @Test
+  void a_sitemap_of_many_pages_is_deleted_a_few_pages_at_a_time(VertxTestContext test) {
+    Knowledge.bot(app, new JsonObject().put("provider", "extractive")).compose(bot -> {
+      String id = bot.getString("id");
+      return app.vertx.executeBlocking(() -> Seed.sitemap(app, id, 60))
+          .compose(sitemap -> {
+            qdrant.mostDeletesHeld.set(0);
+            qdrant.deleteHoldMs = 20;
+            return app.admin(HttpMethod.DELETE, "/api/bots/" + id + "/documents/" + sitemap).send()
+                .eventually(() -> {
+                  qdrant.deleteHoldMs = 0;
+                  return io.vertx.core.Future.succeededFuture();
+                })
+                .compose(deleted -> {
+                  assertThat(deleted.statusCode()).as(deleted.bodyAsString()).isEqualTo(204);
+                  assertThat(qdrant.mostDeletesHeld.get()).as("page deletions waiting on the vector store at once")
+                      .isBetween(2, DocumentIntake.PAGES_AT_ONCE);
+                  return app.admin(HttpMethod.GET, "/api/bots/" + id + "/documents/" + sitemap + "_59").send();
+                });
+          })
+          .map(page -> {
+            assertThat(page.statusCode()).as("the last page went too").isEqualTo(404);
+            return null;
+          });
+    }).onComplete(test.succeedingThenComplete());
   }
 }

@@ -6,7 +6,7 @@ import java.sql.SQLException;
 
 /**
  * Rows written straight into an app's database: conversations (no chat turns), for tests that need many (exports,
- * retention), and evaluation runs as a node left them. Blocking: call it off the event loop. The usage of the seeded
+ * retention), evaluation runs as a node left them, and sitemaps. Blocking: call it off the event loop. The usage of the seeded
  * messages is not counted.
  */
 public final class Seed {
@@ -86,5 +86,31 @@ public final class Seed {
       insert.executeUpdate();
     }
     return evalId;
+  }
+
+  /**
+   * A sitemap document of the bot with {@code pages} pages, all {@code ready} with no passages (as a sitemap whose
+   * pages had nothing to index); answers the sitemap's id.
+   */
+  public static String sitemap(TestApp app, String botId, int pages) throws SQLException {
+    String sitemapId = "doc_sitemap_" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    long now = System.currentTimeMillis();
+    try (Connection db = app.jdbc(); PreparedStatement insert = db.prepareStatement("INSERT INTO documents (id, "
+        + "bot_id, name, source, url, status, created_at, updated_at, parent_id) VALUES (?, ?, ?, ?, ?, 'ready', ?, ?, ?)")) {
+      for (int page = -1; page < pages; page++) {
+        String url = page < 0 ? "https://shop.example/sitemap.xml" : "https://shop.example/page-" + page;
+        insert.setString(1, page < 0 ? sitemapId : sitemapId + "_" + page);
+        insert.setString(2, botId);
+        insert.setString(3, url);
+        insert.setString(4, page < 0 ? "sitemap" : "url");
+        insert.setString(5, url);
+        insert.setLong(6, now);
+        insert.setLong(7, now);
+        insert.setString(8, page < 0 ? null : sitemapId);
+        insert.addBatch();
+      }
+      insert.executeBatch();
+    }
+    return sitemapId;
   }
 }
