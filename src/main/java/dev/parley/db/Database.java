@@ -256,9 +256,16 @@ public final class Database {
       return pool.withTransaction(connection -> work.apply(new ClientStatements(connection)));
     }
     return pool.getConnection().compose(connection -> {
-      Connection jdbc = JdbcStatements.unwrap(connection);
-      return Vertx.currentContext().<T>executeBlocking(() -> JdbcStatements.transaction(jdbc, work), false)
-          .eventually(connection::close);
+      Future<T> ran;
+      try {
+        Connection jdbc = JdbcStatements.unwrap(connection);
+        Context context = Vertx.currentContext();
+        ran = context == null ? Future.failedFuture(new IllegalStateException("inStatements off a Vert.x thread"))
+            : context.executeBlocking(() -> JdbcStatements.transaction(jdbc, work), false);
+      } catch (RuntimeException unusable) {
+        ran = Future.failedFuture(unusable); // the connection goes back to the pool below, whatever failed
+      }
+      return ran.eventually(connection::close);
     });
   }
 

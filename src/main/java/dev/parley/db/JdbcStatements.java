@@ -16,15 +16,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link Statements} straight on a SQLite JDBC connection, run on the worker thread that runs the whole transaction
  * ({@link #transaction}): each statement's future is complete when the method returns. Values are bound with
- * {@code setObject}, as the Vert.x JDBC client binds them, so failures are the same {@code SQLException}s.
+ * {@code setObject}, as the Vert.x JDBC client binds them, so failures are the same {@code SQLException}s; bind only
+ * strings, numbers and null (an {@code Instant} or a {@code Buffer} would be stored as text, where the Vert.x client
+ * converts or refuses them), and read columns as the types SQLite answers (an integer column gives an
+ * {@code Integer} or a {@code Long} by its value).
  */
 final class JdbcStatements implements Statements {
 
   static final int MAX_PARSED = 1_000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(JdbcStatements.class);
 
   /** A template with {@code ?} for each {@code #{name}}, and the names in order. */
   record Parsed(String sql, List<String> names) {
@@ -33,6 +40,8 @@ final class JdbcStatements implements Statements {
   private static final Map<String, Parsed> PARSED = new ConcurrentHashMap<>();
 
   private final Connection connection;
+  /** False once the transaction ended: work that outlived it must not write outside it. */
+  private volatile boolean open = true;
 
   private JdbcStatements(Connection connection) {
     this.connection = connection;
@@ -49,33 +58,54 @@ final class JdbcStatements implements Statements {
 
   /**
    * Runs {@code work} between {@code BEGIN IMMEDIATE} and {@code COMMIT} on {@code connection}, on the calling
-   * (worker) thread; rolls back and throws what failed when {@code work} fails, throws, or answers a future that is
-   * not complete yet (work that waits for something else cannot hold the transaction here).
+   * (worker) thread; rolls back and throws what failed when {@code work} fails, throws (an {@code Error} too), or
+   * answers a future that is not complete yet (work that waits for something else cannot hold the transaction here).
+   * Its statements refuse to run once the transaction has ended.
    */
   static <T> T transaction(Connection connection, Function<Statements, Future<T>> work) throws Exception {
     execute(connection, "BEGIN IMMEDIATE");
-    Future<T> done;
+    JdbcStatements statements = new JdbcStatements(connection);
+    boolean committed = false;
     try {
-      done = work.apply(new JdbcStatements(connection));
+      Future<T> done = work.apply(statements);
       if (!done.isComplete()) {
         throw new IllegalStateException("a SQLite transaction's work waited for something outside the transaction");
       }
       if (done.failed()) {
+        if (done.cause() instanceof Error error) {
+          throw error;
+        }
         throw done.cause() instanceof Exception failure ? failure : new IllegalStateException(done.cause());
       }
       execute(connection, "COMMIT");
-    } catch (Exception failure) {
-      rollback(connection);
-      throw failure;
+      committed = true;
+      return done.result();
+    } finally {
+      statements.open = false;
+      if (!committed) {
+        rollback(connection);
+      }
     }
-    return done.result();
   }
 
+  /**
+   * Rolls back. A connection left inside the transaction would keep every later write of the process uncommitted
+   * (one connection serves them all), so when the rollback itself fails the connection is closed: later statements
+   * fail loudly (503) instead of being lost at the next restart.
+   */
   private static void rollback(Connection connection) {
     try {
       execute(connection, "ROLLBACK");
-    } catch (SQLException noTransaction) {
-      // SQLite rolls some failures back itself (a full disk, say): what failed is reported, not this
+    } catch (SQLException failed) {
+      if (failed.getMessage() != null && failed.getMessage().contains("no transaction is active")) {
+        return; // SQLite rolled back itself (a full disk, say)
+      }
+      LOG.error("Could not roll back a SQLite transaction; closing its connection: {}", failed.getMessage());
+      try {
+        connection.close();
+      } catch (SQLException closing) {
+        LOG.error("Could not close the SQLite connection: {}", closing.getMessage());
+      }
     }
   }
 
@@ -87,6 +117,9 @@ final class JdbcStatements implements Statements {
 
   @Override
   public Future<Void> batch(String template, List<Map<String, Object>> rows) {
+    if (!open) {
+      return ended();
+    }
     if (rows.isEmpty()) {
       return Future.succeededFuture();
     }
@@ -105,6 +138,9 @@ final class JdbcStatements implements Statements {
 
   @Override
   public Future<List<JsonObject>> query(String template, Map<String, Object> params) {
+    if (!open) {
+      return ended();
+    }
     Parsed parsed = parse(template);
     try (PreparedStatement statement = connection.prepareStatement(parsed.sql())) {
       bind(statement, parsed, params);
@@ -124,6 +160,10 @@ final class JdbcStatements implements Statements {
     } catch (SQLException failure) {
       return Future.failedFuture(failure);
     }
+  }
+
+  private static <T> Future<T> ended() {
+    return Future.failedFuture(new IllegalStateException("a statement of a SQLite transaction that has ended"));
   }
 
   private static void bind(PreparedStatement statement, Parsed parsed, Map<String, Object> values) throws SQLException {

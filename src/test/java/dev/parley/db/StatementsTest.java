@@ -107,20 +107,61 @@ class StatementsTest {
         })));
   }
 
-  /** The worker thread cannot wait for the event loop; such work fails whole, and the connection serves again. */
+  /**
+   * The worker thread cannot wait for the event loop; such work fails whole, the connection serves again, and what the
+   * work does once its wait is over is refused (it would write outside any transaction).
+   */
   @Test
   void on_sqlite_work_that_waits_for_something_else_fails_and_writes_nothing(Vertx vertx, VertxTestContext test) {
-    Promise<Void> never = Promise.promise();
+    Promise<Void> later = Promise.promise();
+    Promise<Void> afterTheWait = Promise.promise();
     databases.open(vertx, databases.fresh("sqlite")).compose(database -> database
-            .inStatements(tx -> tx.batch(INSERT_BOT, List.of(bot("b1"))).compose(inserted -> never.future()))
+            .inStatements(tx -> tx.batch(INSERT_BOT, List.of(bot("b1"))).compose(inserted -> later.future())
+                .compose(waited -> tx.batch(INSERT_BOT, List.of(bot("b3"))).onComplete(afterTheWait)))
             .transform(done -> {
               test.verify(() -> assertThat(done.cause()).isInstanceOf(IllegalStateException.class)
                   .hasMessageContaining("waited"));
-              return database.inStatements(tx -> tx.batch(INSERT_BOT, List.of(bot("b2"))));
+              later.complete();
+              return afterTheWait.future().transform(late -> {
+                test.verify(() -> assertThat(late.cause()).hasMessageContaining("ended"));
+                return database.inStatements(tx -> tx.batch(INSERT_BOT, List.of(bot("b2"))));
+              });
             })
             .compose(next -> ids(database)))
         .onComplete(test.succeeding(ids -> test.verify(() -> {
           assertThat(ids).containsExactly("b2");
+          test.completeNow();
+        })));
+  }
+
+  /** An {@code Error} as well: a connection left inside the transaction would keep every later write uncommitted. */
+  @Test
+  void on_sqlite_work_that_throws_an_error_is_rolled_back_and_later_writes_are_committed(Vertx vertx,
+      VertxTestContext test) {
+    JsonObject config = databases.fresh("sqlite");
+    databases.open(vertx, config).compose(database -> database
+            .<Void>inStatements(tx -> tx.batch(INSERT_BOT, List.of(bot("b1"))).map(inserted -> {
+              throw new AssertionError("an error on purpose");
+            }))
+            .transform(done -> {
+              test.verify(() -> assertThat(done.cause()).isInstanceOf(AssertionError.class));
+              return Templates.forUpdate(database.pool(), INSERT_BOT).execute(bot("b2"));
+            })
+            .compose(plain -> database.inStatements(tx -> tx.batch(INSERT_BOT, List.of(bot("b3"))))))
+        .compose(written -> vertx.executeBlocking(() -> {
+          // read by another connection: only what was committed
+          List<String> ids = new ArrayList<>();
+          try (java.sql.Connection other = java.sql.DriverManager.getConnection("jdbc:sqlite:"
+              + dataDir.resolve(config.getString("file")));
+               java.sql.ResultSet rows = other.createStatement().executeQuery("SELECT id FROM bots ORDER BY id")) {
+            while (rows.next()) {
+              ids.add(rows.getString(1));
+            }
+          }
+          return ids;
+        }))
+        .onComplete(test.succeeding(ids -> test.verify(() -> {
+          assertThat(ids).containsExactly("b2", "b3");
           test.completeNow();
         })));
   }
