@@ -6,6 +6,7 @@ import dev.parley.common.Fields;
 import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -232,7 +233,7 @@ final class DocumentIntake {
   Future<Void> delete(String botId, String id) {
     return store.get(botId, id)
         .compose(doc -> store.children(id))
-        .compose(children -> deletePages(botId, children, 0))
+        .compose(children -> deleteAll(botId, children.stream().map(page -> ((JsonObject) page).getString("id")).toList()))
         .compose(pages -> {
           queue.cancel(id);
           return vectors.deleteDocument(id);
@@ -242,19 +243,33 @@ final class DocumentIntake {
   }
 
   /**
-   * A sitemap's pages from {@code from} on, {@link #PAGES_AT_ONCE} at a time: each is a vector-store request and a
-   * few statements, and a sitemap may hold 10,000 pages (all at once, they waited in the vector store client's and
-   * the database pool's queues together).
+   * Deletes the documents {@code ids} of a bot (a sitemap's pages), {@link #PAGES_AT_ONCE} at a time: each is a
+   * vector-store request and a few statements, and a sitemap may hold 10,000 pages (all at once, they waited in the
+   * vector store client's and the database pool's queues together). Every one is tried; the first failure is answered
+   * once all have been.
    */
-  private Future<Void> deletePages(String botId, JsonArray pages, int from) {
-    if (from >= pages.size()) {
-      return Future.succeededFuture();
+  Future<Void> deleteAll(String botId, List<String> ids) {
+    Promise<Void> done = Promise.promise();
+    deleteGroups(botId, ids, 0, null, done);
+    return done.future();
+  }
+
+  /** One group, then the next from its callback: no future chain grows with the number of groups. */
+  private void deleteGroups(String botId, List<String> ids, int from, Throwable failed, Promise<Void> done) {
+    if (from >= ids.size()) {
+      if (failed == null) {
+        done.complete();
+      } else {
+        done.fail(failed);
+      }
+      return;
     }
     List<Future<Void>> group = new ArrayList<>(PAGES_AT_ONCE);
-    for (int i = from; i < Math.min(pages.size(), from + PAGES_AT_ONCE); i++) {
-      group.add(delete(botId, pages.getJsonObject(i).getString("id")));
+    for (int i = from; i < Math.min(ids.size(), from + PAGES_AT_ONCE); i++) {
+      group.add(delete(botId, ids.get(i)));
     }
-    return Future.all(group).compose(deleted -> deletePages(botId, pages, from + PAGES_AT_ONCE));
+    Future.join(group).onComplete(deleted -> deleteGroups(botId, ids, from + PAGES_AT_ONCE,
+        failed != null ? failed : deleted.cause(), done));
   }
 
   Future<JsonObject> retry(String botId, String id) {

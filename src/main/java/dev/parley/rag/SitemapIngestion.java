@@ -61,7 +61,7 @@ final class SitemapIngestion {
         return Future.failedFuture(new IngestionFailure("The sitemap lists no pages"));
       }
       return store.children(id).compose(children -> {
-        List<Future<?>> removed = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
         Set<String> known = new HashSet<>();
         for (Object c : children) {
           JsonObject child = (JsonObject) c;
@@ -69,7 +69,7 @@ final class SitemapIngestion {
             known.add(child.getString("url"));
             queue.enqueue(child.getString("id"));
           } else {
-            removed.add(intake.delete(botId, child.getString("id")));
+            removed.add(child.getString("id"));
           }
         }
         long now = System.currentTimeMillis();
@@ -82,7 +82,7 @@ final class SitemapIngestion {
         // pages no longer listed go first, so that their room in the bot's quotas goes to the new ones (a removal that
         // failed keeps none of them out); the sitemap is recorded as synced either way, so a refusal waits for the
         // next scheduled sync instead of coming back at every check
-        return Future.join(removed).transform(gone -> insert(botId, added, 0)
+        return intake.deleteAll(botId, removed).transform(gone -> insert(botId, added, 0)
             .compose(inserted -> store.sitemap(id, page.body().length, Hashes.sha256Hex(page.body()))
                 .compose(recorded -> outcome(gone.failed() ? gone.cause() : null, inserted, added.size()))));
       }).onSuccess(v -> LOG.info("Sitemap {} of bot {}: {} pages", id, botId, urls.size()));
