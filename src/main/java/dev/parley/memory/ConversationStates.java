@@ -19,7 +19,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiConsumer;
 
 /**
  * A conversation's state: {@code bot} → {@code waiting} (a person was asked for) → {@code human} (an agent holds
@@ -46,17 +45,17 @@ final class ConversationStates {
 
   private final Database database;
   private final ConversationNews news;
-  private final BiConsumer<String, String> forgetHistory;
+  private final SessionHistories histories;
   /** Every turn reads its session's state: the template is parsed once, not per turn, and reads three columns. */
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> stateQuery;
   /** On SQLite, the sessions known to be with the bot, whose state read needs no query; null on PostgreSQL. */
   private final WithTheBot withTheBot;
 
-  /** {@code forgetHistory}: drops a session's cached history (an agent's message is part of it now). */
-  ConversationStates(Database database, ConversationNews news, BiConsumer<String, String> forgetHistory) {
+  /** {@code histories}: the cached histories, told when a session's changes or when a session has none. */
+  ConversationStates(Database database, ConversationNews news, SessionHistories histories) {
     this.database = database;
     this.news = news;
-    this.forgetHistory = forgetHistory;
+    this.histories = histories;
     this.stateQuery = Templates.forQuery(database.pool(), ConversationSql.PUBLIC_STATE_OF_SESSION);
     this.withTheBot = database.dialect() == Dialect.SQLITE ? WithTheBot.acquire(database.name()) : null;
   }
@@ -73,7 +72,11 @@ final class ConversationStates {
       return Future.succeededFuture(new JsonObject().put(Fields.STATE, BOT));
     }
     long ticket = withTheBot == null ? 0 : withTheBot.ticket();
+    long historyTicket = histories.ticket();
     return stateQuery.execute(Map.of(Fields.BOT_ID, botId, Fields.SESSION_ID, sessionId)).map(rows -> {
+      if (rows.size() == 0) {
+        histories.none(botId, sessionId, historyTicket);
+      }
       JsonObject state = rows.size() == 0 ? new JsonObject().put(Fields.STATE, BOT) : publicState(rows.iterator().next().toJson());
       if (withTheBot != null && BOT.equals(state.getString(Fields.STATE)) && state.getString(Fields.ASSIGNEE_ID) == null) {
         withTheBot.fill(botId, sessionId, ticket);
@@ -229,7 +232,7 @@ final class ConversationStates {
     JsonObject data = new JsonObject().put(Fields.ID, messageId).put(Fields.ROLE, "agent")
         .put(Fields.AGENT_NAME, actor.getString(Fields.NAME)).put(Fields.TEXT, text).put(Fields.AT, now);
     return written.compose(done -> append(tx, row, "message", data, now)).map(eventId -> {
-      told.add(() -> forgetHistory.accept(row.getString(Fields.BOT_ID), row.getString(Fields.SESSION_ID)));
+      told.add(() -> histories.forget(row.getString(Fields.BOT_ID), row.getString(Fields.SESSION_ID)));
       told.add(() -> news.toVisitor(row.getString(Fields.BOT_ID), row.getString(Fields.SESSION_ID), eventId, "message", data));
       told.add(() -> news.changed("message", row, extra));
       return new Outcome(reply, told);

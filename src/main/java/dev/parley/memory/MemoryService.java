@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Conversations and messages: history for a turn, session views, logs, feedback and usage. */
-final class MemoryService {
+final class MemoryService implements SessionHistories {
 
   private static final int MAX_SESSION_MESSAGES = 1_000;
   private static final long DAY_MS = DailyUsage.DAY_MS;
@@ -46,9 +46,22 @@ final class MemoryService {
   }
 
   /** Forgets a session's cached history (its conversation was deleted). */
-  void forget(String botId, String sessionId) {
+  @Override
+  public void forget(String botId, String sessionId) {
     if (cache != null) {
       cache.forget(botId, sessionId);
+    }
+  }
+
+  @Override
+  public long ticket() {
+    return cache == null ? 0 : cache.ticket();
+  }
+
+  @Override
+  public void none(String botId, String sessionId, long ticket) {
+    if (cache != null) {
+      cache.fill(botId, sessionId, ticket, HistoryCache.MAX_MESSAGES, List.of());
     }
   }
 

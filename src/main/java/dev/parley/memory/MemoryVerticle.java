@@ -111,7 +111,7 @@ public class MemoryVerticle extends VerticleBase {
               QualityHandlers.register(vertx, db, seconds(config().getValue("evaluation_stale_s"),
                   QualityHandlers.DEFAULT_STALE_S) * 1_000L),
               ConversationHandlers.register(vertx, states = new ConversationStates(db,
-                  new ConversationNews(vertx.eventBus(), relay), memory::forget), new InboxQuery(db.pool()))));
+                  new ConversationNews(vertx.eventBus(), relay), memory), new InboxQuery(db.pool()))));
         })
         .onSuccess(ready -> scheduleRetention());
   }
