@@ -46,7 +46,14 @@ public final class BotClient {
       return Future.succeededFuture(held);
     }
     return bus.request(requestId, Addresses.BOT_GET,
-        new JsonObject().put(Fields.BOT_ID, botId).put(Fields.INCLUDE_SECRET, true), timeoutMs);
+            new JsonObject().put(Fields.BOT_ID, botId).put(Fields.INCLUDE_SECRET, true), timeoutMs)
+        .recover(failure -> {
+          // the reader refreshing a lapsed bot: if the bot component did not answer at all, the lapsed copy serves
+          JsonObject lapsed = failure instanceof ParleyException unanswered
+              && ("timeout".equals(unanswered.code()) || "service_unavailable".equals(unanswered.code()))
+              ? local.lapsed(botId) : null;
+          return lapsed != null ? Future.succeededFuture(lapsed) : Future.failedFuture(failure);
+        });
   }
 
   public Future<JsonObject> update(String requestId, String botId, JsonObject patch) {
