@@ -261,7 +261,7 @@ public final class Database {
         Connection jdbc = JdbcStatements.unwrap(connection);
         Context context = Vertx.currentContext();
         ran = context == null ? Future.failedFuture(new IllegalStateException("inStatements off a Vert.x thread"))
-            : context.executeBlocking(() -> JdbcStatements.transaction(jdbc, work), false);
+            : context.executeBlocking(() -> JdbcStatements.transaction(pool, jdbc, work), false);
       } catch (RuntimeException unusable) {
         ran = Future.failedFuture(unusable); // the connection goes back to the pool below, whatever failed
       }

@@ -3,8 +3,11 @@ package dev.parley.db;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.jdbcclient.impl.ConnectionImpl;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
 import io.vertx.sqlclient.internal.SqlConnectionInternal;
+import io.vertx.sqlclient.templates.impl.SqlTemplate;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,14 +17,14 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@link Statements} straight on a SQLite JDBC connection, run on the worker thread that runs the whole transaction
- * ({@link #transaction}): each statement's future is complete when the method returns. Values are bound with
+ * ({@link #transaction}): each statement's future is complete when the method returns. Templates are parsed as the
+ * Vert.x client parses them for the pool's driver ({@link Templates}, kept there). Values are bound with
  * {@code setObject}, as the Vert.x JDBC client binds them, so failures are the same {@code SQLException}s; bind only
  * strings, numbers and null (an {@code Instant} or a {@code Buffer} would be stored as text, where the Vert.x client
  * converts or refuses them), and read columns as the types SQLite answers (an integer column gives an
@@ -29,21 +32,15 @@ import org.slf4j.LoggerFactory;
  */
 final class JdbcStatements implements Statements {
 
-  static final int MAX_PARSED = 1_000;
-
   private static final Logger LOG = LoggerFactory.getLogger(JdbcStatements.class);
 
-  /** A template with {@code ?} for each {@code #{name}}, and the names in order. */
-  record Parsed(String sql, List<String> names) {
-  }
-
-  private static final Map<String, Parsed> PARSED = new ConcurrentHashMap<>();
-
+  private final SqlClient driver;
   private final Connection connection;
   /** False once the transaction ended: work that outlived it must not write outside it. */
   private volatile boolean open = true;
 
-  private JdbcStatements(Connection connection) {
+  private JdbcStatements(SqlClient driver, Connection connection) {
+    this.driver = driver;
     this.connection = connection;
   }
 
@@ -62,9 +59,10 @@ final class JdbcStatements implements Statements {
    * answers a future that is not complete yet (work that waits for something else cannot hold the transaction here).
    * Its statements refuse to run once the transaction has ended.
    */
-  static <T> T transaction(Connection connection, Function<Statements, Future<T>> work) throws Exception {
+  static <T> T transaction(SqlClient driver, Connection connection, Function<Statements, Future<T>> work)
+      throws Exception {
     execute(connection, "BEGIN IMMEDIATE");
-    JdbcStatements statements = new JdbcStatements(connection);
+    JdbcStatements statements = new JdbcStatements(driver, connection);
     boolean committed = false;
     try {
       Future<T> done = work.apply(statements);
@@ -123,8 +121,8 @@ final class JdbcStatements implements Statements {
     if (rows.isEmpty()) {
       return Future.succeededFuture();
     }
-    Parsed parsed = parse(template);
-    try (PreparedStatement statement = connection.prepareStatement(parsed.sql())) {
+    SqlTemplate parsed = Templates.parsed(driver, template);
+    try (PreparedStatement statement = connection.prepareStatement(parsed.getSql())) {
       for (Map<String, Object> row : rows) {
         bind(statement, parsed, row);
         statement.addBatch();
@@ -141,8 +139,8 @@ final class JdbcStatements implements Statements {
     if (!open) {
       return ended();
     }
-    Parsed parsed = parse(template);
-    try (PreparedStatement statement = connection.prepareStatement(parsed.sql())) {
+    SqlTemplate parsed = Templates.parsed(driver, template);
+    try (PreparedStatement statement = connection.prepareStatement(parsed.getSql())) {
       bind(statement, parsed, params);
       List<JsonObject> rows = new ArrayList<>();
       try (ResultSet result = statement.executeQuery()) {
@@ -166,37 +164,11 @@ final class JdbcStatements implements Statements {
     return Future.failedFuture(new IllegalStateException("a statement of a SQLite transaction that has ended"));
   }
 
-  private static void bind(PreparedStatement statement, Parsed parsed, Map<String, Object> values) throws SQLException {
-    List<String> names = parsed.names();
-    for (int i = 0; i < names.size(); i++) {
-      statement.setObject(i + 1, values.get(names.get(i)));
+  private static void bind(PreparedStatement statement, SqlTemplate parsed, Map<String, Object> values)
+      throws SQLException {
+    Tuple tuple = parsed.mapTuple(values);
+    for (int i = 0; i < tuple.size(); i++) {
+      statement.setObject(i + 1, tuple.getValue(i));
     }
-  }
-
-  /** {@code template} with its {@code #{name}} parameters as {@code ?}; at most {@link #MAX_PARSED} are kept. */
-  static Parsed parse(String template) {
-    Parsed parsed = PARSED.get(template);
-    if (parsed != null) {
-      return parsed;
-    }
-    StringBuilder sql = new StringBuilder(template.length());
-    List<String> names = new ArrayList<>();
-    int at = 0;
-    while (true) {
-      int open = template.indexOf("#{", at);
-      int close = open < 0 ? -1 : template.indexOf('}', open + 2);
-      if (close < 0) {
-        sql.append(template, at, template.length());
-        break;
-      }
-      sql.append(template, at, open).append('?');
-      names.add(template.substring(open + 2, close));
-      at = close + 1;
-    }
-    parsed = new Parsed(sql.toString(), List.copyOf(names));
-    if (PARSED.size() < MAX_PARSED) {
-      PARSED.putIfAbsent(template, parsed);
-    }
-    return parsed;
   }
 }

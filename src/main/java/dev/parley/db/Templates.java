@@ -42,7 +42,8 @@ public final class Templates {
         parsed::mapTuple);
   }
 
-  private static io.vertx.sqlclient.templates.impl.SqlTemplate parsed(SqlClient client, String template) {
+  /** {@code template} parsed for {@code client}'s driver: its SQL with the driver's placeholders, and its names. */
+  static io.vertx.sqlclient.templates.impl.SqlTemplate parsed(SqlClient client, String template) {
     SqlClientInternal internal = (SqlClientInternal) client;
     Key key = new Key(internal.driver().getClass(), template);
     io.vertx.sqlclient.templates.impl.SqlTemplate parsed = PARSED.get(key);

@@ -167,10 +167,15 @@ class StatementsTest {
   }
 
   @Test
-  void a_template_names_its_parameters_in_order_with_a_question_mark_each() {
-    JdbcStatements.Parsed parsed = JdbcStatements.parse("UPDATE t SET a = #{a}, b = #{b} WHERE a <> #{a} AND c = 'x'");
-    assertThat(parsed.sql()).isEqualTo("UPDATE t SET a = ?, b = ? WHERE a <> ? AND c = 'x'");
-    assertThat(parsed.names()).containsExactly("a", "b", "a");
-    assertThat(JdbcStatements.parse("SELECT 1").names()).isEmpty();
+  void a_template_names_its_parameters_in_order_with_a_question_mark_each(Vertx vertx, VertxTestContext test) {
+    databases.open(vertx, databases.fresh("sqlite")).onComplete(test.succeeding(database -> test.verify(() -> {
+      io.vertx.sqlclient.templates.impl.SqlTemplate parsed = Templates.parsed(database.pool(),
+          "UPDATE t SET a = #{a}, b = #{b} WHERE a <> #{a} AND c = 'x'");
+      assertThat(parsed.getSql()).isEqualTo("UPDATE t SET a = ?, b = ? WHERE a <> ? AND c = 'x'");
+      io.vertx.sqlclient.Tuple bound = parsed.mapTuple(Map.of("a", "A", "b", "B"));
+      assertThat(List.of(bound.getValue(0), bound.getValue(1), bound.getValue(2))).containsExactly("A", "B", "A");
+      assertThat(Templates.parsed(database.pool(), "SELECT 1").numberOfParams()).isZero();
+      test.completeNow();
+    })));
   }
 }
