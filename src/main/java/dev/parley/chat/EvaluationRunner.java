@@ -37,6 +37,14 @@ public final class EvaluationRunner {
 
   private static final Logger LOG = LoggerFactory.getLogger(EvaluationRunner.class);
 
+  /**
+   * The heartbeat interval of {@code configuredMs}: {@link #DEFAULT_HEARTBEAT_MS} when not positive (0 would beat every
+   * millisecond).
+   */
+  public static long heartbeatIntervalMs(long configuredMs) {
+    return configuredMs > 0 ? configuredMs : DEFAULT_HEARTBEAT_MS;
+  }
+
   private final Vertx vertx;
   private final Clients clients;
   private final EvaluationTurn turns;
@@ -53,7 +61,7 @@ public final class EvaluationRunner {
       long heartbeatMs) {
     this.vertx = vertx;
     this.clients = clients;
-    this.heartbeatMs = heartbeatMs > 0 ? heartbeatMs : DEFAULT_HEARTBEAT_MS; // 0 would beat every millisecond
+    this.heartbeatMs = heartbeatIntervalMs(heartbeatMs);
     this.turns = new EvaluationTurn(clients, turnBudgetMs);
     this.maxRunning = Math.max(1, maxRunning);
     this.concurrency = Math.max(1, concurrency);

@@ -108,8 +108,7 @@ public class MemoryVerticle extends VerticleBase {
                   memory.erase(botId(body), sessionId(body))),
               BusHandlers.register(vertx, Addresses.MEMORY_RETENTION_RUN, body -> retention.run()),
               relay.start(),
-              QualityHandlers.register(vertx, db, seconds(config().getValue("evaluation_stale_s"),
-                  QualityHandlers.DEFAULT_STALE_S) * 1_000L),
+              QualityHandlers.register(vertx, db, evaluationStaleMs(config())),
               ConversationHandlers.register(vertx, states = new ConversationStates(db,
                   new ConversationNews(vertx.eventBus(), relay), memory), new InboxQuery(db.pool()))));
         })
@@ -131,6 +130,18 @@ public class MemoryVerticle extends VerticleBase {
       retention.run();
       retentionTimer = vertx.setPeriodic(intervalMs, tick -> retention.run());
     });
+  }
+
+  /**
+   * How long a running evaluation may go without a heartbeat, from {@code evaluation_stale_s} of the memory
+   * {@code config}: seconds, as a number or a string of digits ({@link QualityHandlers#staleMs}).
+   */
+  public static long evaluationStaleMs(JsonObject config) {
+    try {
+      return QualityHandlers.staleMs(seconds(config.getValue("evaluation_stale_s"), QualityHandlers.DEFAULT_STALE_S));
+    } catch (NumberFormatException notANumber) {
+      throw new IllegalArgumentException("Config key memory.evaluation_stale_s must be a whole number of seconds");
+    }
   }
 
   private static long seconds(Object value, long otherwise) {

@@ -53,9 +53,16 @@ final class QualityHandlers {
   private QualityHandlers() {
   }
 
-  /** {@code staleMs}: {@link #DEFAULT_STALE_S} when not positive (0 would sweep every millisecond and mark every run). */
-  static Future<Void> register(Vertx vertx, Database database, long configuredStaleMs) {
-    long staleMs = configuredStaleMs > 0 ? configuredStaleMs : DEFAULT_STALE_S * 1_000;
+  /**
+   * The stale time of {@code staleS} seconds: {@link #DEFAULT_STALE_S} when not positive (0 would sweep every
+   * millisecond and mark every run).
+   */
+  static long staleMs(long staleS) {
+    return (staleS > 0 ? staleS : DEFAULT_STALE_S) * 1_000;
+  }
+
+  /** Registers the handlers; runs with no heartbeat for {@code staleMs} ({@link #staleMs}) are marked interrupted. */
+  static Future<Void> register(Vertx vertx, Database database, long staleMs) {
     Evaluations runs = new Evaluations(database);
     long atStart = vertx.isClustered() ? System.currentTimeMillis() - staleMs : Long.MAX_VALUE;
     return runs.interrupt(atStart).compose(interrupted -> {
