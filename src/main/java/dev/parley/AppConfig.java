@@ -183,6 +183,7 @@ public final class AppConfig {
       case "rag.embeddings.dimensions":
       case "rag.embeddings.batch":
       case "mail.smtp_port":
+      case "database.busy_timeout_ms":
         try {
           return Integer.parseInt(text);
         } catch (NumberFormatException notANumber) {
@@ -190,6 +191,9 @@ public final class AppConfig {
         }
       case "provider.http2":
       case "http.admin_token_disabled":
+        if (!text.equalsIgnoreCase("true") && !text.equalsIgnoreCase("false")) {
+          throw new IllegalArgumentException(variable + " must be true or false");
+        }
         return Boolean.parseBoolean(text);
       case "roles":
       case "cluster.members":

@@ -1,6 +1,7 @@
 package dev.parley;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.testing.TestApp;
 import io.vertx.core.Vertx;
@@ -61,6 +62,18 @@ class AppConfigTest {
       System.clearProperty("PARLEY_SMTP_PORT");
       vertx.close().await(10, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void a_variable_that_is_not_a_whole_number_is_named_where_a_number_is_expected() {
+    assertThatThrownBy(() -> AppConfig.resolve(TestApp.defaults().put("PARLEY_DB_BUSY_TIMEOUT_MS", "5s")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("PARLEY_DB_BUSY_TIMEOUT_MS must be a whole number");
+  }
+
+  @Test
+  void a_variable_that_is_neither_true_nor_false_is_named_where_a_boolean_is_expected() {
+    assertThatThrownBy(() -> AppConfig.resolve(TestApp.defaults().put("PARLEY_PROVIDER_HTTP2", "yes")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("PARLEY_PROVIDER_HTTP2 must be true or false");
   }
 
   @Test

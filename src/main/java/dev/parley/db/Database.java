@@ -133,8 +133,13 @@ public final class Database {
    */
   private static int busyTimeoutMs(JsonObject config) {
     Object value = config.getValue("busy_timeout_ms");
-    int timeout = value instanceof Number number ? number.intValue()
-        : value instanceof String text ? Integer.parseInt(text.strip()) : DEFAULT_BUSY_TIMEOUT_MS;
+    int timeout;
+    try {
+      timeout = value instanceof Number number ? number.intValue()
+          : value instanceof String text ? Integer.parseInt(text.strip()) : DEFAULT_BUSY_TIMEOUT_MS;
+    } catch (NumberFormatException notANumber) {
+      throw new IllegalArgumentException("database.busy_timeout_ms must be a whole number");
+    }
     if (timeout < 0) {
       throw new IllegalArgumentException("database.busy_timeout_ms must be 0 or more, not " + timeout);
     }

@@ -1,6 +1,7 @@
 package dev.parley.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
@@ -166,6 +167,14 @@ class DatabaseTest {
           assertThat(stackTrace(failure)).doesNotContain(PASSWORD);
           test.completeNow();
         })));
+  }
+
+  @Test
+  void a_busy_timeout_that_is_not_a_whole_number_is_named_without_its_value(Vertx vertx) {
+    JsonObject config = new JsonObject().put("file", "busy.db").put("busy_timeout_ms", "10 s");
+
+    assertThatThrownBy(() -> Database.open(vertx, config, dataDir.toString()))
+        .hasMessage("database.busy_timeout_ms must be a whole number");
   }
 
   @Test
