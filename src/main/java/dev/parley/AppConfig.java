@@ -9,6 +9,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -63,6 +67,8 @@ public final class AppConfig {
     VARIABLES.put("PARLEY_MAIL_FROM", "mail.from");
   }
 
+  private static final String DEFAULT_FILE = "conf/config.json";
+
   /** Keys every verticle receives besides its own sub-object. */
   private static final String[] SHARED = {"data_dir", "public_url", "secret_key", "database", "timeouts"};
 
@@ -78,10 +84,10 @@ public final class AppConfig {
    * The same with the file {@code named} ({@code conf/config.json} when null). The default file may be missing (the
    * copy inside the jar stands in for it, or the environment says everything); a named file must exist, and a file
    * that exists must be valid JSON: an optional store that fails is read as empty, and a node whose config file had a
-   * typo started with no roles at all.
+   * typo started with no roles at all. The result must pass {@link ConfigChecks} (a value of the wrong kind is named).
    */
   static Future<JsonObject> load(Vertx vertx, String named) {
-    String file = named == null ? "conf/config.json" : named;
+    String file = named == null ? DEFAULT_FILE : named;
     boolean optional = named == null && !vertx.fileSystem().existsBlocking(file);
     ConfigRetrieverOptions options = new ConfigRetrieverOptions()
         .setIncludeDefaultStores(false)
@@ -94,7 +100,23 @@ public final class AppConfig {
     ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
     return retriever.getConfig().eventually(retriever::close)
         .recover(failure -> Future.failedFuture(new IllegalArgumentException(unreadable(file, failure))))
-        .map(AppConfig::resolve);
+        .map(AppConfig::resolve)
+        .compose(config -> vertx.executeBlocking(() -> ConfigChecks.verified(config, bundled())));
+  }
+
+  /**
+   * The bundled {@code conf/config.json}: the copy on the class path (in the jar, or put there by the build), never the
+   * operator's file; the reference for the kinds of the keys ({@link ConfigChecks}). Blocking.
+   */
+  public static JsonObject bundled() {
+    try (InputStream in = AppConfig.class.getClassLoader().getResourceAsStream(DEFAULT_FILE)) {
+      if (in == null) {
+        throw new IllegalStateException(DEFAULT_FILE + " is missing from the class path");
+      }
+      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException unreadable) {
+      throw new UncheckedIOException(unreadable);
+    }
   }
 
   /**

@@ -21,47 +21,73 @@ class AppConfigTest {
   @Test
   void a_config_file_that_is_not_valid_json_stops_the_start_and_says_which_file_without_its_content() throws Exception {
     Path file = Files.writeString(dir.resolve("config.json"), "{\"admin_token\": \"tok-secret-1234\", \"roles\": [\"http\" tok-secret-5678");
-    Vertx vertx = Vertx.vertx();
-    try {
-      Throwable failure = AppConfig.load(vertx, file.toString()).toCompletionStage().toCompletableFuture()
-          .handle((config, error) -> error).get(10, TimeUnit.SECONDS);
 
-      assertThat(failure).as("the start fails").isNotNull();
-      assertThat(failure.getMessage()).contains(file.toString(), "is not valid JSON (line 1, column").doesNotContain("tok-secret");
-    } finally {
-      vertx.close().await(10, TimeUnit.SECONDS);
-    }
+    Throwable failure = loadFailure(file.toString());
+
+    assertThat(failure).as("the start fails").isNotNull();
+    assertThat(failure.getMessage()).contains(file.toString(), "is not valid JSON (line 1, column").doesNotContain("tok-secret");
   }
 
   @Test
   void a_config_file_named_by_parley_config_must_exist() throws Exception {
-    Vertx vertx = Vertx.vertx();
-    try {
-      Throwable failure = AppConfig.load(vertx, dir.resolve("missing.json").toString()).toCompletionStage()
-          .toCompletableFuture().handle((config, error) -> error).get(10, TimeUnit.SECONDS);
+    Throwable failure = loadFailure(dir.resolve("missing.json").toString());
 
-      assertThat(failure).isNotNull();
-      assertThat(failure.getMessage()).contains("The config file", "missing.json");
-    } finally {
-      vertx.close().await(10, TimeUnit.SECONDS);
-    }
+    assertThat(failure).isNotNull();
+    assertThat(failure.getMessage()).contains("The config file", "missing.json");
   }
 
   @Test
   void a_variable_that_is_not_a_number_is_named_and_not_blamed_on_the_config_file() throws Exception {
     Path file = Files.writeString(dir.resolve("config.json"), "{\"roles\": [\"http\"]}");
-    Vertx vertx = Vertx.vertx();
     System.setProperty("PARLEY_SMTP_PORT", "25x");
     try {
-      Throwable failure = AppConfig.load(vertx, file.toString()).toCompletionStage().toCompletableFuture()
-          .handle((config, error) -> error).get(10, TimeUnit.SECONDS);
+      Throwable failure = loadFailure(file.toString());
 
       assertThat(failure).isNotNull();
       assertThat(failure.getMessage()).isEqualTo("PARLEY_SMTP_PORT must be a whole number");
     } finally {
       System.clearProperty("PARLEY_SMTP_PORT");
-      vertx.close().await(10, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void a_number_given_as_a_string_in_the_config_file_stops_the_start_naming_its_key() throws Exception {
+    Path file = Files.writeString(dir.resolve("config.json"), "{\"rag\": {\"commit_interval_ms\": \"100\"}}");
+
+    Throwable failure = loadFailure(file.toString());
+
+    assertThat(failure).as("the start fails").isNotNull();
+    assertThat(failure.getMessage()).isEqualTo("Config key rag.commit_interval_ms must be a number, not a string");
+  }
+
+  @Test
+  void every_variable_given_in_its_documented_form_passes_the_checks_of_the_config() {
+    JsonObject variables = new JsonObject()
+        .put("PARLEY_PORT", "9100").put("PARLEY_HOST", "127.0.0.1")
+        .put("PARLEY_TRUSTED_PROXIES", "10.0.0.0/8, 10.1.0.1").put("PARLEY_PUBLIC_URL", "https://chat.example.com")
+        .put("PARLEY_DATA_DIR", "/var/lib/parley").put("PARLEY_ADMIN_TOKEN", "admin-secret")
+        .put("PARLEY_ADMIN_TOKEN_DISABLED", "TRUE").put("PARLEY_SECRET_KEY", "master-secret")
+        .put("PARLEY_DATABASE_URL", "postgres://p:pw@db/parley").put("PARLEY_DATABASE_POOL_SIZE", "4")
+        .put("PARLEY_DB_SYNCHRONOUS", "FULL").put("PARLEY_DB_BUSY_TIMEOUT_MS", "5000")
+        .put("PARLEY_OIDC_ISSUER", "https://login.example.com").put("PARLEY_OIDC_CLIENT_ID", "parley")
+        .put("PARLEY_OIDC_CLIENT_SECRET", "oidc-secret").put("PARLEY_ROLES", "http,bot")
+        .put("PARLEY_CLUSTER_HOST", "10.0.0.2").put("PARLEY_CLUSTER_PORT", "5702")
+        .put("PARLEY_CLUSTER_MEMBERS", "10.0.0.1").put("OPENAI_API_KEY", "sk-openai")
+        .put("OPENAI_BASE_URL", "http://localhost:11434/v1").put("ANTHROPIC_API_KEY", "sk-ant")
+        .put("ANTHROPIC_BASE_URL", "https://proxy.example.com").put("PARLEY_PROVIDER_HTTP2", "false")
+        .put("PARLEY_EMBEDDINGS_PROVIDER", "openai").put("PARLEY_EMBEDDINGS_MODEL", "text-embedding-3-small")
+        .put("PARLEY_EMBEDDINGS_BASE_URL", "https://e.example.com").put("PARLEY_EMBEDDINGS_API_KEY", "sk-embed")
+        .put("PARLEY_EMBEDDINGS_DIMENSIONS", "256").put("PARLEY_EMBEDDINGS_BATCH", "32")
+        .put("PARLEY_SMTP_HOST", "smtp.example.com").put("PARLEY_SMTP_PORT", "587")
+        .put("PARLEY_SMTP_USERNAME", "parley").put("PARLEY_SMTP_PASSWORD", "smtp-secret")
+        .put("PARLEY_SMTP_TLS", "tls").put("PARLEY_MAIL_FROM", "parley@example.com");
+    assertThat(variables.fieldNames()).as("every variable").isEqualTo(AppConfig.VARIABLES.keySet());
+
+    JsonObject config = ConfigChecks.verified(AppConfig.resolve(TestApp.defaults().mergeIn(variables)),
+        AppConfig.bundled());
+
+    assertThat(config.getJsonObject("database").getValue("busy_timeout_ms")).isEqualTo(5000);
+    assertThat(config.getJsonObject("http").getValue("admin_token_disabled")).isEqualTo(true);
   }
 
   @Test
@@ -184,5 +210,16 @@ class AppConfigTest {
         "rag").getJsonObject("embeddings");
     assertThat(local.getString("provider")).isEqualTo("local");
     assertThat(local.getValue("api_key")).as("the local model takes no key").isNull();
+  }
+
+  /** Why {@link AppConfig#load(Vertx, String)} of {@code file} fails, or null when it loads. */
+  private static Throwable loadFailure(String file) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      return AppConfig.load(vertx, file).toCompletionStage().toCompletableFuture()
+          .handle((config, error) -> error).get(10, TimeUnit.SECONDS);
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
   }
 }

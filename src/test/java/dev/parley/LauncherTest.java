@@ -146,6 +146,19 @@ class LauncherTest {
     assertThat(Files.readString(processes.log("broken"))).contains("Started by its launcher", "Parley could not start");
   }
 
+  @Test
+  void a_server_given_a_config_value_of_the_wrong_kind_names_its_key_and_exits_with_1() throws Exception {
+    Map<String, String> env = new java.util.HashMap<>(env(TestApp.freePort()));
+    Path config = processes.configFile(c -> c.getJsonObject("rag").put("commit_interval_ms", "100"));
+    env.put("PARLEY_CONFIG", config.toString());
+    Process launcher = processes.launchThroughLauncher("wrong-kind", env, List.of());
+
+    assertThat(launcher.waitFor(90, TimeUnit.SECONDS)).as("the launcher exited").isTrue();
+    assertThat(launcher.exitValue()).isEqualTo(1);
+    assertThat(Files.readString(processes.log("wrong-kind")))
+        .contains("Parley could not start: Config key rag.commit_interval_ms must be a number, not a string");
+  }
+
   private Map<String, String> env(int port) throws IOException {
     Path data = Files.createTempDirectory(processes.log("x").getParent(), "data");
     return Map.of("PARLEY_PORT", String.valueOf(port), "PARLEY_HOST", "127.0.0.1",

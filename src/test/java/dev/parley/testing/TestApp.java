@@ -1,5 +1,6 @@
 package dev.parley.testing;
 
+import dev.parley.AppConfig;
 import dev.parley.Main;
 import dev.parley.MainVerticle;
 import dev.parley.db.PostgresUrl;
@@ -15,7 +16,6 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -131,11 +131,7 @@ public final class TestApp {
 
   /** conf/config.json as shipped. */
   public static JsonObject defaults() {
-    try (InputStream in = TestApp.class.getClassLoader().getResourceAsStream("conf/config.json")) {
-      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return AppConfig.bundled();
   }
 
   public static int freePort() {

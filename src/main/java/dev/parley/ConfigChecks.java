@@ -1,0 +1,110 @@
+package dev.parley;
+
+import dev.parley.chat.EvaluationRunner;
+import dev.parley.memory.MemoryVerticle;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Checks of the resolved config before anything deploys, so that a wrong setting stops the start with a message
+ * naming its key rather than a {@code ClassCastException} in whichever verticle reads it first.
+ * <ul>
+ *   <li>Kinds: each key of the bundled {@code conf/config.json} whose value there is not null must hold the same kind
+ *   of JSON value (any number for a number), through every object, except the keys of {@link #SEVERAL_KINDS}. Keys the
+ *   bundled file does not hold are not checked here (extensions check their own), nor is a null: it is left to the
+ *   reader (those that read with {@code getValue} take it for their default). The messages name the key and the kinds,
+ *   never the value, which may be a secret.</li>
+ *   <li>The evaluation heartbeat ({@code http.evaluations.heartbeat_ms}) must come sooner than memory's stale time
+ *   ({@code memory.evaluation_stale_s}), or every running evaluation is taken for interrupted.</li>
+ * </ul>
+ */
+final class ConfigChecks {
+
+  /** The kinds of JSON value, as the messages name them. */
+  enum Kind {
+    NUMBER("a number"), STRING("a string"), BOOLEAN("a boolean"), OBJECT("an object"), ARRAY("an array");
+
+    private final String words;
+
+    Kind(String words) {
+      this.words = words;
+    }
+
+    /** The kind of a value as {@link JsonObject#getValue} returns it (not null). */
+    static Kind of(Object value) {
+      if (value instanceof Number) {
+        return NUMBER;
+      }
+      if (value instanceof Boolean) {
+        return BOOLEAN;
+      }
+      if (value instanceof JsonObject) {
+        return OBJECT;
+      }
+      return value instanceof JsonArray ? ARRAY : STRING;
+    }
+  }
+
+  /** Keys whose readers take more than one kind, with the kinds each takes. */
+  static final Map<String, Set<Kind>> SEVERAL_KINDS = Map.of(
+      // ModelPreload.from: true, false or "auto"
+      "rag.preload_model", EnumSet.of(Kind.BOOLEAN, Kind.STRING),
+      // Database.busyTimeoutMs parses a string of digits too (a number given in quotes)
+      "database.busy_timeout_ms", EnumSet.of(Kind.NUMBER, Kind.STRING),
+      // MemoryVerticle.evaluationStaleMs parses a string of digits too (a number given in quotes)
+      "memory.evaluation_stale_s", EnumSet.of(Kind.NUMBER, Kind.STRING));
+
+  private ConfigChecks() {
+  }
+
+  /** {@code config} when it passes the checks against {@code reference}; else an IllegalArgumentException why. */
+  static JsonObject verified(JsonObject config, JsonObject reference) {
+    List<String> wrong = new ArrayList<>();
+    collectWrongKinds(reference, config, "", wrong);
+    if (!wrong.isEmpty()) {
+      throw new IllegalArgumentException(String.join(". ", wrong));
+    }
+    checkHeartbeat(config);
+    return config;
+  }
+
+  private static void collectWrongKinds(JsonObject reference, JsonObject config, String prefix, List<String> wrong) {
+    for (String key : reference.fieldNames()) {
+      Object expected = reference.getValue(key);
+      Object found = config.getValue(key);
+      if (expected == null || found == null) {
+        continue;
+      }
+      String path = prefix + key;
+      Set<Kind> kinds = SEVERAL_KINDS.getOrDefault(path, EnumSet.of(Kind.of(expected)));
+      if (!kinds.contains(Kind.of(found))) {
+        wrong.add("Config key " + path + " must be " + kinds.stream().map(kind -> kind.words)
+            .collect(Collectors.joining(" or ")) + ", not " + Kind.of(found).words);
+      } else if (expected instanceof JsonObject inner && found instanceof JsonObject actual) {
+        collectWrongKinds(inner, actual, path + ".", wrong);
+      }
+    }
+  }
+
+  /** Each value as its reader takes it: not positive stands for its default. */
+  private static void checkHeartbeat(JsonObject config) {
+    Object beat = object(object(config, "http"), "evaluations").getValue("heartbeat_ms");
+    long heartbeatMs = EvaluationRunner.heartbeatIntervalMs(beat instanceof Number number ? number.longValue() : 0);
+    long staleMs = MemoryVerticle.evaluationStaleMs(object(config, "memory"));
+    if (heartbeatMs >= staleMs) {
+      throw new IllegalArgumentException("Config key http.evaluations.heartbeat_ms (" + heartbeatMs
+          + " ms) must be less than memory.evaluation_stale_s (" + staleMs / 1_000
+          + " s), or every running evaluation is taken for interrupted");
+    }
+  }
+
+  private static JsonObject object(JsonObject parent, String key) {
+    return parent.getValue(key) instanceof JsonObject child ? child : new JsonObject();
+  }
+}

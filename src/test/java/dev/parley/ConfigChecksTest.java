@@ -1,0 +1,136 @@
+package dev.parley;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.parley.testing.TestApp;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The checks of the config at start ({@link ConfigChecks}): the kinds of the bundled {@code conf/config.json}'s keys,
+ * and the evaluation heartbeat against the stale time.
+ */
+class ConfigChecksTest {
+
+  @Test
+  void the_shipped_config_file_passes() throws Exception {
+    JsonObject shipped = new JsonObject(Files.readString(Path.of("conf", "config.json")));
+
+    assertThat(ConfigChecks.verified(shipped, AppConfig.bundled())).isSameAs(shipped);
+  }
+
+  @Test
+  void a_value_of_the_wrong_kind_at_a_top_level_key_is_refused_naming_the_key() {
+    refused(config -> config.put("http", "x")).hasMessage("Config key http must be an object, not a string");
+  }
+
+  @Test
+  void a_value_of_the_wrong_kind_in_a_nested_object_is_named_by_its_whole_path() {
+    refused(config -> config.getJsonObject("rag").getJsonObject("embeddings").put("timeout_ms", false))
+        .hasMessage("Config key rag.embeddings.timeout_ms must be a number, not a boolean");
+  }
+
+  @Test
+  void every_value_of_the_wrong_kind_is_named_at_once() {
+    refused(config -> {
+      config.put("roles", "http");
+      config.getJsonObject("memory").put("history_cache_mb", true);
+      config.getJsonObject("rag").put("allow_private_urls", "no").put("commit_interval_ms", "100");
+      config.getJsonObject("cluster").put("members", new JsonObject());
+    }).hasMessage("Config key roles must be an array, not a string. "
+        + "Config key memory.history_cache_mb must be a number, not a boolean. "
+        + "Config key rag.commit_interval_ms must be a number, not a string. "
+        + "Config key rag.allow_private_urls must be a boolean, not a string. "
+        + "Config key cluster.members must be an array, not an object");
+  }
+
+  @Test
+  void the_message_names_the_key_but_never_shows_the_value() {
+    refused(config -> {
+      config.put("database", "postgres://parley:db-secret-4711@db.example.com/parley");
+      config.getJsonObject("provider").put("openai", "sk-live-secret-0815");
+    }).hasMessageContainingAll("Config key database must be an object, not a string",
+            "Config key provider.openai must be an object, not a string")
+        .message().doesNotContain("secret", "parley@", "sk-live");
+  }
+
+  @Test
+  void any_number_passes_for_a_number_and_keys_the_shipped_file_does_not_hold_are_left_to_their_readers() {
+    JsonObject config = TestApp.defaults();
+    config.getJsonObject("rag").put("commit_interval_ms", 100.5).put("not_shipped", "any");
+    config.getJsonObject("http").put("port", 9_000_000_000L);
+    config.put("webhook", "left to its reader");
+
+    assertThat(ConfigChecks.verified(config, AppConfig.bundled())).isSameAs(config);
+  }
+
+  @Test
+  void the_keys_that_take_several_kinds_pass_with_each_of_them() {
+    for (Object preload : new Object[] {true, false, "auto"}) {
+      passes(config -> config.getJsonObject("rag").put("preload_model", preload));
+    }
+    for (Object busyTimeout : new Object[] {5000, "5000"}) {
+      passes(config -> config.getJsonObject("database").put("busy_timeout_ms", busyTimeout));
+    }
+    for (Object stale : new Object[] {60, "60"}) {
+      passes(config -> config.getJsonObject("memory").put("evaluation_stale_s", stale));
+    }
+  }
+
+  @Test
+  void a_key_that_takes_several_kinds_still_refuses_the_others() {
+    refused(config -> config.getJsonObject("rag").put("preload_model", 1))
+        .hasMessage("Config key rag.preload_model must be a string or a boolean, not a number");
+    refused(config -> config.getJsonObject("memory").put("evaluation_stale_s", new JsonObject()))
+        .hasMessage("Config key memory.evaluation_stale_s must be a number or a string, not an object");
+  }
+
+  @Test
+  void a_heartbeat_at_or_above_the_stale_time_is_refused_naming_both_keys() {
+    refused(config -> {
+      config.getJsonObject("http").getJsonObject("evaluations").put("heartbeat_ms", 60_000);
+      config.getJsonObject("memory").put("evaluation_stale_s", "60");
+    }).hasMessageStartingWith("Config key http.evaluations.heartbeat_ms (60000 ms) must be less than "
+        + "memory.evaluation_stale_s (60 s)");
+    refused(config -> config.getJsonObject("memory").put("evaluation_stale_s", 15))
+        .as("the default heartbeat of 15 s")
+        .hasMessageContainingAll("heartbeat_ms (15000 ms)", "evaluation_stale_s (15 s)");
+  }
+
+  @Test
+  void a_heartbeat_below_the_stale_time_passes_and_a_value_not_positive_stands_for_its_default() {
+    passes(config -> {
+      config.getJsonObject("http").getJsonObject("evaluations").put("heartbeat_ms", 100);
+      config.getJsonObject("memory").put("evaluation_stale_s", 1);
+    });
+    passes(config -> {
+      config.getJsonObject("http").getJsonObject("evaluations").put("heartbeat_ms", 0);
+      config.getJsonObject("memory").put("evaluation_stale_s", -1);
+    });
+  }
+
+  @Test
+  void a_stale_time_that_is_not_a_whole_number_is_named() {
+    refused(config -> config.getJsonObject("memory").put("evaluation_stale_s", "1m"))
+        .hasMessage("Config key memory.evaluation_stale_s must be a whole number of seconds");
+  }
+
+  /** The checks of the shipped config changed by {@code change}, which must fail. */
+  private static AbstractThrowableAssert<?, ? extends Throwable> refused(Consumer<JsonObject> change) {
+    JsonObject config = TestApp.defaults();
+    change.accept(config);
+    return assertThatThrownBy(() -> ConfigChecks.verified(config, AppConfig.bundled()))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private static void passes(Consumer<JsonObject> change) {
+    JsonObject config = TestApp.defaults();
+    change.accept(config);
+    assertThat(ConfigChecks.verified(config, AppConfig.bundled())).isSameAs(config);
+  }
+}
