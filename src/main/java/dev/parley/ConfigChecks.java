@@ -17,9 +17,9 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>Kinds: each key of the bundled {@code conf/config.json} whose value there is not null must hold the same kind
  *   of JSON value (any number for a number), through every object, except the keys of {@link #SEVERAL_KINDS}. Keys the
- *   bundled file does not hold are not checked here (extensions check their own), nor is a null: it is left to the
- *   reader (those that read with {@code getValue} take it for their default). The messages name the key and the kinds,
- *   never the value, which may be a secret.</li>
+ *   bundled file does not hold are not checked here (extensions check their own). A null where the bundled file has a
+ *   value stands for the default: the key is taken out. Other nulls are left to their readers. The messages name the
+ *   key and the kinds, never the value, which may be a secret.</li>
  *   <li>The evaluation heartbeat ({@code http.evaluations.heartbeat_ms}) must come sooner than memory's stale time
  *   ({@code memory.evaluation_stale_s}), or every running evaluation is taken for interrupted.</li>
  * </ul>
@@ -63,8 +63,13 @@ final class ConfigChecks {
   private ConfigChecks() {
   }
 
-  /** {@code config} when it passes the checks against {@code reference}; else an IllegalArgumentException why. */
+  /**
+   * {@code config} when it passes the checks against {@code reference}; else an IllegalArgumentException why. A key
+   * set to null where the reference has a value is taken out first, so that its reader takes its default: a reader's
+   * {@code getLong(key, default)} answers the null itself, and the start failed on it with a NullPointerException.
+   */
   static JsonObject verified(JsonObject config, JsonObject reference) {
+    dropNulls(reference, config);
     List<String> wrong = new ArrayList<>();
     collectWrongKinds(reference, config, "", wrong);
     if (!wrong.isEmpty()) {
@@ -72,6 +77,18 @@ final class ConfigChecks {
     }
     checkHeartbeat(config);
     return config;
+  }
+
+  private static void dropNulls(JsonObject reference, JsonObject config) {
+    for (String key : reference.fieldNames()) {
+      Object expected = reference.getValue(key);
+      Object found = config.getValue(key);
+      if (found == null && expected != null) {
+        config.remove(key);
+      } else if (expected instanceof JsonObject inner && found instanceof JsonObject actual) {
+        dropNulls(inner, actual);
+      }
+    }
   }
 
   private static void collectWrongKinds(JsonObject reference, JsonObject config, String prefix, List<String> wrong) {

@@ -61,6 +61,21 @@ class AppConfigTest {
   }
 
   @Test
+  void a_key_set_to_null_in_the_config_file_takes_its_default() throws Exception {
+    Path file = Files.writeString(dir.resolve("config.json"),
+        "{\"roles\": [\"http\"], \"memory\": {\"history_cache_mb\": null}, \"data_dir\": null}");
+    Vertx vertx = Vertx.vertx();
+    try {
+      JsonObject config = AppConfig.load(vertx, file.toString()).await(10, TimeUnit.SECONDS);
+
+      assertThat(config.getJsonObject("memory").getLong("history_cache_mb", 64L)).isEqualTo(64L);
+      assertThat(config.getString("data_dir", "./data")).isEqualTo("./data");
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void every_variable_given_in_its_documented_form_passes_the_checks_of_the_config() {
     JsonObject variables = new JsonObject()
         .put("PARLEY_PORT", "9100").put("PARLEY_HOST", "127.0.0.1")

@@ -120,6 +120,31 @@ class ConfigChecksTest {
         .hasMessage("Config key memory.evaluation_stale_s must be a whole number of seconds");
   }
 
+  /**
+   * A reader's {@code getLong(key, default)} answers an explicit null itself (a NullPointerException at start for
+   * {@code memory.history_cache_mb}); a key the shipped file gives a value, set to null, is taken out instead, so
+   * every reader takes its default.
+   */
+  @Test
+  void a_key_set_to_null_where_the_shipped_file_has_a_value_is_taken_out_for_its_default() {
+    JsonObject config = TestApp.defaults();
+    config.putNull("data_dir").putNull("cluster");
+    config.getJsonObject("memory").putNull("history_cache_mb");
+    config.getJsonObject("http").putNull("port");
+    config.getJsonObject("database").putNull("url");
+    assertThat(config.getJsonObject("memory").getLong("history_cache_mb", 64L)).as("what a reader got").isNull();
+
+    JsonObject verified = ConfigChecks.verified(config, AppConfig.bundled());
+
+    assertThat(verified.containsKey("data_dir")).isFalse();
+    assertThat(verified.containsKey("cluster")).as("an object set to null").isFalse();
+    assertThat(verified.getJsonObject("memory").getLong("history_cache_mb", 64L)).isEqualTo(64L);
+    assertThat(verified.getJsonObject("http").getInteger("port", 8000)).isEqualTo(8000);
+    assertThat(verified.getJsonObject("http").getJsonObject("evaluations")).as("its neighbours stay").isNotNull();
+    assertThat(verified.getJsonObject("database").containsKey("url"))
+        .as("null in the shipped file too: left to its reader").isTrue();
+  }
+
   /** The checks of the shipped config changed by {@code change}, which must fail. */
   private static AbstractThrowableAssert<?, ? extends Throwable> refused(Consumer<JsonObject> change) {
     JsonObject config = TestApp.defaults();
