@@ -3,6 +3,8 @@ package dev.parley.memory;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,16 +76,15 @@ final class HistoryCache {
     if (entry == null || !entry.known || (entry.messages.size() < limit && !entry.whole)) {
       return null;
     }
-    int skip = Math.max(0, entry.messages.size() - limit);
-    JsonArray messages = new JsonArray();
-    Iterator<Message> it = entry.messages.iterator();
-    for (int i = 0; it.hasNext(); i++) {
-      Message message = it.next();
-      if (i >= skip) {
-        messages.add(new JsonObject().put("role", message.role()).put("content", message.content()));
-      }
+    // from the newest back: a session holds up to MAX_MESSAGES, a turn asks for its last few
+    int count = Math.min(limit, entry.messages.size());
+    Object[] newestLast = new Object[count];
+    Iterator<Message> newest = entry.messages.descendingIterator();
+    for (int i = count - 1; i >= 0; i--) {
+      Message message = newest.next();
+      newestLast[i] = new JsonObject().put("role", message.role()).put("content", message.content());
     }
-    return messages;
+    return new JsonArray(new ArrayList<>(Arrays.asList(newestLast)));
   }
 
   /** Take before issuing a read whose result may {@link #fill} the cache. */

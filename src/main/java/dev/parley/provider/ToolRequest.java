@@ -111,18 +111,19 @@ final class ToolRequest {
     }
     JsonArray clean = new JsonArray();
     for (int i = 0; i < messages.size(); i++) {
-      clean.add(message(messages.getValue(i), "messages[" + i + "]"));
+      clean.add(message(messages.getValue(i), i));
     }
     return clean;
   }
 
-  private static JsonObject message(Object item, String field) {
+  private static JsonObject message(Object item, int index) {
     JsonObject m = item instanceof JsonObject o ? o : new JsonObject();
     Object role = m.getValue(Fields.ROLE);
     Object content = m.getValue(Fields.CONTENT);
     if (m.size() == 2 && content instanceof String && (Fields.USER.equals(role) || Fields.ASSISTANT.equals(role))) {
       return m; // already in its normal shape (a history's messages): kept, not copied; a call only reads them
     }
+    String field = "messages[" + index + "]";
     if (Fields.USER.equals(role) && content instanceof String text) {
       return new JsonObject().put(Fields.ROLE, Fields.USER).put(Fields.CONTENT, text);
     }

@@ -110,7 +110,12 @@ class HistoryCacheTest {
     JsonArray all = big.get(BOT, "s1", HistoryCache.MAX_MESSAGES);
     assertThat(all).hasSize(HistoryCache.MAX_MESSAGES);
     assertThat(contents(all).get(0)).isEqualTo("m10");
+    assertThat(contents(all).get(HistoryCache.MAX_MESSAGES - 1)).isEqualTo("m" + (HistoryCache.MAX_MESSAGES + 9));
+    assertThat(contents(big.get(BOT, "s1", 3))).as("a turn's few of a full session")
+        .containsExactly("m" + (HistoryCache.MAX_MESSAGES + 7), "m" + (HistoryCache.MAX_MESSAGES + 8),
+            "m" + (HistoryCache.MAX_MESSAGES + 9));
     assertThat(big.get(BOT, "s1", HistoryCache.MAX_MESSAGES + 1)).isNull();
+    big.get(BOT, "s1", 3).add(new JsonObject().put("role", "user").put("content", "appended by a reader"));
   }
 
   @Test
