@@ -77,7 +77,7 @@ final class HistoryCache {
       return null;
     }
     // from the newest back: a session holds up to MAX_MESSAGES, a turn asks for its last few
-    int count = Math.min(limit, entry.messages.size());
+    int count = Math.max(0, Math.min(limit, entry.messages.size()));
     Object[] newestLast = new Object[count];
     Iterator<Message> newest = entry.messages.descendingIterator();
     for (int i = count - 1; i >= 0; i--) {

@@ -116,6 +116,8 @@ class HistoryCacheTest {
             "m" + (HistoryCache.MAX_MESSAGES + 9));
     assertThat(big.get(BOT, "s1", HistoryCache.MAX_MESSAGES + 1)).isNull();
     big.get(BOT, "s1", 3).add(new JsonObject().put("role", "user").put("content", "appended by a reader"));
+    assertThat(big.get(BOT, "s1", 0)).isEmpty();
+    assertThat(big.get(BOT, "s1", -1)).as("a limit under zero asks for none").isEmpty();
   }
 
   @Test
