@@ -65,13 +65,12 @@ final class ConfigChecks {
 
   /**
    * {@code config} when it passes the checks against {@code reference}; else an IllegalArgumentException why. A key
-   * set to null where the reference has a value is taken out first, so that its reader takes its default: a reader's
+   * set to null where the reference has a value is taken out, so that its reader takes its default: a reader's
    * {@code getLong(key, default)} answers the null itself, and the start failed on it with a NullPointerException.
    */
   static JsonObject verified(JsonObject config, JsonObject reference) {
-    dropNulls(reference, config);
     List<String> wrong = new ArrayList<>();
-    collectWrongKinds(reference, config, "", wrong);
+    check(reference, config, "", wrong);
     if (!wrong.isEmpty()) {
       throw new IllegalArgumentException(String.join(". ", wrong));
     }
@@ -79,23 +78,15 @@ final class ConfigChecks {
     return config;
   }
 
-  private static void dropNulls(JsonObject reference, JsonObject config) {
+  private static void check(JsonObject reference, JsonObject config, String prefix, List<String> wrong) {
     for (String key : reference.fieldNames()) {
       Object expected = reference.getValue(key);
-      Object found = config.getValue(key);
-      if (found == null && expected != null) {
-        config.remove(key);
-      } else if (expected instanceof JsonObject inner && found instanceof JsonObject actual) {
-        dropNulls(inner, actual);
+      if (expected == null) {
+        continue;
       }
-    }
-  }
-
-  private static void collectWrongKinds(JsonObject reference, JsonObject config, String prefix, List<String> wrong) {
-    for (String key : reference.fieldNames()) {
-      Object expected = reference.getValue(key);
       Object found = config.getValue(key);
-      if (expected == null || found == null) {
+      if (found == null) {
+        config.remove(key);
         continue;
       }
       String path = prefix + key;
@@ -104,7 +95,7 @@ final class ConfigChecks {
         wrong.add("Config key " + path + " must be " + kinds.stream().map(kind -> kind.words)
             .collect(Collectors.joining(" or ")) + ", not " + Kind.of(found).words);
       } else if (expected instanceof JsonObject inner && found instanceof JsonObject actual) {
-        collectWrongKinds(inner, actual, path + ".", wrong);
+        check(inner, actual, path + ".", wrong);
       }
     }
   }
