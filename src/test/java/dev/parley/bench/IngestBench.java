@@ -1,10 +1,12 @@
 package dev.parley.bench;
 
+import dev.parley.rag.IndexedTexts;
 import dev.parley.testing.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.multipart.MultipartForm;
@@ -16,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -24,19 +25,25 @@ import java.util.stream.Stream;
 
 /**
  * Ingestion throughput through the whole Parley (admin API → extraction, chunking, embedding,
- * SQLite, Lucene), against the embedding model's own throughput on passages of the same size.
+ * SQLite, Lucene), against the embedding model's own throughput on the same texts (the documents' chunks as ingestion
+ * embeds them).
  * The documents are the retrieval-evaluation documents (src/test/resources/eval/docs), uploaded
  * {@code copies} times under different names, or with {@code -Dbig=true} all of them concatenated into
  * one document per copy. {@code bench/run IngestBench [copies]}. After a warm-up, two phases on bots of their own: one
  * document per request (JSON, 16 requests in flight) and a copy's files in one multipart request (2 in flight), each
  * with the CPU of Parley's threads per document ({@link ThreadCpu}); the model is measured before and after.
- * {@code -Dwarmups=N}: copies uploaded in each warm-up (5).
+ * {@code -Dwarmups=N}: copies uploaded in each phase of a warm-up round (5); rounds run until the JIT compilers take
+ * under 5 % of a round's CPU, at most {@code -Dwarmup_rounds=N} (20).
  */
 public final class IngestBench {
 
   private static final int UPLOADS_IN_FLIGHT = 16;
   private static final int FILE_UPLOADS_IN_FLIGHT = 2;
   private static final long VISITOR_PAUSE_MS = 300;
+  /** Texts the model alone embeds in each measurement. */
+  private static final int MODEL_TEXTS = 480;
+  /** The warm-up ends when the JIT compilers take less than this share of a round's CPU. */
+  private static final double WARM_JIT_SHARE = 0.05;
 
   private IngestBench() {
   }
@@ -49,13 +56,30 @@ public final class IngestBench {
       files = list.sorted().toList();
     }
 
-    // the model alone, same process, batches of 16, passages of chunk size, after a warm-up
+    List<Upload> documents = new ArrayList<>();
+    StringBuilder all = new StringBuilder();
+    for (Path file : files) {
+      String text = Files.readString(file, StandardCharsets.UTF_8);
+      documents.add(new Upload(file.getFileName().toString(), text));
+      all.append(text).append("\n\n");
+    }
+    // "big": each document is all of them concatenated (many chunks per document), one per request
+    if (Boolean.getBoolean("big")) {
+      documents = List.of(new Upload("all.md", all.toString()));
+    }
+
+    // the model alone, same process, batches of 16, after a warm-up, on the very texts ingestion embeds (each chunk's
+    // heading path and text), in the order the uploads send them
     Class<?> embeddings = Class.forName("dev.parley.rag.LocalEmbeddings");
     Method embed = embeddings.getDeclaredMethod("embed", Path.class, List.class);
     embed.setAccessible(true);
+    List<String> chunkTexts = new ArrayList<>();
+    for (Upload d : documents) {
+      chunkTexts.addAll(IndexedTexts.ofMarkdown(d.text()));
+    }
     List<String> texts = new ArrayList<>();
-    for (String[] p : RetrievalBench.passages(480, new Random(3))) {
-      texts.add(p[0] + "\n" + p[1]);
+    while (texts.size() < MODEL_TEXTS) {
+      texts.addAll(chunkTexts.subList(0, Math.min(chunkTexts.size(), MODEL_TEXTS - texts.size())));
     }
     Path cache = dir.resolve("model-cache");
     System.out.println("load average at the start: " + loadAverage());
@@ -63,28 +87,29 @@ public final class IngestBench {
     double modelRate = modelRate(embed, cache, texts, 16);
     double singleRate = modelRate(embed, cache, texts, 1);
     System.out.printf("embedding model alone: %.1f passages/s in batches of 16, %.1f passages/s one at a time"
-        + " (%d passages, avg %.0f chars)%n", modelRate, singleRate, texts.size(),
-        texts.stream().mapToInt(String::length).average().orElse(0));
+        + " (%d passages: the documents' %d chunks as ingestion embeds them, avg %.0f chars)%n", modelRate, singleRate,
+        texts.size(), chunkTexts.size(), texts.stream().mapToInt(String::length).average().orElse(0));
 
     Vertx vertx = Vertx.vertx();
     try {
       TestApp app = TestApp.start(vertx, dir.resolve("data")).await();
-      List<Upload> documents = new ArrayList<>();
-      StringBuilder all = new StringBuilder();
-      for (Path file : files) {
-        String text = Files.readString(file, StandardCharsets.UTF_8);
-        documents.add(new Upload(file.getFileName().toString(), text));
-        all.append(text).append("\n\n");
-      }
-      // "big": each document is all of them concatenated (many chunks per document), one per request
-      if (Boolean.getBoolean("big")) {
-        documents = List.of(new Upload("all.md", all.toString()));
-      }
-      // warm-up on a bot of its own, the same paths, so that the clock starts with the code compiled, as in a server
-      // that has run for a while (without it, the JIT compilers took a third of the CPU of the measured run)
+      // warm-up on bots of their own, the same paths, until the JIT compilers have caught up (under 5 % of the CPU of
+      // a round, at most -Dwarmup_rounds), so that the clock starts with the code compiled, as in a server that has run
+      // for a while (without it, the JIT compilers took a third of the CPU of the measured run)
       int warmups = Integer.getInteger("warmups", 5);
-      ingest(app, "warm-up", documents, warmups, 1, UPLOADS_IN_FLIGHT, false);
-      ingest(app, "warm-up", documents, warmups, documents.size(), FILE_UPLOADS_IN_FLIGHT, false);
+      int maxRounds = Integer.getInteger("warmup_rounds", 20);
+      double jitShare = 1;
+      int rounds = 0;
+      while (rounds < maxRounds && jitShare >= WARM_JIT_SHARE) {
+        Map<String, long[]> before = ThreadCpu.snapshot();
+        ingest(app, "warm-up", documents, warmups, 1, UPLOADS_IN_FLIGHT, false);
+        ingest(app, "warm-up", documents, warmups, documents.size(), FILE_UPLOADS_IN_FLIGHT, false);
+        Map<String, Double> round = ThreadCpu.since(before);
+        jitShare = round.getOrDefault("JIT compilers", 0.0) / round.get("all threads");
+        rounds++;
+      }
+      System.out.printf("warm-up: %d rounds of %d documents, JIT compilers %.1f%% of the last round's CPU%n", rounds,
+          2 * warmups * documents.size(), 100 * jitShare);
       // as a script sends them: one document per request (JSON {name, text}), 16 requests in flight
       double oneRate = ingest(app, "one document per request (JSON), " + UPLOADS_IN_FLIGHT + " in flight", documents,
           copies, 1, UPLOADS_IN_FLIGHT, true);
@@ -197,12 +222,16 @@ public final class IngestBench {
     long processCpu = ThreadCpu.process();
     long start = System.nanoTime();
     AtomicInteger next = new AtomicInteger();
+    String[] lastIds = new String[requests.size()];
     List<Future<Void>> lanes = new ArrayList<>();
     for (int i = 0; i < inFlight; i++) {
-      lanes.add(lane(app, path, requests, next));
+      lanes.add(lane(app, path, requests, next, lastIds));
     }
     Future.all(lanes).await();
     double uploaded = (System.nanoTime() - start) / 1e9;
+    // the last document sent is among the last ready (the queue is first in, first out): wait for it alone, then read
+    // the whole list; polling the whole list from the start cost this process O(documents) per poll
+    waitReady(app, path + "/" + lastIds[lastIds.length - 1]);
     int chunks = KnowledgeBench.waitReady(app.client, TestApp.ADMIN_TOKEN, bot, sent);
     double seconds = (System.nanoTime() - start) / 1e9;
     double rate = chunks / seconds;
@@ -218,7 +247,8 @@ public final class IngestBench {
   }
 
   /** Sends the requests one after another, taking the next not yet sent, until none is left. */
-  private static Future<Void> lane(TestApp app, String path, List<List<Upload>> requests, AtomicInteger next) {
+  private static Future<Void> lane(TestApp app, String path, List<List<Upload>> requests, AtomicInteger next,
+      String[] lastIds) {
     int i = next.getAndIncrement();
     if (i >= requests.size()) {
       return Future.succeededFuture();
@@ -235,8 +265,28 @@ public final class IngestBench {
       }
       sent = app.admin(HttpMethod.POST, path).sendMultipartForm(form);
     }
-    return sent.compose(response -> response.statusCode() == 202 ? lane(app, path, requests, next)
-        : Future.failedFuture("upload answered " + response.statusCode() + ": " + response.bodyAsString()));
+    return sent.compose(response -> {
+      if (response.statusCode() != 202) {
+        return Future.failedFuture("upload answered " + response.statusCode() + ": " + response.bodyAsString());
+      }
+      JsonArray added = response.bodyAsJsonObject().getJsonArray("documents");
+      lastIds[i] = added.getJsonObject(added.size() - 1).getString("id");
+      return lane(app, path, requests, next, lastIds);
+    });
+  }
+
+  /** Polls one document until it is ready; fails if it failed. */
+  private static void waitReady(TestApp app, String documentPath) throws InterruptedException {
+    while (true) {
+      String status = app.admin(HttpMethod.GET, documentPath).send().await().bodyAsJsonObject().getString("status");
+      if ("ready".equals(status)) {
+        return;
+      }
+      if ("failed".equals(status)) {
+        throw new IllegalStateException("ingestion failed: " + documentPath);
+      }
+      Thread.sleep(50);
+    }
   }
 
   /** Passages per second of the model alone on {@code texts}, {@code batch} at a time. */
