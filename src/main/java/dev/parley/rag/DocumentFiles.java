@@ -8,6 +8,7 @@ import io.vertx.core.buffer.Buffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 
 /**
  * The original files of uploaded and text documents, under {@code data_dir/documents/{bot}/{document}}, readable
@@ -25,16 +26,22 @@ final class DocumentFiles {
     this.dir = dir;
   }
 
-  Future<Void> save(String botId, String id, byte[] bytes) {
-    Path path = path(botId, id);
-    return workers.<Void>executeBlocking(() -> {
-      DataFolder.createPrivateFolder(path.getParent());
-      return null;
-    }, false).compose(v -> vertx.fileSystem().writeFile(path.toString(), Buffer.buffer(bytes)))
-        .compose(v -> workers.executeBlocking(() -> {
+  /**
+   * Stores the originals of one upload ({@code contents[i]} under {@code ids[i]}; a null content has none) in one
+   * blocking task: the bot's folder made if missing, each file written and its group and other permissions taken off.
+   */
+  Future<Void> save(String botId, List<String> ids, List<byte[]> contents) {
+    return workers.executeBlocking(() -> {
+      DataFolder.createPrivateFolder(dir.resolve(botId));
+      for (int i = 0; i < ids.size(); i++) {
+        if (contents.get(i) != null) {
+          Path path = path(botId, ids.get(i));
+          Files.write(path, contents.get(i));
           DataFolder.restrict(path);
-          return null;
-        }, false));
+        }
+      }
+      return null;
+    }, false);
   }
 
   Future<byte[]> read(String botId, String id) {

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -144,13 +145,10 @@ final class DocumentIntake {
    * for them ({@code bytes} in all); if any of it fails, the originals stored are removed.
    */
   private Future<Void> saveAll(String botId, List<Map<String, Object>> rows, List<byte[]> contents, long bytes) {
-    List<Future<Void>> saved = new ArrayList<>();
-    for (int i = 0; i < rows.size(); i++) {
-      if (contents.get(i) != null) {
-        saved.add(files.save(botId, (String) rows.get(i).get("id"), contents.get(i)));
-      }
-    }
-    return Future.join(saved)
+    List<String> ids = rows.stream().map(row -> (String) row.get("id")).toList();
+    Future<Void> saved = contents.stream().allMatch(Objects::isNull) ? Future.succeededFuture()
+        : files.save(botId, ids, contents);
+    return saved
         .compose(all -> store.insertWithin(quotas, botId, rows, bytes))
         .recover(failure -> Future.join(rows.stream().map(row -> files.delete(botId, (String) row.get("id"))).toList())
             .transform(removed -> Future.<Void>failedFuture(failure)));
