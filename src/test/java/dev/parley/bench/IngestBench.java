@@ -33,7 +33,8 @@ import java.util.stream.Stream;
  * document per request (JSON, 16 requests in flight) and a copy's files in one multipart request (2 in flight), each
  * with the CPU of Parley's threads per document ({@link ThreadCpu}); the model is measured before and after.
  * {@code -Dwarmups=N}: copies uploaded in each phase of a warm-up round (5); rounds run until the JIT compilers take
- * under 5 % of a round's CPU, at most {@code -Dwarmup_rounds=N} (20).
+ * under 5 % of a round's CPU, at most {@code -Dwarmup_rounds=N} (20). {@code -Dconfig=JSON} is merged over Parley's
+ * config, e.g. {@code -Dconfig='{"rag":{"commit_interval_ms":1000}}'}.
  */
 public final class IngestBench {
 
@@ -92,7 +93,8 @@ public final class IngestBench {
 
     Vertx vertx = Vertx.vertx();
     try {
-      TestApp app = TestApp.start(vertx, dir.resolve("data")).await();
+      JsonObject overrides = new JsonObject(System.getProperty("config", "{}"));
+      TestApp app = TestApp.start(vertx, dir.resolve("data"), overrides).await();
       // warm-up on bots of their own, the same paths, until the JIT compilers have caught up (under 5 % of the CPU of
       // a round, at most -Dwarmup_rounds), so that the clock starts with the code compiled, as in a server that has run
       // for a while (without it, the JIT compilers took a third of the CPU of the measured run)
