@@ -57,8 +57,11 @@ final class ConfigChecks {
       "rag.preload_model", EnumSet.of(Kind.BOOLEAN, Kind.STRING),
       // Database.busyTimeoutMs parses a string of digits too (a number given in quotes)
       "database.busy_timeout_ms", EnumSet.of(Kind.NUMBER, Kind.STRING),
-      // MemoryVerticle.evaluationStaleMs parses a string of digits too (a number given in quotes)
-      "memory.evaluation_stale_s", EnumSet.of(Kind.NUMBER, Kind.STRING));
+      // MemoryVerticle parses a string of digits too (a number given in quotes): the stale time of evaluations and
+      // the retention job's schedule
+      "memory.evaluation_stale_s", EnumSet.of(Kind.NUMBER, Kind.STRING),
+      "memory.retention.interval_s", EnumSet.of(Kind.NUMBER, Kind.STRING),
+      "memory.retention.first_run_s", EnumSet.of(Kind.NUMBER, Kind.STRING));
 
   private ConfigChecks() {
   }

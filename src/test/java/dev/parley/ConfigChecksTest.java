@@ -80,6 +80,10 @@ class ConfigChecksTest {
     for (Object stale : new Object[] {60, "60"}) {
       passes(config -> config.getJsonObject("memory").put("evaluation_stale_s", stale));
     }
+    for (Object seconds : new Object[] {3600, "3600"}) {
+      passes(config -> config.getJsonObject("memory").getJsonObject("retention").put("interval_s", seconds)
+          .put("first_run_s", seconds));
+    }
   }
 
   @Test
@@ -88,6 +92,8 @@ class ConfigChecksTest {
         .hasMessage("Config key rag.preload_model must be a string or a boolean, not a number");
     refused(config -> config.getJsonObject("memory").put("evaluation_stale_s", new JsonObject()))
         .hasMessage("Config key memory.evaluation_stale_s must be a number or a string, not an object");
+    refused(config -> config.getJsonObject("memory").getJsonObject("retention").put("interval_s", false))
+        .hasMessage("Config key memory.retention.interval_s must be a number or a string, not a boolean");
   }
 
   @Test
