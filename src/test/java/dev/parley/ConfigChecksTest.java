@@ -49,6 +49,31 @@ class ConfigChecksTest {
         + "Config key cluster.members must be an array, not an object");
   }
 
+  /** Keys read with a default of the code's own (a wrong kind was a ClassCastException naming nothing), now shipped. */
+  @Test
+  void a_value_of_the_wrong_kind_at_a_key_shipped_with_its_readers_default_is_refused_naming_the_key() {
+    refused(config -> {
+      config.getJsonObject("http").put("shutdown_grace_s", true);
+      config.getJsonObject("sso").getJsonObject("oidc").put("scopes", "openid");
+      config.getJsonObject("mail").put("smtp_tls", 465);
+      config.getJsonObject("cluster").put("bus_port", "x");
+    }).hasMessage("Config key http.shutdown_grace_s must be a number, not a boolean. "
+        + "Config key sso.oidc.scopes must be an array, not a string. "
+        + "Config key mail.smtp_tls must be a string, not a number. "
+        + "Config key cluster.bus_port must be a number, not a string");
+  }
+
+  @Test
+  void keys_shipped_as_null_because_they_are_unset_take_what_their_readers_take() {
+    passes(config -> {
+      config.put("admin_token", "an-operator-token-Vq3xK8pLm2Rt9Zs4");
+      config.getJsonObject("bot").put("default_provider", "anthropic");
+      config.getJsonObject("mail").put("smtp_host", "smtp.example.com");
+      config.getJsonObject("sso").getJsonObject("oidc").put("issuer", "https://login.example.com");
+      config.getJsonObject("provider").put("default_price", new JsonObject().put("input", 1.0).put("output", 2.0));
+    });
+  }
+
   @Test
   void the_message_names_the_key_but_never_shows_the_value() {
     refused(config -> {
