@@ -61,7 +61,9 @@ final class ConfigChecks {
       // the retention job's schedule
       "memory.evaluation_stale_s", EnumSet.of(Kind.NUMBER, Kind.STRING),
       "memory.retention.interval_s", EnumSet.of(Kind.NUMBER, Kind.STRING),
-      "memory.retention.first_run_s", EnumSet.of(Kind.NUMBER, Kind.STRING));
+      "memory.retention.first_run_s", EnumSet.of(Kind.NUMBER, Kind.STRING),
+      // OpenAiEmbeddings.integer parses a string of digits too
+      "rag.embeddings.max_retries", EnumSet.of(Kind.NUMBER, Kind.STRING));
 
   private ConfigChecks() {
   }

@@ -105,6 +105,9 @@ class ConfigChecksTest {
     for (Object stale : new Object[] {60, "60"}) {
       passes(config -> config.getJsonObject("memory").put("evaluation_stale_s", stale));
     }
+    for (Object retries : new Object[] {2, "2"}) {
+      passes(config -> config.getJsonObject("rag").getJsonObject("embeddings").put("max_retries", retries));
+    }
     for (Object seconds : new Object[] {3600, "3600"}) {
       passes(config -> config.getJsonObject("memory").getJsonObject("retention").put("interval_s", seconds)
           .put("first_run_s", seconds));
