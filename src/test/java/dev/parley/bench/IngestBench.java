@@ -52,7 +52,7 @@ public final class IngestBench {
   }
 
   public static void main(String[] args) throws Exception {
-    int copies = args.length > 0 ? Integer.parseInt(args[0]) : 30;
+    int copies = args.length > 0 ? Integer.parseInt(args[0]) : 60;
     Path dir = Files.createTempDirectory("parley-ingest");
     List<Path> files;
     try (Stream<Path> list = Files.list(Path.of("src/test/resources/eval/docs"))) {
