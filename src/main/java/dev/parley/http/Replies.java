@@ -1,6 +1,7 @@
 package dev.parley.http;
 
 import dev.parley.common.Failures;
+import dev.parley.common.JsonBytes;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -46,7 +47,7 @@ final class Replies {
       AuditTrail.answeredAfterClose(ctx);
     }
     // encoded straight into the body's bytes, not to a String first and then to UTF-8
-    return end(ctx.response(), json.toBuffer());
+    return end(ctx.response(), JsonBytes.of(json));
   }
 
   /** The JSON object this request was answered with through {@link #json}, or null. */

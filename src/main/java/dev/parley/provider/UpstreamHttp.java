@@ -1,5 +1,6 @@
 package dev.parley.provider;
 
+import dev.parley.common.JsonBytes;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -14,9 +15,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.EncodeException;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.json.jackson.JacksonCodec;
 import java.security.KeyStore;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -45,8 +44,6 @@ final class UpstreamHttp {
   }
 
   private static final int MAX_ERROR_BODY = 64 * 1024;
-  /** Jackson's streaming encoder, without the object mapper. */
-  private static final JacksonCodec STREAMING = new JacksonCodec();
   private static final AtomicBoolean TLS_READY = new AtomicBoolean();
 
   private final Vertx vertx;
@@ -95,26 +92,13 @@ final class UpstreamHttp {
     });
   }
 
-  /**
-   * A request body's bytes from Jackson's streaming encoder: {@link JsonObject#toBuffer()} goes through the object
-   * mapper when jackson-databind is on the class path, which makes a serializer provider per call (issue 17: ~5 KB
-   * of a plain turn's allocations). Bodies hold JSON types only; anything else still goes through the mapper.
-   */
-  static Buffer encode(JsonObject body) {
-    try {
-      return STREAMING.toBuffer(body, false);
-    } catch (EncodeException notPlainJson) {
-      return body.toBuffer();
-    }
-  }
-
   /** A JSON request; {@code meter} learns when it went out. */
   Future<JsonObject> postJson(String url, MultiMap headers, JsonObject body, ErrorReader errors, Meter meter) {
     Promise<JsonObject> result = Promise.promise();
     http.request(options(url, headers, "application/json"))
         .compose(request -> {
           meter.sent();
-          return request.send(encode(body));
+          return request.send(JsonBytes.of(body));
         })
         .onFailure(failure -> result.tryFail(ProviderFailure.classify(failure, false)))
         .onSuccess(response -> {
@@ -148,7 +132,7 @@ final class UpstreamHttp {
         .compose(request -> {
           call.cancelled().onComplete(cancelled -> request.reset());
           decoder.meter().sent();
-          return request.send(encode(body));
+          return request.send(JsonBytes.of(body));
         })
         .onFailure(failure -> result.tryFail(ProviderFailure.classify(failure, decoder.delivered())))
         .onSuccess(response -> read(response, errors, decoder, result));

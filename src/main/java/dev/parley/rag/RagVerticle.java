@@ -158,7 +158,8 @@ public class RagVerticle extends VerticleBase {
                   ? knowledge.add(withBot(body))
                   : knowledge.addFiles(botId(body), body.getValue("files") instanceof JsonArray files ? files : null)
                       .map(docs -> new JsonObject().put(Fields.DOCUMENTS, docs))),
-              consume(Addresses.RAG_DOCUMENT_LIST, body -> {
+              // the list is built for this reply and kept nowhere: handed over, not copied (10,000 documents)
+              BusHandlers.registerHandingOver(vertx, Addresses.RAG_DOCUMENT_LIST, body -> {
                 String bot = botId(body);
                 return Future.all(knowledge.list(bot), knowledge.status(bot)).map(both -> both.<JsonObject>resultAt(1)
                     .copy().put(Fields.DOCUMENTS, both.<io.vertx.core.json.JsonArray>resultAt(0)));
