@@ -49,7 +49,7 @@ public final class Handover implements MessageCodec<JsonObject, JsonObject> {
 
   @Override
   public void encodeToWire(Buffer buffer, JsonObject body) {
-    Buffer encoded = body.toBuffer();
+    Buffer encoded = JsonBytes.of(body);
     buffer.appendInt(encoded.length());
     buffer.appendBuffer(encoded);
   }

@@ -4,7 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,13 +78,14 @@ final class HistoryCache {
     }
     // from the newest back: a session holds up to MAX_MESSAGES, a turn asks for its last few
     int count = Math.max(0, Math.min(limit, entry.messages.size()));
-    Object[] newestLast = new Object[count];
+    List<Object> messages = new ArrayList<>(count);
     Iterator<Message> newest = entry.messages.descendingIterator();
-    for (int i = count - 1; i >= 0; i--) {
+    for (int i = 0; i < count; i++) {
       Message message = newest.next();
-      newestLast[i] = new JsonObject().put("role", message.role()).put("content", message.content());
+      messages.add(new JsonObject().put("role", message.role()).put("content", message.content()));
     }
-    return new JsonArray(new ArrayList<>(Arrays.asList(newestLast)));
+    Collections.reverse(messages);
+    return new JsonArray(messages);
   }
 
   /** Take before issuing a read whose result may {@link #fill} the cache. */

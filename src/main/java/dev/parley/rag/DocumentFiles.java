@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The original files of uploaded and text documents, under {@code data_dir/documents/{bot}/{document}}, readable
@@ -29,8 +30,12 @@ final class DocumentFiles {
   /**
    * Stores the originals of one upload ({@code contents[i]} under {@code ids[i]}; a null content has none) in one
    * blocking task: the bot's folder made if missing, each file written and its group and other permissions taken off.
+   * An upload with no content (URLs) stores nothing.
    */
   Future<Void> save(String botId, List<String> ids, List<byte[]> contents) {
+    if (contents.stream().allMatch(Objects::isNull)) {
+      return Future.succeededFuture();
+    }
     return workers.executeBlocking(() -> {
       DataFolder.createPrivateFolder(dir.resolve(botId));
       for (int i = 0; i < ids.size(); i++) {

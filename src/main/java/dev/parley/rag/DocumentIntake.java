@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -146,11 +145,9 @@ final class DocumentIntake {
    */
   private Future<Void> saveAll(String botId, List<Map<String, Object>> rows, List<byte[]> contents, long bytes) {
     List<String> ids = rows.stream().map(row -> (String) row.get("id")).toList();
-    Future<Void> saved = contents.stream().allMatch(Objects::isNull) ? Future.succeededFuture()
-        : files.save(botId, ids, contents);
-    return saved
+    return files.save(botId, ids, contents)
         .compose(all -> store.insertWithin(quotas, botId, rows, bytes))
-        .recover(failure -> Future.join(rows.stream().map(row -> files.delete(botId, (String) row.get("id"))).toList())
+        .recover(failure -> Future.join(ids.stream().map(id -> files.delete(botId, id)).toList())
             .transform(removed -> Future.<Void>failedFuture(failure)));
   }
 

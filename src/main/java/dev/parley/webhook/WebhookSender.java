@@ -1,6 +1,7 @@
 package dev.parley.webhook;
 
 import dev.parley.common.Ids;
+import dev.parley.common.JsonBytes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -58,8 +59,8 @@ final class WebhookSender {
 
   void enqueue(String event, JsonObject data) {
     String id = Ids.uuid();
-    Buffer body = new JsonObject().put("id", id).put("event", event).put("created_at", System.currentTimeMillis())
-        .put("data", data).toBuffer();
+    Buffer body = JsonBytes.of(new JsonObject().put("id", id).put("event", event)
+        .put("created_at", System.currentTimeMillis()).put("data", data));
     if (queue.size() >= maxQueue) {
       Delivery dropped = queue.poll();
       LOG.warn("Webhook queue full ({}): dropped delivery {}", maxQueue, dropped.id());
