@@ -75,7 +75,7 @@ public final class EvaluationRunner {
     }
     String evalId = Ids.uuid();
     return clients.bots().getForChat(requestId, botId)
-        .compose(bot -> clients.rag().documents(requestId, botId).map(index -> settings(bot, index))
+        .compose(bot -> clients.rag().documents(requestId, botId, new JsonObject().put("limit", 1)).map(index -> settings(bot, index))
             .compose(settings -> clients.memory().evaluationCreate(requestId, botId, evalId, settings, questions))
             .onSuccess(run -> {
               running++;
@@ -87,8 +87,7 @@ public final class EvaluationRunner {
   static JsonObject settings(JsonObject bot, JsonObject index) {
     String prompt = bot.getString("prompt");
     JsonObject rag = bot.getJsonObject("rag", new JsonObject());
-    long ready = index.getJsonArray(Fields.DOCUMENTS, new JsonArray()).stream()
-        .filter(d -> d instanceof JsonObject doc && "ready".equals(doc.getString(Fields.STATUS))).count();
+    long ready = index.getJsonObject("counts", new JsonObject()).getLong("ready", 0L);
     return new JsonObject()
         .put("provider", bot.getString("provider"))
         .put("model", bot.getString("model"))

@@ -106,9 +106,13 @@ public final class RagClient {
         .map(r -> r.getJsonArray(Fields.DOCUMENTS));
   }
 
-  /** The documents and the index status: {@code {documents, embedding_model, indexed_models, reindex_needed, …}}. */
-  public Future<JsonObject> documents(String requestId, String botId) {
-    return bus.request(requestId, Addresses.RAG_DOCUMENT_LIST, new JsonObject().put(Fields.BOT_ID, botId), timeoutMs);
+  /**
+   * The documents {@code filters} select ({@code status?, q?, updated_since?, limit?, cursor?}; none: all of them),
+   * how many the bot has in each status and the index status: {@code {documents, next_cursor, counts, as_of,
+   * embedding_model, indexed_models, reindex_needed, …}}.
+   */
+  public Future<JsonObject> documents(String requestId, String botId, JsonObject filters) {
+    return bus.request(requestId, Addresses.RAG_DOCUMENT_LIST, filters.copy().put(Fields.BOT_ID, botId), timeoutMs);
   }
 
   /**

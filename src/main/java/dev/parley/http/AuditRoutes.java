@@ -45,7 +45,8 @@ final class AuditRoutes {
     audit.query(RequestIds.get(ctx), filters).onComplete(Replies.json(ctx, 200, page -> page));
   }
 
-  private static String single(RoutingContext ctx, String name) {
+  /** The query parameter, null when absent; 400 when it is given more than once. */
+  static String single(RoutingContext ctx, String name) {
     List<String> values = ctx.queryParams().getAll(name);
     if (values.size() > 1) {
       throw invalid(name, "'" + name + "' may be given once");

@@ -21,7 +21,8 @@ import java.util.Set;
 /**
  * The admin knowledge-base API (behind {@link AdminAuthHandler}):
  * {@code POST /api/bots/{id}/documents} (multipart files, JSON {@code {name, text}} or {@code {url}}; 202
- * with {@code {documents:[…]}}), {@code GET /api/bots/{id}/documents[/{doc}]},
+ * with {@code {documents:[…]}}), {@code GET /api/bots/{id}/documents[/{doc}]} (the list takes
+ * {@code ?status=&q=&updated_since=&limit=&cursor=}, checked by the knowledge base),
  * {@code DELETE /api/bots/{id}/documents/{doc}} (204), {@code POST /api/bots/{id}/documents/{doc}/retry} (202),
  * {@code POST /api/bots/{id}/documents/{doc}/sync} (202, URL and sitemap documents),
  * {@code POST /api/bots/{id}/reindex[?all=true]} (202: re-embed with the configured embedding model)
@@ -126,8 +127,19 @@ final class DocumentsHandler {
   private void list(RoutingContext ctx) {
     String botId = BotsHandler.botId(ctx);
     String requestId = RequestIds.get(ctx);
+    JsonObject filters = new JsonObject();
+    List<String> statuses = ctx.queryParams().getAll("status");
+    if (!statuses.isEmpty()) {
+      filters.put("status", String.join(",", statuses));
+    }
+    filters.put("q", AuditRoutes.single(ctx, "q"));
+    filters.put("cursor", AuditRoutes.single(ctx, "cursor"));
+    filters.put("updated_since", AuditRoutes.time(ctx, "updated_since"));
+    if (AuditRoutes.single(ctx, "limit") != null) {
+      filters.put("limit", BotsHandler.intParam(ctx, "limit", 0, 1, 1000));
+    }
     bots.get(requestId, botId)
-        .compose(bot -> rag.documents(requestId, botId))
+        .compose(bot -> rag.documents(requestId, botId, filters))
         .onComplete(Replies.json(ctx, 200, page -> page));
   }
 

@@ -212,8 +212,11 @@ final class DocumentIntake {
     return row;
   }
 
-  Future<JsonArray> list(String botId) {
-    return store.list(botId);
+  /** The page of the bot's documents {@code query} selects and how many it has in each status. */
+  Future<JsonObject> list(String botId, DocumentQuery query) {
+    long asOf = System.currentTimeMillis();
+    return Future.all(store.page(botId, query), store.counts(botId))
+        .map(both -> both.<JsonObject>resultAt(0).put("counts", both.<JsonObject>resultAt(1)).put("as_of", asOf));
   }
 
   Future<JsonObject> get(String botId, String id) {

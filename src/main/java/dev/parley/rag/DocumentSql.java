@@ -45,6 +45,9 @@ final class DocumentSql {
   static final String USAGE = "SELECT COUNT(*) AS n, COALESCE(SUM(size_bytes), 0) AS bytes FROM documents "
       + "WHERE bot_id = #{bot_id}";
 
+  static final String COUNT_BY_STATUS = "SELECT status, COUNT(*) AS n FROM documents WHERE bot_id = #{bot_id} "
+      + "GROUP BY status";
+
   static final String COUNT_READY = "SELECT COUNT(*) AS n FROM documents WHERE bot_id = #{bot_id} AND status = 'ready'";
 
   static final String SET_STATUS = "UPDATE documents SET status = #{status}, error = #{error}, updated_at = #{updated_at} "

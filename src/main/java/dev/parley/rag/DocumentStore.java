@@ -1,5 +1,6 @@
 package dev.parley.rag;
 
+import dev.parley.common.Fields;
 import dev.parley.common.ParleyException;
 import dev.parley.db.Database;
 import dev.parley.db.Templates;
@@ -99,6 +100,37 @@ final class DocumentStore {
   Future<JsonArray> list(String botId) {
     return Templates.forQuery(database.pool(), DocumentSql.SELECT_BOT).execute(Map.of("bot_id", botId))
         .map(DocumentStore::all);
+  }
+
+  /** The documents {@code query} selects, oldest first: {@code {documents, next_cursor}} (null on the last page). */
+  Future<JsonObject> page(String botId, DocumentQuery query) {
+    Map<String, Object> params = new HashMap<>();
+    String sql = query.sql(botId, params);
+    return Templates.forQuery(database.pool(), sql).execute(params).map(rows -> {
+      JsonArray documents = all(rows);
+      String next = null;
+      if (query.limit() != null && documents.size() > query.limit()) {
+        documents.remove(documents.size() - 1);
+        next = DocumentQuery.cursorAfter(documents.getJsonObject(documents.size() - 1));
+      }
+      return new JsonObject().put(Fields.DOCUMENTS, documents).put("next_cursor", next);
+    });
+  }
+
+  /** How many documents the bot has, in all and in each status: {@code {total, pending, processing, ready, failed}}. */
+  Future<JsonObject> counts(String botId) {
+    return Templates.forQuery(database.pool(), DocumentSql.COUNT_BY_STATUS).execute(Map.of("bot_id", botId))
+        .map(rows -> {
+          JsonObject counts = new JsonObject().put("total", 0L);
+          DocumentQuery.STATUSES.forEach(status -> counts.put(status, 0L));
+          long total = 0;
+          for (Row row : rows) {
+            long n = row.getLong("n");
+            counts.put(row.getString("status"), n);
+            total += n;
+          }
+          return counts.put("total", total);
+        });
   }
 
   /** The bot's number of documents and their total bytes. */

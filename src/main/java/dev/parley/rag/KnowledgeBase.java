@@ -36,8 +36,15 @@ final class KnowledgeBase {
     return intake.addFiles(botId, files);
   }
 
-  Future<JsonArray> list(String botId) {
-    return intake.list(botId);
+  /**
+   * The bot's documents {@code query} selects, with its index status: {@code {documents, next_cursor, counts: {total,
+   * pending, processing, ready, failed}, as_of, embedding_model, indexed_models, reindex_needed, reindex_documents}}.
+   * {@code as_of} is this node's time before the read: a later {@code updated_since} of it misses no change made
+   * after it on this node.
+   */
+  Future<JsonObject> list(String botId, DocumentQuery query) {
+    return Future.all(intake.list(botId, query), queue.status(botId))
+        .map(both -> both.<JsonObject>resultAt(0).mergeIn(both.<JsonObject>resultAt(1)));
   }
 
   Future<JsonObject> get(String botId, String id) {

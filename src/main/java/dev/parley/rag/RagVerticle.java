@@ -46,8 +46,10 @@ import org.slf4j.LoggerFactory;
  *   field, {@code unsupported_scheme} or {@code url_not_allowed}. With {@code {bot_id, source:"files", files:[{name,
  *   mime?, content}]}} (up to 100): {@code {documents:[…]}}, all added or none; a refused file refuses them all with
  *   its name in the message, 413 {@code too_many_files} ({@link DocumentIntake#addFiles}).</td></tr>
- *   <tr><td>{@code parley.rag.document.list}</td><td>{@code {bot_id}}</td><td>{@code {documents:[…]}} and the
- *   fields of {@code parley.rag.index.status}</td></tr>
+ *   <tr><td>{@code parley.rag.document.list}</td><td>{@code {bot_id, status?, q?, updated_since?, limit?,
+ *   cursor?}} ({@link DocumentQuery})</td><td>{@code {documents:[…] (oldest first), next_cursor, counts, as_of}} and the
+ *   fields of {@code parley.rag.index.status}; 400 {@code invalid_parameter} naming the filter, {@code invalid_cursor}
+ *   </td></tr>
  *   <tr><td>{@code parley.rag.document.get}</td><td>{@code {bot_id, document_id}}</td><td>the document; 404</td></tr>
  *   <tr><td>{@code parley.rag.document.delete}</td><td>{@code {bot_id, document_id}}</td><td>{} once its vectors
  *   are gone; 404</td></tr>
@@ -159,11 +161,8 @@ public class RagVerticle extends VerticleBase {
                   : knowledge.addFiles(botId(body), body.getValue("files") instanceof JsonArray files ? files : null)
                       .map(docs -> new JsonObject().put(Fields.DOCUMENTS, docs))),
               // the list is built for this reply and kept nowhere: handed over, not copied (10,000 documents)
-              BusHandlers.registerHandingOver(vertx, Addresses.RAG_DOCUMENT_LIST, body -> {
-                String bot = botId(body);
-                return Future.all(knowledge.list(bot), knowledge.status(bot)).map(both -> both.<JsonObject>resultAt(1)
-                    .copy().put(Fields.DOCUMENTS, both.<io.vertx.core.json.JsonArray>resultAt(0)));
-              }),
+              BusHandlers.registerHandingOver(vertx, Addresses.RAG_DOCUMENT_LIST,
+                  body -> knowledge.list(botId(body), DocumentQuery.from(body))),
               consume(Addresses.RAG_DOCUMENT_GET, body -> knowledge.get(botId(body), documentId(body))),
               consume(Addresses.RAG_DOCUMENT_DELETE, body -> knowledge.delete(botId(body), documentId(body))
                   .map(v -> new JsonObject())),

@@ -17,7 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The quota usage read of every upload ({@link DocumentSql#USAGE}) on SQLite, the default database. */
+/**
+ * The reads of a bot's documents that a large knowledge base makes often, on SQLite (the default database): the quota
+ * usage of every upload, and the Knowledge tab's counts and polls.
+ */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
 class DocumentUsageTest {
@@ -27,7 +30,26 @@ class DocumentUsageTest {
 
   @Test
   void a_bots_usage_is_read_from_an_index_without_visiting_its_documents_rows(Vertx vertx, VertxTestContext test) {
-    String explain = "EXPLAIN QUERY PLAN " + DocumentSql.USAGE.replace("#{bot_id}", "'bot_x'");
+    plan(vertx, DocumentSql.USAGE, List.of("SEARCH documents USING COVERING INDEX documents_bot_size (bot_id=?)"), test);
+  }
+
+  @Test
+  void a_bots_counts_by_status_are_read_from_an_index_without_visiting_its_documents_rows(Vertx vertx,
+      VertxTestContext test) {
+    plan(vertx, DocumentSql.COUNT_BY_STATUS,
+        List.of("SEARCH documents USING COVERING INDEX documents_bot_status (bot_id=?)"), test);
+  }
+
+  @Test
+  void the_documents_changed_since_a_time_are_found_by_an_index(Vertx vertx, VertxTestContext test) {
+    String sql = new DocumentQuery(List.of(), null, 5L, 100, 0, null).sql("bot_x", new java.util.HashMap<>());
+    plan(vertx, sql.replace("#{bot_id}", "'bot_x'").replace("#{updated_since}", "5").replace("#{limit}", "101"),
+        List.of("SEARCH documents USING INDEX documents_bot_updated (bot_id=? AND updated_at>?)",
+            "USE TEMP B-TREE FOR ORDER BY"), test);
+  }
+
+  private void plan(Vertx vertx, String template, List<String> expected, VertxTestContext test) {
+    String explain = "EXPLAIN QUERY PLAN " + template.replace("#{bot_id}", "'bot_x'");
     Database.open(vertx, new JsonObject().put("file", "parley.db"), dataDir.toString())
         .compose(database -> database.pool().query(explain).execute()
             .eventually(() -> database.close()))
@@ -36,7 +58,7 @@ class DocumentUsageTest {
           for (Row row : rows) {
             plan.add(row.getString("detail"));
           }
-          assertThat(plan).containsExactly("SEARCH documents USING COVERING INDEX documents_bot_size (bot_id=?)");
+          assertThat(plan).containsExactlyElementsOf(expected);
           test.completeNow();
         })));
   }

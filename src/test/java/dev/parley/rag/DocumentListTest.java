@@ -1,0 +1,174 @@
+package dev.parley.rag;
+
+import static dev.parley.testing.Knowledge.utf8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.testing.Await;
+import dev.parley.testing.Knowledge;
+import dev.parley.testing.ParleyTest;
+import dev.parley.testing.TestApp;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.Timeout;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code GET /api/bots/{id}/documents} of a knowledge base too large to list whole at every poll: pages by cursor, a
+ * status and a name filter, the documents changed since a time, and how many are in each status.
+ */
+@ParleyTest
+@Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
+class DocumentListTest {
+
+  static TestApp app;
+  private static String botId;
+  /** The bot's documents as the unfiltered list gives them, oldest first. */
+  private static List<String> names;
+
+  @BeforeAll
+  static void documents() throws Exception {
+    botId = Await.result(Knowledge.bot(app, new JsonObject())).getString("id");
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    for (int i = 0; i < 6; i++) {
+      files.put("guide-" + i + ".txt", utf8("Guide number " + i + " explains how to pitch tent model " + i + "."));
+    }
+    files.put("Returns_100%.md", utf8("# Returns\nAll tents may be returned within 30 days."));
+    files.put("broken.pdf", utf8("%PDF-1.4 garbage"));
+    assertThat(Await.result(Knowledge.uploadAll(app, botId, files)).statusCode()).isEqualTo(202);
+    Await.blockingUntil(() -> Knowledge.settled(list("").getJsonArray("documents"), files.size()), 30_000);
+    names = names(list("").getJsonArray("documents"));
+    assertThat(names).containsExactlyInAnyOrderElementsOf(files.keySet());
+  }
+
+  @Test
+  void pages_of_a_limit_follow_each_other_by_cursor_oldest_first_until_the_cursor_is_null() {
+    List<String> seen = new ArrayList<>();
+    JsonObject page = list("?limit=3");
+    int pages = 1;
+    while (true) {
+      seen.addAll(names(page.getJsonArray("documents")));
+      String next = page.getString("next_cursor");
+      if (next == null) {
+        break;
+      }
+      assertThat(page.getJsonArray("documents")).hasSize(3);
+      page = list("?limit=3&cursor=" + next);
+      pages++;
+    }
+    assertThat(pages).isEqualTo(3);
+    assertThat(seen).containsExactlyElementsOf(names);
+    assertThat(list("?limit=8").getString("next_cursor")).isNull();
+    assertThat(list("").getString("next_cursor")).isNull();
+  }
+
+  @Test
+  void every_answer_counts_the_bots_documents_in_each_status_whatever_the_filter() {
+    JsonObject counts = list("?status=failed&limit=1").getJsonObject("counts");
+    assertThat(counts).isEqualTo(new JsonObject().put("total", 8).put("pending", 0).put("processing", 0)
+        .put("ready", 7).put("failed", 1));
+    assertThat(list("").getJsonObject("counts")).isEqualTo(counts);
+    assertThat(list("").getString("embedding_model")).isNotBlank();
+  }
+
+  @Test
+  void a_status_filter_lists_only_those_statuses_and_takes_several() {
+    assertThat(names(list("?status=failed").getJsonArray("documents"))).containsExactly("broken.pdf");
+    assertThat(list("?status=pending,processing").getJsonArray("documents")).isEmpty();
+    assertThat(names(list("?status=failed&status=ready").getJsonArray("documents"))).containsExactlyElementsOf(names);
+  }
+
+  @Test
+  void a_text_filter_finds_names_ignoring_case_and_takes_percent_and_underscore_literally() {
+    assertThat(names(list("?q=GUIDE-4").getJsonArray("documents"))).containsExactly("guide-4.txt");
+    assertThat(names(list("?q=" + encode("s_100%")).getJsonArray("documents"))).containsExactly("Returns_100%.md");
+    assertThat(list("?q=" + encode("e_4")).getJsonArray("documents")).isEmpty();
+    assertThat(list("?q=" + encode("%")).getJsonArray("documents")).hasSize(1);
+    assertThat(list("?q=nothing-like-this").getJsonArray("documents")).isEmpty();
+  }
+
+  @Test
+  void updated_since_the_last_answers_time_lists_only_what_changed_after_it() {
+    JsonObject before = list("");
+    long asOf = before.getLong("as_of");
+    assertThat(asOf).isGreaterThanOrEqualTo(before.getJsonArray("documents").stream().map(JsonObject.class::cast)
+        .mapToLong(d -> d.getLong("updated_at")).max().orElseThrow());
+    assertThat(list("?updated_since=" + (asOf + 1)).getJsonArray("documents")).isEmpty();
+    String failed = list("?status=failed").getJsonArray("documents").getJsonObject(0).getString("id");
+    HttpResponse<Buffer> retried = Await.result(app.admin(HttpMethod.POST,
+        "/api/bots/" + botId + "/documents/" + failed + "/retry").send());
+    assertThat(retried.statusCode()).isEqualTo(202);
+    Await.result(Knowledge.settled(app, botId, failed));
+    assertThat(names(list("?updated_since=" + (asOf + 1)).getJsonArray("documents"))).containsExactly("broken.pdf");
+  }
+
+  @Test
+  void another_bots_cursor_and_filters_never_reach_this_bots_documents() {
+    String other = Await.result(Knowledge.bot(app, new JsonObject())).getString("id");
+    String cursor = list("?limit=1").getString("next_cursor");
+    HttpResponse<Buffer> response = get(other, "?limit=5&cursor=" + cursor);
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.bodyAsJsonObject().getJsonArray("documents")).isEmpty();
+    assertThat(response.bodyAsJsonObject().getJsonObject("counts").getLong("total")).isZero();
+  }
+
+  @Test
+  void bad_filters_are_400_naming_the_filter() {
+    refused("?status=done", "invalid_parameter", "status");
+    refused("?status=ready,", "invalid_parameter", "status");
+    refused("?limit=0", "invalid_parameter", null);
+    refused("?limit=1001", "invalid_parameter", null);
+    refused("?limit=ten", "invalid_parameter", null);
+    refused("?q=" + "x".repeat(201), "invalid_parameter", "q");
+    refused("?q=%20%20", "invalid_parameter", "q");
+    refused("?q=a&q=b", "invalid_parameter", "q");
+    refused("?updated_since=yesterday", "invalid_parameter", "updated_since");
+    refused("?cursor=not-a-cursor", "invalid_cursor", "cursor");
+    String forged = java.util.Base64.getUrlEncoder().withoutPadding()
+        .encodeToString("1:x' OR 1=1 --".getBytes(StandardCharsets.UTF_8));
+    refused("?cursor=" + forged, "invalid_cursor", "cursor");
+  }
+
+  @Test
+  void the_list_of_a_bot_that_does_not_exist_is_404() {
+    assertThat(get("bot_missing", "?limit=5").statusCode()).isEqualTo(404);
+  }
+
+  private static void refused(String query, String code, String field) {
+    HttpResponse<Buffer> response = get(botId, query);
+    assertThat(response.statusCode()).as(query).isEqualTo(400);
+    JsonObject error = response.bodyAsJsonObject().getJsonObject("error");
+    assertThat(error.getString("code")).as(query).isEqualTo(code);
+    if (field != null) {
+      assertThat(error.getString("field")).as(query).isEqualTo(field);
+    }
+  }
+
+  private static JsonObject list(String query) {
+    HttpResponse<Buffer> response = get(botId, query);
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+    return response.bodyAsJsonObject();
+  }
+
+  private static HttpResponse<Buffer> get(String bot, String query) {
+    return Await.result(app.admin(HttpMethod.GET, "/api/bots/" + bot + "/documents" + query).send());
+  }
+
+  private static List<String> names(JsonArray documents) {
+    return documents.stream().map(d -> ((JsonObject) d).getString("name")).toList();
+  }
+
+  private static String encode(String text) {
+    return URLEncoder.encode(text, StandardCharsets.UTF_8);
+  }
+}
