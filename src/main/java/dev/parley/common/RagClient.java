@@ -107,7 +107,7 @@ public final class RagClient {
   }
 
   /**
-   * The documents {@code filters} select ({@code status?, q?, updated_since?, limit?, cursor?}; none: all of them),
+   * The documents {@code filters} select ({@code status?, q?, updated_since?, limit?, order?, cursor?}; none: all of them, oldest first),
    * how many the bot has in each status and the index status: {@code {documents, next_cursor, counts, as_of,
    * embedding_model, indexed_models, reindex_needed, …}}.
    */

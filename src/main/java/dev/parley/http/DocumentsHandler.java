@@ -22,7 +22,7 @@ import java.util.Set;
  * The admin knowledge-base API (behind {@link AdminAuthHandler}):
  * {@code POST /api/bots/{id}/documents} (multipart files, JSON {@code {name, text}} or {@code {url}}; 202
  * with {@code {documents:[…]}}), {@code GET /api/bots/{id}/documents[/{doc}]} (the list takes
- * {@code ?status=&q=&updated_since=&limit=&cursor=}, checked by the knowledge base),
+ * {@code ?status=&q=&updated_since=&limit=&order=&cursor=}, checked by the knowledge base),
  * {@code DELETE /api/bots/{id}/documents/{doc}} (204), {@code POST /api/bots/{id}/documents/{doc}/retry} (202),
  * {@code POST /api/bots/{id}/documents/{doc}/sync} (202, URL and sitemap documents),
  * {@code POST /api/bots/{id}/reindex[?all=true]} (202: re-embed with the configured embedding model)
@@ -134,6 +134,7 @@ final class DocumentsHandler {
     }
     filters.put("q", AuditRoutes.single(ctx, "q"));
     filters.put("cursor", AuditRoutes.single(ctx, "cursor"));
+    filters.put("order", AuditRoutes.single(ctx, "order"));
     filters.put("updated_since", AuditRoutes.time(ctx, "updated_since"));
     if (AuditRoutes.single(ctx, "limit") != null) {
       filters.put("limit", BotsHandler.intParam(ctx, "limit", 0, 1, 1000));

@@ -16,12 +16,12 @@ import java.util.Set;
  * The filters of one {@code parley.rag.document.list}, checked (400 {@code invalid_parameter} naming the filter) and
  * turned into SQL. {@code status}: a comma-separated list of statuses; {@code q}: 1–200 characters found in the name
  * or URL, case ignored (ASCII case only on SQLite); {@code updated_since}: epoch milliseconds, changed at or after;
- * {@code limit}: 1–1000 documents per page (absent: every matching document); {@code cursor}: the {@code next_cursor}
- * of the page before. Documents come oldest first. A cursor is a position in that order, not a secret: the SQL keeps
+ * {@code limit}: 1–1000 documents per page (absent: every matching document); {@code order}: {@code oldest} (first,
+ * the default) or {@code newest}; {@code cursor}: the {@code next_cursor} of the page before, in the same order. A cursor is a position in that order, not a secret: the SQL keeps
  * to the bot whatever it says, so it is not signed; a malformed one is 400 {@code invalid_cursor}.
  */
-record DocumentQuery(List<String> statuses, String text, Long updatedSince, Integer limit, long afterCreated,
-    String afterId) {
+record DocumentQuery(List<String> statuses, String text, Long updatedSince, Integer limit, boolean newestFirst,
+    long afterCreated, String afterId) {
 
   static final int MAX_LIMIT = 1000;
   static final int MAX_TEXT = 200;
@@ -30,7 +30,7 @@ record DocumentQuery(List<String> statuses, String text, Long updatedSince, Inte
   private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
   /** Every document of the bot: the listing before any filter existed. */
-  static final DocumentQuery ALL = new DocumentQuery(List.of(), null, null, null, 0, null);
+  static final DocumentQuery ALL = new DocumentQuery(List.of(), null, null, null, false, 0, null);
 
   static DocumentQuery from(JsonObject body) {
     Set<String> statuses = new LinkedHashSet<>();
@@ -51,6 +51,10 @@ record DocumentQuery(List<String> statuses, String text, Long updatedSince, Inte
     }
     Long since = whole(body, "updated_since", 0, Long.MAX_VALUE);
     Long limit = whole(body, "limit", 1, MAX_LIMIT);
+    String order = string(body, "order");
+    if (order != null && !order.equals("oldest") && !order.equals("newest")) {
+      throw invalid("order", "'order' must be oldest or newest");
+    }
     String cursor = string(body, "cursor");
     long afterCreated = 0;
     String afterId = null;
@@ -61,7 +65,7 @@ record DocumentQuery(List<String> statuses, String text, Long updatedSince, Inte
     }
     // in one order, so one set of filters is always one statement text
     return new DocumentQuery(STATUSES.stream().filter(statuses::contains).toList(), text == null ? null : text.trim(), since,
-        limit == null ? null : limit.intValue(), afterCreated, afterId);
+        limit == null ? null : limit.intValue(), "newest".equals(order), afterCreated, afterId);
   }
 
   /** The statement of the page (one row more than the limit, to know whether another page follows). */
@@ -88,11 +92,13 @@ record DocumentQuery(List<String> statuses, String text, Long updatedSince, Inte
       params.put("updated_since", updatedSince);
     }
     if (afterId != null) {
-      sql.append(" AND (created_at > #{after_created} OR (created_at = #{after_created} AND id > #{after_id}))");
+      String beyond = newestFirst ? " < " : " > ";
+      sql.append(" AND (created_at").append(beyond).append("#{after_created} OR (created_at = #{after_created} AND id")
+          .append(beyond).append("#{after_id}))");
       params.put("after_created", afterCreated);
       params.put("after_id", afterId);
     }
-    sql.append(" ORDER BY created_at, id");
+    sql.append(newestFirst ? " ORDER BY created_at DESC, id DESC" : " ORDER BY created_at, id");
     if (limit != null) {
       sql.append(" LIMIT #{limit}");
       params.put("limit", limit + 1);

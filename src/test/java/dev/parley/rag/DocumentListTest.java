@@ -69,6 +69,22 @@ class DocumentListTest {
     assertThat(pages).isEqualTo(3);
     assertThat(seen).containsExactlyElementsOf(names);
     assertThat(list("?limit=8").getString("next_cursor")).isNull();
+    assertThat(list("?limit=2&order=oldest").getString("next_cursor")).isEqualTo(list("?limit=2").getString("next_cursor"));
+  }
+
+  @Test
+  void newest_first_pages_walk_the_same_documents_backwards() {
+    List<String> seen = new ArrayList<>();
+    String next = null;
+    do {
+      JsonObject page = list("?order=newest&limit=5" + (next == null ? "" : "&cursor=" + next));
+      seen.addAll(names(page.getJsonArray("documents")));
+      next = page.getString("next_cursor");
+    } while (next != null);
+    List<String> backwards = new ArrayList<>(names);
+    java.util.Collections.reverse(backwards);
+    assertThat(seen).containsExactlyElementsOf(backwards);
+    assertThat(names(list("?order=newest").getJsonArray("documents"))).containsExactlyElementsOf(backwards);
     assertThat(list("").getString("next_cursor")).isNull();
   }
 
@@ -134,6 +150,7 @@ class DocumentListTest {
     refused("?q=a&q=b", "invalid_parameter", "q");
     refused("?updated_since=yesterday", "invalid_parameter", "updated_since");
     refused("?cursor=not-a-cursor", "invalid_cursor", "cursor");
+    refused("?order=random", "invalid_parameter", "order");
     String forged = java.util.Base64.getUrlEncoder().withoutPadding()
         .encodeToString("1:x' OR 1=1 --".getBytes(StandardCharsets.UTF_8));
     refused("?cursor=" + forged, "invalid_cursor", "cursor");
