@@ -91,16 +91,21 @@ final class UrlFetcher {
 
   /** The fetcher of a {@code rag} config object. */
   static UrlFetcher create(Vertx vertx, JsonObject config) {
+    return new UrlFetcher(vertx, limits(config), InetAddress::getAllByName, InternalAddresses::isInternal);
+  }
+
+  /** The limits a {@code rag} config object sets; an idle timeout left null follows the total one, up to 10 s. */
+  static Limits limits(JsonObject config) {
     JsonArray ports = config.getJsonArray("allowed_url_ports", new JsonArray(DEFAULT_PORTS));
     Set<Integer> allowed = new LinkedHashSet<>();
     for (Object port : ports) {
       allowed.add(((Number) port).intValue());
     }
     long total = config.getLong("fetch_timeout_ms", 20_000L);
-    return new UrlFetcher(vertx, new Limits(config.getBoolean("allow_private_urls", false),
+    Long idle = config.getLong("fetch_idle_timeout_ms");
+    return new Limits(config.getBoolean("allow_private_urls", false),
         config.getLong("max_document_bytes", 20L * 1024 * 1024), total,
-        config.getLong("fetch_idle_timeout_ms", Math.min(total, 10_000L)), allowed),
-        InetAddress::getAllByName, InternalAddresses::isInternal);
+        idle != null ? idle : Math.min(total, 10_000L), allowed);
   }
 
   /**

@@ -9,6 +9,7 @@ import dev.parley.testing.Await;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
@@ -141,6 +142,17 @@ class UrlFetcherTest {
   }
 
   // ---------------------------------------------------------------- DNS rebinding (case 56)
+
+  @Test
+  void an_idle_timeout_left_unset_follows_the_total_timeout_up_to_ten_seconds() throws Exception {
+    JsonObject shipped = new JsonObject(java.nio.file.Files.readString(java.nio.file.Path.of("conf/config.json")))
+        .getJsonObject("rag");
+    assertThat(shipped.containsKey("fetch_idle_timeout_ms")).isTrue();
+    assertThat(UrlFetcher.limits(shipped.copy().put("fetch_timeout_ms", 4_000)).idleTimeoutMs()).isEqualTo(4_000);
+    assertThat(UrlFetcher.limits(shipped.copy().put("fetch_timeout_ms", 60_000)).idleTimeoutMs()).isEqualTo(10_000);
+    assertThat(UrlFetcher.limits(shipped.copy().put("fetch_timeout_ms", 4_000).put("fetch_idle_timeout_ms", 1_500))
+        .idleTimeoutMs()).isEqualTo(1_500);
+  }
 
   @Test
   void a_name_is_resolved_once_and_the_request_goes_to_the_address_that_was_checked() throws Exception {
