@@ -184,28 +184,30 @@ public final class KnowledgeBench {
     return questions;
   }
 
-  /** Polls the bot's documents until {@code count} are ready (throws if one failed); answers their chunk total. */
+  /**
+   * Polls the bot's counts per status until {@code count} documents are ready (throws if one failed); answers their
+   * chunk total, summed over the whole list once.
+   */
   static int waitReady(WebClient client, String token, String bot, int count) throws InterruptedException {
+    String documents = "/api/bots/" + bot + "/documents";
     while (true) {
-      // the route answers every document of the bot (it takes no limit)
-      JsonArray docs = admin(client, token, HttpMethod.GET, "/api/bots/" + bot + "/documents").send().await()
-          .bodyAsJsonObject().getJsonArray("documents", new JsonArray());
-      int ready = 0;
-      int chunks = 0;
-      for (int i = 0; i < docs.size(); i++) {
-        JsonObject d = docs.getJsonObject(i);
-        if ("failed".equals(d.getString("status"))) {
-          throw new IllegalStateException("ingestion failed: " + d.encode());
-        }
-        if ("ready".equals(d.getString("status"))) {
-          ready++;
-          chunks += d.getInteger("chunks_total", 0);
-        }
+      JsonObject counts = admin(client, token, HttpMethod.GET, documents + "?limit=1").send().await()
+          .bodyAsJsonObject().getJsonObject("counts");
+      if (counts.getInteger("failed") > 0) {
+        throw new IllegalStateException("ingestion failed: " + admin(client, token, HttpMethod.GET,
+            documents + "?status=failed&limit=1").send().await().bodyAsString());
       }
-      if (ready >= count) {
-        return chunks;
+      if (counts.getInteger("ready") >= count) {
+        break;
       }
       Thread.sleep(200);
     }
+    JsonArray docs = admin(client, token, HttpMethod.GET, documents + "?status=ready").send().await()
+        .bodyAsJsonObject().getJsonArray("documents");
+    int chunks = 0;
+    for (int i = 0; i < docs.size(); i++) {
+      chunks += docs.getJsonObject(i).getInteger("chunks_total", 0);
+    }
+    return chunks;
   }
 }
