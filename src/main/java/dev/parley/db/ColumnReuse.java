@@ -4,6 +4,7 @@ import io.vertx.jdbcclient.impl.actions.JDBCColumnDescriptor;
 import io.vertx.jdbcclient.spi.JDBCColumnDescriptorProvider;
 import io.vertx.jdbcclient.spi.JDBCDecoderImpl;
 import java.lang.ref.WeakReference;
+import java.sql.JDBCType;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Arrays;
@@ -13,8 +14,8 @@ import java.util.Arrays;
  * The client asks its column-descriptor provider again for every value it decodes, and each answer reads four
  * metadata properties and searches {@code JDBCType.values()}: a stored turn's id lookup paid that for every column of
  * every row. The provider is made once per result set, so its answers are kept while the same provider asks, per
- * thread (a result set is decoded on one thread). Registered for the JDBC client's {@code ServiceLoader}; decoding is
- * otherwise the library's own.
+ * thread (a result set is decoded on one thread), from the first row where the column is not NULL. Registered for
+ * the JDBC client's {@code ServiceLoader}; decoding is otherwise the library's own.
  */
 public final class ColumnReuse extends JDBCDecoderImpl {
 
@@ -28,10 +29,39 @@ public final class ColumnReuse extends JDBCDecoderImpl {
 
   @Override
   public Object parse(ResultSet rs, int pos, JDBCColumnDescriptorProvider lookup) throws SQLException {
-    return decode(descriptor(lookup, pos), cls -> cls == null ? rs.getObject(pos) : rs.getObject(pos, cls));
+    Columns columns = columns(lookup, pos);
+    JDBCColumnDescriptor kept = columns.descriptors[pos];
+    if (kept != null) {
+      return read(rs, pos, kept);
+    }
+    JDBCColumnDescriptor described = lookup.apply(pos);
+    Object value = read(rs, pos, described);
+    // SQLite describes a column by the value in the current row; a NULL gets the declared type (INTEGER for a
+    // nullable millisecond time), which would have decoded every later value as an int
+    if (value != null) {
+      columns.descriptors[pos] = described;
+    }
+    return value;
   }
 
-  private JDBCColumnDescriptor descriptor(JDBCColumnDescriptorProvider lookup, int pos) throws SQLException {
+  /**
+   * Decodes as the library does when it describes each row: in a column of type INTEGER, SQLite calls a value INTEGER
+   * (an Integer) or, past an int, BIGINT (a Long), whatever it called the column's value in an earlier row.
+   */
+  private Object read(ResultSet rs, int pos, JDBCColumnDescriptor descriptor) throws SQLException {
+    if (descriptor.jdbcType() == JDBCType.INTEGER
+        || descriptor.jdbcType() == JDBCType.BIGINT && "INTEGER".equalsIgnoreCase(descriptor.typeName())) {
+      long value = rs.getLong(pos);
+      if (rs.wasNull()) {
+        return null;
+      }
+      return value == (int) value ? (Object) (int) value : (Object) value;
+    }
+    return decode(descriptor, cls -> cls == null ? rs.getObject(pos) : rs.getObject(pos, cls));
+  }
+
+  /** The columns kept for this result (a new provider is a new result), with room for {@code pos}. */
+  private Columns columns(JDBCColumnDescriptorProvider lookup, int pos) {
     Columns columns = last.get();
     if (columns.provider.get() != lookup) {
       columns.provider = new WeakReference<>(lookup);
@@ -40,11 +70,6 @@ public final class ColumnReuse extends JDBCDecoderImpl {
     if (pos >= columns.descriptors.length) {
       columns.descriptors = Arrays.copyOf(columns.descriptors, Math.max(pos + 1, columns.descriptors.length * 2));
     }
-    JDBCColumnDescriptor descriptor = columns.descriptors[pos];
-    if (descriptor == null) {
-      descriptor = lookup.apply(pos);
-      columns.descriptors[pos] = descriptor;
-    }
-    return descriptor;
+    return columns;
   }
 }

@@ -58,10 +58,40 @@ class ColumnReuseTest {
             reused.add(row);
             expected.add(libraryRow);
           }
-          assertThat(described).as("descriptions asked of the provider, a new one for each result").hasValue(columns);
+          // a new one for each result; "note" again on the second row, as the first row's is NULL
+          assertThat(described).as("descriptions asked of the provider").hasValue(columns + 1);
         }
         assertThat(reused).hasSize(3).isEqualTo(expected);
         assertThat(reused.get(0)).containsExactly("a", 1, 9000000000L, 1.5f, List.of((byte) 1, (byte) 2), 1, null);
+      }
+    }
+  }
+
+  @Test
+  void a_millisecond_time_after_a_null_or_a_small_number_in_its_column_decodes_whole() throws Exception {
+    try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("times.db"));
+        Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE t (id TEXT, expires_at INTEGER, size INTEGER)");
+      statement.execute("INSERT INTO t VALUES ('a', NULL, 5), ('b', 1796920298680, 1796920298680), ('c', 3, NULL)");
+      ColumnReuse reusing = new ColumnReuse();
+      JDBCDecoderImpl library = new JDBCDecoderImpl();
+      for (String sql : List.of("SELECT id, expires_at, size FROM t ORDER BY id",
+          "SELECT id, CASE WHEN id = 'a' THEN NULL ELSE expires_at END AS e, size + 0 AS s FROM t ORDER BY id")) {
+        List<List<Object>> rows = new ArrayList<>();
+        try (ResultSet rs = statement.executeQuery(sql)) {
+          JDBCColumnDescriptorProvider metadata = JDBCColumnDescriptorProvider.fromResultMetaData(rs.getMetaData());
+          while (rs.next()) {
+            List<Object> row = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+              Object value = reusing.parse(rs, i, metadata);
+              assertThat(value).as(sql).isEqualTo(library.parse(rs, i, metadata));
+              row.add(value);
+            }
+            rows.add(row);
+          }
+        }
+        assertThat(rows).as(sql).containsExactly(java.util.Arrays.asList("a", null, 5),
+            List.of("b", 1796920298680L, 1796920298680L), java.util.Arrays.asList("c", 3, null));
       }
     }
   }
