@@ -56,7 +56,7 @@ function invite(form, err, submit, c, scope, link) {
 }
 
 /** The invite link, once: who it is for, how long it works, a copy button. */
-function showLink(link, user) {
+export function showLink(link, user) {
   showOnce(link, 'Send this link to ' + user.email + '. It works once, within 72 hours, and is not shown again.',
     user.invite_url, { id: 'invite-url', copyId: 'copy-invite', label: 'Invite link' });
 }

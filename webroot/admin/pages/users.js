@@ -1,7 +1,8 @@
 /*
  * The Users page (owners and admins): everyone with an account, their role and bot scope; changing
  * them, removing someone, and inviting someone (user-invite.js). An admin cannot manage owners, so
- * their rows offer nothing to an admin.
+ * their rows offer nothing to an admin. Someone invited who has not set a password yet (the link was
+ * lost, or expired) can be given a new link; the earlier one stops working.
  */
 import { api, latestOnly } from '../lib/api.js';
 import { append, h, render, toast } from '../lib/dom.js';
@@ -10,7 +11,7 @@ import { reroute } from '../lib/router.js';
 import { me, role } from '../lib/session.js';
 import { roleSelect } from './roles.js';
 import { scopeChooser, scopeText } from './scope.js';
-import { inviteForm } from './user-invite.js';
+import { inviteForm, showLink } from './user-invite.js';
 
 export function usersPage() {
   const err = errorBox();
@@ -35,10 +36,12 @@ function userRow(u, bots, err) {
   const self = me().user_id === u.id;
   const row = h('tr', { 'data-user-id': u.id, 'data-email': u.email },
     h('td', null, u.name, self ? h('span', { class: 'muted' }, ' (you)') : null,
-      u.password_set === false ? [' ', h('span', { class: 'badge badge-pending' }, 'Invited')] : null,
+      u.password_set === false ? [' ', inviteBadge(u)] : null,
       u.disabled ? [' ', h('span', { class: 'badge badge-failed' }, 'Disabled')] : null),
     h('td', null, u.email), h('td', { class: 'role' }, u.role), h('td', { class: 'scope-text' }, scopeText(u.bot_ids, bots)),
     h('td', { class: 'user-actions' }, manageable ? [
+      pending(u) ? [h('button', { type: 'button', class: 'secondary reinvite', on: { click: (e) => reinvite(u, e.target, err) } },
+        'New invite link'), ' '] : null,
       h('button', { type: 'button', class: 'secondary edit', on: { click: () => editRow(row, u, bots, err) } }, 'Change'), ' ',
       h('button', { type: 'button', class: 'danger remove', on: { click: () => removeUser(u, err) } }, 'Remove')] : null));
   return row;
@@ -69,4 +72,26 @@ function removeUser(u, err) {
   if (!confirm('Remove ' + u.email + '? Their sessions and API tokens end at once.')) { return; }
   api('DELETE', '/api/users/' + encodeURIComponent(u.id)).then(() => { toast('User removed'); reroute(); },
     (e) => showError(err, e));
+}
+
+/** Invited and not yet in: no password, and an invite (single sign-on accounts have neither). */
+function pending(u) {
+  return u.password_set === false && u.invite_expires_at != null;
+}
+
+function inviteBadge(u) {
+  const expired = pending(u) && u.invite_expires_at < Date.now();
+  return h('span', { class: 'badge ' + (expired ? 'badge-failed' : 'badge-pending') }, expired ? 'Invite expired' : 'Invited');
+}
+
+/** A new invite link in place of the earlier one, shown once in the invite form's link box. */
+function reinvite(u, button, err) {
+  button.disabled = true;
+  api('POST', '/api/users/' + encodeURIComponent(u.id) + '/invite').then((user) => {
+    button.disabled = false;
+    const link = document.getElementById('invite-link');
+    showLink(link, user);
+    link.scrollIntoView({ block: 'nearest' });
+    toast('New invite link made; the earlier one no longer works');
+  }, (e) => { button.disabled = false; showError(err, e); });
 }

@@ -29,6 +29,11 @@ final class AccountSql {
   static final String UPDATE_USER = "UPDATE users SET email = #{email}, email_key = #{email_key}, name = #{name}, "
       + "role = #{role}, bot_ids = #{bot_ids}, disabled = #{disabled}, updated_at = #{updated_at} WHERE id = #{id}";
 
+  /** A new invite in place of the earlier one, for a user invited who has not set a password yet. */
+  static final String RENEW_INVITE = "UPDATE users SET invite_hash = #{invite_hash}, "
+      + "invite_expires_at = #{invite_expires_at}, updated_at = #{updated_at} "
+      + "WHERE id = #{id} AND password_hash IS NULL AND invite_expires_at IS NOT NULL";
+
   static final String SET_PASSWORD = "UPDATE users SET password_hash = #{password_hash}, invite_hash = NULL, "
       + "invite_expires_at = NULL, updated_at = #{updated_at} WHERE id = #{id} AND invite_hash = #{invite_hash}";
 

@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
  *   of role or scope, or a disabling, ends the user's sessions and tokens.</td></tr>
  *   <tr><td>{@code parley.account.user.delete}</td><td>{@code {actor, user_id}}</td><td>{}; 403, 404, 409
  *   {@code last_owner}. Sessions and tokens go with the user.</td></tr>
+ *   <tr><td>{@code parley.account.user.invite}</td><td>{@code {actor, user_id, invite_hash, expires_at}}</td><td>the
+ *   user, whose earlier invite no longer works; 403, 404, 409 {@code invite_not_pending} (the user has a password,
+ *   or was made by single sign-on)</td></tr>
  *   <tr><td>{@code parley.account.invite.accept}</td><td>{@code {invite_hash, password_hash}}</td><td>the user; 404
  *   {@code invite_invalid} (unknown, used or past its expiry)</td></tr>
  *   <tr><td>{@code parley.account.sso.find}</td><td>{@code {email}}</td><td>{@code {user_id, role}} of the enabled user
@@ -102,6 +105,7 @@ public class AccountVerticle extends VerticleBase {
           consume(Addresses.ACCOUNT_USER_GET, body -> users.get(Users.userId(body))),
           consume(Addresses.ACCOUNT_USER_UPDATE, users::update),
           consume(Addresses.ACCOUNT_USER_DELETE, body -> users.delete(body).map(v -> new JsonObject())),
+          consume(Addresses.ACCOUNT_USER_INVITE, users::reinvite),
           consume(Addresses.ACCOUNT_INVITE_ACCEPT, body -> users.acceptInvite(PasswordSeal.opened(box, body))),
           consume(Addresses.ACCOUNT_SSO_FIND, body -> users.byEmail(email(body))),
           consume(Addresses.ACCOUNT_SSO_ADMIT, users::admit),

@@ -164,6 +164,31 @@ final class Users {
     }));
   }
 
+  /**
+   * Makes a new invite ({@code invite_hash}, {@code expires_at}) for an invited user who has not set a password yet,
+   * expired or not; the earlier one stops working. 409 {@code invite_not_pending} for a user with a password, or made
+   * by single sign-on (never invited).
+   */
+  Future<JsonObject> reinvite(JsonObject input) {
+    Role actor = actorRole(input);
+    String id = userId(input);
+    String inviteHash = input.getValue(Fields.INVITE_HASH) instanceof String hash ? hash : null;
+    if (inviteHash == null || !(input.getValue(Fields.EXPIRES_AT) instanceof Number expires)) {
+      throw ParleyException.badRequest("invalid_body", "A new invite needs invite_hash and expires_at");
+    }
+    return database.inTransaction(tx -> lockedLoad(tx, id).compose(current -> {
+      mayManage(actor, Role.parse((String) current.get(Fields.ROLE)));
+      Map<String, Object> row = new HashMap<>(current);
+      row.put(Fields.INVITE_HASH, inviteHash);
+      row.put("invite_expires_at", expires.longValue());
+      row.put("updated_at", Math.max(System.currentTimeMillis(), ((Number) current.get("updated_at")).longValue() + 1));
+      return Templates.forUpdate(tx, AccountSql.RENEW_INVITE).execute(row).compose(done -> done.rowCount() == 0
+          ? Future.failedFuture(new ParleyException(ErrorCodes.CONFLICT, "invite_not_pending",
+              "This user has set a password or signs in with single sign-on: there is no invite to send again"))
+          : Future.succeededFuture(UserFields.view(row)));
+    }));
+  }
+
   /** Sets the password of the user an unused, unexpired invite was made for, and uses the invite up. */
   Future<JsonObject> acceptInvite(JsonObject input) {
     String inviteHash = input.getValue(Fields.INVITE_HASH) instanceof String hash ? hash : "";

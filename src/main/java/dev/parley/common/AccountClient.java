@@ -60,6 +60,13 @@ public final class AccountClient {
         .put(Fields.USER_ID, userId)).mapEmpty();
   }
 
+  /** A new invite for a user who has not set a password yet, in place of the earlier one: the user. */
+  public Future<JsonObject> reinviteUser(String requestId, JsonObject actor, String userId, String inviteHash,
+      long inviteExpiresAt) {
+    return send(requestId, Addresses.ACCOUNT_USER_INVITE, new JsonObject().put(Fields.ACTOR, actor)
+        .put(Fields.USER_ID, userId).put(Fields.INVITE_HASH, inviteHash).put(Fields.EXPIRES_AT, inviteExpiresAt));
+  }
+
   /** Sets the password of the invited user and uses the invite up; 404 {@code invite_invalid} when it cannot be used. */
   public Future<JsonObject> acceptInvite(String requestId, String inviteHash, String passwordHash) {
     return send(requestId, Addresses.ACCOUNT_INVITE_ACCEPT, new JsonObject().put(Fields.INVITE_HASH, inviteHash)

@@ -23,6 +23,7 @@ public final class Addresses {
   public static final String ACCOUNT_USER_GET = "parley.account.user.get";
   public static final String ACCOUNT_USER_UPDATE = "parley.account.user.update";
   public static final String ACCOUNT_USER_DELETE = "parley.account.user.delete";
+  public static final String ACCOUNT_USER_INVITE = "parley.account.user.invite";
   public static final String ACCOUNT_INVITE_ACCEPT = "parley.account.invite.accept";
   /** {@code {email}} → {@code {user_id, role}} of the enabled user with that email, or {} (single sign-on). */
   public static final String ACCOUNT_SSO_FIND = "parley.account.sso.find";

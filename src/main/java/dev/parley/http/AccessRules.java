@@ -84,6 +84,7 @@ final class AccessRules {
     rule(HttpMethod.GET, "/api/users/:userId", Permission.USERS_READ);
     rule(HttpMethod.PUT, "/api/users/:userId", Permission.USERS_MANAGE);
     rule(HttpMethod.DELETE, "/api/users/:userId", Permission.USERS_MANAGE);
+    rule(HttpMethod.POST, "/api/users/:userId/invite", Permission.USERS_MANAGE);
     rule(HttpMethod.GET, "/api/me", Permission.SELF);
     rule(HttpMethod.GET, "/api/tokens", Permission.SELF);
     rule(HttpMethod.POST, "/api/tokens", Permission.SELF);

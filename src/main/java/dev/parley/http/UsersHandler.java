@@ -8,7 +8,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * The admin user API, {@code /api/users…} (owners and admins, {@link AccessRules}). Creating a user makes a one-time
- * invite valid for 72 hours and answers its {@code invite_url} once: only its hash is kept. The rules that hold
+ * invite valid for 72 hours and answers its {@code invite_url} once: only its hash is kept. {@code POST
+ * /api/users/{id}/invite} makes a new one for a user who has not set a password yet (the earlier link stops working). The rules that hold
  * whoever asks (only owners manage owners, the last owner stays, a demotion ends sessions and tokens) are the
  * account component's.
  */
@@ -34,6 +35,15 @@ final class UsersHandler {
         JsonBodies.object(ctx)).onComplete(Replies.json(ctx, 200, user -> user)));
     router.delete("/api/users/:userId").handler(ctx -> accounts.deleteUser(RequestIds.get(ctx), actor(ctx), userId(ctx))
         .onComplete(Replies.noContent(ctx)));
+    router.post("/api/users/:userId/invite").handler(this::reinvite);
+  }
+
+  /** A new invite link for someone who lost theirs or let it expire; the earlier link stops working. */
+  private void reinvite(RoutingContext ctx) {
+    String invite = Secrets.make(Secrets.INVITE);
+    accounts.reinviteUser(RequestIds.get(ctx), actor(ctx), userId(ctx), Secrets.hash(invite),
+            System.currentTimeMillis() + INVITE_TTL_MS)
+        .onComplete(Replies.json(ctx, 200, user -> user.put("invite_url", inviteUrl(invite))));
   }
 
   private void create(RoutingContext ctx) {

@@ -28,7 +28,7 @@ class OperatorsAuditTest {
 
   /** The write routes this test covers (AuditTrailTest covers the others and checks that none is left out). */
   static final List<String> ROUTES = List.of("POST /api/setup", "POST /api/users", "PUT /api/users/:userId",
-      "DELETE /api/users/:userId", "POST /api/invites/:inviteToken", "POST /api/auth/login", "POST /api/auth/logout",
+      "DELETE /api/users/:userId", "POST /api/users/:userId/invite", "POST /api/invites/:inviteToken", "POST /api/auth/login", "POST /api/auth/logout",
       "POST /api/tokens", "DELETE /api/tokens/:tokenId");
 
   private static TestApp app;
@@ -58,7 +58,11 @@ class OperatorsAuditTest {
         new JsonObject().put("email", email).put("name", "Ed").put("role", "editor"));
     assertThat(invited.statusCode()).isEqualTo(201);
     String userId = invited.bodyAsJsonObject().getString("id");
-    String invite = Operators.inviteToken(invited.bodyAsJsonObject());
+    String lost = Operators.inviteToken(invited.bodyAsJsonObject());
+    HttpResponse<Buffer> reinvited = send(people.as(owner, HttpMethod.POST, "/api/users/" + userId + "/invite"),
+        "reinvite", null);
+    assertThat(reinvited.statusCode()).isEqualTo(200);
+    String invite = Operators.inviteToken(reinvited.bodyAsJsonObject());
     assertThat(send(app.client.post("/api/invites/" + invite), "accept",
         new JsonObject().put("password", Operators.PASSWORD)).statusCode()).isEqualTo(200);
     assertThat(send(app.client.post("/api/auth/login"), "wrong",
@@ -85,6 +89,7 @@ class OperatorsAuditTest {
     String ownerId = owner.id();
     expect("setup", "auth.setup", "user", ownerId, "success", ownerId);
     expect("invite", "user.create", "user", userId, "success", ownerId);
+    expect("reinvite", "user.invite", "user", userId, "success", ownerId);
     expect("accept", "auth.invite_accepted", "user", userId, "success", userId);
     expect("wrong", "auth.login_failed", "user", email, "failure", null);
     expect("login", "auth.login", "user", userId, "success", userId);
@@ -96,7 +101,7 @@ class OperatorsAuditTest {
 
     String log = Await.result(app.admin(HttpMethod.GET, "/api/audit?limit=200").send()).bodyAsString();
     assertThat(log).doesNotContain(Operators.PASSWORD).doesNotContain("not the password at all")
-        .doesNotContain(secret).doesNotContain(invite).doesNotContain(owner.session()).doesNotContain(editor.session());
+        .doesNotContain(secret).doesNotContain(invite).doesNotContain(lost).doesNotContain(owner.session()).doesNotContain(editor.session());
   }
 
   private static HttpResponse<Buffer> send(HttpRequest<Buffer> request, String requestId, JsonObject body) {

@@ -200,6 +200,72 @@ class UsersApiTest {
     assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("invalid_credentials");
   }
 
+  @Test
+  void a_new_invite_replaces_a_lost_one_and_only_the_new_link_sets_the_password() {
+    SignedIn owner = people.person("owner", null);
+    JsonObject invited = people.invite(Operators.email("lost"), "editor", null);
+    String id = invited.getString("id");
+    // listed after an owner, whose NULL came first in that column (SQLite: it once decoded the rest as ints)
+    JsonObject listed = send(owner, HttpMethod.GET, "/api/users", null).bodyAsJsonObject().getJsonArray("users").stream()
+        .map(JsonObject.class::cast).filter(u -> u.getString("id").equals(id)).findFirst().orElseThrow();
+    assertThat(listed.getLong("invite_expires_at")).isEqualTo(invited.getLong("invite_expires_at"))
+        .isGreaterThan(System.currentTimeMillis());
+    HttpResponse<Buffer> again = send(owner, HttpMethod.POST, "/api/users/" + id + "/invite", null);
+    assertThat(again.statusCode()).as(again.bodyAsString()).isEqualTo(200);
+    JsonObject renewed = again.bodyAsJsonObject();
+    assertThat(renewed.getString("id")).isEqualTo(id);
+    assertThat(renewed.getBoolean("password_set")).isFalse();
+    assertThat(renewed.getLong("invite_expires_at")).isGreaterThanOrEqualTo(invited.getLong("invite_expires_at"));
+    assertThat(Operators.inviteToken(renewed)).isNotEqualTo(Operators.inviteToken(invited));
+    assertThat(renewed.encode()).doesNotContain("hash\"");
+
+    HttpResponse<Buffer> old = people.accept(Operators.inviteToken(invited), Operators.PASSWORD);
+    assertThat(old.statusCode()).isEqualTo(404);
+    assertThat(old.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("invite_invalid");
+    assertThat(people.accept(Operators.inviteToken(renewed), Operators.PASSWORD).statusCode()).isEqualTo(200);
+    assertThat(people.signIn(invited.getString("email"), Operators.PASSWORD).id()).isEqualTo(id);
+
+    HttpResponse<Buffer> active = send(owner, HttpMethod.POST, "/api/users/" + id + "/invite", null);
+    assertThat(active.statusCode()).isEqualTo(409);
+    assertThat(active.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("invite_not_pending");
+    assertThat(active.bodyAsJsonObject().encode()).doesNotContain("invite_url");
+  }
+
+  @Test
+  void an_expired_invite_is_renewed() throws Exception {
+    SignedIn owner = people.person("owner", null);
+    JsonObject invited = people.invite(Operators.email("late"), "viewer", null);
+    String id = invited.getString("id");
+    try (var db = app.jdbc(); var expire = db.prepareStatement("UPDATE users SET invite_expires_at = 1 WHERE id = ?")) {
+      expire.setString(1, id);
+      assertThat(expire.executeUpdate()).isEqualTo(1);
+    }
+    assertThat(people.accept(Operators.inviteToken(invited), Operators.PASSWORD).statusCode()).isEqualTo(404);
+    JsonObject renewed = send(owner, HttpMethod.POST, "/api/users/" + id + "/invite", null).bodyAsJsonObject();
+    assertThat(renewed.getLong("invite_expires_at")).isGreaterThan(System.currentTimeMillis());
+    assertThat(people.accept(Operators.inviteToken(renewed), Operators.PASSWORD).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void only_those_who_manage_a_user_may_send_a_new_invite_and_never_to_an_sso_account() {
+    SignedIn admin = people.person("admin", null);
+    SignedIn editor = people.person("editor", null);
+    String pendingOwner = people.invite(Operators.email("po"), "owner", null).getString("id");
+    String pendingViewer = people.invite(Operators.email("pv"), "viewer", null).getString("id");
+    assertThat(send(admin, HttpMethod.POST, "/api/users/" + pendingOwner + "/invite", null).statusCode()).isEqualTo(403);
+    assertThat(send(editor, HttpMethod.POST, "/api/users/" + pendingViewer + "/invite", null).statusCode()).isEqualTo(403);
+    assertThat(Await.result(app.client.post("/api/users/" + pendingViewer + "/invite").send()).statusCode())
+        .isEqualTo(401);
+    assertThat(send(admin, HttpMethod.POST, "/api/users/usr_missing/invite", null).statusCode()).isEqualTo(404);
+    assertThat(send(admin, HttpMethod.POST, "/api/users/" + pendingViewer + "/invite", null).statusCode()).isEqualTo(200);
+
+    JsonObject sso = Await.result(app.vertx.eventBus().<JsonObject>request(dev.parley.common.Addresses.ACCOUNT_SSO_ADMIT,
+        new JsonObject().put("email", Operators.email("sso")).put("name", "Single").put("role", "viewer"))).body();
+    HttpResponse<Buffer> refused = send(admin, HttpMethod.POST, "/api/users/" + sso.getString("id") + "/invite", null);
+    assertThat(refused.statusCode()).isEqualTo(409);
+    assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("invite_not_pending");
+  }
+
   /** Makes every other owner of this class's app a viewer (with the bootstrap token). */
   private static void onlyOwners(SignedIn... kept) {
     java.util.Set<String> keep = java.util.Arrays.stream(kept).map(SignedIn::id).collect(java.util.stream.Collectors.toSet());

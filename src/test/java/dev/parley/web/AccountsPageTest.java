@@ -143,13 +143,38 @@ class AccountsPageTest {
     assertThat(stored.getJsonArray("bot_ids")).isEqualTo(new JsonArray().add(alpha));
     assertThat(stored.getString("role")).isEqualTo("editor");
 
+    String late = "late@example.test";
+    String lateId = Await.result(browser.app.admin(HttpMethod.POST, "/api/users").sendJsonObject(new JsonObject()
+        .put("email", late).put("name", "Late Larry").put("role", "viewer"))).bodyAsJsonObject().getString("id");
+    try (var db = browser.app.jdbc(); var expire = db.prepareStatement("UPDATE users SET invite_expires_at = 1 WHERE id = ?")) {
+      expire.setString(1, lateId);
+      assertThat(expire.executeUpdate()).isEqualTo(1);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+
     // shown once: the page read afresh has the user, not the link
     browser.driver.navigate().refresh();
     byId("invite-user-form");
     assertThat(browser.driver.findElements(By.id("invite-url"))).isEmpty();
-    browser.js("window.__invite = arguments[0];", url);
+    assertThat(browser.waitFor(d -> d.findElement(By.cssSelector("#users tr[data-email='" + late + "']"))).getText())
+        .contains("Late Larry", "Invite expired");
+    assertThat(browser.driver.findElement(By.cssSelector("#users tr[data-email='" + EDITOR + "']")).getText())
+        .contains("Invited").doesNotContain("expired");
+
+    // the link was lost: a new one replaces it, and only the new one works
+    WebElement again = browser.waitFor(d -> d.findElement(By.cssSelector("#users tr[data-email='" + EDITOR + "'] button.reinvite")));
+    assertThat(browser.driver.findElements(By.cssSelector("#users tr[data-email='" + OWNER + "'] button.reinvite"))).isEmpty();
+    again.click();
+    String renewed = browser.waitFor(d -> d.findElement(By.id("invite-url"))).getDomProperty("value");
+    assertThat(renewed).startsWith(browser.base + "/admin/#/invite/").isNotEqualTo(url);
+    assertThat(byId("invite-link").getText()).contains(EDITOR, "72 hours");
+    var old = Await.result(browser.app.client.post("/api/invites/" + url.substring(url.lastIndexOf('/') + 1))
+        .sendJsonObject(new JsonObject().put("password", "a password that never gets set")));
+    assertThat(old.statusCode()).isEqualTo(404);
+    browser.js("window.__invite = arguments[0];", renewed);
     signOut();
-    browser.open(url);
+    browser.open(renewed);
   }
 
   @Test
@@ -198,9 +223,11 @@ class AccountsPageTest {
   void each_step_is_in_the_audit_log_and_on_its_page() {
     List<JsonObject> steps = audit("target=user:" + editorId);
     assertThat(steps).extracting(e -> e.getString("action"))
-        .containsExactly("auth.login", "auth.invite_accepted", "user.create");
-    assertThat(steps).extracting(e -> e.getJsonObject("actor").getString("email")).containsExactly(EDITOR, EDITOR, OWNER);
-    assertThat(steps.get(2).getJsonObject("changes").encode()).contains(alpha).doesNotContain("invite_url", "pi_");
+        .containsExactly("auth.login", "auth.invite_accepted", "user.invite", "user.create");
+    assertThat(steps).extracting(e -> e.getJsonObject("actor").getString("email"))
+        .containsExactly(EDITOR, EDITOR, OWNER, OWNER);
+    assertThat(steps.get(3).getJsonObject("changes").encode()).contains(alpha).doesNotContain("invite_url", "pi_");
+    assertThat(new JsonArray(steps).encode()).doesNotContain("invite_url", "pi_");
 
     signInAs(OWNER);
     browser.open("/admin/#/audit");
@@ -210,13 +237,13 @@ class AccountsPageTest {
     browser.driver.findElement(By.cssSelector("#audit-filters button[type=submit]")).click();
     List<WebElement> rows = browser.waitFor(d -> {
       List<WebElement> r = d.findElements(By.cssSelector("#audit tbody tr[data-action]"));
-      return r.size() == 3 ? r : null;
+      return r.size() == 4 ? r : null;
     });
     assertThat(rows).extracting(r -> r.getDomAttribute("data-action"))
-        .containsExactly("auth.login", "auth.invite_accepted", "user.create");
-    assertThat(rows.get(2).findElement(By.cssSelector(".actor")).getText()).isEqualTo(OWNER + " (owner)");
+        .containsExactly("auth.login", "auth.invite_accepted", "user.invite", "user.create");
+    assertThat(rows.get(3).findElement(By.cssSelector(".actor")).getText()).isEqualTo(OWNER + " (owner)");
     assertThat(rows.get(0).findElement(By.cssSelector(".actor")).getText()).isEqualTo(EDITOR + " (editor)");
-    assertThat(rows.get(2).findElement(By.cssSelector(".target")).getText()).isEqualTo("user " + editorId);
+    assertThat(rows.get(3).findElement(By.cssSelector(".target")).getText()).isEqualTo("user " + editorId);
     browser.screenshot("admin-audit");
 
     type("audit-target", "");
@@ -276,7 +303,7 @@ class AccountsPageTest {
     browser.waitFor(d -> "sent".equals(browser.js("return window.lateAudit;")));
     type("audit-target", "user:" + editorId);
     browser.driver.findElement(By.cssSelector("#audit-filters button[type=submit]")).click();
-    browser.waitFor(d -> d.findElements(By.cssSelector("#audit tbody tr[data-action]")).size() == 3);
+    browser.waitFor(d -> d.findElements(By.cssSelector("#audit tbody tr[data-action]")).size() == 4);
 
     browser.waitFor(d -> "drawn".equals(browser.js("return window.lateAudit;")));
 
