@@ -1,16 +1,25 @@
 /*
- * The document list of the Knowledge tab with each document's status and ingestion progress,
- * retry and delete. It is polled while a document is pending or processing, and not once stopped
- * (the tab was left). Rows are kept and updated in place, so a focused button keeps its focus. A role
- * that may not change the knowledge base gets no buttons.
+ * The document list of the Knowledge tab: newest first, a page at a time ("Show more" reads the next), narrowed by the
+ * filters, with each document's status and ingestion progress, retry and delete. While a document is pending or
+ * processing it asks every second only for the documents changed since its last answer, and not once stopped (the tab
+ * was left). Rows are kept and updated in place, so a focused button keeps its focus. The summary counts all of the
+ * bot's documents, as the server does. A role that may not change the knowledge base gets no buttons.
  */
 import { api } from '../../lib/api.js';
 import { h, toast } from '../../lib/dom.js';
 import { errorBox, showError } from '../../lib/forms.js';
 import { can } from '../../lib/session.js';
-import { fillRow, makeRow } from './document-row.js';
+import { DocumentFilters } from './document-filters.js';
+import { DocumentTable } from './document-table.js';
 
 const POLL_MS = 1000;
+const PAGE = 100;
+/** The most changes one poll takes: past that, the first page is read again instead. */
+const CHANGES = 1000;
+/** A poll starts this long before the last answer's as_of: another node's clock may be behind the one that answered. */
+const CLOCK_MARGIN_MS = 5000;
+/** What the list reads, in the order it is done when several are wanted (the first page makes the others moot). */
+const KINDS = ['first', 'more', 'changes'];
 
 export class DocumentList {
   /** path: the bot's API path; box: the tab (no update once it left the page); onIndex: gets each list answer. */
@@ -19,23 +28,32 @@ export class DocumentList {
     this.box = box;
     this.onIndex = onIndex;
     this.errors = errorBox();
-    this.tbody = h('tbody');
+    this.filters = new DocumentFilters(() => this.want('first'));
+    const edit = can('knowledge.edit');
     this.empty = h('p', { class: 'muted', id: 'documents-empty', hidden: true },
-      'No documents yet.' + (can('knowledge.edit') ? ' Add files, text or a web page above.' : ''));
+      'No documents yet.' + (edit ? ' Add files, text or a web page above.' : ''));
+    this.none = h('p', { class: 'muted', id: 'documents-none', hidden: true }, 'No documents match.');
     this.summary = h('span', { class: 'muted', id: 'documents-summary' });
-    this.live = h('p', { class: 'visually-hidden', id: 'kb-live', 'aria-live': 'polite' });
-    this.actions = can('knowledge.edit') ? { retry: (row, button) => this.retry(row, button),
-      remove: (row, button) => this.remove(row, button) } : null;
-    this.rows = {};
+    this.shown = h('span', { class: 'muted', id: 'documents-shown' });
+    this.more = h('button', { type: 'button', class: 'secondary', id: 'documents-more', hidden: true }, 'Show more');
+    this.more.addEventListener('click', () => this.want('more'));
+    this.table = new DocumentTable(edit ? { retry: (row, button) => this.retry(row, button),
+      remove: (row, button) => this.remove(row, button) } : null);
+    this.live = this.table.live;
+    /** Ids deleted here: a poll answered before the delete must not bring the row back. */
+    this.deleted = new Set();
+    this.counts = {};
+    this.cursor = null;
+    this.asOf = null;
+    this.wanted = new Set();
+    this.inflight = null;
     this.timer = 0;
-    this.inflight = false;
-    this.again = false;
     this.stopped = false;
   }
 
-  table() {
-    return h('table', { id: 'documents' }, h('thead', null, h('tr', null, h('th', null, 'Name'), h('th', null, 'Type'),
-      h('th', null, 'Status'), h('th', null, 'Added'), h('th', null, ''))), this.tbody);
+  /** The filters, the table, the empty states and the line with "Show more". */
+  view() {
+    return [this.filters.el, this.table.el, this.empty, this.none, h('div', { class: 'actions' }, this.shown, this.more)];
   }
 
   stop() {
@@ -43,47 +61,86 @@ export class DocumentList {
     clearTimeout(this.timer);
   }
 
-  /** Reads the list (once more after the request in flight, if one is), then again while something is busy. */
+  /** Brings the list up to date (after an upload, a retry, a delete…): the first page, or once it is read what changed since. */
   load() {
-    if (this.stopped) { return; }
-    if (this.inflight) { this.again = true; return; }
-    this.inflight = true;
+    this.want(this.asOf === null ? 'first' : 'changes');
+  }
+
+  /** Reads kind now, or once the request in flight answered. */
+  want(kind) {
+    if (this.stopped || (kind === 'more' && this.inflight === 'more')) { return; }
+    this.wanted.add(kind);
+    if (!this.inflight) { this.next(); }
+  }
+
+  /** Reads what is wanted, then again in a second while a document is pending or processing. */
+  next() {
     clearTimeout(this.timer);
-    api('GET', this.path + '/documents').then((res) => {
-      this.inflight = false;
+    const kind = KINDS.find((k) => this.wanted.has(k) && (k !== 'more' || this.cursor));
+    this.wanted.delete('more');
+    if (!kind) { return; }
+    if (kind === 'first') { this.wanted.clear(); } else { this.wanted.delete(kind); }
+    this.inflight = kind;
+    api('GET', this.path + '/documents?' + this.query(kind)).then((res) => {
+      this.inflight = null;
       if (this.stopped || !this.box.isConnected) { return; }
       this.errors.hidden = true;
       this.onIndex(res);
-      const busy = this.show((res && res.documents) || []);
-      if (this.again) { this.again = false; this.load(); } else if (busy) { this.timer = setTimeout(() => this.load(), POLL_MS); }
+      this.apply(kind, res);
+      if (this.wanted.size) { this.next(); } else if (this.counts.pending + this.counts.processing > 0) {
+        this.timer = setTimeout(() => this.want('changes'), POLL_MS);
+      }
     }, (e) => {
-      this.inflight = false;
+      this.inflight = null;
       if (this.stopped || !this.box.isConnected) { return; }
       showError(this.errors, e);
-      this.again = false;
-      if (e.status !== 401) { this.timer = setTimeout(() => this.load(), POLL_MS * 5); }
+      if (e.status === 401) { this.wanted.clear(); return; }
+      this.wanted.add(kind);
+      this.timer = setTimeout(() => this.next(), POLL_MS * 5);
     });
   }
 
-  /** Puts the rows in the order of docs; true while a document is pending or processing. */
-  show(docs) {
-    const seen = {};
-    docs.forEach((doc, i) => {
-      seen[doc.id] = true;
-      const row = this.rows[doc.id] || (this.rows[doc.id] = makeRow(doc, this.actions));
-      this.fill(row, doc);
-      // Moves only rows out of place, so a focused button keeps its focus.
-      if (this.tbody.children[i] !== row) { this.tbody.insertBefore(row, this.tbody.children[i] || null); }
-    });
-    Object.keys(this.rows).forEach((id) => {
-      if (!seen[id]) { this.rows[id].remove(); delete this.rows[id]; }
-    });
-    this.empty.hidden = docs.length > 0;
-    const count = (s) => docs.filter((d) => d.status === s).length;
-    const busy = count('pending') + count('processing');
-    this.summary.textContent = docs.length ? docs.length + (docs.length === 1 ? ' document' : ' documents') + ': ' + count('ready') + ' ready' +
-      (busy ? ', ' + busy + ' in progress' : '') + (count('failed') ? ', ' + count('failed') + ' failed' : '') : '';
-    return busy > 0;
+  query(kind) {
+    const q = new URLSearchParams({ order: 'newest' });
+    if (kind === 'changes') {
+      // Without the filters: a row shown as Processing must learn it became Ready, even under "In progress".
+      q.set('updated_since', String(Math.max(0, this.asOf - CLOCK_MARGIN_MS)));
+      q.set('limit', String(CHANGES));
+    } else {
+      this.filters.addTo(q);
+      q.set('limit', String(PAGE));
+      if (kind === 'more') { q.set('cursor', this.cursor); }
+    }
+    return q.toString();
+  }
+
+  apply(kind, res) {
+    this.counts = (res && res.counts) || {};
+    // An answer read before a delete here still lists the deleted document.
+    const docs = ((res && res.documents) || []).filter((doc) => !this.deleted.has(doc.id));
+    // The filters changed while this was read: the first page is read again anyway.
+    if (this.wanted.has('first')) { this.showCounts(); return; }
+    if (kind === 'changes' && res.next_cursor) {
+      this.wanted.add('first');
+    } else if (kind === 'changes') {
+      this.table.merge(docs, (doc) => this.filters.matches(doc), !this.cursor);
+      this.asOf = res.as_of;
+    } else {
+      if (kind === 'first') { this.table.replace(docs); this.asOf = res.as_of; } else { this.table.append(docs); }
+      this.cursor = res.next_cursor || null;
+    }
+    this.showCounts();
+  }
+
+  showCounts() {
+    const c = this.counts, n = this.table.size(), busy = (c.pending || 0) + (c.processing || 0);
+    this.summary.textContent = c.total ? amount(c.total, 'document') + ': ' + number(c.ready) + ' ready' +
+      (busy ? ', ' + number(busy) + ' in progress' : '') + (c.failed ? ', ' + number(c.failed) + ' failed' : '') : '';
+    this.empty.hidden = n > 0 || c.total > 0;
+    this.none.hidden = n > 0 || !c.total || !this.filters.active();
+    this.shown.textContent = !n ? '' : !this.filters.active() ? 'Showing ' + number(n) + ' of ' + number(c.total)
+      : 'Showing ' + (this.cursor ? 'the first ' : '') + number(n) + (n === 1 ? ' match' : ' matches');
+    this.more.hidden = !this.cursor;
   }
 
   retry(row, button) {
@@ -91,7 +148,7 @@ export class DocumentList {
     api('POST', this.documentPath(row) + '/retry').then((d) => {
       button.disabled = false;
       this.errors.hidden = true;
-      if (d && d.id) { this.fill(row, d); }
+      if (d && d.id) { this.table.fill(row, d); }
       toast('Queued again');
       this.load();
     }, (e) => { button.disabled = false; showError(this.errors, e); });
@@ -101,23 +158,31 @@ export class DocumentList {
     if (!confirm('Delete "' + row.doc.name + '" from the knowledge base? Its passages will no longer be used in answers.')) { return; }
     button.disabled = true;
     api('DELETE', this.documentPath(row)).then(() => {
-      delete this.rows[row.doc.id];
-      row.remove();
+      this.forget(row.doc.id);
       toast('Document deleted');
-      this.load();
     }, (e) => {
       button.disabled = false;
-      if (e.status === 404) { this.load(); }
+      if (e.status === 404) { this.forget(row.doc.id); }
       showError(this.errors, e);
     });
+  }
+
+  /** Takes out the row of a document that no longer exists, and reads the counts again. */
+  forget(id) {
+    this.deleted.add(id);
+    this.table.drop(id);
+    this.load();
   }
 
   documentPath(row) {
     return this.path + '/documents/' + encodeURIComponent(row.doc.id);
   }
+}
 
-  fill(row, doc) {
-    const announce = fillRow(row, doc);
-    if (announce) { this.live.textContent = announce; }
-  }
+function number(n) {
+  return Number(n || 0).toLocaleString();
+}
+
+function amount(n, what) {
+  return number(n) + ' ' + what + (n === 1 ? '' : 's');
 }

@@ -1,9 +1,9 @@
 /*
  * A bot's Knowledge tab, put together from its parts: uploads (uploads.js), the document list with
- * its progress and polling (documents.js), the re-index notice (reindex.js), the "add text" and
- * "add URL" forms (add-forms.js) and the retrieval preview (preview.js). Names, errors and passages
- * from the API are inserted as text only (h() and textContent). A role that may not change the
- * knowledge base (a viewer) sees the list and the preview only.
+ * its filters, pages, progress and polling (documents.js), the re-index notice (reindex.js), the
+ * "add text" and "add URL" forms (add-forms.js) and the retrieval preview (preview.js). Names, errors
+ * and passages from the API are inserted as text only (h() and textContent). A role that may not
+ * change the knowledge base (a viewer) sees the list and the preview only.
  */
 import { botPath } from '../../lib/api.js';
 import { append, h } from '../../lib/dom.js';
@@ -46,7 +46,7 @@ export function knowledge(bot, box) {
     h('h2', null, 'Knowledge base'), off, documents.live,
     edit ? [uploads.dropzone(), uploads.list, h('div', { class: 'actions upload-actions' }, uploads.clearDone)] : null,
     h('div', { class: 'actions' }, h('h3', null, 'Documents'), documents.summary),
-    edit ? reindex.el : null, documents.errors, documents.table(), documents.empty,
+    edit ? reindex.el : null, documents.errors, documents.view(),
     edit ? addForms(path, refresh) : null,
     h('h3', null, 'Retrieval preview'),
     h('p', { class: 'muted' }, 'What a chat turn would retrieve for a question, best first.'),
