@@ -8,14 +8,16 @@ import java.sql.JDBCType;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * The JDBC client's decoder (SQLite's), reading each column's metadata once per result instead of once per row.
  * The client asks its column-descriptor provider again for every value it decodes, and each answer reads four
  * metadata properties and searches {@code JDBCType.values()}: a stored turn's id lookup paid that for every column of
  * every row. The provider is made once per result set, so its answers are kept while the same provider asks, per
- * thread (a result set is decoded on one thread), from the first row where the column is not NULL. Registered for
- * the JDBC client's {@code ServiceLoader}; decoding is otherwise the library's own.
+ * thread (a result set is decoded on one thread). Registered for the JDBC client's {@code ServiceLoader}; decoding is
+ * otherwise the library's own, as it is when it describes every row.
  */
 public final class ColumnReuse extends JDBCDecoderImpl {
 
@@ -24,6 +26,10 @@ public final class ColumnReuse extends JDBCDecoderImpl {
     private WeakReference<JDBCColumnDescriptorProvider> provider = new WeakReference<>(null);
     private JDBCColumnDescriptor[] descriptors = new JDBCColumnDescriptor[16];
   }
+
+  /** The types SQLite gives a NULL of a column declared with them, which decode its other values as they are. */
+  private static final Set<JDBCType> DECLARED = EnumSet.of(JDBCType.VARCHAR, JDBCType.INTEGER, JDBCType.BIGINT,
+      JDBCType.REAL, JDBCType.FLOAT, JDBCType.DOUBLE, JDBCType.BLOB, JDBCType.VARBINARY, JDBCType.BINARY);
 
   private final ThreadLocal<Columns> last = ThreadLocal.withInitial(Columns::new);
 
@@ -36,9 +42,10 @@ public final class ColumnReuse extends JDBCDecoderImpl {
     }
     JDBCColumnDescriptor described = lookup.apply(pos);
     Object value = read(rs, pos, described);
-    // SQLite describes a column by the value in the current row; a NULL gets the declared type (INTEGER for a
-    // nullable millisecond time), which would have decoded every later value as an int
-    if (value != null) {
+    // SQLite describes a column by the value in the current row. A NULL gets the declared type, kept as it decodes
+    // the column's later values as the library would (an INTEGER one through read); an expression's NULL gets
+    // NUMERIC, which would not, so such a column is described again until it holds a value.
+    if (value != null || DECLARED.contains(described.jdbcType())) {
       columns.descriptors[pos] = described;
     }
     return value;
