@@ -92,9 +92,7 @@ record DocumentQuery(List<String> statuses, String text, Long updatedSince, Inte
       params.put("updated_since", updatedSince);
     }
     if (afterId != null) {
-      String beyond = newestFirst ? " < " : " > ";
-      sql.append(" AND (created_at").append(beyond).append("#{after_created} OR (created_at = #{after_created} AND id")
-          .append(beyond).append("#{after_id}))");
+      sql.append(" AND (created_at, id) ").append(newestFirst ? '<' : '>').append(" (#{after_created}, #{after_id})");
       params.put("after_created", afterCreated);
       params.put("after_id", afterId);
     }

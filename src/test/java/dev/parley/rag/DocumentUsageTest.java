@@ -48,6 +48,14 @@ class DocumentUsageTest {
             "USE TEMP B-TREE FOR ORDER BY"), test);
   }
 
+  @Test
+  void a_page_of_the_newest_documents_is_read_in_index_order_without_sorting_the_bots_documents(Vertx vertx,
+      VertxTestContext test) {
+    String sql = new DocumentQuery(List.of(), null, null, 100, true, 5, "doc_x").sql("bot_x", new java.util.HashMap<>());
+    plan(vertx, sql.replace("#{after_created}", "5").replace("#{after_id}", "'doc_x'").replace("#{limit}", "101"),
+        List.of("SEARCH documents USING INDEX documents_bot_order (bot_id=? AND (created_at,id)<(?,?))"), test);
+  }
+
   private void plan(Vertx vertx, String template, List<String> expected, VertxTestContext test) {
     String explain = "EXPLAIN QUERY PLAN " + template.replace("#{bot_id}", "'bot_x'");
     Database.open(vertx, new JsonObject().put("file", "parley.db"), dataDir.toString())
