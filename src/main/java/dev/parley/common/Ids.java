@@ -59,6 +59,19 @@ public final class Ids {
     return prefix + "_" + new String(out);
   }
 
+  /**
+   * {@code count} ids of {@link #prefixed} in ascending order, for rows made at the same millisecond and listed by
+   * time, then id: they keep the order they were made in (an upload's files, a sitemap's pages).
+   */
+  public static java.util.List<String> prefixedInOrder(String prefix, int count) {
+    java.util.List<String> ids = new java.util.ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      ids.add(prefixed(prefix));
+    }
+    java.util.Collections.sort(ids);
+    return ids;
+  }
+
   /** Whether {@code value} is a well-formed session id: 8 to 64 letters, digits, '-' or '_'. */
   public static boolean isSessionId(String value) {
     return made(value, 8, false);

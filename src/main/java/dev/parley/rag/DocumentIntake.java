@@ -97,10 +97,11 @@ final class DocumentIntake {
     List<byte[]> contents = new ArrayList<>();
     long size = 0;
     long now = System.currentTimeMillis();
+    List<String> ids = Ids.prefixedInOrder("doc", uploads.size());
     for (int i = 0; i < uploads.size(); i++) {
       Object file = uploads.getValue(i);
       JsonObject body = (file instanceof JsonObject f ? f.copy() : new JsonObject()).put("source", "file");
-      String id = Ids.prefixed("doc");
+      String id = ids.get(i);
       try {
         Accepted accepted = accept(body, id, botId, now);
         rows.add(accepted.row());

@@ -73,11 +73,11 @@ final class SitemapIngestion {
           }
         }
         long now = System.currentTimeMillis();
+        List<String> fresh = urls.stream().filter(url -> !known.contains(url)).toList();
+        List<String> ids = Ids.prefixedInOrder("doc", fresh.size());
         List<Map<String, Object>> added = new ArrayList<>();
-        for (String url : urls) {
-          if (!known.contains(url)) {
-            added.add(DocumentRows.url(Ids.prefixed("doc"), botId, now, URI.create(url), null, id));
-          }
+        for (int i = 0; i < fresh.size(); i++) {
+          added.add(DocumentRows.url(ids.get(i), botId, now, URI.create(fresh.get(i)), null, id));
         }
         // pages no longer listed go first, so that their room in the bot's quotas goes to the new ones (a removal that
         // failed keeps none of them out); the sitemap is recorded as synced either way, so a refusal waits for the

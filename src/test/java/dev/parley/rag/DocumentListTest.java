@@ -48,7 +48,7 @@ class DocumentListTest {
     assertThat(Await.result(Knowledge.uploadAll(app, botId, files)).statusCode()).isEqualTo(202);
     Await.blockingUntil(() -> Knowledge.settled(list("").getJsonArray("documents"), files.size()), 30_000);
     names = names(list("").getJsonArray("documents"));
-    assertThat(names).containsExactlyInAnyOrderElementsOf(files.keySet());
+    assertThat(names).as("an upload's files listed in the upload's order").containsExactlyElementsOf(files.keySet());
   }
 
   @Test

@@ -113,6 +113,9 @@ class SitemapSyncTest {
             before.put("a", a);
             before.put("b", byUrl(docs, "/b"));
             before.put("map", map);
+            assertThat(docs.stream().map(JsonObject.class::cast)
+                .filter(d -> map.getString("id").equals(d.getString("parent_id"))).map(d -> d.getString("url")))
+                .as("the pages listed in the sitemap's order").containsExactly(url("/a"), url("/b"), url("/missing"));
             return Knowledge.search(app, id, "how do I pair the alpha sensor");
           })
           .compose(found -> {
