@@ -16,9 +16,10 @@ import java.util.stream.Collectors;
  * naming its key rather than a {@code ClassCastException} in whichever verticle reads it first.
  * <ul>
  *   <li>Kinds: each key of the bundled {@code conf/config.json} whose value there is not null must hold the same kind
- *   of JSON value (any number for a number), through every object, except the keys of {@link #SEVERAL_KINDS}. Keys the
- *   bundled file does not hold are not checked here (extensions check their own). A null where the bundled file has a
- *   value stands for the default: the key is taken out. Other nulls are left to their readers. The messages name the
+ *   of JSON value (any number for a number), through every object, except the keys of {@link #SEVERAL_KINDS}; a key
+ *   shipped as null (unset) must hold one of its {@link #UNSET_KINDS} when it is given. Keys the bundled file does not
+ *   hold are not checked here (extensions check their own). A null where the bundled file has a value stands for the
+ *   default: the key is taken out. Other nulls are left to their readers. The messages name the
  *   key and the kinds, never the value, which may be a secret.</li>
  *   <li>The evaluation heartbeat ({@code http.evaluations.heartbeat_ms}) must come sooner than memory's stale time
  *   ({@code memory.evaluation_stale_s}), or every running evaluation is taken for interrupted.</li>
@@ -65,6 +66,33 @@ final class ConfigChecks {
       // OpenAiEmbeddings.integer parses a string of digits too
       "rag.embeddings.max_retries", EnumSet.of(Kind.NUMBER, Kind.STRING));
 
+  /**
+   * Keys the bundled file ships as null (unset), with the kinds their readers take when they are given. Every null of
+   * the bundled file is here ({@code ConfigChecksTest}), so that no key escapes the check by being unset.
+   */
+  static final Map<String, Set<Kind>> UNSET_KINDS = Map.ofEntries(
+      Map.entry("admin_token", EnumSet.of(Kind.STRING)),
+      Map.entry("sso.oidc.issuer", EnumSet.of(Kind.STRING)),
+      Map.entry("sso.oidc.client_id", EnumSet.of(Kind.STRING)),
+      Map.entry("sso.oidc.client_secret", EnumSet.of(Kind.STRING)),
+      Map.entry("sso.oidc.provisioning.default_role", EnumSet.of(Kind.STRING)),
+      Map.entry("database.url", EnumSet.of(Kind.STRING)),
+      Map.entry("bot.default_provider", EnumSet.of(Kind.STRING)),
+      Map.entry("mail.smtp_host", EnumSet.of(Kind.STRING)),
+      Map.entry("mail.smtp_username", EnumSet.of(Kind.STRING)),
+      // UrlFetcher.limits: unset follows rag.fetch_timeout_ms
+      Map.entry("rag.fetch_idle_timeout_ms", EnumSet.of(Kind.NUMBER)),
+      Map.entry("rag.embeddings.model", EnumSet.of(Kind.STRING)),
+      Map.entry("rag.embeddings.base_url", EnumSet.of(Kind.STRING)),
+      Map.entry("rag.embeddings.api_key", EnumSet.of(Kind.STRING)),
+      // OpenAiEmbeddings.integer parses a string of digits too
+      Map.entry("rag.embeddings.batch", EnumSet.of(Kind.NUMBER, Kind.STRING)),
+      Map.entry("rag.embeddings.dimensions", EnumSet.of(Kind.NUMBER, Kind.STRING)),
+      Map.entry("rag.qdrant.api_key", EnumSet.of(Kind.STRING)),
+      Map.entry("provider.default_price", EnumSet.of(Kind.OBJECT)),
+      Map.entry("provider.openai.api_key", EnumSet.of(Kind.STRING)),
+      Map.entry("provider.anthropic.api_key", EnumSet.of(Kind.STRING)));
+
   private ConfigChecks() {
   }
 
@@ -86,16 +114,19 @@ final class ConfigChecks {
   private static void check(JsonObject reference, JsonObject config, String prefix, List<String> wrong) {
     for (String key : reference.fieldNames()) {
       Object expected = reference.getValue(key);
-      if (expected == null) {
-        continue;
-      }
+      String path = prefix + key;
       Object found = config.getValue(key);
       if (found == null) {
-        config.remove(key);
+        if (expected != null) {
+          config.remove(key);
+        }
         continue;
       }
-      String path = prefix + key;
-      Set<Kind> kinds = SEVERAL_KINDS.getOrDefault(path, EnumSet.of(Kind.of(expected)));
+      Set<Kind> kinds = expected == null ? UNSET_KINDS.get(path)
+          : SEVERAL_KINDS.getOrDefault(path, EnumSet.of(Kind.of(expected)));
+      if (kinds == null) {
+        continue;
+      }
       if (!kinds.contains(Kind.of(found))) {
         wrong.add("Config key " + path + " must be " + kinds.stream().map(kind -> kind.words)
             .collect(Collectors.joining(" or ")) + ", not " + Kind.of(found).words);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.testing.TestApp;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,6 +73,48 @@ class ConfigChecksTest {
       config.getJsonObject("sso").getJsonObject("oidc").put("issuer", "https://login.example.com");
       config.getJsonObject("provider").put("default_price", new JsonObject().put("input", 1.0).put("output", 2.0));
     });
+  }
+
+  @Test
+  void every_key_shipped_as_null_has_the_kinds_its_reader_takes_and_refuses_others_naming_the_key() throws Exception {
+    JsonObject shipped = AppConfig.bundled();
+    java.util.List<String> unset = new java.util.ArrayList<>();
+    nulls(shipped, "", unset);
+    assertThat(ConfigChecks.UNSET_KINDS.keySet()).containsExactlyInAnyOrderElementsOf(unset);
+    for (String path : unset) {
+      boolean takesArrays = ConfigChecks.UNSET_KINDS.get(path).contains(ConfigChecks.Kind.ARRAY);
+      refused(config -> at(config, path, takesArrays ? Boolean.TRUE : new JsonArray().add("x")))
+          .hasMessageStartingWith("Config key " + path + " must be ");
+    }
+    refused(config -> config.getJsonObject("rag").put("fetch_idle_timeout_ms", "5s"))
+        .hasMessage("Config key rag.fetch_idle_timeout_ms must be a number, not a string");
+    passes(config -> config.getJsonObject("rag").put("fetch_idle_timeout_ms", 1500)
+        .getJsonObject("embeddings").put("dimensions", "512").put("batch", 32));
+  }
+
+  /** The paths of the null values of {@code json}. */
+  private static void nulls(JsonObject json, String prefix, java.util.List<String> out) {
+    for (String key : json.fieldNames()) {
+      Object value = json.getValue(key);
+      if (value == null) {
+        out.add(prefix + key);
+      } else if (value instanceof JsonObject inner) {
+        nulls(inner, prefix + key + ".", out);
+      }
+    }
+  }
+
+  /** Puts {@code value} at the dotted {@code path}, making the objects on the way. */
+  private static void at(JsonObject config, String path, Object value) {
+    String[] parts = path.split("\\.");
+    JsonObject node = config;
+    for (int i = 0; i < parts.length - 1; i++) {
+      if (!(node.getValue(parts[i]) instanceof JsonObject)) {
+        node.put(parts[i], new JsonObject());
+      }
+      node = node.getJsonObject(parts[i]);
+    }
+    node.put(parts[parts.length - 1], value);
   }
 
   @Test
