@@ -81,7 +81,8 @@ function pending(u) {
 
 function inviteBadge(u) {
   const expired = pending(u) && u.invite_expires_at < Date.now();
-  return h('span', { class: 'badge ' + (expired ? 'badge-failed' : 'badge-pending') }, expired ? 'Invite expired' : 'Invited');
+  return h('span', { class: 'invite-badge badge ' + (expired ? 'badge-failed' : 'badge-pending') },
+    expired ? 'Invite expired' : 'Invited');
 }
 
 /** A new invite link in place of the earlier one, shown once in the invite form's link box. */
@@ -89,6 +90,8 @@ function reinvite(u, button, err) {
   button.disabled = true;
   api('POST', '/api/users/' + encodeURIComponent(u.id) + '/invite').then((user) => {
     button.disabled = false;
+    const badge = button.closest('tr').querySelector('.invite-badge');
+    if (badge) { badge.replaceWith(inviteBadge(user)); }
     const link = document.getElementById('invite-link');
     showLink(link, user);
     link.scrollIntoView({ block: 'nearest' });

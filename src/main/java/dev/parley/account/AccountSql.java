@@ -29,10 +29,19 @@ final class AccountSql {
   static final String UPDATE_USER = "UPDATE users SET email = #{email}, email_key = #{email_key}, name = #{name}, "
       + "role = #{role}, bot_ids = #{bot_ids}, disabled = #{disabled}, updated_at = #{updated_at} WHERE id = #{id}";
 
-  /** A new invite in place of the earlier one, for a user invited who has not set a password yet. */
+  /**
+   * A new invite in place of the earlier one, for a user invited who has not set a password yet and has never been
+   * in: no session and no API token (one who came in by single sign-on before it used invites up has one of them).
+   */
   static final String RENEW_INVITE = "UPDATE users SET invite_hash = #{invite_hash}, "
       + "invite_expires_at = #{invite_expires_at}, updated_at = #{updated_at} "
-      + "WHERE id = #{id} AND password_hash IS NULL AND invite_expires_at IS NOT NULL";
+      + "WHERE id = #{id} AND password_hash IS NULL AND invite_expires_at IS NOT NULL "
+      + "AND NOT EXISTS (SELECT 1 FROM user_sessions s WHERE s.user_id = users.id) "
+      + "AND NOT EXISTS (SELECT 1 FROM api_tokens t WHERE t.user_id = users.id)";
+
+  /** Single sign-on let the person in: their invite, if any, is used up (no password can be set through it). */
+  static final String USE_UP_INVITE = "UPDATE users SET invite_hash = NULL, invite_expires_at = NULL "
+      + "WHERE id = #{id} AND invite_hash IS NOT NULL";
 
   static final String SET_PASSWORD = "UPDATE users SET password_hash = #{password_hash}, invite_hash = NULL, "
       + "invite_expires_at = NULL, updated_at = #{updated_at} WHERE id = #{id} AND invite_hash = #{invite_hash}";

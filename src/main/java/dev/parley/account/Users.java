@@ -166,8 +166,8 @@ final class Users {
 
   /**
    * Makes a new invite ({@code invite_hash}, {@code expires_at}) for an invited user who has not set a password yet,
-   * expired or not; the earlier one stops working. 409 {@code invite_not_pending} for a user with a password, or made
-   * by single sign-on (never invited).
+   * expired or not; the earlier one stops working. 409 {@code invite_not_pending} for a user with a password, made by
+   * single sign-on (never invited), let in by it (the invite used up), or with a session or an API token.
    */
   Future<JsonObject> reinvite(JsonObject input) {
     Role actor = actorRole(input);
@@ -244,7 +244,8 @@ final class Users {
 
   /**
    * Admits a person single sign-on vouched for: {@code {email, name, role, user_id?}}. Without {@code user_id} the
-   * account is made with that role and no password (they sign in through the provider); with it, the stored role is
+   * account is made with that role and no password (they sign in through the provider); with it, an invite still open
+   * is used up (else whoever holds or renews its link could set a password on an account its person uses), and the stored role is
    * brought to {@code role} as an owner's change would (sessions and tokens end when it changes; the last owner
    * stays). Answers the user.
    */
@@ -252,7 +253,9 @@ final class Users {
     Role role = UserFields.role(input.getValue(Fields.ROLE));
     JsonObject system = new JsonObject().put(Fields.ROLE, Role.OWNER.wire());
     if (input.getValue(Fields.USER_ID) instanceof String id) {
-      return get(id).compose(user -> role.wire().equals(user.getString(Fields.ROLE)) ? Future.succeededFuture(user)
+      return Templates.forUpdate(database.pool(), AccountSql.USE_UP_INVITE).execute(Map.of("id", id))
+          .compose(usedUp -> get(id))
+          .compose(user -> role.wire().equals(user.getString(Fields.ROLE)) ? Future.succeededFuture(user)
           : update(new JsonObject().put(Fields.ACTOR, system).put(Fields.USER_ID, id)
               .put(Fields.PATCH, new JsonObject().put(Fields.ROLE, role.wire()))));
     }

@@ -266,6 +266,37 @@ class UsersApiTest {
     assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("invite_not_pending");
   }
 
+  @Test
+  void an_invited_person_let_in_by_single_sign_on_can_be_given_no_password_by_any_invite() {
+    SignedIn admin = people.person("admin", null);
+    JsonObject invited = people.invite(Operators.email("sso-admin"), "admin", null);
+    String id = invited.getString("id");
+    Await.result(app.vertx.eventBus().request(dev.parley.common.Addresses.ACCOUNT_SSO_ADMIT, new JsonObject()
+        .put("email", invited.getString("email")).put("name", "Signed in by SSO").put("role", "admin").put("user_id", id)));
+    HttpResponse<Buffer> old = people.accept(Operators.inviteToken(invited), Operators.PASSWORD);
+    assertThat(old.statusCode()).as("the link of the invite single sign-on used up").isEqualTo(404);
+    HttpResponse<Buffer> again = send(admin, HttpMethod.POST, "/api/users/" + id + "/invite", null);
+    assertThat(again.statusCode()).isEqualTo(409);
+    assertThat(again.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("invite_not_pending");
+    assertThat(send(admin, HttpMethod.GET, "/api/users/" + id, null).bodyAsJsonObject().getValue("invite_expires_at"))
+        .isNull();
+  }
+
+  @Test
+  void someone_with_a_session_or_a_token_but_an_invite_still_stored_gets_no_new_invite() throws Exception {
+    SignedIn owner = people.person("owner", null);
+    SignedIn inside = people.person("editor", null);
+    // as a row stored before single sign-on used invites up: no password, an invite, and a session
+    try (var db = app.jdbc(); var stale = db.prepareStatement(
+        "UPDATE users SET password_hash = NULL, invite_hash = 'stale', invite_expires_at = 1 WHERE id = ?")) {
+      stale.setString(1, inside.id());
+      assertThat(stale.executeUpdate()).isEqualTo(1);
+    }
+    HttpResponse<Buffer> refused = send(owner, HttpMethod.POST, "/api/users/" + inside.id() + "/invite", null);
+    assertThat(refused.statusCode()).isEqualTo(409);
+    assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("invite_not_pending");
+  }
+
   /** Makes every other owner of this class's app a viewer (with the bootstrap token). */
   private static void onlyOwners(SignedIn... kept) {
     java.util.Set<String> keep = java.util.Arrays.stream(kept).map(SignedIn::id).collect(java.util.stream.Collectors.toSet());

@@ -161,6 +161,10 @@ class AccountsPageTest {
         .contains("Late Larry", "Invite expired");
     assertThat(browser.driver.findElement(By.cssSelector("#users tr[data-email='" + EDITOR + "']")).getText())
         .contains("Invited").doesNotContain("expired");
+    browser.driver.findElement(By.cssSelector("#users tr[data-email='" + late + "'] button.reinvite")).click();
+    browser.waitFor(d -> d.findElement(By.cssSelector("#users tr[data-email='" + late + "'] .invite-badge")).getText()
+        .equals("Invited"));
+    assertThat(byId("invite-link").getText()).contains(late);
 
     // the link was lost: a new one replaces it, and only the new one works
     WebElement again = browser.waitFor(d -> d.findElement(By.cssSelector("#users tr[data-email='" + EDITOR + "'] button.reinvite")));
