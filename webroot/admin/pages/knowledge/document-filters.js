@@ -11,7 +11,7 @@ export class DocumentFilters {
   /** onChange: called once the filters changed (typing settled for ~300 ms, at once for the select and Enter). */
   constructor(onChange) {
     this.status = h('select', { id: 'documents-status' }, CHOICES.map((c) => h('option', { value: c[0] }, c[1])));
-    this.search = h('input', { type: 'search', id: 'documents-search', maxlength: '200', autocomplete: 'off',
+    this.search = h('input', { type: 'search', id: 'documents-search', maxlength: '100', autocomplete: 'off',
       placeholder: 'Name or URL' });
     this.applied = this.read();
     let typing = 0;
@@ -40,11 +40,14 @@ export class DocumentFilters {
     if (this.applied.text) { params.set('q', this.applied.text); }
   }
 
-  /** Whether doc passes the filters the list was read with, as the server checks them (status; text in name or URL). */
+  /**
+   * Whether doc passes the filters the list was read with, as the server checks them (status; text in name or URL,
+   * A–Z taken for a–z: what every database Parley runs on lowers).
+   */
   matches(doc) {
-    const f = this.applied, text = f.text.toLowerCase();
+    const f = this.applied, text = lowerAscii(f.text);
     return (!f.statuses.length || f.statuses.indexOf(doc.status) >= 0) &&
-      (!text || String(doc.name || '').toLowerCase().includes(text) || String(doc.url || '').toLowerCase().includes(text));
+      (!text || lowerAscii(doc.name).includes(text) || lowerAscii(doc.url).includes(text));
   }
 
   /** The filters as the controls show them now. */
@@ -52,4 +55,8 @@ export class DocumentFilters {
     const statuses = this.status.value ? this.status.value.split(',') : [], text = this.search.value.trim();
     return { statuses: statuses, text: text, key: statuses.join(',') + '\n' + text };
   }
+}
+
+function lowerAscii(value) {
+  return String(value || '').replace(/[A-Z]/g, (c) => c.toLowerCase());
 }

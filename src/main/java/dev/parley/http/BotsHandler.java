@@ -3,6 +3,7 @@ package dev.parley.http;
 import dev.parley.chat.Budgets;
 import dev.parley.common.Clients;
 import dev.parley.common.Ids;
+import dev.parley.common.ErrorCodes;
 import dev.parley.common.ParleyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -138,7 +139,8 @@ final class BotsHandler {
     } catch (NumberFormatException notANumber) {
       // reported below
     }
-    throw ParleyException.badRequest("invalid_parameter", "'" + name + "' must be a whole number from " + min + " to " + max);
+    throw new ParleyException(ErrorCodes.BAD_REQUEST, "invalid_parameter",
+        "'" + name + "' must be a whole number from " + min + " to " + max, name, 0);
   }
 
 }

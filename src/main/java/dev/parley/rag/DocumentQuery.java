@@ -3,19 +3,19 @@ package dev.parley.rag;
 import dev.parley.common.ErrorCodes;
 import dev.parley.common.Ids;
 import dev.parley.common.ParleyException;
+import dev.parley.db.Dialect;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * The filters of one {@code parley.rag.document.list}, checked (400 {@code invalid_parameter} naming the filter) and
- * turned into SQL. {@code status}: a comma-separated list of statuses; {@code q}: 1–200 characters found in the name
- * or URL, case ignored (ASCII case only on SQLite); {@code updated_since}: epoch milliseconds, changed at or after;
+ * turned into SQL. {@code status}: a comma-separated list of statuses; {@code q}: 1–100 characters found in the name
+ * or URL, case ignored as the database lowers letters (SQLite: A–Z only); {@code updated_since}: epoch milliseconds, changed at or after;
  * {@code limit}: 1–1000 documents per page (absent: every matching document); {@code order}: {@code oldest} (first,
  * the default) or {@code newest}; {@code cursor}: the {@code next_cursor} of the page before, in the same order. A cursor is a position in that order, not a secret: the SQL keeps
  * to the bot whatever it says, so it is not signed; a malformed one is 400 {@code invalid_cursor}.
@@ -24,7 +24,7 @@ record DocumentQuery(List<String> statuses, String text, Long updatedSince, Inte
     long afterCreated, String afterId) {
 
   static final int MAX_LIMIT = 1000;
-  static final int MAX_TEXT = 200;
+  static final int MAX_TEXT = 100;
   static final List<String> STATUSES = List.of("pending", "processing", "ready", "failed");
   private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
@@ -69,7 +69,7 @@ record DocumentQuery(List<String> statuses, String text, Long updatedSince, Inte
   }
 
   /** The statement of the page (one row more than the limit, to know whether another page follows). */
-  String sql(String botId, Map<String, Object> params) {
+  String sql(String botId, Dialect dialect, Map<String, Object> params) {
     StringBuilder sql = new StringBuilder("SELECT ").append(DocumentSql.COLUMNS)
         .append(" FROM documents WHERE bot_id = #{bot_id}");
     params.put("bot_id", botId);
@@ -83,9 +83,12 @@ record DocumentQuery(List<String> statuses, String text, Long updatedSince, Inte
       sql.append(')');
     }
     if (text != null) {
-      sql.append(" AND (LOWER(name) LIKE #{q} ESCAPE '\\' OR LOWER(COALESCE(url, '')) LIKE #{q} ESCAPE '\\')");
-      params.put("q", "%" + text.toLowerCase(Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%")
-          .replace("_", "\\_") + "%");
+      // a plain substring search: LIKE '%…%' backtracks, which made a long q on long names take seconds. Both sides
+      // are lowered by the database, so a text typed as stored always matches, whatever the database lowers.
+      String found = dialect == Dialect.POSTGRES ? "strpos" : "instr";
+      sql.append(" AND (").append(found).append("(LOWER(name), LOWER(#{q})) > 0 OR ").append(found)
+          .append("(LOWER(COALESCE(url, '')), LOWER(#{q})) > 0)");
+      params.put("q", text);
     }
     if (updatedSince != null) {
       sql.append(" AND updated_at >= #{updated_since}");

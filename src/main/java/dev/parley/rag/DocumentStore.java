@@ -105,7 +105,7 @@ final class DocumentStore {
   /** The documents {@code query} selects, oldest first: {@code {documents, next_cursor}} (null on the last page). */
   Future<JsonObject> page(String botId, DocumentQuery query) {
     Map<String, Object> params = new HashMap<>();
-    String sql = query.sql(botId, params);
+    String sql = query.sql(botId, database.dialect(), params);
     return Templates.forQuery(database.pool(), sql).execute(params).map(rows -> {
       JsonArray documents = all(rows);
       String next = null;

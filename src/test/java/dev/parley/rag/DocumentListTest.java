@@ -44,6 +44,7 @@ class DocumentListTest {
       files.put("guide-" + i + ".txt", utf8("Guide number " + i + " explains how to pitch tent model " + i + "."));
     }
     files.put("Returns_100%.md", utf8("# Returns\nAll tents may be returned within 30 days."));
+    files.put("Über unsere Zelte.txt", utf8("Unsere Zelte halten jedem Sturm stand."));
     files.put("broken.pdf", utf8("%PDF-1.4 garbage"));
     assertThat(Await.result(Knowledge.uploadAll(app, botId, files)).statusCode()).isEqualTo(202);
     Await.blockingUntil(() -> Knowledge.settled(list("").getJsonArray("documents"), files.size()), 30_000);
@@ -68,7 +69,7 @@ class DocumentListTest {
     }
     assertThat(pages).isEqualTo(3);
     assertThat(seen).containsExactlyElementsOf(names);
-    assertThat(list("?limit=8").getString("next_cursor")).isNull();
+    assertThat(list("?limit=9").getString("next_cursor")).isNull();
     assertThat(list("?limit=2&order=oldest").getString("next_cursor")).isEqualTo(list("?limit=2").getString("next_cursor"));
   }
 
@@ -91,8 +92,8 @@ class DocumentListTest {
   @Test
   void every_answer_counts_the_bots_documents_in_each_status_whatever_the_filter() {
     JsonObject counts = list("?status=failed&limit=1").getJsonObject("counts");
-    assertThat(counts).isEqualTo(new JsonObject().put("total", 8).put("pending", 0).put("processing", 0)
-        .put("ready", 7).put("failed", 1));
+    assertThat(counts).isEqualTo(new JsonObject().put("total", 9).put("pending", 0).put("processing", 0)
+        .put("ready", 8).put("failed", 1));
     assertThat(list("").getJsonObject("counts")).isEqualTo(counts);
     assertThat(list("").getString("embedding_model")).isNotBlank();
   }
@@ -111,6 +112,9 @@ class DocumentListTest {
     assertThat(list("?q=" + encode("e_4")).getJsonArray("documents")).isEmpty();
     assertThat(list("?q=" + encode("%")).getJsonArray("documents")).hasSize(1);
     assertThat(list("?q=nothing-like-this").getJsonArray("documents")).isEmpty();
+    // A-Z is taken for a-z everywhere; a letter outside ASCII matches as typed (SQLite lowers A-Z only)
+    assertThat(names(list("?q=" + encode("Über")).getJsonArray("documents"))).containsExactly("Über unsere Zelte.txt");
+    assertThat(names(list("?q=ZELTE").getJsonArray("documents"))).containsExactly("Über unsere Zelte.txt");
   }
 
   @Test
@@ -142,10 +146,10 @@ class DocumentListTest {
   void bad_filters_are_400_naming_the_filter() {
     refused("?status=done", "invalid_parameter", "status");
     refused("?status=ready,", "invalid_parameter", "status");
-    refused("?limit=0", "invalid_parameter", null);
-    refused("?limit=1001", "invalid_parameter", null);
-    refused("?limit=ten", "invalid_parameter", null);
-    refused("?q=" + "x".repeat(201), "invalid_parameter", "q");
+    refused("?limit=0", "invalid_parameter", "limit");
+    refused("?limit=1001", "invalid_parameter", "limit");
+    refused("?limit=ten", "invalid_parameter", "limit");
+    refused("?q=" + "x".repeat(101), "invalid_parameter", "q");
     refused("?q=%20%20", "invalid_parameter", "q");
     refused("?q=a&q=b", "invalid_parameter", "q");
     refused("?updated_since=yesterday", "invalid_parameter", "updated_since");

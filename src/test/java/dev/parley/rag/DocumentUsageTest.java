@@ -42,7 +42,7 @@ class DocumentUsageTest {
 
   @Test
   void the_documents_changed_since_a_time_are_found_by_an_index(Vertx vertx, VertxTestContext test) {
-    String sql = new DocumentQuery(List.of(), null, 5L, 100, false, 0, null).sql("bot_x", new java.util.HashMap<>());
+    String sql = new DocumentQuery(List.of(), null, 5L, 100, false, 0, null).sql("bot_x", dev.parley.db.Dialect.SQLITE, new java.util.HashMap<>());
     plan(vertx, sql.replace("#{bot_id}", "'bot_x'").replace("#{updated_since}", "5").replace("#{limit}", "101"),
         List.of("SEARCH documents USING INDEX documents_bot_updated (bot_id=? AND updated_at>?)",
             "USE TEMP B-TREE FOR ORDER BY"), test);
@@ -51,7 +51,7 @@ class DocumentUsageTest {
   @Test
   void a_page_of_the_newest_documents_is_read_in_index_order_without_sorting_the_bots_documents(Vertx vertx,
       VertxTestContext test) {
-    String sql = new DocumentQuery(List.of(), null, null, 100, true, 5, "doc_x").sql("bot_x", new java.util.HashMap<>());
+    String sql = new DocumentQuery(List.of(), null, null, 100, true, 5, "doc_x").sql("bot_x", dev.parley.db.Dialect.SQLITE, new java.util.HashMap<>());
     plan(vertx, sql.replace("#{after_created}", "5").replace("#{after_id}", "'doc_x'").replace("#{limit}", "101"),
         List.of("SEARCH documents USING INDEX documents_bot_order (bot_id=? AND (created_at,id)<(?,?))"), test);
   }
