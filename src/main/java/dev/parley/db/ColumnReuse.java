@@ -17,7 +17,9 @@ import java.util.Set;
  * metadata properties and searches {@code JDBCType.values()}: a stored turn's id lookup paid that for every column of
  * every row. The provider is made once per result set, so its answers are kept while the same provider asks, per
  * thread (a result set is decoded on one thread). Registered for the JDBC client's {@code ServiceLoader}; decoding is
- * otherwise the library's own, as it is when it describes every row.
+ * otherwise the library's own, as it is when it describes every row, for columns whose values are of their declared
+ * kind (Parley's schema: integers, text, reals, blobs). A value of another kind in a column (a real in an INTEGER
+ * column) decodes as the column's first value did, as it did before.
  */
 public final class ColumnReuse extends JDBCDecoderImpl {
 
