@@ -15,10 +15,11 @@ import java.util.Set;
 /**
  * The filters of one {@code parley.rag.document.list}, checked (400 {@code invalid_parameter} naming the filter) and
  * turned into SQL. {@code status}: a comma-separated list of statuses; {@code q}: 1–100 characters found in the name
- * or URL, case ignored as the database lowers letters (SQLite: A–Z only); {@code updated_since}: epoch milliseconds, changed at or after;
- * {@code limit}: 1–1000 documents per page (absent: every matching document); {@code order}: {@code oldest} (first,
- * the default) or {@code newest}; {@code cursor}: the {@code next_cursor} of the page before, in the same order. A cursor is a position in that order, not a secret: the SQL keeps
- * to the bot whatever it says, so it is not signed; a malformed one is 400 {@code invalid_cursor}.
+ * or URL, case ignored as the database lowers letters (SQLite: A–Z only); {@code updated_since}: epoch milliseconds,
+ * changed at or after; {@code limit}: 1–1000 documents per page (absent: every matching document); {@code order}: {@code oldest} (first,
+ * the default) or {@code newest}; {@code cursor}: the {@code next_cursor} of the page before, in the same order. A
+ * cursor is a position in that order, not a secret: the SQL keeps to the bot whatever it says, so it is not signed;
+ * a malformed one is 400 {@code invalid_cursor}.
  */
 record DocumentQuery(List<String> statuses, String text, Long updatedSince, Integer limit, boolean newestFirst,
     long afterCreated, String afterId) {
@@ -28,9 +29,6 @@ record DocumentQuery(List<String> statuses, String text, Long updatedSince, Inte
   static final List<String> STATUSES = List.of("pending", "processing", "ready", "failed");
   private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
-
-  /** Every document of the bot: the listing before any filter existed. */
-  static final DocumentQuery ALL = new DocumentQuery(List.of(), null, null, null, false, 0, null);
 
   static DocumentQuery from(JsonObject body) {
     Set<String> statuses = new LinkedHashSet<>();
@@ -64,8 +62,8 @@ record DocumentQuery(List<String> statuses, String text, Long updatedSince, Inte
       afterId = position[1];
     }
     // in one order, so one set of filters is always one statement text
-    return new DocumentQuery(STATUSES.stream().filter(statuses::contains).toList(), text == null ? null : text.trim(), since,
-        limit == null ? null : limit.intValue(), "newest".equals(order), afterCreated, afterId);
+    return new DocumentQuery(STATUSES.stream().filter(statuses::contains).toList(), text == null ? null : text.trim(),
+        since, limit == null ? null : limit.intValue(), "newest".equals(order), afterCreated, afterId);
   }
 
   /** The statement of the page (one row more than the limit, to know whether another page follows). */
