@@ -86,6 +86,9 @@ class DocumentListTest {
     java.util.Collections.reverse(backwards);
     assertThat(seen).containsExactlyElementsOf(backwards);
     assertThat(names(list("?order=newest").getJsonArray("documents"))).containsExactlyElementsOf(backwards);
+    // a cursor is a position: after the oldest document, newest first, nothing is left
+    String afterOldest = list("?limit=1").getString("next_cursor");
+    assertThat(list("?order=newest&cursor=" + afterOldest).getJsonArray("documents")).isEmpty();
     assertThat(list("").getString("next_cursor")).isNull();
   }
 
@@ -111,6 +114,7 @@ class DocumentListTest {
     assertThat(names(list("?q=" + encode("s_100%")).getJsonArray("documents"))).containsExactly("Returns_100%.md");
     assertThat(list("?q=" + encode("e_4")).getJsonArray("documents")).isEmpty();
     assertThat(list("?q=" + encode("%")).getJsonArray("documents")).hasSize(1);
+    assertThat(list("?q=" + encode("\\")).getJsonArray("documents")).isEmpty();
     assertThat(list("?q=nothing-like-this").getJsonArray("documents")).isEmpty();
     // A-Z is taken for a-z everywhere; a letter outside ASCII matches as typed (SQLite lowers A-Z only)
     assertThat(names(list("?q=" + encode("Über")).getJsonArray("documents"))).containsExactly("Über unsere Zelte.txt");
@@ -124,6 +128,10 @@ class DocumentListTest {
     assertThat(asOf).isGreaterThanOrEqualTo(before.getJsonArray("documents").stream().map(JsonObject.class::cast)
         .mapToLong(d -> d.getLong("updated_at")).max().orElseThrow());
     assertThat(list("?updated_since=" + (asOf + 1)).getJsonArray("documents")).isEmpty();
+    String iso = java.time.Instant.ofEpochMilli(asOf + 1).atOffset(java.time.ZoneOffset.UTC).toString();
+    assertThat(list("?updated_since=" + encode(iso)).getJsonArray("documents")).as(iso).isEmpty();
+    assertThat(list("?updated_since=" + encode(java.time.Instant.ofEpochMilli(0).atOffset(java.time.ZoneOffset.UTC)
+        .toString())).getJsonArray("documents")).hasSize(names.size());
     String failed = list("?status=failed").getJsonArray("documents").getJsonObject(0).getString("id");
     HttpResponse<Buffer> retried = Await.result(app.admin(HttpMethod.POST,
         "/api/bots/" + botId + "/documents/" + failed + "/retry").send());
@@ -153,6 +161,7 @@ class DocumentListTest {
     refused("?q=%20%20", "invalid_parameter", "q");
     refused("?q=a&q=b", "invalid_parameter", "q");
     refused("?updated_since=yesterday", "invalid_parameter", "updated_since");
+    refused("?updated_since=-5", "invalid_parameter", "updated_since");
     refused("?cursor=not-a-cursor", "invalid_cursor", "cursor");
     refused("?order=random", "invalid_parameter", "order");
     String forged = java.util.Base64.getUrlEncoder().withoutPadding()
