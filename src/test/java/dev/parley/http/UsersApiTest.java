@@ -297,6 +297,21 @@ class UsersApiTest {
     assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("invite_not_pending");
   }
 
+  @Test
+  void a_disabled_person_may_be_given_a_new_link_but_stays_out_until_enabled() {
+    SignedIn owner = people.person("owner", null);
+    JsonObject invited = people.invite(Operators.email("paused"), "viewer", null);
+    String id = invited.getString("id");
+    assertThat(send(owner, HttpMethod.PUT, "/api/users/" + id, new JsonObject().put("disabled", true)).statusCode())
+        .isEqualTo(200);
+    JsonObject renewed = send(owner, HttpMethod.POST, "/api/users/" + id + "/invite", null).bodyAsJsonObject();
+    assertThat(people.accept(Operators.inviteToken(renewed), Operators.PASSWORD).statusCode()).isEqualTo(200);
+    assertThat(people.login(invited.getString("email"), Operators.PASSWORD).statusCode()).isEqualTo(401);
+    assertThat(send(owner, HttpMethod.PUT, "/api/users/" + id, new JsonObject().put("disabled", false)).statusCode())
+        .isEqualTo(200);
+    assertThat(people.login(invited.getString("email"), Operators.PASSWORD).statusCode()).isEqualTo(200);
+  }
+
   /** Makes every other owner of this class's app a viewer (with the bootstrap token). */
   private static void onlyOwners(SignedIn... kept) {
     java.util.Set<String> keep = java.util.Arrays.stream(kept).map(SignedIn::id).collect(java.util.stream.Collectors.toSet());
