@@ -3,8 +3,6 @@ package dev.parley.http;
 import dev.parley.chat.Budgets;
 import dev.parley.common.Clients;
 import dev.parley.common.Ids;
-import dev.parley.common.ErrorCodes;
-import dev.parley.common.ParleyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -84,8 +82,8 @@ final class BotsHandler {
 
   private void conversations(RoutingContext ctx) {
     String id = botId(ctx);
-    int limit = intParam(ctx, "limit", 50, 1, 200);
-    int offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
+    int limit = QueryParams.whole(ctx, "limit", 50, 1, 200);
+    int offset = QueryParams.whole(ctx, "offset", 0, 0, Integer.MAX_VALUE);
     String requestId = RequestIds.get(ctx);
     clients.bots().get(requestId, id)
         .compose(bot -> clients.memory().conversations(requestId, id, limit, offset))
@@ -100,7 +98,7 @@ final class BotsHandler {
 
   private void stats(RoutingContext ctx) {
     String id = botId(ctx);
-    int days = intParam(ctx, "days", 30, 1, 366);
+    int days = QueryParams.whole(ctx, "days", 30, 1, 366);
     String requestId = RequestIds.get(ctx);
     clients.bots().get(requestId, id)
         .compose(bot -> clients.memory().stats(requestId, id, days).map(stats -> stats.put("budget", budget(bot, stats))))
@@ -125,22 +123,4 @@ final class BotsHandler {
   static String botId(RoutingContext ctx) {
     return Ids.requireEntityId(ctx.pathParam("botId"), "Bot");
   }
-
-  static int intParam(RoutingContext ctx, String name, int fallback, int min, int max) {
-    String raw = ctx.queryParams().get(name);
-    if (raw == null) {
-      return fallback;
-    }
-    try {
-      int value = Integer.parseInt(raw);
-      if (value >= min && value <= max) {
-        return value;
-      }
-    } catch (NumberFormatException notANumber) {
-      // reported below
-    }
-    throw new ParleyException(ErrorCodes.BAD_REQUEST, "invalid_parameter",
-        "'" + name + "' must be a whole number from " + min + " to " + max, name, 0);
-  }
-
 }

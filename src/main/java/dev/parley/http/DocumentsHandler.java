@@ -132,12 +132,12 @@ final class DocumentsHandler {
     if (!statuses.isEmpty()) {
       filters.put("status", String.join(",", statuses));
     }
-    filters.put("q", AuditRoutes.single(ctx, "q"));
-    filters.put("cursor", AuditRoutes.single(ctx, "cursor"));
-    filters.put("order", AuditRoutes.single(ctx, "order"));
-    filters.put("updated_since", AuditRoutes.time(ctx, "updated_since"));
-    if (AuditRoutes.single(ctx, "limit") != null) {
-      filters.put("limit", BotsHandler.intParam(ctx, "limit", 0, 1, 1000));
+    filters.put("q", QueryParams.single(ctx, "q"));
+    filters.put("cursor", QueryParams.single(ctx, "cursor"));
+    filters.put("order", QueryParams.single(ctx, "order"));
+    filters.put("updated_since", QueryParams.time(ctx, "updated_since"));
+    if (QueryParams.single(ctx, "limit") != null) {
+      filters.put("limit", QueryParams.whole(ctx, "limit", 0, 1, 1000));
     }
     bots.get(requestId, botId)
         .compose(bot -> rag.documents(requestId, botId, filters))
