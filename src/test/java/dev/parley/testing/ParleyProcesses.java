@@ -169,9 +169,27 @@ public final class ParleyProcesses implements BeforeEachCallback, AfterEachCallb
     return Files.writeString(dir.resolve("config.json"), config.encodePrettily());
   }
 
-  /** A random base port for Hazelcast: node i of a cluster listens on base + i. */
+  /**
+   * A random base port for Hazelcast: node i of a cluster listens on base + i, so the base and the three ports after it
+   * are free now. Below Linux's ephemeral range, as {@link TestApp#freePort}: a port taken when a node starts makes
+   * Hazelcast move to the next one, off its members list, and the nodes never meet (seen in a CI run).
+   */
   public static int hazelcastPort() {
-    return 20_000 + (int) (Math.random() * 20_000);
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int base = 20_000 + (int) (Math.random() * 12_000);
+      if (free(base) && free(base + 1) && free(base + 2) && free(base + 3)) {
+        return base;
+      }
+    }
+    throw new IllegalStateException("No four free ports in a row below the ephemeral range");
+  }
+
+  private static boolean free(int port) {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(port, 50, java.net.InetAddress.getLoopbackAddress())) {
+      return true;
+    } catch (java.io.IOException taken) {
+      return false;
+    }
   }
 
   /** The members list of a cluster of {@code count} nodes on 127.0.0.1 from port {@code base}. */
