@@ -140,7 +140,7 @@ final class Users {
       boolean wasDisabled = ((Number) current.get("disabled")).intValue() != 0;
       boolean disabled = patch.containsKey("disabled") ? UserFields.disabled(patch.getValue("disabled")) : wasDisabled;
       row.put("disabled", disabled ? 1 : 0);
-      row.put("updated_at", Math.max(System.currentTimeMillis(), ((Number) current.get("updated_at")).longValue() + 1));
+      row.put("updated_at", nextUpdatedAt(current));
       boolean lessOwner = was == Role.OWNER && (role != Role.OWNER || disabled);
       boolean revoke = role != was || disabled && !wasDisabled
           || !Objects.equals(row.get(Fields.BOT_IDS), current.get(Fields.BOT_IDS));
@@ -181,7 +181,7 @@ final class Users {
       Map<String, Object> row = new HashMap<>(current);
       row.put(Fields.INVITE_HASH, inviteHash);
       row.put("invite_expires_at", expires.longValue());
-      row.put("updated_at", Math.max(System.currentTimeMillis(), ((Number) current.get("updated_at")).longValue() + 1));
+      row.put("updated_at", nextUpdatedAt(current));
       return Templates.forUpdate(tx, AccountSql.RENEW_INVITE).execute(row).compose(done -> done.rowCount() == 0
           ? Future.failedFuture(new ParleyException(ErrorCodes.CONFLICT, "invite_not_pending",
               "This user has set a password or signs in with single sign-on: there is no invite to send again"))
@@ -262,6 +262,11 @@ final class Users {
     String email = UserFields.email(input.getValue(Fields.EMAIL));
     String name = UserFields.name(input.getValue(Fields.NAME));
     return insert(database.pool(), email, name, role, null, null, null, null);
+  }
+
+  /** Now, or just after the row's last change when the clock is behind it: each change is later than the one before. */
+  private static long nextUpdatedAt(Map<String, Object> current) {
+    return Math.max(System.currentTimeMillis(), ((Number) current.get("updated_at")).longValue() + 1);
   }
 
   static Future<Void> revokeAll(SqlClient tx, String userId) {

@@ -75,7 +75,9 @@ public final class EvaluationRunner {
     }
     String evalId = Ids.uuid();
     return clients.bots().getForChat(requestId, botId)
-        .compose(bot -> clients.rag().documents(requestId, botId, new JsonObject().put("limit", 1)).map(index -> settings(bot, index))
+        // one document: the counts are what the settings need
+        .compose(bot -> clients.rag().documents(requestId, botId, new JsonObject().put("limit", 1))
+            .map(index -> settings(bot, index))
             .compose(settings -> clients.memory().evaluationCreate(requestId, botId, evalId, settings, questions))
             .onSuccess(run -> {
               running++;

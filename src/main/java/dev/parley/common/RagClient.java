@@ -107,8 +107,8 @@ public final class RagClient {
   }
 
   /**
-   * The documents {@code filters} select ({@code status?, q?, updated_since?, limit?, order?, cursor?}; none: all of them, oldest first),
-   * how many the bot has in each status and the index status: {@code {documents, next_cursor, counts, as_of,
+   * The documents {@code filters} select ({@code status?, q?, updated_since?, limit?, order?, cursor?}; none: all of
+   * them, oldest first), how many the bot has in each status and the index status: {@code {documents, next_cursor, counts, as_of,
    * embedding_model, indexed_models, reindex_needed, …}}.
    */
   public Future<JsonObject> documents(String requestId, String botId, JsonObject filters) {

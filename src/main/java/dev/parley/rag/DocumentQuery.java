@@ -7,7 +7,7 @@ import dev.parley.db.Dialect;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.LinkedHashSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,7 +31,7 @@ record DocumentQuery(List<String> statuses, String text, Long updatedSince, Inte
   private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
   static DocumentQuery from(JsonObject body) {
-    Set<String> statuses = new LinkedHashSet<>();
+    Set<String> statuses = new HashSet<>();
     String status = string(body, "status");
     if (status != null) {
       for (String one : status.split(",", -1)) {

@@ -102,7 +102,7 @@ final class DocumentStore {
         .map(DocumentStore::all);
   }
 
-  /** The documents {@code query} selects, oldest first: {@code {documents, next_cursor}} (null on the last page). */
+  /** The documents {@code query} selects, in its order: {@code {documents, next_cursor}} (null on the last page). */
   Future<JsonObject> page(String botId, DocumentQuery query) {
     Map<String, Object> params = new HashMap<>();
     String sql = query.sql(botId, database.dialect(), params);

@@ -47,8 +47,8 @@ import org.slf4j.LoggerFactory;
  *   mime?, content}]}} (up to 100): {@code {documents:[…]}}, all added or none; a refused file refuses them all with
  *   its name in the message, 413 {@code too_many_files} ({@link DocumentIntake#addFiles}).</td></tr>
  *   <tr><td>{@code parley.rag.document.list}</td><td>{@code {bot_id, status?, q?, updated_since?, limit?,
- *   order?, cursor?}} ({@link DocumentQuery})</td><td>{@code {documents:[…] (oldest first unless newest), next_cursor, counts, as_of}} and the
- *   fields of {@code parley.rag.index.status}; 400 {@code invalid_parameter} naming the filter, {@code invalid_cursor}
+ *   order?, cursor?}} ({@link DocumentQuery})</td><td>{@code {documents:[…] (oldest first unless newest),
+ *   next_cursor, counts, as_of}} and the fields of {@code parley.rag.index.status}; 400 {@code invalid_parameter} naming the filter, {@code invalid_cursor}
  *   </td></tr>
  *   <tr><td>{@code parley.rag.document.get}</td><td>{@code {bot_id, document_id}}</td><td>the document; 404</td></tr>
  *   <tr><td>{@code parley.rag.document.delete}</td><td>{@code {bot_id, document_id}}</td><td>{} once its vectors

@@ -236,10 +236,7 @@ class UsersApiTest {
     SignedIn owner = people.person("owner", null);
     JsonObject invited = people.invite(Operators.email("late"), "viewer", null);
     String id = invited.getString("id");
-    try (var db = app.jdbc(); var expire = db.prepareStatement("UPDATE users SET invite_expires_at = 1 WHERE id = ?")) {
-      expire.setString(1, id);
-      assertThat(expire.executeUpdate()).isEqualTo(1);
-    }
+    people.expireInvite(id);
     assertThat(people.accept(Operators.inviteToken(invited), Operators.PASSWORD).statusCode()).isEqualTo(404);
     JsonObject renewed = send(owner, HttpMethod.POST, "/api/users/" + id + "/invite", null).bodyAsJsonObject();
     assertThat(renewed.getLong("invite_expires_at")).isGreaterThan(System.currentTimeMillis());
@@ -259,11 +256,9 @@ class UsersApiTest {
     assertThat(send(admin, HttpMethod.POST, "/api/users/usr_missing/invite", null).statusCode()).isEqualTo(404);
     assertThat(send(admin, HttpMethod.POST, "/api/users/" + pendingViewer + "/invite", null).statusCode()).isEqualTo(200);
 
-    JsonObject sso = Await.result(app.vertx.eventBus().<JsonObject>request(dev.parley.common.Addresses.ACCOUNT_SSO_ADMIT,
-        new JsonObject().put("email", Operators.email("sso")).put("name", "Single").put("role", "viewer"))).body();
-    HttpResponse<Buffer> refused = send(admin, HttpMethod.POST, "/api/users/" + sso.getString("id") + "/invite", null);
-    assertThat(refused.statusCode()).isEqualTo(409);
-    assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("invite_not_pending");
+    JsonObject sso = admitBySso(new JsonObject().put("email", Operators.email("sso")).put("name", "Single")
+        .put("role", "viewer"));
+    assertNoNewInvite(admin, sso.getString("id"));
   }
 
   @Test
@@ -271,13 +266,11 @@ class UsersApiTest {
     SignedIn admin = people.person("admin", null);
     JsonObject invited = people.invite(Operators.email("sso-admin"), "admin", null);
     String id = invited.getString("id");
-    Await.result(app.vertx.eventBus().request(dev.parley.common.Addresses.ACCOUNT_SSO_ADMIT, new JsonObject()
-        .put("email", invited.getString("email")).put("name", "Signed in by SSO").put("role", "admin").put("user_id", id)));
+    admitBySso(new JsonObject().put("email", invited.getString("email")).put("name", "Signed in by SSO")
+        .put("role", "admin").put("user_id", id));
     HttpResponse<Buffer> old = people.accept(Operators.inviteToken(invited), Operators.PASSWORD);
     assertThat(old.statusCode()).as("the link of the invite single sign-on used up").isEqualTo(404);
-    HttpResponse<Buffer> again = send(admin, HttpMethod.POST, "/api/users/" + id + "/invite", null);
-    assertThat(again.statusCode()).isEqualTo(409);
-    assertThat(again.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("invite_not_pending");
+    assertNoNewInvite(admin, id);
     assertThat(send(admin, HttpMethod.GET, "/api/users/" + id, null).bodyAsJsonObject().getValue("invite_expires_at"))
         .isNull();
   }
@@ -292,9 +285,7 @@ class UsersApiTest {
       stale.setString(1, inside.id());
       assertThat(stale.executeUpdate()).isEqualTo(1);
     }
-    HttpResponse<Buffer> refused = send(owner, HttpMethod.POST, "/api/users/" + inside.id() + "/invite", null);
-    assertThat(refused.statusCode()).isEqualTo(409);
-    assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("invite_not_pending");
+    assertNoNewInvite(owner, inside.id());
   }
 
   @Test
@@ -310,6 +301,19 @@ class UsersApiTest {
     assertThat(send(owner, HttpMethod.PUT, "/api/users/" + id, new JsonObject().put("disabled", false)).statusCode())
         .isEqualTo(200);
     assertThat(people.login(invited.getString("email"), Operators.PASSWORD).statusCode()).isEqualTo(200);
+  }
+
+  /** The account component's admission of a person single sign-on vouched for, as the sign-on route asks it. */
+  private static JsonObject admitBySso(JsonObject person) {
+    return Await.result(app.vertx.eventBus().<JsonObject>request(dev.parley.common.Addresses.ACCOUNT_SSO_ADMIT, person))
+        .body();
+  }
+
+  /** A new invite for the user is refused with 409 invite_not_pending. */
+  private static void assertNoNewInvite(SignedIn who, String userId) {
+    HttpResponse<Buffer> refused = send(who, HttpMethod.POST, "/api/users/" + userId + "/invite", null);
+    assertThat(refused.statusCode()).isEqualTo(409);
+    assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("invite_not_pending");
   }
 
   /** Makes every other owner of this class's app a viewer (with the bootstrap token). */

@@ -57,6 +57,18 @@ public final class Operators {
     return response.bodyAsJsonObject();
   }
 
+  /** Puts the user's invite past its expiry, as 72 hours later would. */
+  public void expireInvite(String userId) {
+    try (var db = app.jdbc(); var expire = db.prepareStatement("UPDATE users SET invite_expires_at = 1 WHERE id = ?")) {
+      expire.setString(1, userId);
+      if (expire.executeUpdate() != 1) {
+        throw new IllegalStateException("no user " + userId);
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** The invite token at the end of a created user's {@code invite_url}. */
   public static String inviteToken(JsonObject created) {
     String url = created.getString("invite_url");
