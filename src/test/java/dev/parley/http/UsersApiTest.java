@@ -253,6 +253,10 @@ class UsersApiTest {
     assertThat(send(editor, HttpMethod.POST, "/api/users/" + pendingViewer + "/invite", null).statusCode()).isEqualTo(403);
     assertThat(Await.result(app.client.post("/api/users/" + pendingViewer + "/invite").send()).statusCode())
         .isEqualTo(401);
+    HttpResponse<Buffer> forged = Await.result(app.client.post("/api/users/" + pendingViewer + "/invite")
+        .putHeader("Cookie", "parley_session=" + admin.session()).send());
+    assertThat(forged.statusCode()).as("a cookie without its CSRF header").isEqualTo(403);
+    assertThat(forged.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("csrf_failed");
     assertThat(send(admin, HttpMethod.POST, "/api/users/usr_missing/invite", null).statusCode()).isEqualTo(404);
     assertThat(send(admin, HttpMethod.POST, "/api/users/" + pendingViewer + "/invite", null).statusCode()).isEqualTo(200);
 
