@@ -2,6 +2,7 @@ package dev.parley.rag;
 
 import dev.parley.common.Terms;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -41,16 +42,31 @@ final class Reranker {
   }
 
   /**
-   * The candidates, best first, each with its relevance; {@code headingCosines[i]} is the cosine between the question
-   * and candidate i's section heading alone ({@link #sectionOf}).
+   * The candidates in {@link Relevance#order}, best first, each with its relevance; {@code headingCosines[i]} is the
+   * cosine between the question and candidate i's section heading alone ({@link #sectionOf}). The first carries the
+   * search's confidence that the documents answer, the highest {@link Relevance#of} among the candidates; each other
+   * its own, never above that of a passage before it, so relevance falls down the list.
    */
   static List<Scored> rank(String query, List<KnowledgeIndex.Hit> candidates, double[] headingCosines) {
     double[][] features = features(query, candidates, headingCosines);
-    List<Scored> scored = new ArrayList<>(candidates.size());
-    for (int i = 0; i < candidates.size(); i++) {
-      scored.add(new Scored(candidates.get(i), Relevance.of(features[i])));
+    int n = candidates.size();
+    double[] order = new double[n];
+    double[] chance = new double[n];
+    Integer[] ranked = new Integer[n];
+    double confidence = 0;
+    for (int i = 0; i < n; i++) {
+      order[i] = Relevance.order(features[i]);
+      chance[i] = Relevance.of(features[i]);
+      confidence = Math.max(confidence, chance[i]);
+      ranked[i] = i;
     }
-    scored.sort((a, b) -> Double.compare(b.relevance(), a.relevance()));
+    Arrays.sort(ranked, (a, b) -> Double.compare(order[b], order[a]));
+    List<Scored> scored = new ArrayList<>(n);
+    double relevance = confidence;
+    for (int i : ranked) {
+      relevance = scored.isEmpty() ? confidence : Math.min(relevance, chance[i]);
+      scored.add(new Scored(candidates.get(i), relevance));
+    }
     return scored;
   }
 

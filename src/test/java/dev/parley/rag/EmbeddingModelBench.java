@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * The embedding-model comparison of issue 16, a benchmark, not part of the test suite (it embeds the help-centre set twice, about two minutes on
  * 2 vCPU): all-MiniLM-L6-v2 (the default) against bge-small-en-v1.5, both quantised, on the help-centre set, for
- * quality (first stage, and the re-ranking with {@link Relevance} fitted afresh for each model on the fitted half
+ * quality (first stage, and the re-ranking with {@link Relevance} and its order fitted afresh for each model on the fitted half
  * and measured on the held-out half, as {@link RerankEvalTest} splits them) and speed (ms per passage, embedded in
  * batches as ingestion does, and per query). bge is asked with its query instruction; passages go as they are.
  *
@@ -92,14 +92,17 @@ public final class EmbeddingModelBench {
         vector.put(q, eval.search(q.text(), v, 5, KnowledgeIndex.Mode.VECTOR));
       }
       double[] w = fit(fit, pools);
+      double[] order = new double[w.length]; // {0, order weights…}: the shape reranked takes
+      System.arraycopy(RerankEvalTest.fitOrder(answerable(fit), pools, HEADINGS), 0, order, 1, w.length - 1);
       System.out.println(String.format(Locale.ROOT, "%s: %.1f ms per passage (%d), %.1f ms per query (%d) | first stage: vector"
           + " recall@1 %.3f recall@5 %.3f, hybrid recall@1 %.3f recall@5 %.3f | re-ranked (fitted on the fitted half):"
           + " recall@1 %.3f (held-out %.3f) recall@5 %.3f (held-out %.3f)", name, model.passageNanos / 1e6 / model.passages,
           model.passages, model.queryNanos / 1e6 / model.queries, model.queries, recall(answerable, vector, 1),
           recall(answerable, vector, 5), recall(answerable, pools, 1), recall(answerable, pools, 5),
-          recall(answerable, reranked(w, answerable, pools), 1),
-          recall(answerable(heldOut), reranked(w, heldOut, pools), 1), recall(answerable, reranked(w, answerable, pools), 5),
-          recall(answerable(heldOut), reranked(w, heldOut, pools), 5)));
+          recall(answerable, reranked(order, answerable, pools), 1),
+          recall(answerable(heldOut), reranked(order, heldOut, pools), 1),
+          recall(answerable, reranked(order, answerable, pools), 5),
+          recall(answerable(heldOut), reranked(order, heldOut, pools), 5)));
       abstention(w, fit, heldOut, pools);
     } finally {
       eval.release();
@@ -156,7 +159,7 @@ public final class EmbeddingModelBench {
     return RelevanceFit.fit(rows, labels, 20_000, 0.5, 1e-4);
   }
 
-  /** Each question's candidates ordered by the relevance of weights {@code w} ({bias, w1…}). */
+  /** Each question's candidates ordered by the weights {@code w} ({bias, w1…}): the order's, as a search puts them. */
   private static Map<Question, List<KnowledgeIndex.Hit>> reranked(double[] w, List<Question> questions,
       Map<Question, List<KnowledgeIndex.Hit>> pools) {
     Map<Question, List<KnowledgeIndex.Hit>> out = new LinkedHashMap<>();
