@@ -18,9 +18,12 @@ import java.util.stream.Collectors;
  *   <li>Kinds: each key of the bundled {@code conf/config.json} whose value there is not null must hold the same kind
  *   of JSON value (any number for a number), through every object, except the keys of {@link #SEVERAL_KINDS}; a key
  *   shipped as null (unset) must hold one of its {@link #UNSET_KINDS} when it is given. Keys the bundled file does not
- *   hold are not checked here (extensions check their own). A null where the bundled file has a value stands for the
+ *   hold are checked by the next rule. A null where the bundled file has a value stands for the
  *   default: the key is taken out. Other nulls are left to their readers. The messages name the
  *   key and the kinds, never the value, which may be a secret.</li>
+ *   <li>Keys the bundled file does not hold are checked when given if Parley's own readers take them
+ *   ({@link #NOT_SHIPPED_KINDS}; each component's {@code instances}, a whole number from 1 to {@link #MAX_INSTANCES});
+ *   other keys it does not hold are left to their readers (extensions check their own).</li>
  *   <li>The evaluation heartbeat ({@code http.evaluations.heartbeat_ms}) must come sooner than memory's stale time
  *   ({@code memory.evaluation_stale_s}), or every running evaluation is taken for interrupted.</li>
  * </ul>
@@ -93,6 +96,18 @@ final class ConfigChecks {
       Map.entry("provider.openai.api_key", EnumSet.of(Kind.STRING)),
       Map.entry("provider.anthropic.api_key", EnumSet.of(Kind.STRING)));
 
+  /**
+   * Keys the bundled file does not hold that Parley's own readers take, with their kinds: checked when given. Each
+   * component's {@code instances} is checked as well ({@link #checkInstances}), shipped or not.
+   */
+  static final Map<String, Set<Kind>> NOT_SHIPPED_KINDS = Map.of(
+      "secret_key", EnumSet.of(Kind.STRING),
+      "mail.smtp_port", EnumSet.of(Kind.NUMBER),
+      "provider.forward_timeout_ms", EnumSet.of(Kind.NUMBER));
+
+  /** The most verticle instances one component may ask for: past it, a typo (an extra zero) rather than a plan. */
+  static final int MAX_INSTANCES = 1024;
+
   private ConfigChecks() {
   }
 
@@ -104,6 +119,13 @@ final class ConfigChecks {
   static JsonObject verified(JsonObject config, JsonObject reference) {
     List<String> wrong = new ArrayList<>();
     check(reference, config, "", wrong);
+    NOT_SHIPPED_KINDS.forEach((path, kinds) -> {
+      Object found = valueAt(config, path);
+      if (found != null && !kinds.contains(Kind.of(found))) {
+        wrong.add(mustBe(path, kinds, found));
+      }
+    });
+    checkInstances(config, wrong);
     if (!wrong.isEmpty()) {
       throw new IllegalArgumentException(String.join(". ", wrong));
     }
@@ -128,10 +150,39 @@ final class ConfigChecks {
         continue;
       }
       if (!kinds.contains(Kind.of(found))) {
-        wrong.add("Config key " + path + " must be " + kinds.stream().map(kind -> kind.words)
-            .collect(Collectors.joining(" or ")) + ", not " + Kind.of(found).words);
+        wrong.add(mustBe(path, kinds, found));
       } else if (expected instanceof JsonObject inner && found instanceof JsonObject actual) {
         check(inner, actual, path + ".", wrong);
+      }
+    }
+  }
+
+  private static String mustBe(String path, Set<Kind> kinds, Object found) {
+    return "Config key " + path + " must be " + kinds.stream().map(kind -> kind.words).collect(Collectors.joining(" or "))
+        + ", not " + Kind.of(found).words;
+  }
+
+  /** The value at a dotted path, or null when it or an object on the way is missing. */
+  private static Object valueAt(JsonObject config, String path) {
+    String[] parts = path.split("\\.");
+    JsonObject node = config;
+    for (int i = 0; i < parts.length - 1; i++) {
+      node = object(node, parts[i]);
+    }
+    return node.getValue(parts[parts.length - 1]);
+  }
+
+  /**
+   * Each component's {@code instances} (its verticle's copies on this node), when given, is a whole number from 1 to
+   * {@link #MAX_INSTANCES}: a string failed the start with a ClassCastException, 0 or a fraction deployed nothing.
+   */
+  private static void checkInstances(JsonObject config, List<String> wrong) {
+    for (String component : MainVerticle.components()) {
+      Object found = object(config, component).getValue("instances");
+      boolean whole = found instanceof Integer || found instanceof Long;
+      if (found != null && (!whole || ((Number) found).longValue() < 1
+          || ((Number) found).longValue() > MAX_INSTANCES)) {
+        wrong.add("Config key " + component + ".instances must be a whole number from 1 to " + MAX_INSTANCES);
       }
     }
   }

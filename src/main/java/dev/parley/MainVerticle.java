@@ -61,6 +61,11 @@ public class MainVerticle extends VerticleBase {
     ROLES.put("http", List.of(new Component("http", HttpVerticle::new)));
   }
 
+  /** The names of the components of every role: each is a config sub-object. */
+  static List<String> components() {
+    return ROLES.values().stream().flatMap(List::stream).map(Component::name).toList();
+  }
+
   @Override
   public Future<?> start() {
     JsonObject config = config();

@@ -222,6 +222,42 @@ class ConfigChecksTest {
         .as("null in the shipped file too: left to its reader").isTrue();
   }
 
+  @Test
+  void keys_the_shipped_file_does_not_hold_that_parley_reads_are_refused_with_a_wrong_kind_naming_the_key() {
+    refused(config -> {
+      config.put("secret_key", 4711);
+      config.getJsonObject("mail").put("smtp_port", "587");
+      config.getJsonObject("provider").put("forward_timeout_ms", true);
+    }).hasMessageContainingAll("Config key secret_key must be a string, not a number",
+            "Config key mail.smtp_port must be a number, not a string",
+            "Config key provider.forward_timeout_ms must be a number, not a boolean")
+        .message().doesNotContain("4711");
+  }
+
+  @Test
+  void keys_the_shipped_file_does_not_hold_that_parley_reads_pass_with_their_kind() {
+    passes(config -> {
+      config.put("secret_key", "a-configured-key");
+      config.getJsonObject("mail").put("smtp_port", 2525);
+      config.getJsonObject("provider").put("forward_timeout_ms", 5_000);
+      config.put("account", new JsonObject().put("instances", 2));
+    });
+  }
+
+  @Test
+  void a_components_instances_must_be_a_whole_number_from_1_to_the_cap_whether_shipped_or_not() {
+    String words = " must be a whole number from 1 to " + ConfigChecks.MAX_INSTANCES;
+    refused(config -> config.getJsonObject("http").put("instances", 0)).hasMessage("Config key http.instances" + words);
+    refused(config -> config.getJsonObject("rag").put("instances", 1.5)).hasMessage("Config key rag.instances" + words);
+    refused(config -> config.getJsonObject("memory").put("instances", ConfigChecks.MAX_INSTANCES + 1))
+        .hasMessage("Config key memory.instances" + words);
+    refused(config -> config.put("tool", new JsonObject().put("instances", "2")))
+        .hasMessage("Config key tool.instances" + words);
+    refused(config -> config.put("audit", new JsonObject().put("instances", -1)))
+        .hasMessage("Config key audit.instances" + words);
+    passes(config -> config.getJsonObject("http").put("instances", ConfigChecks.MAX_INSTANCES));
+  }
+
   /** The checks of the shipped config changed by {@code change}, which must fail. */
   private static AbstractThrowableAssert<?, ? extends Throwable> refused(Consumer<JsonObject> change) {
     JsonObject config = TestApp.defaults();
