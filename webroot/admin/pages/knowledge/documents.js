@@ -13,6 +13,8 @@ import { DocumentFilters } from './document-filters.js';
 import { DocumentTable } from './document-table.js';
 
 const POLL_MS = 1000;
+/** With nothing in progress, what others added, changed or deleted is asked for this often. */
+const IDLE_POLL_MS = 10000;
 const PAGE = 100;
 /** The most changes one poll takes: past that, the first page is read again instead. */
 const CHANGES = 1000;
@@ -87,8 +89,9 @@ export class DocumentList {
       this.errors.hidden = true;
       this.onIndex(res);
       this.apply(kind, res);
-      if (this.wanted.size) { this.next(); } else if (this.counts.pending + this.counts.processing > 0) {
-        this.timer = setTimeout(() => this.want('changes'), POLL_MS);
+      if (this.wanted.size) { this.next(); } else {
+        const busy = (this.counts.pending || 0) + (this.counts.processing || 0) > 0;
+        this.timer = setTimeout(() => this.want('changes'), busy ? POLL_MS : IDLE_POLL_MS);
       }
     }, (e) => {
       this.inflight = null;
@@ -120,9 +123,11 @@ export class DocumentList {
     const docs = ((res && res.documents) || []).filter((doc) => !this.deleted.has(doc.id));
     // The filters changed while this was read: the first page is read again anyway.
     if (this.wanted.has('first')) { this.showCounts(); return; }
-    if (kind === 'changes' && res.next_cursor) {
+    // Too many changes, or deletions further back than the server keeps them: read the first page again.
+    if (kind === 'changes' && (res.next_cursor || !Array.isArray(res.deleted))) {
       this.wanted.add('first');
     } else if (kind === 'changes') {
+      res.deleted.forEach((id) => this.table.drop(id));
       this.table.merge(docs, (doc) => this.filters.matches(doc), !this.cursor);
       this.asOf = res.as_of;
     } else {

@@ -213,11 +213,22 @@ final class DocumentIntake {
     return row;
   }
 
-  /** The page of the bot's documents {@code query} selects and how many it has in each status. */
+  /**
+   * The page of the bot's documents {@code query} selects and how many it has in each status; with
+   * {@code updated_since}, also the ids of the documents deleted since ({@link DocumentStore#deletedSince}).
+   */
   Future<JsonObject> list(String botId, DocumentQuery query) {
     long asOf = System.currentTimeMillis();
-    return Future.all(store.page(botId, query), store.counts(botId))
-        .map(both -> both.<JsonObject>resultAt(0).put("counts", both.<JsonObject>resultAt(1)).put("as_of", asOf));
+    Future<List<String>> deleted = query.updatedSince() == null ? Future.succeededFuture()
+        : store.deletedSince(botId, query.updatedSince(), DocumentQuery.MAX_LIMIT);
+    return Future.all(store.page(botId, query), store.counts(botId), deleted).map(all -> {
+      JsonObject page = all.<JsonObject>resultAt(0).put("counts", all.<JsonObject>resultAt(1)).put("as_of", asOf);
+      if (query.updatedSince() != null) {
+        List<String> ids = all.resultAt(2);
+        page.put("deleted", ids == null ? null : new JsonArray(ids));
+      }
+      return page;
+    });
   }
 
   Future<JsonObject> get(String botId, String id) {

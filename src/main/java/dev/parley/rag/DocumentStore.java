@@ -20,6 +20,12 @@ import java.util.Optional;
 /** Documents and chunks in SQL; rows are mapped to the API's JSON shape here only. */
 final class DocumentStore {
 
+  /**
+   * How long a deleted document's id is kept for the lists of changes: a Knowledge tab polls every second while
+   * documents are in progress and every few seconds otherwise, so ten minutes covers a tab left in the background.
+   */
+  static final long DELETIONS_KEPT_MS = 10 * 60_000L;
+
   private final Database database;
   private final SearchLookups lookups;
 
@@ -297,10 +303,36 @@ final class DocumentStore {
         .execute(Map.of("id", id, "updated_at", System.currentTimeMillis())).map(r -> r.rowCount() > 0);
   }
 
+  /**
+   * Deletes the document's row, and records its deletion for {@link #deletedSince} in the same transaction (taking out
+   * the bot's records older than {@link #DELETIONS_KEPT_MS}).
+   */
   Future<Boolean> delete(String id) {
     lookups.deleted(id);
-    return Templates.forUpdate(database.pool(), DocumentSql.DELETE).execute(Map.of("id", id))
+    long now = System.currentTimeMillis();
+    return database.inTransaction(tx -> Templates.forUpdate(tx, DocumentSql.PRUNE_DELETIONS)
+            .execute(Map.of("id", id, "before", now - DELETIONS_KEPT_MS))
+            .compose(pruned -> Templates.forUpdate(tx, DocumentSql.RECORD_DELETION)
+                .execute(Map.of("id", id, "deleted_at", now)))
+            .compose(recorded -> Templates.forUpdate(tx, DocumentSql.DELETE).execute(Map.of("id", id))))
         .map(r -> r.rowCount() > 0).onComplete(done -> lookups.deleted(id));
+  }
+
+  /**
+   * The ids of the bot's documents deleted at or after {@code since}, oldest first; null when that is further back than
+   * deletions are kept or there are more than {@code limit}, so that whoever asked reads the list again instead.
+   */
+  Future<List<String>> deletedSince(String botId, long since, int limit) {
+    if (since < System.currentTimeMillis() - DELETIONS_KEPT_MS) {
+      return Future.succeededFuture(null);
+    }
+    return Templates.forQuery(database.pool(), DocumentSql.SELECT_DELETED)
+        .execute(Map.of("bot_id", botId, "since", since, "limit", limit + 1))
+        .map(rows -> {
+          List<String> ids = new ArrayList<>();
+          rows.forEach(row -> ids.add(row.getString("document_id")));
+          return ids.size() > limit ? null : ids;
+        });
   }
 
   /** A document's chunks and what extraction found ({@code name, mime, size_bytes, content_hash}). */

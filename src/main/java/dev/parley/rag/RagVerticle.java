@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  *   its name in the message, 413 {@code too_many_files} ({@link DocumentIntake#addFiles}).</td></tr>
  *   <tr><td>{@code parley.rag.document.list}</td><td>{@code {bot_id, status?, q?, updated_since?, limit?,
  *   order?, cursor?}} ({@link DocumentQuery})</td><td>{@code {documents:[…] (oldest first unless newest),
- *   next_cursor, counts, as_of}} and the fields of {@code parley.rag.index.status}; 400 {@code invalid_parameter} naming the filter, {@code invalid_cursor}
+ *   next_cursor, counts, as_of}}, with {@code updated_since} also {@code deleted} (ids, or null when that is further
+ *   back than deletions are kept), and the fields of {@code parley.rag.index.status}; 400 {@code invalid_parameter} naming the filter, {@code invalid_cursor}
  *   </td></tr>
  *   <tr><td>{@code parley.rag.document.get}</td><td>{@code {bot_id, document_id}}</td><td>the document; 404</td></tr>
  *   <tr><td>{@code parley.rag.document.delete}</td><td>{@code {bot_id, document_id}}</td><td>{} once its vectors

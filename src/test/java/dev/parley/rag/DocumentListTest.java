@@ -15,6 +15,8 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.Timeout;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -141,6 +143,74 @@ class DocumentListTest {
   }
 
   @Test
+  void updated_since_also_lists_the_documents_deleted_since_and_null_when_that_is_further_back_than_they_are_kept()
+      throws InterruptedException {
+    String bot = Await.result(Knowledge.bot(app, new JsonObject())).getString("id");
+    List<String> ids = uploadSettled(bot, "a.txt", "b.txt", "c.txt");
+    long asOf = listOf(bot, "").getLong("as_of");
+    assertThat(listOf(bot, "?updated_since=" + asOf).getJsonArray("deleted")).isEmpty();
+
+    deleteDocument(bot, ids.get(0));
+    deleteDocument(bot, ids.get(1));
+
+    JsonObject after = listOf(bot, "?updated_since=" + asOf);
+    assertThat(after.getJsonArray("deleted")).containsExactly(ids.get(0), ids.get(1));
+    assertThat(after.getJsonArray("documents")).isEmpty();
+    assertThat(after.getJsonObject("counts").getLong("total")).isEqualTo(1);
+    assertThat(listOf(bot, "?updated_since=" + (after.getLong("as_of") + 1)).getJsonArray("deleted")).isEmpty();
+    assertThat(listOf(bot, "").containsKey("deleted")).as("only a list of changes lists deletions").isFalse();
+    assertThat(list("?updated_since=" + asOf).getJsonArray("deleted")).as("another bot's").isEmpty();
+    JsonObject tooOld = listOf(bot, "?updated_since=" + (System.currentTimeMillis() - DocumentStore.DELETIONS_KEPT_MS
+        - 60_000));
+    assertThat(tooOld.containsKey("deleted")).isTrue();
+    assertThat(tooOld.getValue("deleted")).as("further back than deletions are kept: read the list again").isNull();
+    assertThat(names(tooOld.getJsonArray("documents"))).containsExactly("c.txt");
+  }
+
+  @Test
+  void a_delete_takes_out_its_bots_deletions_older_than_they_are_kept_and_a_deleted_bots_go_with_it() throws Exception {
+    String bot = Await.result(Knowledge.bot(app, new JsonObject())).getString("id");
+    List<String> ids = uploadSettled(bot, "x.txt", "y.txt");
+    long old = System.currentTimeMillis() - DocumentStore.DELETIONS_KEPT_MS - 1_000;
+    try (Connection connection = app.jdbc(); PreparedStatement insert = connection.prepareStatement(
+        "INSERT INTO document_deletions (bot_id, document_id, deleted_at) VALUES (?, ?, ?)")) {
+      for (String owner : List.of(bot, botId)) {
+        insert.setString(1, owner);
+        insert.setString(2, "doc_old_" + owner);
+        insert.setLong(3, old);
+        insert.executeUpdate();
+      }
+    }
+
+    deleteDocument(bot, ids.get(0));
+
+    assertThat(app.count("SELECT COUNT(*) FROM document_deletions WHERE bot_id = '" + bot + "'"))
+        .as("the new record only").isEqualTo(1);
+    assertThat(app.count("SELECT COUNT(*) FROM document_deletions WHERE document_id = 'doc_old_" + botId + "'"))
+        .as("another bot's old record waits for that bot's next delete").isEqualTo(1);
+    assertThat(Await.result(app.admin(HttpMethod.DELETE, "/api/bots/" + bot).send()).statusCode()).isEqualTo(204);
+    assertThat(app.count("SELECT COUNT(*) FROM document_deletions WHERE bot_id = '" + bot + "'")).isZero();
+  }
+
+  /** Uploads one small text file per name to the bot, and waits until they are settled: their ids, in that order. */
+  private static List<String> uploadSettled(String bot, String... fileNames) throws InterruptedException {
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    for (String name : fileNames) {
+      files.put(name, utf8("The text of " + name + "."));
+    }
+    assertThat(Await.result(Knowledge.uploadAll(app, bot, files)).statusCode()).isEqualTo(202);
+    Await.blockingUntil(() -> Knowledge.settled(listOf(bot, "").getJsonArray("documents"), files.size()), 30_000);
+    JsonArray documents = listOf(bot, "").getJsonArray("documents");
+    assertThat(names(documents)).containsExactly(fileNames);
+    return documents.stream().map(d -> ((JsonObject) d).getString("id")).toList();
+  }
+
+  private static void deleteDocument(String bot, String id) {
+    assertThat(Await.result(app.admin(HttpMethod.DELETE, "/api/bots/" + bot + "/documents/" + id).send())
+        .statusCode()).isEqualTo(204);
+  }
+
+  @Test
   void another_bots_cursor_and_filters_never_reach_this_bots_documents() {
     String other = Await.result(Knowledge.bot(app, new JsonObject())).getString("id");
     String cursor = list("?limit=1").getString("next_cursor");
@@ -185,7 +255,11 @@ class DocumentListTest {
   }
 
   private static JsonObject list(String query) {
-    HttpResponse<Buffer> response = get(botId, query);
+    return listOf(botId, query);
+  }
+
+  private static JsonObject listOf(String bot, String query) {
+    HttpResponse<Buffer> response = get(bot, query);
     assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
     return response.bodyAsJsonObject();
   }

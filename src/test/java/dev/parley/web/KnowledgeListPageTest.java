@@ -262,6 +262,23 @@ class KnowledgeListPageTest {
 
   @Test
   @Order(7)
+  void a_document_deleted_elsewhere_loses_its_row_at_the_next_poll_with_nothing_in_progress() {
+    openTab(100);
+    recordListQueries();
+    String gone = rowIds().get(1);
+    String goneName = names().get(1);
+
+    assertThat(Await.result(browser.app.admin(HttpMethod.DELETE, "/api/bots/" + botId + "/documents/" + gone).send())
+        .statusCode()).isEqualTo(204);
+
+    new WebDriverWait(browser.driver, Duration.ofSeconds(20)).until(d -> !names().contains(goneName));
+    browser.waitFor(d -> text("documents-summary").equals("152 documents: 151 ready, 1 failed"));
+    assertThat(text("documents-shown")).isEqualTo("Showing 99 of 152");
+    assertThat(listQueries()).isNotEmpty().allSatisfy(q -> assertThat(q).containsKey("updated_since"));
+  }
+
+  @Test
+  @Order(8)
   void a_viewer_sees_the_list_and_its_filters_but_no_buttons() {
     Operators people = new Operators(browser.app);
     String email = Operators.email("viewer");
