@@ -57,6 +57,8 @@ function invite(form, err, submit, c, scope, link) {
 
 /** The invite link, once: who it is for, how long it works, a copy button. */
 export function showLink(link, user) {
-  showOnce(link, 'Send this link to ' + user.email + '. It works once, within 72 hours, and is not shown again.',
+  const how = user.invite_mailed ? 'It was e-mailed to ' + user.email + '; you can also send it yourself.'
+    : 'Send this link to ' + user.email + ' (no e-mail went: Parley has no mail server, or it did not answer).';
+  showOnce(link, how + ' It works once, within 72 hours, and is not shown again.',
     user.invite_url, { id: 'invite-url', copyId: 'copy-invite', label: 'Invite link' });
 }

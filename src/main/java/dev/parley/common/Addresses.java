@@ -236,6 +236,13 @@ public final class Addresses {
   public static final String EVENTS_CONVERSATION_FOLLOW_UP = "parley.events.conversation.follow_up";
 
   /**
+   * Mails an invited person their invite link (the {@code mail} component, when an SMTP server is configured):
+   * {@code {email, name?, role, invited_by?, link, expires_at}} → {@code {sent: true}} once the SMTP server took it. The
+   * link is a one-time secret: it travels sealed ({@link InviteLinkSeal}), never in plain text.
+   */
+  public static final String MAIL_INVITE = "parley.mail.invite";
+
+  /**
    * Runs one tool of a bot (the {@code tool} verticle): {@code {bot_id, session_id, tool, arguments}} →
    * {@code {status: done|failed, content, latency_ms, error?}}. A tool's own failure is a reply, never a failed request.
    */

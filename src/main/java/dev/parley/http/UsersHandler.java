@@ -2,13 +2,15 @@ package dev.parley.http;
 
 import dev.parley.common.AccountClient;
 import dev.parley.common.Ids;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
  * The admin user API, {@code /api/users…} (owners and admins, {@link AccessRules}). Creating a user makes a one-time
- * invite valid for 72 hours and answers its {@code invite_url} once: only its hash is kept. {@code POST
+ * invite valid for 72 hours and answers its {@code invite_url} once: only its hash is kept. The link is mailed to the
+ * person when an SMTP server is configured ({@link InviteMails}; {@code invite_mailed} says whether it went). {@code POST
  * /api/users/{id}/invite} makes a new one for a user who has not set a password yet (the earlier link stops working). The rules that hold
  * whoever asks (only owners manage owners, the last owner stays, a demotion ends sessions and tokens) are the
  * account component's.
@@ -18,10 +20,12 @@ final class UsersHandler {
   static final long INVITE_TTL_MS = 72L * 3600 * 1000;
 
   private final AccountClient accounts;
+  private final InviteMails mails;
   private final String publicUrl;
 
-  UsersHandler(AccountClient accounts, String publicUrl) {
+  UsersHandler(AccountClient accounts, InviteMails mails, String publicUrl) {
     this.accounts = accounts;
+    this.mails = mails;
     this.publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
   }
 
@@ -41,19 +45,29 @@ final class UsersHandler {
   /** A new invite link for someone who lost theirs or let it expire; the earlier link stops working. */
   private void reinvite(RoutingContext ctx) {
     String invite = Secrets.make(Secrets.INVITE);
-    accounts.reinviteUser(RequestIds.get(ctx), actor(ctx), userId(ctx), Secrets.hash(invite),
-            System.currentTimeMillis() + INVITE_TTL_MS)
-        .onComplete(Replies.json(ctx, 200, user -> user.put("invite_url", inviteUrl(invite))));
+    long expiresAt = System.currentTimeMillis() + INVITE_TTL_MS;
+    accounts.reinviteUser(RequestIds.get(ctx), actor(ctx), userId(ctx), Secrets.hash(invite), expiresAt)
+        .compose(user -> mailed(ctx, user, invite, expiresAt))
+        .onComplete(Replies.json(ctx, 200, user -> user));
   }
 
   private void create(RoutingContext ctx) {
     JsonObject body = JsonBodies.object(ctx);
     String invite = Secrets.make(Secrets.INVITE);
-    accounts.createUser(RequestIds.get(ctx), actor(ctx), body, Secrets.hash(invite), System.currentTimeMillis() + INVITE_TTL_MS)
+    long expiresAt = System.currentTimeMillis() + INVITE_TTL_MS;
+    accounts.createUser(RequestIds.get(ctx), actor(ctx), body, Secrets.hash(invite), expiresAt)
+        .compose(user -> mailed(ctx, user, invite, expiresAt))
         .onComplete(Replies.json(ctx, 201, user -> {
           ctx.response().putHeader("Location", "/api/users/" + user.getString("id"));
-          return user.put("invite_url", inviteUrl(invite));
+          return user;
         }));
+  }
+
+  /** The user with their {@code invite_url}, once it was mailed to them (or could not be): {@code invite_mailed}. */
+  private Future<JsonObject> mailed(RoutingContext ctx, JsonObject user, String invite, long expiresAt) {
+    String link = inviteUrl(invite);
+    return mails.send(RequestIds.get(ctx), actor(ctx), user, link, expiresAt)
+        .map(sent -> user.put("invite_url", link).put("invite_mailed", sent));
   }
 
   /** Where the invitee sets a password: the admin page reads the token from the fragment (never sent to a server). */

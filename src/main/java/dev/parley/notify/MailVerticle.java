@@ -4,6 +4,8 @@ import dev.parley.common.AccountClient;
 import dev.parley.common.Addresses;
 import dev.parley.common.BotClient;
 import dev.parley.common.Bus;
+import dev.parley.common.BusHandlers;
+import dev.parley.common.SecretBox;
 import dev.parley.common.Timeouts;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -21,8 +23,12 @@ import org.slf4j.LoggerFactory;
  * E-mail to a bot's people when a visitor asks for one: consumes the published
  * {@code parley.events.conversation.handoff_requested} and {@code parley.events.conversation.follow_up} and mails each
  * enabled operator whose role is {@code agent} or above and whose bots include the conversation's ({@link HandoffMail}).
+ * And invite e-mails: {@code parley.mail.invite} {@code {email, name?, role, invited_by?, link (sealed),
+ * expires_at}} → {@code {sent: true}} once the SMTP server took it; 400 {@code invalid_parameter}, 429
+ * {@code mail_busy} past {@code max_in_flight} invites on their way, 500 when the server refused it
+ * ({@link InviteMail}).
  * Deployed with the {@code bot} role; on a cluster with several such nodes, one node claims each event in the cluster's
- * shared map and only it sends. Without {@code smtp_host} it sends nothing.
+ * shared map and only it sends. Without {@code smtp_host} it sends nothing and serves no invite address.
  *
  * <p>Config ({@code mail}, environment in brackets): {@code smtp_host} ({@code PARLEY_SMTP_HOST}), {@code smtp_port}
  * ({@code PARLEY_SMTP_PORT}, 587), {@code smtp_username} / {@code smtp_password} ({@code PARLEY_SMTP_USERNAME},
@@ -61,7 +67,9 @@ public class MailVerticle extends VerticleBase {
         vertx.eventBus().consumer(Addresses.EVENTS_CONVERSATION_HANDOFF_REQUESTED, m -> mailer.handoff(m.body())),
         vertx.eventBus().consumer(Addresses.EVENTS_CONVERSATION_FOLLOW_UP, m -> mailer.followUp(m.body())));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
-        .onSuccess(v -> LOG.info("Handoff e-mail goes through {}:{}", host, mail.getPort()));
+        .compose(v -> SecretBox.load(vertx, config))
+        .compose(box -> BusHandlers.register(vertx, Addresses.MAIL_INVITE, new InviteMail(client, box, config)::send))
+        .onSuccess(v -> LOG.info("Handoff and invite e-mail go through {}:{}", host, mail.getPort()));
   }
 
   @Override

@@ -218,6 +218,8 @@ class UsersApiTest {
     assertThat(renewed.getLong("invite_expires_at")).isGreaterThanOrEqualTo(invited.getLong("invite_expires_at"));
     assertThat(Operators.inviteToken(renewed)).isNotEqualTo(Operators.inviteToken(invited));
     assertThat(renewed.encode()).doesNotContain("hash\"");
+    assertThat(invited.getBoolean("invite_mailed")).as("no SMTP server configured").isFalse();
+    assertThat(renewed.getBoolean("invite_mailed")).isFalse();
 
     HttpResponse<Buffer> old = people.accept(Operators.inviteToken(invited), Operators.PASSWORD);
     assertThat(old.statusCode()).isEqualTo(404);

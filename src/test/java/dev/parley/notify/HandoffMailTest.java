@@ -2,13 +2,12 @@ package dev.parley.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import dev.parley.common.Addresses;
 import dev.parley.testing.Await;
 import dev.parley.testing.Operators;
 import dev.parley.testing.ParleyConfig;
 import dev.parley.testing.ParleyTest;
+import dev.parley.testing.SmtpServer;
 import dev.parley.testing.TestApp;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -35,21 +34,17 @@ import org.junit.jupiter.api.Test;
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class HandoffMailTest {
 
-  private static final int SMTP_PORT = TestApp.freePort();
+  private static final SmtpServer smtp = new SmtpServer();
+  private static final int MAX_PER_BOT = 4;
   private static TestApp app;
-  private static GreenMail smtp;
 
   @ParleyConfig
   static JsonObject config() {
-    return new JsonObject().put("mail", new JsonObject().put("smtp_host", "127.0.0.1").put("smtp_port", SMTP_PORT)
-        .put("smtp_tls", "none").put("from", "parley@example.test").put("max_per_bot_per_hour", MAX_PER_BOT));
+    return new JsonObject().put("mail", smtp.config().put("max_per_bot_per_hour", MAX_PER_BOT));
   }
-
-  private static final int MAX_PER_BOT = 4;
 
   @BeforeAll
   static void startSmtp() {
-    smtp = new GreenMail(new ServerSetup(SMTP_PORT, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
     smtp.start();
   }
 
@@ -59,8 +54,8 @@ class HandoffMailTest {
   }
 
   @BeforeEach
-  void clear() throws Exception {
-    smtp.purgeEmailFromAllMailboxes();
+  void clear() {
+    smtp.clear();
   }
 
   @Test
@@ -77,9 +72,9 @@ class HandoffMailTest {
         .put("session_id", "mail-session-1").put("conversation_id", "c1").put("state", "waiting")
         .put("trigger", "keywords").put("at", System.currentTimeMillis()));
 
-    assertThat(smtp.waitForIncomingEmail(10_000, 2)).isTrue();
+    assertThat(smtp.waitFor(10_000, 2)).isTrue();
     Thread.sleep(300); // nothing more comes
-    MimeMessage[] received = smtp.getReceivedMessages();
+    MimeMessage[] received = smtp.received();
     List<String> to = Arrays.stream(received).map(HandoffMailTest::to).toList();
     assertThat(to).containsExactlyInAnyOrder(agent, admin).doesNotContain(viewer, elsewhere);
     assertThat(received[0].getSubject()).isEqualTo("A visitor of Helpdesk asks for a person");
@@ -99,8 +94,8 @@ class HandoffMailTest {
         .put("at", System.currentTimeMillis()));
 
     // the people of every bot (an admin another test made) get it too; wait for the agent's own mail
-    Await.result(Await.until(app.vertx, () -> Arrays.stream(smtp.getReceivedMessages()).anyMatch(m -> to(m).equals(agent))));
-    MimeMessage mail = Arrays.stream(smtp.getReceivedMessages()).filter(m -> to(m).equals(agent)).findFirst().orElseThrow();
+    Await.result(Await.until(app.vertx, () -> Arrays.stream(smtp.received()).anyMatch(m -> to(m).equals(agent))));
+    MimeMessage mail = Arrays.stream(smtp.received()).filter(m -> to(m).equals(agent)).findFirst().orElseThrow();
     assertThat(mail.getSubject()).isEqualTo("Follow-up request on Shop");
     assertThat(mail.getReplyTo()[0].toString()).isEqualTo("grace@example.test");
     assertThat(mail.getRecipients(Message.RecipientType.BCC)).isNull();
@@ -147,7 +142,7 @@ class HandoffMailTest {
   }
 
   private static long mailsTo(String address, String subject) {
-    return Arrays.stream(smtp.getReceivedMessages()).filter(m -> {
+    return Arrays.stream(smtp.received()).filter(m -> {
       try {
         return to(m).equals(address) && subject.equals(m.getSubject());
       } catch (jakarta.mail.MessagingException e) {
@@ -156,9 +151,11 @@ class HandoffMailTest {
     }).count();
   }
 
+  /** Invites a person and drops their invite's own e-mail (InviteMailTest tests it): these tests count handoff mails. */
   private static String invite(Operators people, String role, JsonArray bots) {
     String email = Operators.email(role);
     people.invite(email, role, bots);
+    smtp.clear();
     return email;
   }
 

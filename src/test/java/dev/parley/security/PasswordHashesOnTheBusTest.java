@@ -3,15 +3,13 @@ package dev.parley.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.testing.Await;
+import dev.parley.testing.BusRecorder;
 import dev.parley.testing.Operators;
 import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
 import dev.parley.testing.TestApps;
-import io.vertx.core.Handler;
-import io.vertx.core.eventbus.DeliveryContext;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -26,13 +24,8 @@ class PasswordHashesOnTheBusTest {
   @Test
   void set_up_invite_acceptance_and_sign_in_carry_password_hashes_sealed(TestApps apps) {
     TestApp app = Await.result(apps.start(new JsonObject()));
-    List<String> seen = new CopyOnWriteArrayList<>();
-    Handler<DeliveryContext<Object>> record = delivery -> {
-      seen.add(String.valueOf(delivery.body()));
-      delivery.next();
-    };
-    app.vertx.eventBus().addOutboundInterceptor(record);
-    app.vertx.eventBus().addInboundInterceptor(record);
+    BusRecorder bus = new BusRecorder(app.vertx);
+    List<String> seen = bus.bodies();
 
     String owner = Operators.email("owner");
     assertThat(Await.result(app.client.post("/api/setup").sendJsonObject(new JsonObject().put("email", owner)
