@@ -32,11 +32,7 @@ final class ApiTokens {
 
   Future<JsonObject> create(JsonObject input) {
     String userId = Users.userId(input);
-    String name = input.getValue(Fields.NAME) instanceof String n && !n.isBlank() && n.strip().length() <= 100
-        ? n.strip() : null;
-    if (name == null) {
-      throw ParleyException.invalid(Fields.NAME, "name must be 1 to 100 characters");
-    }
+    String name = UserFields.name(input.getValue(Fields.NAME));
     Map<String, Object> row = new HashMap<>();
     row.put("id", Ids.prefixed("tok"));
     row.put(Fields.USER_ID, userId);

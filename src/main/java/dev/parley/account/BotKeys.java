@@ -31,11 +31,7 @@ final class BotKeys {
 
   Future<JsonObject> create(JsonObject input) {
     String botId = Ids.requireEntityId(input.getString(Fields.BOT_ID), "Bot");
-    String name = input.getValue(Fields.NAME) instanceof String n && !n.isBlank() && n.strip().length() <= 100
-        ? n.strip() : null;
-    if (name == null) {
-      throw ParleyException.invalid(Fields.NAME, "name must be 1 to 100 characters");
-    }
+    String name = UserFields.name(input.getValue(Fields.NAME));
     if (!(input.getValue(Fields.KEY_HASH) instanceof String hash && hash.length() == 64)
         || !(input.getValue(Fields.HINT) instanceof String)) {
       throw ParleyException.badRequest("invalid_body", "A key needs key_hash and hint");

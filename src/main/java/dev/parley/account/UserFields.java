@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 
 /**
  * The rules of a user's fields, each refusal a 422 naming the field: {@code email} (an address, at most 254
- * characters, unique without regard to case), {@code name} (1 to 100 characters), {@code role} (a {@link Role}),
+ * characters, unique without regard to case), {@code name} (1 to 100 characters, one line), {@code role} (a {@link Role}),
  * {@code bot_ids} (null for every bot, or at most {@link #MAX_BOTS} bot ids; only editors, agents and viewers are
  * scoped), {@code disabled} (a boolean, updates only). Any other field is refused too.
  */
@@ -49,8 +49,12 @@ final class UserFields {
     return dev.parley.common.MailDomains.address(email);
   }
 
+  /** A display name (a person's, an API token's, a bot key's): trimmed, 1 to 100 characters, one line; else a 422. */
   static String name(Object value) {
     if (value instanceof String text && !text.isBlank() && text.strip().length() <= 100) {
+      if (UnicodeText.hasControlOrBidi(text.strip())) {
+        throw ParleyException.invalid(Fields.NAME, "name must be one line, without control characters");
+      }
       return text.strip();
     }
     throw ParleyException.invalid(Fields.NAME, "name must be 1 to 100 characters");

@@ -1,6 +1,7 @@
 package dev.parley.bot;
 
 import dev.parley.common.ParleyException;
+import dev.parley.common.UnicodeText;
 import dev.parley.common.WebAddresses;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -196,6 +197,9 @@ final class BotSettings {
     String name = string("name", value, 1, 100, false);
     if (name.isBlank()) {
       throw ParleyException.invalid("name", "'name' must not be blank");
+    }
+    if (UnicodeText.hasControlOrBidi(name.strip())) {
+      throw ParleyException.invalid("name", "'name' must be one line, without control characters");
     }
     return name.strip();
   }

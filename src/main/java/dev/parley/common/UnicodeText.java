@@ -67,6 +67,40 @@ public final class UnicodeText {
    * Whether {@code text} holds a control character (a line break, a bell) or a format character (a zero-width space, a
    * direction override): what a one-line field, such as a name or an address, must not hold.
    */
+  /** The direction marks, embeddings, overrides and isolates: text that shows in another order than it is stored. */
+  private static final String BIDI_CONTROLS = "\u061C\u200E\u200F\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069";
+
+  /**
+   * Whether {@code text} holds a control character (a line break, a tab, a bell) or a direction control (an override
+   * that shows a name reversed): what a display name must not hold. Joiners stay allowed (emoji sequences).
+   */
+  public static boolean hasControlOrBidi(String text) {
+    return text.codePoints().anyMatch(c -> Character.isISOControl(c) || BIDI_CONTROLS.indexOf(c) >= 0);
+  }
+
+  /**
+   * {@code text} with each run of control characters and direction controls ({@link #hasControlOrBidi}) made one
+   * space, stripped: a name from elsewhere (a sign-on provider's claim) made one line.
+   */
+  public static String oneLine(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    boolean gap = false;
+    for (int i = 0; i < text.length(); ) {
+      int c = text.codePointAt(i);
+      i += Character.charCount(c);
+      if (Character.isISOControl(c) || BIDI_CONTROLS.indexOf(c) >= 0) {
+        gap = true;
+      } else {
+        if (gap && out.length() > 0) {
+          out.append(' ');
+        }
+        gap = false;
+        out.appendCodePoint(c);
+      }
+    }
+    return out.toString().strip();
+  }
+
   public static boolean hasControlOrFormat(String text) {
     return text.codePoints().anyMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT);
   }

@@ -84,7 +84,8 @@ class BotApiKeysTest {
   void key_names_are_checked_and_unknown_bots_are_404() {
     String botId = bot();
     for (JsonObject body : List.of(new JsonObject(), new JsonObject().put("name", " "),
-        new JsonObject().put("name", "x".repeat(101)), new JsonObject().put("name", 7))) {
+        new JsonObject().put("name", "x".repeat(101)), new JsonObject().put("name", 7),
+        new JsonObject().put("name", "site\r\nkey"))) {
       HttpResponse<Buffer> refused = Await.result(app.admin(HttpMethod.POST, "/api/bots/" + botId + "/api-keys")
           .sendJsonObject(body));
       assertThat(refused.statusCode()).as(body.encode()).isEqualTo(422);

@@ -104,7 +104,8 @@ class ApiTokensTest {
   void token_fields_are_checked() {
     SignedIn viewer = people.person("viewer", null);
     for (JsonObject body : new JsonObject[] {new JsonObject(), new JsonObject().put("name", "x").put("expires_in_days", 0),
-        new JsonObject().put("name", "x").put("expires_in_days", 1.5), new JsonObject().put("name", "x").put("expires_in_days", "7")}) {
+        new JsonObject().put("name", "x").put("expires_in_days", 1.5), new JsonObject().put("name", "x").put("expires_in_days", "7"),
+        new JsonObject().put("name", "deploy\nscript")}) {
       HttpResponse<Buffer> refused = Await.result(people.as(viewer, HttpMethod.POST, "/api/tokens").sendJsonObject(body));
       assertThat(refused.statusCode()).as(body.encode()).isEqualTo(422);
     }

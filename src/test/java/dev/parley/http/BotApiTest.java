@@ -140,7 +140,9 @@ class BotApiTest {
       "{\"name\": \"b\", \"widget\": {\"starter_questions\": [1]}} | widget.starter_questions",
       "{\"name\": \"b\", \"allowed_origins\": [\"https://x.com/path\"]} | allowed_origins",
       "{\"name\": \"b\", \"allowed_origins\": \"https://x.com\"} | allowed_origins",
-      "{\"name\": \"b\", \"colour\": \"#000000\"}          | colour"})
+      "{\"name\": \"b\", \"colour\": \"#000000\"}          | colour",
+      "{\"name\": \"Help\\r\\ndesk\"}                     | name",
+      "{\"name\": \"\\u202eksed pleh\"}                    | name"})
   void create_rejects_an_invalid_field_with_422_naming_it(String body, String field, VertxTestContext test) {
     send(HttpMethod.POST, "/api/bots", new JsonObject(body)).map(response -> {
       assertThat(response.statusCode()).isEqualTo(422);

@@ -91,6 +91,9 @@ class UsersApiTest {
           .put("role", "viewer"), "email");
     }
     assertField(new JsonObject().put("email", Operators.email("x")).put("name", " ").put("role", "viewer"), "name");
+    for (String hidden : new String[] {"Eve\r\nBcc: spy@example.test", "Eve\u0007", "Eve\tAdmin", "\u202eeve"}) {
+      assertField(new JsonObject().put("email", Operators.email("x")).put("name", hidden).put("role", "viewer"), "name");
+    }
     assertField(new JsonObject().put("email", Operators.email("x")).put("name", "N").put("role", "root"), "role");
     assertField(new JsonObject().put("email", Operators.email("x")).put("name", "N").put("role", "viewer")
         .put("bot_ids", "bot_a"), "bot_ids");

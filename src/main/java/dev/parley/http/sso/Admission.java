@@ -94,8 +94,9 @@ final class Admission {
     return UnicodeText.prefix(name, 100).strip();
   }
 
+  /** A claim's text on one line (a provider's claims are not checked as a form's fields are). */
   private static String text(JsonObject claims, String claim) {
-    return claims.getValue(claim) instanceof String text ? text.strip() : "";
+    return claims.getValue(claim) instanceof String text ? UnicodeText.oneLine(text) : "";
   }
 
   /** The highest role any value of the claim maps to (the claim is a string or a list of strings). */

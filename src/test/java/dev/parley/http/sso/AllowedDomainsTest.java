@@ -31,6 +31,16 @@ class AllowedDomainsTest {
   }
 
   @Test
+  void a_display_name_from_the_providers_claims_is_made_one_line() {
+    assertThat(Admission.displayName(new JsonObject().put("name", "Jo\r\nBcc: spy@example.test\u202e"), "jo@x.de"))
+        .isEqualTo("Jo Bcc: spy@example.test");
+    assertThat(Admission.displayName(new JsonObject().put("given_name", "Jo\t").put("family_name", "\u0007Lee"),
+        "jo@x.de")).isEqualTo("Jo Lee");
+    assertThat(Admission.displayName(new JsonObject().put("name", "Familie \uD83D\uDC68\u200D\uD83D\uDC69"),
+        "jo@x.de")).as("a joiner stays").isEqualTo("Familie \uD83D\uDC68\u200D\uD83D\uDC69");
+  }
+
+  @Test
   void another_domain_is_still_refused() {
     assertThatThrownBy(() -> allowing("bücher.de").email(claims("jo@buecher.de")))
         .isInstanceOf(ParleyException.class).hasMessageContaining("may not sign in here");
