@@ -55,10 +55,20 @@ function invite(form, err, submit, c, scope, link) {
   });
 }
 
+/** What became of the invite's e-mail (invite_mail), said to whoever invited. */
+const MAIL = {
+  sent: (to) => 'It was e-mailed to ' + to + '; you can also send it yourself.',
+  off: (to) => 'Send this link to ' + to + ' (Parley has no mail server, so no e-mail went).',
+  limited: (to) => 'Send this link to ' + to + ' (an invite was e-mailed to this address minutes ago, or many were ' +
+    'this hour, so no e-mail went now).',
+  failed: (to) => 'Send this link to ' + to + ' (the mail server refused the e-mail or did not answer).',
+  unconfirmed: (to) => 'The mail server did not confirm the e-mail to ' + to + ' in time: it may still arrive; you can ' +
+    'also send this link yourself.',
+};
+
 /** The invite link, once: who it is for, how long it works, a copy button. */
 export function showLink(link, user) {
-  const how = user.invite_mailed ? 'It was e-mailed to ' + user.email + '; you can also send it yourself.'
-    : 'Send this link to ' + user.email + ' (no e-mail went: Parley has no mail server, or it did not answer).';
+  const how = MAIL[user.invite_mail] ? MAIL[user.invite_mail](user.email) : 'Send this link to ' + user.email + '.';
   showOnce(link, how + ' It works once, within 72 hours, and is not shown again.',
     user.invite_url, { id: 'invite-url', copyId: 'copy-invite', label: 'Invite link' });
 }

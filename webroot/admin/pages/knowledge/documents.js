@@ -1,9 +1,11 @@
 /*
  * The document list of the Knowledge tab: newest first, a page at a time ("Show more" reads the next), narrowed by the
  * filters, with each document's status and ingestion progress, retry and delete. While a document is pending or
- * processing it asks every second only for the documents changed since its last answer, and not once stopped (the tab
- * was left). Rows are kept and updated in place, so a focused button keeps its focus. The summary counts all of the
- * bot's documents, as the server does. A role that may not change the knowledge base gets no buttons.
+ * processing it asks every second only for the documents changed or deleted since its last answer; otherwise every 10
+ * seconds while the page is in view and someone used it in the last 30 minutes (a tab left alone must not keep its
+ * session alive), and again as soon as it is looked at or used; and not once stopped (the tab was left). Rows are kept
+ * and updated in place, so a focused button keeps its focus. The summary counts all of the bot's documents, as the
+ * server does. A role that may not change the knowledge base gets no buttons.
  */
 import { api } from '../../lib/api.js';
 import { h, toast } from '../../lib/dom.js';
@@ -13,8 +15,10 @@ import { DocumentFilters } from './document-filters.js';
 import { DocumentTable } from './document-table.js';
 
 const POLL_MS = 1000;
-/** With nothing in progress, what others added, changed or deleted is asked for this often. */
+/** With nothing in progress, what others added, changed or deleted is asked for this often… */
 const IDLE_POLL_MS = 10000;
+/** …while the page is in view and was used this recently. */
+const IDLE_FOR_MS = 30 * 60 * 1000;
 const PAGE = 100;
 /** The most changes one poll takes: past that, the first page is read again instead. */
 const CHANGES = 1000;
@@ -51,6 +55,14 @@ export class DocumentList {
     this.inflight = null;
     this.timer = 0;
     this.stopped = false;
+    this.usedAt = Date.now();
+    /** Whether polling paused for a page out of view or left alone: a look or a use asks at once. */
+    this.paused = false;
+    this.wake = () => {
+      this.usedAt = Date.now();
+      if (this.paused && !document.hidden) { this.paused = false; this.want('changes'); }
+    };
+    ['pointerdown', 'keydown', 'visibilitychange'].forEach((e) => document.addEventListener(e, this.wake));
   }
 
   /** The filters, the table, the empty states and the line with "Show more". */
@@ -61,6 +73,7 @@ export class DocumentList {
   stop() {
     this.stopped = true;
     clearTimeout(this.timer);
+    ['pointerdown', 'keydown', 'visibilitychange'].forEach((e) => document.removeEventListener(e, this.wake));
   }
 
   /** Brings the list up to date (after an upload, a retry, a delete…): the first page, or once it is read what changed since. */
@@ -89,9 +102,12 @@ export class DocumentList {
       this.errors.hidden = true;
       this.onIndex(res);
       this.apply(kind, res);
-      if (this.wanted.size) { this.next(); } else {
-        const busy = (this.counts.pending || 0) + (this.counts.processing || 0) > 0;
-        this.timer = setTimeout(() => this.want('changes'), busy ? POLL_MS : IDLE_POLL_MS);
+      if (this.wanted.size) { this.next(); } else if ((this.counts.pending || 0) + (this.counts.processing || 0) > 0) {
+        this.timer = setTimeout(() => this.want('changes'), POLL_MS);
+      } else if (!document.hidden && Date.now() - this.usedAt < IDLE_FOR_MS) {
+        this.timer = setTimeout(() => this.want('changes'), IDLE_POLL_MS);
+      } else {
+        this.paused = true;
       }
     }, (e) => {
       this.inflight = null;
@@ -119,15 +135,17 @@ export class DocumentList {
 
   apply(kind, res) {
     this.counts = (res && res.counts) || {};
-    // An answer read before a delete here still lists the deleted document.
-    const docs = ((res && res.documents) || []).filter((doc) => !this.deleted.has(doc.id));
+    // An answer read before a delete here still lists the deleted document, and one may list a document it says was
+    // deleted (the two are read apart).
+    const gone = new Set(Array.isArray(res && res.deleted) ? res.deleted : []);
+    const docs = ((res && res.documents) || []).filter((doc) => !this.deleted.has(doc.id) && !gone.has(doc.id));
     // The filters changed while this was read: the first page is read again anyway.
     if (this.wanted.has('first')) { this.showCounts(); return; }
     // Too many changes, or deletions further back than the server keeps them: read the first page again.
     if (kind === 'changes' && (res.next_cursor || !Array.isArray(res.deleted))) {
       this.wanted.add('first');
     } else if (kind === 'changes') {
-      res.deleted.forEach((id) => this.table.drop(id));
+      gone.forEach((id) => this.table.drop(id));
       this.table.merge(docs, (doc) => this.filters.matches(doc), !this.cursor);
       this.asOf = res.as_of;
     } else {

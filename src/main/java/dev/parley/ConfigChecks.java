@@ -178,11 +178,15 @@ final class ConfigChecks {
    */
   private static void checkInstances(JsonObject config, List<String> wrong) {
     for (String component : MainVerticle.components()) {
+      String key = "Config key " + component + ".instances ";
+      if (wrong.stream().anyMatch(message -> message.startsWith(key))) {
+        continue; // its kind is named already
+      }
       Object found = object(config, component).getValue("instances");
       boolean whole = found instanceof Integer || found instanceof Long;
       if (found != null && (!whole || ((Number) found).longValue() < 1
           || ((Number) found).longValue() > MAX_INSTANCES)) {
-        wrong.add("Config key " + component + ".instances must be a whole number from 1 to " + MAX_INSTANCES);
+        wrong.add(key + "must be a whole number from 1 to " + MAX_INSTANCES);
       }
     }
   }

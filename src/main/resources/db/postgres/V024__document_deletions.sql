@@ -1,10 +1,10 @@
 -- The documents deleted in the last minutes, so that a Knowledge tab polling what changed (updated_since) learns of a
 -- document deleted elsewhere (by another person, a sitemap sync) and takes its row out. Each delete writes one row and
--- takes out the bot's rows older than the time they are kept (DocumentStore.DELETIONS_KEPT_MS); a deleted bot's go
--- with it.
+-- takes out every row older than the time they are kept (DocumentStore.DELETIONS_KEPT_MS); a deleted bot's go with it.
 CREATE TABLE document_deletions (
   bot_id      TEXT COLLATE "C" NOT NULL REFERENCES bots(id) ON DELETE CASCADE,
   document_id TEXT COLLATE "C" NOT NULL,
   deleted_at  BIGINT NOT NULL
 );
 CREATE INDEX document_deletions_bot_time ON document_deletions (bot_id, deleted_at);
+CREATE INDEX document_deletions_time ON document_deletions (deleted_at);

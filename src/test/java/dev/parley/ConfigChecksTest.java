@@ -256,6 +256,8 @@ class ConfigChecksTest {
     refused(config -> config.put("audit", new JsonObject().put("instances", -1)))
         .hasMessage("Config key audit.instances" + words);
     passes(config -> config.getJsonObject("http").put("instances", ConfigChecks.MAX_INSTANCES));
+    refused(config -> config.getJsonObject("http").put("instances", "4"))
+        .as("named once, for its kind").hasMessage("Config key http.instances must be a number, not a string");
   }
 
   /** The checks of the shipped config changed by {@code change}, which must fail. */

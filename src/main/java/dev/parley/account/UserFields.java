@@ -21,7 +21,9 @@ import java.util.regex.Pattern;
 final class UserFields {
 
   static final int MAX_BOTS = 1_000;
-  private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s.]+(\\.[^@\\s.]+)+");
+  /** A plain address: none of the characters that make a display name, a comment, a list or a quoted part of it. */
+  private static final Pattern EMAIL = Pattern.compile(
+      "[^@\\s<>()\\[\\]\\\\,;:\"]{1,64}@[^@\\s.<>()\\[\\]\\\\,;:\"]+(\\.[^@\\s.<>()\\[\\]\\\\,;:\"]+)+");
   private static final Set<String> CREATE = Set.of(Fields.EMAIL, Fields.NAME, Fields.ROLE, Fields.BOT_IDS);
   private static final Set<String> UPDATE = Set.of(Fields.EMAIL, Fields.NAME, Fields.ROLE, Fields.BOT_IDS, "disabled");
 

@@ -237,8 +237,8 @@ public final class Addresses {
 
   /**
    * Mails an invited person their invite link (the {@code mail} component, when an SMTP server is configured):
-   * {@code {email, name?, role, invited_by?, link, expires_at}} → {@code {sent: true}} once the SMTP server took it. The
-   * link is a one-time secret: it travels sealed ({@link InviteLinkSeal}), never in plain text.
+   * {@code {email, role, invited_by?, link, expires_at}} → {@code {sent: true}} once the SMTP server took it. The link
+   * is a one-time secret: it travels sealed for that address ({@link InviteLinkSeal}), never in plain text.
    */
   public static final String MAIL_INVITE = "parley.mail.invite";
 

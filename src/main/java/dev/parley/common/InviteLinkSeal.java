@@ -12,14 +12,18 @@ public final class InviteLinkSeal {
   private InviteLinkSeal() {
   }
 
-  public static String seal(SecretBox box, String link) {
-    return box.encrypt(link, BOUND_TO);
+  /** The link sealed for the mail to {@code email} only: opened for another address, it does not open. */
+  public static String seal(SecretBox box, String link, String email) {
+    return box.encrypt(link, BOUND_TO + '\n' + email);
   }
 
-  /** The link a bus message carried; 500 {@code secret_unreadable} when it cannot be opened (nodes with other keys). */
-  public static String open(SecretBox box, String sealed) {
+  /**
+   * The link a bus message carried for {@code email}; 500 {@code secret_unreadable} when it cannot be opened (nodes
+   * with other keys, or another address). Not kept in memory once opened.
+   */
+  public static String open(SecretBox box, String sealed, String email) {
     try {
-      return box.decrypt(sealed, BOUND_TO);
+      return box.decryptOnce(sealed, BOUND_TO + '\n' + email);
     } catch (ParleyException unreadable) {
       throw new ParleyException(ErrorCodes.INTERNAL, "secret_unreadable",
           "An invite link on the event bus cannot be read: every node needs the same PARLEY_SECRET_KEY");

@@ -92,6 +92,14 @@ public final class SecretBox {
     return plain;
   }
 
+  /**
+   * Decrypts without keeping the plain text for the next call: for a one-time secret, which {@link #decrypt}'s memo
+   * would keep in memory after its use.
+   */
+  public String decryptOnce(String ciphertext, String boundTo) {
+    return open(ciphertext, boundTo);
+  }
+
   private String open(String ciphertext, String boundTo) {
     try {
       if (ciphertext == null || !ciphertext.startsWith(PREFIX)) {

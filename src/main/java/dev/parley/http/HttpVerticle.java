@@ -163,7 +163,7 @@ public class HttpVerticle extends VerticleBase {
         evaluations.getInteger("max_running", 2), evaluations.getInteger("concurrency", 2),
         evaluations.getLong("heartbeat_ms", EvaluationRunner.DEFAULT_HEARTBEAT_MS))).mount(router);
     new AuditRoutes(auditClient).mount(router);
-    new UsersHandler(clients.accounts(), new InviteMails(clients.bus(), box, timeouts.botMs()), publicUrl).mount(router);
+    new UsersHandler(clients.accounts(), new InviteMails(clients.bus(), box), publicUrl).mount(router);
     new SelfRoutes(clients.accounts()).mount(router);
     new BotKeyRoutes(clients.accounts(), clients.bots()).mount(router);
     AuthRoutes authRoutes = new AuthRoutes(clients.accounts(), new Passwords(vertx, box), new SessionCookie(publicUrl), limiter,

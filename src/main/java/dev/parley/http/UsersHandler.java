@@ -10,7 +10,7 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * The admin user API, {@code /api/users…} (owners and admins, {@link AccessRules}). Creating a user makes a one-time
  * invite valid for 72 hours and answers its {@code invite_url} once: only its hash is kept. The link is mailed to the
- * person when an SMTP server is configured ({@link InviteMails}; {@code invite_mailed} says whether it went). {@code POST
+ * person when an SMTP server is configured ({@link InviteMails}; {@code invite_mail} says what became of it). {@code POST
  * /api/users/{id}/invite} makes a new one for a user who has not set a password yet (the earlier link stops working). The rules that hold
  * whoever asks (only owners manage owners, the last owner stays, a demotion ends sessions and tokens) are the
  * account component's.
@@ -63,11 +63,11 @@ final class UsersHandler {
         }));
   }
 
-  /** The user with their {@code invite_url}, once it was mailed to them (or could not be): {@code invite_mailed}. */
+  /** The user with their {@code invite_url}, once it was mailed to them or could not be ({@code invite_mail}). */
   private Future<JsonObject> mailed(RoutingContext ctx, JsonObject user, String invite, long expiresAt) {
     String link = inviteUrl(invite);
     return mails.send(RequestIds.get(ctx), actor(ctx), user, link, expiresAt)
-        .map(sent -> user.put("invite_url", link).put("invite_mailed", sent));
+        .map(status -> user.put("invite_url", link).put("invite_mail", status));
   }
 
   /** Where the invitee sets a password: the admin page reads the token from the fragment (never sent to a server). */

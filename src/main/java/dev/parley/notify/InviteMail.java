@@ -5,7 +5,9 @@ import dev.parley.common.InviteLinkSeal;
 import dev.parley.common.ParleyException;
 import dev.parley.common.SecretBox;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mail.mailencoder.EmailAddress;
 import io.vertx.ext.mail.MailClient;
 import io.vertx.ext.mail.MailMessage;
 import java.time.Instant;
@@ -15,54 +17,91 @@ import java.util.Locale;
 
 /**
  * The e-mail of an invite ({@link MailVerticle}, {@code parley.mail.invite}): opens the sealed link and mails it to the
- * invited person, saying who invited them, as what, and until when the link works. At most {@code max_in_flight}
- * invites are on their way at once on this node; past that a request is refused (429 {@code mail_busy}), and whoever
- * invited still has the link to pass on. The link is never logged.
+ * invited person, saying who invited them, as what, and until when the link works. The mail carries no text the
+ * inviting person chose but their own name, so that Parley's mail server cannot be made to relay a message.
+ *
+ * <p>Limited, as whoever invites may loop the new-link route: one mail per address every {@code invite_cooldown_s}
+ * (300) in the whole cluster (claimed in its shared map), {@code max_invites_per_hour} per node and clock
+ * hour, and {@code max_in_flight} on their way at once; past any of them a request is refused (429 {@code mail_limited}
+ * or {@code mail_busy}) and whoever invited still has the link to pass on. The link is never logged.
  */
 final class InviteMail {
 
   static final DateTimeFormatter EXPIRY = DateTimeFormatter.ofPattern("d MMMM yyyy, HH:mm 'UTC'", Locale.ENGLISH)
       .withZone(ZoneOffset.UTC);
+  private static final String CLAIMS = "parley.mail.invite_claims";
 
+  private final Vertx vertx;
   private final MailClient client;
   private final SecretBox box;
   private final String from;
   private final int maxInFlight;
+  private final int maxPerHour;
+  private final long cooldownMs;
   private int inFlight;
+  private long hour;
+  private int sentThisHour;
 
-  InviteMail(MailClient client, SecretBox box, JsonObject config) {
+  InviteMail(Vertx vertx, MailClient client, SecretBox box, JsonObject config) {
+    this.vertx = vertx;
     this.client = client;
     this.box = box;
     this.from = config.getString("from", "parley@localhost");
     this.maxInFlight = config.getInteger("max_in_flight", 20);
+    this.maxPerHour = config.getInteger("max_invites_per_hour", 60);
+    this.cooldownMs = config.getLong("invite_cooldown_s", 300L) * 1000;
   }
 
   Future<JsonObject> send(JsonObject request) {
     String to = request.getString(Fields.EMAIL);
     String sealed = request.getString("link");
-    if (to == null || !to.equals(HandoffMail.oneLine(to, 254)) || to.indexOf('@') < 1 || sealed == null) {
-      return Future.failedFuture(ParleyException.invalid("email", "An invite e-mail needs an address and a link"));
+    if (to == null || sealed == null || !deliverable(to)) {
+      return Future.failedFuture(ParleyException.invalid("email", "An invite e-mail needs one plain address and a link"));
     }
     if (inFlight >= maxInFlight) {
       return Future.failedFuture(new ParleyException(429, "mail_busy", "Too many e-mails on their way: pass the link on"));
     }
     MailMessage message;
     try {
-      message = message(to, request, InviteLinkSeal.open(box, sealed));
+      message = message(to, request, InviteLinkSeal.open(box, sealed, to));
     } catch (ParleyException unreadable) {
       return Future.failedFuture(unreadable);
     }
     inFlight++;
-    return client.sendMail(message)
+    String key = to.toLowerCase(Locale.ROOT);
+    return vertx.sharedData().<String, Boolean>getAsyncMap(CLAIMS).compose(claims -> claims
+            .putIfAbsent(key, true, cooldownMs)
+            .compose(earlier -> earlier != null || !withinHour()
+                ? Future.failedFuture(new ParleyException(429, "mail_limited",
+                    "An invite was mailed to this address a few minutes ago, or too many this hour: pass the link on"))
+                // a mail that did not go does not hold the address back
+                : client.sendMail(message).onFailure(failed -> claims.remove(key))))
         .<JsonObject>map(sent -> new JsonObject().put("sent", true))
         .onComplete(done -> inFlight--);
   }
 
+  /** Whether the mail client reads {@code to} as exactly that one address (no display name, comment or list). */
+  private static boolean deliverable(String to) {
+    try {
+      return to.equals(HandoffMail.oneLine(to, 254)) && to.equals(new EmailAddress(to).getEmail());
+    } catch (IllegalArgumentException unreadable) {
+      return false;
+    }
+  }
+
+  private boolean withinHour() {
+    long now = System.currentTimeMillis() / 3_600_000L;
+    if (now != hour) {
+      hour = now;
+      sentThisHour = 0;
+    }
+    return ++sentThisHour <= maxPerHour;
+  }
+
   private MailMessage message(String to, JsonObject request, String link) {
-    String name = line(request, Fields.NAME, 100);
     String by = line(request, "invited_by", 100);
     String role = line(request, Fields.ROLE, 20);
-    StringBuilder text = new StringBuilder(name.isEmpty() ? "Hello,\n\n" : "Hello " + name + ",\n\n")
+    StringBuilder text = new StringBuilder("Hello,\n\n")
         .append(by.isEmpty() ? "You have been invited" : by + " invited you").append(" to Parley")
         .append(role.isEmpty() ? "" : " as " + role).append(".\n\nSet your password here; the link works once");
     if (request.getValue("expires_at") instanceof Number expires) {

@@ -91,9 +91,8 @@ final class DocumentSql {
   static final String RECORD_DELETION = "INSERT INTO document_deletions (bot_id, document_id, deleted_at) "
       + "SELECT bot_id, id, #{deleted_at} FROM documents WHERE id = #{id}";
 
-  /** The deletions of the document's bot kept past their time. */
-  static final String PRUNE_DELETIONS = "DELETE FROM document_deletions WHERE bot_id IN "
-      + "(SELECT bot_id FROM documents WHERE id = #{id}) AND deleted_at < #{before}";
+  /** The deletions kept past their time, of every bot. */
+  static final String PRUNE_DELETIONS = "DELETE FROM document_deletions WHERE deleted_at < #{before}";
 
   static final String SELECT_DELETED = "SELECT document_id FROM document_deletions WHERE bot_id = #{bot_id} "
       + "AND deleted_at >= #{since} ORDER BY deleted_at LIMIT #{limit}";

@@ -305,17 +305,22 @@ final class DocumentStore {
 
   /**
    * Deletes the document's row, and records its deletion for {@link #deletedSince} in the same transaction (taking out
-   * the bot's records older than {@link #DELETIONS_KEPT_MS}).
+   * every record older than {@link #DELETIONS_KEPT_MS}). False when there was no such document, or its bot was being
+   * deleted at the same time (PostgreSQL then refuses the record: the bot's deletion takes the document anyway).
    */
   Future<Boolean> delete(String id) {
     lookups.deleted(id);
-    long now = System.currentTimeMillis();
-    return database.inTransaction(tx -> Templates.forUpdate(tx, DocumentSql.PRUNE_DELETIONS)
-            .execute(Map.of("id", id, "before", now - DELETIONS_KEPT_MS))
-            .compose(pruned -> Templates.forUpdate(tx, DocumentSql.RECORD_DELETION)
-                .execute(Map.of("id", id, "deleted_at", now)))
-            .compose(recorded -> Templates.forUpdate(tx, DocumentSql.DELETE).execute(Map.of("id", id))))
-        .map(r -> r.rowCount() > 0).onComplete(done -> lookups.deleted(id));
+    return database.inTransaction(tx -> {
+          long now = System.currentTimeMillis(); // in the transaction: a delete that waited for its turn is not older
+          return Templates.forUpdate(tx, DocumentSql.PRUNE_DELETIONS).execute(Map.of("before", now - DELETIONS_KEPT_MS))
+              .compose(pruned -> Templates.forUpdate(tx, DocumentSql.RECORD_DELETION)
+                  .execute(Map.of("id", id, "deleted_at", now)))
+              .compose(recorded -> Templates.forUpdate(tx, DocumentSql.DELETE).execute(Map.of("id", id)));
+        })
+        .map(r -> r.rowCount() > 0)
+        .recover(failure -> Database.isForeignKeyViolation(failure) ? Future.succeededFuture(false)
+            : Future.failedFuture(failure))
+        .onComplete(done -> lookups.deleted(id));
   }
 
   /**

@@ -168,7 +168,7 @@ class AccountsPageTest {
     browser.waitFor(d -> d.findElement(By.id("invite-link")).getText().contains(EDITOR));
     String renewed = byId("invite-url").getDomProperty("value");
     assertThat(renewed).startsWith(browser.base + "/admin/#/invite/").isNotEqualTo(url);
-    assertThat(byId("invite-link").getText()).contains(EDITOR, "72 hours", "no e-mail went");
+    assertThat(byId("invite-link").getText()).contains(EDITOR, "72 hours", "Parley has no mail server");
     var old = Await.result(browser.app.client.post("/api/invites/" + url.substring(url.lastIndexOf('/') + 1))
         .sendJsonObject(new JsonObject().put("password", "a password that never gets set")));
     assertThat(old.statusCode()).isEqualTo(404);

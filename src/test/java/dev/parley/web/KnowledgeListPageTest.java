@@ -279,6 +279,25 @@ class KnowledgeListPageTest {
 
   @Test
   @Order(8)
+  void with_nothing_in_progress_a_page_out_of_view_stops_asking_and_asks_at_once_when_looked_at_again()
+      throws InterruptedException {
+    openTab(100);
+    browser.js("Object.defineProperty(document, 'hidden', {configurable: true, get: () => window.__hidden === true});"
+        + " window.__hidden = true;");
+    byId("documents-search").sendKeys("page-1");
+    browser.waitFor(d -> names().size() == 51 && text("documents-shown").startsWith("Showing"));
+    recordListQueries();
+
+    Thread.sleep(11_000);
+
+    assertThat(listQueries()).as("no poll of a page out of view, which would keep its session alive").isEmpty();
+    browser.js("window.__hidden = false; document.dispatchEvent(new Event('visibilitychange'));");
+    browser.waitFor(d -> !listQueries().isEmpty());
+    assertThat(listQueries().get(0)).containsKey("updated_since");
+  }
+
+  @Test
+  @Order(9)
   void a_viewer_sees_the_list_and_its_filters_but_no_buttons() {
     Operators people = new Operators(browser.app);
     String email = Operators.email("viewer");
