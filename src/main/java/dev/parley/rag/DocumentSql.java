@@ -41,9 +41,8 @@ final class DocumentSql {
   static final String ANY_KNOWLEDGE = "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM documents LIMIT 1) d) "
       + "+ (SELECT COUNT(*) FROM (SELECT 1 FROM bot_answers LIMIT 1) a) AS n";
 
-  /** What a bot's documents take, for its quotas: how many, and their bytes. */
-  static final String USAGE = "SELECT COUNT(*) AS n, COALESCE(SUM(size_bytes), 0) AS bytes FROM documents "
-      + "WHERE bot_id = #{bot_id}";
+  /** What a bot's documents take, for its quotas: how many, and their bytes (kept by triggers, migration V025). */
+  static final String USAGE = "SELECT documents AS n, bytes FROM bot_document_usage WHERE bot_id = #{bot_id}";
 
   static final String COUNT_BY_STATUS = "SELECT status, COUNT(*) AS n FROM documents WHERE bot_id = #{bot_id} "
       + "GROUP BY status";

@@ -147,6 +147,9 @@ final class DocumentStore {
   private static Future<long[]> usage(SqlClient client, String botId) {
     return Templates.forQuery(client, DocumentSql.USAGE).execute(Map.of("bot_id", botId))
         .map(rows -> {
+          if (rows.size() == 0) {
+            return new long[] {0, 0}; // a bot deleted meanwhile: its insert fails on the bot's foreign key anyway
+          }
           Row row = rows.iterator().next();
           return new long[] {row.getLong("n"), row.getLong("bytes")};
         });

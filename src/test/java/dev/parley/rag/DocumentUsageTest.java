@@ -29,8 +29,9 @@ class DocumentUsageTest {
   Path dataDir;
 
   @Test
-  void a_bots_usage_is_read_from_an_index_without_visiting_its_documents_rows(Vertx vertx, VertxTestContext test) {
-    plan(vertx, DocumentSql.USAGE, List.of("SEARCH documents USING COVERING INDEX documents_bot_size (bot_id=?)"), test);
+  void a_bots_usage_is_one_row_read_by_its_key_without_visiting_its_documents(Vertx vertx, VertxTestContext test) {
+    plan(vertx, DocumentSql.USAGE, List.of("SEARCH bot_document_usage USING INDEX sqlite_autoindex_bot_document_usage_1 "
+        + "(bot_id=?)"), test);
   }
 
   @Test
