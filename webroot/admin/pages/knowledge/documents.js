@@ -1,9 +1,9 @@
 /*
  * The document list of the Knowledge tab: newest first, a page at a time ("Show more" reads the next), narrowed by the
  * filters, with each document's status and ingestion progress, retry and delete. While a document is pending or
- * processing it asks every second only for the documents changed or deleted since its last answer; otherwise every 10
- * seconds while the page is in view and someone used it in the last 30 minutes (a tab left alone must not keep its
- * session alive), and again as soon as it is looked at or used; and not once stopped (the tab was left). Rows are kept
+ * processing it asks every second only for the documents changed or deleted since its last answer, otherwise every 10
+ * seconds; either only while the page is in view and someone used it in the last 30 minutes (a tab left alone must not
+ * keep its session alive), and again as soon as it is looked at or used; and not once stopped (the tab was left). Rows are kept
  * and updated in place, so a focused button keeps its focus. The summary counts all of the bot's documents, as the
  * server does. A role that may not change the knowledge base gets no buttons.
  */
@@ -17,8 +17,10 @@ import { DocumentTable } from './document-table.js';
 const POLL_MS = 1000;
 /** With nothing in progress, what others added, changed or deleted is asked for this often… */
 const IDLE_POLL_MS = 10000;
-/** …while the page is in view and was used this recently. */
+/** …while the page is in view and was used this recently… */
 const IDLE_FOR_MS = 30 * 60 * 1000;
+/** …where these count as a use (or a look). */
+const WAKE = ['pointerdown', 'keydown', 'wheel', 'touchstart', 'visibilitychange'];
 const PAGE = 100;
 /** The most changes one poll takes: past that, the first page is read again instead. */
 const CHANGES = 1000;
@@ -60,9 +62,9 @@ export class DocumentList {
     this.paused = false;
     this.wake = () => {
       this.usedAt = Date.now();
-      if (this.paused && !document.hidden) { this.paused = false; this.want('changes'); }
+      if (this.paused && !document.hidden) { this.paused = false; this.again(); }
     };
-    ['pointerdown', 'keydown', 'visibilitychange'].forEach((e) => document.addEventListener(e, this.wake));
+    WAKE.forEach((e) => document.addEventListener(e, this.wake));
   }
 
   /** The filters, the table, the empty states and the line with "Show more". */
@@ -73,7 +75,7 @@ export class DocumentList {
   stop() {
     this.stopped = true;
     clearTimeout(this.timer);
-    ['pointerdown', 'keydown', 'visibilitychange'].forEach((e) => document.removeEventListener(e, this.wake));
+    WAKE.forEach((e) => document.removeEventListener(e, this.wake));
   }
 
   /** Brings the list up to date (after an upload, a retry, a delete…): the first page, or once it is read what changed since. */
@@ -88,12 +90,12 @@ export class DocumentList {
     if (!this.inflight) { this.next(); }
   }
 
-  /** Reads what is wanted, then again in a second while a document is pending or processing. */
+  /** Reads what is wanted, then what changed since, later (see later). */
   next() {
     clearTimeout(this.timer);
     const kind = KINDS.find((k) => this.wanted.has(k) && (k !== 'more' || this.cursor));
     this.wanted.delete('more');
-    if (!kind) { return; }
+    if (!kind) { this.later(); return; }
     if (kind === 'first') { this.wanted.clear(); } else { this.wanted.delete(kind); }
     this.inflight = kind;
     api('GET', this.path + '/documents?' + this.query(kind)).then((res) => {
@@ -102,21 +104,31 @@ export class DocumentList {
       this.errors.hidden = true;
       this.onIndex(res);
       this.apply(kind, res);
-      if (this.wanted.size) { this.next(); } else if ((this.counts.pending || 0) + (this.counts.processing || 0) > 0) {
-        this.timer = setTimeout(() => this.want('changes'), POLL_MS);
-      } else if (!document.hidden && Date.now() - this.usedAt < IDLE_FOR_MS) {
-        this.timer = setTimeout(() => this.want('changes'), IDLE_POLL_MS);
-      } else {
-        this.paused = true;
-      }
+      if (this.wanted.size) { this.next(); } else { this.later(); }
     }, (e) => {
       this.inflight = null;
       if (this.stopped || !this.box.isConnected) { return; }
       showError(this.errors, e);
       if (e.status === 401) { this.wanted.clear(); return; }
       this.wanted.add(kind);
-      this.timer = setTimeout(() => this.next(), POLL_MS * 5);
+      this.later(POLL_MS * 5);
     });
+  }
+
+  /**
+   * Reads again in a while: what is wanted, or what changed. Every second while a document is pending or processing,
+   * every 10 seconds otherwise (after a failure, in 5 s); never while the page is out of view or has not been used for
+   * 30 minutes: it pauses until it is looked at or used (a tab left alone must not keep its session alive).
+   */
+  later(ms) {
+    if (document.hidden || Date.now() - this.usedAt >= IDLE_FOR_MS) { this.paused = true; return; }
+    const busy = (this.counts.pending || 0) + (this.counts.processing || 0) > 0;
+    this.timer = setTimeout(() => this.again(), ms || (busy ? POLL_MS : IDLE_POLL_MS));
+  }
+
+  /** What is wanted (a read that failed), else what changed. */
+  again() {
+    if (this.wanted.size) { this.next(); } else { this.load(); }
   }
 
   query(kind) {

@@ -40,5 +40,9 @@ BEGIN
 END;
 $$;
 
-CREATE TRIGGER bot_document_usage_changed AFTER INSERT OR DELETE OR UPDATE OF size_bytes ON documents
+CREATE TRIGGER bot_document_usage_changed AFTER INSERT OR DELETE ON documents
   FOR EACH ROW EXECUTE FUNCTION bot_document_usage_changed();
+-- only a size that changes: ingestion writes the size of many documents in one transaction, which would otherwise
+-- hold their bots' rows until it commits
+CREATE TRIGGER bot_document_usage_resized AFTER UPDATE OF size_bytes ON documents
+  FOR EACH ROW WHEN (OLD.size_bytes IS DISTINCT FROM NEW.size_bytes) EXECUTE FUNCTION bot_document_usage_changed();

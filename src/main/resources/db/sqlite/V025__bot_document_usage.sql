@@ -32,6 +32,7 @@ BEGIN
 END;
 
 CREATE TRIGGER bot_document_usage_resized AFTER UPDATE OF size_bytes ON documents
+WHEN OLD.size_bytes IS NOT NEW.size_bytes
 BEGIN
   UPDATE bot_document_usage SET bytes = bytes - COALESCE(OLD.size_bytes, 0) + COALESCE(NEW.size_bytes, 0)
     WHERE bot_id = NEW.bot_id;

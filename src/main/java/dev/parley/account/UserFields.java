@@ -10,7 +10,6 @@ import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /**
  * The rules of a user's fields, each refusal a 422 naming the field: {@code email} (an address, at most 254
@@ -21,9 +20,6 @@ import java.util.regex.Pattern;
 final class UserFields {
 
   static final int MAX_BOTS = 1_000;
-  /** A plain address: none of the characters that make a display name, a comment, a list or a quoted part of it. */
-  private static final Pattern EMAIL = Pattern.compile(
-      "[^@\\s<>()\\[\\]\\\\,;:\"]{1,64}@[^@\\s.<>()\\[\\]\\\\,;:\"]+(\\.[^@\\s.<>()\\[\\]\\\\,;:\"]+)+");
   private static final Set<String> CREATE = Set.of(Fields.EMAIL, Fields.NAME, Fields.ROLE, Fields.BOT_IDS);
   private static final Set<String> UPDATE = Set.of(Fields.EMAIL, Fields.NAME, Fields.ROLE, Fields.BOT_IDS, "disabled");
 
@@ -34,9 +30,7 @@ final class UserFields {
   static String email(Object value) {
     if (value instanceof String text) {
       String email = text.strip();
-      // control and format characters (a bell, a zero-width space, a direction override) would make two addresses
-      // that look alike, or reach a mail header
-      if (email.length() <= 254 && EMAIL.matcher(email).matches() && !UnicodeText.hasControlOrFormat(email)) {
+      if (dev.parley.common.MailDomains.isPlainAddress(email)) {
         return email;
       }
     }
@@ -54,7 +48,7 @@ final class UserFields {
   /** A display name (a person's, an API token's, a bot key's): trimmed, 1 to 100 characters, one line; else a 422. */
   static String name(Object value) {
     if (value instanceof String text && !text.isBlank() && text.strip().length() <= 100) {
-      if (UnicodeText.hasControlOrBidi(text.strip())) {
+      if (UnicodeText.hasControlOrInvisible(text.strip())) {
         throw ParleyException.invalid(Fields.NAME, "name must be one line, without control characters");
       }
       return text.strip();

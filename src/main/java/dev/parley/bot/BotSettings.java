@@ -198,7 +198,7 @@ final class BotSettings {
     if (name.isBlank()) {
       throw ParleyException.invalid("name", "'name' must not be blank");
     }
-    if (UnicodeText.hasControlOrBidi(name.strip())) {
+    if (UnicodeText.hasControlOrInvisible(name.strip())) {
       throw ParleyException.invalid("name", "'name' must be one line, without control characters");
     }
     return name.strip();

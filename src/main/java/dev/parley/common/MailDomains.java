@@ -2,6 +2,7 @@ package dev.parley.common;
 
 import java.net.IDN;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * E-mail domains compared as the mail system sees them: an internationalised domain and its ASCII form
@@ -9,7 +10,22 @@ import java.util.Locale;
  */
 public final class MailDomains {
 
+  /**
+   * A plain address: none of the characters that make a display name ({@code Support <x@evil.test>}), a comment, a
+   * list or a quoted part of it, which a mail client reads as another address than the one stored.
+   */
+  private static final Pattern PLAIN = Pattern.compile(
+      "[^@\\s<>()\\[\\]\\\\,;:\"]{1,64}@[^@\\s.<>()\\[\\]\\\\,;:\"]+(\\.[^@\\s.<>()\\[\\]\\\\,;:\"]+)+");
+
   private MailDomains() {
+  }
+
+  /**
+   * Whether {@code email} is one plain address of at most 254 characters, without control or format characters (a
+   * bell, a zero-width space, a direction override), which would make two addresses that look alike or reach a header.
+   */
+  public static boolean isPlainAddress(String email) {
+    return email.length() <= 254 && PLAIN.matcher(email).matches() && !UnicodeText.hasControlOrFormat(email);
   }
 
   /** The domain in its ASCII form, lower case; as written (lower case) when it is not a valid domain name. */

@@ -64,23 +64,23 @@ public final class UnicodeText {
   }
 
   /**
-   * Whether {@code text} holds a control character (a line break, a bell) or a format character (a zero-width space, a
-   * direction override): what a one-line field, such as a name or an address, must not hold.
+   * Whether {@code text} holds a control character (a line break, a tab, a bell), a line or paragraph separator, or an
+   * invisible format character (a zero-width space, a byte-order mark, a direction override that shows a name
+   * reversed): what a display name must not hold. The joiners stay allowed (emoji sequences, scripts that need them).
    */
-  /** The direction marks, embeddings, overrides and isolates: text that shows in another order than it is stored. */
-  private static final String BIDI_CONTROLS = "\u061C\u200E\u200F\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069";
+  public static boolean hasControlOrInvisible(String text) {
+    return text.codePoints().anyMatch(UnicodeText::controlOrInvisible);
+  }
 
-  /**
-   * Whether {@code text} holds a control character (a line break, a tab, a bell) or a direction control (an override
-   * that shows a name reversed): what a display name must not hold. Joiners stay allowed (emoji sequences).
-   */
-  public static boolean hasControlOrBidi(String text) {
-    return text.codePoints().anyMatch(c -> Character.isISOControl(c) || BIDI_CONTROLS.indexOf(c) >= 0);
+  private static boolean controlOrInvisible(int c) {
+    int type = Character.getType(c);
+    return Character.isISOControl(c) || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR
+        || type == Character.FORMAT && c != 0x200C && c != 0x200D;
   }
 
   /**
-   * {@code text} with each run of control characters and direction controls ({@link #hasControlOrBidi}) made one
-   * space, stripped: a name from elsewhere (a sign-on provider's claim) made one line.
+   * {@code text} with each run of the characters {@link #hasControlOrInvisible} finds made one space, stripped: a name
+   * from elsewhere (a sign-on provider's claim) made one line.
    */
   public static String oneLine(String text) {
     StringBuilder out = new StringBuilder(text.length());
@@ -88,7 +88,7 @@ public final class UnicodeText {
     for (int i = 0; i < text.length(); ) {
       int c = text.codePointAt(i);
       i += Character.charCount(c);
-      if (Character.isISOControl(c) || BIDI_CONTROLS.indexOf(c) >= 0) {
+      if (controlOrInvisible(c)) {
         gap = true;
       } else {
         if (gap && out.length() > 0) {
@@ -101,6 +101,10 @@ public final class UnicodeText {
     return out.toString().strip();
   }
 
+  /**
+   * Whether {@code text} holds a control character (a line break, a bell) or a format character (a zero-width space, a
+   * direction override): what a one-line field, such as an address, must not hold.
+   */
   public static boolean hasControlOrFormat(String text) {
     return text.codePoints().anyMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT);
   }

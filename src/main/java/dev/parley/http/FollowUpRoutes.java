@@ -6,13 +6,13 @@ import dev.parley.common.ConversationClient;
 import dev.parley.common.ErrorCodes;
 import dev.parley.common.Fields;
 import dev.parley.common.Ids;
+import dev.parley.common.MailDomains;
 import dev.parley.common.ParleyException;
 import dev.parley.common.UnicodeText;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The visitor's side when no person is there (public, behind {@link ChatAccess} and the write limits):
@@ -30,7 +30,6 @@ import java.util.regex.Pattern;
  */
 final class FollowUpRoutes {
 
-  private static final Pattern EMAIL = Pattern.compile("^[^@\\s]{1,64}@[^@\\s.]+(\\.[^@\\s.]+)+$");
   private static final Set<String> FIELDS = Set.of(Fields.NAME, Fields.EMAIL, Fields.MESSAGE);
 
   private final HandoffAvailability availability;
@@ -97,7 +96,8 @@ final class FollowUpRoutes {
       throw ParleyException.invalid(Fields.NAME, "'name' must be one line, without control characters");
     }
     String email = text(body, Fields.EMAIL, 254);
-    if (!EMAIL.matcher(email).matches()) {
+    // it becomes the agents' mail's Reply-To: one plain address, never a display name or a list
+    if (!MailDomains.isPlainAddress(email)) {
       throw ParleyException.invalid(Fields.EMAIL, "'email' must be an e-mail address");
     }
     String message = text(body, Fields.MESSAGE, 4_000);

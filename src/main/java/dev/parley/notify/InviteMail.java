@@ -2,6 +2,7 @@ package dev.parley.notify;
 
 import dev.parley.common.Fields;
 import dev.parley.common.InviteLinkSeal;
+import dev.parley.common.MailDomains;
 import dev.parley.common.ParleyException;
 import dev.parley.common.SecretBox;
 import io.vertx.core.Future;
@@ -49,7 +50,8 @@ final class InviteMail {
     this.from = config.getString("from", "parley@localhost");
     this.maxInFlight = config.getInteger("max_in_flight", 20);
     this.maxPerHour = config.getInteger("max_invites_per_hour", 60);
-    this.cooldownMs = config.getLong("invite_cooldown_s", 300L) * 1000;
+    // at least a second: the shared map takes no shorter expiry (0 is an error here and "never" on Hazelcast)
+    this.cooldownMs = Math.max(1, config.getLong("invite_cooldown_s", 300L)) * 1000;
   }
 
   Future<JsonObject> send(JsonObject request) {
@@ -68,16 +70,27 @@ final class InviteMail {
       return Future.failedFuture(unreadable);
     }
     inFlight++;
-    String key = to.toLowerCase(Locale.ROOT);
+    String key = MailDomains.address(to); // one mailbox, however its domain or case is written
     return vertx.sharedData().<String, Boolean>getAsyncMap(CLAIMS).compose(claims -> claims
             .putIfAbsent(key, true, cooldownMs)
-            .compose(earlier -> earlier != null || !withinHour()
-                ? Future.failedFuture(new ParleyException(429, "mail_limited",
-                    "An invite was mailed to this address a few minutes ago, or too many this hour: pass the link on"))
-                // a mail that did not go does not hold the address back
-                : client.sendMail(message).onFailure(failed -> claims.remove(key))))
+            .compose(earlier -> {
+              if (earlier != null) {
+                return Future.failedFuture(limited());
+              }
+              if (!withinHour()) {
+                claims.remove(key); // the hour refused it, not the address
+                return Future.failedFuture(limited());
+              }
+              // a mail that did not go does not hold the address back
+              return client.sendMail(message).onFailure(failed -> claims.remove(key));
+            }))
         .<JsonObject>map(sent -> new JsonObject().put("sent", true))
         .onComplete(done -> inFlight--);
+  }
+
+  private static ParleyException limited() {
+    return new ParleyException(429, "mail_limited",
+        "An invite was mailed to this address a few minutes ago, or too many this hour: pass the link on");
   }
 
   /** Whether the mail client reads {@code to} as exactly that one address (no display name, comment or list). */

@@ -44,6 +44,10 @@ final class DocumentSql {
   /** What a bot's documents take, for its quotas: how many, and their bytes (kept by triggers, migration V025). */
   static final String USAGE = "SELECT documents AS n, bytes FROM bot_document_usage WHERE bot_id = #{bot_id}";
 
+  /** The same, counted from the bot's documents: for a bot without a usage row (none is made without one). */
+  static final String USAGE_COUNTED = "SELECT COUNT(*) AS n, COALESCE(SUM(size_bytes), 0) AS bytes FROM documents "
+      + "WHERE bot_id = #{bot_id}";
+
   static final String COUNT_BY_STATUS = "SELECT status, COUNT(*) AS n FROM documents WHERE bot_id = #{bot_id} "
       + "GROUP BY status";
 

@@ -146,10 +146,10 @@ final class DocumentStore {
 
   private static Future<long[]> usage(SqlClient client, String botId) {
     return Templates.forQuery(client, DocumentSql.USAGE).execute(Map.of("bot_id", botId))
+        .compose(rows -> rows.size() > 0 ? Future.succeededFuture(rows)
+            // no row: counted, never taken for none (a quota with no usage would not hold)
+            : Templates.forQuery(client, DocumentSql.USAGE_COUNTED).execute(Map.of("bot_id", botId)))
         .map(rows -> {
-          if (rows.size() == 0) {
-            return new long[] {0, 0}; // a bot deleted meanwhile: its insert fails on the bot's foreign key anyway
-          }
           Row row = rows.iterator().next();
           return new long[] {row.getLong("n"), row.getLong("bytes")};
         });

@@ -147,6 +147,9 @@ class FollowUpTest {
         422, "name");
     assertRefused(post(bot, session, "follow-up", good.copy().put("name", "Grace\u202e")), 422, "name");
     assertRefused(post(bot, session, "follow-up", good.copy().put("email", "not-an-address")), 422, "email");
+    // it is the agents' mail's Reply-To: a display name or a list would reach them as another address
+    assertRefused(post(bot, session, "follow-up", good.copy().put("email", "Support<x@evil.test>")), 422, "email");
+    assertRefused(post(bot, session, "follow-up", good.copy().put("email", "a,b@example.test")), 422, "email");
     assertRefused(post(bot, session, "follow-up", good.copy().put("message", "x".repeat(4_001))), 422, "message");
     assertRefused(post(bot, session, "follow-up", good.copy().put("phone", "123")), 422, "phone");
     assertRefused(post(bot, session, "follow-up", good.copy().put("message", 7)), 422, "message");

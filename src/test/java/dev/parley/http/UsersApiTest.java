@@ -95,7 +95,8 @@ class UsersApiTest {
           .put("role", "viewer"), "email");
     }
     assertField(new JsonObject().put("email", Operators.email("x")).put("name", " ").put("role", "viewer"), "name");
-    for (String hidden : new String[] {"Eve\r\nBcc: spy@example.test", "Eve\u0007", "Eve\tAdmin", "\u202eeve"}) {
+    for (String hidden : new String[] {"Eve\r\nBcc: spy@example.test", "Eve\u0007", "Eve\tAdmin", "\u202eeve",
+        "E\u200bve", "Eve\u2028Admin", "\ufeffEve"}) {
       assertField(new JsonObject().put("email", Operators.email("x")).put("name", hidden).put("role", "viewer"), "name");
     }
     assertField(new JsonObject().put("email", Operators.email("x")).put("name", "N").put("role", "root"), "role");

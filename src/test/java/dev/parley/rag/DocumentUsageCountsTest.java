@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.testing.Await;
 import dev.parley.testing.Knowledge;
+import dev.parley.testing.ParleyConfig;
 import dev.parley.testing.ParleyTest;
 import dev.parley.testing.TestApp;
 import io.vertx.core.http.HttpMethod;
@@ -24,7 +25,13 @@ import org.junit.jupiter.api.Test;
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class DocumentUsageCountsTest {
 
+  static final int MAX_DOCUMENTS = 3;
   static TestApp app;
+
+  @ParleyConfig
+  static JsonObject config() {
+    return new JsonObject().put("rag", new JsonObject().put("max_documents_per_bot", MAX_DOCUMENTS));
+  }
 
   @Test
   void the_usage_row_follows_every_insert_resize_and_delete_and_goes_with_its_bot() throws Exception {
@@ -63,6 +70,24 @@ class DocumentUsageCountsTest {
     Await.result(Knowledge.until(app, bot, docs -> Knowledge.settled(docs, 2)));
 
     assertThat(usage(bot)).isEqualTo(counted(bot)).startsWith(2);
+  }
+
+  @Test
+  void a_bot_without_a_usage_row_is_counted_so_its_quota_still_holds() throws Exception {
+    String bot = Await.result(Knowledge.bot(app, new JsonObject())).getString("id");
+    java.util.Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < MAX_DOCUMENTS; i++) {
+      files.put("f" + i + ".txt", Knowledge.utf8("File " + i + "."));
+    }
+    assertThat(Await.result(Knowledge.uploadAll(app, bot, files)).statusCode()).isEqualTo(202);
+    try (Connection db = app.jdbc()) {
+      update(db, "DELETE FROM bot_document_usage WHERE bot_id = '" + bot + "'");
+    }
+
+    var refused = Await.result(Knowledge.uploadAll(app, bot, java.util.Map.of("one-more.txt", Knowledge.utf8("More."))));
+
+    assertThat(refused.statusCode()).as(refused.bodyAsString()).isEqualTo(409);
+    assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("quota_exceeded");
   }
 
   private static void insert(Connection db, String bot, String id, Long size) throws SQLException {
