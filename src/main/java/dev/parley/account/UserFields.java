@@ -2,6 +2,7 @@ package dev.parley.account;
 
 import dev.parley.common.Fields;
 import dev.parley.common.Ids;
+import dev.parley.common.MailDomains;
 import dev.parley.common.ParleyException;
 import dev.parley.common.Role;
 import dev.parley.common.UnicodeText;
@@ -30,7 +31,7 @@ final class UserFields {
   static String email(Object value) {
     if (value instanceof String text) {
       String email = text.strip();
-      if (dev.parley.common.MailDomains.isPlainAddress(email)) {
+      if (MailDomains.isPlainAddress(email)) {
         return email;
       }
     }
@@ -42,7 +43,7 @@ final class UserFields {
    * ASCII form ({@code bücher.de} and {@code xn--bcher-kva.de}, one mailbox).
    */
   static String key(String email) {
-    return dev.parley.common.MailDomains.address(email);
+    return MailDomains.address(email);
   }
 
   /** A display name (a person's, an API token's, a bot key's): trimmed, 1 to 100 characters, one line; else a 422. */

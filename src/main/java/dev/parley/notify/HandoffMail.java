@@ -12,9 +12,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mail.MailClient;
 import io.vertx.ext.mail.MailMessage;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +42,7 @@ final class HandoffMail {
   private final int maxRecipients;
   private final int maxInFlight;
   private final int maxPerBotPerHour;
-  private final Map<String, Integer> sentThisHour = new HashMap<>();
-  private long hour;
+  private final HourlyCounts sentThisHour = new HourlyCounts();
   private int inFlight;
 
   HandoffMail(Vertx vertx, MailClient client, BotClient bots, AccountClient accounts, JsonObject config) {
@@ -97,12 +94,7 @@ final class HandoffMail {
 
   /** Counts one mail of the bot in this clock hour; false (warning once) past {@code max_per_bot_per_hour}. */
   private boolean withinHourlyLimit(String kind, String botId) {
-    long now = System.currentTimeMillis() / 3_600_000L;
-    if (now != hour) {
-      hour = now;
-      sentThisHour.clear();
-    }
-    int sent = sentThisHour.merge(botId, 1, Integer::sum);
+    int sent = sentThisHour.add(botId);
     if (sent == maxPerBotPerHour + 1) {
       LOG.warn("Bot {} reached mail.max_per_bot_per_hour ({}): its handoff e-mails wait for the next hour, the inbox "
           + "still lists every request", botId, maxPerBotPerHour);

@@ -39,9 +39,8 @@ final class InviteMail {
   private final int maxInFlight;
   private final int maxPerHour;
   private final long cooldownMs;
+  private final HourlyCounts sentThisHour = new HourlyCounts();
   private int inFlight;
-  private long hour;
-  private int sentThisHour;
 
   InviteMail(Vertx vertx, MailClient client, SecretBox box, JsonObject config) {
     this.vertx = vertx;
@@ -103,12 +102,7 @@ final class InviteMail {
   }
 
   private boolean withinHour() {
-    long now = System.currentTimeMillis() / 3_600_000L;
-    if (now != hour) {
-      hour = now;
-      sentThisHour = 0;
-    }
-    return ++sentThisHour <= maxPerHour;
+    return sentThisHour.add("") <= maxPerHour;
   }
 
   private MailMessage message(String to, JsonObject request, String link) {

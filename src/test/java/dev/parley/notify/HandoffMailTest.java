@@ -20,10 +20,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A handoff request mails the bot's people through a real SMTP server (GreenMail, in process): agents and up whose
@@ -34,28 +32,14 @@ import org.junit.jupiter.api.Test;
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class HandoffMailTest {
 
-  private static final SmtpServer smtp = new SmtpServer();
+  @RegisterExtension
+  static final SmtpServer smtp = new SmtpServer();
   private static final int MAX_PER_BOT = 4;
   private static TestApp app;
 
   @ParleyConfig
   static JsonObject config() {
     return new JsonObject().put("mail", smtp.config().put("max_per_bot_per_hour", MAX_PER_BOT));
-  }
-
-  @BeforeAll
-  static void startSmtp() {
-    smtp.start();
-  }
-
-  @AfterAll
-  static void stopSmtp() {
-    smtp.stop();
-  }
-
-  @BeforeEach
-  void clear() {
-    smtp.clear();
   }
 
   @Test

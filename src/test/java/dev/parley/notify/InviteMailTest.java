@@ -26,10 +26,8 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An invite is mailed to the invited person through a real SMTP server (GreenMail, in process): the link in the mail
@@ -40,7 +38,8 @@ import org.junit.jupiter.api.Test;
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class InviteMailTest {
 
-  private static final SmtpServer smtp = new SmtpServer();
+  @RegisterExtension
+  static final SmtpServer smtp = new SmtpServer();
   /** Shorter than the shipped 300 s, so that a test can wait it out. */
   private static final int COOLDOWN_S = 2;
   private static TestApp app;
@@ -48,21 +47,6 @@ class InviteMailTest {
   @ParleyConfig
   static JsonObject config() {
     return new JsonObject().put("mail", smtp.config().put("invite_cooldown_s", COOLDOWN_S));
-  }
-
-  @BeforeAll
-  static void startSmtp() {
-    smtp.start();
-  }
-
-  @AfterAll
-  static void stopSmtp() {
-    smtp.stop();
-  }
-
-  @BeforeEach
-  void clear() {
-    smtp.clear();
   }
 
   @Test
@@ -156,7 +140,7 @@ class InviteMailTest {
       assertThat(people.accept(Operators.inviteToken(created), Operators.PASSWORD).statusCode()).isEqualTo(200);
       assertThat(people.login(email, Operators.PASSWORD).statusCode()).isEqualTo(200);
     } finally {
-      startSmtp();
+      smtp.start();
     }
   }
 

@@ -5,9 +5,16 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import io.vertx.core.json.JsonObject;
 import jakarta.mail.internet.MimeMessage;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** A real SMTP server in the test's process (GreenMail) on a free loopback port, and the {@code mail} config for it. */
-public final class SmtpServer {
+/**
+ * A real SMTP server in the test's process (GreenMail) on a free loopback port, and the {@code mail} config for it. As
+ * a {@code @RegisterExtension} static field it runs for the test class, each test starting with no mail received.
+ */
+public final class SmtpServer implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
 
   public final int port = TestApp.freePort();
   private GreenMail server;
@@ -16,6 +23,21 @@ public final class SmtpServer {
   public JsonObject config() {
     return new JsonObject().put("smtp_host", "127.0.0.1").put("smtp_port", port).put("smtp_tls", "none")
         .put("from", "parley@example.test");
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    start();
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    clear();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    stop();
   }
 
   public void start() {
